@@ -1,0 +1,223 @@
+"""The support-coach command line: coach a draft, check the rules, and (later) run the bot."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+
+import click
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.detect import detect
+from bot.models import Analysis, Suggestion
+from bot.rewrite import rewrite
+from bot.rules import RuleError, RuleSet, load_rules
+
+_SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
+
+
+class _State:
+    def __init__(self, settings: Settings, rules_dir: str | None) -> None:
+        self.settings = settings
+        self.rules_dir = rules_dir or (str(settings.rules_dir) if settings.rules_dir else None)
+        self._rules: RuleSet | None = None
+
+    def rules(self) -> RuleSet:
+        if self._rules is None:
+            try:
+                self._rules = load_rules(self.rules_dir)
+            except RuleError as exc:
+                raise click.ClickException(f"rules: {exc}") from None
+        return self._rules
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of rule files (default: the bundled prompts/rules, or COACH_RULES_DIR).")
+@click.version_option(package_name="support-coach")
+@click.pass_context
+def cli(ctx: click.Context, rules_dir: str | None) -> None:
+    """Coach customer-support replies: spot blame, arguing, put-downs and brush-offs."""
+    load_dotenv(override=False)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    ctx.obj = _State(settings, rules_dir)
+
+
+# --- check -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "jsonl"]), default="text",
+              show_default=True,
+              help="text: for people. json: one object. jsonl: read JSON lines from stdin, one result each.")
+@click.pass_obj
+def check(state: _State, text: str | None, output_format: str) -> None:
+    """Coach one TEXT (or stdin): what was spotted, why, and a calmer version."""
+    rules = state.rules()
+    if output_format == "jsonl":
+        if text is not None:
+            raise click.UsageError("--format jsonl reads stdin; pass no TEXT argument")
+        _check_jsonl(rules)
+        return
+    if text is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise click.UsageError('give a TEXT to check, e.g. support-coach check "as I said, ..."')
+        text = click.get_text_stream("stdin", errors="replace").read()
+    analysis = detect(text, rules)
+    suggestion = rewrite(text, analysis, rules)
+    if output_format == "json":
+        click.echo(json.dumps(_result(None, analysis, suggestion), ensure_ascii=False))
+    else:
+        _echo_human(analysis, suggestion)
+
+
+def _result(item_id: object, analysis: Analysis, suggestion: Suggestion | None) -> dict[str, object]:
+    return {
+        "id": item_id,
+        "flagged": analysis.flagged,
+        "categories": list(analysis.categories),
+        "severity": analysis.severity,
+        "findings": [finding.to_dict() for finding in analysis.findings],
+        "suggestion": suggestion.text if suggestion else None,
+    }
+
+
+def _jsonl_inputs(stream: Iterator[str]) -> Iterator[tuple[object, str, str | None]]:
+    """(id, text, error) per non-blank line: JSON {"id", "text"} or a plain line of text."""
+    for number, raw in enumerate(stream, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith("{"):
+            try:
+                item = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                yield number, "", f"line {number}: not valid JSON ({exc.msg})"
+                continue
+            if not isinstance(item, dict):
+                yield number, "", f"line {number}: expected a JSON object"
+                continue
+            text = item.get("text")
+            item_id = item.get("id", number)
+            if not isinstance(text, str):
+                yield item_id, "", f"line {number}: 'text' must be a string"
+                continue
+            yield item_id, text, None
+        else:
+            yield number, line, None
+
+
+def _check_jsonl(rules: RuleSet) -> None:
+    stdin = click.get_text_stream("stdin", errors="replace")
+    stdout = click.get_text_stream("stdout")
+    for item_id, text, error in _jsonl_inputs(stdin):
+        if error:
+            click.echo(error, err=True)
+            result = _result(item_id, Analysis(text=""), None)
+            result["error"] = error
+        else:
+            analysis = detect(text, rules)
+            result = _result(item_id, analysis, rewrite(text, analysis, rules))
+        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    stdout.flush()
+
+
+def _highlight(analysis: Analysis) -> str:
+    text = analysis.text
+    pieces: list[str] = []
+    cursor = 0
+    for finding in analysis.findings:
+        if finding.start < cursor:
+            continue
+        pieces.append(text[cursor:finding.start])
+        colour = _SEVERITY_COLOURS.get(finding.severity, "red")
+        pieces.append(click.style(text[finding.start:finding.end], fg=colour, bold=True, underline=True))
+        cursor = finding.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _echo_human(analysis: Analysis, suggestion: Suggestion | None) -> None:
+    if not analysis.flagged:
+        click.echo(click.style("✓ Nothing to coach: this reads fine.", fg="green"))
+        return
+    headline = f"{', '.join(analysis.categories)} · severity {analysis.severity}"
+    click.echo(click.style(f"Spotted: {headline}", bold=True))
+    click.echo()
+    click.echo("  " + _highlight(analysis).replace("\n", "\n  "))
+    click.echo()
+    for finding in analysis.findings:
+        click.echo(click.style(f"• “{finding.match}”", bold=True) + f"  ({finding.category}, {finding.severity})")
+        click.echo(f"  Why: {finding.principle}")
+        click.echo(f"  Tip: {finding.tip}")
+    if suggestion is not None:
+        click.echo()
+        label = "Try instead:" if suggestion.kind == "rewrite" else "Something to reflect on:"
+        click.echo(click.style(label, fg="green", bold=True))
+        click.echo("  " + suggestion.text.replace("\n", "\n  "))
+
+
+# --- rules -----------------------------------------------------------------------------
+
+
+@cli.group()
+def rules() -> None:
+    """Inspect and validate the coaching rules."""
+
+
+@rules.command("check")
+@click.pass_obj
+def rules_check(state: _State) -> None:
+    """Validate the rule files, and run every rule's examples and counter-examples."""
+    try:
+        ruleset = load_rules(state.rules_dir)
+    except RuleError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    problems = list(_rule_self_test(ruleset))
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    examples = sum(len(r.examples) + len(r.counter_examples) for r in ruleset.rules)
+    click.echo(f"ok: {len(ruleset.rules)} rules in {len(ruleset.categories)} categories, "
+               f"{examples} examples pass")
+
+
+def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
+    for rule in ruleset.rules:
+        for example in rule.examples:
+            if rule.id not in {f.rule for f in detect(example, ruleset).findings}:
+                yield f"{rule.source}: rule {rule.id!r}: example not flagged: {example!r}"
+        for example in rule.counter_examples:
+            if rule.id in {f.rule for f in detect(example, ruleset).findings}:
+                yield f"{rule.source}: rule {rule.id!r}: counter-example flagged: {example!r}"
+        for text in (rule.rewrite_sentence, rule.rewrite):
+            if text and detect(text, ruleset).flagged:
+                yield f"{rule.source}: rule {rule.id!r}: its rewrite is itself flagged: {text!r}"
+    for name, info in ruleset.categories.items():
+        for key in ("next_step", "fallback"):
+            if detect(getattr(info, key), ruleset).flagged:
+                yield f"{name}: '{key}' is itself flagged by the rules"
+
+
+@rules.command("list")
+@click.option("--category", type=click.Choice(["disparaging", "blame", "argumentative", "dismissive"]))
+@click.pass_obj
+def rules_list(state: _State, category: str | None) -> None:
+    """List the rules: id, category, severity and tip."""
+    for rule in state.rules().rules:
+        if category and rule.category != category:
+            continue
+        click.echo(f"{rule.id:28} {rule.category:14} {rule.severity:7} {rule.tip}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    cli()

@@ -1,0 +1,188 @@
+"""Normalise Slack message text for matching, keeping a map back to the original offsets.
+
+Rules match on a lower-cased, Latin-folded copy of the message. People dodge word filters
+with zero-width characters, fullwidth or Cyrillic letters and Slack markup; the copy undoes
+that, and ``NormalizedText.to_original`` turns a span in the copy back into a span of what
+the agent actually typed, so highlights land on the right characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+# Characters that render as nothing (or as a soft hyphen) and are used to split words.
+INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e"
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+    "\u3164\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a\ufe0b\ufe0c"
+    "\ufe0d\ufe0e\ufe0f\ufeff\uffa0"
+)
+
+# Letters from other scripts that look like Latin ones (only the lookalikes: a Cyrillic word
+# stays mostly Cyrillic, but "Kаrеn" with Cyrillic а/е becomes "karen").
+CONFUSABLES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ӏ": "l", "ԛ": "q", "ԝ": "w", "ɡ": "g", "һ": "h", "ү": "y", "ѵ": "v", "ɩ": "i",
+    "А": "a", "В": "b", "Е": "e", "Ё": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ї": "i", "Ј": "j", "Ԁ": "d",
+    "Ӏ": "l", "Ԛ": "q", "Ԝ": "w", "Һ": "h", "Ү": "y",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "ω": "w", "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i",
+    "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    # Latin oddities NFKC leaves alone
+    "ı": "i", "ℓ": "l", "ſ": "s", "ʟ": "l", "ɪ": "i", "ᴅ": "d", "ᴏ": "o", "ᴛ": "t",
+}
+
+# Typographic punctuation folded to ASCII so patterns can say ' and " and -.
+PUNCTUATION: dict[str, str] = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u00a0": " ",
+}
+
+# Slack's wire format: <@U123|name>, <#C123|name>, <!here>, <url|label>, <url>, and HTML
+# entities for the three characters Slack escapes.
+_SLACK_MARKUP = re.compile(r"<([@#!])[^<>\n]{1,200}?>|<[a-z][a-z0-9+.\-]{1,20}:[^<>\s]{1,2000}>|&(?:gt|lt|amp);")
+
+
+def _blank_markup(match: re.Match[str]) -> str:
+    """Replace one piece of markup with a same-length stand-in, so offsets stay put."""
+    raw = match.group(0)
+    if raw[0] == "&":
+        symbol = {"&gt;": ">", "&lt;": "<", "&amp;": "&"}[raw]
+        return symbol + " " * (len(raw) - 1)
+    inner = raw[1:-1]
+    if "|" in inner:
+        head, label = inner.split("|", 1)
+        sigil = head[0] if head[0] in "@#" else ""
+        label = sigil + label
+        return " " * (len(raw) - 1 - len(label)) + label + " "
+    if inner[0] == "@":
+        return "@" + " " * (len(raw) - 1)
+    return " " * len(raw)
+
+
+_char_cache: dict[str, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    """Fold one non-ASCII character to what it looks like in lower-case Latin (may be '')."""
+    folded = _char_cache.get(char)
+    if folded is not None:
+        return folded
+    if char in INVISIBLE:
+        folded = ""
+    else:
+        nfkc = "".join(PUNCTUATION.get(part, part) for part in unicodedata.normalize("NFKC", char))
+        decomposed = unicodedata.normalize("NFD", nfkc.lower())
+        folded = "".join(
+            CONFUSABLES.get(piece, piece)
+            for piece in decomposed
+            if unicodedata.category(piece) != "Mn"
+        )
+        if len(folded) > 8:  # a ligature or symbol that explodes; keep it as one blank
+            folded = " "
+    if len(_char_cache) < 65536:
+        _char_cache[char] = folded
+    return folded
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A region of the normalised text: a quote block, a quoted phrase, or code."""
+
+    start: int
+    end: int
+    kind: str  # "quote" (> lines) | "speech" ("..." or '...') | "code"
+
+
+_CODE_FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]{1,2000}`")
+_QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
+_DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,600}"')
+# A single-quoted phrase: opens after a non-letter, closes before one; apostrophes inside
+# words ("didn't") are part of the phrase.
+_SINGLE_QUOTED = re.compile(r"(?<![a-z0-9])'(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The original message, its normalised copy, and the offset map between the two."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...] | None = None  # None: the copy has the same offsets as the original
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the normalised text back onto the original text."""
+        if self.starts is None:
+            return start, end
+        if end <= start:
+            position = self.starts[start] if start < len(self.starts) else len(self.original)
+            return position, position
+        return self.starts[start], self.starts[end - 1] + 1
+
+    @cached_property
+    def zones(self) -> tuple[Zone, ...]:
+        """Code, quote blocks and quoted phrases, found once per message and only on demand."""
+        text = self.text
+        zones: list[Zone] = []
+        taken: list[tuple[int, int]] = []
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= a or start >= b for a, b in taken)
+
+        if "`" in text:
+            for pattern in (_CODE_FENCE, _INLINE_CODE):
+                for m in pattern.finditer(text):
+                    if free(m.start(), m.end()):
+                        zones.append(Zone(m.start(), m.end(), "code"))
+                        taken.append((m.start(), m.end()))
+        if ">" in text:
+            for m in _QUOTE_LINE.finditer(text):
+                if free(m.start(), m.end()):
+                    zones.append(Zone(m.start(), m.end(), "quote"))
+                    taken.append((m.start(), m.end()))
+        if '"' in text or "'" in text:
+            for pattern in (_DOUBLE_QUOTED, _SINGLE_QUOTED):
+                for m in pattern.finditer(text):
+                    if free(m.start(), m.end()):
+                        zones.append(Zone(m.start(), m.end(), "speech"))
+                        taken.append((m.start(), m.end()))
+        zones.sort(key=lambda zone: zone.start)
+        return tuple(zones)
+
+    def zone_at(self, start: int, end: int) -> Zone | None:
+        """The zone that contains the span, if any."""
+        for zone in self.zones:
+            if zone.start <= start and end <= zone.end:
+                return zone
+        return None
+
+
+def normalize(original: str) -> NormalizedText:
+    """Build the matching copy of a message. Linear in its length; ASCII takes a fast path."""
+    blanked = _SLACK_MARKUP.sub(_blank_markup, original) if ("<" in original or "&" in original) else original
+    if blanked.isascii():
+        return NormalizedText(original, blanked.lower())
+    pieces: list[str] = []
+    starts: list[int] = []
+    for index, char in enumerate(blanked):
+        if char < "\x80":
+            pieces.append(char)
+            starts.append(index)
+            continue
+        folded = _fold_char(char)
+        if folded:
+            pieces.append(folded)
+            starts.extend([index] * len(folded))
+    return NormalizedText(original, "".join(pieces).lower(), tuple(starts))
