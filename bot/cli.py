@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -68,13 +69,21 @@ def check(state: _State, text: str | None, output_format: str) -> None:
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
             raise click.UsageError('give a TEXT to check, e.g. support-coach check "as I said, ..."')
-        text = click.get_text_stream("stdin", errors="replace").read()
+        text = _stdin().read()
     analysis = detect(text, rules)
     suggestion = rewrite(text, analysis, rules)
     if output_format == "json":
         click.echo(json.dumps(_result(None, analysis, suggestion), ensure_ascii=False))
     else:
         _echo_human(analysis, suggestion)
+
+
+def _stdin() -> io.TextIOBase:
+    """stdin as UTF-8 text that never fails on bad bytes (they become U+FFFD)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin
+    return io.TextIOWrapper(buffer, encoding="utf-8", errors="replace")
 
 
 def _result(item_id: object, analysis: Analysis, suggestion: Suggestion | None) -> dict[str, object]:
@@ -115,9 +124,7 @@ def _jsonl_inputs(stream: Iterator[str]) -> Iterator[tuple[object, str, str | No
 
 
 def _check_jsonl(rules: RuleSet) -> None:
-    stdin = click.get_text_stream("stdin", errors="replace")
-    stdout = click.get_text_stream("stdout")
-    for item_id, text, error in _jsonl_inputs(stdin):
+    for item_id, text, error in _jsonl_inputs(_stdin()):
         if error:
             click.echo(error, err=True)
             result = _result(item_id, Analysis(text=""), None)
@@ -125,8 +132,7 @@ def _check_jsonl(rules: RuleSet) -> None:
         else:
             analysis = detect(text, rules)
             result = _result(item_id, analysis, rewrite(text, analysis, rules))
-        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    stdout.flush()
+        click.echo(json.dumps(result, ensure_ascii=False))
 
 
 def _highlight(analysis: Analysis) -> str:

@@ -167,6 +167,8 @@ class MessageContext:
             letters = [c for c in self.normalized.original[o_start:o_end] if c.isalpha()]
             if not letters or any(c.islower() for c in letters):
                 return True
+        if rule.unless_match is not None and rule.unless_match.fullmatch(text, start, end):
+            return True
         skip = rule.skip
         if "quoted" in skip and self.in_others_words(start, end):
             return True

@@ -33,7 +33,7 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
         findings.extend(_rule_findings(rule, context))
     if not findings:
         return Analysis(text=text)
-    findings = _without_overlaps(findings)
+    findings = _without_overlaps(findings, rules.order)
     addressed = context.addressed_to_customer
     findings = [_with_severity(finding, rules, addressed) for finding in findings]
     categories = _categories(findings)
@@ -73,9 +73,10 @@ def _rule_findings(rule: Rule, context: MessageContext) -> list[Finding]:
     return found
 
 
-def _without_overlaps(findings: list[Finding]) -> list[Finding]:
-    """One finding per stretch of text and category: the longest, then the most severe."""
-    ordered = sorted(findings, key=lambda f: (-(f.end - f.start), -severity_rank(f.severity), f.start))
+def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Finding]:
+    """One finding per stretch of text and category: the longest, then the more specific rule
+    (rule files list specific slang before the catch-alls)."""
+    ordered = sorted(findings, key=lambda f: (-(f.end - f.start), order.get(f.rule, 0), f.start))
     kept: list[Finding] = []
     for finding in ordered:
         clash = any(

@@ -8,10 +8,13 @@ lets a bad file take the bot down with a traceback.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import ahocorasick
 
 from bot.models import CATEGORIES, SEVERITIES
 
@@ -26,14 +29,12 @@ _TERM_SEPARATOR = r"[\W_]{0,2}"
 _TERM_BEFORE = r"(?<![\w/@#$])"
 _TERM_AFTER = r"(?:[s5$z]|e?s)?(?![\w/@]|[.\-][a-z0-9])"
 
-# The compact view used by the prefilter: leet folded, everything but letters and digits gone.
+# The compact view used by the prefilter: leet folded, ASCII punctuation and spaces gone.
+_LEET_FOLD = {"1": "i", "!": "i", "|": "i", "l": "i", "0": "o", "3": "e", "4": "a", "@": "a",
+              "5": "s", "$": "s", "z": "s", "7": "t", "+": "t"}
 COMPACT_TABLE = str.maketrans(
-    {"1": "i", "!": "i", "|": "i", "l": "i", "0": "o", "3": "e", "4": "a", "@": "a",
-     "5": "s", "$": "s", "z": "s", "7": "t", "+": "t"}
+    {**{ch: None for ch in string.punctuation + string.whitespace if ch not in _LEET_FOLD}, **_LEET_FOLD}
 )
-_TOKEN_SPLIT = re.compile(r"[^\w']+")
-_PART_SPLIT = re.compile(r"\W+")
-_WORD = re.compile(r"[\w']+")
 
 RULES_DIR = Path(__file__).resolve().parent / "prompts" / "rules"
 if not RULES_DIR.is_dir():  # running from a source checkout rather than an installed wheel
@@ -45,16 +46,8 @@ class RuleError(ValueError):
 
 
 def compact(text: str) -> str:
-    """Fold a (normalised) text to letters and digits only, with leet undone."""
-    return "".join(ch for ch in text.translate(COMPACT_TABLE) if ch.isalnum())
-
-
-def tokens(text: str) -> set[str]:
-    """The words of a normalised text, for the anchor prefilter ("must've" gives "must" too)."""
-    words = set(_TOKEN_SPLIT.split(text))
-    if "'" in text:
-        words.update(_PART_SPLIT.split(text))
-    return words
+    """Fold a (normalised) text to letters and digits, leet undone, for the needle prefilter."""
+    return text.translate(COMPACT_TABLE)
 
 
 def term_pattern(term: str, spaced_only: bool = False) -> str:
@@ -86,6 +79,7 @@ class Rule:
     anchors: frozenset[str] = frozenset()
     needles: tuple[str, ...] = ()
     skip: frozenset[str] = frozenset()
+    unless_match: re.Pattern[str] | None = None
     unless_before: re.Pattern[str] | None = None
     unless_after: re.Pattern[str] | None = None
     unless_sentence: re.Pattern[str] | None = None
@@ -113,55 +107,67 @@ class CategoryInfo:
     fallback: str
 
 
+def _automaton(keys: dict[str, list[int]]) -> ahocorasick.Automaton | None:
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, indices in keys.items():
+        automaton.add_word(key, (len(key), key[0].isalnum(), tuple(indices)))
+    automaton.make_automaton()
+    return automaton
+
+
 @dataclass(frozen=True)
 class RuleSet:
-    """All rules, indexed for the prefilter so a clean message costs almost nothing."""
+    """All rules, indexed for the prefilter so a clean message costs almost nothing.
+
+    Anchors (words or phrases, matched from the start of a word, so "obvious" also finds
+    "obviously") and term needles (found in the compact, leet-folded copy, so "p e b k a c"
+    and "P.3.B.K.A.C" are seen) are each found in one Aho-Corasick pass; only rules with a
+    hit run their regular expressions.
+    """
 
     rules: tuple[Rule, ...]
     categories: dict[str, CategoryInfo]
-    by_anchor: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
-    by_needle: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
-    by_symbol: tuple[tuple[str, tuple[Rule, ...]], ...] = ()
     by_id: dict[str, Rule] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)
+    anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
+    needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
         rules = tuple(rules)
-        by_anchor: dict[str, list[Rule]] = {}
-        by_needle: dict[str, list[Rule]] = {}
-        by_symbol: dict[str, list[Rule]] = {}
-        for rule in rules:
+        anchors: dict[str, list[int]] = {}
+        needles: dict[str, list[int]] = {}
+        for index, rule in enumerate(rules):
             for anchor in rule.anchors:
-                index = by_anchor if _WORD.fullmatch(anchor) else by_symbol
-                index.setdefault(anchor, []).append(rule)
+                anchors.setdefault(anchor, []).append(index)
             for needle in rule.needles:
-                by_needle.setdefault(needle, []).append(rule)
+                needles.setdefault(needle, []).append(index)
         return cls(
             rules=rules,
             categories=categories,
-            by_anchor={k: tuple(v) for k, v in by_anchor.items()},
-            by_needle=tuple((k, tuple(v)) for k, v in by_needle.items()),
-            by_symbol=tuple((k, tuple(v)) for k, v in by_symbol.items()),
             by_id={rule.id: rule for rule in rules},
+            order={rule.id: index for index, rule in enumerate(rules)},
+            anchors=_automaton(anchors),
+            needles=_automaton(needles),
         )
 
     def candidates(self, text: str) -> list[Rule]:
         """Rules worth running on a normalised text, in file order, each once."""
-        picked: dict[str, Rule] = {}
-        hits = tokens(text).intersection(self.by_anchor)
-        for anchor in hits:
-            for rule in self.by_anchor[anchor]:
-                picked[rule.id] = rule
-        for symbol, rules in self.by_symbol:
-            if symbol in text:
-                for rule in rules:
-                    picked[rule.id] = rule
-        squeezed = compact(text)
-        for needle, rules in self.by_needle:
-            if needle in squeezed:
-                for rule in rules:
-                    picked[rule.id] = rule
-        return list(picked.values())
+        picked: set[int] = set()
+        if self.anchors is not None:
+            for end, (length, wordlike, indices) in self.anchors.iter(text):
+                start = end - length + 1
+                if wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                    continue
+                picked.update(indices)
+        if self.needles is not None:
+            for _end, (_length, _wordlike, indices) in self.needles.iter(compact(text)):
+                picked.update(indices)
+        if not picked:
+            return []
+        return [self.rules[index] for index in sorted(picked)]
 
     def get(self, rule_id: str) -> Rule | None:
         return self.by_id.get(rule_id)
@@ -170,7 +176,7 @@ class RuleSet:
 # --- loading -------------------------------------------------------------------------
 
 _RULE_KEYS = {
-    "id", "severity", "tip", "principle", "patterns", "terms", "anchors", "skip",
+    "id", "severity", "tip", "principle", "patterns", "terms", "anchors", "skip", "unless_match",
     "unless_before", "unless_after", "unless_sentence", "unless_message", "only_if_message",
     "only_if_addressed", "require_upper", "extra_categories", "severity_when_addressed",
     "rewrite", "rewrite_sentence", "examples", "counter_examples", "spaced_only",
@@ -240,10 +246,8 @@ def _parse_rule(
     if raw.get("patterns") and not anchors:
         raise RuleError(f"{where}: 'patterns' need 'anchors' (words one of which must appear)")
     for anchor in anchors:
-        if not anchor.strip() or any(ch.isspace() for ch in anchor):
-            raise RuleError(f"{where}: anchor {anchor!r} must be one word or symbol, without spaces")
-        if "-" in anchor:
-            raise RuleError(f"{where}: anchor {anchor!r}: words are split at dashes, list the parts")
+        if not anchor.strip() or anchor != anchor.strip():
+            raise RuleError(f"{where}: anchor {anchor!r} must not be blank or start/end with a space")
     needles = tuple(dict.fromkeys(compact(term.lower()) for term in terms))
     skip = frozenset(_strings(raw["skip"], where, "skip")) if "skip" in raw else defaults["skip"]
     if not skip <= CONTEXT_SKIPS:
@@ -275,6 +279,7 @@ def _parse_rule(
         anchors=frozenset(anchors),
         needles=needles,
         skip=skip,
+        unless_match=_joined(_strings(raw.get("unless_match"), where, "unless_match"), where),
         unless_before=_joined(_strings(raw.get("unless_before"), where, "unless_before"), where),
         unless_after=_joined(_strings(raw.get("unless_after"), where, "unless_after"), where),
         unless_sentence=_joined(_strings(raw.get("unless_sentence"), where, "unless_sentence"), where),
