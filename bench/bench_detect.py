@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.detect import detect  # noqa: E402
-from bot.rules import default_rules  # noqa: E402
+from bot.detect import detect
+from bot.rules import default_rules
 
 NAMES = ["Odette", "Raj", "Mei", "Tomás", "Ines", "Kwame", "Priya", "Lars", "Aoife", "Yusuf", "Beatrix"]
 COMPANIES = ["Tillman Sports", "Orchard Dental", "Wynn & Co", "Brightwater", "Fenwick Legal", "Larkspur Vets"]

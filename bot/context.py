@@ -47,7 +47,8 @@ _META = re.compile(
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing)\b(?:\W+\w+){0,2}\W*$")
 _SELF_BEFORE = re.compile(
     r"(?:\bi'?m|\bi am|\bi was|\bi feel|\bi felt|\bme|\bmyself|\bcall me|\bi had|\bi pulled"
-    r"|\bi made|\bmy)(?:\s+(?:such|so|a|an|being|the|total|complete|absolute|utter|like|bit|of|own|full|real|classic))*\s*$"
+    r"|\bi made|\bmy)"
+    r"(?:\s+(?:such|so|a|an|being|the|total|complete|absolute|utter|like|bit|of|own|full|real|classic))*\s*$"
 )
 _SELF_CLAUSE = re.compile(
     r"\bmy (?:bad|mistake|fault|own)\b|\bon my (?:side|end|part)\b|\bmea culpa\b"

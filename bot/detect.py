@@ -7,6 +7,8 @@ pattern actually matched.
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.context import MessageContext
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
 from bot.rules import Rule, RuleSet, default_rules
@@ -91,9 +93,13 @@ def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Fi
 
 def _with_severity(finding: Finding, rules: RuleSet, addressed: bool) -> Finding:
     rule = rules.get(finding.rule)
-    if addressed and rule is not None and rule.severity_when_addressed:
-        if severity_rank(rule.severity_when_addressed) > severity_rank(finding.severity):
-            return Finding(**{**finding.__dict__, "severity": rule.severity_when_addressed})
+    if (
+        addressed
+        and rule is not None
+        and rule.severity_when_addressed
+        and severity_rank(rule.severity_when_addressed) > severity_rank(finding.severity)
+    ):
+        return dataclasses.replace(finding, severity=rule.severity_when_addressed)
     return finding
 
 

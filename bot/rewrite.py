@@ -10,7 +10,6 @@ offered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from bot.detect import detect
 from bot.models import Analysis, Finding, Suggestion, severity_rank

@@ -51,7 +51,11 @@ PUNCTUATION: dict[str, str] = {
 
 # Slack's wire format: <@U123|name>, <#C123|name>, <!here>, <url|label>, <url>, and HTML
 # entities for the three characters Slack escapes.
-_SLACK_MARKUP = re.compile(r"<([@#!])[^<>\n]{1,200}?>|<[a-z][a-z0-9+.\-]{1,20}:[^<>\s|]{1,2000}(?:\|[^<>\n]{0,500})?>|&(?:gt|lt|amp);")
+_SLACK_MARKUP = re.compile(
+    r"<([@#!])[^<>\n]{1,200}?>"
+    r"|<[a-z][a-z0-9+.\-]{1,20}:[^<>\s|]{1,2000}(?:\|[^<>\n]{0,500})?>"
+    r"|&(?:gt|lt|amp);"
+)
 
 
 def _blank_markup(match: re.Match[str]) -> str:

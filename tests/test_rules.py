@@ -57,7 +57,7 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     rule = "[[rule]]\nid='same'\nseverity='low'\ntip='t'\nterms=['abc']\n"
     write(tmp_path, HEADER + rule)
     write(tmp_path, HEADER.replace('"blame"', '"dismissive"') + rule, "dismissive.toml")
-    with pytest.raises(RuleError, match="'same' is already defined in blame.toml"):
+    with pytest.raises(RuleError, match=r"'same' is already defined in blame\.toml"):
         load_rules(tmp_path)
 
 
