@@ -44,9 +44,14 @@ if not RULES_DIR.is_dir():  # running from a source checkout rather than an inst
 class RuleError(ValueError):
     """A rule file is wrong; the message names the file and the rule."""
 
+_ASCII_DELETE = "".join(ch for ch in string.punctuation + string.whitespace if ch not in _LEET_FOLD).encode()
+_ASCII_FOLD = bytes.maketrans("".join(_LEET_FOLD).encode(), "".join(_LEET_FOLD.values()).encode())
+
 
 def compact(text: str) -> str:
     """Fold a (normalised) text to letters and digits, leet undone, for the needle prefilter."""
+    if text.isascii():  # the common case: bytes.translate is several times faster
+        return text.encode().translate(_ASCII_FOLD, _ASCII_DELETE).decode()
     return text.translate(COMPACT_TABLE)
 
 

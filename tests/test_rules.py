@@ -127,3 +127,11 @@ def test_check_with_broken_rules_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "rules: blame.toml: not valid TOML" in result.output
     assert "Traceback" not in result.output
+
+
+def test_compact_fast_path_matches_the_general_one() -> None:
+    from bot.rules import COMPACT_TABLE, compact
+
+    for text in ("p.3.b.k.4.c lol!", "i-d-1-0-t  x", "l u s e r\tz", "a@b$c|d+e", "plain words"):
+        assert compact(text) == text.translate(COMPACT_TABLE)
+    assert compact("ｐ e b") == "ｐeb"  # non-ASCII takes the general path
