@@ -72,3 +72,38 @@ class Suggestion:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+FLAG_STATUSES: tuple[str, ...] = ("open", "edited", "deleted", "dismissed")
+FLAG_SOURCES: tuple[str, ...] = ("live", "scan")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A flagged message as stored: who, where, what kind, and a redacted excerpt (never the
+    whole text), so managers can coach from patterns without reading private conversations."""
+
+    team: str
+    channel: str
+    ts: str
+    agent: str
+    categories: tuple[str, ...]
+    rules: tuple[str, ...]
+    severity: str
+    excerpt: str
+    phrase: str = ""
+    topic: str = ""
+    channel_name: str = ""
+    agent_name: str = ""
+    thread_ts: str = ""
+    permalink: str = ""
+    source: str = "live"
+    status: str = "open"
+    created_at: float = 0.0
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["categories"] = list(self.categories)
+        data["rules"] = list(self.rules)
+        return data

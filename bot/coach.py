@@ -1,0 +1,63 @@
+"""The coach: one object the Slack layer, the scanner and the CLI share.
+
+It ties the pure pieces together (detect, rewrite, the optional LLM, topics, redaction) so
+that every surface coaches the same way, and so the Slack layer never has to know how.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.detect import detect
+from bot.models import Analysis, Flag, Suggestion
+from bot.redact import excerpt
+from bot.rewrite import rewrite
+from bot.rules import RuleSet, default_rules
+from bot.topics import Topic, default_topics, topic_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Coach:
+    """Detect, suggest and describe a flag; the LLM (if any) only ever improves a rewrite."""
+
+    rules: RuleSet = field(default_factory=default_rules)
+    topics: tuple[Topic, ...] = field(default_factory=default_topics)
+    llm: object | None = None  # an bot.llm.LLMRewriter; typed loosely to keep the core import-light
+
+    def analyse(self, text: str) -> Analysis:
+        return detect(text, self.rules)
+
+    def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True) -> Suggestion | None:
+        """The rule rewrite, or a checked LLM rewrite when one is configured and asked for."""
+        analysis = analysis if analysis is not None else self.analyse(text)
+        suggestion = rewrite(text, analysis, self.rules)
+        if suggestion is None or not use_llm or self.llm is None or suggestion.kind != "rewrite":
+            return suggestion
+        return self.llm.improve(text, analysis, suggestion)  # type: ignore[attr-defined]
+
+    def flag_for(self, analysis: Analysis, *, team: str, channel: str, ts: str, agent: str,
+                 channel_name: str = "", agent_name: str = "", thread_ts: str = "", permalink: str = "",
+                 source: str = "live") -> Flag:
+        """What is stored about a flagged message: never the whole text, only a redacted excerpt."""
+        first = analysis.findings[0]
+        rules = tuple(dict.fromkeys(f.rule for f in analysis.findings))
+        return Flag(
+            team=team,
+            channel=channel,
+            ts=ts,
+            agent=agent,
+            categories=analysis.categories,
+            rules=rules,
+            severity=analysis.severity or first.severity,
+            excerpt=excerpt(analysis.text, first.start, first.end),
+            phrase=" ".join(first.match.lower().split())[:60],
+            topic=topic_of(analysis.text, self.topics),
+            channel_name=channel_name,
+            agent_name=agent_name,
+            thread_ts=thread_ts,
+            permalink=permalink,
+            source=source,
+        )

@@ -1,0 +1,415 @@
+"""The one SQLite file (COACH_DB) behind flags, feedback, nudges and the audit trail.
+
+Why it looks like this:
+- sqlite-utils' named migrations, applied on open, so any old database upgrades itself.
+- WAL, a busy timeout and synchronous=FULL: readers never block the writer, a burst of
+  Slack events queues instead of failing with "database is locked", and a crash never
+  leaves a half-written flag.
+- One connection per thread (sqlite3 connections must not be shared), writes in
+  ``BEGIN IMMEDIATE`` so two writers never deadlock upgrading a read lock.
+- Idempotency lives here, not in memory: a flag is unique on (team, channel, ts) and an
+  event on its event_id, so Slack's retries and re-scans add nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+from bot.models import Flag
+
+BUSY_TIMEOUT_SECONDS = 10.0
+DAY = 86400
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (corrupt, not a database, unwritable); the message says which file."""
+
+
+migrations = Migrations("support-coach")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["flags"].create(
+        {
+            "id": int, "team": str, "channel": str, "channel_name": str, "agent": str, "agent_name": str,
+            "ts": str, "thread_ts": str, "permalink": str, "categories": str, "rules": str, "phrase": str,
+            "severity": str, "excerpt": str, "topic": str, "source": str, "status": str, "created_at": float,
+        },
+        pk="id",
+        not_null={"team", "channel", "ts", "agent", "categories", "severity", "status", "created_at"},
+        defaults={"status": "open", "source": "live", "channel_name": "", "agent_name": "", "thread_ts": "",
+                  "permalink": "", "rules": "", "phrase": "", "excerpt": "", "topic": ""},
+    )
+    db["flags"].create_index(["team", "channel", "ts"], unique=True)
+    db["flags"].create_index(["created_at"])
+    db["flags"].create_index(["channel", "created_at"])
+    db["flags"].create_index(["agent", "created_at"])
+    db["feedback"].create(
+        {"id": int, "flag_id": int, "team": str, "user": str, "rule": str, "verdict": str, "created_at": float},
+        pk="id",
+        not_null={"user", "verdict", "created_at"},
+    )
+    db["feedback"].create_index(["flag_id", "user", "rule"], unique=True)
+    db["feedback"].create_index(["created_at"])
+    db["nudges"].create(
+        {"id": int, "flag_id": int, "team": str, "channel": str, "user": str, "status": str, "reason": str,
+         "created_at": float},
+        pk="id",
+        not_null={"user", "status", "created_at"},
+    )
+    db["nudges"].create_index(["user", "created_at"])
+    db["nudges"].create_index(["created_at"])
+    db["events"].create({"event_id": str, "received_at": float}, pk="event_id")
+    db["events"].create_index(["received_at"])
+    db["audit"].create(
+        {"id": int, "at": float, "team": str, "actor": str, "action": str, "details": str},
+        pk="id",
+        not_null={"at", "actor", "action"},
+    )
+    db["snoozes"].create({"team": str, "user": str, "until": float}, pk=("team", "user"))
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    # Daily counts per dimension, kept in step with flags on every write, so a 90-day report
+    # over a million flags reads a few thousand rows instead of scanning the flags.
+    db["rollup"].create({"day": int, "team": str, "dim": str, "key": str, "n": int}, pk=("day", "team", "dim", "key"))
+    db["names"].create({"team": str, "kind": str, "id": str, "name": str}, pk=("team", "kind", "id"))
+
+
+class Store:
+    """Thread-safe access to the coach database; open it once and share it."""
+
+    def __init__(self, path: Path | str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.path = str(path)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        db = self.db
+        try:
+            with self._writing(db.conn):
+                pass
+            migrations.apply(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
+
+    # --- connections ------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection, opened with the pragmas the bot relies on."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self.path != ":memory:":
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.busy_timeout)
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: cannot open the database ({exc})") from None
+            db = Database(conn, execute_plugins=False)
+            self._local.db = db
+            with self._lock:
+                self._all.append(conn)
+        return db
+
+    @contextlib.contextmanager
+    def _writing(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the write lock up front (BEGIN IMMEDIATE)."""
+        conn = conn or self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # --- flags ------------------------------------------------------------------------
+
+    _FLAG_COLUMNS = ("team", "channel", "channel_name", "agent", "agent_name", "ts", "thread_ts", "permalink",
+                     "categories", "rules", "phrase", "severity", "excerpt", "topic", "source", "status",
+                     "created_at")
+    _INSERT_FLAG = (f"INSERT OR IGNORE INTO flags ({', '.join(_FLAG_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' for _ in _FLAG_COLUMNS)})")
+
+    @staticmethod
+    def _flag_row(flag: Flag) -> tuple[object, ...]:
+        created = flag.created_at or _ts_seconds(flag.ts) or time.time()
+        return (flag.team, flag.channel, flag.channel_name, flag.agent, flag.agent_name, flag.ts, flag.thread_ts,
+                flag.permalink, ",".join(flag.categories), ",".join(flag.rules), flag.phrase, flag.severity,
+                flag.excerpt, flag.topic, flag.source, flag.status, created)
+
+    def add_flag(self, flag: Flag) -> int | None:
+        """Store a flag; its id, or None when this message was already flagged (a retry)."""
+        with self._writing() as conn:
+            cursor = conn.execute(self._INSERT_FLAG, self._flag_row(flag))
+            if not cursor.rowcount:
+                return None
+            self._count([flag], conn)
+            return cursor.lastrowid
+
+    def add_flags(self, flags: Iterable[Flag], batch: int = 5000) -> int:
+        """Store many flags in batched transactions; how many were new (duplicates are skipped)."""
+        added = 0
+        pending: list[Flag] = []
+        for flag in flags:
+            pending.append(flag)
+            if len(pending) >= batch:
+                added += self._insert_batch(pending)
+                pending = []
+        if pending:
+            added += self._insert_batch(pending)
+        return added
+
+    def _insert_batch(self, flags: list[Flag]) -> int:
+        with self._writing() as conn:
+            execute = conn.execute
+            sql = self._INSERT_FLAG
+            new = [flag for flag in flags if execute(sql, self._flag_row(flag)).rowcount]
+            self._count(new, conn)
+            return len(new)
+
+    def _count(self, flags: list[Flag], conn: sqlite3.Connection, sign: int = 1) -> None:
+        """Keep the daily rollup and the id -> name table in step with the flags just written."""
+        counts: Counter[tuple[int, str, str, str]] = Counter()
+        names: dict[tuple[str, str, str], str] = {}
+        for flag in flags:
+            day = int((flag.created_at or _ts_seconds(flag.ts)) // DAY)
+            for dim, key in flag_dimensions(flag.channel, flag.agent, flag.severity, flag.categories, flag.rules,
+                                            flag.phrase, flag.topic, flag.status, flag.source):
+                counts[(day, flag.team, dim, key)] += sign
+            if flag.channel_name:
+                names[(flag.team, "channel", flag.channel)] = flag.channel_name
+            if flag.agent_name:
+                names[(flag.team, "agent", flag.agent)] = flag.agent_name
+        conn.executemany("INSERT INTO rollup (day, team, dim, key, n) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
+                         [(*key, n) for key, n in counts.items()])
+        if names:
+            conn.executemany("INSERT OR REPLACE INTO names (team, kind, id, name) VALUES (?, ?, ?, ?)",
+                             [(*key, name) for key, name in names.items()])
+
+    def rollup(self, first_day: int, last_day: int, team: str | None = None) -> list[tuple[int, str, str, int]]:
+        """(day, dim, key, n) for whole UTC days first_day..last_day (days since the epoch)."""
+        sql = "SELECT day, dim, key, SUM(n) FROM rollup WHERE day BETWEEN ? AND ?"
+        params: list[object] = [first_day, last_day]
+        if team:
+            sql += " AND team = ?"
+            params.append(team)
+        return self.db.execute(sql + " GROUP BY day, dim, key HAVING SUM(n) != 0", params).fetchall()
+
+    def flag_dimension_rows(self, since: float, until: float | None = None, channel: str | None = None,
+                            agent: str | None = None, team: str | None = None) -> Iterator[tuple[object, ...]]:
+        """The columns reports count by, for the flags of a period (used where no rollup fits)."""
+        where, params = _period_filter(since, until, channel, agent, team)
+        return self.db.execute(
+            "SELECT created_at, channel, agent, severity, categories, rules, phrase, topic, status, source "
+            f"FROM flags WHERE {where}", params)
+
+    def names(self, kind: str, team: str | None = None) -> dict[str, str]:
+        sql = "SELECT id, name FROM names WHERE kind = ?" + (" AND team = ?" if team else "")
+        return dict(self.db.execute(sql, [kind, team] if team else [kind]).fetchall())
+
+    def get_flag(self, flag_id: int) -> Flag | None:
+        row = self.db.execute("SELECT * FROM flags WHERE id = ?", [flag_id]).fetchone()
+        return self._flag(row) if row else None
+
+    def find_flag(self, team: str, channel: str, ts: str) -> Flag | None:
+        row = self.db.execute("SELECT * FROM flags WHERE team = ? AND channel = ? AND ts = ?",
+                              [team, channel, ts]).fetchone()
+        return self._flag(row) if row else None
+
+    def set_status(self, flag_id: int, status: str, clear_text: bool = False) -> None:
+        """Record what became of a flagged message; a deleted one loses its excerpt."""
+        sql = "UPDATE flags SET status = ?" + (", excerpt = '', permalink = ''" if clear_text else "")
+        with self._writing() as conn:
+            row = conn.execute("SELECT team, created_at, status FROM flags WHERE id = ?", [flag_id]).fetchone()
+            if row is None or row[2] == status:
+                return
+            conn.execute(sql + " WHERE id = ?", [status, flag_id])
+            day = int(row[1] // DAY)
+            conn.executemany("INSERT INTO rollup (day, team, dim, key, n) VALUES (?, ?, 'status', ?, ?) "
+                             "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
+                             [(day, row[0], row[2], -1), (day, row[0], status, 1)])
+
+    def flags(self, since: float = 0.0, until: float | None = None, channel: str | None = None,
+              agent: str | None = None, team: str | None = None, limit: int | None = None) -> list[Flag]:
+        where, params = _period_filter(since, until, channel, agent, team)
+        sql = f"SELECT * FROM flags WHERE {where} ORDER BY created_at DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._flag(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def _flag(self, row: tuple[object, ...]) -> Flag:
+        data = dict(zip(self._columns("flags"), row, strict=True))
+        data["categories"] = tuple(c for c in str(data["categories"] or "").split(",") if c)
+        data["rules"] = tuple(r for r in str(data["rules"] or "").split(",") if r)
+        return Flag(**{k: ("" if v is None else v) for k, v in data.items()})
+
+    def _columns(self, table: str) -> list[str]:
+        cache = self.__dict__.setdefault("_column_cache", {})
+        if table not in cache:
+            cache[table] = [c[1] for c in self.db.execute(f"PRAGMA table_info({table})").fetchall()]
+        return cache[table]
+
+    # --- events, nudges, snoozes ------------------------------------------------------
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time an event id is seen; False for Slack's retries of it."""
+        if not event_id:
+            return True
+        with self._writing() as conn:
+            cursor = conn.execute("INSERT OR IGNORE INTO events (event_id, received_at) VALUES (?, ?)",
+                                  [event_id, time.time()])
+            return bool(cursor.rowcount)
+
+    def record_nudge(self, flag_id: int | None, team: str, channel: str, user: str, status: str,
+                     reason: str = "") -> None:
+        with self._writing() as conn:
+            conn.execute("INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", [flag_id, team, channel, user, status, reason, time.time()])
+
+    def last_nudge_at(self, team: str, user: str) -> float | None:
+        row = self.db.execute("SELECT MAX(created_at) FROM nudges WHERE user = ? AND team = ? AND status = 'sent'",
+                              [user, team]).fetchone()
+        return row[0] if row else None
+
+    def snooze(self, team: str, user: str, until: float) -> None:
+        with self._writing() as conn:
+            conn.execute("INSERT OR REPLACE INTO snoozes (team, user, until) VALUES (?, ?, ?)", [team, user, until])
+
+    def snoozed(self, team: str, user: str, now: float | None = None) -> bool:
+        row = self.db.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?", [team, user]).fetchone()
+        return bool(row and row[0] > (now or time.time()))
+
+    # --- feedback and audit -----------------------------------------------------------
+
+    def add_feedback(self, flag_id: int | None, team: str, user: str, rule: str, verdict: str) -> None:
+        """One vote per person, flag and rule: a second click replaces the first."""
+        if verdict not in ("helpful", "not_helpful"):
+            raise ValueError(f"unknown verdict {verdict!r}")
+        with self._writing() as conn:
+            conn.execute("DELETE FROM feedback WHERE flag_id IS ? AND user = ? AND rule = ?", [flag_id, user, rule])
+            conn.execute("INSERT INTO feedback (flag_id, team, user, rule, verdict, created_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", [flag_id, team, user, rule, verdict, time.time()])
+
+    def audit(self, actor: str, action: str, team: str = "", **details: object) -> None:
+        """Append-only: who looked at whose coaching data, and when."""
+        with self._writing() as conn:
+            conn.execute("INSERT INTO audit (at, team, actor, action, details) VALUES (?, ?, ?, ?, ?)",
+                         [time.time(), team, actor, action, json.dumps(details, default=str, sort_keys=True)])
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, object]]:
+        return list(self.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]))
+
+    # --- retention --------------------------------------------------------------------
+
+    def purge(self, older_than: float) -> dict[str, int]:
+        """Delete coaching data older than a cut-off (epoch seconds); counts per table.
+
+        The audit trail is kept: it records access, not coaching content.
+        """
+        counts: dict[str, int] = {}
+        with self._writing() as conn:
+            counts["flags"] = conn.execute("DELETE FROM flags WHERE created_at < ?", [older_than]).rowcount
+            boundary = int(older_than // DAY)
+            conn.execute("DELETE FROM rollup WHERE day <= ?", [boundary])
+            self._count(self._flags_between(conn, boundary * DAY, (boundary + 1) * DAY), conn)
+            counts["feedback"] = conn.execute("DELETE FROM feedback WHERE created_at < ?", [older_than]).rowcount
+            counts["nudges"] = conn.execute("DELETE FROM nudges WHERE created_at < ?", [older_than]).rowcount
+            conn.execute("DELETE FROM events WHERE received_at < ?", [min(older_than, time.time() - 86400)])
+            conn.execute("DELETE FROM snoozes WHERE until < ?", [time.time()])
+        return counts
+
+    def purge_team(self, team: str) -> dict[str, int]:
+        """Remove everything about a workspace (app uninstalled or tokens revoked)."""
+        counts: dict[str, int] = {}
+        with self._writing() as conn:
+            for table in ("flags", "feedback", "nudges", "snoozes", "rollup", "names"):
+                counts[table] = conn.execute(f"DELETE FROM {table} WHERE team = ?", [team]).rowcount
+        self.audit("slack", "purge_team", team=team, **counts)
+        return counts
+
+    def _flags_between(self, conn: sqlite3.Connection, start: float, end: float) -> list[Flag]:
+        rows = conn.execute("SELECT * FROM flags WHERE created_at >= ? AND created_at < ?", [start, end]).fetchall()
+        return [self._flag(row) for row in rows]
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._writing() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def flag_dimensions(channel: str, agent: str, severity: str, categories: Iterable[str] | str,
+                    rules: Iterable[str] | str, phrase: str, topic: str, status: str,
+                    source: str) -> Iterator[tuple[str, str]]:
+    """The (dimension, key) pairs one flag counts towards; rollups and raw counts share it."""
+    if isinstance(categories, str):
+        categories = [c for c in categories.split(",") if c]
+    if isinstance(rules, str):
+        rules = [r for r in rules.split(",") if r]
+    categories = list(categories)
+    yield "total", ""
+    yield "channel", channel
+    yield "agent", agent
+    yield "severity", severity
+    yield "status", status
+    yield "source", source
+    for category in categories:
+        yield "category", category
+    for rule in rules:
+        yield "rule", rule
+    if phrase:
+        yield "phrase", phrase
+    if topic and ("disparaging" in categories or "blame" in categories):
+        yield "struggle", topic
+
+
+def _ts_seconds(ts: str) -> float:
+    try:
+        return float(ts)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _period_filter(since: float, until: float | None, channel: str | None, agent: str | None,
+                   team: str | None) -> tuple[str, list[object]]:
+    clauses = ["created_at >= ?"]
+    params: list[object] = [since]
+    if until is not None:
+        clauses.append("created_at < ?")
+        params.append(until)
+    if channel:  # an ID (C0123) or a name, with or without '#'
+        clauses.append("(channel = ? OR channel_name = ?)")
+        params.extend([channel, channel.lstrip("#")])
+    for column, value in (("agent", agent), ("team", team)):
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(clauses), params
