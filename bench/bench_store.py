@@ -18,15 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.models import Flag  # noqa: E402
-from bot.reports import build_report  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.models import Flag
+from bot.reports import build_report
+from bot.store import Store
 
 CATEGORY_SETS = [("disparaging",), ("blame",), ("argumentative",), ("dismissive",), ("blame", "argumentative"),
                  ("blame", "dismissive"), ("disparaging", "argumentative")]
 RULES = ["pebkac", "id10t", "layer-8", "should-have", "not-our-fault", "as-i-said", "calm-down", "obviously",
          "nothing-we-can-do", "our-policy", "not-my-job", "rtfm", "idiot", "you-must-have", "per-my-last"]
-TOPICS = ["password reset", "signing in", "billing and invoices", "orders and delivery", "", "", "setup and installation"]
+TOPICS = ["password reset", "signing in", "billing and invoices", "orders and delivery", "", "",
+          "setup and installation"]
 
 
 def generated_flags(count: int, now: float, days: int = 120, seed: int = 7) -> Iterator[Flag]:
@@ -61,7 +62,8 @@ def main() -> None:
         print(f"inserted {added:,} flags in {elapsed:.1f} s: {added / elapsed:,.0f} flags/s (target >= 20,000)")
         dup_started = time.perf_counter()
         again = store.add_flags(itertools.islice(generated_flags(args.flags, now), 20_000))
-        print(f"re-inserting 20,000 already-stored flags added {again} (expected 0) in {time.perf_counter() - dup_started:.2f} s")
+        dup_seconds = time.perf_counter() - dup_started
+        print(f"re-inserting 20,000 stored flags added {again} (expected 0) in {dup_seconds:.2f} s")
         for days in (7, 90):
             timings = []
             for _ in range(args.repeat):

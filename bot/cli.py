@@ -10,11 +10,18 @@ from collections.abc import Iterator
 import click
 from dotenv import load_dotenv
 
+from bot.coach import Coach
 from bot.config import ConfigError, Settings
 from bot.detect import detect
+from bot.digest import digest_text, send_digest
+from bot.llm import make_rewriter
 from bot.models import Analysis, Suggestion
+from bot.report_format import FORMATS, render
+from bot.reports import PeriodError, build_report, parse_days
 from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, load_rules
+from bot.store import DAY, Store, StoreError
+from bot.topics import load_topics
 
 _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 
@@ -24,6 +31,22 @@ class _State:
         self.settings = settings
         self.rules_dir = rules_dir or (str(settings.rules_dir) if settings.rules_dir else None)
         self._rules: RuleSet | None = None
+        self._store: Store | None = None
+
+    def store(self, path: str | None = None) -> Store:
+        if self._store is None:
+            try:
+                self._store = Store(path or self.settings.db_path)
+            except StoreError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._store
+
+    def coach(self) -> Coach:
+        try:
+            topics = load_topics()
+        except RuleError as exc:
+            raise click.ClickException(f"topics: {exc}") from None
+        return Coach(rules=self.rules(), topics=topics, llm=make_rewriter(self.settings, self.rules()))
 
     def rules(self) -> RuleSet:
         if self._rules is None:
@@ -223,6 +246,82 @@ def rules_list(state: _State, category: str | None) -> None:
         if category and rule.category != category:
             continue
         click.echo(f"{rule.id:28} {rule.category:14} {rule.severity:7} {rule.tip}")
+
+
+# --- report, digest, purge ------------------------------------------------------------
+
+
+def _days(value: str, option: str) -> int:
+    try:
+        return parse_days(value)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+@cli.command()
+@click.option("--since", default="7d", show_default=True, help="Period: whole days ending today (7d, 30d, 2w).")
+@click.option("--channel", default=None, help="Only this channel (ID or name).")
+@click.option("--agent", default=None, help="Only this agent (user ID).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
+@click.pass_obj
+def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str,
+           db_path: str | None) -> None:
+    """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
+    days = _days(since, "--since")
+    store = state.store(db_path)
+    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
+    store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
+                agent=agent, format=output_format)
+    click.echo(render(data, output_format))
+
+
+@cli.command()
+@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN).")
+@click.option("--since", default="7d", show_default=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
+@click.pass_obj
+def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
+    """Print the weekly digest, or post it with --post."""
+    days = _days(since, "--since")
+    settings = state.settings
+    if post:
+        try:
+            settings.require("SLACK_BOT_TOKEN")
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not settings.digest_channel:
+            raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
+    store = state.store(db_path)
+    data = build_report(store, days)
+    if not post:
+        click.echo(digest_text(data))
+        return
+    from bot.slack.client import post_text, web_client  # only the Slack layer imports slack_sdk
+
+    client = web_client(settings)
+    try:
+        send_digest(data, settings.digest_channel, lambda channel, text: post_text(client, channel, text))
+    except Exception as exc:
+        raise click.ClickException(f"could not post the digest: {exc}") from None
+    store.audit("cli", "digest", channel=settings.digest_channel, days=days)
+    click.echo(f"Digest posted to {settings.digest_channel}.")
+
+
+@cli.command()
+@click.option("--older-than", "older_than", default=None, help="Age to keep (default COACH_RETENTION_DAYS, 90d).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
+@click.pass_obj
+def purge(state: _State, older_than: str | None, db_path: str | None) -> None:
+    """Delete flags, feedback and nudge records older than the retention period."""
+    days = _days(older_than, "--older-than") if older_than else state.settings.retention_days
+    store = state.store(db_path)
+    import time
+
+    counts = store.purge(time.time() - days * DAY)
+    store.audit("cli", "purge", days=days, **counts)
+    click.echo(f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
+               f"{counts['nudges']} nudge records.")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -22,6 +22,29 @@ def _ids(raw: str | None) -> frozenset[str]:
     return frozenset(part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip())
 
 
+def _schedule(raw: str) -> str:
+    from bot.digest import Schedule  # local: digest imports reports, which needs nothing from here
+
+    try:
+        Schedule.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"COACH_DIGEST_SCHEDULE: {exc}") from None
+    return raw
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, unit: str) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of {unit}, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, not {value}")
+    return value
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -48,10 +71,29 @@ class Settings:
     managers: frozenset[str] = field(default_factory=frozenset)
     digest_channel: str = ""
     retention_days: int = 90
+    digest_schedule: str = "mon 09:00"
+    nudge_cooldown: int = 120
+    llm_timeout: float = 4.0
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
     rules_dir: Path | None = None
+
+    def require(self, *names: str) -> None:
+        """Fail with one line naming the variable when a needed token is missing or malformed."""
+        checks = {
+            "SLACK_BOT_TOKEN": (self.slack_bot_token, "xoxb-", "the bot token from OAuth & Permissions"),
+            "SLACK_APP_TOKEN": (self.slack_app_token, "xapp-", "an app-level token with connections:write"),
+            "SLACK_SIGNING_SECRET": (self.slack_signing_secret, "", "the signing secret from Basic Information"),
+        }
+        for name in names:
+            value, prefix, what = checks[name]
+            if not value:
+                raise ConfigError(f"{name} is not set: it needs {what} (see .env.example)")
+            if prefix and not value.startswith(prefix):
+                raise ConfigError(f"{name} looks wrong: it should start with {prefix!r} ({what})")
+            if not prefix and (len(value) < 16 or not value.isalnum()):
+                raise ConfigError(f"{name} looks wrong: expected the hexadecimal secret ({what})")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +112,9 @@ class Settings:
             managers=_ids(env.get("COACH_MANAGERS")),
             digest_channel=env.get("COACH_DIGEST_CHANNEL", "").strip(),
             retention_days=_positive_int(env, "COACH_RETENTION_DAYS", 90),
+            digest_schedule=_schedule(env.get("COACH_DIGEST_SCHEDULE", "").strip() or "mon 09:00"),
+            nudge_cooldown=_whole(env, "COACH_NUDGE_COOLDOWN", 120, "seconds"),
+            llm_timeout=float(_whole(env, "COACH_LLM_TIMEOUT", 4, "seconds")),
             llm_base_url=env.get("COACH_LLM_BASE_URL", "").strip(),
             llm_model=env.get("COACH_LLM_MODEL", "").strip(),
             llm_api_key=env.get("COACH_LLM_API_KEY", "").strip(),

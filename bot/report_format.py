@@ -1,0 +1,168 @@
+"""Render a Report as a terminal table, CSV, JSON or Markdown: the same facts everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from bot.reports import Report, sparkline
+
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def render(report: Report, output_format: str) -> str:
+    if output_format == "table":
+        return render_table(report)
+    if output_format == "csv":
+        return render_csv(report)
+    if output_format == "json":
+        return render_json(report)
+    if output_format == "markdown":
+        return render_markdown(report)
+    raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
+
+
+def trend_text(report: Report) -> str:
+    if report.trend is None:
+        return "no flags in the period before" if report.total else "nothing flagged before either"
+    pct = round(report.trend * 100)
+    if pct == 0:
+        return f"flat against the previous {report.period.days} days ({report.previous_total})"
+    direction = "up" if pct > 0 else "down"
+    return f"{direction} {abs(pct)}% against the previous {report.period.days} days ({report.previous_total})"
+
+
+def sections(report: Report) -> list[tuple[str, list[tuple[str, object]]]]:
+    """Titled (label, value) lists shared by the table, Markdown and CSV renderers."""
+    out: list[tuple[str, list[tuple[str, object]]]] = [
+        ("By category", [(name, n) for name, n in report.by_category]),
+        ("By severity", [(name, n) for name, n in report.by_severity]),
+        ("By channel", [(f"#{c.name}" if c.name != c.id else c.id, c.count) for c in report.by_channel]),
+    ]
+    if report.manager_view:
+        out.append(("By agent", [(a.name, a.count) for a in report.by_agent]))
+    out += [
+        ("Top rules", list(report.top_rules)),
+        ("Top phrases", [(f"“{p}”", n) for p, n in report.top_phrases]),
+        ("What customers struggled with", list(report.struggles)),
+        ("Outcomes", _outcomes(report)),
+    ]
+    return out
+
+
+def _outcomes(report: Report) -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = [
+        ("nudges sent", report.nudges_sent),
+        ("edited after a nudge", report.edited_after_nudge),
+        ("found helpful", report.helpful),
+        ("marked not helpful", report.not_helpful),
+    ]
+    rows += [(f"nudge failed: {reason}", n) for reason, n in report.nudges_failed]
+    for rule in report.rule_feedback:
+        votes = rule.helpful + rule.not_helpful
+        rows.append((f"false positives, {rule.rule}", f"{rule.false_positive_rate:.0%} of {votes}"))
+    return rows
+
+
+def advice(report: Report) -> list[str]:
+    return [rule.advice for rule in report.rule_feedback if rule.advice]
+
+
+def render_table(report: Report) -> str:
+    lines = [
+        f"Coaching report · {report.period.label} · {report.scope}",
+        f"Flagged messages: {report.total} ({trend_text(report)})",
+        f"Daily: {sparkline([n for _, n in report.daily])}  ({report.daily[0][0]} → {report.daily[-1][0]})",
+    ]
+    for title, rows in sections(report):
+        lines.append("")
+        lines.append(title)
+        if not rows:
+            lines.append("  (none)")
+            continue
+        width = max(len(str(label)) for label, _ in rows)
+        lines += [f"  {label!s:<{width}}  {value:>6}" for label, value in rows]
+    tips = advice(report)
+    if tips:
+        lines += ["", "Rules to review"] + [f"  • {tip}" for tip in tips]
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        f"# Coaching report: {report.period.label}",
+        "",
+        f"**Scope:** {report.scope}  ",
+        f"**Flagged messages:** {report.total} ({trend_text(report)})  ",
+        f"**Daily:** `{sparkline([n for _, n in report.daily])}`",
+    ]
+    for title, rows in sections(report):
+        lines += ["", f"## {title}", ""]
+        if not rows:
+            lines.append("_none_")
+            continue
+        lines += ["| | count |", "| --- | ---: |"]
+        lines += [f"| {_md(str(label))} | {value} |" for label, value in rows]
+    tips = advice(report)
+    if tips:
+        lines += ["", "## Rules to review", ""] + [f"- {_md(tip)}" for tip in tips]
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_csv(report: Report) -> str:
+    """Long format (section, key, value): easy to pivot in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "key", "value"])
+    writer.writerow(["summary", "period_start", report.daily[0][0]])
+    writer.writerow(["summary", "period_end", report.daily[-1][0]])
+    writer.writerow(["summary", "flagged", report.total])
+    writer.writerow(["summary", "previous_period", report.previous_total])
+    for day, n in report.daily:
+        writer.writerow(["daily", day, n])
+    for title, rows in sections(report):
+        key = title.lower().replace(" ", "_")
+        for label, value in rows:
+            writer.writerow([key, str(label).strip("“”"), value])
+    return buffer.getvalue().rstrip("\n")
+
+
+def report_dict(report: Report) -> dict[str, object]:
+    return {
+        "period": {"start": report.daily[0][0], "end": report.daily[-1][0], "days": report.period.days,
+                   "label": report.period.label},
+        "scope": {"channel": report.channel, "agent": report.agent, "manager_view": report.manager_view},
+        "total": report.total,
+        "previous_total": report.previous_total,
+        "trend": report.trend,
+        "daily": [{"date": d, "flags": n} for d, n in report.daily],
+        "by_category": dict(report.by_category),
+        "by_severity": dict(report.by_severity),
+        "by_channel": [{"id": c.id, "name": c.name, "flags": c.count} for c in report.by_channel],
+        "by_agent": [{"id": a.id, "name": a.name, "flags": a.count} for a in report.by_agent]
+        if report.manager_view else None,
+        "top_rules": [{"rule": r, "flags": n} for r, n in report.top_rules],
+        "top_phrases": [{"phrase": p, "flags": n} for p, n in report.top_phrases],
+        "struggles": [{"topic": t, "flags": n} for t, n in report.struggles],
+        "statuses": dict(report.statuses),
+        "outcomes": {
+            "nudges_sent": report.nudges_sent,
+            "nudges_failed": dict(report.nudges_failed),
+            "edited_after_nudge": report.edited_after_nudge,
+            "helpful": report.helpful,
+            "not_helpful": report.not_helpful,
+        },
+        "rule_feedback": [{"rule": r.rule, "helpful": r.helpful, "not_helpful": r.not_helpful,
+                           "false_positive_rate": round(r.false_positive_rate, 3), "advice": r.advice}
+                          for r in report.rule_feedback],
+        "flags": [flag.to_dict() for flag in report.flags],
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), ensure_ascii=False, indent=2)

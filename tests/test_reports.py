@@ -1,0 +1,112 @@
+"""Reports over a real store: the rollup path and the narrowed path must agree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.report_format import render
+from bot.reports import Period, PeriodError, build_report, parse_days, sparkline
+from bot.store import Store
+from tests.factories import DAY, NOW, make_flag
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "coach.db")
+    flags = []
+    for i in range(30):  # this week: 30 flags over two channels and three agents
+        flags.append(make_flag(i, days_ago=i % 7, channel="C1" if i % 3 else "C2", agent=f"U{i % 3}",
+                               categories=("disparaging",) if i % 5 == 0 else ("blame",),
+                               rules=("pebkac",) if i % 5 == 0 else ("should-have",),
+                               phrase="pebkac" if i % 5 == 0 else "you should have",
+                               topic="password reset" if i % 10 == 0 else "",
+                               channel_name="support" if i % 3 else "billing", agent_name=f"agent{i % 3}"))
+    for i in range(20):  # the week before: 20
+        flags.append(make_flag(100 + i, days_ago=7 + i % 7))
+    flags.append(make_flag(999, days_ago=60))  # long ago
+    s.add_flags(flags)
+    yield s
+    s.close()
+
+
+def test_parse_days() -> None:
+    assert parse_days("7d") == 7
+    assert parse_days("2w") == 14
+    assert parse_days("30") == 30
+    for bad in ("soon", "0d", "-3d", "99999d"):
+        with pytest.raises(PeriodError):
+            parse_days(bad)
+
+
+def test_period_is_whole_days_ending_today() -> None:
+    period = Period.last(7, NOW)
+    assert period.start <= NOW < period.end
+    assert period.end - period.start == 7 * DAY
+    assert period.previous().end == period.start
+
+
+def test_totals_trend_and_breakdowns(store: Store) -> None:
+    report = build_report(store, 7, now=NOW)
+    assert report.total == 30
+    assert report.previous_total == 20
+    assert report.trend == pytest.approx(0.5)
+    assert dict(report.by_category) == {"disparaging": 6, "blame": 24, "argumentative": 0, "dismissive": 0}
+    assert {c.name: c.count for c in report.by_channel} == {"support": 20, "billing": 10}
+    assert {a.name: a.count for a in report.by_agent} == {"agent0": 10, "agent1": 10, "agent2": 10}
+    assert report.top_phrases[0] == ("you should have", 24)
+    assert report.struggles == (("password reset", 3),)
+    assert sum(n for _, n in report.daily) == 30 and len(report.daily) == 7
+
+
+def test_agent_view_hides_other_agents(store: Store) -> None:
+    report = build_report(store, 7, agent="U1", manager=False, now=NOW)
+    assert report.total == 10
+    assert report.by_agent == ()
+    assert "By agent" not in render(report, "table")
+
+
+def test_narrowed_counts_match_the_rollup(store: Store) -> None:
+    whole = build_report(store, 90, now=NOW)
+    parts = [build_report(store, 90, channel=c, now=NOW) for c in ("C1", "C2")]
+    assert sum(p.total for p in parts) == whole.total == 51
+    by_name = build_report(store, 90, channel="#billing", now=NOW)
+    assert by_name.total == parts[1].total
+    for left, right in zip(whole.by_category, [(k, sum(dict(p.by_category)[k] for p in parts))
+                                               for k, _ in whole.by_category], strict=True):
+        assert left == right
+
+
+def test_feedback_drives_rule_advice(store: Store) -> None:
+    flag = store.flags(limit=1)[0]
+    for user, verdict in (("A", "not_helpful"), ("B", "not_helpful"), ("C", "helpful")):
+        store.add_feedback(flag.id, "T1", user, "should-have", verdict)
+    store.set_status(flag.id, "edited")
+    store.record_nudge(flag.id, "T1", "C1", "U1", "sent")
+    store.record_nudge(None, "T1", "C1", "U1", "failed", "user_not_in_channel")
+    import time
+
+    report = build_report(store, 7, now=time.time())
+    assert report.not_helpful == 2 and report.helpful == 1
+    assert "should-have" in report.rule_feedback[0].advice
+    assert report.nudges_sent == 1
+    assert dict(report.nudges_failed) == {"user_not_in_channel": 1}
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
+def test_every_format_renders_the_same_total(store: Store, fmt: str) -> None:
+    report = build_report(store, 7, now=NOW, include_flags=fmt == "json")
+    out = render(report, fmt)
+    assert "30" in out
+    if fmt == "json":
+        import json
+
+        data = json.loads(out)
+        assert data["total"] == 30 and len(data["flags"]) == 30
+        assert {"channel", "ts", "categories"} <= set(data["flags"][0])
+
+
+def test_sparkline() -> None:
+    assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
+    assert sparkline([0, 0]) == "▁▁"
