@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import time
 from collections.abc import Iterator
 
 import click
@@ -14,12 +15,15 @@ from bot.coach import Coach
 from bot.config import ConfigError, Settings
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
+from bot.export import SAMPLE_EXPORT, ExportError, open_export
 from bot.llm import make_rewriter
-from bot.models import Analysis, Suggestion
+from bot.models import Analysis, Flag, Suggestion
+from bot.nudge import nudge_text, spotted_line
 from bot.report_format import FORMATS, render
 from bot.reports import PeriodError, build_report, parse_days
 from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, load_rules
+from bot.scan import ScanResult, scan_export
 from bot.store import DAY, Store, StoreError
 from bot.topics import load_topics
 
@@ -316,12 +320,107 @@ def purge(state: _State, older_than: str | None, db_path: str | None) -> None:
     """Delete flags, feedback and nudge records older than the retention period."""
     days = _days(older_than, "--older-than") if older_than else state.settings.retention_days
     store = state.store(db_path)
-    import time
-
     counts = store.purge(time.time() - days * DAY)
     store.audit("cli", "purge", days=days, **counts)
     click.echo(f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
                f"{counts['nudges']} nudge records.")
+
+
+# --- scan and demo ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--channel", "channels", multiple=True, help="Only this channel name (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the findings; store nothing.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
+@click.pass_obj
+def scan(state: _State, path: str, channels: tuple[str, ...], dry_run: bool, db_path: str | None) -> None:
+    """Coach every message of a Slack export (.zip or folder) and store the flags."""
+    coach = Coach(rules=state.rules(), topics=_topics())
+    store = None if dry_run else state.store(db_path)
+    result = _run_scan(path, channels, coach, store, dry_run)
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(result.summary(dry_run))
+    if store is not None:
+        store.audit("cli", "scan", path=str(path), messages=result.messages, added=result.added)
+
+
+def _topics() -> tuple:
+    try:
+        return load_topics()
+    except RuleError as exc:
+        raise click.ClickException(f"topics: {exc}") from None
+
+
+def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store | None, dry_run: bool,
+              quiet: bool = False) -> ScanResult:
+    try:
+        export = open_export(path, channels)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def show(flag: Flag, analysis: Analysis) -> None:
+        where = f"#{flag.channel_name} {flag.ts} {flag.agent_name}"
+        click.echo(f"{where}: {', '.join(flag.categories)} ({flag.severity}) · {spotted_line(analysis)}")
+
+    on_finding = show if dry_run and not quiet else None
+    with export:
+        interactive = not quiet and sys.stderr.isatty()
+        if interactive:
+            with click.progressbar(length=len(export.day_files), label="Scanning", file=sys.stderr) as bar:
+                return scan_export(export, coach, store, on_file=lambda _name: bar.update(1), on_finding=on_finding)
+        return scan_export(export, coach, store, on_finding=on_finding)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default="support-coach-demo.db",
+              show_default=True, help="Where the demo keeps its database.")
+@click.pass_obj
+def demo(state: _State, db_path: str) -> None:
+    """See it work with nothing configured: scan the bundled sample team, show the review and nudges."""
+    coach = Coach(rules=state.rules(), topics=_topics())
+    store = state.store(db_path)
+    nudges: dict[str, list[tuple[Flag, Analysis]]] = {}
+    with open_export(SAMPLE_EXPORT) as export:
+        click.echo(click.style("support-coach demo", bold=True)
+                   + f": a fictional support team's Slack export ({len(export.channels)} channels, "
+                   f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed.")
+        result = scan_export(export, coach, store,
+                             on_finding=lambda f, a: nudges.setdefault(f.agent_name, []).append((f, a)))
+    click.echo(result.summary() + "\n")
+    last = max((f.created_at for f in store.flags(limit=1)), default=0.0)
+    first = min((float(f.ts) for items in nudges.values() for f, _ in items), default=last)
+    days = max(1, int(last // DAY) - int(first // DAY) + 1)
+    data = build_report(store, days, now=last or None)
+    click.echo(click.style("What a manager sees", bold=True, underline=True))
+    click.echo(render(data, "table"))
+    click.echo()
+    click.echo(click.style("What agents were told, privately", bold=True, underline=True))
+    for name, flag, analysis in _demo_examples(nudges):
+        click.echo()
+        click.echo(click.style(f"{name} wrote in #{flag.channel_name}:", bold=True) + f" {analysis.text}")
+        click.echo("  " + nudge_text(analysis, coach.suggest(analysis.text, analysis)).replace("\n", "\n  "))
+    click.echo()
+    since_today = max(days, int(time.time() // DAY) - int(first // DAY) + 1)
+    click.echo(f"The flags are in {db_path}; explore them with:\n"
+               f"  support-coach report --db {db_path} --since {since_today}d --format markdown")
+
+
+def _demo_examples(nudges: dict[str, list[tuple[Flag, Analysis]]]) -> list[tuple[str, Flag, Analysis]]:
+    """Three agents, each with a different kind of slip, so the demo shows the range."""
+    picked: list[tuple[str, Flag, Analysis]] = []
+    seen_categories: set[str] = set()
+    for name in sorted(nudges, key=lambda n: -len(nudges[n])):
+        for flag, analysis in sorted(nudges[name], key=lambda item: len(item[1].categories)):
+            if analysis.categories[0] not in seen_categories:
+                seen_categories.add(analysis.categories[0])
+                picked.append((name, flag, analysis))
+                break
+        if len(picked) == 3:
+            break
+    return picked
 
 
 def main() -> None:  # pragma: no cover - console entry point
