@@ -25,6 +25,7 @@ from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, load_rules
 from bot.scan import ScanResult, scan_export
 from bot.store import DAY, Store, StoreError
+from bot.templates import TemplateError
 from bot.topics import load_topics
 
 _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
@@ -50,7 +51,11 @@ class _State:
             topics = load_topics()
         except RuleError as exc:
             raise click.ClickException(f"topics: {exc}") from None
-        return Coach(rules=self.rules(), topics=topics, llm=make_rewriter(self.settings, self.rules()))
+        try:
+            llm = make_rewriter(self.settings, self.rules())
+        except (ConfigError, TemplateError) as exc:
+            raise click.ClickException(str(exc)) from None
+        return Coach(rules=self.rules(), topics=topics, llm=llm)
 
     def rules(self) -> RuleSet:
         if self._rules is None:
@@ -250,6 +255,48 @@ def rules_list(state: _State, category: str | None) -> None:
         if category and rule.category != category:
             continue
         click.echo(f"{rule.id:28} {rule.category:14} {rule.severity:7} {rule.tip}")
+
+
+# --- run ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--http", "http_mode", is_flag=True, help="Serve HTTP even when SLACK_APP_TOKEN is set.")
+@click.option("--port", type=int, default=None, help="HTTP port (default PORT or 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP address to listen on.")
+@click.pass_obj
+def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""
+    import logging
+    import os
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = state.settings
+    socket_mode = bool(settings.slack_app_token) and not http_mode
+    try:
+        settings.require("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    coach = state.coach()
+    store = state.store()
+    from bot.scheduler import Scheduler
+    from bot.slack.app import create_app
+    from bot.slack.client import post_text
+    from bot.slack.server import HttpServer, run_socket_mode
+
+    try:
+        app, deps = create_app(settings, store, coach)
+    except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
+        raise click.ClickException(f"could not start the Slack app: {exc}") from None
+    Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    if socket_mode:
+        click.echo("support-coach: Socket Mode, connecting to Slack…")
+        run_socket_mode(app, settings.slack_app_token)
+        return
+    port = port or int(os.environ.get("PORT") or 3000)
+    server = HttpServer(app, deps, host=host, port=port)
+    click.echo(f"support-coach: HTTP on {host}:{server.port} (POST /slack/events, GET /healthz)")
+    server.serve_forever()
 
 
 # --- report, digest, purge ------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""The running bot's clock: the weekly digest and the daily retention purge.
+
+A plain thread that wakes once a minute and asks the store what is due, so a restart never
+sends a digest twice or skips a purge (the last run is recorded in the database).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from bot.config import Settings
+from bot.digest import Schedule, send_digest
+from bot.reports import build_report
+from bot.store import DAY, Store
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60.0
+
+
+class Scheduler:
+    def __init__(self, settings: Settings, store: Store, post: Callable[[str, str], object],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.store = store
+        self.post = post
+        self.clock = clock
+        self.schedule = Schedule.parse(settings.digest_schedule)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> list[str]:
+        """Run whatever is due now; the names of what ran."""
+        ran = []
+        now = self.clock()
+        if self.settings.digest_channel:
+            due = self.schedule.last_due(now)
+            recorded = self.store.get_meta("digest_last_sent")
+            if recorded is None:  # a fresh install: the first digest goes out at the next slot
+                self.store.set_meta("digest_last_sent", str(now))
+            elif float(recorded) < due:
+                self.store.set_meta("digest_last_sent", str(now))  # first: never twice, even on failure
+                try:
+                    send_digest(build_report(self.store, 7, now=now), self.settings.digest_channel, self.post)
+                    self.store.audit("scheduler", "digest", channel=self.settings.digest_channel)
+                    ran.append("digest")
+                except Exception as exc:  # a Slack outage must not stop the clock
+                    log.warning("weekly digest not posted: %s", type(exc).__name__)
+        last_purge = float(self.store.get_meta("purge_last_run") or 0)
+        if now - last_purge >= DAY:
+            self.store.set_meta("purge_last_run", str(now))
+            counts = self.store.purge(now - self.settings.retention_days * DAY)
+            self.store.audit("scheduler", "purge", days=self.settings.retention_days, **counts)
+            ran.append("purge")
+        return ran
+
+    def start(self) -> None:
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.tick()
+                except Exception:
+                    log.exception("scheduler tick failed")
+                self._stop.wait(TICK_SECONDS)
+
+        self._thread = threading.Thread(target=loop, name="coach-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()

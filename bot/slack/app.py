@@ -1,0 +1,60 @@
+"""Build the Bolt App: create_app(settings, store, coach) -> App. Nothing happens at import.
+
+Listeners live in bot/slack/listeners/, one module per kind, each with register(app, deps);
+the catch-all comes last so every event Slack sends is acknowledged (Bolt answers 404 to an
+unmatched event, Slack then retries and may switch the app's events off).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.coach import Coach
+from bot.config import Settings
+from bot.slack.client import Outbox, web_client
+from bot.slack.logs import slack_logger
+from bot.store import Store
+
+LISTENER_THREADS = 16
+
+
+@dataclass
+class Deps:
+    """What listeners need, passed explicitly so tests build it with real parts."""
+
+    settings: Settings
+    store: Store
+    coach: Coach
+    client: WebClient
+    outbox: Outbox
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def is_manager(self, user: str) -> bool:
+        return user in self.settings.managers
+
+    def watched(self, channel: str) -> bool:
+        return not self.settings.channels or channel in self.settings.channels
+
+
+def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient | None = None,
+               token_verification: bool = True) -> tuple[App, Deps]:
+    """The configured App and its dependencies; the caller starts the server."""
+    settings.require("SLACK_BOT_TOKEN")
+    client = client or web_client(settings)  # carries the token; Bolt takes it from there
+    app = App(
+        signing_secret=settings.slack_signing_secret or None,
+        client=client,
+        logger=slack_logger(),
+        token_verification_enabled=token_verification,
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener"),
+    )
+    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client))
+    from bot.slack.listeners import register_all
+
+    register_all(app, deps)
+    return app, deps

@@ -1,0 +1,171 @@
+"""WebClients pointed at SLACK_API_URL, and an outbox that sends without blocking listeners.
+
+slack_sdk does not retry HTTP 429 by default, and retrying inside a listener would park one
+of Bolt's few worker threads for the whole Retry-After. The outbox holds calls in a
+due-time queue instead: a rate-limited call is put back with its Retry-After and the worker
+moves on to the next one. Errors that retrying cannot fix (user_not_in_channel,
+channel_not_found ...) are logged once per kind and counted, never retried.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.slack.logs import slack_logger
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+MAX_RETRY_AFTER = 120.0
+NETWORK_RETRY_DELAY = 1.0
+
+
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """Every WebClient the bot makes: our base URL, our quiet logger, a sane timeout."""
+    return WebClient(token=token or settings.slack_bot_token or None, base_url=settings.slack_api_url,
+                     timeout=10, logger=slack_logger().getChild("web"))
+
+
+def post_text(client: WebClient, channel: str, text: str) -> None:
+    client.chat_postMessage(channel=channel, text=text, unfurl_links=False, unfurl_media=False)
+
+
+@dataclass(order=True)
+class _Job:
+    due: float
+    order: int
+    method: str = field(compare=False)
+    kwargs: dict[str, Any] = field(compare=False)
+    on_done: Callable[[dict[str, Any] | None, str], None] | None = field(compare=False, default=None)
+    attempts: int = field(compare=False, default=0)
+
+
+class Outbox:
+    """Background sender for Web API calls: rate-limit aware, never blocks the caller."""
+
+    def __init__(self, client: WebClient, workers: int = 4) -> None:
+        self.client = client
+        self.stats: Counter[str] = Counter()
+        self._queue: list[_Job] = []
+        self._counter = itertools.count()
+        self._cv = threading.Condition()
+        self._closed = False
+        self._logged: set[str] = set()
+        self._busy = 0
+        self._threads = [threading.Thread(target=self._run, name=f"coach-outbox-{i}", daemon=True)
+                         for i in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    def send(self, method: str, on_done: Callable[[dict[str, Any] | None, str], None] | None = None,
+             **kwargs: Any) -> None:
+        """Queue ``client.api_call(method, json=kwargs)``; ``on_done(data, error)`` runs after."""
+        with self._cv:
+            heapq.heappush(self._queue, _Job(time.monotonic(), next(self._counter), method, kwargs, on_done))
+            self._cv.notify()
+
+    def join(self, timeout: float = 5.0) -> bool:
+        """Wait until nothing is queued or in flight (tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while self._queue or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cv.wait(min(left, 0.05))
+        return True
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+
+    def _next(self) -> _Job | None:
+        with self._cv:
+            while not self._closed:
+                if self._queue:
+                    wait = self._queue[0].due - time.monotonic()
+                    if wait <= 0:
+                        self._busy += 1
+                        return heapq.heappop(self._queue)
+                    self._cv.wait(wait)
+                else:
+                    self._cv.wait()
+            return None
+
+    def _run(self) -> None:
+        while True:
+            job = self._next()
+            if job is None:
+                return
+            try:
+                self._attempt(job)
+            except Exception:
+                log.exception("outbox: %s callback failed", job.method)
+            finally:
+                with self._cv:
+                    self._busy -= 1
+                    self._cv.notify_all()
+
+    def _attempt(self, job: _Job) -> None:
+        job.attempts += 1
+        try:
+            response = self.client.api_call(job.method, json=job.kwargs)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error") or f"http_{status}") if exc.response.data else f"http_{status}"
+            if status == 429 and job.attempts < MAX_ATTEMPTS:
+                delay = _retry_after(exc.response.headers)
+                self.stats["rate_limited"] += 1
+                self._requeue(job, delay)
+                return
+            self._fail(job, error)
+            return
+        except OSError as exc:  # network trouble: a short, bounded retry
+            if job.attempts < MAX_ATTEMPTS:
+                self._requeue(job, NETWORK_RETRY_DELAY * job.attempts)
+                return
+            self._fail(job, type(exc).__name__)
+            return
+        self.stats["sent"] += 1
+        if job.on_done:
+            job.on_done(response.data if isinstance(response.data, dict) else {}, "")
+
+    def _requeue(self, job: _Job, delay: float) -> None:
+        job.due = time.monotonic() + delay
+        with self._cv:
+            heapq.heappush(self._queue, job)
+            self._cv.notify()
+
+    def _fail(self, job: _Job, error: str) -> None:
+        self.stats[f"failed:{error}"] += 1
+        key = f"{job.method}:{error}"
+        if key not in self._logged:  # once per kind: a misconfigured channel must not flood logs
+            self._logged.add(key)
+            log.warning("Slack %s failed: %s (counted; further ones are not logged)", job.method, error)
+        if job.on_done:
+            job.on_done(None, error)
+
+
+def _retry_after(headers: Any) -> float:
+    raw = None
+    if headers:
+        for key, value in dict(headers).items():
+            if key.lower() == "retry-after":
+                raw = value[0] if isinstance(value, list) else value
+    try:
+        return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
+    except (TypeError, ValueError):
+        return 1.0

@@ -1,0 +1,12 @@
+"""Every listener, registered in one place and in a deliberate order (catch-all last)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.listeners import actions, catch_all, commands, home, lifecycle, mentions, messages, shortcuts
+
+
+def register_all(app: App, deps: object) -> None:
+    for module in (commands, actions, shortcuts, mentions, home, lifecycle, messages, catch_all):
+        module.register(app, deps)

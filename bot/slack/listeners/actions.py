@@ -1,0 +1,69 @@
+"""The nudge's buttons: Helpful, Not helpful, Why?, Snooze for today."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.app import Deps
+from bot.slack.views import (
+    ACTION_HELPFUL,
+    ACTION_NOT_HELPFUL,
+    ACTION_SNOOZE,
+    ACTION_WHY,
+    context,
+    why_modal,
+)
+from bot.store import DAY
+
+log = logging.getLogger(__name__)
+
+
+def _value(body: dict[str, Any]) -> tuple[int | None, list[str]]:
+    """The flag id and rule ids a button carries; malformed values give (None, [])."""
+    try:
+        data = json.loads(body["actions"][0]["value"])
+        flag_id = data.get("f")
+        rules = [str(r) for r in data.get("r", []) if isinstance(r, str)][:20]
+        return (flag_id if isinstance(flag_id, int) else None), rules
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None, []
+
+
+def register(app: App, deps: Deps) -> None:
+    def feedback(verdict: str, thanks: str):
+        def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
+            ack()
+            flag_id, rules = _value(body)
+            user, team = body.get("user", {}).get("id", ""), (body.get("team") or {}).get("id", "")
+            for rule in rules or ["(unknown)"]:
+                deps.store.add_feedback(flag_id, team, user, rule, verdict)
+            respond(replace_original=True, response_type="ephemeral", text=thanks, blocks=[context(thanks)])
+        return handler
+
+    app.action(ACTION_HELPFUL)(feedback("helpful", "Thanks! Glad it helped. :raised_hands:"))
+    app.action(ACTION_NOT_HELPFUL)(feedback(
+        "not_helpful", "Thanks for telling us. It helps us fix the rule that got this wrong."))
+
+    @app.action(ACTION_WHY)
+    def why(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        _flag_id, rules = _value(body)
+        try:  # the trigger_id expires after 3 seconds: open the modal right away
+            client.views_open(trigger_id=body.get("trigger_id", ""), view=why_modal(rules, deps.coach.rules))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error"))
+
+    @app.action(ACTION_SNOOZE)
+    def snooze(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        ack()
+        user, team = body.get("user", {}).get("id", ""), (body.get("team") or {}).get("id", "")
+        until = (int(time.time() // DAY) + 1) * DAY  # the end of today (UTC)
+        deps.store.snooze(team, user, until)
+        text = "Nudges snoozed for today. Flags are still counted in team totals."
+        respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])

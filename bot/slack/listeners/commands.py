@@ -1,0 +1,69 @@
+"""/coach: a rewrite of a draft, help, your own record, or (managers) the team report.
+
+Acked at once, answered through respond() so it works in channels the bot is not in.
+Drafts are never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.reports import PeriodError, build_report, parse_days
+from bot.slack.app import Deps
+from bot.slack.views import help_message, refusal_message, report_message, section, suggestion_message
+
+_CHANNEL = re.compile(r"^<#(C[A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]+)$")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/coach")
+    def coach_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+        ack()
+        text = (command.get("text") or "").strip()
+        word = text.split(maxsplit=1)[0].lower() if text else ""
+        user, team = command.get("user_id", ""), command.get("team_id", "")
+        if word in ("", "help"):
+            respond(response_type="ephemeral", **help_message())
+        elif word == "me" and len(text.split()) <= 2:
+            _my_record(deps, respond, user, team, text.split()[1:])
+        elif word == "report" and len(text.split()) <= 3:
+            _team_report(deps, respond, user, team, text.split()[1:])
+        else:
+            analysis = deps.coach.analyse(text)
+            respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
+
+
+def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) -> None:
+    try:
+        days = parse_days(args[0] if args else "30d")
+    except PeriodError as exc:
+        respond(response_type="ephemeral", text=str(exc))
+        return
+    report = build_report(deps.store, days, agent=user, team=team or None, manager=False)
+    respond(response_type="ephemeral", **report_message(report, "Your coaching record"))
+
+
+def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]) -> None:
+    if not deps.is_manager(user):
+        respond(response_type="ephemeral", **refusal_message())
+        return
+    days, channel = 7, None
+    for arg in args:
+        match = _CHANNEL.match(arg)
+        if match:
+            channel = match.group(1) or match.group(2)
+            continue
+        try:
+            days = parse_days(arg)
+        except PeriodError as exc:
+            respond(response_type="ephemeral", text=f"{exc}. Usage: `/coach report [7d] [#channel]`")
+            return
+    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True)
+    deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")
+    message = report_message(report)
+    if report.total == 0:
+        message["blocks"].append(section("Nothing flagged in this period."))
+    respond(response_type="ephemeral", **message)

@@ -1,0 +1,43 @@
+"""@support-coach with a draft, or in a thread about its parent: a private rewrite, never public."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.app import Deps
+from bot.slack.views import help_message, suggestion_message
+
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
+        if event.get("bot_id") or not deps.store.claim_event(body.get("event_id", "")):
+            return
+        user, channel = event.get("user", ""), event.get("channel", "")
+        draft = _MENTION.sub("", event.get("text") or "").strip()
+        thread_ts = event.get("thread_ts")
+        if len(draft.split()) < 3 and thread_ts and thread_ts != event.get("ts"):
+            draft = _parent_text(client, channel, thread_ts) or draft
+        payload = suggestion_message(*_coach(deps, draft)) if draft else help_message()
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        deps.outbox.send("chat.postEphemeral", channel=channel, user=user, **payload, **extra)
+
+
+def _coach(deps: Deps, draft: str) -> tuple[Any, Any]:
+    analysis = deps.coach.analyse(draft)
+    return analysis, deps.coach.suggest(draft, analysis)
+
+
+def _parent_text(client: Any, channel: str, thread_ts: str) -> str:
+    try:
+        replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=1)
+    except SlackApiError:
+        return ""
+    messages = replies.get("messages") or []
+    return (messages[0].get("text") or "") if messages else ""

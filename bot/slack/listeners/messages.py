@@ -1,0 +1,115 @@
+"""Live coaching: a flagged message in a watched channel gets a private nudge; DMs get a rewrite.
+
+The listener runs after Bolt has acknowledged the event. Clean messages cost one detector
+pass and nothing else (no database write, no API call). A flagged one is stored once (the
+unique key makes Slack's retries no-ops) and the nudge goes through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_bolt import App
+
+from bot.slack.app import Deps
+from bot.slack.views import nudge_message, suggestion_message
+
+log = logging.getLogger(__name__)
+
+NEW_MESSAGE_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("message")
+    def on_message(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+        subtype = event.get("subtype")
+        team = body.get("team_id") or event.get("team") or ""
+        if subtype == "message_changed":
+            _edited(deps, team, event)
+        elif subtype == "message_deleted":
+            _deleted(deps, team, event)
+        elif subtype in NEW_MESSAGE_SUBTYPES and _from_a_person(event, context):
+            if event.get("channel_type") == "im":
+                _direct_message(deps, body, event)
+            else:
+                _channel_message(deps, team, event, context)
+
+
+def _from_a_person(event: dict[str, Any], context: Any) -> bool:
+    user = event.get("user")
+    return bool(user) and not event.get("bot_id") and not event.get("bot_profile") and user != context.bot_user_id
+
+
+def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any) -> None:
+    channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
+    if not deps.watched(channel) or not text.strip():
+        return
+    if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
+        return  # a request to the bot: the app_mention listener answers it, once
+    analysis = deps.coach.analyse(text)
+    if not analysis.flagged:
+        return
+    flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=event.get("ts", ""), agent=user,
+                               thread_ts=event.get("thread_ts", ""))
+    flag_id = deps.store.add_flag(flag)
+    if flag_id is None:
+        return  # Slack retried an event we already handled: one message, one flag, one nudge
+    reason = _hold_back(deps, team, user)
+    if reason:
+        deps.store.record_nudge(flag_id, team, channel, user, "skipped", reason)
+        return
+    payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False), flag_id)
+    extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+
+    def done(data: dict[str, Any] | None, error: str) -> None:
+        deps.store.record_nudge(flag_id, team, channel, user, "sent" if data is not None else "failed", error)
+        if data is not None:
+            deps.outbox.send("chat.getPermalink", on_done=lambda d, e: _permalink(deps, flag_id, d),
+                             channel=channel, message_ts=flag.ts)
+
+    deps.outbox.send("chat.postEphemeral", on_done=done, channel=channel, user=user, **payload, **extra)
+
+
+def _hold_back(deps: Deps, team: str, user: str) -> str:
+    """Why not to nudge right now: snoozed, or nudged moments ago (no nagging)."""
+    if deps.store.snoozed(team, user):
+        return "snoozed"
+    last = deps.store.last_nudge_at(team, user)
+    if last is not None and time.time() - last < deps.settings.nudge_cooldown:
+        return "cooldown"
+    return ""
+
+
+def _permalink(deps: Deps, flag_id: int, data: dict[str, Any] | None) -> None:
+    if data and data.get("permalink"):
+        deps.store.set_permalink(flag_id, str(data["permalink"]))
+
+
+def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
+    message = event.get("message") or {}
+    flag = deps.store.find_flag(team, event.get("channel", ""), message.get("ts", ""))
+    if flag is None or flag.status != "open":
+        return
+    if not deps.coach.analyse(message.get("text") or "").flagged:
+        deps.store.set_status(flag.id, "edited")  # the nudge worked
+
+
+def _deleted(deps: Deps, team: str, event: dict[str, Any]) -> None:
+    ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts", "")
+    flag = deps.store.find_flag(team, event.get("channel", ""), ts)
+    if flag is not None:
+        deps.store.set_status(flag.id, "deleted", clear_text=True)
+
+
+def _direct_message(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
+    """A draft sent by DM: answer with a rewrite. Never stored."""
+    if not deps.store.claim_event(body.get("event_id", "")):
+        return
+    text = event.get("text") or ""
+    if not text.strip():
+        return
+    analysis = deps.coach.analyse(text)
+    payload = suggestion_message(analysis, deps.coach.suggest(text, analysis))
+    deps.outbox.send("chat.postMessage", channel=event["channel"], **payload)

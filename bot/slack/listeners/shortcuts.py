@@ -1,0 +1,22 @@
+"""The message shortcut "Coach this reply": a private rewrite of any message. Not stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.slack.app import Deps
+from bot.slack.views import SHORTCUT_CALLBACK, suggestion_message
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.shortcut(SHORTCUT_CALLBACK)
+    def coach_this_reply(ack: Any, shortcut: dict[str, Any], respond: Any) -> None:
+        ack()
+        text = (shortcut.get("message") or {}).get("text") or ""
+        if not text.strip():
+            respond(response_type="ephemeral", text="That message has no text to coach.")
+            return
+        analysis = deps.coach.analyse(text)
+        respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))

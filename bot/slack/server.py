@@ -1,0 +1,85 @@
+"""Run the bot: Socket Mode (one workspace, no public URL) or HTTP behind waitress.
+
+HTTP mode serves POST /slack/events (events, commands and interactivity) and GET /healthz
+through waitress, a production WSGI server with a thread pool: requests are handled
+concurrently, unlike Bolt's one-at-a-time development server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.slack.app import Deps
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HTTP_THREADS = 16
+
+StartResponse = Callable[..., Any]
+
+
+def wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """Slack's endpoint plus a health check; anything else is a plain 404."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            try:
+                healthy = deps.store.db.execute("SELECT 1").fetchone() == (1,)
+            except Exception:  # any failure is "unhealthy", reported as such
+                healthy = False
+            body = json.dumps({"ok": healthy, "outbox": dict(deps.outbox.stats)}).encode()
+            start_response("200 OK" if healthy else "503 Service Unavailable",
+                           [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        body = b'{"error": "not found"}'
+        start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return application
+
+
+class HttpServer:
+    """waitress in a thread: start(), .port, stop(). Used by `run --http`, tests and benchmarks."""
+
+    def __init__(self, app: App, deps: Deps, host: str = "0.0.0.0", port: int = 3000,
+                 threads: int = HTTP_THREADS) -> None:
+        from waitress import create_server
+
+        self.server = create_server(wsgi_app(app, deps), host=host, port=port, threads=threads,
+                                    ident="support-coach", clear_untrusted_proxy_headers=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def serve_forever(self) -> None:
+        self.server.run()
+
+    def start(self) -> HttpServer:
+        self._thread = threading.Thread(target=self.server.run, name="coach-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+
+def run_socket_mode(app: App, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).start()

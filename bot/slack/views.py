@@ -1,0 +1,206 @@
+"""Block Kit builders: pure functions from coaching data to Slack payloads.
+
+Every builder stays inside Slack's limits (50 blocks a message, 100 in a Home tab or modal,
+3,000 characters a section, 2,000 an action value) and every message also carries plain
+fallback text for notifications and screen readers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.models import Analysis, Suggestion
+from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
+from bot.report_format import advice, trend_text
+from bot.reports import Report, sparkline
+from bot.rules import RuleSet
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION = 3000
+MAX_VALUE = 2000
+
+Block = dict[str, Any]
+
+ACTION_HELPFUL = "coach_helpful"
+ACTION_NOT_HELPFUL = "coach_not_helpful"
+ACTION_WHY = "coach_why"
+ACTION_SNOOZE = "coach_snooze"
+SHORTCUT_CALLBACK = "coach_this_reply"
+
+PRINCIPLES = (
+    "The customer isn't always right, but is always the customer.",
+    "Listen and acknowledge before you explain.",
+    "Be honest, and offer perspective rather than a verdict.",
+    "Focus on the solution, not the blame.",
+    "Never disparage a customer, not even in the back room.",
+    "Learn from every confusion: it may point to a gap in our docs or product.",
+)
+
+
+def _clip(text: str, limit: int = MAX_SECTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, 2000)}]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, 150), "emoji": True}}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "text": {"type": "plain_text", "text": text, "emoji": True},
+                     "action_id": action_id, "value": value[:MAX_VALUE]}
+    if style:
+        button["style"] = style
+    return button
+
+
+def limit_blocks(blocks: list[Block], maximum: int) -> list[Block]:
+    if len(blocks) <= maximum:
+        return blocks
+    return [*blocks[: maximum - 1], context("(More was left out to fit Slack's limits.)")]
+
+
+def action_value(flag_id: int | None, analysis: Analysis) -> str:
+    """What the buttons carry: the flag and the rules, never the message text."""
+    rules = list(dict.fromkeys(f.rule for f in analysis.findings))
+    value = json.dumps({"f": flag_id, "r": rules}, separators=(",", ":"))
+    while len(value) > MAX_VALUE and rules:
+        rules.pop()
+        value = json.dumps({"f": flag_id, "r": rules}, separators=(",", ":"))
+    return value
+
+
+def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None) -> dict[str, Any]:
+    """The private nudge: what, why, a better way, and the four buttons."""
+    blocks: list[Block] = [section(f":wave: {INTRO}\n*{_escape(spotted_line(analysis))}*")]
+    why = "\n".join(f"• {_escape(p)}" for p in analysis.principles)
+    blocks.append(section(f"*Why it matters*\n{why}"))
+    if suggestion is not None:
+        quoted = _escape(suggestion.text).replace("\n", "\n>")
+        blocks.append(section(f"*{suggestion_label(suggestion)}*\n>{quoted}"))
+    value = action_value(flag_id, analysis)
+    blocks.append({"type": "actions", "block_id": "coach_feedback", "elements": [
+        _button("Helpful", ACTION_HELPFUL, value, "primary"),
+        _button("Not helpful", ACTION_NOT_HELPFUL, value),
+        _button("Why?", ACTION_WHY, value),
+        _button("Snooze for today", ACTION_SNOOZE, value),
+    ]})
+    return {"text": nudge_text(analysis, suggestion), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
+
+
+def suggestion_message(analysis: Analysis, suggestion: Suggestion | None) -> dict[str, Any]:
+    """The answer to /coach, a DM, a mention or the shortcut."""
+    if not analysis.flagged or suggestion is None:
+        text = ":white_check_mark: This reads well: calm, clear and about the solution. Send it."
+        return {"text": text, "blocks": [section(text)]}
+    blocks: list[Block] = [section(f"*{_escape(spotted_line(analysis))}*")]
+    for finding in analysis.findings[:10]:
+        blocks.append(section(f"• “{_escape(finding.match)}”: {_escape(finding.tip)}"))
+    blocks.append(section(f"*{suggestion_label(suggestion)}*\n```{_escape(suggestion.text)}```"))
+    kind = "AI-assisted rewrite, checked by the coach" if suggestion.source == "llm" else "rule-based rewrite"
+    blocks.append(context(" · ".join(_escape(p) for p in analysis.principles) + f" · _{kind}_"))
+    return {"text": nudge_text(analysis, suggestion), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
+
+
+def why_modal(rule_ids: list[str], rules: RuleSet) -> dict[str, Any]:
+    blocks: list[Block] = [section("Here's the thinking behind the nudge. It's about the customer's experience, "
+                                   "not about you: everyone slips when a day gets long.")]
+    for rule_id in rule_ids[:20]:
+        rule = rules.get(rule_id)
+        if rule is None:
+            continue
+        blocks.append({"type": "divider"})
+        blocks.append(section(f"*{_escape(rule.principle)}*\n{_escape(rule.tip)}"))
+        if rule.rewrite_sentence:
+            blocks.append(context(f"For example: “{_escape(rule.rewrite_sentence)}”"))
+    blocks.append(context("Think the coach got it wrong? Press *Not helpful*: it tells us which rule to fix."))
+    return {"type": "modal", "callback_id": "coach_why_modal",
+            "title": {"type": "plain_text", "text": "Why this nudge"},
+            "close": {"type": "plain_text", "text": "Close"},
+            "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}
+
+
+HELP_TEXT = (
+    "*support-coach* helps you keep replies calm, clear and about the solution.\n"
+    "• `/coach <your draft>`: a calmer version of a reply, privately.\n"
+    "• `/coach me`: your own coaching record.\n"
+    "• `/coach report [7d] [#channel]`: the team report (managers).\n"
+    "• DM me a draft, or mention me with one, for a rewrite.\n"
+    "• On any message: *More actions → Coach this reply*.\n"
+    "Nudges are private: only you see them. Drafts you send me are never stored."
+)
+
+
+def help_message() -> dict[str, Any]:
+    return {"text": HELP_TEXT, "blocks": [section(HELP_TEXT)]}
+
+
+def intro_message() -> str:
+    return ("Hi everyone :wave: I'm support-coach. When a reply to a customer reads as blaming, arguing or "
+            "dismissive, or a remark puts a customer down, I send its author a *private* note with a calmer "
+            "way to say it. Nobody else sees those notes. Managers see team summaries; each of you can see "
+            "your own record with `/coach me`. Try `/coach <draft>` any time.")
+
+
+def refusal_message() -> dict[str, Any]:
+    text = ("The team report is for the managers configured for support-coach. "
+            "You can see your own record with `/coach me`.")
+    return {"text": text, "blocks": [section(text)]}
+
+
+def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]:
+    spark = sparkline([n for _, n in report.daily])
+    blocks: list[Block] = [
+        header(f"{title}: {report.period.label}"),
+        section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {_escape(report.scope)}"),
+    ]
+    fields = [f"*{name}*: {n}" for name, n in report.by_category]
+    blocks.append(section("*By category*\n" + "\n".join(fields)))
+    if report.by_channel:
+        blocks.append(section("*By channel*\n" + "\n".join(
+            f"<#{c.id}>: {c.count}" for c in report.by_channel[:15])))
+    if report.manager_view and report.by_agent:
+        blocks.append(section("*By agent*\n" + "\n".join(
+            f"<@{a.id}>: {a.count}" for a in report.by_agent[:20])))
+    if report.top_phrases:
+        blocks.append(section("*Top phrases*\n" + "\n".join(
+            f"“{_escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
+    if report.struggles:
+        blocks.append(section("*What customers struggled with*\n" + "\n".join(
+            f"{_escape(t)}: {n}" for t, n in report.struggles[:10])))
+    blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
+                          f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
+    tips = advice(report)
+    if tips:
+        blocks.append(section("*Rules to review*\n" + "\n".join(f"• {_escape(t)}" for t in tips[:10])))
+    return blocks
+
+
+def report_message(report: Report, title: str = "Coaching report") -> dict[str, Any]:
+    blocks = limit_blocks(report_blocks(report, title), MAX_MESSAGE_BLOCKS)
+    return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
+
+
+def home_view(report: Report, is_manager: bool) -> dict[str, Any]:
+    """Managers: the team dashboard. Agents: their own record and the principles."""
+    title = "Team dashboard" if is_manager else "Your coaching record"
+    blocks = report_blocks(report, title)
+    if not is_manager and report.total == 0:
+        blocks.append(section("Nothing flagged for you lately. :sparkles:"))
+    blocks.append({"type": "divider"})
+    blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in PRINCIPLES)))
+    blocks.append(context("Nudges are private. Drafts sent to `/coach` are never stored."))
+    return {"type": "home", "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}
