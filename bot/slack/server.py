@@ -38,16 +38,21 @@ def wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartResponse], 
             except Exception:  # any failure is "unhealthy", reported as such
                 healthy = False
             body = json.dumps({"ok": healthy, "outbox": dict(deps.outbox.stats)}).encode()
-            start_response("200 OK" if healthy else "503 Service Unavailable",
-                           [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return _plain(start_response, "200 OK" if healthy else "503 Service Unavailable", body)
         if path == EVENTS_PATH:
-            return slack(environ, start_response)
-        body = b'{"error": "not found"}'
-        start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+            try:
+                return slack(environ, start_response)
+            except ValueError:  # Bolt parses the body before checking it: a malformed one lands here
+                log.warning("Rejected a malformed request body")
+                return _plain(start_response, "400 Bad Request", b'{"error": "malformed request"}')
+        return _plain(start_response, "404 Not Found", b'{"error": "not found"}')
 
     return application
+
+
+def _plain(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 class HttpServer:
