@@ -65,6 +65,7 @@ class HttpServer:
         self.server = create_server(wsgi_app(app, deps), host=host, port=port, threads=threads,
                                     ident="support-coach", clear_untrusted_proxy_headers=True)
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     @property
     def port(self) -> int:
@@ -73,12 +74,21 @@ class HttpServer:
     def serve_forever(self) -> None:
         self.server.run()
 
+    def _serve_until_stopped(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):  # the listening socket closed under select(): expected on stop()
+            if not self._stopping:
+                raise
+
     def start(self) -> HttpServer:
-        self._thread = threading.Thread(target=self.server.run, name="coach-http", daemon=True)
+        self._thread = threading.Thread(target=self._serve_until_stopped, name="coach-http", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._stopping = True
+        self.server.task_dispatcher.shutdown(timeout=2)
         self.server.close()
         if self._thread:
             self._thread.join(timeout=5)

@@ -103,9 +103,10 @@ def make_bot(slack: FakeServer, tmp_path: Path):
     made: list[Bot] = []
 
     def build(**overrides: Any) -> Bot:
-        settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.url + "api/",
-                            db_path=tmp_path / "coach.db", managers=frozenset({MANAGER}),
-                            nudge_cooldown=0, **overrides)
+        options: dict[str, Any] = {"slack_bot_token": TOKEN, "slack_signing_secret": SECRET,
+                                   "slack_api_url": slack.url + "api/", "db_path": tmp_path / "coach.db",
+                                   "managers": frozenset({MANAGER}), "nudge_cooldown": 0}
+        settings = Settings(**{**options, **overrides})
         store = Store(settings.db_path)
         app, deps = create_app(settings, store, Coach())
         server = HttpServer(app, deps, host="127.0.0.1", port=0).start()

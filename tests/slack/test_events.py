@@ -34,7 +34,7 @@ def test_harsh_message_gets_one_private_nudge(bot: Bot) -> None:
     body = calls[0].body
     assert body["user"] == "U1" and body["channel"] == "C1"
     assert calls[0].headers["authorization"] == f"Bearer {TOKEN}"
-    actions = [b for b in body["blocks"] if b["type"] == "actions"][0]
+    actions = next(b for b in body["blocks"] if b["type"] == "actions")
     assert [e["action_id"] for e in actions["elements"]] == ["coach_helpful", "coach_not_helpful", "coach_why",
                                                              "coach_snooze"]
     assert "as I already said" in body["text"] and "Try instead" in body["text"]

@@ -17,9 +17,8 @@ def register(app: App, deps: Deps) -> None:
             return
         channel = event.get("channel", "")
         key = f"intro:{body.get('team_id', '')}:{channel}"
-        if deps.store.get_meta(key):
-            return
-        deps.store.set_meta(key, "posted")
+        if not deps.store.claim_meta(key, "posted"):
+            return  # already introduced here (or Slack sent the join twice at once)
         deps.outbox.send("chat.postMessage", channel=channel, text=intro_message())
 
     @app.event("app_uninstalled")
