@@ -255,10 +255,6 @@ class Store:
                              "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
                              [(day, row[0], row[2], -1), (day, row[0], status, 1)])
 
-    def set_permalink(self, flag_id: int, permalink: str) -> None:
-        with self._writing() as conn:
-            conn.execute("UPDATE flags SET permalink = ? WHERE id = ? AND status != 'deleted'", [permalink, flag_id])
-
     def flags(self, since: float = 0.0, until: float | None = None, channel: str | None = None,
               agent: str | None = None, team: str | None = None, limit: int | None = None) -> list[Flag]:
         where, params = _period_filter(since, until, channel, agent, team)

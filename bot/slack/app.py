@@ -19,7 +19,7 @@ from bot.slack.client import Outbox, web_client
 from bot.slack.logs import slack_logger
 from bot.store import Store
 
-LISTENER_THREADS = 16
+LISTENER_THREADS = 4
 
 
 @dataclass
@@ -32,6 +32,14 @@ class Deps:
     client: WebClient
     outbox: Outbox
     stats: dict[str, int] = field(default_factory=dict)
+    workspace_url: str = ""
+
+    def permalink(self, channel: str, ts: str, thread_ts: str = "") -> str:
+        """Slack's permalink format, built locally: no chat.getPermalink call per flag."""
+        if not self.workspace_url or not ts:
+            return ""
+        link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+        return link + (f"?thread_ts={thread_ts}&cid={channel}" if thread_ts and thread_ts != ts else "")
 
     def is_manager(self, user: str) -> bool:
         return user in self.settings.managers
@@ -54,6 +62,8 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener"),
     )
     deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client))
+    if token_verification:
+        deps.workspace_url = str(client.auth_test().get("url") or "")
     from bot.slack.listeners import register_all
 
     register_all(app, deps)

@@ -21,7 +21,7 @@ from bot.slack.app import Deps
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HTTP_THREADS = 16
+HTTP_THREADS = 8
 
 StartResponse = Callable[..., Any]
 
@@ -62,6 +62,8 @@ class HttpServer:
                  threads: int = HTTP_THREADS) -> None:
         from waitress import create_server
 
+        # "Task queue depth is N" is a warning per busy moment: noise at support-channel volumes.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.server = create_server(wsgi_app(app, deps), host=host, port=port, threads=threads,
                                     ident="support-coach", clear_untrusted_proxy_headers=True)
         self._thread: threading.Thread | None = None

@@ -51,8 +51,9 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     analysis = deps.coach.analyse(text)
     if not analysis.flagged:
         return
-    flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=event.get("ts", ""), agent=user,
-                               thread_ts=event.get("thread_ts", ""))
+    ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
+    flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
+                               permalink=deps.permalink(channel, ts, thread_ts))
     flag_id = deps.store.add_flag(flag)
     if flag_id is None:
         return  # Slack retried an event we already handled: one message, one flag, one nudge
@@ -65,9 +66,6 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
 
     def done(data: dict[str, Any] | None, error: str) -> None:
         deps.store.record_nudge(flag_id, team, channel, user, "sent" if data is not None else "failed", error)
-        if data is not None:
-            deps.outbox.send("chat.getPermalink", on_done=lambda d, e: _permalink(deps, flag_id, d),
-                             channel=channel, message_ts=flag.ts)
 
     deps.outbox.send("chat.postEphemeral", on_done=done, channel=channel, user=user, **payload, **extra)
 
@@ -80,11 +78,6 @@ def _hold_back(deps: Deps, team: str, user: str) -> str:
     if last is not None and time.time() - last < deps.settings.nudge_cooldown:
         return "cooldown"
     return ""
-
-
-def _permalink(deps: Deps, flag_id: int, data: dict[str, Any] | None) -> None:
-    if data and data.get("permalink"):
-        deps.store.set_permalink(flag_id, str(data["permalink"]))
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:

@@ -1,0 +1,53 @@
+"""The running bot's clock: weekly digest and daily purge, driven by a fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import Settings
+from bot.digest import Schedule
+from bot.scheduler import Scheduler
+from bot.store import DAY, Store
+from tests.factories import NOW, make_flag
+from tests.fakes import FakeServer
+
+
+def test_schedule_last_due() -> None:
+    schedule = Schedule.parse("Mon 09:00")
+    due = schedule.last_due(NOW)  # NOW is a Sunday
+    assert NOW - 7 * DAY < due <= NOW
+    assert Schedule.parse("sun 23:59").last_due(NOW) < NOW
+
+
+def test_digest_goes_out_once_per_slot_and_purge_daily(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.add_flags([make_flag(i, days_ago=i % 5) for i in range(10)] + [make_flag(99, days_ago=200)])
+    posted: list[tuple[str, str]] = []
+    clock = [NOW]
+    settings = Settings(digest_channel="CDIGEST", digest_schedule="mon 09:00", retention_days=90)
+    scheduler = Scheduler(settings, store, lambda c, t: posted.append((c, t)), clock=lambda: clock[0])
+    assert scheduler.tick() == ["purge"]  # fresh install: no digest yet, old data purged
+    assert len(store.flags()) == 10
+    clock[0] += 0.9 * DAY  # past Monday 09:00, less than a day after the purge
+    assert scheduler.tick() == ["digest"]
+    assert posted[0][0] == "CDIGEST" and "Weekly coaching digest" in posted[0][1]
+    assert scheduler.tick() == []  # not twice for the same slot
+    clock[0] += 7 * DAY
+    assert scheduler.tick() == ["digest", "purge"]
+
+
+def test_digest_post_cli_uses_slack_api_url(tmp_path: Path, monkeypatch) -> None:
+    with FakeServer() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-x")
+        monkeypatch.setenv("SLACK_API_URL", slack.url + "api/")
+        monkeypatch.setenv("COACH_DIGEST_CHANNEL", "CDIGEST")
+        result = CliRunner().invoke(cli, ["digest", "--post", "--db", str(tmp_path / "d.db")])
+        assert result.exit_code == 0, result.output
+        call = slack.calls_to("/api/chat.postMessage")[0]
+        assert call.body["channel"] == "CDIGEST" and "Weekly coaching digest" in call.body["text"]
+        slack.handlers["/api/chat.postMessage"] = lambda c: (200, {}, {"ok": False, "error": "channel_not_found"})
+        failed = CliRunner().invoke(cli, ["digest", "--post", "--db", str(tmp_path / "d.db")])
+        assert failed.exit_code == 1 and "channel_not_found" in failed.output
