@@ -144,8 +144,7 @@ def build(rng: random.Random) -> dict[str, dict[str, list[dict[str, object]]]]:
             if rng.random() < 0.3:
                 bucket = days[channel].setdefault(date.strftime("%Y-%m-%d"), [])
                 bucket.append({"type": "message", "subtype": "bot_message", "bot_id": "B0HELPDESK",
-                               "text": "New ticket #{} from a customer: \"you guys are morons\"".format(
-                                   rng.randint(40000, 49999)), "ts": f"{(when + timedelta(minutes=1)).timestamp():.6f}"})
+                               "text": f"New ticket #{rng.randint(40000, 49999)} from a customer: \"you guys are morons\"", "ts": f"{(when + timedelta(minutes=1)).timestamp():.6f}"})
     first = f"{START.strftime('%Y-%m-%d')}"
     days["support-escalations"].setdefault(first, []).insert(0, {
         "type": "message", "subtype": "channel_join", "user": "U07JONAS", "text": "<@U07JONAS> has joined the channel",
