@@ -32,7 +32,8 @@ def _schedule(raw: str) -> str:
     return raw
 
 
-def _whole(env: Mapping[str, str], name: str, default: int, unit: str) -> int:
+def _whole(env: Mapping[str, str], name: str, default: int, unit: str, minimum: int = 0) -> int:
+    """A whole number from the environment, or a ConfigError that names the variable."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -40,21 +41,8 @@ def _whole(env: Mapping[str, str], name: str, default: int, unit: str) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number of {unit}, not {raw!r}") from None
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative, not {value}")
-    return value
-
-
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number of days, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, not {value}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
     return value
 
 
@@ -111,7 +99,7 @@ class Settings:
             channels=_ids(env.get("COACH_CHANNELS")),
             managers=_ids(env.get("COACH_MANAGERS")),
             digest_channel=env.get("COACH_DIGEST_CHANNEL", "").strip(),
-            retention_days=_positive_int(env, "COACH_RETENTION_DAYS", 90),
+            retention_days=_whole(env, "COACH_RETENTION_DAYS", 90, "days", minimum=1),
             digest_schedule=_schedule(env.get("COACH_DIGEST_SCHEDULE", "").strip() or "mon 09:00"),
             nudge_cooldown=_whole(env, "COACH_NUDGE_COOLDOWN", 120, "seconds"),
             llm_timeout=float(_whole(env, "COACH_LLM_TIMEOUT", 4, "seconds")),

@@ -218,16 +218,11 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
                    team: str | None) -> tuple[RuleFeedback, ...]:
     sql = ("SELECT fb.rule, fb.verdict, COUNT(*) FROM feedback fb LEFT JOIN flags f ON f.id = fb.flag_id "
            "WHERE fb.created_at >= ? AND fb.created_at < ?")
-    params: list[object] = [period.start, period.end]
-    if channel:
-        sql += " AND (f.channel = ? OR f.channel_name = ?)"
-        params += [channel, channel.lstrip("#")]
-    if agent:
-        sql += " AND f.agent = ?"
-        params.append(agent)
-    if team:
-        sql += " AND fb.team = ?"
-        params.append(team)
+    sql, params = _narrowed(sql, [period.start, period.end], [
+        (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
+        (agent, "f.agent = ?", [agent]),
+        (team, "fb.team = ?", [team]),
+    ])
     votes: dict[str, Counter[str]] = {}
     for rule, verdict, n in store.db.execute(sql + " GROUP BY fb.rule, fb.verdict", params).fetchall():
         votes.setdefault(rule or "(none)", Counter())[verdict] += n
@@ -247,16 +242,12 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
 def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,
             team: str | None) -> tuple[int, tuple[tuple[str, int], ...]]:
     sql = "SELECT status, reason, COUNT(*) FROM nudges WHERE created_at >= ? AND created_at < ?"
-    params: list[object] = [period.start, period.end]
-    if channel:
-        sql += " AND channel = ?"
-        params.append(channel)
-    if agent:
-        sql += " AND user = ?"
-        params.append(agent)
-    if team:
-        sql += " AND team = ?"
-        params.append(team)
+    sql, params = _narrowed(sql, [period.start, period.end], [
+        (channel, "(channel = ? OR flag_id IN (SELECT id FROM flags WHERE channel_name = ?))",
+         [channel, (channel or "").lstrip("#")]),
+        (agent, "user = ?", [agent]),
+        (team, "team = ?", [team]),
+    ])
     sent = 0
     failed: Counter[str] = Counter()
     for status, reason, n in store.db.execute(sql + " GROUP BY status, reason", params).fetchall():
@@ -265,6 +256,16 @@ def _nudges(store: Store, period: Period, channel: str | None, agent: str | None
         else:
             failed[reason or status] += n
     return sent, tuple(failed.most_common())
+
+
+def _narrowed(sql: str, params: list[object],
+              conditions: list[tuple[str | None, str, list[object]]]) -> tuple[str, list[object]]:
+    """Add ``AND clause`` (with its parameters) for every condition whose value is set."""
+    for value, clause, values in conditions:
+        if value:
+            sql += f" AND {clause}"
+            params = [*params, *values]
+    return sql, params
 
 
 def _top(counter: Counter[str] | None, limit: int = TOP) -> tuple[tuple[str, int], ...]:
