@@ -88,7 +88,7 @@ class Store:
     """Thread-safe access to the coach database; open it once and share it."""
 
     def __init__(self, path: Path | str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
-        self.path = path if str(path) == ":memory:" else str(Path(path).expanduser())
+        self.path = ":memory:" if str(path) == ":memory:" else str(Path(path).expanduser())
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
