@@ -25,12 +25,12 @@ def store(tmp_path: Path) -> Store:
     s.close()
 
 
-def test_opens_with_wal_full_sync_and_migrations(tmp_path: Path) -> None:
+def test_opens_with_wal_and_migrations(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "coach.db"
     store = Store(path)
     db = store.db
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: safe with WAL
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     assert {"flags", "feedback", "nudges", "audit", "events", "rollup"} <= set(db.table_names())
     applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations").fetchall()]
@@ -74,6 +74,34 @@ def test_eight_threads_with_duplicates_give_the_unique_count(store: Store) -> No
     assert store.db.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == expected
     rolled = store.db.execute("SELECT SUM(n) FROM rollup WHERE dim = 'total'").fetchone()[0]
     assert rolled == expected
+
+
+
+def test_threads_of_one_process_never_wait_on_sqlites_busy_handler(tmp_path: Path) -> None:
+    """With no busy timeout at all, concurrent writers in one process still all succeed:
+    they queue on the store's own lock, not on SQLite's sleeping back-off."""
+    store = Store(tmp_path / "coach.db", busy_timeout=0)
+    errors: list[BaseException] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for n in range(200):
+                flag_id = store.add_flag(make_flag(n, channel=f"C{offset}", agent=f"U{offset}"))
+                store.record_nudge(flag_id, "T1", "C1", f"U{offset}", "sent", "")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t + 1,)) for t in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store.close()
+    assert errors == []
+    again = Store(tmp_path / "coach.db")
+    assert again.db.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == 1200
+    assert again.db.execute("SELECT COUNT(*) FROM nudges").fetchone()[0] == 1200
+    again.close()
 
 
 _WRITER = """
