@@ -1,7 +1,9 @@
-"""Local stand-ins for what lives outside the machine: Slack's Web API and an LLM server.
+"""Local stand-ins for what lives outside the machine: Slack's Web API, Slack's Socket Mode
+websocket, and an LLM server.
 
-Both are real HTTP servers on 127.0.0.1, so the code under test goes through its real
-clients (slack_sdk's WebClient, the openai package) and only the far end is fake.
+All are real servers on 127.0.0.1, so the code under test goes through its real clients
+(slack_sdk's WebClient and Socket Mode client, the openai package) and only the far end
+is fake.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import ServerConnection, serve
 
 Reply = tuple[int, dict[str, str], dict[str, Any] | bytes]
 
@@ -102,6 +107,68 @@ class FakeServer:
                     break
                 self._changed.wait(left)
             return [c for c in self.calls if c.path == path]
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode endpoint: greets with ``hello``, pushes envelopes, collects acks.
+
+    Point ``apps.connections.open`` at ``url``; ``push`` sends an envelope to the connected
+    app and ``wait_for_ack`` returns what the app acknowledged it with.
+    """
+
+    def __init__(self) -> None:
+        self.acks: dict[str, dict[str, Any]] = {}
+        self.paths: list[str] = []
+        self._connection: ServerConnection | None = None
+        self._changed = threading.Condition()
+        # Slack itself pings; the fake leaves keep-alive to the client under test.
+        self.server = serve(self._handle, "127.0.0.1", 0, ping_interval=None, compression=None)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.socket.getsockname()[:2]
+        return f"ws://{host}:{port}/link/?ticket=test-ticket"
+
+    def __enter__(self) -> FakeSocketMode:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+
+    def _handle(self, connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1,
+                                    "connection_info": {"app_id": "A1"},
+                                    "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
+        with self._changed:
+            self._connection = connection
+            self.paths.append(connection.request.path if connection.request else "")
+            self._changed.notify_all()
+        try:
+            for raw in connection:
+                ack = json.loads(raw)
+                with self._changed:
+                    self.acks[str(ack.get("envelope_id"))] = ack
+                    self._changed.notify_all()
+        except ConnectionClosed:
+            pass
+
+    def wait_connected(self, timeout: float = 20.0) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._connection is not None, timeout)
+
+    def push(self, kind: str, payload: dict[str, Any], envelope_id: str, retry_attempt: int = 0) -> None:
+        assert self._connection is not None, "no app is connected"
+        self._connection.send(json.dumps({
+            "envelope_id": envelope_id, "type": kind, "payload": payload, "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+            "accepts_response_payload": kind != "events_api"}))
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any] | None:
+        with self._changed:
+            self._changed.wait_for(lambda: envelope_id in self.acks, timeout)
+            return self.acks.get(envelope_id)
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -1,0 +1,124 @@
+"""Socket Mode end to end: the real `support-coach run` process, Slack faked on 127.0.0.1.
+
+The Web API (auth.test, apps.connections.open, chat.postEphemeral, response_url) is the
+HTTP fake; the websocket that apps.connections.open hands out is a real websocket server
+speaking Slack's envelope protocol. Nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FakeServer, FakeSocketMode
+from tests.slack.conftest import BOT_USER, TEAM, TOKEN, slack_ok
+
+APP_TOKEN = "xapp-1-A1-1234-socketmode"
+HARSH = "As I already said, you should have read the docs before opening a ticket."
+
+
+@pytest.fixture
+def socket_slack(slack: FakeServer) -> Iterator[tuple[FakeServer, FakeSocketMode]]:
+    with FakeSocketMode() as socket:
+        slack.handlers["/api/apps.connections.open"] = slack_ok({"url": socket.url})
+        yield slack, socket
+
+
+def _env(slack: FakeServer, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
+    env.update({"SLACK_API_URL": slack.url + "api/", "COACH_DB": str(tmp_path / "socket.db"),
+                "SLACK_BOT_TOKEN": TOKEN, "COACH_NUDGE_COOLDOWN": "0", **extra})
+    return env
+
+
+@pytest.fixture
+def running_bot(socket_slack, tmp_path: Path) -> Iterator[tuple[FakeServer, FakeSocketMode, Path]]:
+    slack, socket = socket_slack
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=_env(slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        if not socket.wait_connected(timeout=30):
+            proc.terminate()
+            pytest.fail(f"the bot never opened the websocket:\n{proc.communicate(timeout=10)[0]}")
+        yield slack, socket, tmp_path / "socket.db"
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+        assert "Traceback" not in output, output
+        assert HARSH not in output and TOKEN not in output and APP_TOKEN not in output  # nothing private logged
+
+
+def _event(text: str, user: str, ts: str, event_id: str) -> dict:
+    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "event": {"type": "message", "channel": "C1", "channel_type": "channel", "user": user, "text": text,
+                      "ts": ts}}
+
+
+def _flags(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT agent, ts FROM flags ORDER BY ts").fetchall()
+
+
+def test_socket_mode_connects_with_the_app_token(running_bot) -> None:
+    slack, socket, _db = running_bot
+    opened = slack.calls_to("/api/apps.connections.open")
+    assert opened and opened[0].headers["authorization"] == f"Bearer {APP_TOKEN}"  # not the bot token
+    assert socket.paths == ["/link/?ticket=test-ticket"]
+    assert slack.calls_to("/api/auth.test")[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_harsh_message_is_acked_nudged_privately_and_stored_once(running_bot) -> None:
+    slack, socket, db = running_bot
+    socket.push("events_api", _event(HARSH, "UAGENT", "1760000000.000100", "Ev1"), "env-1")
+    assert socket.wait_for_ack("env-1") == {"envelope_id": "env-1"}
+    nudge = slack.wait_for("/api/chat.postEphemeral")[0].body
+    assert nudge["user"] == "UAGENT" and nudge["channel"] == "C1"
+    assert "already said" in str(nudge["blocks"]).lower()
+    # Slack redelivers an unacknowledged envelope with retry_attempt set: no second nudge or flag.
+    socket.push("events_api", _event(HARSH, "UAGENT", "1760000000.000100", "Ev1"), "env-2", retry_attempt=1)
+    assert socket.wait_for_ack("env-2") == {"envelope_id": "env-2"}
+    time.sleep(0.5)
+    assert len(slack.calls_to("/api/chat.postEphemeral")) == 1
+    assert _flags(db) == [("UAGENT", "1760000000.000100")]
+
+
+def test_clean_message_is_acked_and_gets_silence(running_bot) -> None:
+    slack, socket, db = running_bot
+    socket.push("events_api", _event("Thanks for waiting! The fix is live now.", "UAGENT", "1760000001.000100", "Ev2"),
+                "env-clean")
+    assert socket.wait_for_ack("env-clean") == {"envelope_id": "env-clean"}
+    time.sleep(0.5)
+    assert slack.calls_to("/api/chat.postEphemeral") == [] and _flags(db) == []
+
+
+def test_slash_command_over_the_socket_answers_through_response_url(running_bot) -> None:
+    slack, socket, _db = running_bot
+    slack.handlers["/response/cmd"] = slack_ok()
+    socket.push("slash_commands", {"command": "/coach", "text": HARSH, "user_id": "UAGENT", "team_id": TEAM,
+                                   "channel_id": "C9", "response_url": f"{slack.url}response/cmd",
+                                   "trigger_id": "t1"}, "env-cmd")
+    ack = socket.wait_for_ack("env-cmd")
+    assert ack is not None and ack["envelope_id"] == "env-cmd"
+    answer = slack.wait_for("/response/cmd")[0].body
+    assert answer["response_type"] == "ephemeral"  # the draft's author only
+    spotted, rewrite = answer["text"].split("Spotted:")[1], answer["text"].split("Try instead:")[1]
+    assert "already said" in spotted.lower() and "blame" in spotted
+    assert "already said" not in rewrite.lower() and "should have" not in rewrite.lower()
+
+
+def test_run_without_the_app_token_names_it_in_one_line(socket_slack, tmp_path: Path) -> None:
+    slack, _socket = socket_slack
+    bad = subprocess.run([sys.executable, "-m", "bot", "run"], env=_env(slack, tmp_path, SLACK_APP_TOKEN="xoxb-wrong"),
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "xapp-" in lines[0], bad.stderr
