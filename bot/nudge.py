@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.models import Analysis, Suggestion
 
+DAY = 86_400
 INTRO = "Quick coaching note, only you can see this."
 
 
@@ -32,3 +33,13 @@ def nudge_text(analysis: Analysis, suggestion: Suggestion | None) -> str:
     if suggestion is not None:
         lines.append(f"{suggestion_label(suggestion)}: {suggestion.text}")
     return "\n".join(lines)
+
+
+def end_of_local_day(now: float, tz_offset: int = 0) -> float:
+    """When "today" ends for someone ``tz_offset`` seconds east of UTC (Slack's users.info).
+
+    "Snooze for today" pressed at 18:00 in San Francisco must not end at 16:00 local
+    time, which is what UTC midnight would be.
+    """
+    local_day = (now + tz_offset) // DAY
+    return (local_day + 1) * DAY - tz_offset

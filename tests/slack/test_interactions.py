@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from tests.fakes import FakeServer
-from tests.slack.conftest import MANAGER, SECRET, TEAM, Bot, message
+from tests.slack.conftest import MANAGER, SECRET, TEAM, Bot, message, slack_ok
 
 HARSH = "Hi Sam, as I already said, you should have read the setup guide."
 
@@ -92,15 +92,28 @@ def test_why_opens_a_modal(bot: Bot) -> None:
     assert any("blame" in json.dumps(b).lower() or "solution" in json.dumps(b).lower() for b in view["blocks"])
 
 
-def test_snooze_silences_nudges_for_today(bot: Bot) -> None:
+def test_snooze_silences_nudges_until_the_agents_local_midnight(bot: Bot) -> None:
+    offset = -8 * 3600  # San Francisco in winter
+    bot.slack.handlers["/api/users.info"] = slack_ok({"user": {"id": "USNOOZE", "tz_offset": offset}})
     _nudge_action(bot, "coach_snooze", user="USNOOZE")
-    assert "snoozed" in responses(bot)[0]["text"].lower()
+    assert responses(bot)[0]["text"].startswith("Nudges snoozed for today.")
+    assert bot.slack.calls_to("/api/users.info")[0].body["user"] == "USNOOZE"
+    until = bot.store.db.execute("SELECT until FROM snoozes WHERE user = 'USNOOZE'").fetchone()[0]
+    assert (until + offset) % 86_400 == 0 and 0 < until - time.time() <= 86_400  # next local midnight
     bot.event(message("calm down please", user="USNOOZE"))
     time.sleep(0.4)
     bot.deps.outbox.join()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
     assert ("skipped", "snoozed") in bot.store.db.execute("SELECT status, reason FROM nudges").fetchall()
     assert len(bot.store.flags()) == 2  # still counted in team totals
+
+
+def test_snooze_falls_back_to_utc_midnight_when_slack_cannot_tell_the_time_zone(bot: Bot) -> None:
+    bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {"ok": False, "error": "missing_scope"})
+    _nudge_action(bot, "coach_snooze", user="UNOTZ")
+    assert "until midnight UTC" in responses(bot)[0]["text"]
+    until = bot.store.db.execute("SELECT until FROM snoozes WHERE user = 'UNOTZ'").fetchone()[0]
+    assert until % 86_400 == 0 and 0 < until - time.time() <= 86_400
 
 
 def test_cooldown_stops_nagging(make_bot) -> None:

@@ -24,7 +24,7 @@ def test_manifest_matches_the_app() -> None:
             "member_joined_channel", "app_uninstalled", "tokens_revoked"} <= events
     scopes = set(data["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "channels:history", "groups:history", "im:history",
-            "app_mentions:read", "channels:read"} <= scopes
+            "app_mentions:read", "channels:read", "users:read"} <= scopes  # users:read: snooze until local midnight
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.nudge import end_of_local_day
 from bot.slack.app import Deps
 from bot.slack.views import (
     ACTION_HELPFUL,
@@ -19,7 +20,6 @@ from bot.slack.views import (
     context,
     why_modal,
 )
-from bot.store import DAY
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,23 @@ def register(app: App, deps: Deps) -> None:
             log.warning("views.open failed: %s", exc.response.get("error"))
 
     @app.action(ACTION_SNOOZE)
-    def snooze(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    def snooze(ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:
         ack()
         user, team = body.get("user", {}).get("id", ""), (body.get("team") or {}).get("id", "")
-        until = (int(time.time() // DAY) + 1) * DAY  # the end of today (UTC)
-        deps.store.snooze(team, user, until)
-        text = "Nudges snoozed for today. Flags are still counted in team totals."
+        offset = _tz_offset(client, user)
+        deps.store.snooze(team, user, end_of_local_day(time.time(), offset or 0))
+        today = "today" if offset is not None else "today (until midnight UTC)"
+        text = f"Nudges snoozed for {today}. Flags are still counted in team totals."
         respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
+
+
+def _tz_offset(client: Any, user: str) -> int | None:
+    """The user's offset from UTC in seconds, or None when Slack cannot tell us."""
+    try:
+        offset = client.users_info(user=user).get("user", {}).get("tz_offset")
+    except SlackApiError as exc:
+        log.warning("users.info failed: %s (snoozing until midnight UTC)", exc.response.get("error"))
+        return None
+    except OSError:
+        return None
+    return int(offset) if isinstance(offset, int | float) and abs(offset) <= 14 * 3600 else None
