@@ -7,11 +7,15 @@ unmatched event, Slack then retries and may switch the app's events off).
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.coach import Coach
 from bot.config import Settings
@@ -20,6 +24,9 @@ from bot.slack.logs import slack_logger
 from bot.store import Store
 
 LISTENER_THREADS = 4
+ADMIN_CACHE_SECONDS = 600.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,6 +40,8 @@ class Deps:
     outbox: Outbox
     stats: dict[str, int] = field(default_factory=dict)
     workspace_url: str = ""
+    _admins: dict[str, tuple[bool, float]] = field(default_factory=dict, repr=False)
+    _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def permalink(self, channel: str, ts: str, thread_ts: str = "") -> str:
         """Slack's permalink format, built locally: no chat.getPermalink call per flag."""
@@ -42,7 +51,28 @@ class Deps:
         return link + (f"?thread_ts={thread_ts}&cid={channel}" if thread_ts and thread_ts != ts else "")
 
     def is_manager(self, user: str) -> bool:
-        return user in self.settings.managers
+        """COACH_MANAGERS when set; otherwise the workspace's admins and owners, so a fresh
+        install is not a dashboard nobody can open. Slack's answer is cached for minutes."""
+        if self.settings.managers:
+            return user in self.settings.managers
+        return bool(user) and self._workspace_admin(user)
+
+    def _workspace_admin(self, user: str) -> bool:
+        now = time.monotonic()
+        with self._admins_lock:
+            cached = self._admins.get(user)
+        if cached and now - cached[1] < ADMIN_CACHE_SECONDS:
+            return cached[0]
+        try:
+            info = self.client.users_info(user=user).get("user") or {}
+        except (SlackApiError, OSError) as exc:  # not cached: the next request asks again
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning("users.info failed (%s): treating the user as an agent", error)
+            return False
+        admin = bool(info.get("is_admin") or info.get("is_owner")) and not info.get("deleted")
+        with self._admins_lock:
+            self._admins[user] = (admin, now)
+        return admin
 
     def watched(self, channel: str) -> bool:
         return not self.settings.channels or channel in self.settings.channels

@@ -92,6 +92,30 @@ def test_why_opens_a_modal(bot: Bot) -> None:
     assert any("blame" in json.dumps(b).lower() or "solution" in json.dumps(b).lower() for b in view["blocks"])
 
 
+def test_without_coach_managers_workspace_admins_see_the_report(make_bot) -> None:
+    bot = make_bot(managers=frozenset())
+    people = {"UOWNER": {"is_owner": True, "is_admin": True}, "UAGENT": {"is_admin": False}}
+    bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {
+        "ok": True, "user": {"id": call.body["user"], **people[call.body["user"]]}})
+    bot.event(message(HARSH, user="UAGENT"))
+    bot.slack.wait_for("/api/chat.postEphemeral")
+    bot.command("report 7d", user="UAGENT")
+    assert "for the managers" in responses(bot)[0]["text"]
+    bot.command("report 7d", user="UOWNER")
+    assert "<@UAGENT>" in json.dumps(responses(bot, 2)[1]["blocks"])
+    bot.command("report 30d", user="UOWNER")
+    responses(bot, 3)
+    asked = [c.body["user"] for c in bot.slack.calls_to("/api/users.info")]
+    assert sorted(asked) == ["UAGENT", "UOWNER"]  # each asked once, then cached
+
+
+def test_when_slack_cannot_say_who_is_admin_nobody_sees_the_team(make_bot) -> None:
+    bot = make_bot(managers=frozenset())
+    bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {"ok": False, "error": "missing_scope"})
+    bot.command("report 7d", user="UOWNER")
+    assert "for the managers" in responses(bot)[0]["text"]
+
+
 def test_snooze_silences_nudges_until_the_agents_local_midnight(bot: Bot) -> None:
     offset = -8 * 3600  # San Francisco in winter
     bot.slack.handlers["/api/users.info"] = slack_ok({"user": {"id": "USNOOZE", "tz_offset": offset}})
