@@ -142,7 +142,7 @@ class FakeSocketMode:
                                     "connection_info": {"app_id": "A1"},
                                     "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
         with self._changed:
-            self._connection = connection
+            self._connection = connection  # the newest connection gets the envelopes
             self.paths.append(connection.request.path if connection.request else "")
             self._changed.notify_all()
         try:
@@ -154,9 +154,16 @@ class FakeSocketMode:
         except ConnectionClosed:
             pass
 
-    def wait_connected(self, timeout: float = 20.0) -> bool:
+    def wait_connected(self, count: int = 1, timeout: float = 20.0) -> bool:
+        """Block until the app has opened ``count`` websocket connections in all."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._connection is not None, timeout)
+            return self._changed.wait_for(lambda: len(self.paths) >= count, timeout)
+
+    def disconnect(self, reason: str = "refresh_requested") -> None:
+        """What Slack sends before it recycles a connection (every few hours)."""
+        assert self._connection is not None, "no app is connected"
+        self._connection.send(json.dumps({"type": "disconnect", "reason": reason,
+                                          "debug_info": {"host": "fake"}}))
 
     def push(self, kind: str, payload: dict[str, Any], envelope_id: str, retry_attempt: int = 0) -> None:
         assert self._connection is not None, "no app is connected"

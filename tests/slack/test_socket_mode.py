@@ -115,6 +115,17 @@ def test_slash_command_over_the_socket_answers_through_response_url(running_bot)
     assert "already said" not in rewrite.lower() and "should have" not in rewrite.lower()
 
 
+def test_reconnects_when_slack_recycles_the_connection(running_bot) -> None:
+    slack, socket, db = running_bot
+    socket.disconnect()
+    assert socket.wait_connected(count=2, timeout=30), "the bot did not reconnect"
+    assert len(slack.calls_to("/api/apps.connections.open")) >= 2  # a fresh URL for the new connection
+    socket.push("events_api", _event(HARSH, "UAFTER", "1760000002.000100", "Ev3"), "env-after")
+    assert socket.wait_for_ack("env-after") == {"envelope_id": "env-after"}
+    assert slack.wait_for("/api/chat.postEphemeral")[0].body["user"] == "UAFTER"
+    assert _flags(db) == [("UAFTER", "1760000002.000100")]
+
+
 def test_run_without_the_app_token_names_it_in_one_line(socket_slack, tmp_path: Path) -> None:
     slack, _socket = socket_slack
     bad = subprocess.run([sys.executable, "-m", "bot", "run"], env=_env(slack, tmp_path, SLACK_APP_TOKEN="xoxb-wrong"),
