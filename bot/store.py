@@ -87,6 +87,22 @@ def m001_initial(db: Database) -> None:
     db["names"].create({"team": str, "kind": str, "id": str, "name": str}, pk=("team", "kind", "id"))
 
 
+ROWS_PER_STATEMENT = 500
+
+
+def _insert_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[object, ...]]) -> None:
+    """Many rows in one multi-row INSERT per chunk, rather than executemany's statement per row.
+
+    Each statement SQLite runs lets go of the GIL and must win it back; under a burst of
+    Slack events that costs milliseconds per statement, so a flag's ten rollup rows go in
+    one statement.
+    """
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start:start + ROWS_PER_STATEMENT]
+        one = "(" + ", ".join(["?"] * len(chunk[0])) + ")"
+        conn.execute(sql.format(rows=", ".join([one] * len(chunk))), [value for row in chunk for value in row])
+
+
 class Store:
     """Thread-safe access to the coach database; open it once and share it."""
 
@@ -216,12 +232,11 @@ class Store:
                 names[(flag.team, "channel", flag.channel)] = flag.channel_name
             if flag.agent_name:
                 names[(flag.team, "agent", flag.agent)] = flag.agent_name
-        conn.executemany("INSERT INTO rollup (day, team, dim, key, n) VALUES (?, ?, ?, ?, ?) "
-                         "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
-                         [(*key, n) for key, n in counts.items()])
-        if names:
-            conn.executemany("INSERT OR REPLACE INTO names (team, kind, id, name) VALUES (?, ?, ?, ?)",
-                             [(*key, name) for key, name in names.items()])
+        _insert_rows(conn, "INSERT INTO rollup (day, team, dim, key, n) VALUES {rows} "
+                           "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
+                     [(*key, n) for key, n in counts.items()])
+        _insert_rows(conn, "INSERT OR REPLACE INTO names (team, kind, id, name) VALUES {rows}",
+                     [(*key, name) for key, name in names.items()])
 
     def rollup(self, first_day: int, last_day: int, team: str | None = None) -> list[tuple[int, str, str, int]]:
         """(day, dim, key, n) for whole UTC days first_day..last_day (days since the epoch)."""
@@ -297,24 +312,46 @@ class Store:
                                   [event_id, time.time()])
             return bool(cursor.rowcount)
 
-    def record_nudge(self, flag_id: int | None, team: str, channel: str, user: str, status: str,
-                     reason: str = "") -> None:
-        with self._writing() as conn:
-            conn.execute("INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", [flag_id, team, channel, user, status, reason, time.time()])
+    def add_flag_to_nudge(self, flag: Flag, cooldown: float, now: float | None = None) -> tuple[int | None, int, str]:
+        """Store a live flag and decide its nudge in one transaction: (flag id, nudge id, hold-back).
 
-    def last_nudge_at(self, team: str, user: str) -> float | None:
-        row = self.db.execute("SELECT MAX(created_at) FROM nudges WHERE user = ? AND team = ? AND status = 'sent'",
-                              [user, team]).fetchone()
-        return row[0] if row else None
+        The flag id is None for Slack's retry of a message already flagged (nothing else is
+        written). Otherwise a nudge row is written in the same transaction: "skipped" with
+        the reason (snoozed, cooldown), or "sent", which a Slack error later turns into
+        "failed" (``nudge_failed``). Deciding and recording together means two harsh lines
+        from one agent a second apart get one nudge, not two, and a burst of events costs
+        one write per flag.
+        """
+        now = time.time() if now is None else now
+        with self._writing() as conn:
+            cursor = conn.execute(self._INSERT_FLAG, self._flag_row(flag))
+            if not cursor.rowcount:
+                return None, 0, ""
+            flag_id = cursor.lastrowid
+            self._count([flag], conn)
+            reason = ""
+            snooze = conn.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?",
+                                  [flag.team, flag.agent]).fetchone()
+            if snooze and snooze[0] > now:
+                reason = "snoozed"
+            elif cooldown > 0 and conn.execute(
+                    "SELECT 1 FROM nudges WHERE user = ? AND created_at > ? AND team = ? AND status = 'sent' LIMIT 1",
+                    [flag.agent, now - cooldown, flag.team]).fetchone():
+                reason = "cooldown"
+            nudge = conn.execute("INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 [flag_id, flag.team, flag.channel, flag.agent, "skipped" if reason else "sent",
+                                  reason, now])
+            return flag_id, int(nudge.lastrowid or 0), reason
+
+    def nudge_failed(self, nudge_id: int, error: str) -> None:
+        """Slack refused or never took the nudge: it no longer counts as sent (nor for cooldown)."""
+        with self._writing() as conn:
+            conn.execute("UPDATE nudges SET status = 'failed', reason = ? WHERE id = ?", [error, nudge_id])
 
     def snooze(self, team: str, user: str, until: float) -> None:
         with self._writing() as conn:
             conn.execute("INSERT OR REPLACE INTO snoozes (team, user, until) VALUES (?, ?, ?)", [team, user, until])
-
-    def snoozed(self, team: str, user: str, now: float | None = None) -> bool:
-        row = self.db.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?", [team, user]).fetchone()
-        return bool(row and row[0] > (now or time.time()))
 
     # --- feedback and audit -----------------------------------------------------------
 

@@ -83,9 +83,11 @@ def test_feedback_drives_rule_advice(store: Store) -> None:
     for user, verdict in (("A", "not_helpful"), ("B", "not_helpful"), ("C", "helpful")):
         store.add_feedback(flag.id, "T1", user, "should-have", verdict)
     store.set_status(flag.id, "edited")
-    store.record_nudge(flag.id, "T1", "C1", "U1", "sent")
-    store.record_nudge(None, "T1", "C1", "U1", "failed", "user_not_in_channel")
     import time
+
+    store.add_flag_to_nudge(make_flag(900, agent="U5", days_ago=0), cooldown=0, now=time.time())
+    _flag, nudge_id, _held = store.add_flag_to_nudge(make_flag(901, agent="U6"), cooldown=0, now=time.time())
+    store.nudge_failed(nudge_id, "user_not_in_channel")
 
     report = build_report(store, 7, now=time.time())
     assert report.not_helpful == 2 and report.helpful == 1

@@ -86,8 +86,8 @@ def test_threads_of_one_process_never_wait_on_sqlites_busy_handler(tmp_path: Pat
     def worker(offset: int) -> None:
         try:
             for n in range(200):
-                flag_id = store.add_flag(make_flag(n, channel=f"C{offset}", agent=f"U{offset}"))
-                store.record_nudge(flag_id, "T1", "C1", f"U{offset}", "sent", "")
+                _flag_id, nudge_id, _held = store.add_flag_to_nudge(make_flag(n, channel=f"C{offset}"), 0)
+                store.nudge_failed(nudge_id, "channel_not_found")
         except BaseException as exc:
             errors.append(exc)
 
@@ -100,7 +100,7 @@ def test_threads_of_one_process_never_wait_on_sqlites_busy_handler(tmp_path: Pat
     assert errors == []
     again = Store(tmp_path / "coach.db")
     assert again.db.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == 1200
-    assert again.db.execute("SELECT COUNT(*) FROM nudges").fetchone()[0] == 1200
+    assert again.db.execute("SELECT COUNT(*) FROM nudges WHERE status = 'failed'").fetchone()[0] == 1200
     again.close()
 
 
@@ -194,13 +194,26 @@ def test_feedback_one_vote_per_person(store: Store) -> None:
         store.add_feedback(flag_id, "T1", "U9", "x", "meh")
 
 
-def test_snooze_and_cooldown(store: Store) -> None:
-    store.snooze("T1", "U1", time.time() + 60)
-    assert store.snoozed("T1", "U1") is True
-    assert store.snoozed("T1", "U2") is False
-    assert store.last_nudge_at("T1", "U1") is None
-    store.record_nudge(None, "T1", "C1", "U1", "sent")
-    assert store.last_nudge_at("T1", "U1") is not None
+def test_one_transaction_decides_each_live_nudge(tmp_path: Path) -> None:
+    store = Store(tmp_path / "coach.db")
+    now = time.time()
+    first = store.add_flag_to_nudge(make_flag(1, agent="U1"), cooldown=120, now=now)
+    assert first[0] is not None and first[2] == ""
+    assert store.add_flag_to_nudge(make_flag(1, agent="U1"), cooldown=120, now=now) == (None, 0, "")  # a retry
+    assert store.add_flag_to_nudge(make_flag(2, agent="U1"), cooldown=120, now=now + 1)[2] == "cooldown"
+    assert store.add_flag_to_nudge(make_flag(3, agent="U1"), cooldown=120, now=now + 121)[2] == ""
+    store.snooze("T1", "U2", now + 60)
+    assert store.add_flag_to_nudge(make_flag(4, agent="U2"), cooldown=0, now=now)[2] == "snoozed"
+    assert store.add_flag_to_nudge(make_flag(5, agent="U2"), cooldown=0, now=now + 61)[2] == ""
+    _flag, failed_nudge, _ = store.add_flag_to_nudge(make_flag(6, agent="U3"), cooldown=120, now=now)
+    store.nudge_failed(failed_nudge, "user_not_in_channel")  # a failed nudge starts no cooldown
+    assert store.add_flag_to_nudge(make_flag(7, agent="U3"), cooldown=120, now=now + 1)[2] == ""
+    rows = store.db.execute("SELECT user, status, reason FROM nudges ORDER BY id").fetchall()
+    assert rows == [("U1", "sent", ""), ("U1", "skipped", "cooldown"), ("U1", "sent", ""),
+                    ("U2", "skipped", "snoozed"), ("U2", "sent", ""), ("U3", "failed", "user_not_in_channel"),
+                    ("U3", "sent", "")]
+    assert len(store.flags()) == 7
+    store.close()
 
 
 def test_purge_keeps_rollups_consistent(store: Store) -> None:

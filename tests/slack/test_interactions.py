@@ -7,7 +7,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.fakes import FakeServer
@@ -148,6 +150,34 @@ def test_cooldown_stops_nagging(make_bot) -> None:
     bot.event(message("calm down please", user="UQUICK"))
     time.sleep(0.4)
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
+
+
+def test_cooldown_holds_for_messages_posted_together(make_bot) -> None:
+    """Both arrive before the first nudge is out: the second must still wait its turn."""
+    bot = make_bot(nudge_cooldown=600)
+    slow = threading.Event()
+    bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (slow.wait(0.5), (200, {}, {"ok": True}))[1]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda text: bot.event(message(text, user="UFAST")),
+                      [HARSH, "calm down please", "That's not our fault."]))
+    time.sleep(0.6)
+    bot.deps.outbox.join()
+    assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
+    rows = bot.store.db.execute("SELECT status, reason FROM nudges ORDER BY id").fetchall()
+    assert sorted(rows) == [("sent", ""), ("skipped", "cooldown"), ("skipped", "cooldown")]
+
+
+def test_failed_nudge_is_counted_and_starts_no_cooldown(make_bot) -> None:
+    bot = make_bot(nudge_cooldown=600)
+    bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (200, {}, {"ok": False, "error": "channel_not_found"})
+    bot.event(message(HARSH, user="ULOST"))
+    bot.slack.wait_for("/api/chat.postEphemeral")
+    bot.deps.outbox.join()
+    bot.event(message("calm down please", user="ULOST"))
+    bot.slack.wait_for("/api/chat.postEphemeral", 2)
+    bot.deps.outbox.join()
+    rows = bot.store.db.execute("SELECT status, reason FROM nudges ORDER BY id").fetchall()
+    assert rows == [("failed", "channel_not_found"), ("failed", "channel_not_found")]
 
 
 def test_message_shortcut_coaches_any_message(bot: Bot) -> None:

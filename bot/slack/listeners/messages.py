@@ -1,14 +1,15 @@
 """Live coaching: a flagged message in a watched channel gets a private nudge; DMs get a rewrite.
 
 The listener runs after Bolt has acknowledged the event. Clean messages cost one detector
-pass and nothing else (no database write, no API call). A flagged one is stored once (the
-unique key makes Slack's retries no-ops) and the nudge goes through the outbox.
+pass and nothing else (no database write, no API call). A flagged one costs one write
+transaction that stores the flag (the unique key makes Slack's retries no-ops) and decides
+the nudge (snooze, cooldown) atomically; the nudge then goes through the outbox, and only a
+Slack error writes again.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from slack_bolt import App
@@ -54,30 +55,17 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
     flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
                                permalink=deps.permalink(channel, ts, thread_ts))
-    flag_id = deps.store.add_flag(flag)
-    if flag_id is None:
-        return  # Slack retried an event we already handled: one message, one flag, one nudge
-    reason = _hold_back(deps, team, user)
-    if reason:
-        deps.store.record_nudge(flag_id, team, channel, user, "skipped", reason)
-        return
+    flag_id, nudge_id, held_back = deps.store.add_flag_to_nudge(flag, deps.settings.nudge_cooldown)
+    if flag_id is None or held_back:
+        return  # a retry of an event already handled, or a snoozed / recently nudged agent
     payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False), flag_id)
     extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 
     def done(data: dict[str, Any] | None, error: str) -> None:
-        deps.store.record_nudge(flag_id, team, channel, user, "sent" if data is not None else "failed", error)
+        if data is None:
+            deps.store.nudge_failed(nudge_id, error)
 
     deps.outbox.send("chat.postEphemeral", on_done=done, channel=channel, user=user, **payload, **extra)
-
-
-def _hold_back(deps: Deps, team: str, user: str) -> str:
-    """Why not to nudge right now: snoozed, or nudged moments ago (no nagging)."""
-    if deps.store.snoozed(team, user):
-        return "snoozed"
-    last = deps.store.last_nudge_at(team, user)
-    if last is not None and time.time() - last < deps.settings.nudge_cooldown:
-        return "cooldown"
-    return ""
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
