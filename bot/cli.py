@@ -13,8 +13,10 @@ from dotenv import load_dotenv
 
 from bot.coach import Coach
 from bot.config import ConfigError, Settings
+from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
+from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, open_export
 from bot.llm import make_rewriter
 from bot.models import Analysis, Flag, Suggestion
@@ -255,6 +257,64 @@ def rules_list(state: _State, category: str | None) -> None:
         if category and rule.category != category:
             continue
         click.echo(f"{rule.id:28} {rule.category:14} {rule.severity:7} {rule.tip}")
+
+
+# --- eval --------------------------------------------------------------------------------
+
+
+@cli.command("eval")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
+              help="Which part of the files: the repository's held-out split, the training part, or all.")
+@click.option("--real", "real_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Unlabelled JSONL of replies assumed clean: report the share flagged (repeatable).")
+@click.option("--min-precision", type=float, default=None, help="Exit 1 if precision is lower.")
+@click.option("--min-recall", type=float, default=None, help="Exit 1 if recall is lower.")
+@click.option("--max-hard-negatives", type=float, default=None, help="Exit 1 if more of the near-misses are flagged.")
+@click.option("--show-misses", type=int, default=0, show_default=True, help="Print the first N mistakes.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: tuple[str, ...],
+                 min_precision: float | None, min_recall: float | None, max_hard_negatives: float | None,
+                 show_misses: int, output_format: str) -> None:
+    """Measure the coach on labelled FILES (JSONL: text, flag, categories, severity, notes).
+
+    Without FILES, the repository's own labelled data (a checkout's data/ folder) is used.
+    """
+    rules = state.rules()
+    try:
+        examples = select([e for path in files for e in read_labelled(path)], split) if files else labelled(split)
+    except DataError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not examples:
+        raise click.ClickException("no labelled messages to evaluate")
+    result = evaluate(examples, lambda text: detect(text, rules))
+    real: dict[str, dict[str, float | int]] = {}
+    for path in real_files:
+        with open(path, encoding="utf-8") as handle:
+            try:
+                texts = [text for _id, text in read_texts(handle)]
+            except (ValueError, KeyError) as exc:
+                raise click.ClickException(f"{path}: each line needs a JSON object with 'text': {exc}") from None
+        flagged, total = flag_rate(texts, lambda text: detect(text, rules))
+        real[path] = {"flagged": flagged, "total": total, "rate": round(flagged / total, 5) if total else 0.0}
+    if output_format == "json":
+        click.echo(json.dumps({**result.to_dict(), "real_replies": real}, indent=2))
+    else:
+        click.echo(render_text(result, show_misses))
+        for path, figures in real.items():
+            click.echo(f"real replies flagged ({path}): {figures['flagged']}/{figures['total']}"
+                       f" ({figures['rate']:.2%})")
+    failed = []
+    if min_precision is not None and result.flags.precision < min_precision:
+        failed.append(f"precision {result.flags.precision:.3f} < {min_precision}")
+    if min_recall is not None and result.flags.recall < min_recall:
+        failed.append(f"recall {result.flags.recall:.3f} < {min_recall}")
+    if max_hard_negatives is not None and result.hard_rate > max_hard_negatives:
+        failed.append(f"hard negatives {result.hard_rate:.3f} > {max_hard_negatives}")
+    if failed:
+        click.echo("below target: " + "; ".join(failed), err=True)
+        sys.exit(1)
 
 
 # --- run ---------------------------------------------------------------------------------
