@@ -317,6 +317,28 @@ def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: 
         sys.exit(1)
 
 
+# --- train --------------------------------------------------------------------------------
+
+
+@cli.command("train")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the model (default: the package's prompts/model/coach-model.json.gz).")
+@click.pass_obj
+def train_command(state: _State, out_path: str | None) -> None:
+    """Train the learned stage on the repository's training split (needs the [train] extra)."""
+    from bot.model import MODEL_FILE, save_model
+    from bot.train import TrainingError, train
+
+    try:
+        model = train(state.rules(), progress=lambda message: click.echo(message, err=True))
+    except (TrainingError, DataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    target = out_path or str(MODEL_FILE)
+    save_model(model, target)
+    click.echo(f"wrote {target}: {len(model.weights)} weighted features, "
+               f"flag threshold {model.flag_threshold:.2f}")
+
+
 # --- run ---------------------------------------------------------------------------------
 
 

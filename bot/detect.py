@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 from bot.context import MessageContext
+from bot.learned import learned_findings
+from bot.model import LearnedModel, default_model
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
 from bot.rules import Rule, RuleSet, default_rules
 from bot.text import normalize
@@ -18,24 +20,37 @@ MAX_FINDINGS_PER_RULE = 20
 MAX_TEXT_LENGTH = 100_000  # Slack caps messages at 40,000 characters; more is not a message
 
 
-def detect(text: str, rules: RuleSet | None = None) -> Analysis:
-    """Find disparaging, blaming, argumentative and dismissive wording in one message."""
+_BUNDLED = object()  # "the bundled model": distinct from None, which means rules only
+
+
+def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object | None = _BUNDLED) -> Analysis:
+    """Find disparaging, blaming, argumentative and dismissive wording in one message.
+
+    Rules run first; the learned model (the bundled one unless ``model`` says otherwise,
+    ``None`` for rules only) then adds what no rule anticipated.
+    """
     if not isinstance(text, str):
         raise TypeError(f"detect() needs a str, not {type(text).__name__}")
     rules = rules if rules is not None else default_rules()
+    learned = default_model() if model is _BUNDLED else model
     if not text or text.isspace():
         return Analysis(text=text)
     normalized = normalize(text[:MAX_TEXT_LENGTH])
     candidates = rules.candidates(normalized.text)
-    if not candidates:
+    if not candidates and learned is None:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
     for rule in candidates:
         findings.extend(_rule_findings(rule, context))
+    if findings:
+        findings = _without_overlaps(findings, rules.order)
+    model_score = None
+    if isinstance(learned, LearnedModel):
+        added, model_score = learned_findings(context, findings, rules, learned)
+        findings += added
     if not findings:
-        return Analysis(text=text)
-    findings = _without_overlaps(findings, rules.order)
+        return Analysis(text=text, model_score=model_score)
     addressed = context.addressed_to_customer
     findings = [_with_severity(finding, rules, addressed) for finding in findings]
     categories = _categories(findings)
@@ -45,6 +60,7 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
         categories=categories,
         severity=_message_severity(findings, categories),
         addressed_to_customer=addressed,
+        model_score=model_score,
     )
 
 

@@ -48,6 +48,7 @@ class Analysis:
     categories: tuple[str, ...] = ()
     severity: str | None = None
     addressed_to_customer: bool = False
+    model_score: float | None = None  # the learned stage's flag probability, when it ran
 
     @property
     def flagged(self) -> bool:

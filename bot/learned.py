@@ -1,0 +1,122 @@
+"""Turn the learned model's scores into findings that still say what and why.
+
+A nudge must point at the words and give a reason, whoever spotted them. So when the model
+flags a message, its finding covers the sentence that scores highest, carries the category
+the model is surest of, and the category's tip and principle, exactly like a rule finding.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.context import MessageContext
+from bot.features import engine_features, own_text
+from bot.model import MODEL_DIR, LearnedModel, tokens_of
+from bot.models import CATEGORIES, SEVERITIES, Finding
+from bot.rules import RuleError, RuleSet
+
+TIPS_FILE = MODEL_DIR / "tips.toml"
+RULE_PREFIX = "learned-"
+MIN_SENTENCE_TOKENS = 2
+
+
+@dataclass(frozen=True)
+class CategoryTip:
+    tip: str
+    severity: str
+    severity_when_addressed: str | None = None
+
+
+@lru_cache(maxsize=1)
+def category_tips() -> dict[str, CategoryTip]:
+    """The tips for learned findings (prompts/model/tips.toml), checked once."""
+    try:
+        data = tomllib.loads(TIPS_FILE.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{TIPS_FILE.name}: {exc}") from None
+    tips = {}
+    for category in CATEGORIES:
+        entry = data.get(category)
+        if not isinstance(entry, dict) or not isinstance(entry.get("tip"), str):
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] needs a 'tip'")
+        severity = entry.get("severity", "medium")
+        addressed = entry.get("severity_when_addressed")
+        if severity not in SEVERITIES or (addressed is not None and addressed not in SEVERITIES):
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] severities must be one of {', '.join(SEVERITIES)}")
+        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed)
+    return tips
+
+
+def is_learned(rule_id: str) -> bool:
+    return rule_id.startswith(RULE_PREFIX)
+
+
+def learned_findings(
+    context: MessageContext, findings: list[Finding], rules: RuleSet, model: LearnedModel
+) -> tuple[list[Finding], float | None]:
+    """Findings the model adds (none, a whole new flag, or a category the rules missed),
+    and its flag probability (None when the message is too short to judge)."""
+    engine = engine_features(findings)
+    own = own_text(context)
+    tokens = tokens_of(own)
+    if len(tokens) < MIN_SENTENCE_TOKENS:
+        return [], None
+    flag_score = model.flag_score(tokens, engine)
+    if flag_score < model.flag_threshold:
+        return [], flag_score
+    scores = model.scores(tokens, engine)
+    present = {f.category for f in findings} | {c for f in findings for c in f.extra_categories}
+    threshold = model.thresholds.get("category", 0.5)
+    ranked = sorted(CATEGORIES, key=lambda c: -scores[c])
+    if findings:
+        wanted = [c for c in ranked if c not in present and scores[c] >= threshold]
+    else:
+        wanted = [ranked[0]] + [c for c in ranked[1:] if scores[c] >= threshold]
+    if not wanted:
+        return [], flag_score
+    start, end = _best_sentence(context, own, engine, model, wanted[0])
+    o_start, o_end = context.normalized.to_original(start, end)
+    tips = category_tips()
+    added = []
+    for category in wanted:
+        tip = tips[category]
+        severity = tip.severity
+        if tip.severity_when_addressed and context.addressed_to_customer:
+            severity = tip.severity_when_addressed
+        info = rules.categories.get(category)
+        added.append(Finding(
+            rule=RULE_PREFIX + category,
+            category=category,
+            severity=severity,
+            start=o_start,
+            end=o_end,
+            match=context.normalized.original[o_start:o_end],
+            tip=tip.tip,
+            principle=info.principle if info else "",
+        ))
+    return added, flag_score
+
+
+def _best_sentence(
+    context: MessageContext, own: str, engine: frozenset[str], model: LearnedModel, category: str
+) -> tuple[int, int]:
+    """The span of the sentence that, alone, scores highest for the category."""
+    starts = context.sentence_starts
+    bounds = [*starts[1:], len(own)]
+    best: tuple[float, int, int] | None = None
+    for start, end in zip(starts, bounds, strict=False):
+        tokens = tokens_of(own[start:end])
+        if not tokens:
+            continue
+        score = model.scores(tokens, engine)[category]
+        if best is None or score > best[0]:
+            best = (score, start, end)
+    if best is None:
+        return 0, len(context.text)
+    _, start, end = best
+    piece = context.text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    trail = len(piece.rstrip())
+    return start + lead, start + max(lead, trail)
