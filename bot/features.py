@@ -14,8 +14,13 @@ from bot.context import MessageContext
 from bot.model import tokens_of
 from bot.models import Finding
 
-# A zone needs a backtick, a ">", a double quote, or a single quote that opens a phrase.
-_MAY_HAVE_ZONES = re.compile(r"[`>\"]|(?<![a-z0-9])'")
+# A quoted phrase in single quotes opens after something that is not a letter or digit.
+_OPENING_SINGLE_QUOTE = re.compile(r"(?:^|[^a-z0-9])'")
+
+
+def _may_have_zones(text: str) -> bool:
+    """Cheap test (substring checks first) for a backtick, a ">", or a quote that opens."""
+    return "`" in text or ">" in text or '"' in text or ("'" in text and _OPENING_SINGLE_QUOTE.search(text) is not None)
 
 
 def own_text(context: MessageContext) -> str:
@@ -24,7 +29,7 @@ def own_text(context: MessageContext) -> str:
     Blanked with as many spaces as it had characters, so offsets stay those of the text.
     """
     text = context.text
-    if not _MAY_HAVE_ZONES.search(text):  # no quote, code or quoted phrase: nothing to blank
+    if not _may_have_zones(text):  # no quote, code or quoted phrase: nothing to blank
         return text
     zones = context.normalized.zones
     if not zones:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -36,6 +37,7 @@ if not MODEL_DIR.is_dir():  # a source checkout rather than an installed wheel
     MODEL_DIR = Path(__file__).resolve().parent.parent / "prompts" / "model"
 MODEL_FILE = MODEL_DIR / "coach-model.json.gz"
 
+_SECOND = itemgetter(1)  # the weight of an automaton match (end, weight), in C
 MAX_TOKENS = 400  # a pasted log adds nothing a person wrote; bound the cost of long messages
 
 # Letters and digits stay, apostrophes go ("don't" -> "dont"), everything else splits words.
@@ -97,7 +99,7 @@ class LearnedModel:
         """Probability that the message should be flagged: one C pass, a sum, a sigmoid."""
         total = 0.0
         if tokens and self._flag_automaton is not None:
-            total = sum(map(_second, self._flag_automaton.iter(canonical(tokens))))
+            total = sum(map(_SECOND, self._flag_automaton.iter(canonical(tokens))))
         for feature in extra:
             row = self.weights.get(feature)
             if row is not None:
@@ -156,10 +158,6 @@ class LearnedModel:
         meta = data.get("meta")
         return cls(weights, tuple(float(b) for b in bias), {str(k): float(v) for k, v in thresholds.items()},
                    meta if isinstance(meta, dict) else {})
-
-
-def _second(pair: tuple[int, float]) -> float:
-    return pair[1]
 
 
 def _automaton(entries: Iterable[tuple[str, object]]) -> ahocorasick.Automaton | None:

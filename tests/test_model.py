@@ -1,0 +1,198 @@
+"""The learned stage: scorer and trainer agree, files round-trip, findings explain themselves."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.context import MessageContext
+from bot.detect import detect
+from bot.features import own_text
+from bot.learned import RULE_PREFIX, category_tips, learned_findings
+from bot.model import (
+    FEATURE_VERSION,
+    MODEL_FILE,
+    OUTPUTS,
+    LearnedModel,
+    ModelError,
+    default_model,
+    feature_counts,
+    load_model,
+    save_model,
+    scale,
+    tokens_of,
+)
+from bot.models import CATEGORIES
+from bot.rules import RuleSet
+from bot.text import normalize
+from bot.train import score_counts
+
+WIDTH = len(OUTPUTS)
+
+
+def _toy_model(harsh: dict[str, float], threshold: float = 0.5) -> LearnedModel:
+    """A hand-made model: the given words push towards 'flag' and 'dismissive'."""
+    weights = {word: (weight, 0.0, 0.0, 0.0, weight) for word, weight in harsh.items()}
+    return LearnedModel(weights=weights, bias=(-3.0, -3.0, -3.0, -3.0, -3.0),
+                        thresholds={"flag": threshold, "category": 0.5})
+
+
+def test_tokens_fold_punctuation_and_apostrophes() -> None:
+    assert tokens_of("don't, re-try: it's <#c1|x> ok!") == ["dont", "re", "try", "its", "c1", "x", "ok"]
+    assert tokens_of("naïve café") == ["naïve", "café"]  # non-ASCII letters stay in their word
+    assert len(tokens_of("word " * 10_000)) == 400
+
+
+def test_automaton_score_equals_the_trainers_count_sum() -> None:
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(40)]
+    weights = {}
+    for word in vocabulary:
+        weights[word] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
+    for _ in range(60):
+        a, b = rng.sample(vocabulary, 2)
+        weights[f"{a} {b}"] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
+    weights["@rule:blame"] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
+    model = LearnedModel(weights=weights, bias=tuple(rng.uniform(-1, 1) for _ in range(WIDTH)),
+                         thresholds={"flag": 0.5})
+    for _ in range(200):
+        tokens = [rng.choice([*vocabulary, "unknown"]) for _ in range(rng.randint(1, 30))]
+        counts = feature_counts(tokens)
+        counts.update({"@rule:blame"})
+        expected = score_counts(model, counts, scale(len(tokens)))
+        assert model.flag_score(tokens, {"@rule:blame"}) == pytest.approx(expected, abs=1e-9)
+        full = model.scores(tokens, {"@rule:blame"})
+        assert full["flag"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_scores_match_scikit_learn_on_the_same_rows() -> None:
+    np = pytest.importorskip("numpy")
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    feature_extraction = pytest.importorskip("sklearn.feature_extraction")
+    rng = random.Random(5)
+    words = ["refund", "sorry", "never", "again", "blame", "fixed", "today", "wrong", "thanks"]
+    docs = [[rng.choice(words) for _ in range(rng.randint(2, 12))] for _ in range(120)]
+    target = np.array([("never" in d) or ("wrong" in d and "sorry" not in d) for d in docs])
+    rows = [{f: n * scale(len(d)) for f, n in feature_counts(d).items()} for d in docs]
+    vectorizer = feature_extraction.DictVectorizer(sort=True)
+    matrix = vectorizer.fit_transform(rows)
+    classifier = linear_model.LogisticRegression(C=10, max_iter=2000).fit(matrix, target)
+    names = vectorizer.get_feature_names_out()
+    weights = {str(name): (float(w),) + (0.0,) * (WIDTH - 1) for name, w in zip(names, classifier.coef_[0],
+                                                                               strict=True)}
+    model = LearnedModel(weights=weights, bias=(float(classifier.intercept_[0]),) + (0.0,) * (WIDTH - 1),
+                         thresholds={"flag": 0.5})
+    expected = classifier.predict_proba(matrix)[:, 1]
+    for doc, probability in zip(docs, expected, strict=True):
+        assert model.flag_score(doc) == pytest.approx(probability, abs=1e-9)
+
+
+def test_save_and_load_round_trip_deterministically(tmp_path: Path) -> None:
+    model = _toy_model({"brush": 1.25, "off": 0.5})
+    first, second = tmp_path / "a.json.gz", tmp_path / "b.json.gz"
+    save_model(model, first)
+    save_model(model, second)
+    assert first.read_bytes() == second.read_bytes()
+    loaded = load_model(first)
+    assert loaded.weights == model.weights and loaded.bias == model.bias
+    assert loaded.flag_score(["brush", "off"]) == pytest.approx(model.flag_score(["brush", "off"]))
+
+
+@pytest.mark.parametrize("content", [b"\x1f\x8bnot really gzip", b"{not json", b"[1, 2]"])
+def test_unreadable_model_files_name_the_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "broken.json.gz"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match=r"broken\.json\.gz"):
+        load_model(path)
+
+
+def test_a_model_from_another_feature_version_is_refused(tmp_path: Path) -> None:
+    data = _toy_model({"x": 1.0}).to_json()
+    data["feature_version"] = FEATURE_VERSION + 1
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="support-coach train"):
+        load_model(path)
+    data["feature_version"] = FEATURE_VERSION
+    data["weights"] = {"x": [1.0, "a", 0, 0, 0]}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="numbers"):
+        load_model(path)
+
+
+def test_learned_finding_points_at_the_sentence_and_explains(rules: RuleSet) -> None:
+    model = _toy_model({"brushed": 10.0, "aside": 10.0, "brushed aside": 10.0})
+    text = "Hi Ola, thanks for the logs. Your request gets brushed aside here. Have a good day."
+    analysis = detect(text, rules, model=model)
+    (finding,) = [f for f in analysis.findings if f.rule.startswith(RULE_PREFIX)]
+    assert finding.category == "dismissive"
+    assert text[finding.start:finding.end] == finding.match == "Your request gets brushed aside here."
+    assert finding.tip == category_tips()["dismissive"].tip
+    assert finding.principle == rules.categories["dismissive"].principle
+    assert analysis.model_score is not None and analysis.model_score >= model.flag_threshold
+    assert detect(text, rules, model=None).flagged is False
+
+
+def test_the_model_never_scores_a_quoted_customer(rules: RuleSet) -> None:
+    model = _toy_model({"brushed": 4.0, "aside": 4.0})
+    quoted = "&gt; you always get brushed aside\nI'm sorry it felt that way, Ola. I've moved your ticket up."
+    context = MessageContext(normalize(quoted))
+    assert "brushed" not in own_text(context)
+    assert learned_findings(context, [], rules, model)[0] == []
+    assert not detect(quoted, rules, model=model).flagged
+
+
+def test_own_text_keeps_offsets() -> None:
+    text = 'She wrote "this is rubbish" and I replied politely'
+    context = MessageContext(normalize(text))
+    blanked = own_text(context)
+    assert len(blanked) == len(context.text)
+
+
+def test_short_and_clean_messages_stay_silent(rules: RuleSet) -> None:
+    model = _toy_model({"ok": -1.0})
+    for text in ("ok", "Thanks!", "Shipped today, tracking to follow."):
+        assert not detect(text, rules, model=model).flagged
+
+
+def test_bundled_model_loads_and_says_what_it_was_trained_on() -> None:
+    model = default_model()
+    assert model is not None, f"{MODEL_FILE} is missing: run `support-coach train`"
+    trained_on = model.meta["trained_on"]
+    assert trained_on["split"].startswith("train")
+    assert 0.2 <= model.flag_threshold <= 0.95
+    figures = model.meta["cross_validated"]
+    assert 0.0 < figures["precision"] <= 1.0 and 0.0 < figures["recall"] <= 1.0
+    with gzip.open(MODEL_FILE) as handle:
+        assert json.load(handle)["feature_version"] == FEATURE_VERSION
+    assert MODEL_FILE.stat().st_size < 1_000_000  # "a small data file"
+
+
+def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
+    """Training is deterministic and the committed weights are what the command writes."""
+    pytest.importorskip("sklearn")
+    out = tmp_path / "model.json.gz"
+    result = CliRunner().invoke(cli, ["train", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    fresh, shipped = load_model(out), default_model()
+    assert shipped is not None
+    assert abs(fresh.flag_threshold - shipped.flag_threshold) <= 0.02, "retrain: support-coach train"
+    common = set(fresh.weights) & set(shipped.weights)
+    assert len(common) >= 0.95 * max(len(fresh.weights), len(shipped.weights)), "retrain: support-coach train"
+    worst = max(abs(a - b) for key in common for a, b in zip(fresh.weights[key], shipped.weights[key],
+                                                             strict=True))
+    assert worst < 0.05, "the shipped model is stale: run `support-coach train`"
+    assert all(math.isfinite(b) for b in fresh.bias)
+
+
+def test_every_category_has_a_tip() -> None:
+    tips = category_tips()
+    assert set(tips) == set(CATEGORIES)
+    assert all(tip.tip and tip.severity in {"low", "medium", "high"} for tip in tips.values())
