@@ -177,3 +177,23 @@ def _with_next_step(text: str, next_step: str) -> str:
     if not text.rstrip().endswith((".", "!", "?")):
         text = text.rstrip() + "."
     return f"{text} {next_step}"
+
+
+_THIRD_PERSON = re.compile(
+    r"\b(?:she|he|her|him|they|them|their|the customer|customers?|clients?|the guy|the lady|the user|users"
+    r"|fyi|eod|heads up|team|guys|folks|anyone|ticket|tickets)\b",
+    re.IGNORECASE,
+)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|ur)\b", re.IGNORECASE)
+
+
+def audience(text: str, analysis: Analysis) -> str:
+    """Who the message is for: "customer" (a reply or draft), "colleague" (a note about a
+    case) or "chatter" (a put-down in team talk, which gets a reflection, not a rewrite)."""
+    if analysis.addressed_to_customer:
+        return "customer"
+    if set(analysis.categories) == {"disparaging"}:
+        return "chatter"
+    if _THIRD_PERSON.search(text) and not _SECOND_PERSON.search(text):
+        return "colleague"
+    return "customer"
