@@ -21,7 +21,7 @@ _URL = re.compile(r"\bhttps?://[^\s<>|]+[^\s<>|.,;:!?)'\"]")
 _CODE = re.compile(r"```.*?```|`[^`\n]{1,200}`", re.S)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<![\w<])@[A-Za-z0-9_.-]{2,40}")
-_NUMBERISH = re.compile(r"(?<![\w])[#$€£]?[A-Za-z-]*\d[\w./:,-]*\d%?|(?<![\w])[#$€£]?\d%?(?![\w])|\b\d\w*")
+_NUMBERISH = re.compile(r"(?<![\w])[#$€£]?[A-Za-z-]*\d[\w./:,%-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*[A-Za-z0-9]|\b[A-Z]\b")
 _GREETING_BEFORE = re.compile(r"\b(?:hi|hey|hello|dear|thanks|thank you|morning|afternoon|evening)\s+$", re.I)
 _SENTENCE_START = re.compile(r"(?:^|[.!?\n:>*_\"“•\-]\s*|^\s*)$")
@@ -49,7 +49,8 @@ _NOT_NOUN = _wordset(
     ships shipped arrive arrives arrived works worked work doesn't don't didn't isn't wasn't can't
     won't couldn't shouldn't wouldn't aren't weren't hasn't haven't hadn't i'm i'll i've i'd you're
     you'll you've you'd we're we'll we've that's there's here's it'll one way thing things stuff
-    time times bit lot part point case fault problem issue mistake error end side own"""
+    time times bit lot part point case fault problem issue mistake error end side own lol lmao tbh smh
+    haha ngl imo btw"""
 )
 _GENERIC_NOUN = _wordset("way thing things stuff time times bit lot part point case one same fault end side")
 _NOT_NAME = _wordset(

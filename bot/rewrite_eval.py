@@ -24,10 +24,11 @@ _GREETING = re.compile(
     r"\b[^,!\n\u2014]{0,40}?(?:[,!]|\s[\u2014-])\s*",
     re.IGNORECASE,
 )
-_SIGN_OFF = re.compile(
-    r"\n\s*(?:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
-    r"|sincerely|warmly|all the best|talk soon)\b[^\n]*(?:\n[^\n]{0,60})?\s*$",
-    re.IGNORECASE,
+# A sign-off: "Regards,\nPaul", "We look forward to...\nLucas", or a bare name on the last line.
+SIGN_OFF = re.compile(
+    r"\n\s*(?:(?i:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
+    r"|sincerely|warmly|all the best|talk soon|we look forward[^\n]*)\b[^\n]*(?:\n[^\n]{0,60})?"
+    r"|[-\u2014~^]*\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$",
 )
 _WORDS = re.compile(r"[a-z][a-z'-]{3,}")
 def _wordset(text: str) -> frozenset[str]:
@@ -52,13 +53,14 @@ HOLLOW = re.compile(
 # A next step: an owner ("I'll", "could you"...), an action verb, and an object after it.
 _STEP = re.compile(
     r"\b(?:i'?ll|i will|i can|i've|i have|let me|we'?ll|we will|we can|could you|can you|would you|please"
-    r"|if you|once you|reply with|send me|just reply|feel free to)\b"
+    r"|if you|once you|reply with|just reply|feel free to|you can|you're welcome to|you are welcome to)\b"
     r"(?:\s+\w+){0,2}?\s+(?:check|send|retry|reset|look|re-?send|update|share|reply|confirm|try|open|tap|click|"
     r"restart|reinstall|set|add|remove|follow|walk|book|arrange|move|fix|find|sort|follow up|go|use|"
     r"enter|change|switch|choose|pick|order|cancel|forward|attach|call|contact|email|run|install|"
     r"download|upload|log|sign|track|let|tell|take|keep|get|make|review|ask|test|compare|read|watch|"
     r"see|point|pass|raise|escalate|refund|issue|apply|turn|plug|charge|pay|ship|print|paste|copy)\w*"
-    r"\s+(?!it\b[.?!]|this\b[.?!])\S+(?:\s+\S+)?",
+    r"(?:\s+(?!it\b[.?!]|this\b[.?!])\S+(?:\s+\S+)?|\s+(?:it|this|them)\b)"
+    r"|\bsend me (?:a|the|your)\s+\w+",
     re.IGNORECASE,
 )
 _VAGUE = re.compile(
@@ -105,7 +107,7 @@ def defects(original: str, candidate: str) -> list[str]:
 
 def body(text: str) -> str:
     """The text without its greeting and sign-off."""
-    text = _SIGN_OFF.sub("", text)
+    text = SIGN_OFF.sub("", text)
     return _GREETING.sub("", text, count=1)
 
 
@@ -113,13 +115,25 @@ def content_words(text: str) -> set[str]:
     return {w for w in _WORDS.findall(text.lower()) if w not in _STOP}
 
 
-def stock_only(original: str, analysis: Analysis, suggestion: str) -> bool:
-    """True when the suggestion shares no content word with the agent's own (unflagged) text."""
+def own_words(original: str, analysis: Analysis) -> set[str]:
+    """The agent's content words outside the flagged spans, greeting and sign-off."""
     kept = list(original)
     for finding in analysis.findings:
         kept[finding.start:finding.end] = " " * (finding.end - finding.start)
-    own = content_words(body("".join(kept)))
-    return not (content_words(body(suggestion)) & own)
+    return content_words(body("".join(kept)))
+
+
+def stock_only(original: str, analysis: Analysis, suggestion: str) -> bool:
+    """True when the agent wrote something besides the flagged words and the suggestion shares
+    none of it (no word, no fact): nothing but rule-file text (plus the greeting) came back."""
+    own = own_words(original, analysis)
+    if not own:
+        return False
+    if content_words(body(suggestion)) & own:
+        return False
+    greeting = _GREETING.match(original)
+    facts = [f for f in extract(original, analysis) if not greeting or f.start >= greeting.end()]
+    return not facts or len(missing(facts, body(suggestion))) == len(facts)
 
 
 def hollow(text: str) -> bool:
@@ -127,7 +141,7 @@ def hollow(text: str) -> bool:
 
 
 def last_sentences(text: str, count: int = 2) -> str:
-    text = _SIGN_OFF.sub("", text).strip()
+    text = SIGN_OFF.sub("", text).strip()
     parts = re.split(r"(?<=[.!?])\s+|\n+", text)
     return " ".join(parts[-count:])
 
@@ -156,6 +170,7 @@ class Item:
     hollow: bool = False
     step: bool = False
     reflagged: bool = False
+    own: bool = True
 
 
 @dataclass
@@ -189,6 +204,7 @@ class RewriteReport:
             "every fact kept (replies)": self._share(replies, lambda i: not i.facts_lost),
             "every fact kept (all rewrites)": self._share(rewrites, lambda i: not i.facts_lost),
             "stock text only": self._share(self.items, lambda i: i.stock),
+            "nothing of the agent's own to keep": self._share(self.items, lambda i: not i.own),
             "same text for 3+ inputs": self._share(self.items, lambda i: counts[i.suggestion.text] >= 3),
             "hollow endings": self._share(self.items, lambda i: i.hollow),
             "introduced defects": self._share(self.items, lambda i: bool(i.defects)),
@@ -242,6 +258,7 @@ def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | 
             item.step = has_next_step(out)
         item.defects = defects(text, out)
         item.stock = stock_only(text, analysis, out)
+        item.own = bool(own_words(text, analysis))
         item.hollow = hollow(out)
         item.reflagged = detect(out, rules).flagged
         items.append(item)
