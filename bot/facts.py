@@ -24,7 +24,7 @@ _MENTION = re.compile(r"(?<![\w<])@[A-Za-z0-9_.-]{2,40}")
 _NUMBERISH = re.compile(r"(?<![\w])[#$€£]?[A-Za-z-]*\d[\w./:,%-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*[A-Za-z0-9]|\b[A-Z]\b")
 _GREETING_BEFORE = re.compile(r"\b(?:hi|hey|hello|dear|thanks|thank you|morning|afternoon|evening)\s+$", re.I)
-_SENTENCE_START = re.compile(r"(?:^|[.!?\n:>*_\"“•\-]\s*|^\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n:>*_\"“'‘`•\-]\s*|^\s*)$")
 # A determiner or possessive, then up to three words that are not function words or verbs.
 _NOUN_PHRASE = re.compile(
     r"\b(?:the|your|this|that|these|those|our|their|his|her|its|my)\s+"

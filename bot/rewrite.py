@@ -41,6 +41,7 @@ _KEEP_PREFIX = re.compile(
     r"[^,\u2014!.?\n]{0,40}?(?:[,!]|\s[\u2014-])\s*)?",
     re.IGNORECASE,
 )
+_KEEP_SUFFIX = re.compile(r"['\"_*`”’]+\s*$")
 _CLAUSE = re.compile(r"[^,;:\u2014\u2013]+(?:[,;:\u2014\u2013]+|$)")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _SLOT = re.compile(r"\{(\w+)(?::(\w+))?\}")
@@ -97,7 +98,7 @@ _IRREGULAR_PP = {base: pp for pp, base in _IRREGULAR_BASE.items() if not pp.ends
     "be": "been", "go": "gone", "hear": "heard", "leave": "left", "spend": "spent", "forget": "forgotten",
     "hit": "hit", "break": "broken", "tell": "told", "run": "run", "understand": "understood", "reset": "reset",
 }
-_DOUBLE_FINAL = frozenset("get set put run stop plan ship shop drop skip tap plug unplug hit cut".split(" "))
+_DOUBLE_FINAL = frozenset("get set put run stop plan ship shop drop skip tap plug unplug hit cut top".split(" "))
 
 
 def base_form(verb: str) -> str:
@@ -309,9 +310,12 @@ class _Editor:
         category = _primary_category(self.analysis)
         prefix = _KEEP_PREFIX.match(self.original)
         head = prefix.group(0) if prefix else ""
+        tail_match = _KEEP_SUFFIX.search(self.original)
+        tail = tail_match.group(0).strip() if tail_match and tail_match.start() > len(head) else ""
         for sentence in (*self.strategies.stock.get(category, ()), self.rules.categories[category].fallback):
-            candidate = _tidy(head + _fit_case(head, len(head), sentence))
-            if not detect(candidate, self.rules).flagged and not hollow(candidate):
+            candidate = _tidy(head + _fit_case(head, len(head), sentence) + tail, self.capital)
+            if not detect(candidate, self.rules).flagged and not hollow(candidate) \
+                    and not defects(self.original, candidate):
                 return candidate
         return "Thanks for your patience while we sort this out."
 
@@ -387,6 +391,9 @@ class _Editor:
             yield swapped + trailing
         prefix_match = _KEEP_PREFIX.match(body) if start == 0 else None
         prefix = prefix_match.group(0) if prefix_match else ""
+        suffix_match = _KEEP_SUFFIX.search(body)
+        suffix = suffix_match.group(0) if suffix_match and suffix_match.start() > len(prefix) else ""
+        trailing = suffix + trailing
         leading = body[:len(body) - len(body.lstrip())]
         outside = draft[:start] + draft[end:]
         if len(_WORD.findall(outside)) >= 3 and fresh(prefix or leading):
@@ -472,6 +479,8 @@ def _fill(template: str, match: re.Match[str]) -> str:
             return ing_form(value)
         if how == "pp":
             return past_participle(value)
+        if how == "the":
+            return re.sub(r"^(?:a|an)\s+", "the ", value, flags=re.IGNORECASE) if value else "this"
         if how in ("np", "rest"):
             return _noun_phrase(value)[0 if how == "np" else 1]
         if m.group(1) == "lead":
@@ -632,10 +641,15 @@ def _insert_step(text: str, step: str) -> str:
     if sign_off:
         text, tail = text[: sign_off.start()].rstrip(), text[sign_off.start():]
     closing = ""
-    quote = re.search(r"(['\"”’_*]+)\s*$", text)
-    if quote and text.count(quote.group(1)[0]) % 2 == 0 and text.rstrip(quote.group(1) + " ")[-1:] in ".!?":
-        closing = quote.group(1)
-        text = text[: quote.start()]
+    quote = re.search(r"([.!?]?)(['\"”’_*`]+)\s*$", text)
+    pairs = {"'": "'", '"': '"', "”": "“", "’": "‘", "_": "_", "*": "*", "`": "`"}
+    if quote:
+        mark = quote.group(2)
+        opener = pairs.get(mark[0], mark[0])
+        opened = re.search(r"(?:^|[:>\s])" + re.escape(opener) + r"\S", text[: quote.start()])
+        if opened and mark != "```":
+            closing = mark
+            text = text[: quote.start()] + quote.group(1)
     text = text.rstrip()
     if text and text[-1] not in ".!?":
         text = text.rstrip(",;:\u2014\u2013- ") + "."
