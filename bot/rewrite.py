@@ -417,8 +417,22 @@ class _Editor:
                 yield candidate
 
     def _apply_frames(self, body: str, local: list[tuple[int, int]], categories: set[str]) -> list[str]:
-        """Every frame that matches a stretch overlapping a finding, applied greedily."""
+        """For each frame that matches a stretch overlapping a finding: that frame, then any
+        others greedily for the findings left; the fullest edits first."""
         frames = sorted(self.strategies.frames, key=lambda fr: not (set(fr.categories) & categories))
+        out: list[str] = []
+        for first in frames:
+            if not any(m.group(0) and any(m.start() < e and s < m.end() for s, e in local)
+                       for m in first.pattern.finditer(body)):
+                continue
+            for result in self._chain(body, local, [first, *[f for f in frames if f is not first]]):
+                if result not in out:
+                    out.append(result)
+            if len(out) >= 8:
+                break
+        return out
+
+    def _chain(self, body: str, local: list[tuple[int, int]], frames: list[Frame]) -> list[str]:
         results = []
         current = body
         spans = list(local)
@@ -685,12 +699,16 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
                         else "the " + m.group(0).lower(), clause, flags=re.IGNORECASE)
         options += [t.format(cause=clause, fix=fix) for t in templates.get("with_cause", ())]
     subject, kind = _about(text, analysis)
-    if subject:
-        group = "with_about" if kind == "phrase" else "with_name"
-        options += [t.format(subject=subject, fix=fix) for t in templates.get(group, ())]
+    if subject and kind == "phrase":
+        options += [t.format(subject=subject, fix=fix) for t in templates.get("with_about", ())]
+    clause = _own_clause(text, analysis)
+    if clause:
+        options += [t.format(clause=clause, fix=fix) for t in templates.get("with_words", ())]
+    if subject and kind != "phrase":
+        options += [t.format(subject=subject, fix=fix) for t in templates.get("with_name", ())]
     if topic is not None:
         options += [t.format(subject=topic.name, fix=fix) for t in templates.get("with_topic", ())]
-    specific = options[:2] if struggle or cause else options
+    specific = options[:2]
     ordered = ([_pick(specific, text)] if specific else []) + options + list(templates.get("plain", ()))
     ordered.append(rules.categories[_primary_category(analysis)].reflection)
     for option in ordered:
@@ -706,6 +724,25 @@ _CAUSE = re.compile(
     r"never|didn't|did not|hadn't)\s+[^.,;!?\n]{3,50}?(?=[.,;!?\n]|\s+(?:lol|smh|again|tbh|haha)\b|$)",
     re.IGNORECASE,
 )
+
+
+_FILLER = re.compile(r"\b(?:lol|lmao|smh|tbh|haha|ngl|again|yep|yeah|ok|okay|anyway|honestly|closing|resolved)\b|[^\w\s'’$#%.-]",
+                     re.IGNORECASE)
+
+
+def _own_clause(text: str, analysis: Analysis) -> str:
+    """The note's own words about the case (a clause with no finding in it), to quote back."""
+    best = ""
+    for match in re.finditer(r"[^,;:.!?\n()\u2014\u2013]+", text):
+        if any(match.start() < f.end and f.start < match.end() for f in analysis.findings):
+            continue
+        if "<" in match.group(0) or "`" in match.group(0) or "&" in match.group(0):
+            continue
+        words = _FILLER.sub(" ", match.group(0)).split()
+        content = [w for w in words if len(w) > 3]
+        if len(content) >= 2 and len(words) <= 12 and len(" ".join(words)) > len(best):
+            best = " ".join(words)
+    return best
 
 
 def _about(text: str, analysis: Analysis) -> tuple[str, str]:
