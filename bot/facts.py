@@ -50,9 +50,13 @@ _NOT_NOUN = _wordset(
     won't couldn't shouldn't wouldn't aren't weren't hasn't haven't hadn't i'm i'll i've i'd you're
     you'll you've you'd we're we'll we've that's there's here's it'll one way thing things stuff
     time times bit lot part point case fault problem issue mistake error end side own lol lmao tbh smh
-    haha ngl imo btw"""
+    haha ngl imo btw within across through during per via behind between against around near inside
+    outside toward towards upon except beyond among despite along wrong right late early twice back
+    first"""
 )
-_GENERIC_NOUN = _wordset("way thing things stuff time times bit lot part point case one same fault end side")
+_GENERIC_NOUN = _wordset(
+    "way thing things stuff time times bit lot part point case one same fault end side whole other last next rest best"
+)
 _NOT_NAME = _wordset(
     """I I'm I'll I've I'd OK Ok Hi Hey Hello Dear Thanks Thank Regards Best Cheers Sorry Please Yes No
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday"""

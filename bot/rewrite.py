@@ -32,6 +32,12 @@ from bot.topics import Topic, default_topics, topic_for
 
 STRATEGIES_FILE = RULES_DIR.parent / "rewrites.toml"
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+
 _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]_*]|$)|\n")
 _ABBREVIATION = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|approx|no)$", re.IGNORECASE)
 # What opens a message and survives any rewrite of its first sentence: "sending:", a greeting.
@@ -49,8 +55,8 @@ _MAX_PASSES = 3
 # What a rule file's stock sentence may not add: a handoff, refund, deadline or follow-up the
 # agent never offered.
 _PROMISE = re.compile(
-    r"another team|pass (?:it|this) (?:on|to)|hand(?:ing)? (?:it )?(?:off|over)|escalat|refund|follow up|get back to you"
-    r"|introduction|\[\w+\]|by (?:today|tomorrow|monday|friday)",
+    r"another team|pass (?:it|this) (?:on|to)|hand(?:ing)? (?:it )?(?:off|over)|escalat|refund|follow up"
+    r"|get back to you|introduction|\[\w+\]|by (?:today|tomorrow|monday|friday)",
     re.IGNORECASE,
 )
 
@@ -98,7 +104,7 @@ _IRREGULAR_PP = {base: pp for pp, base in _IRREGULAR_BASE.items() if not pp.ends
     "be": "been", "go": "gone", "hear": "heard", "leave": "left", "spend": "spent", "forget": "forgotten",
     "hit": "hit", "break": "broken", "tell": "told", "run": "run", "understand": "understood", "reset": "reset",
 }
-_DOUBLE_FINAL = frozenset("get set put run stop plan ship shop drop skip tap plug unplug hit cut top".split(" "))
+_DOUBLE_FINAL = frozenset(_words("get set put run stop plan ship shop drop skip tap plug unplug hit cut top"))
 
 
 def base_form(verb: str) -> str:
@@ -448,8 +454,9 @@ class _Editor:
                     replacement = _fit_case(current, match.start(), replacement)
                     current = _splice(current, match.start(), match.end(), replacement)
                     shift = len(replacement) - (match.end() - match.start())
-                    spans = [(s, e) if e <= match.start() else (max(match.start(), s + shift), max(match.start(), e + shift))
-                             for s, e in spans if not (match.start() <= s and e <= match.end())]
+                    at = match.start()
+                    spans = [(s, e) if e <= at else (max(at, s + shift), max(at, e + shift))
+                             for s, e in spans if not (at <= s and e <= match.end())]
                     results.append(current)
                     applied = True
                     break
@@ -513,9 +520,10 @@ def _noun_phrase(value: str) -> tuple[str, str]:
     return " ".join(words[:cut]), " ".join(words[cut:])
 
 
-_NP_STOP = frozenset("wrong wrongly incorrectly twice again by on in at to for with from before after when "
-                     "and or but so because which that instead too late early back off out up down yourself "
-                     "yourselves there here already".split(" "))
+_NP_STOP = frozenset(_words(
+    "wrong wrongly incorrectly twice again by on in at to for with from before after when and or but so because "
+    "which that instead too late early back off out up down yourself yourselves there here already"
+))
 
 
 def _splice(text: str, start: int, end: int, replacement: str) -> str:
@@ -695,8 +703,7 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     cause = _CAUSE.search(text)
     if cause and not any(cause.start() < f.end and f.start < cause.end() for f in analysis.findings):
         clause = cause.group(0).strip()
-        clause = re.sub(r"^(?:the )?(?:customer|user|client)\b", lambda m: m.group(0).lower() if m.group(0)[:3].lower() == "the"
-                        else "the " + m.group(0).lower(), clause, flags=re.IGNORECASE)
+        clause = re.sub(r"^(?:the )?(?:customer|user|client)\b", _the_customer, clause, flags=re.IGNORECASE)
         options += [t.format(cause=clause, fix=fix) for t in templates.get("with_cause", ())]
     subject, kind = _about(text, analysis)
     if subject and kind == "phrase":
@@ -717,6 +724,11 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     return "What tripped them up here?"
 
 
+def _the_customer(match: re.Match[str]) -> str:
+    word = match.group(0).lower()
+    return word if word.startswith("the ") else "the " + word
+
+
 # "she had caps lock on", "customer had wifi switched off", "the screen was just asleep".
 _CAUSE = re.compile(
     r"\b(?:she|he|they|the customer|customer|the user|user|client|the client|(?:the|their|his|her) \w+)"
@@ -726,8 +738,10 @@ _CAUSE = re.compile(
 )
 
 
-_FILLER = re.compile(r"\b(?:lol|lmao|smh|tbh|haha|ngl|again|yep|yeah|ok|okay|anyway|honestly|closing|resolved)\b|[^\w\s'’$#%.-]",
-                     re.IGNORECASE)
+_FILLER = re.compile(
+    r"\b(?:lol|lmao|smh|tbh|haha|ngl|again|yep|yeah|ok|okay|anyway|honestly|closing|resolved)\b|[^\w\s'’$#%.-]",
+    re.IGNORECASE,
+)
 
 
 def _own_clause(text: str, analysis: Analysis) -> str:

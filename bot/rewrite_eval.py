@@ -58,7 +58,8 @@ _STEP = re.compile(
     r"restart|reinstall|set|add|remove|follow|walk|book|arrange|move|fix|find|sort|follow up|go|use|"
     r"enter|change|switch|choose|pick|order|cancel|forward|attach|call|contact|email|run|install|"
     r"download|upload|log|sign|track|let|tell|take|keep|get|make|review|ask|test|compare|read|watch|"
-    r"see|point|pass|raise|escalate|refund|issue|apply|turn|plug|charge|pay|ship|print|paste|copy)\w*"
+    r"see|point|pass|raise|escalate|refund|issue|apply|turn|plug|charge|pay|ship|print|paste|copy|re-?run|"
+    r"retry|reissue|restore|resubscribe|register|recover|trace|chase|swap|test|open|release|reset)\w*"
     r"(?:\s+(?!it\b[.?!]|this\b[.?!])\S+(?:\s+\S+)?|\s+(?:it|this|them)\b)"
     r"|\bsend me (?:a|the|your)\s+\w+",
     re.IGNORECASE,

@@ -15,8 +15,8 @@ from bot.templates import TemplateError, load_template
 from tests.fakes import Call, FakeServer, chat_completion
 
 DRAFT = "Hi Raj, as I already said, order #A-10442 ships on 12 March. You should have read the email."
-GOOD = ("Hi Raj, thanks for checking in. Order #A-10442 ships on 12 March, and I'll send you the tracking "
-        "link as soon as it is out.")
+GOOD = ("Hi Raj, thanks for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll send you "
+        "the tracking link as soon as it is out.")
 PATH = "/v1/chat/completions"
 
 
