@@ -149,7 +149,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             continue
         before = text[max(0, match.start() - 14):match.start()]
         mid_sentence = not _SENTENCE_START.search(before)
-        addressed = text[match.end():match.end() + 1] == ","
+        addressed = text[match.end():match.end() + 1] == "," and not word.isupper()
         if mid_sentence or addressed or _GREETING_BEFORE.search(before):
             names.append(match.span())
     return names

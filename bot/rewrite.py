@@ -27,6 +27,7 @@ from bot.detect import detect
 from bot.facts import Fact, extract, missing
 from bot.models import Analysis, Finding, Suggestion, severity_rank
 from bot.rewrite_eval import SIGN_OFF, defects, has_next_step, hollow
+from bot.rewrite_eval import body as body_of
 from bot.rules import RULES_DIR, RuleError, RuleSet, default_rules
 from bot.topics import Topic, default_topics, topic_for
 
@@ -62,7 +63,7 @@ _PROMISE = re.compile(
 
 _THIRD_PERSON = re.compile(
     r"\b(?:she|he|her|him|they|them|their|the customer|customers?|clients?|the guy|the lady|the user|users"
-    r"|fyi|eod|heads up|team|guys|folks|anyone|ticket|tickets)\b",
+    r"|fyi|eod|heads up|team|guys|folks|anyone|ticket|tickets|told (?:the|him|her|them))\b",
     re.IGNORECASE,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|ur)\b", re.IGNORECASE)
@@ -401,26 +402,28 @@ class _Editor:
         suffix = suffix_match.group(0) if suffix_match and suffix_match.start() > len(prefix) else ""
         trailing = suffix + trailing
         leading = body[:len(body) - len(body.lstrip())]
-        outside = draft[:start] + draft[end:]
+        outside = body_of(draft[:start] + " " + draft[end:])
         if len(_WORD.findall(outside)) >= 3 and fresh(prefix or leading):
             yield prefix or leading
         if not self.customer:
             return
+        # Last resorts: the rule files' own sentences and the stock ones, in a per-message order
+        # so that a hundred "calm down"s do not all get the same words.
+        stock: list[str] = []
         for finding in findings:
             rule = self.rules.get(finding.rule)
             sentence_text = rule.rewrite_sentence if rule is not None else None
             if sentence_text and not hollow(sentence_text) and not _PROMISE.search(sentence_text):
-                candidate = prefix + _fit_case(prefix, len(prefix), sentence_text) + trailing
-                if fresh(candidate):
-                    yield candidate
-        stock = [s for s in self.strategies.stock.get(_primary_category(self.analysis), ())
-                 if s not in self.used_stock]
+                stock.append(sentence_text)
+        stock += [s for s in self.strategies.stock.get(_primary_category(self.analysis), ())
+                  if s not in self.used_stock]
         if stock:
-            choice = _pick(stock, self.original)
-            self.used_stock.add(choice)
-            candidate = prefix + _fit_case(prefix, len(prefix), choice) + trailing
-            if fresh(candidate):
-                yield candidate
+            turn = zlib.crc32(self.original.encode("utf-8")) % len(stock)
+            for choice in stock[turn:] + stock[:turn]:
+                candidate = prefix + _fit_case(prefix, len(prefix), choice) + trailing
+                if fresh(candidate):
+                    self.used_stock.add(choice)
+                    yield candidate
 
     def _apply_frames(self, body: str, local: list[tuple[int, int]], categories: set[str]) -> list[str]:
         """For each frame that matches a stretch overlapping a finding: that frame, then any
@@ -452,6 +455,9 @@ class _Editor:
                         continue
                     replacement = "" if frame.strategy == "drop" else _fill(frame.template, match)
                     replacement = _fit_case(current, match.start(), replacement)
+                    lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+                    if lead and (frame.strategy == "reframe" or match.start() == 0):
+                        replacement = lead + replacement
                     current = _splice(current, match.start(), match.end(), replacement)
                     shift = len(replacement) - (match.end() - match.start())
                     at = match.start()
@@ -592,7 +598,7 @@ def _tidy(text: str, capital_start: bool = True) -> str:
     text = text.strip()
     lower_start = not capital_start and text[:1].islower()
     text = re.sub(r"[ \t]{2,}", " ", text)
-    text = re.sub(r"(\w) +([,.!?;:])(?=\s|$)", r"\1\2", text)
+    text = re.sub(r"(\w) +([,.!?;:])(?![\w.])", r"\1\2", text)
     text = re.sub(r"([.!?])\s+(['\"_*`]+)(?=\s|$)", r"\1\2", text)
     text = re.sub(r"[,;:]\s*([,;:])", r"\1", text)
     text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
@@ -637,18 +643,19 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     if has_next_step(draft):
         return draft
     category = _primary_category(analysis)
-    options: list[str] = []
+    groups: list[list[str]] = []
     topic = topic_for(original, topics)
     if topic is not None:
-        options += list(topic.next_steps)
+        groups.append(list(topic.next_steps))
     objects = _objects(original, analysis)
     if objects:
-        options += [step.replace("{object}", objects[0]) for step in strategies.steps.get(category, ())]
-    options += list(strategies.steps.get("generic", ()))
-    rotated = options[:]
-    if rotated:
-        first = zlib.crc32(original.encode("utf-8")) % max(1, min(2, len(rotated)))
-        rotated = rotated[first:] + rotated[:first]
+        groups.append([step.replace("{object}", objects[0]) for step in strategies.steps.get(category, ())])
+    groups.append(list(strategies.steps.get("generic", ())))
+    turn = zlib.crc32(("step:" + original).encode("utf-8"))
+    rotated: list[str] = []
+    for group in groups:
+        if group:
+            rotated += group[turn % len(group):] + group[: turn % len(group)]
     for step in rotated:
         candidate = _insert_step(draft, step)
         if not detect(candidate, rules).flagged and not defects(original, candidate):

@@ -52,7 +52,7 @@ HOLLOW = re.compile(
 )
 # A next step: an owner ("I'll", "could you"...), an action verb, and an object after it.
 _STEP = re.compile(
-    r"\b(?:i'?ll|i will|i can|i've|i have|let me|we'?ll|we will|we can|could you|can you|would you|please"
+    r"\b(?:i'?ll|i will|i can|let me|we'?ll|we will|we can|could you|can you|would you|please"
     r"|if you|once you|reply with|just reply|feel free to|you can|you're welcome to|you are welcome to)\b"
     r"(?:\s+\w+){0,2}?\s+(?:check|send|retry|reset|look|re-?send|update|share|reply|confirm|try|open|tap|click|"
     r"restart|reinstall|set|add|remove|follow|walk|book|arrange|move|fix|find|sort|follow up|go|use|"
@@ -72,13 +72,14 @@ _VAGUE = re.compile(
 _DEFECTS: dict[str, re.Pattern[str]] = {
     "doubled word": re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE),
     "doubled punctuation": re.compile(r"[,;:]\s*[,;:.!?]|[.!?]\s+[.,;:!?](?!\w)|(?<![.])\.\.(?![.])"),
-    "space before punctuation": re.compile(r"\w\s+[,.;](?=\s|$)"),
+    "space before punctuation": re.compile(r"\w\s+[,.;](?![\w.])"),
     "sentence starts mid-clause": re.compile(r"(?:^|[.!?]\s+|\n)(?:and|or|but|nor)\b|(?:^|\n)\s*[\u2014\u2013,;]"),
     "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
     "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
-    "wrong article": re.compile(r"\b(?:an\s+(?![aeiouh]|[A-Z]{2})[a-z]|a\s+[aeio][a-z])", re.IGNORECASE),
+    "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
     "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
+    "no space after a full stop": re.compile(r"[a-z]{2}[.!?][A-Z][a-z]"),
 }
 _CAPITAL_AFTER_COMMA = re.compile(r",\s+([A-Z][a-z]+)")
 
