@@ -66,6 +66,12 @@ _THIRD_PERSON = re.compile(
     r"|fyi|eod|heads up|team|guys|folks|anyone|ticket|tickets|told (?:the|him|her|them))\b",
     re.IGNORECASE,
 )
+# A note about a case, not a reply: "FYI told the Hartley account ...", "handover notes: ...".
+_NOTE = re.compile(
+    r"^\s*(?:fyi|heads up|note for the team|notes? to self|handover|eod|for the team|team)\b"
+    r"|\btold (?:him|her|them|the (?:customer|client|\w+ (?:account|team|guy|lady)))\b",
+    re.IGNORECASE,
+)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|ur)\b", re.IGNORECASE)
 _STRUGGLE = re.compile(
     r"\b(?:couldn'?t|could not|can'?t|cannot|didn'?t|did not|unable to|failed to|forgot to|no idea how to)\s+"
@@ -235,6 +241,8 @@ def default_strategies() -> Strategies:
 def audience(text: str, analysis: Analysis) -> str:
     """Who the message is for: "customer" (a reply or draft), "colleague" (a note about a
     case) or "chatter" (a put-down in team talk, which gets a reflection, not a rewrite)."""
+    if _NOTE.search(text) and not re.search(r"\b(?:sending|replying|reply|draft)\b\s*[:\-]", text, re.IGNORECASE):
+        return "chatter" if set(analysis.categories) == {"disparaging"} else "colleague"
     if analysis.addressed_to_customer:
         return "customer"
     if set(analysis.categories) == {"disparaging"}:
@@ -313,7 +321,16 @@ class _Editor:
         return self._fallback()
 
     def _fallback(self) -> str:
-        """Nothing passed: the greeting, then a stock sentence (never flagged), then the step."""
+        """Nothing passed: the greeting, then a stock sentence (never flagged), then the step.
+        A note to colleagues gets no customer-facing sentence: just the note minus the put-down."""
+        if not self.customer:
+            note = self.original
+            for finding in sorted(self.analysis.findings, key=lambda f: f.start, reverse=True):
+                note = _splice(note, finding.start, finding.end, "")
+            note = re.sub(r"(?<!\w)['\"“‘]\s*(?:\w+\s*){0,2}['\"”’](?!\w)", "", note)
+            note = _tidy(self._soften(note), self.capital)
+            if _has_content(note) and not detect(note, self.rules).flagged and not defects(self.original, note):
+                return note
         category = _primary_category(self.analysis)
         prefix = _KEEP_PREFIX.match(self.original)
         head = prefix.group(0) if prefix else ""
@@ -723,7 +740,11 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     if topic is not None:
         options += [t.format(subject=topic.name, fix=fix) for t in templates.get("with_topic", ())]
     specific = options[:2]
-    ordered = ([_pick(specific, text)] if specific else []) + options + list(templates.get("plain", ()))
+    plain = list(templates.get("plain", ()))
+    if plain:
+        turn = zlib.crc32(text.encode("utf-8")) % len(plain)
+        plain = plain[turn:] + plain[:turn]
+    ordered = ([_pick(specific, text)] if specific else []) + options + plain
     ordered.append(rules.categories[_primary_category(analysis)].reflection)
     for option in ordered:
         if option and not detect(option, rules).flagged and not defects(text, option):
