@@ -268,7 +268,8 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
     editor = _Editor(text, analysis, rules, strategies, customer=who == "customer")
     draft = editor.run()
     if who == "customer":
-        draft = _with_next_step(draft, text, analysis, topics, strategies, rules)
+        lost = [f.text for f in missing(editor.facts, draft) if f.kind == "phrase"]
+        draft = _with_next_step(draft, text, analysis, topics, strategies, rules, lost)
     return Suggestion(text=draft, kind="rewrite", principles=analysis.principles)
 
 
@@ -358,7 +359,10 @@ class _Editor:
     def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding],
                        required: list[Fact]) -> str:
         best: tuple[tuple[int, int], str] | None = None
+        original_start = _FRAGMENT.match(_strip_prefix(draft[start:end], start))
         for candidate in self._candidates(draft, start, end, findings):
+            if not original_start and _FRAGMENT.match(_strip_prefix(candidate, start)):
+                continue  # "from the error message what's wrong": a clause cut off its subject
             full = _tidy(draft[:start] + candidate + draft[end:], self.capital)
             if not _has_content(full):
                 continue
@@ -394,7 +398,7 @@ class _Editor:
 
         framed = self._apply_frames(body, local, categories)
         for edited in framed:
-            for candidate in (edited + trailing, self._soften(edited) + trailing):
+            for candidate in (self._soften(edited) + trailing, edited + trailing):
                 if fresh(candidate):
                     yield candidate
         dropped = _drop_clauses(body, local)
@@ -503,8 +507,24 @@ class _Editor:
                 return None
             a, b = max(0, finding.start - start), min(len(edited), finding.end - start)
             replacement = _fit_case(edited, a, rule.rewrite.strip())
+            if re.search(r"\b(?:a|an|the|this|that)\s+(?:\w+\s+)?$", edited[:a], re.IGNORECASE):
+                replacement = re.sub(r"^(?:a|an)\s+", "", replacement, flags=re.IGNORECASE)
             edited = _splice(edited, a, b, replacement)
+            edited = re.sub(r"\b([Aa])n(\s+)(?=[b-df-hj-np-tv-z])", r"\1\2", edited)
+            edited = re.sub(r"\b([Aa])(\s+)(?=[aeio])", r"\1n\2", edited)
         return edited if len(_WORD.findall(edited)) >= 3 else None
+
+
+# How a sentence starts when a drop cut off its subject or verb.
+_FRAGMENT = re.compile(r"\W*(?:from|like|of|than|by|with|in my|on my|as|to|because|since|which|who)\b", re.IGNORECASE)
+
+
+def _strip_prefix(sentence: str, start: int) -> str:
+    """The sentence without its greeting or "sending:" opener (only the message's first one has them)."""
+    if start:
+        return sentence
+    prefix = _KEEP_PREFIX.match(sentence)
+    return sentence[prefix.end():] if prefix else sentence
 
 
 def _fill(template: str, match: re.Match[str]) -> str:
@@ -522,7 +542,8 @@ def _fill(template: str, match: re.Match[str]) -> str:
         if how == "ing":
             return ing_form(value)
         if how == "pp":
-            return past_participle(value)
+            own = value.lower()
+            return own if own.endswith("ed") or own in _IRREGULAR_PP.values() else past_participle(value)
         if how == "the":
             return re.sub(r"^(?:a|an)\s+", "the ", value, flags=re.IGNORECASE) if value else "this"
         if how in ("np", "rest"):
@@ -540,9 +561,12 @@ def _noun_phrase(value: str) -> tuple[str, str]:
     cut = 1
     while cut < len(words) and cut < 4 and re.fullmatch(r"[a-z][\w-]*", words[cut]) and words[cut] not in _NP_STOP:
         cut += 1
+    if cut < len(words) and words[cut].lower() in _PRONOUNS:  # "the card we emailed you about": one phrase
+        return value, ""
     return " ".join(words[:cut]), " ".join(words[cut:])
 
 
+_PRONOUNS = frozenset(_words("we you i they he she our"))
 _NP_STOP = frozenset(_words(
     "wrong wrongly incorrectly twice again by on in at to for with from before after when and or but so because "
     "which that instead too late early back off out up down yourself yourselves there here already"
@@ -579,7 +603,8 @@ def _drop_clauses(body: str, spans: list[tuple[int, int]]) -> str | None:
         kept.append(body[s:e])
     if not dropped:
         return None
-    result = "".join(kept).strip()
+    lead = body[: len(body) - len(body.lstrip())]
+    result = lead + "".join(kept).strip()
     if len(_WORD.findall(result[keep_until:])) < 3:
         return None
     if body.rstrip()[-1:] in ".!?" and result[-1:] not in ".!?":
@@ -655,12 +680,18 @@ def _objects(text: str, analysis: Analysis) -> list[str]:
 
 
 def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple[Topic, ...],
-                    strategies: Strategies, rules: RuleSet) -> str:
-    """End a customer-facing rewrite with a concrete step, unless the agent already gave one."""
-    if has_next_step(draft):
+                    strategies: Strategies, rules: RuleSet, lost: list[str] | None = None) -> str:
+    """End a customer-facing rewrite with a concrete step, unless the agent already gave one.
+
+    When an edit had to give up a thing the customer should look at ("the setup page"), the
+    step names it, so the suggestion still points at it."""
+    lost = [phrase[0].lower() + phrase[1:] for phrase in lost or []]
+    if has_next_step(draft) and not lost:
         return draft
     category = _primary_category(analysis)
     groups: list[list[str]] = []
+    if lost:
+        groups.append([step.replace("{object}", lost[0]) for step in strategies.steps.get(category, ())])
     topic = topic_for(original, topics)
     if topic is not None:
         groups.append(list(topic.next_steps))
