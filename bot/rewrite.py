@@ -535,6 +535,7 @@ def _fill(template: str, match: re.Match[str]) -> str:
         how = m.group(2)
         if how in ("be", "benot"):
             head = _noun_phrase(value)[0].split()
+            head = head[: next((i for i, w in enumerate(head) if i and w.lower() in _PRONOUNS), len(head))]
             plural = bool(head) and head[-1].lower().endswith("s") and not head[-1].lower().endswith(("ss", "us"))
             return ("were" if plural else "was") + ("n't" if how == "benot" else "")
         if how == "base":
