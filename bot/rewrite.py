@@ -438,9 +438,12 @@ class _Editor:
                 stock.append(sentence_text)
         stock += [s for s in self.strategies.stock.get(_primary_category(self.analysis), ())
                   if s not in self.used_stock]
+        vocative = _VOCATIVE.search(body)
         if stock:
             turn = zlib.crc32(self.original.encode("utf-8")) % len(stock)
             for choice in stock[turn:] + stock[:turn]:
+                if vocative and vocative.start() >= len(prefix):  # "..., Mrs Park." keeps the name
+                    choice = choice.rstrip(".!") + vocative.group(1) + (choice[-1] if choice[-1] in ".!" else ".")
                 candidate = prefix + _fit_case(prefix, len(prefix), choice) + trailing
                 if fresh(candidate):
                     self.used_stock.add(choice)
@@ -515,6 +518,8 @@ class _Editor:
         return edited if len(_WORD.findall(edited)) >= 3 else None
 
 
+# A name the sentence is addressed to, at its end: ", Mrs Park." / ", Sam!"
+_VOCATIVE = re.compile(r"(,\s*(?:(?:Mrs|Mr|Ms|Dr|Mx)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*[.!?]*['\"_*`”’]*\s*$")
 # How a sentence starts when a drop cut off its subject or verb.
 _FRAGMENT = re.compile(r"\W*(?:from|like|of|than|by|with|in my|on my|as|to|because|since|which|who)\b", re.IGNORECASE)
 
