@@ -273,10 +273,12 @@ def rules_list(state: _State, category: str | None) -> None:
 @click.option("--max-hard-negatives", type=float, default=None, help="Exit 1 if more of the near-misses are flagged.")
 @click.option("--show-misses", type=int, default=0, show_default=True, help="Print the first N mistakes.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--rewrites", is_flag=True,
+              help="Score the suggestions instead (facts kept, stock text, repeats, next steps, defects).")
 @click.pass_obj
 def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: tuple[str, ...],
                  min_precision: float | None, min_recall: float | None, max_hard_negatives: float | None,
-                 show_misses: int, output_format: str) -> None:
+                 show_misses: int, output_format: str, rewrites: bool) -> None:
     """Measure the coach on labelled FILES (JSONL: text, flag, categories, severity, notes).
 
     Without FILES, the repository's own labelled data (a checkout's data/ folder) is used.
@@ -288,6 +290,9 @@ def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: 
         raise click.ClickException(str(exc)) from None
     if not examples:
         raise click.ClickException("no labelled messages to evaluate")
+    if rewrites:
+        _eval_rewrites(state, examples, show_misses, output_format)
+        return
     result = evaluate(examples, lambda text: detect(text, rules))
     real: dict[str, dict[str, float | int]] = {}
     for path in real_files:
@@ -315,6 +320,20 @@ def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: 
     if failed:
         click.echo("below target: " + "; ".join(failed), err=True)
         sys.exit(1)
+
+
+def _eval_rewrites(state: _State, examples: list, show: int, output_format: str) -> None:
+    """support-coach eval --rewrites: the rule suggestions scored over the flagged messages."""
+    from bot.rewrite_eval import render as render_rewrites
+    from bot.rewrite_eval import score_examples
+
+    coach = state.coach()
+    report = score_examples(examples, lambda text, analysis: coach.suggest(text, analysis, use_llm=False),
+                            coach.rules)
+    if output_format == "json":
+        click.echo(json.dumps(report.figures(), indent=2))
+    else:
+        click.echo(render_rewrites(report, show))
 
 
 # --- train --------------------------------------------------------------------------------

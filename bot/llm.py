@@ -2,27 +2,44 @@
 
 The rule rewrite is always computed first and is what the agent gets unless the model's
 answer passes every guard: it arrives in time, is not empty, is not itself flagged by the
-coach, and keeps the draft's facts (numbers, names, links, ids). Failures are logged with a
+coach, keeps the draft's facts (the same ``bot.facts`` check the rule rewriter uses: numbers,
+names, links, Slack markup, noun phrases such as "the yellow notice"), and introduces no splice
+defects. The prompt lists those facts and shows a few hand-written before/after pairs
+(data/rewrite_pairs.jsonl) of the same audience and category. Failures are logged with a
 reason and never with message text.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from bot import facts as fact_check
 from bot.config import ConfigError, Settings
 from bot.detect import detect
 from bot.models import Analysis, Suggestion
-from bot.rules import RuleSet
+from bot.rewrite import audience
+from bot.rewrite_eval import defects
+from bot.rules import RULES_DIR, RuleSet
 from bot.templates import PromptTemplate, load_template
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_VARIABLES = frozenset({"draft", "findings", "principles", "tone", "rule_rewrite"})
+TEMPLATE_VARIABLES = frozenset({"draft", "findings", "principles", "tone", "rule_rewrite", "facts", "examples",
+                                "audience"})
+# Hand-written before/after pairs: the checkout's data/ folder, or one dropped beside the prompts.
+PAIRS_FILES = (Path(__file__).resolve().parent.parent / "data" / "rewrite_pairs.jsonl",
+               RULES_DIR.parent / "rewrite_pairs.jsonl")
+FEW_SHOT = 4
+AUDIENCE_NOTES = {
+    "customer": "a reply to a customer: keep it customer-facing and end with a concrete next step",
+    "colleague": "a note to colleagues: the same note without the put-down, no customer-facing tail",
+}
 DEFAULT_TONE = "warm, plain and professional; short sentences; no jargon"
 MAX_DRAFT_FOR_LLM = 4000
 
@@ -96,30 +113,44 @@ class OpenAIChatClient:
 
 
 def facts(text: str, analysis: Analysis | None = None) -> set[str]:
-    """What a rewrite must keep: links, mentions, e-mails, numbers and ids, and names.
-
-    Words inside a finding (the put-down itself) are not facts to keep.
-    """
-    spans = [(f.start, f.end) for f in analysis.findings] if analysis else []
-
-    def outside(match: re.Match[str]) -> bool:
-        return not any(s < match.end() and match.start() < e for s, e in spans)
-
-    found: set[str] = set()
-    for pattern in (_URL, _SLACK_ENTITY, _EMAIL):
-        found |= {m.group(m.lastindex or 0).rstrip(".,") for m in pattern.finditer(text) if outside(m)}
-    for match in _NUMBERISH.finditer(text):
-        if outside(match) and not _URL.match(text, match.start()) and not match.group(0).startswith("http"):
-            token = match.group(0).rstrip(".,:;!?")
-            if token and not any(token in other for other in found):
-                found.add(token)
-    found |= {name for name in _names(text) if not any(s <= text.find(name) < e for s, e in spans)}
-    return {f for f in found if f}
+    """What a rewrite must keep (see ``bot.facts``); words inside a finding are not facts."""
+    return {fact.text for fact in fact_check.extract(text, analysis)}
 
 
 def missing_facts(draft: str, answer: str, analysis: Analysis | None = None) -> list[str]:
-    answer_folded = answer.casefold()
-    return sorted(f for f in facts(draft, analysis) if f.casefold() not in answer_folded)
+    return sorted(fact.text for fact in fact_check.missing(fact_check.extract(draft, analysis), answer))
+
+
+@lru_cache(maxsize=4)
+def load_pairs(path: Path | None = None) -> tuple[dict[str, object], ...]:
+    """The before/after pairs used as few-shot examples; none when the file is absent or broken."""
+    for candidate in ([path] if path else PAIRS_FILES):
+        try:
+            lines = candidate.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        pairs = []
+        for line in lines:
+            try:
+                pair = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(pair, dict) and isinstance(pair.get("before"), str) and isinstance(pair.get("after"), str):
+                pairs.append(pair)
+        return tuple(pairs)
+    return ()
+
+
+def few_shot(pairs: tuple[dict[str, object], ...], who: str, categories: tuple[str, ...],
+             count: int = FEW_SHOT) -> str:
+    """The pairs closest to this draft: same audience first, then shared categories."""
+    def rank(item: tuple[int, dict[str, object]]) -> tuple[int, int, int]:
+        index, pair = item
+        shared = len(set(pair.get("categories") or ()) & set(categories))  # type: ignore[arg-type]
+        return (pair.get("audience") != who, -shared, index)
+
+    chosen = [pair for _, pair in sorted(enumerate(pairs), key=rank)[:count]]
+    return "\n\n".join(f"Before: {pair['before']}\nAfter: {pair['after']}" for pair in chosen) or "(none)"
 
 
 def _clean_answer(text: str) -> str:
@@ -141,9 +172,14 @@ class LLMRewriter:
     system: PromptTemplate
     user: PromptTemplate
     tone: str = DEFAULT_TONE
+    pairs: tuple[dict[str, object], ...] = field(default_factory=load_pairs)
 
     def prompt(self, draft: str, analysis: Analysis, rule_rewrite: str) -> tuple[str, str]:
+        who = audience(draft, analysis)
         values = {
+            "facts": fact_check.listing(fact_check.extract(draft, analysis)),
+            "examples": few_shot(self.pairs, who, analysis.categories),
+            "audience": AUDIENCE_NOTES.get(who, AUDIENCE_NOTES["customer"]),
             "draft": draft[:MAX_DRAFT_FOR_LLM],
             "findings": "\n".join(f"- “{f.match}” ({f.category}): {f.tip}" for f in analysis.findings) or "- none",
             "principles": "\n".join(f"- {p}" for p in analysis.principles) or "- Focus on the solution",
@@ -180,6 +216,9 @@ class LLMRewriter:
         lost = missing_facts(draft, answer, analysis)
         if lost:
             return f"answer dropped {len(lost)} fact(s) of the draft"
+        broken = defects(draft, answer)
+        if broken:
+            return f"answer reads broken ({', '.join(broken)})"
         return ""
 
 

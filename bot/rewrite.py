@@ -1,75 +1,296 @@
-"""Turn a flagged draft into a calmer one: rules first (an LLM may improve on it elsewhere).
+"""Turn a flagged draft into a calmer one by editing the agent's own words (an LLM may improve
+on it elsewhere).
 
-A rewrite keeps every sentence that was fine, swaps or drops the ones that blame, argue or
-dismiss, and ends with a next step. Internal put-downs get a reflection prompt instead: the
-useful question is what confused the customer, not how to phrase the joke. Whatever comes
-out is run through the detector again; a suggestion that would itself be flagged is never
-offered.
+An agent sends a suggestion only if it is still their message: same facts, same greeting and
+sign-off, the blaming or scolding clause edited out, and a concrete next step at the end. So
+each flagged sentence goes through candidate edits in order (clause-shape frames from
+prompts/rewrites.toml, dropping the clause, removing the phrase, the rule file's own swap or
+sentence, and only then a stock sentence), and the first candidate that keeps every fact, reads
+cleanly and passes the detector wins. Frames are keyed on the shape of the wording, not on
+rule ids, so new rules and new finding spans fall through to the generic edits.
+
+Audience decides the shape: a reply to a customer gets a customer-facing rewrite with a next
+step; a note to colleagues gets the same note minus the put-down and no customer tail; a
+put-down in team chatter gets a reflection prompt about what tripped the customer up.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from bot.detect import detect
+from bot.facts import Fact, extract, missing
 from bot.models import Analysis, Finding, Suggestion, severity_rank
-from bot.rules import RuleSet, default_rules
+from bot.rewrite_eval import SIGN_OFF, defects, has_next_step, hollow
+from bot.rewrite_eval import body as body_of
+from bot.rules import RULES_DIR, RuleError, RuleSet, default_rules
+from bot.topics import Topic, default_topics, topic_for
+
+STRATEGIES_FILE = RULES_DIR.parent / "rewrites.toml"
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 
 _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]_*]|$)|\n")
 _ABBREVIATION = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|approx|no)$", re.IGNORECASE)
-# What opens a sentence and survives a rewrite of it: markup, "sending:", a greeting.
+# What opens a message and survives any rewrite of its first sentence: "sending:", a greeting.
 _KEEP_PREFIX = re.compile(
     r"^\s*(?:[*_~>]+\s*)?(?:(?:reply|sending|sent|draft|macro|response)\b[^:'\"\n]{0,30}[:>]\s*)?"
     r"['\"_*`]?\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|sir|madam|ma'am)\b"
     r"[^,\u2014!.?\n]{0,40}?(?:[,!]|\s[\u2014-])\s*)?",
     re.IGNORECASE,
 )
-_KEEP_SUFFIX = re.compile(r"['\"_*`]+\s*$")
-_WORD = re.compile(r"[A-Za-z]{3,}")
-_NEXT_STEP = re.compile(
-    r"\b(?:i'?ll|i will|let me|let us|let's|could you|can you|would you|shall i|happy to|feel free"
-    r"|let me know|let us know|here'?s (?:what|how|the)|next step|i can|we can|i'?ve)\b|\?",
-    re.IGNORECASE,
-)
-_SIGN_OFF = re.compile(
-    r"\n\s*(?:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
-    r"|sincerely|warmly|all the best|talk soon)\b[^\n]*(?:\n[^\n]{0,60})?\s*$",
-    re.IGNORECASE,
-)
+_KEEP_SUFFIX = re.compile(r"['\"_*`”’]+\s*$")
+_CLAUSE = re.compile(r"[^,;:\u2014\u2013]+(?:[,;:\u2014\u2013]+|$)")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_SLOT = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _MAX_PASSES = 3
+# What a rule file's stock sentence may not add: a handoff, refund, deadline or follow-up the
+# agent never offered.
+_PROMISE = re.compile(
+    r"another team|pass (?:it|this) (?:on|to)|hand(?:ing)? (?:it )?(?:off|over)|escalat|refund|follow up"
+    r"|get back to you|introduction|\[\w+\]|by (?:today|tomorrow|monday|friday)",
+    re.IGNORECASE,
+)
+
+_THIRD_PERSON = re.compile(
+    r"\b(?:she|he|her|him|they|them|their|the customer|customers?|clients?|the guy|the lady|the user|users"
+    r"|fyi|eod|heads up|team|guys|folks|anyone|ticket|tickets|told (?:the|him|her|them))\b",
+    re.IGNORECASE,
+)
+# A note about a case, not a reply: "FYI told the Hartley account ...", "handover notes: ...".
+_NOTE = re.compile(
+    r"^\s*(?:fyi|heads up|note for the team|notes? to self|handover|eod|for the team|team)\b"
+    r"|\btold (?:him|her|them|the (?:customer|client|\w+ (?:account|team|guy|lady)))\b",
+    re.IGNORECASE,
+)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|ur)\b", re.IGNORECASE)
+_STRUGGLE = re.compile(
+    r"\b(?:couldn'?t|could not|can'?t|cannot|didn'?t|did not|unable to|failed to|forgot to|no idea how to)\s+"
+    r"(?:even\s+|figure out how to\s+|work out how to\s+|manage to\s+)?"
+    r"(?P<verb>find|see|locate|open|read|follow|use|reset|set up|install|update|restart|log in(?: to)?|sign in(?: to)?"
+    r"|understand|notice|plug in|turn on|switch on|charge|scroll|click|tap|select|enter|type|spot|pick)\s+"
+    r"(?P<object>(?:the|their|his|her|a|an|its|which)\s+[a-z0-9][a-z0-9 '-]{1,40}?)"
+    r"(?=[.,;!?)]|\s+(?:and|but|so|because|lol|again|smh|on|in|for|at|before|after|until)\b|$)",
+    re.IGNORECASE,
+)
+
+# Verb forms for templates. Irregular ones are listed; the rest follow spelling rules.
+_IRREGULAR_BASE = {
+    "lost": "lose", "known": "know", "knew": "know", "seen": "see", "saw": "see", "read": "read", "made": "make",
+    "got": "get", "gotten": "get", "paid": "pay", "sent": "send", "bought": "buy", "chosen": "choose",
+    "chose": "choose", "done": "do", "did": "do", "given": "give", "gave": "give", "kept": "keep", "set": "set",
+    "put": "put", "found": "find", "had": "have", "taken": "take", "took": "take", "written": "write",
+    "wrote": "write", "been": "be", "gone": "go", "went": "go", "heard": "hear", "left": "leave",
+    "spent": "spend", "forgotten": "forget", "forgot": "forget", "hit": "hit", "broken": "break",
+    "broke": "break", "told": "tell", "ran": "run", "run": "run", "understood": "understand",
+    "used": "use", "saved": "save", "updated": "update", "deleted": "delete", "entered": "enter",
+    "ordered": "order", "typed": "type", "changed": "change", "closed": "close", "removed": "remove",
+    "cancelled": "cancel", "canceled": "cancel", "shared": "share", "selected": "select",
+    "printed": "print", "clicked": "click", "backed": "back", "checked": "check", "contacted": "contact",
+    "followed": "follow", "opened": "open", "installed": "install", "noticed": "notice",
+    "renewed": "renew", "registered": "register", "reset": "reset", "configured": "configure",
+    "disabled": "disable", "enabled": "enable", "turned": "turn", "logged": "log", "signed": "sign",
+    "uploaded": "upload", "downloaded": "download", "picked": "pick", "tapped": "tap", "stopped": "stop",
+    "dropped": "drop", "shipped": "ship", "planned": "plan", "skipped": "skip", "plugged": "plug",
+    "unplugged": "unplug", "applied": "apply", "tried": "try", "copied": "copy", "replied": "reply",
+    "ignored": "ignore", "missed": "miss", "moved": "move", "placed": "place", "paused": "pause",
+}
+_IRREGULAR_PP = {base: pp for pp, base in _IRREGULAR_BASE.items() if not pp.endswith("ed")} | {
+    "lose": "lost", "know": "known", "see": "seen", "read": "read", "make": "made", "get": "got", "pay": "paid",
+    "send": "sent", "buy": "bought", "choose": "chosen", "do": "done", "give": "given", "keep": "kept",
+    "set": "set", "put": "put", "find": "found", "have": "had", "take": "taken", "write": "written",
+    "be": "been", "go": "gone", "hear": "heard", "leave": "left", "spend": "spent", "forget": "forgotten",
+    "hit": "hit", "break": "broken", "tell": "told", "run": "run", "understand": "understood", "reset": "reset",
+}
+_DOUBLE_FINAL = frozenset(_words("get set put run stop plan ship shop drop skip tap plug unplug hit cut top"))
 
 
-def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None = None) -> Suggestion | None:
+def base_form(verb: str) -> str:
+    """"backed" -> "back", "lost" -> "lose", "read" -> "read"; a base form stays as it is."""
+    lowered = verb.lower()
+    if lowered in _IRREGULAR_BASE:
+        return _IRREGULAR_BASE[lowered]
+    if lowered.endswith("ied") and len(lowered) > 4:
+        return lowered[:-3] + "y"
+    if lowered.endswith("ed") and len(lowered) > 4:
+        stem = lowered[:-2]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+            return stem[:-1]
+        if stem.endswith(("at", "iz", "us", "ag", "ov", "ur", "ar", "iv", "ac", "uc", "ir", "as", "ur")):
+            return stem + "e"
+        return stem
+    return lowered
+
+
+def ing_form(verb: str) -> str:
+    base = base_form(verb)
+    if base in _DOUBLE_FINAL:
+        return base + base[-1] + "ing"
+    if base.endswith("ie"):
+        return base[:-2] + "ying"
+    if base.endswith("e") and not base.endswith(("ee", "ye", "oe")) and len(base) > 2:
+        return base[:-1] + "ing"
+    return base + "ing"
+
+
+def past_participle(verb: str) -> str:
+    base = base_form(verb)
+    if base in _IRREGULAR_PP:
+        return _IRREGULAR_PP[base]
+    if base in _DOUBLE_FINAL:
+        return base + base[-1] + "ed"
+    if base.endswith("e"):
+        return base + "d"
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        return base[:-1] + "ied"
+    return base + "ed"
+
+
+# --- strategies as data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One clause shape and what to do with it: drop the stretch, or reframe it from a template."""
+
+    id: str
+    strategy: str  # "drop" | "reframe"
+    pattern: re.Pattern[str]
+    template: str = ""
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Strategies:
+    """Everything prompts/rewrites.toml says; see that file's header for the schema."""
+
+    frames: tuple[Frame, ...] = ()
+    soften: tuple[tuple[re.Pattern[str], str], ...] = ()
+    stock: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reflection: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fix: str = "write down what tripped them up so the docs or the product can fix it"
+
+
+def _string_list(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def load_strategies(path: Path | str | None = None) -> Strategies:
+    """Read the rewrite strategies; a broken file is a RuleError naming the entry."""
+    path = Path(path) if path else STRATEGIES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Strategies()
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path.name}: {exc}") from None
+    frames = []
+    for index, raw in enumerate(data.get("frame", []), start=1):
+        where = f"{path.name}: frame #{index} ({raw.get('id', '?')})"
+        strategy = raw.get("strategy")
+        if strategy not in ("drop", "reframe"):
+            raise RuleError(f"{where}: 'strategy' must be 'drop' or 'reframe'")
+        try:
+            pattern = re.compile(raw["pattern"], re.IGNORECASE)
+        except (KeyError, re.error) as exc:
+            raise RuleError(f"{where}: bad or missing 'pattern' ({exc})") from None
+        template = raw.get("template", "")
+        if strategy == "reframe" and not template:
+            raise RuleError(f"{where}: a reframe needs a 'template'")
+        unknown = {name for name, _ in _SLOT.findall(template)} - set(pattern.groupindex)
+        if unknown:
+            raise RuleError(f"{where}: template uses {sorted(unknown)}, which the pattern does not capture")
+        frames.append(Frame(str(raw.get("id", index)), strategy, pattern, template,
+                            _string_list(raw.get("categories", []), f"{where}: 'categories'")))
+    soften = []
+    for index, raw in enumerate(data.get("soften", []), start=1):
+        try:
+            soften.append((re.compile(raw["pattern"], re.IGNORECASE), str(raw.get("replace", ""))))
+        except (KeyError, re.error) as exc:
+            raise RuleError(f"{path.name}: soften #{index}: bad or missing 'pattern' ({exc})") from None
+    sections = {}
+    for section in ("stock", "steps", "reflection"):
+        raw = data.get(section, {})
+        sections[section] = {key: _string_list(value, f"{path.name}: [{section}] {key}")
+                             for key, value in raw.items() if key != "fix"}
+    fix = data.get("reflection", {}).get("fix", Strategies.fix)
+    return Strategies(tuple(frames), tuple(soften), sections["stock"], sections["steps"], sections["reflection"],
+                      str(fix))
+
+
+@lru_cache(maxsize=1)
+def default_strategies() -> Strategies:
+    return load_strategies()
+
+
+# --- the rewriter ------------------------------------------------------------------------
+
+
+def audience(text: str, analysis: Analysis) -> str:
+    """Who the message is for: "customer" (a reply or draft), "colleague" (a note about a
+    case) or "chatter" (a put-down in team talk, which gets a reflection, not a rewrite)."""
+    if _NOTE.search(text) and not re.search(r"\b(?:sending|replying|reply|draft)\b\s*[:\-]", text, re.IGNORECASE):
+        return "chatter" if set(analysis.categories) == {"disparaging"} else "colleague"
+    if analysis.addressed_to_customer:
+        return "customer"
+    if set(analysis.categories) == {"disparaging"}:
+        return "chatter"
+    if _THIRD_PERSON.search(text) and not _SECOND_PERSON.search(text):
+        return "colleague"
+    return "customer"
+
+
+def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None = None,
+            topics: tuple[Topic, ...] | None = None, strategies: Strategies | None = None) -> Suggestion | None:
     """A suggestion for a flagged message, or None when there is nothing to coach."""
     rules = rules if rules is not None else default_rules()
     analysis = analysis if analysis is not None else detect(text, rules)
     if not analysis.flagged:
         return None
-    primary = _primary_category(analysis)
-    if not analysis.addressed_to_customer and set(analysis.categories) == {"disparaging"}:
-        return Suggestion(
-            text=rules.categories[primary].reflection,
-            kind="reflection",
-            principles=analysis.principles,
-        )
-    draft = text
-    current = analysis
-    for _ in range(_MAX_PASSES):
-        draft = _apply(draft, current, rules)
-        current = detect(draft, rules)
-        if not current.flagged:
-            break
-    if current.flagged or not _has_content(draft):
-        draft = rules.categories[primary].fallback
-    draft = _with_next_step(draft, rules.categories[primary].next_step)
-    if detect(draft, rules).flagged:  # a next step from a rule file that itself argues
-        draft = rules.categories[primary].fallback
+    topics = topics if topics is not None else default_topics()
+    strategies = strategies if strategies is not None else default_strategies()
+    who = audience(text, analysis)
+    if who == "chatter":
+        return Suggestion(text=reflection(text, analysis, rules, topics, strategies), kind="reflection",
+                          principles=analysis.principles)
+    editor = _Editor(text, analysis, rules, strategies, customer=who == "customer")
+    draft = editor.run()
+    if who == "customer":
+        lost = [f.text for f in missing(editor.facts, draft) if f.kind == "phrase"]
+        draft = _with_next_step(draft, text, analysis, topics, strategies, rules, lost)
+    if detect(draft, rules).flagged:  # the whole engine, learned stage included, has the last word
+        draft = editor._fallback()
+        if who == "customer":
+            draft = _with_next_step(draft, text, analysis, topics, strategies, rules, [])
     return Suggestion(text=draft, kind="rewrite", principles=analysis.principles)
+
+
+def _rules_only(text: str, rules: RuleSet) -> Analysis:
+    """Sentence edits are judged by the rules alone: a cause stated before its next step is
+    added can read as blame to the learned stage, which then judges the finished rewrite."""
+    return detect(text, rules, model=None)
 
 
 def _primary_category(analysis: Analysis) -> str:
     worst = max(analysis.findings, key=lambda f: (severity_rank(f.severity), -f.start))
     return worst.category
+
+
+def _pick(options: tuple[str, ...] | list[str], text: str) -> str:
+    """A stable choice among variants, so different messages do not all get the same words."""
+    return options[zlib.crc32(text.encode("utf-8")) % len(options)] if options else ""
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -86,55 +307,333 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
-def _apply(text: str, analysis: Analysis, rules: RuleSet) -> str:
-    """Rewrite each sentence that holds a finding; leave every other sentence as written."""
-    sentences = _sentences(text)
-    by_sentence: dict[int, list[Finding]] = {}
-    for finding in analysis.findings:
-        index = next(
-            (i for i, (s, e) in enumerate(sentences) if s <= finding.start < e),
-            len(sentences) - 1,
-        )
-        by_sentence.setdefault(index, []).append(finding)
-    used: set[str] = set()
-    rewritten = [
-        (index, _rewrite_sentence(text, *sentences[index], by_sentence[index], rules, used))
-        for index in sorted(by_sentence)
-    ]
-    out = text
-    for index, new in reversed(rewritten):
-        start, end = sentences[index]
-        out = out[:start] + new + out[end:]
-    return _tidy(out)
+class _Editor:
+    """Edits one message sentence by sentence, checking every candidate against the original."""
 
+    def __init__(self, text: str, analysis: Analysis, rules: RuleSet, strategies: Strategies,
+                 customer: bool) -> None:
+        self.original = text
+        self.analysis = analysis
+        self.rules = rules
+        self.strategies = strategies
+        self.customer = customer
+        self.facts: list[Fact] = extract(text, analysis)
+        self.used_stock: set[str] = set()
+        first = text.lstrip()[:1]
+        self.capital = not first.isalpha() or first.isupper()
 
-def _rewrite_sentence(
-    text: str, start: int, end: int, findings: list[Finding], rules: RuleSet, used: set[str]
-) -> str:
-    """Swap the flagged phrases if what remains still says something, else the sentence."""
-    sentence = text[start:end]
-    body = sentence.rstrip()
-    trailing = sentence[len(body):]
-    prefix_match = _KEEP_PREFIX.match(body)
-    prefix = prefix_match.group(0) if prefix_match else ""
-    suffix_match = _KEEP_SUFFIX.search(body)
-    suffix = suffix_match.group(0) if suffix_match and suffix_match.start() >= len(prefix) else ""
-    found = [(f, rules.get(f.rule)) for f in sorted(findings, key=lambda f: f.start)]
-    phrase_only = all(rule is not None and rule.rewrite is not None for _, rule in found)
-    if phrase_only:
+    def run(self) -> str:
+        draft, current = self.original, self.analysis
+        for _ in range(_MAX_PASSES):
+            draft = self._pass(draft, current)
+            current = _rules_only(draft, self.rules)
+            if not current.flagged:
+                return draft
+        return self._fallback()
+
+    def _fallback(self) -> str:
+        """Nothing passed: the greeting, then a stock sentence (never flagged), then the step.
+        A note to colleagues gets no customer-facing sentence: just the note minus the put-down."""
+        if not self.customer:
+            note = self.original
+            for finding in sorted(self.analysis.findings, key=lambda f: f.start, reverse=True):
+                note = _splice(note, finding.start, finding.end, "")
+            note = re.sub(r"(?<!\w)['\"“‘]\s*(?:\w+\s*){0,2}['\"”’](?!\w)", "", note)
+            note = _tidy(self._soften(note), self.capital)
+            if _has_content(note) and not _rules_only(note, self.rules).flagged and not defects(self.original, note):
+                return note
+        category = _primary_category(self.analysis)
+        prefix = _KEEP_PREFIX.match(self.original)
+        head = prefix.group(0) if prefix else ""
+        tail_match = _KEEP_SUFFIX.search(self.original)
+        tail = tail_match.group(0).strip() if tail_match and tail_match.start() > len(head) else ""
+        for sentence in (*self.strategies.stock.get(category, ()), self.rules.categories[category].fallback):
+            candidate = _tidy(head + _fit_case(head, len(head), sentence) + tail, self.capital)
+            if not detect(candidate, self.rules).flagged and not hollow(candidate) \
+                    and not defects(self.original, candidate):
+                return candidate
+        return "Thanks for your patience while we sort this out."
+
+    def _pass(self, draft: str, analysis: Analysis) -> str:
+        sentences = _sentences(draft)
+        by_sentence: dict[int, list[Finding]] = {}
+        for finding in analysis.findings:
+            index = next((i for i, (s, e) in enumerate(sentences) if s <= finding.start < e), len(sentences) - 1)
+            by_sentence.setdefault(index, []).append(finding)
+        required = [f for f in self.facts if not missing([f], draft)]
+        for index in sorted(by_sentence, reverse=True):
+            start, end = sentences[index]
+            draft = self._edit_sentence(draft, start, end, by_sentence[index], required)
+        return _tidy(draft, self.capital)
+
+    def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding],
+                       required: list[Fact]) -> str:
+        best: tuple[tuple[int, int], str] | None = None
+        original_start = _FRAGMENT.match(_strip_prefix(draft[start:end], start))
+        for candidate in self._candidates(draft, start, end, findings):
+            if not original_start and _FRAGMENT.match(_strip_prefix(candidate, start)):
+                continue  # "from the error message what's wrong": a clause cut off its subject
+            full = _tidy(draft[:start] + candidate + draft[end:], self.capital)
+            if not _has_content(full):
+                continue
+            lost = len(missing(required, full))
+            broken = defects(self.original, full)
+            reflagged = self._still_flagged(full, candidate)
+            if not lost and not broken and not reflagged:
+                return draft[:start] + candidate + draft[end:]
+            if not reflagged and not broken and (best is None or (lost, 0) < best[0]):
+                best = ((lost, 0), draft[:start] + candidate + draft[end:])
+        return best[1] if best else draft
+
+    def _still_flagged(self, full: str, candidate: str) -> bool:
+        """Does the detector still find something in the edited sentence (or anything new)?"""
+        found = _rules_only(full, self.rules)
+        return any(f.match and f.match in candidate for f in found.findings) or (
+            len(found.findings) > len(self.analysis.findings))
+
+    def _candidates(self, draft: str, start: int, end: int, findings: list[Finding]):
+        """Edits of one sentence, best first."""
+        sentence = draft[start:end]
+        body = sentence.rstrip()
+        trailing = sentence[len(body):]
+        local = [(max(0, f.start - start), min(len(body), f.end - start)) for f in findings]
+        categories = {f.category for f in findings}
+        seen: set[str] = set()
+
+        def fresh(candidate: str) -> bool:
+            if candidate in seen or candidate == sentence:
+                return False
+            seen.add(candidate)
+            return True
+
+        framed = self._apply_frames(body, local, categories)
+        for edited in framed:
+            for candidate in (self._soften(edited) + trailing, edited + trailing):
+                if fresh(candidate):
+                    yield candidate
+        dropped = _drop_clauses(body, local)
+        if dropped is not None:
+            for candidate in (self._soften(dropped) + trailing, dropped + trailing):
+                if fresh(candidate):
+                    yield candidate
+        softened = self._soften(body)
+        if softened != body and fresh(softened + trailing):
+            yield softened + trailing
+        if all(len(body[a:b].split()) <= 2 for a, b in local):
+            removed = _remove_spans(body, local)
+            for candidate in (self._soften(removed) + trailing, removed + trailing):
+                if fresh(candidate) and len(_WORD.findall(removed)) >= 3:
+                    yield candidate
+        swapped = self._rule_swap(body, start, findings)
+        if swapped is not None and fresh(swapped + trailing):
+            yield swapped + trailing
+        prefix_match = _KEEP_PREFIX.match(body) if start == 0 else None
+        prefix = prefix_match.group(0) if prefix_match else ""
+        suffix_match = _KEEP_SUFFIX.search(body)
+        suffix = suffix_match.group(0) if suffix_match and suffix_match.start() > len(prefix) else ""
+        trailing = suffix + trailing
+        leading = body[:len(body) - len(body.lstrip())]
+        outside = body_of(draft[:start] + " " + draft[end:])
+        if len(_WORD.findall(outside)) >= 3 and fresh(prefix or leading):
+            yield prefix or leading
+        if not self.customer:
+            return
+        # Last resorts: the rule files' own sentences and the stock ones, in a per-message order
+        # so that a hundred "calm down"s do not all get the same words.
+        stock: list[str] = []
+        for finding in findings:
+            rule = self.rules.get(finding.rule)
+            sentence_text = rule.rewrite_sentence if rule is not None else None
+            if sentence_text and not hollow(sentence_text) and not _PROMISE.search(sentence_text):
+                stock.append(sentence_text)
+        stock += [s for s in self.strategies.stock.get(_primary_category(self.analysis), ())
+                  if s not in self.used_stock]
+        vocative = _VOCATIVE.search(body)
+        if stock:
+            turn = zlib.crc32(self.original.encode("utf-8")) % len(stock)
+            for choice in stock[turn:] + stock[:turn]:
+                if vocative and vocative.start() >= len(prefix):  # "..., Mrs Park." keeps the name
+                    choice = choice.rstrip(".!") + vocative.group(1) + (choice[-1] if choice[-1] in ".!" else ".")
+                candidate = prefix + _fit_case(prefix, len(prefix), choice) + trailing
+                if fresh(candidate):
+                    self.used_stock.add(choice)
+                    yield candidate
+
+    def _apply_frames(self, body: str, local: list[tuple[int, int]], categories: set[str]) -> list[str]:
+        """For each frame that matches a stretch overlapping a finding: that frame, then any
+        others greedily for the findings left; the fullest edits first."""
+        frames = sorted(self.strategies.frames, key=lambda fr: not (set(fr.categories) & categories))
+        out: list[str] = []
+        for first in frames:
+            if not any(m.group(0) and any(m.start() < e and s < m.end() for s, e in local)
+                       for m in first.pattern.finditer(body)):
+                continue
+            for result in self._chain(body, local, [first, *[f for f in frames if f is not first]]):
+                if result not in out:
+                    out.append(result)
+            if len(out) >= 8:
+                break
+        return out
+
+    def _chain(self, body: str, local: list[tuple[int, int]], frames: list[Frame]) -> list[str]:
+        results = []
+        current = body
+        spans = list(local)
+        for _ in range(4):
+            applied = False
+            for frame in frames:
+                for match in frame.pattern.finditer(current):
+                    if not any(match.start() < e and s < match.end() for s, e in spans) and match.group(0):
+                        continue
+                    if not match.group(0):
+                        continue
+                    replacement = "" if frame.strategy == "drop" else _fill(frame.template, match)
+                    replacement = _fit_case(current, match.start(), replacement)
+                    lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+                    if lead and (frame.strategy == "reframe" or match.start() == 0):
+                        replacement = lead + replacement
+                    current = _splice(current, match.start(), match.end(), replacement)
+                    shift = len(replacement) - (match.end() - match.start())
+                    at = match.start()
+                    spans = [(s, e) if e <= at else (max(at, s + shift), max(at, e + shift))
+                             for s, e in spans if not (at <= s and e <= match.end())]
+                    results.append(current)
+                    applied = True
+                    break
+                if applied:
+                    break
+            if not applied or not spans:
+                break
+        return list(reversed(results))
+
+    def _soften(self, text: str) -> str:
+        for pattern, replacement in self.strategies.soften:
+            text = pattern.sub(lambda m, r=replacement: _fit_case(m.string, m.start(), r) if r else "", text)
+        return text
+
+    def _rule_swap(self, body: str, start: int, findings: list[Finding]) -> str | None:
+        """The rule files' phrase swap (``rewrite = "..."``), kept as a later fallback."""
         edited = body
-        for finding, rule in reversed(found):
-            a, b = finding.start - start, finding.end - start
-            edited = edited[:a] + _fit_case(edited, a, rule.rewrite) + edited[b:]
-        content = edited[len(prefix):len(edited) - len(suffix)]
-        if len(_WORD.findall(content)) >= 3:
-            return edited + trailing
-    replacement = next((rule.rewrite_sentence for _, rule in found if rule and rule.rewrite_sentence), "")
-    if replacement in used:
-        replacement = ""
-    used.add(replacement)
-    replacement = _fit_case(prefix, len(prefix), replacement)
-    return prefix + replacement + suffix + trailing
+        for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+            rule = self.rules.get(finding.rule)
+            if rule is None or rule.rewrite is None:
+                return None
+            a, b = max(0, finding.start - start), min(len(edited), finding.end - start)
+            replacement = _fit_case(edited, a, rule.rewrite.strip())
+            if re.search(r"\b(?:a|an|the|this|that)\s+(?:\w+\s+)?$", edited[:a], re.IGNORECASE):
+                replacement = re.sub(r"^(?:a|an)\s+", "", replacement, flags=re.IGNORECASE)
+            edited = _splice(edited, a, b, replacement)
+            edited = re.sub(r"\b([Aa])n(\s+)(?=[b-df-hj-np-tv-z])", r"\1\2", edited)
+            edited = re.sub(r"\b([Aa])(\s+)(?=[aeio])", r"\1n\2", edited)
+        return edited if len(_WORD.findall(edited)) >= 3 else None
+
+
+# A name the sentence is addressed to, at its end: ", Mrs Park." / ", Sam!"
+_VOCATIVE = re.compile(r"(,\s*(?:(?:Mrs|Mr|Ms|Dr|Mx)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*[.!?]*['\"_*`”’]*\s*$")
+# How a sentence starts when a drop cut off its subject or verb.
+_FRAGMENT = re.compile(r"\W*(?:from|like|of|than|by|with|in my|on my|as|to|because|since|which|who)\b", re.IGNORECASE)
+
+
+def _strip_prefix(sentence: str, start: int) -> str:
+    """The sentence without its greeting or "sending:" opener (only the message's first one has them)."""
+    if start:
+        return sentence
+    prefix = _KEEP_PREFIX.match(sentence)
+    return sentence[prefix.end():] if prefix else sentence
+
+
+def _fill(template: str, match: re.Match[str]) -> str:
+    """Expand a frame template from the match's groups (see prompts/rewrites.toml)."""
+
+    def slot(m: re.Match[str]) -> str:
+        value = (match.group(m.group(1)) or "").strip()
+        how = m.group(2)
+        if how in ("be", "benot"):
+            head = _noun_phrase(value)[0].split()
+            head = head[: next((i for i, w in enumerate(head) if i and w.lower() in _PRONOUNS), len(head))]
+            plural = bool(head) and head[-1].lower().endswith("s") and not head[-1].lower().endswith(("ss", "us"))
+            return ("were" if plural else "was") + ("n't" if how == "benot" else "")
+        if how == "base":
+            return base_form(value)
+        if how == "ing":
+            return ing_form(value)
+        if how == "pp":
+            own = value.lower()
+            return own if own.endswith("ed") or own in _IRREGULAR_PP.values() else past_participle(value)
+        if how == "the":
+            return re.sub(r"^(?:a|an)\s+", "the ", value, flags=re.IGNORECASE) if value else "this"
+        if how in ("np", "rest"):
+            return _noun_phrase(value)[0 if how == "np" else 1]
+        if m.group(1) == "lead":
+            return match.group("lead") or ""
+        return value
+
+    return re.sub(r" {2,}", " ", _SLOT.sub(slot, template)).strip()
+
+
+def _noun_phrase(value: str) -> tuple[str, str]:
+    """Split "the documents late" into ("the documents", "late")."""
+    words = value.split()
+    cut = 1
+    while cut < len(words) and cut < 4 and re.fullmatch(r"[a-z][\w-]*", words[cut]) and words[cut] not in _NP_STOP:
+        cut += 1
+    if cut < len(words) and words[cut].lower() in _PRONOUNS:  # "the card we emailed you about": one phrase
+        return value, ""
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
+_PRONOUNS = frozenset(_words("we you i they he she our"))
+_NP_STOP = frozenset(_words(
+    "wrong wrongly incorrectly twice again by on in at to for with from before after when and or but so because "
+    "which that instead too late early back off out up down yourself yourselves there here already "
+    "during while into onto over under through without within until since as about across via per then"
+))
+
+
+def _splice(text: str, start: int, end: int, replacement: str) -> str:
+    """Replace text[start:end], keeping one space between words and none before punctuation."""
+    before, after = text[:start], text[end:]
+    if replacement:
+        if before and not before[-1].isspace() and before[-1] not in "(\"'“‘" and replacement[0].isalnum():
+            replacement = " " + replacement
+        if after and after[0].isalnum():
+            replacement = replacement + " "
+    elif before and after and not before[-1].isspace() and after[0].isalnum():
+        replacement = " "
+    return before + replacement + after
+
+
+def _drop_clauses(body: str, spans: list[tuple[int, int]]) -> str | None:
+    """The sentence without the clauses that hold a finding, when some other clause is left."""
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(body) if m.group(0)]
+    prefix = _KEEP_PREFIX.match(body)
+    keep_until = prefix.end() if prefix else 0
+    kept = []
+    dropped = False
+    for s, e in clauses:
+        if e <= keep_until:
+            kept.append(body[s:e])
+            continue
+        if any(a < e and s < b for a, b in spans):
+            dropped = True
+            continue
+        kept.append(body[s:e])
+    if not dropped:
+        return None
+    lead = body[: len(body) - len(body.lstrip())]
+    result = lead + "".join(kept).strip()
+    if len(_WORD.findall(result[keep_until:])) < 3:
+        return None
+    if body.rstrip()[-1:] in ".!?" and result[-1:] not in ".!?":
+        result = result.rstrip(",;:\u2014\u2013 ") + body.rstrip()[-1]
+    return result
+
+
+def _remove_spans(body: str, spans: list[tuple[int, int]]) -> str:
+    out = body
+    for a, b in sorted(spans, reverse=True):
+        out = _splice(out, a, b, "")
+    return out
 
 
 def _fit_case(text: str, position: int, replacement: str) -> str:
@@ -142,38 +641,222 @@ def _fit_case(text: str, position: int, replacement: str) -> str:
     if not replacement:
         return replacement
     before = text[:position].rstrip()
-    at_start = not before or before[-1] in ".!?\n:'\"_*`>"
+    at_start = not before or before[-1] in ".!?\n:\"_*`>" or re.search(r"(?:^|\s)['\"“]$", before) is not None
     if at_start:
         return replacement[0].upper() + replacement[1:]
-    if replacement[:2] != "I " and replacement[:2] != "I'":
-        return replacement[0].lower() + replacement[1:]
-    return replacement
+    first = replacement.split(" ", 1)[0]
+    if first in ("I", "I'm", "I'll", "I've", "I'd") or (first[:1].isupper() and first[1:2].isupper()):
+        return replacement
+    if re.search(r"\b" + re.escape(first) + r"\b", text[:position]) and first[:1].isupper():
+        return replacement
+    return replacement[0].lower() + replacement[1:]
 
 
-def _tidy(text: str) -> str:
+def _tidy(text: str, capital_start: bool = True) -> str:
+    """Splice debris out: doubled spaces and punctuation, dangling commas, lower-case starts."""
     text = text.strip()
+    lower_start = not capital_start and text[:1].islower()
     text = re.sub(r"[ \t]{2,}", " ", text)
-    text = re.sub(r"\s+([,.!?;:])", r"\1", text)
+    text = re.sub(r"(\w) +([,.!?;:])(?![\w.])", r"\1\2", text)
     text = re.sub(r"([.!?])\s+(['\"_*`]+)(?=\s|$)", r"\1\2", text)
-    text = re.sub(r",\s*,", ",", text)
-    text = re.sub(r"([.!?])\s*[,;:]\s*", r"\1 ", text)
-    text = re.sub(r"(^|[.!?]\s+|\n)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+    text = re.sub(r"[,;:]\s*([,;:])", r"\1", text)
+    text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
+    text = re.sub(r"([,;])\s*[\u2014\u2013-]\s+", r"\1 ", text)
+    text = re.sub(r"(?<=[.!?])\s*[,;:]\s*", " ", text)
+    text = re.sub(r"(^|[.!?]\s+|\n)\s*(?:and|but|so|or)\s+(?=[a-z])", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"(^|[.!?]\s+|\n)(['\"“‘]?)([a-z])", lambda m: m.group(1) + m.group(2) + m.group(3).upper(), text)
+    text = re.sub(r"\b(\w+)\s+\1\b", r"\1", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(r"(?m)^[ \t]*[,;:]\s*", "", text)
-    return text.strip()
+    text = re.sub(r"(?m)[ \t]+$", "", text)
+    text = text.strip()
+    if lower_start and text[:1].isupper() and not text[1:2].isupper() and not text.startswith(("I ", "I'")):
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _has_content(text: str) -> bool:
-    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3
+    return len(_WORD.findall(text)) >= 3
 
 
-def _with_next_step(text: str, next_step: str) -> str:
-    if _NEXT_STEP.search(text):
-        return text
-    sign_off = _SIGN_OFF.search(text)
+# --- next steps --------------------------------------------------------------------------
+
+
+def _objects(text: str, analysis: Analysis) -> list[str]:
+    """Noun phrases of the message the customer could look at, those near a finding first."""
+    phrases = [f for f in extract(text, analysis) if f.kind == "phrase"]
+    near = {f.start for f in analysis.findings}
+    phrases.sort(key=lambda f: min((abs(f.start - s) for s in near), default=0))
+    out = []
+    for fact in phrases:
+        words = fact.text.split()
+        if words[0].lower() in ("my", "his", "her", "their", "its", "our") and len(words) < 3:
+            continue
+        out.append(fact.text[0].lower() + fact.text[1:] if words[0][0].isupper() else fact.text)
+    return out
+
+
+def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple[Topic, ...],
+                    strategies: Strategies, rules: RuleSet, lost: list[str] | None = None) -> str:
+    """End a customer-facing rewrite with a concrete step, unless the agent already gave one.
+
+    When an edit had to give up a thing the customer should look at ("the setup page"), the
+    step names it, so the suggestion still points at it."""
+    lost = [phrase[0].lower() + phrase[1:] for phrase in lost or []]
+    if has_next_step(draft) and not lost:
+        return draft
+    category = _primary_category(analysis)
+    groups: list[list[str]] = []
+    if lost:
+        groups.append([step.replace("{object}", lost[0]) for step in strategies.steps.get(category, ())])
+    topic = topic_for(original, topics)
+    if topic is not None:
+        groups.append(list(topic.next_steps))
+    objects = _objects(original, analysis)
+    if objects:
+        groups.append([step.replace("{object}", objects[0]) for step in strategies.steps.get(category, ())])
+    groups.append(list(strategies.steps.get("generic", ())))
+    turn = zlib.crc32(("step:" + original).encode("utf-8"))
+    rotated: list[str] = []
+    for group in groups:
+        if group:
+            rotated += group[turn % len(group):] + group[: turn % len(group)]
+    for step in rotated:
+        candidate = _insert_step(draft, step)
+        if not detect(candidate, rules).flagged and not defects(original, candidate):
+            return candidate
+    return draft
+
+
+def _insert_step(text: str, step: str) -> str:
+    """Put the step before the sign-off, inside a closing quote, after a full stop."""
+    sign_off = SIGN_OFF.search(text)
+    tail = ""
     if sign_off:
-        body = text[: sign_off.start()].rstrip()
-        return f"{body} {next_step}{text[sign_off.start():]}"
-    if not text.rstrip().endswith((".", "!", "?")):
-        text = text.rstrip() + "."
-    return f"{text} {next_step}"
+        text, tail = text[: sign_off.start()].rstrip(), text[sign_off.start():]
+    closing = ""
+    quote = re.search(r"([.!?]?)(['\"”’_*`]+)\s*$", text)
+    pairs = {"'": "'", '"': '"', "”": "“", "’": "‘", "_": "_", "*": "*", "`": "`"}
+    if quote:
+        mark = quote.group(2)
+        opener = pairs.get(mark[0], mark[0])
+        opened = re.search(r"(?:^|[:>\s])" + re.escape(opener) + r"\S", text[: quote.start()])
+        if opened and mark != "```":
+            closing = mark
+            text = text[: quote.start()] + quote.group(1)
+    text = text.rstrip()
+    if text and text[-1] not in ".!?":
+        text = text.rstrip(",;:\u2014\u2013- ") + "."
+    separator = "\n\n" if "\n\n" in text and not closing else " "
+    return f"{text}{separator}{step}{closing}{tail}"
+
+
+# --- reflections -------------------------------------------------------------------------
+
+
+def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
+               topics: tuple[Topic, ...] | None = None, strategies: Strategies | None = None) -> str:
+    """A question about what tripped the customer up, in the message's own words: the struggle
+    ("couldn't find the power button"), the cause the note names ("she had caps lock on"), or
+    what the note is about (an account, a product, a ticket), then how to stop it recurring."""
+    rules = rules if rules is not None else default_rules()
+    topics = topics if topics is not None else default_topics()
+    strategies = strategies if strategies is not None else default_strategies()
+    topic = topic_for(text, topics)
+    fix = topic.fix if topic is not None and topic.fix else strategies.fix
+    templates = strategies.reflection
+    options: list[str] = []
+    struggle = _STRUGGLE.search(text)
+    if struggle:
+        subject = struggle.group("object").strip(" '-")
+        subject = re.sub(r"^(?:their|his|her|a|an|its|which)\s+", "the ", subject, flags=re.IGNORECASE)
+        options += [t.format(subject=subject, verb=struggle.group("verb").lower(), fix=fix)
+                    for t in templates.get("with_subject", ())]
+    cause = _CAUSE.search(text)
+    if cause and not any(cause.start() < f.end and f.start < cause.end() for f in analysis.findings):
+        clause = cause.group(0).strip()
+        clause = re.sub(r"^(?:the )?(?:customer|user|client)\b", _the_customer, clause, flags=re.IGNORECASE)
+        options += [t.format(cause=clause, fix=fix) for t in templates.get("with_cause", ())]
+    subject, kind = _about(text, analysis)
+    if subject and kind == "phrase":
+        options += [t.format(subject=subject, fix=fix) for t in templates.get("with_about", ())]
+    clause = _own_clause(text, analysis)
+    if clause:
+        options += [t.format(clause=clause, fix=fix) for t in templates.get("with_words", ())]
+    if subject and kind != "phrase":
+        options += [t.format(subject=subject, fix=fix) for t in templates.get("with_name", ())]
+    if topic is not None:
+        options += [t.format(subject=topic.name, fix=fix) for t in templates.get("with_topic", ())]
+    specific = options[:2]
+    plain = list(templates.get("plain", ()))
+    if plain:
+        turn = zlib.crc32(text.encode("utf-8")) % len(plain)
+        plain = plain[turn:] + plain[:turn]
+    ordered = ([_pick(specific, text)] if specific else []) + options + plain
+    ordered.append(rules.categories[_primary_category(analysis)].reflection)
+    for option in ordered:
+        if option and not detect(option, rules).flagged and not defects(text, option):
+            return option
+    return "What tripped them up here?"
+
+
+def _the_customer(match: re.Match[str]) -> str:
+    word = match.group(0).lower()
+    return word if word.startswith("the ") else "the " + word
+
+
+# "she had caps lock on", "customer had wifi switched off", "the screen was just asleep".
+_CAUSE = re.compile(
+    r"\b(?:she|he|they|the customer|customer|the user|user|client|the client|(?:the|their|his|her) \w+)"
+    r"\s+(?:had|was|were|left|kept|forgot|used|picked|chose|typed|entered|selected|ordered|"
+    r"never|didn't|did not|hadn't)\s+[^.,;!?\n]{3,50}?(?=[.,;!?\n]|\s+(?:lol|smh|again|tbh|haha)\b|$)",
+    re.IGNORECASE,
+)
+
+
+_FILLER = re.compile(
+    r"\b(?:lol|lmao|smh|tbh|haha|ngl|again|yep|yeah|ok|okay|anyway|honestly|closing|resolved)\b|[^\w\s'’$#%.-]",
+    re.IGNORECASE,
+)
+
+
+def _own_clause(text: str, analysis: Analysis) -> str:
+    """The note's own words about the case (a clause with no finding in it), to quote back."""
+    best = ""
+    for match in re.finditer(r"[^,;:.!?\n()\u2014\u2013]+", text):
+        if any(match.start() < f.end and f.start < match.end() for f in analysis.findings):
+            continue
+        if "<" in match.group(0) or "`" in match.group(0) or "&" in match.group(0):
+            continue
+        words = _FILLER.sub(" ", match.group(0)).split()
+        content = [w for w in words if len(w) > 3]
+        if len(content) >= 2 and len(words) <= 12 and len(" ".join(words)) > len(best):
+            best = " ".join(words)
+    return best
+
+
+def _about(text: str, analysis: Analysis) -> tuple[str, str]:
+    """What a chatter note is about: "the Orchard account", "Tillman Sports", "ticket 88012"."""
+    found = extract(text, analysis)
+    for fact in found:
+        if fact.kind == "phrase" and any(w[:1].isupper() for w in fact.text.split()[1:]):
+            return fact.text[0].lower() + fact.text[1:], "phrase"
+    names = [f for f in found if f.kind == "name"]
+    if names:
+        run = [names[0]]
+        for fact in names[1:]:
+            if re.fullmatch(r"\s*(?:&|and|of)?\s*", text[run[-1].end:fact.start]):
+                run.append(fact)
+            else:
+                break
+        return text[run[0].start:run[-1].end], "name"
+    for fact in found:
+        if fact.kind == "phrase" and fact.text.split()[0].lower() in ("the", "this", "that") \
+                and fact.text.split()[-1].lower() not in ("definition", "guy", "lady", "customer", "day", "user"):
+            return fact.text[0].lower() + fact.text[1:], "phrase"
+    for fact in found:
+        if fact.kind == "number":
+            before = re.search(r"(?:ticket|order|case|line|account|invoice)\s*$", text[:fact.start], re.IGNORECASE)
+            if before or fact.text.startswith("#") or sum(c.isdigit() for c in fact.text) >= 4:
+                return (before.group(0) if before else "") + fact.text, "name"
+    return "", ""

@@ -30,8 +30,12 @@ _STRUGGLE = re.compile(
 
 @dataclass(frozen=True)
 class Topic:
+    """A product area: how to spot it, and (optionally) what to do next and how to fix the cause."""
+
     name: str
     pattern: re.Pattern[str]
+    next_steps: tuple[str, ...] = ()
+    fix: str = ""
 
 
 def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
@@ -49,14 +53,26 @@ def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
         keywords = entry.get("keywords") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not isinstance(keywords, list) or not keywords:
             raise RuleError(f"{path.name}: topic #{index} needs a 'name' and a list of 'keywords'")
+        steps = entry.get("next_steps", [])
+        fix = entry.get("fix", "")
+        if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps) \
+                or not isinstance(fix, str):
+            raise RuleError(f"{path.name}: topic '{name}': 'next_steps' must be a list of strings, 'fix' a string")
         words = sorted((re.escape(str(k).lower()) for k in keywords), key=len, reverse=True)
-        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")\b")))
+        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")\b"), tuple(steps), fix))
     return tuple(topics)
 
 
 @lru_cache(maxsize=1)
 def default_topics() -> tuple[Topic, ...]:
     return load_topics()
+
+
+def topic_for(text: str, topics: tuple[Topic, ...] | None = None) -> Topic | None:
+    """The first topic whose keywords the message mentions, or None."""
+    topics = default_topics() if topics is None else topics
+    lowered = normalize(text[:5000]).text.lower()
+    return next((topic for topic in topics if topic.pattern.search(lowered)), None)
 
 
 def topic_of(text: str, topics: tuple[Topic, ...] | None = None) -> str:

@@ -15,8 +15,8 @@ from bot.templates import TemplateError, load_template
 from tests.fakes import Call, FakeServer, chat_completion
 
 DRAFT = "Hi Raj, as I already said, order #A-10442 ships on 12 March. You should have read the email."
-GOOD = ("Hi Raj, thanks for checking in. Order #A-10442 ships on 12 March, and I'll send you the tracking "
-        "link as soon as it is out.")
+GOOD = ("Hi Raj, thanks for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll send you "
+        "the tracking link as soon as it is out.")
 PATH = "/v1/chat/completions"
 
 
@@ -131,3 +131,46 @@ def test_bundled_templates_use_only_known_variables() -> None:
         assert template.variables <= TEMPLATE_VARIABLES
         with pytest.raises(TemplateError):
             template.render()
+
+
+def test_prompt_lists_the_facts_and_shows_pairs_of_the_same_audience(llm_server: FakeServer) -> None:
+    llm_server.handlers[PATH] = answer(GOOD)
+    coach_for(llm_server).suggest(DRAFT)
+    sent = llm_server.calls_to(PATH)[0].body
+    system, user = sent["messages"][0]["content"], sent["messages"][1]["content"]
+    for fact in ("#A-10442", "Raj", "the email"):
+        assert f"- {fact}" in user
+    assert system.count("Before: ") >= 3 and system.count("After: ") >= 3
+    assert "$examples" not in system and "$facts" not in user
+    assert "reply to a customer" in user
+
+
+def test_answer_that_drops_a_noun_phrase_falls_back(llm_server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:
+    draft = "Did you even read the yellow notice at the top of the checkout page, Ivo?"
+    llm_server.handlers[PATH] = answer("Hi Ivo, could you take another look at the page and tell me what you see?")
+    caplog.set_level(logging.WARNING)
+    suggestion = coach_for(llm_server).suggest(draft)
+    assert suggestion is not None and suggestion.source == "rules"
+    assert "dropped" in caplog.text
+    assert "yellow notice" in suggestion.text
+
+
+def test_answer_with_splice_debris_falls_back(llm_server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:
+    broken = ("Hi Raj, thanks for for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll "
+              "send you the tracking link.")
+    llm_server.handlers[PATH] = answer(broken)
+    caplog.set_level(logging.WARNING)
+    assert coach_for(llm_server).suggest(DRAFT).source == "rules"
+    assert "reads broken" in caplog.text
+
+
+def test_few_shot_prefers_the_same_audience_and_category() -> None:
+    from bot.llm import few_shot, load_pairs
+
+    pairs = load_pairs()
+    assert len(pairs) >= 50
+    shown = few_shot(pairs, "colleague", ("blame",), count=2)
+    befores = [line[len("Before: "):] for line in shown.splitlines() if line.startswith("Before: ")]
+    chosen = [p for p in pairs if p["before"] in befores]
+    assert len(chosen) == 2 and all(p["audience"] == "colleague" for p in chosen)
+    assert few_shot((), "customer", ()) == "(none)"

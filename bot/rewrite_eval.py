@@ -1,0 +1,302 @@
+"""How good are the suggestions? Figures an agent would notice, over labelled flagged messages.
+
+A suggestion is only useful if an agent would send it: it keeps the customer's facts, is the
+agent's own message made calmer (not a stock sentence), does not repeat itself across
+messages, ends with a concrete step instead of an announcement, and reads cleanly. Every
+check here is generic text inspection, so it works on any team's labelled file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.dataset import Example
+from bot.detect import detect
+from bot.facts import extract, missing
+from bot.models import Analysis, Suggestion
+from bot.rules import RuleSet, default_rules
+
+_GREETING = re.compile(
+    r"^\s*(?:(?:sending|reply|draft)[^:\n]{0,20}:\s*)?['\"]?\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))"
+    r"\b[^,!\n\u2014]{0,40}?(?:[,!]|\s[\u2014-])\s*",
+    re.IGNORECASE,
+)
+# A sign-off: "Regards,\nPaul", "We look forward to...\nLucas", or a bare name on the last line.
+SIGN_OFF = re.compile(
+    r"\n\s*(?:(?i:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
+    r"|sincerely|warmly|all the best|talk soon|we look forward[^\n]*)\b[^\n]*(?:\n[^\n]{0,60})?"
+    r"|[-\u2014~^]*\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$",
+)
+_WORDS = re.compile(r"[a-z][a-z'-]{3,}")
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOP = _wordset(
+    """this that with have from your about there their what when which would could should here them
+    they will just been were into only also than then some more very much still thanks thank please
+    sorry help happy know look take sort check send want need does don't didn't it's that's i'll
+    i've i'm let's here's what's there's can't won't"""
+)
+# An announcement that promises content and never gives it, or a placeholder nobody filled.
+HOLLOW = re.compile(
+    r"here'?s (?:what (?:happened|i found|i suggest|i'd suggest|i can do|we can do|that means|is going on)"
+    r"|how (?:we can|to) (?:fix|sort|get)|the (?:reason|quickest way|next step)|a quick summary)"
+    r"[^.!?:\n]*(?:[.!?]|$)(?!\s*\S)"
+    r"|here'?s (?:what|the reason|a quick summary)[^.!?:\n]*[.!]"
+    r"|\[(?:time|date|name|link|x)\]",
+    re.IGNORECASE,
+)
+# A next step: an owner ("I'll", "could you"...), an action verb, and an object after it.
+_STEP = re.compile(
+    r"\b(?:i'?ll|i will|i can|let me|we'?ll|we will|we can|could you|can you|would you|please"
+    r"|if you|once you|reply with|just reply|feel free to|you can|you're welcome to|you are welcome to)\b"
+    r"(?:\s+\w+){0,2}?\s+(?:check|send|retry|reset|look|re-?send|update|share|reply|confirm|try|open|tap|click|"
+    r"restart|reinstall|set|add|remove|follow|walk|book|arrange|move|fix|find|sort|follow up|go|use|"
+    r"enter|change|switch|choose|pick|order|cancel|forward|attach|call|contact|email|run|install|"
+    r"download|upload|log|sign|track|let|tell|take|keep|get|make|review|ask|test|compare|read|watch|"
+    r"see|point|pass|raise|escalate|refund|issue|apply|turn|plug|charge|pay|ship|print|paste|copy|re-?run|"
+    r"retry|reissue|restore|resubscribe|register|recover|trace|chase|swap|test|open|release|reset)\w*"
+    r"(?:\s+(?!it\b[.?!]|this\b[.?!])\S+(?:\s+\S+)?|\s+(?:it|this|them)\b)"
+    r"|\bsend me (?:a|the|your)\s+\w+",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"let (?:me|us) know if (?:anything|you have any)|if anything is still unclear|happy to (?:help|go through it)"
+    r"(?:[.!]|$)|what (?:we|i) can do now",
+    re.IGNORECASE,
+)
+_DEFECTS: dict[str, re.Pattern[str]] = {
+    "doubled word": re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE),
+    "doubled punctuation": re.compile(r"[,;:]\s*[,;:.!?]|[.!?]\s+[.,;:!?](?!\w)|(?<![.])\.\.(?![.])"),
+    "space before punctuation": re.compile(r"\w\s+[,.;](?![\w.])"),
+    "sentence starts mid-clause": re.compile(r"(?:^|[.!?]\s+|\n)(?:and|or|but|nor)\b|(?:^|\n)\s*[\u2014\u2013,;]"),
+    "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
+    "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
+    "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
+    "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
+    "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
+    "no space after a full stop": re.compile(r"[a-z]{2}[.!?][A-Za-z][a-z]"),
+}
+_CAPITAL_AFTER_COMMA = re.compile(r",\s+([A-Z][a-z]+)")
+
+
+def defects(original: str, candidate: str) -> list[str]:
+    """What reads broken in ``candidate`` and was not already so in ``original``."""
+    found = [name for name, pattern in _DEFECTS.items()
+             if len(pattern.findall(candidate)) > len(pattern.findall(original))]
+    capitalised = set(re.findall(r"\b[A-Z][a-z]+", original))
+    after_comma = [w for w in _CAPITAL_AFTER_COMMA.findall(candidate) if w not in capitalised]
+    if after_comma:
+        found.append("capital after a comma")
+    for mark in ('"', "```"):
+        if candidate.count(mark) % 2 and not original.count(mark) % 2:
+            found.append(f"orphan {mark}")
+    if candidate.count("`") % 2 and not original.count("`") % 2:
+        found.append("broken code")
+    if candidate.count("“") != candidate.count("”") and original.count("“") == original.count("”"):
+        found.append("orphan curly quote")
+    orphan = re.compile(r"(?:(?<=\s)|^)'(?=\s|$)|(?<=[.!?,])'(?=\s|$)")
+    if len(orphan.findall(candidate)) > len(orphan.findall(original)):
+        found.append("orphan '")
+    if candidate.count("<") - candidate.count(">") != original.count("<") - original.count(">"):
+        found.append("broken markup")
+    return found
+
+
+def body(text: str) -> str:
+    """The text without its greeting and sign-off."""
+    text = SIGN_OFF.sub("", text)
+    return _GREETING.sub("", text, count=1)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORDS.findall(text.lower()) if w not in _STOP}
+
+
+def own_words(original: str, analysis: Analysis) -> set[str]:
+    """The agent's content words outside the flagged spans, greeting and sign-off."""
+    kept = list(original)
+    for finding in analysis.findings:
+        kept[finding.start:finding.end] = " " * (finding.end - finding.start)
+    return content_words(body("".join(kept)))
+
+
+def stock_only(original: str, analysis: Analysis, suggestion: str) -> bool:
+    """True when the agent wrote something besides the flagged words and the suggestion shares
+    none of it (no word, no fact): nothing but rule-file text (plus the greeting) came back."""
+    own = own_words(original, analysis)
+    if not own:
+        return False
+    if content_words(body(suggestion)) & own:
+        return False
+    greeting = _GREETING.match(original)
+    facts = [f for f in extract(original, analysis) if not greeting or f.start >= greeting.end()]
+    return not facts or len(missing(facts, body(suggestion))) == len(facts)
+
+
+def hollow(text: str) -> bool:
+    return HOLLOW.search(text) is not None
+
+
+def last_sentences(text: str, count: int = 2) -> str:
+    text = SIGN_OFF.sub("", text).strip()
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    return " ".join(parts[-count:])
+
+
+def has_next_step(text: str) -> bool:
+    """An owner, an action and an object near the end, and not a vague offer or a placeholder."""
+    tail = last_sentences(text)
+    if hollow(tail):
+        return False
+    return any(not _VAGUE.search(m.group(0)) for m in _STEP.finditer(tail)) or bool(
+        re.search(r"\b(?:could|can|would) you\b[^?]{6,}\?", tail, re.IGNORECASE))
+
+
+@dataclass
+class Item:
+    """One flagged message and what the coach suggested for it."""
+
+    text: str
+    analysis: Analysis
+    suggestion: Suggestion
+    customer: bool
+    facts_total: int = 0
+    facts_lost: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    stock: bool = False
+    hollow: bool = False
+    step: bool = False
+    reflagged: bool = False
+    own: bool = True
+
+
+@dataclass
+class RewriteReport:
+    """The figures, plus the items behind them for --show."""
+
+    items: list[Item]
+
+    def _share(self, items: list[Item], test: Callable[[Item], bool]) -> float:
+        return round(sum(1 for i in items if test(i)) / len(items), 3) if items else 0.0
+
+    def figures(self) -> dict[str, float | int]:
+        rewrites = [i for i in self.items if i.suggestion.kind == "rewrite"]
+        replies = [i for i in rewrites if i.customer]
+        counts = Counter(i.suggestion.text for i in self.items)
+
+        def retention(items: list[Item]) -> float:
+            if not items:
+                return 1.0
+            values = [1 - len(i.facts_lost) / i.facts_total if i.facts_total else 1.0 for i in items]
+            return round(sum(values) / len(values), 3)
+
+        ratios = [len(i.suggestion.text) / max(1, len(i.text)) for i in rewrites]
+        return {
+            "flagged messages": len(self.items),
+            "rewrites": len(rewrites),
+            "customer-facing rewrites": len(replies),
+            "reflections": len(self.items) - len(rewrites),
+            "fact retention (replies)": retention(replies),
+            "fact retention (all rewrites)": retention(rewrites),
+            "every fact kept (replies)": self._share(replies, lambda i: not i.facts_lost),
+            "every fact kept (all rewrites)": self._share(rewrites, lambda i: not i.facts_lost),
+            "stock text only": self._share(rewrites, lambda i: i.stock),
+            "nothing of the agent's own to keep": self._share(rewrites, lambda i: not i.own),
+            "generic reflections": self._share([i for i in self.items if i.suggestion.kind != "rewrite"],
+                                               lambda i: i.stock),
+            "same text for 3+ inputs": self._share(self.items, lambda i: counts[i.suggestion.text] >= 3),
+            "hollow endings": self._share(self.items, lambda i: i.hollow),
+            "introduced defects": self._share(self.items, lambda i: bool(i.defects)),
+            "next step (customer-facing)": self._share(replies, lambda i: i.step),
+            "re-flagged": self._share(self.items, lambda i: i.reflagged),
+            "length ratio (mean)": round(sum(ratios) / len(ratios), 2) if ratios else 0.0,
+        }
+
+    def problems(self, limit: int) -> list[str]:
+        """The first ``limit`` items with something wrong, for a human to read."""
+        lines = []
+        for item in self.items:
+            wrong = []
+            if item.facts_lost:
+                wrong.append("lost " + ", ".join(item.facts_lost))
+            wrong += item.defects
+            if item.stock:
+                wrong.append("stock only")
+            if item.hollow:
+                wrong.append("hollow")
+            if item.customer and item.suggestion.kind == "rewrite" and not item.step:
+                wrong.append("no next step")
+            if item.reflagged:
+                wrong.append("re-flagged")
+            if wrong and len(lines) < limit:
+                lines.append(f"- {item.text!r}\n  -> {item.suggestion.text!r}\n  [{'; '.join(wrong)}]")
+        return lines
+
+
+def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | None],
+          rules: RuleSet | None = None) -> RewriteReport:
+    """Suggest for every text the detector flags and score each suggestion."""
+    rules = rules if rules is not None else default_rules()
+    items = []
+    for text in texts:
+        analysis = detect(text, rules)
+        if not analysis.flagged:
+            continue
+        suggestion = suggest(text, analysis)
+        if suggestion is None:
+            continue
+        out = suggestion.text
+        facts = extract(text, analysis)
+        from bot.rewrite import audience  # late: rewrite imports this module's checks
+
+        item = Item(text=text, analysis=analysis, suggestion=suggestion,
+                    customer=audience(text, analysis) == "customer")
+        if suggestion.kind == "rewrite":
+            item.facts_total = len(facts)
+            item.facts_lost = [f.text for f in missing(facts, out)]
+            item.step = has_next_step(out)
+        item.defects = defects(text, out)
+        item.stock = stock_only(text, analysis, out)
+        item.own = bool(own_words(text, analysis))
+        item.hollow = hollow(out)
+        item.reflagged = detect(out, rules).flagged
+        items.append(item)
+    return RewriteReport(items)
+
+
+def score_examples(examples: Iterable[Example], suggest: Callable[[str, Analysis], Suggestion | None],
+                   rules: RuleSet | None = None) -> RewriteReport:
+    """Score over the labelled examples whose gold label is a flag (and that the coach flags)."""
+    return score((e.text for e in examples if e.flag), suggest, rules)
+
+
+TARGETS: dict[str, tuple[str, float]] = {
+    "fact retention (replies)": (">=", 0.95),
+    "every fact kept (replies)": (">=", 0.85),
+    "stock text only": ("<=", 0.05),
+    "same text for 3+ inputs": ("<=", 0.05),
+    "hollow endings": ("<=", 0.02),
+    "introduced defects": ("<=", 0.0),
+    "re-flagged": ("<=", 0.0),
+    "next step (customer-facing)": (">=", 0.9),
+}
+
+
+def render(report: RewriteReport, show: int = 0) -> str:
+    lines = []
+    for name, value in report.figures().items():
+        target = TARGETS.get(name)
+        mark = ""
+        if target:
+            ok = value >= target[1] if target[0] == ">=" else value <= target[1]
+            mark = f"   (target {target[0]} {target[1]}{'' if ok else ', MISSED'})"
+        lines.append(f"{name:32} {value}{mark}")
+    if show:
+        lines.append("")
+        lines += report.problems(show)
+    return "\n".join(lines)
