@@ -28,6 +28,7 @@ from bot.dataset import Example
 from bot.evaluate import Evaluation, evaluate
 from bot.learned import category_tips, is_learned
 from bot.llm import ChatClient, LLMUnavailable, OpenAIChatClient
+from bot.model import ModelError, default_model
 from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
 from bot.rules import RuleSet
 from bot.templates import PromptTemplate, load_template
@@ -305,8 +306,26 @@ def make_judge(settings: Settings, rules: RuleSet, client: ChatClient | None = N
     if client is None:
         client = JudgeClient(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
                              settings.llm_judge_timeout)
+    _check_band(settings.llm_judge_band)
+    log.info("LLM judge on: learned scores in [%.2f, %.2f] without a rule finding go to %s, %.1f s budget",
+             *settings.llm_judge_band, settings.llm_model, settings.llm_judge_timeout)
     return LLMJudge(client=client, rules=rules, system=system, user=user, band=settings.llm_judge_band,
                     timeout=settings.llm_judge_timeout)
+
+
+def _check_band(band: tuple[float, float]) -> None:
+    """A band that misses the bundled model's threshold reviews only one side of the decision."""
+    try:
+        model = default_model()
+    except ModelError:
+        return
+    if model is None:
+        log.warning("LLM judge: no learned model is bundled, so no message has a score and none is judged")
+        return
+    threshold = model.flag_threshold
+    if not band[0] <= threshold <= band[1]:
+        log.warning("COACH_LLM_JUDGE_BAND %.2f,%.2f does not contain the learned threshold %.2f: the judge "
+                    "will only ever %s flags", *band, threshold, "remove" if band[0] > threshold else "add")
 
 
 # --- eval --llm --------------------------------------------------------------------------
