@@ -149,7 +149,7 @@ def test_unusable_answers_are_ignored(llm_server: FakeServer, caplog: pytest.Log
 def test_timeout_keeps_the_local_decision_within_the_budget(llm_server: FakeServer,
                                                             caplog: pytest.LogCaptureFixture) -> None:
     llm_server.handlers[PATH] = chat_by_prompt({}, default=verdict(True, ["blame"], "router"), delay=1.5)
-    caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.INFO)
     coach = coach_with(judge_for(llm_server, timeout=0.3))
     started = time.monotonic()
     analysis = coach.analyse(CLEAN)
@@ -182,7 +182,7 @@ def test_messages_outside_the_band_are_never_sent(llm_server: FakeServer) -> Non
     assert not coach_with(judge).analyse(CLEAN).flagged  # a confidently clean message
     confident = learned_flag("We cannot move the delivery slot, the route is already planned.", score=0.95)
     assert judge.review(confident) is confident  # a confident learned flag
-    assert judge.review(Analysis(text="ok")) .flagged is False  # too short: no score, nothing to judge
+    assert judge.review(Analysis(text="ok")).flagged is False  # too short: no score, nothing to judge
     assert llm_server.calls_to(PATH) == []
     assert judge.stats.sent == 0
 
@@ -225,6 +225,13 @@ def test_judge_is_off_without_an_llm_or_when_switched_off(llm_server: FakeServer
     assert make_judge(settings_for(llm_server, llm_judge=False), rules, force=True) is not None
     with pytest.raises(ConfigError, match="COACH_LLM_MODEL"):
         make_judge(Settings(llm_base_url="http://127.0.0.1:9/v1"), rules)
+
+
+def test_the_cli_coach_gets_the_judge_from_settings(llm_server: FakeServer) -> None:
+    from bot.cli import _State
+
+    assert _State(settings_for(llm_server), None).coach().judge is not None
+    assert _State(Settings(), None).coach().judge is None
 
 
 def test_template_with_unknown_variable_is_a_startup_error(tmp_path: Path) -> None:
