@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+JUDGE_BAND_DEFAULT = (0.15, 0.75)  # learned flag probabilities the LLM judge reviews (threshold ~0.41)
 
 
 class ConfigError(ValueError):
@@ -85,9 +86,6 @@ def _band(env: Mapping[str, str], name: str, default: tuple[float, float]) -> tu
     if not 0 <= low < high <= 1:
         raise ConfigError(f"{name} needs 0 <= low < high <= 1, not {raw!r}")
     return low, high
-
-
-JUDGE_BAND_DEFAULT = (0.15, 0.75)
 
 
 @dataclass(frozen=True)
