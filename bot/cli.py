@@ -18,6 +18,7 @@ from bot.detect import detect
 from bot.digest import digest_text, send_digest
 from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, open_export
+from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
 from bot.llm import make_rewriter
 from bot.models import Analysis, Flag, Suggestion
 from bot.nudge import nudge_text, spotted_line
@@ -55,9 +56,10 @@ class _State:
             raise click.ClickException(f"topics: {exc}") from None
         try:
             llm = make_rewriter(self.settings, self.rules())
+            judge = make_judge(self.settings, self.rules())
         except (ConfigError, TemplateError) as exc:
             raise click.ClickException(str(exc)) from None
-        return Coach(rules=self.rules(), topics=topics, llm=llm)
+        return Coach(rules=self.rules(), topics=topics, llm=llm, judge=judge)
 
     def rules(self) -> RuleSet:
         if self._rules is None:
@@ -275,15 +277,18 @@ def rules_list(state: _State, category: str | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--rewrites", is_flag=True,
               help="Score the suggestions instead (facts kept, stock text, repeats, next steps, defects).")
+@click.option("--llm", "use_llm", is_flag=True,
+              help="Also run with the LLM judge (COACH_LLM_*) in the loop; gates then apply to the judged figures.")
 @click.pass_obj
 def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: tuple[str, ...],
                  min_precision: float | None, min_recall: float | None, max_hard_negatives: float | None,
-                 show_misses: int, output_format: str, rewrites: bool) -> None:
+                 show_misses: int, output_format: str, rewrites: bool, use_llm: bool) -> None:
     """Measure the coach on labelled FILES (JSONL: text, flag, categories, severity, notes).
 
     Without FILES, the repository's own labelled data (a checkout's data/ folder) is used.
     """
     rules = state.rules()
+    judge = _eval_judge(state) if use_llm else None
     try:
         examples = select([e for path in files for e in read_labelled(path)], split) if files else labelled(split)
     except DataError as exc:
@@ -295,21 +300,27 @@ def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: 
         return
     result = evaluate(examples, lambda text: detect(text, rules))
     real: dict[str, dict[str, float | int]] = {}
+    real_texts: dict[str, list[str]] = {}
     for path in real_files:
         with open(path, encoding="utf-8") as handle:
             try:
-                texts = [text for _id, text in read_texts(handle)]
+                texts = real_texts[path] = [text for _id, text in read_texts(handle)]
             except (ValueError, KeyError) as exc:
                 raise click.ClickException(f"{path}: each line needs a JSON object with 'text': {exc}") from None
         flagged, total = flag_rate(texts, lambda text: detect(text, rules))
         real[path] = {"flagged": flagged, "total": total, "rate": round(flagged / total, 5) if total else 0.0}
+    judged = run_judged(judge, examples, lambda text: detect(text, rules), real_texts) if judge else None
     if output_format == "json":
-        click.echo(json.dumps({**result.to_dict(), "real_replies": real}, indent=2))
+        extra = {"llm_judge": comparison_dict(judged, state.settings.llm_model)} if judged else {}
+        click.echo(json.dumps({**result.to_dict(), "real_replies": real, **extra}, indent=2))
     else:
         click.echo(render_text(result, show_misses))
         for path, figures in real.items():
             click.echo(f"real replies flagged ({path}): {figures['flagged']}/{figures['total']}"
                        f" ({figures['rate']:.2%})")
+        if judged:
+            click.echo("\n" + render_comparison(judged, state.settings.llm_model))
+    result = judged.judged if judged else result  # with --llm, the gates judge the judged figures
     failed = []
     if min_precision is not None and result.flags.precision < min_precision:
         failed.append(f"precision {result.flags.precision:.3f} < {min_precision}")
@@ -334,6 +345,22 @@ def _eval_rewrites(state: _State, examples: list, show: int, output_format: str)
         click.echo(json.dumps(report.figures(), indent=2))
     else:
         click.echo(render_rewrites(report, show))
+
+
+def _eval_judge(state: _State) -> LLMJudge:
+    """The judge for eval --llm, even with COACH_LLM_JUDGE=0; exit 2 when no model is configured."""
+    try:
+        judge = make_judge(state.settings, state.rules(), force=True)
+    except ConfigError as exc:
+        click.echo(f"error: eval --llm: {exc}", err=True)
+        sys.exit(2)
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from None
+    if judge is None:
+        click.echo("error: eval --llm needs a model, and none is configured: set COACH_LLM_BASE_URL and "
+                   "COACH_LLM_MODEL (and COACH_LLM_API_KEY if the server needs one; see .env.example)", err=True)
+        sys.exit(2)
+    return judge
 
 
 # --- train --------------------------------------------------------------------------------

@@ -26,9 +26,15 @@ class Coach:
     rules: RuleSet = field(default_factory=default_rules)
     topics: tuple[Topic, ...] = field(default_factory=default_topics)
     llm: object | None = None  # an bot.llm.LLMRewriter; typed loosely to keep the core import-light
+    judge: object | None = None  # a bot.judge.LLMJudge: a second opinion on uncertain messages only
 
     def analyse(self, text: str) -> Analysis:
-        return detect(text, self.rules)
+        """Rules and the learned stage; with a judge configured, the learned stage's uncertain
+        messages also get the model's checked verdict (within the judge's time budget)."""
+        analysis = detect(text, self.rules)
+        if self.judge is None:
+            return analysis
+        return self.judge.review(analysis)  # type: ignore[attr-defined]
 
     def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True) -> Suggestion | None:
         """The rule rewrite, or a checked LLM rewrite when one is configured and asked for."""

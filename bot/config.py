@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+JUDGE_BAND_DEFAULT = (0.15, 0.75)  # learned flag probabilities the LLM judge reviews (threshold ~0.41)
 
 
 class ConfigError(ValueError):
@@ -46,6 +47,47 @@ def _whole(env: Mapping[str, str], name: str, default: int, unit: str, minimum: 
     return value
 
 
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """An on/off setting: 1/true/yes/on or 0/false/no/off; empty means the default."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (on or off), not {raw!r}")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds (decimals allowed: a judge budget of 1.5 s is reasonable)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 60:
+        raise ConfigError(f"{name} must be more than 0 and at most 60 seconds, not {raw}")
+    return value
+
+
+def _band(env: Mapping[str, str], name: str, default: tuple[float, float]) -> tuple[float, float]:
+    """Two probabilities "low,high" with 0 <= low < high <= 1."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    parts = [part.strip() for part in raw.split(",")]
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise ConfigError(f"{name} must be two probabilities 'low,high' such as 0.15,0.75, not {raw!r}") from None
+    if not 0 <= low < high <= 1:
+        raise ConfigError(f"{name} needs 0 <= low < high <= 1, not {raw!r}")
+    return low, high
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a newcomer needs (nothing set = works)."""
@@ -65,6 +107,9 @@ class Settings:
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
+    llm_judge: bool = False  # opt-in: it sends live channel messages to the model's server
+    llm_judge_band: tuple[float, float] = JUDGE_BAND_DEFAULT
+    llm_judge_timeout: float = 2.0
     rules_dir: Path | None = None
 
     def require(self, *names: str) -> None:
@@ -106,5 +151,8 @@ class Settings:
             llm_base_url=env.get("COACH_LLM_BASE_URL", "").strip(),
             llm_model=env.get("COACH_LLM_MODEL", "").strip(),
             llm_api_key=env.get("COACH_LLM_API_KEY", "").strip(),
+            llm_judge=_switch(env, "COACH_LLM_JUDGE", False),
+            llm_judge_band=_band(env, "COACH_LLM_JUDGE_BAND", JUDGE_BAND_DEFAULT),
+            llm_judge_timeout=_seconds(env, "COACH_LLM_JUDGE_TIMEOUT", 2.0),
             rules_dir=Path(rules_dir) if rules_dir else None,
         )

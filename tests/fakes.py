@@ -205,3 +205,17 @@ def chat_completion(content: str | None) -> dict[str, Any]:
                      "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
+
+
+def chat_by_prompt(answers: dict[str, str], default: str = "", delay: float = 0.0) -> Callable[[Call], Reply]:
+    """A chat.completions handler that answers by what the prompt contains: the first key of
+    ``answers`` found in the last message picks the reply, else ``default``."""
+
+    def reply(call: Call) -> Reply:
+        time.sleep(delay)
+        messages = call.body.get("messages") or [{}]
+        prompt = str(messages[-1].get("content", ""))
+        content = next((answer for key, answer in answers.items() if key in prompt), default)
+        return 200, {}, chat_completion(content)
+
+    return reply
