@@ -39,7 +39,7 @@ class Coach:
     def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True) -> Suggestion | None:
         """The rule rewrite, or a checked LLM rewrite when one is configured and asked for."""
         analysis = analysis if analysis is not None else self.analyse(text)
-        suggestion = rewrite(text, analysis, self.rules)
+        suggestion = rewrite(text, analysis, self.rules, topics=self.topics)
         if suggestion is None or not use_llm or self.llm is None or suggestion.kind != "rewrite":
             return suggestion
         return self.llm.improve(text, analysis, suggestion)  # type: ignore[attr-defined]

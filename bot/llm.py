@@ -5,7 +5,7 @@ answer passes every guard: it arrives in time, is not empty, is not itself flagg
 coach, keeps the draft's facts (the same ``bot.facts`` check the rule rewriter uses: numbers,
 names, links, Slack markup, noun phrases such as "the yellow notice"), and introduces no splice
 defects. The prompt lists those facts and shows a few hand-written before/after pairs
-(data/rewrite_pairs.jsonl) of the same audience and category. Failures are logged with a
+(prompts/rewrite_pairs.jsonl) of the same audience and category. Failures are logged with a
 reason and never with message text.
 """
 
@@ -33,8 +33,7 @@ log = logging.getLogger(__name__)
 TEMPLATE_VARIABLES = frozenset({"draft", "findings", "principles", "tone", "rule_rewrite", "facts", "examples",
                                 "audience"})
 # Hand-written before/after pairs: the checkout's data/ folder, or one dropped beside the prompts.
-PAIRS_FILES = (Path(__file__).resolve().parent.parent / "data" / "rewrite_pairs.jsonl",
-               RULES_DIR.parent / "rewrite_pairs.jsonl")
+PAIRS_FILES = (RULES_DIR.parent / "rewrite_pairs.jsonl",)  # prompts/, shipped in the wheel
 FEW_SHOT = 4
 AUDIENCE_NOTES = {
     "customer": "a reply to a customer: keep it customer-facing and end with a concrete next step",

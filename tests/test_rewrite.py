@@ -31,7 +31,7 @@ from bot.rewrite import (
 from bot.rewrite_eval import defects, has_next_step, hollow, score
 from bot.rules import RuleError, RuleSet
 
-PAIRS = Path(__file__).resolve().parent.parent / "data" / "rewrite_pairs.jsonl"
+PAIRS = Path(__file__).resolve().parent.parent / "prompts" / "rewrite_pairs.jsonl"
 INVENTED = re.compile(r"refund|another team|escalat|pass (?:it|this) (?:on|to)|\[\w+\]", re.IGNORECASE)
 
 DRAFTS = [
