@@ -376,7 +376,7 @@ def train_command(state: _State, out_path: str | None) -> None:
     from bot.train import TrainingError, train
 
     try:
-        model = train(state.rules(), progress=lambda message: click.echo(message, err=True))
+        model = train(progress=lambda message: click.echo(message, err=True))
     except (TrainingError, DataError) as exc:
         raise click.ClickException(str(exc)) from None
     target = out_path or str(MODEL_FILE)

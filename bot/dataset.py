@@ -19,6 +19,7 @@ from bot.models import CATEGORIES, SEVERITIES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl")
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
+SYNTHETIC_CLEAN_FILE = "synthetic_clean.jsonl"  # scripts/make_clean_replies.py: negatives for training only
 
 # Held out: this share of the two files the rules were never written against. The dev set
 # stays on the training side: the first rules were fitted to it, so it cannot judge them.
@@ -152,6 +153,14 @@ def real_replies(split: str = "all", data_dir: Path | None = None) -> list[tuple
         return pairs
     want_holdout = split == "holdout"
     return [(i, t) for i, t in pairs if real_reply_in_holdout(i) == want_holdout]
+
+
+def synthetic_clean(data_dir: Path | None = None) -> list[str]:
+    """Clean everyday support messages written for training (never evaluated on)."""
+    path = (data_dir or DATA_DIR) / SYNTHETIC_CLEAN_FILE
+    if not path.is_file():
+        raise DataError(f"{path}: missing (python scripts/make_clean_replies.py writes it)")
+    return [text for _id, text in read_texts(path.read_text(encoding="utf-8").splitlines())]
 
 
 def read_texts(lines: Iterable[str]) -> Iterator[tuple[str, str]]:

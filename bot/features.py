@@ -1,18 +1,18 @@
-"""What the learned stage sees of a message: the author's own words, and what the rules found.
+"""What the learned stage sees of a message: the author's own words, nothing else.
 
 Quoted customers, pasted logs and other people's words are blanked first, so the model
-judges only what the agent wrote (the labelling rules say the same). The rules add the
-categories they hit. Training and scoring share these functions, so they cannot drift.
+judges only what the agent wrote (the labelling rules say the same). What the rules found
+is deliberately not a feature: the rules were written while reading the training messages,
+so on those messages they look near perfect, and a model trained on them learns to trust
+the rules and add nothing where the rules fail. Training and scoring share these functions.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from bot.context import MessageContext
 from bot.model import tokens_of
-from bot.models import Finding
 
 # A quoted phrase in single quotes opens after something that is not a letter or digit.
 _OPENING_SINGLE_QUOTE = re.compile(r"(?:^|[^a-z0-9])'")
@@ -46,15 +46,6 @@ def own_text(context: MessageContext) -> str:
     return "".join(pieces)
 
 
-def engine_features(findings: Iterable[Finding]) -> frozenset[str]:
-    """What the rules already found, as features prefixed with '@' (the categories they hit).
-
-    Whether the text reads as a reply or as chatter was tried too: it bought nothing the
-    words do not already say, and cost more than the rest of the model together.
-    """
-    return frozenset(f"@rule:{finding.category}" for finding in findings)
-
-
-def message_features(context: MessageContext, findings: Iterable[Finding] = ()) -> tuple[list[str], frozenset[str]]:
-    """The author's tokens and the engine features of one message."""
-    return tokens_of(own_text(context)), engine_features(findings)
+def message_tokens(context: MessageContext) -> list[str]:
+    """The tokens the learned stage scores: the author's own words only."""
+    return tokens_of(own_text(context))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.context import MessageContext
-from bot.features import engine_features, own_text
+from bot.features import own_text
 from bot.model import MODEL_DIR, LearnedModel, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding
 from bot.rules import RuleError, RuleSet
@@ -58,15 +58,14 @@ def learned_findings(
 ) -> tuple[list[Finding], float | None]:
     """Findings the model adds (none, a whole new flag, or a category the rules missed),
     and its flag probability (None when the message is too short to judge)."""
-    engine = engine_features(findings)
     own = own_text(context)
     tokens = tokens_of(own)
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return [], None
-    flag_score = model.flag_score(tokens, engine)
+    flag_score = model.flag_score(tokens)
     if flag_score < model.flag_threshold:
         return [], flag_score
-    scores = model.scores(tokens, engine)
+    scores = model.scores(tokens)
     present = {f.category for f in findings} | {c for f in findings for c in f.extra_categories}
     threshold = model.thresholds.get("category", 0.5)
     ranked = sorted(CATEGORIES, key=lambda c: -scores[c])
@@ -76,7 +75,7 @@ def learned_findings(
         wanted = [ranked[0]] + [c for c in ranked[1:] if scores[c] >= threshold]
     if not wanted:
         return [], flag_score
-    start, end = _best_sentence(context, own, engine, model, wanted[0])
+    start, end = _best_sentence(context, own, model, wanted[0])
     o_start, o_end = context.normalized.to_original(start, end)
     tips = category_tips()
     added = []
@@ -100,7 +99,7 @@ def learned_findings(
 
 
 def _best_sentence(
-    context: MessageContext, own: str, engine: frozenset[str], model: LearnedModel, category: str
+    context: MessageContext, own: str, model: LearnedModel, category: str
 ) -> tuple[int, int]:
     """The span of the sentence that, alone, scores highest for the category."""
     starts = context.sentence_starts
@@ -110,7 +109,7 @@ def _best_sentence(
         tokens = tokens_of(own[start:end])
         if not tokens:
             continue
-        score = model.scores(tokens, engine)[category]
+        score = model.scores(tokens)[category]
         if best is None or score > best[0]:
             best = (score, start, end)
     if best is None:

@@ -1,8 +1,8 @@
 """The learned second stage: a small linear model for harsh wording no rule anticipates.
 
 Rules are precise and explainable but only know the frames someone wrote down; people find
-new ways to blame or brush off a customer every day. A linear model over word 1-2-grams and
-the categories the rules hit catches much of that. The weights are data
+new ways to blame or brush off a customer every day. A linear model over word 1-2-grams of
+the author's own words catches much of that. The weights are data
 (``prompts/model/coach-model.json.gz``), written by ``support-coach train``.
 
 It must cost little on every message, in pure Python. So a message becomes one canonical
@@ -29,7 +29,7 @@ import ahocorasick
 
 from bot.models import CATEGORIES
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 OUTPUTS: tuple[str, ...] = ("flag", *CATEGORIES)
 
 MODEL_DIR = Path(__file__).resolve().parent / "prompts" / "model"
@@ -88,30 +88,26 @@ class LearnedModel:
     @cached_property
     def _flag_automaton(self) -> ahocorasick.Automaton | None:
         """Word features with a flag weight, padded with spaces so they match whole words only."""
-        return _automaton((f" {k} ", row[0]) for k, row in self.weights.items() if row[0] and k[0] != "@")
+        return _automaton((f" {k} ", row[0]) for k, row in self.weights.items() if row[0])
 
     @cached_property
     def _row_automaton(self) -> ahocorasick.Automaton | None:
         """Every word feature with its whole row, for the rare message that gets flagged."""
-        return _automaton((f" {k} ", row) for k, row in self.weights.items() if k[0] != "@")
+        return _automaton((f" {k} ", row) for k, row in self.weights.items())
 
-    def flag_score(self, tokens: list[str], extra: frozenset[str] | set[str] = frozenset()) -> float:
+    def flag_score(self, tokens: list[str]) -> float:
         """Probability that the message should be flagged: one C pass, a sum, a sigmoid."""
         total = 0.0
         if tokens and self._flag_automaton is not None:
             total = sum(map(_SECOND, self._flag_automaton.iter(canonical(tokens))))
-        for feature in extra:
-            row = self.weights.get(feature)
-            if row is not None:
-                total += row[0]
         return _sigmoid(self.bias[0] + total * scale(len(tokens)))
 
-    def scores(self, tokens: list[str], extra: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
+    def scores(self, tokens: list[str]) -> dict[str, float]:
         """Probability per output (flag and each category)."""
         totals = [0.0] * len(OUTPUTS)
-        rows = [self.weights[f] for f in extra if f in self.weights]
+        rows = []
         if tokens and self._row_automaton is not None:
-            rows += [row for _end, row in self._row_automaton.iter(canonical(tokens))]
+            rows = [row for _end, row in self._row_automaton.iter(canonical(tokens))]
         for row in rows:
             for index, value in enumerate(row):
                 totals[index] += value

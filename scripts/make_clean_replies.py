@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Write data/synthetic_clean.jsonl: ordinary, clean support messages for the learned stage.
+
+The labelled files are small, and in them a greeting, "the setup guide" or "your invoice"
+turns up in harsh replies more often than in clean ones, so a model trained on them alone
+learns that "Hi Sam, here's the setup guide" is suspicious. These messages, written from
+scratch for this purpose (no sentence comes from any data file or benchmark corpus), show it
+the everyday language of good support: greetings, facts, neutral causes with a fix, policies
+with an alternative, notes to colleagues. They are negatives only, never positives.
+
+    python scripts/make_clean_replies.py [--n 3000] [--seed 11]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "data" / "synthetic_clean.jsonl"
+
+NAMES = ["Sam", "Aditi", "Jonah", "Marisol", "Tobias", "Wen", "Farah", "Lukas", "Imogen", "Kofi", "Beatriz",
+         "Hamish", "Noor", "Pavel", "Yuki", "Ciaran", "Adaeze", "Mateo", "Greta", "Rohan", "Selin", "Owen"]
+TEAMS = ["billing", "the shipping desk", "our engineers", "the accounts team", "tier 2", "the warehouse",
+         "our payments partner", "the returns team", "product support", "the onboarding team"]
+THINGS = ["the setup guide", "your invoice", "the order confirmation", "the tracking link", "the export file",
+          "the admin console", "your account settings", "the mobile app", "the billing page", "the password link",
+          "the warranty card", "the sizing chart", "the release notes", "the integration page", "the receipt",
+          "the calendar invite", "the checkout page", "the support article", "the firmware update",
+          "the renewal notice", "the data import", "the API key", "the shipping label", "the user guide"]
+TIMES = ["today", "by 5pm", "tomorrow morning", "within the hour", "on Thursday", "this afternoon",
+         "by the end of the day", "first thing Monday", "in about ten minutes", "before noon"]
+AMOUNTS = ["$12.40", "€85", "£19.99", "$240", "€7.50", "£120", "$3.99", "€1,200"]
+CAUSES = ["the card on file expired last month", "the courier's depot was closed for the holiday",
+          "a sync job on our side stalled overnight", "the bank flagged the payment for a routine check",
+          "the file was larger than the 25 MB limit", "the licence renewed on a different plan",
+          "the session timed out after 30 minutes", "the address had two house numbers in it",
+          "the update was still rolling out to your region", "the browser blocked the pop-up window"]
+FIXES = ["I've sent a secure link so you can update it", "I've rebooked the delivery for {time}",
+         "I've restarted it and your data is back", "I've asked them to release it {time}",
+         "I've split it into two parts and re-sent them", "I've moved you back to your usual plan",
+         "I've extended the session limit on your account", "I've corrected it and reprinted the label",
+         "it should reach you {time}", "I've whitelisted the page so it opens normally now"]
+OPENERS = ["Hi {name}, ", "Hello {name}, ", "Hey {name}! ", "Dear {name}, ", "Good morning {name}, ",
+           "Hi {name} — ", "Thanks {name}! ", "Hi there, ", "", "", "<@U0{uid}> "]
+CLOSERS = ["", "", " Thanks!", " Have a lovely day.", " Cheers!", "\nBest,\nSupport", " :slightly_smiling_face:",
+           " 🙂", " Thanks for your patience.", "\n\nKind regards"]
+BODIES = [
+    "here's {thing}: <https://help.example.com/{n}|page {small}>.",
+    "{thing} is attached, page {small} covers the part you asked about.",
+    "I've checked {thing} and everything looks right on our side. The change goes live {time}.",
+    "the charge of {amount} is the annual renewal; I've emailed you the receipt.",
+    "your refund of {amount} is on its way and should show {time}.",
+    "the delay happened because {cause}. {fix}.",
+    "that happened because {cause}, so {fix}.",
+    "good question! You'll find it under Settings > Billing, and I'm happy to walk you through it.",
+    "we can't change the plan mid-cycle, but I can add a credit of {amount} so you don't pay twice.",
+    "refunds after 30 days aren't something we can do, but I can offer an exchange or store credit, whichever suits you.",
+    "I don't know the answer offhand, so I've asked {team} and I'll reply {time}.",
+    "I'm not sure yet, but {team} is looking at it and I'll update you {time}.",
+    "thanks for the screenshot, that helps a lot. I've passed it to {team} and I'll follow up {time}.",
+    "sorry about the mix-up with {thing}, that one's on us. I've fixed it and sent a fresh copy.",
+    "you should receive {thing} {time}; if it doesn't arrive, just reply here and I'll resend it.",
+    "you must have been waiting a while, sorry about that. {fix}.",
+    "could you send me a screenshot of {thing} so I can check what you're seeing?",
+    "could you try signing out and back in? If {thing} still looks wrong, I'll dig in straight away.",
+    "I've updated {thing} with the new address and the order ships {time}.",
+    "your ticket #{n} is now with {team}; they'll reply {time}.",
+    "no problem at all, I've changed it for you and {thing} now shows the right date.",
+    "as you mentioned, {thing} showed the old price. I've corrected it and refunded the difference of {amount}.",
+    "as a quick reminder, the maintenance window is {time}, and I'll message you once it's done.",
+    "the policy on returns is here: <https://example.com/returns|returns policy>. Happy to start one for you.",
+    "I've reset the password link; it's valid for 24 hours.",
+    "you're right, {thing} was wrong. Thanks for spotting it, it's fixed now.",
+    "welcome aboard! {thing} has everything you need to get started, and I'm around if you get stuck.",
+    "the issue was on our end: {cause}. {fix}.",
+]
+NOTES = [
+    "can someone from {team} take #{n}? customer is waiting on {thing}.",
+    "FYI {team} fixed the bug behind #{n}, I'll update the {small} linked tickets.",
+    "handover: {small} open, two waiting on {team}, one waiting on the customer.",
+    "heads up, {thing} moved to a new URL, macros updated.",
+    "#{n}: {cause}. {fix}. closing once they confirm.",
+    "anyone know if {thing} supports SSO? the customer on #{n} is asking.",
+    "reminder that the knowledge-base review is {time} :calendar:",
+    "<@U0{uid}> could you check my reply on #{n} before I send it?",
+    "logged the {amount} refund on #{n}, customer was lovely about it.",
+    "queue is at {small}, mostly questions about {thing}.",
+]
+
+
+def fill(rng: random.Random, template: str) -> str:
+    return template.format(
+        name=rng.choice(NAMES), team=rng.choice(TEAMS), thing=rng.choice(THINGS), time=rng.choice(TIMES),
+        amount=rng.choice(AMOUNTS), cause=rng.choice(CAUSES), fix=rng.choice(FIXES).format(time=rng.choice(TIMES)),
+        n=rng.randint(10000, 99999), small=rng.randint(2, 40), uid=f"{rng.getrandbits(28):07X}",
+    )
+
+
+def message(rng: random.Random) -> str:
+    if rng.random() < 0.25:
+        return fill(rng, rng.choice(NOTES))
+    parts = [fill(rng, rng.choice(BODIES)) for _ in range(rng.choice((1, 1, 1, 2)))]
+    opener = fill(rng, rng.choice(OPENERS))
+    body = " ".join(part[0].upper() + part[1:] if i else part for i, part in enumerate(parts))
+    if not opener or opener.endswith(("! ", "> ")):
+        body = body[0].upper() + body[1:]
+    return opener + body + rng.choice(CLOSERS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    seen: set[str] = set()
+    rows = []
+    while len(rows) < args.n:
+        text = message(rng)
+        if text not in seen:
+            seen.add(text)
+            rows.append({"id": f"sc{len(rows) + 1:05d}", "text": text, "source": "scripts/make_clean_replies.py"})
+    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    print(f"wrote {len(rows)} clean messages to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
