@@ -70,6 +70,27 @@ _SENTENCE_BREAK = re.compile(r"[.!?]+(?=[\s\"')\]]|$)|\n")
 _CLAUSE_BREAK = re.compile(r"[,;:]|\s-+\s|\(|\)")
 
 
+_CUE_NEGATED = re.compile(r"(?:n't|\bnot|\bnever|\bno|\bwon'?t|\bcan'?t|\bdon'?t|\bwouldn'?t|\bdoesn'?t)\s+$")
+
+
+def _cue_outside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """Does an excusing cue occur outside the matched span, and not negated?
+
+    The match itself never excuses itself ("there's nothing I can offer" is not an offer,
+    "..., but there's nothing I can do" is not a "but" with help after it), and a negated
+    cue is no cue ("it won't let me in" is not "let me check").
+    """
+    if start < 0 or end > len(text) or end <= start:
+        masked = text
+    else:
+        masked = text[:start] + " " * (end - start) + text[end:]
+    for hit in pattern.finditer(masked):
+        if _CUE_NEGATED.search(masked, max(0, hit.start() - 12), hit.start()):
+            continue
+        return True
+    return False
+
+
 class MessageContext:
     """Lazily computed facts about one message that rules consult before reporting a match."""
 
@@ -185,9 +206,11 @@ class MessageContext:
         if rule.unless_after is not None and rule.unless_after.search(after):
             return True
         sentence = text[sentence_start:sentence_end]
-        if rule.unless_sentence is not None and rule.unless_sentence.search(sentence):
+        if rule.unless_sentence is not None and _cue_outside(
+            rule.unless_sentence, sentence, start - sentence_start, end - sentence_start
+        ):
             return True
-        if rule.unless_message is not None and rule.unless_message.search(text):
+        if rule.unless_message is not None and _cue_outside(rule.unless_message, text, start, end):
             return True
         if rule.only_if_message is not None and not rule.only_if_message.search(text):
             return True
