@@ -37,8 +37,8 @@ _AGENT_INTRO = re.compile(
 )
 # A message that talks *about* language (training, glossaries, renaming macros).
 _META = re.compile(
-    r"\b(?:the (?:word|term|phrase|name|acronym|label|expression)s?|(?:terms?|words?|phrases?|slang)"
-    r" (?:like|such as)|slang|jargon|glossary|dictionary|don'?t[- ]say|never (?:use|say|call|write)"
+    r"\b(?:the (?:word|term|phrase|name|acronym|label|expression)s?(?=\s*[:\"'`(]|\s+(?:like|such as|for)\b)"
+    r"|(?:terms?|words?|phrases?|slang) (?:like|such as)|slang|jargon|glossary|dictionary|don'?t[- ]say|never (?:use|say|call|write)"
     r"|do not (?:use|say|call|write)|don'?t (?:use|say|call|write|tell)|stop (?:using|saying|calling)"
     r"|banned|(?:avoid|instead of) (?:saying|using|writing)|replac(?:e|ed|ing)|renam(?:e|ed|ing)"
     r"|retir(?:e|ed|ing)|playbook|onboarding|style ?guide|coach(?:ing)? bot|the bot (?:flagged|suggested)"
