@@ -18,7 +18,7 @@ import ahocorasick
 
 from bot.models import CATEGORIES, SEVERITIES
 
-CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague"})
+CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 
 # Leetspeak and spacing: a term "pebkac" also matches "P.E.B.K.A.C", "p e b k a c", "p3bkac".
 _LEET_CLASSES: dict[str, str] = {
@@ -273,8 +273,8 @@ def load_vocab(path: Path | None = None) -> Vocab:
         if not items:
             raise RuleError(f"{where}: needs at least one item")
         raw[name] = {
-            "items": [item.lower() for item in items],
-            "except": [item.lower() for item in _strings(value.get("except"), where, "except")],
+            "items": items,  # regex fragments, written in lower case (never lower() them: \W is not \w)
+            "except": _strings(value.get("except"), where, "except"),
             "anchors": [item.lower() for item in _strings(value.get("anchors"), where, "anchors")],
         }
     sources: dict[str, str] = {}
@@ -285,14 +285,14 @@ def load_vocab(path: Path | None = None) -> Vocab:
             return sources[name]
         where = f"{path.name}: class {name!r}"
         if name in stack:
-            raise RuleError(f"{where}: refers to itself through {' -> '.join(stack + (name,))}")
+            raise RuleError(f"{where}: refers to itself through {' -> '.join((*stack, name))}")
         entry = raw[name]
 
         def inner(match: re.Match[str]) -> str:
             ref = match.group(1)
             if ref not in raw:
                 raise RuleError(f"{where}: unknown word class {{{ref}}}")
-            return resolve(ref, stack + (name,))
+            return resolve(ref, (*stack, name))
 
         items = sorted(
             (_VOCAB_REF.sub(inner, _vocab_item_source(item)) for item in entry["items"]),
