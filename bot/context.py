@@ -121,6 +121,9 @@ def cues() -> ContextCues:
 _NEGATED_BEFORE = re.compile(
     r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing|\bnobody|\bno one|\bnoone|\bneither|\bnor)\b"
     r"(?!\s+(?:only|doubt|wonder|surprise|mind)\b)(?:\W+\w+){0,3}\W*$"
+    # a denied opinion: "no one here thinks the users are ...", "I'd never say she's ..."
+    r"|\b(?:no one|nobody|noone|never|not|don'?t|doesn'?t|didn'?t|wouldn'?t)\b[^,.;!?\n]{0,30}"
+    r"\b(?:thinks?|thought|says?|said|calls?|called|believes?|feels?|finds?|consider|considers|meant)\b[^,.;!?\n]{0,24}$"
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'&-]*)")
