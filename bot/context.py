@@ -86,7 +86,8 @@ def load_context(path: Path | None = None) -> ContextCues:
             _bounded(cue("agent", "reply_cues")) + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
             "[agent] reply_cues",
         ),
-        meta=compiled(_bounded(cue("meta", "cues")), "[meta] cues"),
+        meta=compiled(_bounded(cue("meta", "cues")) + "|" + _words([re.escape(x) for x in cue("meta", "symbols")]),
+                      "[meta] cues"),
         mention_after=compiled(r"^[\"'`]?\s*" + _bounded(cue("meta", "mention_nouns")), "[meta] mention_nouns"),
         mention_before=compiled(
             r"\b(?:the|a|an|our|their|that|this)\s+(?:\w+\s+)?" + _words(cue("meta", "mention_nouns"))
