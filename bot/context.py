@@ -83,7 +83,8 @@ def load_context(path: Path | None = None) -> ContextCues:
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
         reply_cue=compiled(
-            _bounded(cue("agent", "reply_cues")) + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
+            _bounded(cue("agent", "reply_cues"))
+            + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
             "[agent] reply_cues",
         ),
         meta=compiled(_bounded(cue("meta", "cues")) + "|" + _words([re.escape(x) for x in cue("meta", "symbols")]),

@@ -61,7 +61,7 @@ def _likelier(prev: str, nxt: str, after: str, options: tuple[str, str]) -> str:
     if not prev_letter:  # word start before a consonant: "user", "up", "under"
         return u
     if prev in _VOWELS:
-        if prev == "a" and nxt in "lgdt" or prev == "a" and nxt == "s" and after.isalpha():
+        if prev == "a" and (nxt in "lgdt" or (nxt == "s" and after.isalpha())):
             return u  # "fault", "cause", "caught"
         return y  # "keyboard", "days"
     return u  # between consonants: "stupid", "dumb", "but"
