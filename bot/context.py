@@ -121,7 +121,7 @@ def cues() -> ContextCues:
 
 
 _NEGATED_BEFORE = re.compile(
-    r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing|\bnobody|\bno one|\bnoone|\bneither|\bnor)\b"
+    r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing|\bnobody|\bno one|\bnoone|\bneither|\bnor|\bnone)\b"
     r"(?!\s+(?:only|doubt|wonder|surprise|mind)\b)(?:\W+\w+){0,3}\W*$"
     # a denied opinion: "no one here thinks the users are ...", "I'd never say she's ..."
     r"|\b(?:no one|nobody|noone|never|not|don'?t|doesn'?t|didn'?t|wouldn'?t)\b[^,.;!?\n]{0,30}"
