@@ -504,7 +504,8 @@ def _parse_rule(
         raise RuleError(f"{where}: more than {MAX_ANCHORS_PER_RULE} anchors")
     needle_sources = [compact(term) for term in terms + typos]
     if leet:  # "c4lm d0wn" misses the anchor "calm down" but not its leet-folded needle
-        needle_sources += [compact(a) for a in sorted(anchors) if " " in a and len(compact(a)) >= 6]
+        # only long phrases: a short compacted needle ("howit") would match across words ("show it")
+        needle_sources += [compact(a) for a in sorted(anchors) if " " in a and len(compact(a)) >= 8]
     needles = tuple(dict.fromkeys(needle_sources))
     skip = frozenset(_strings(raw["skip"], where, "skip")) if "skip" in raw else defaults["skip"]
     if not skip <= CONTEXT_SKIPS:
