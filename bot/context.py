@@ -128,6 +128,10 @@ _NEGATED_BEFORE = re.compile(
     r"\b(?:thinks?|thought|says?|said|calls?|called|believes?|feels?|finds?|consider|considers|meant)\b[^,.;!?\n]{0,24}$"
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
+# Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
+_VOCATIVE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Madam|Ma'am)\.?\s+[A-Z][a-z]+|,\s*[A-Z][a-z]{2,}\s*[.!?](?:\s|$))"
+)
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'&-]*)")
 _PREV_WORD = re.compile(r"([\w'&-]+)[ \t]+$")
 
@@ -170,8 +174,9 @@ class MessageContext:
 
     @cached_property
     def addressed_to_customer(self) -> bool:
-        """Is this, or does it contain, a reply to a customer (a greeting, a draft, "you")?"""
-        if self._reply_like:
+        """Is this, or does it contain, a reply to a customer (a greeting, a draft, "you",
+        a vocative "…, Joan." or "Mr Quigley")?"""
+        if self._reply_like or _VOCATIVE.search(self.normalized.original):
             return True
         return bool(_SECOND_PERSON.search(self.text)) and not self.colleague_directed
 
@@ -307,9 +312,9 @@ class MessageContext:
         if rule.only_if_addressed and not self.addressed_to_customer:
             return True
         sentence_start, sentence_end = self.sentence(start, end)
-        before = text[sentence_start:start]
         after = text[end:sentence_end]
-        if rule.unless_before is not None and rule.unless_before.search(before):
+        # exceptions are clause-scoped: an "if"/"when" two clauses back does not excuse this one
+        if rule.unless_before is not None and rule.unless_before.search(self.clause_before(sentence_start, start)):
             return True
         if rule.unless_after is not None and rule.unless_after.search(after):
             return True
