@@ -42,6 +42,7 @@ class ContextCues:
     meta: re.Pattern[str]
     mention_after: re.Pattern[str]
     mention_before: re.Pattern[str]
+    mention_before_bare: re.Pattern[str]
     definition_after: re.Pattern[str]
     self_before: re.Pattern[str]
     self_clause: re.Pattern[str]
@@ -89,7 +90,15 @@ def load_context(path: Path | None = None) -> ContextCues:
         ),
         meta=compiled(_bounded(cue("meta", "cues")) + "|" + _words([re.escape(x) for x in cue("meta", "symbols")]),
                       "[meta] cues"),
-        mention_after=compiled(r"^[\"'`]?\s*" + _bounded(cue("meta", "mention_nouns")), "[meta] mention_nouns"),
+        mention_after=compiled(
+            r"^[\"'`]?\s*(?:(?!(?:the|a|an|our|your|their|my|his|her|this|that)\b)\w+\s+)?"
+            + _bounded(cue("meta", "mention_nouns")),
+            "[meta] mention_nouns",
+        ),
+        mention_before_bare=compiled(
+            r"\b(?:the|a|an|our|their|that|this)\s+" + _words(cue("meta", "mention_nouns_bare")) + r"\s+$",
+            "[meta] mention_nouns_bare",
+        ),
         mention_before=compiled(
             r"\b(?:the|a|an|our|their|that|this)\s+(?:\w+\s+)?" + _words(cue("meta", "mention_nouns"))
             + r"\s*(?:called\s+|named\s+)?[\"'`]?\s*$",
@@ -121,7 +130,7 @@ def cues() -> ContextCues:
 
 
 _NEGATED_BEFORE = re.compile(
-    r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing|\bnobody|\bno one|\bnoone|\bneither|\bnor|\bnone)\b"
+    r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing|\bnobody|\bno one|\bnoone|\bneither|\bnor|\bnone|\bzero)\b"
     r"(?!\s+(?:only|doubt|wonder|surprise|mind)\b)(?:\W+\w+){0,3}\W*$"
     # a denied opinion: "no one here thinks the users are ...", "I'd never say she's ..."
     r"|\b(?:no one|nobody|noone|never|not|don'?t|doesn'?t|didn'?t|wouldn'?t)\b[^,.;!?\n]{0,30}"
@@ -273,7 +282,8 @@ class MessageContext:
         before = text[max(0, before_end - 40):before_end]
         if c.mention_after.search(after):
             return True
-        if zone is not None and zone.kind == "speech" and c.mention_before.search(before):
+        quoted = zone is not None and zone.kind == "speech"
+        if (quoted and c.mention_before.search(before)) or c.mention_before_bare.search(before):
             return True
         return bool(c.definition_after.search(text[end:end + 30]))
 
