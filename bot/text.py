@@ -117,6 +117,10 @@ def _blank_markup(match: re.Match[str]) -> str:
     return " " * len(raw)
 
 
+# An underscore that opens or closes Slack italics (next to a letter on one side only);
+# identifiers such as user_error keep theirs. Same length, so offsets do not move.
+_ITALIC_EDGE = re.compile(r"(?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"])_(?![A-Za-z0-9_])")
+
 _char_cache: dict[str, str] = {}
 
 
@@ -220,6 +224,8 @@ class NormalizedText:
 def normalize(original: str) -> NormalizedText:
     """Build the matching copy of a message. Linear in its length; ASCII takes a fast path."""
     blanked = _SLACK_MARKUP.sub(_blank_markup, original) if ("<" in original or "&" in original) else original
+    if "_" in blanked:  # Slack italics: "_Obviously you…_" reads as words, not as one identifier
+        blanked = _ITALIC_EDGE.sub(" ", blanked)
     if blanked.isascii():
         return NormalizedText(original, blanked.lower())
     pieces: list[str] = []
