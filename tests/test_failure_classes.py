@@ -160,6 +160,14 @@ COLLEAGUE_AND_SELF: list[Case] = [
     ("Hi Lu, per my last message, the form needs a signature.", "argumentative"),
 ]
 
+REPORTED_AND_MARKUP: list[Case] = [
+    ("told her it's her own fault for sharing the password", "blame"),
+    ("told the caller he's flat wrong about the date", "argumentative"),
+    ("reply to #5521: _Obviously the sale ended, it says so on the banner._", "argumentative"),
+    ("told her it's not her fault at all and refunded it", None),
+    ("the log line says `user_error: token expired`", None),
+]
+
 
 @pytest.mark.parametrize(("text", "expected"), YOU_DID_IT)
 def test_you_did_it_with_open_verb_or_subject(rules: RuleSet, text: str, expected: str | None) -> None:
@@ -228,4 +236,9 @@ def test_titles_names_hostnames_and_codes(rules: RuleSet, text: str, expected: s
 
 @pytest.mark.parametrize(("text", "expected"), COLLEAGUE_AND_SELF)
 def test_colleague_logistics_and_self_directed(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), REPORTED_AND_MARKUP)
+def test_reported_replies_and_slack_markup(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
