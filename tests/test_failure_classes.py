@@ -76,6 +76,8 @@ CONDESCENSION: list[Case] = [
     ("Hi Sam, any reason you didn't simply use the link?", "argumentative"),
     ("Hi Sam, it's not obvious at all, our menu hides it.", None),
     ("I can see clearly now that the bug is ours.", None),
+    ("Obviously, we'll refund the whole order, Kim.", None),
+    ("You're obviously frustrated, and that's fair.", None),
 ]
 
 FLAT_REFUSAL: list[Case] = [
