@@ -48,6 +48,7 @@ class ContextCues:
     self_clause: re.Pattern[str]
     self_after: re.Pattern[str]
     logistics: re.Pattern[str]
+    company_after: re.Pattern[str]
     logistics_weak: re.Pattern[str]
     mentions: re.Pattern[str]
 
@@ -111,6 +112,9 @@ def load_context(path: Path | None = None) -> ContextCues:
         self_clause=compiled(_bounded(cue("self", "clause")), "[self] clause"),
         self_after=compiled(r"^[\s,:;\-]*(?:" + "|".join(cue("self", "after")) + ")", "[self] after"),
         logistics=compiled(_bounded(cue("colleague", "logistics")), "[colleague] logistics"),
+        company_after=compiled(  # used with .match(text, pos): no "^", it would only match at 0
+            r"[ \t]+(?i:" + _words(cue("names", "company_suffixes")) + r")\b", "[names] company_suffixes"
+        ),
         logistics_weak=compiled(_bounded(cue("colleague", "logistics_weak")), "[colleague] logistics_weak"),
         mentions=compiled(
             r"(?:" + "|".join(r"\b" + m for m in cue("colleague", "mentions")) + ")", "[colleague] mentions"
@@ -293,6 +297,8 @@ class MessageContext:
         original = self.normalized.original
         o_start, o_end = self.normalized.to_original(start, end)
         word = original[o_start:o_end]
+        if word[:1].isupper() and self.cues.company_after.match(original, o_end):
+            return True  # "PEBKAC Ltd", "Layer Eight Networks"
         if not word[:1].isupper() or word.isupper():
             return False
         following = _NEXT_WORD.match(original, o_end)
@@ -347,11 +353,10 @@ class MessageContext:
         if "negated" in skip and _NEGATED_BEFORE.search(clause):
             return True
         if "self" in skip:
-            clause_after = self.clause_after(end, sentence_end)
             c = self.cues
             if (
                 c.self_before.search(clause)
-                or c.self_clause.search(clause + " " + clause_after)
+                or c.self_clause.search(sentence)
                 or c.self_after.search(text[end:end + 40])
             ):
                 return True
