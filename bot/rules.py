@@ -181,7 +181,7 @@ class RuleSet:
 
 # --- vocabulary ----------------------------------------------------------------------
 #
-# Word classes live in prompts/vocab.toml so a rule can say "{you} {must_have} {past_verb}"
+# Word classes live in prompts/vocab.toml so a rule can say "{you} should have {past_participle}"
 # instead of spelling out fifteen verbs: one new word in a class reaches every rule using it.
 
 _VOCAB_REF = re.compile(r"(?<!\\)\{([a-z][a-z0-9_]*)\}")
