@@ -8,157 +8,307 @@ special-cased); rules opt into them with ``skip``.
 
 from __future__ import annotations
 
-import bisect
 import re
+import tomllib
+from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
-from bot.rules import Rule
+from bot import segments
+from bot.rules import RULES_DIR, Rule, RuleError
 from bot.text import NormalizedText, Zone
 
-# Something someone else wrote or said is introduced like this.
-_OTHERS_INTRO = re.compile(
-    r"\b(?:customer|customers|client|caller|user|she|he|they|them|their|the guy|the lady"
-    r"|courier|vendor|partner|admin|manager|cfo|ceo|sender|requester)(?:'s)?\b"
-    r"[^.!?\n]{0,40}?\b(?:said|says|wrote|writes|asked|asks|called us|call(?:ed)? me|replied"
-    r"|typed|messaged|emailed|tweeted|posted|complained|claims?|claimed|insists?|insisted"
-    r"|excuse|reply was|response was|told (?:me|us)|yelled|shouted|screamed|put it)\b"
-    r"|\b(?:quote|quoting|quoted|verbatim|exact words|in (?:their|her|his) words|error says"
-    r"|log says|logs? show|output|pasted|screenshot says|message says|email says|signature"
-    r"|excuse was)\b"
-)
-# ...and the agent's own reply, draft or label like this.
-_AGENT_INTRO = re.compile(
-    r"\b(?:draft(?:ed)?|sending|sent|send(?:ing)? (?:her|him|them)|reply(?:ing)?|replied"
-    r"|response|responding|macro|template|going out|wrote back|i told (?:her|him|them|the customer)"
-    r"|i said to|my answer|answering with|going with|reads? (?:ok|okay|fine|alright)"
-    r"|sounds? (?:ok|okay|fine|alright)|tone check|closing with|i'?ll say|i'?m saying"
-    r"|filing (?:it |this )?under|filed (?:it |this )?under|tag(?:ging|ged)? (?:it|this)"
-    r"|internal note|ticket note|note to self|canned)\b"
-)
-# A message that talks *about* language (training, glossaries, renaming macros).
-_META = re.compile(
-    r"\b(?:the (?:word|term|phrase|name|acronym|label|expression)s?|(?:terms?|words?|phrases?|slang)"
-    r" (?:like|such as)|slang|jargon|glossary|dictionary|don'?t[- ]say|never (?:use|say|call|write)"
-    r"|do not (?:use|say|call|write)|don'?t (?:use|say|call|write|tell)|stop (?:using|saying|calling)"
-    r"|banned|(?:avoid|instead of) (?:saying|using|writing)|replac(?:e|ed|ing)|renam(?:e|ed|ing)"
-    r"|retir(?:e|ed|ing)|playbook|onboarding|style ?guide|coach(?:ing)? bot|the bot (?:flagged|suggested)"
-    r"|profanity|(?:word|spam|swear) filter|stands for|acronym|what does \w+ mean)\b"
-)
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing)\b(?:\W+\w+){0,2}\W*$")
-_SELF_BEFORE = re.compile(
-    r"(?:\bi'?m|\bi am|\bi was|\bi feel|\bi felt|\bme|\bmyself|\bcall me|\bi had|\bi pulled"
-    r"|\bi made|\bmy)"
-    r"(?:\s+(?:such|so|a|an|being|the|total|complete|absolute|utter|like|bit|of|own|full|real|classic))*\s*$"
-)
-_SELF_CLAUSE = re.compile(
-    r"\bmy (?:bad|mistake|fault|own)\b|\bon my (?:side|end|part)\b|\bmea culpa\b"
-    r"|\b(?:i|we) (?:exported|sent|did|made|messed|forgot|clicked|typed|pasted|picked|chose|misread|missed)\b"
-)
-_GREETING = re.compile(
-    r"(?:^|\n|[:\"'>`]\s{0,3})\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b"
-)
-_REPLY_CUE = re.compile(
-    r"\b(?:sending|reply|replying|response|draft|macro|going out|told (?:her|him|them|the customer)"
-    r"|sir|madam|mrs?\.|ms\.)\b|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n"
+CONTEXT_FILE = RULES_DIR.parent / "context.toml"
+
+
+def _words(items: list[str]) -> str:
+    """An alternation of regex fragments, longest first, as one non-capturing group."""
+    return "(?:" + "|".join(sorted(items, key=len, reverse=True)) + ")"
+
+
+def _bounded(items: list[str]) -> str:
+    return r"\b" + _words(items) + r"(?![\w])"
+
+
+@dataclass(frozen=True)
+class ContextCues:
+    """The compiled cue lists of prompts/context.toml (see that file for what each means)."""
+
+    others_intro: re.Pattern[str]
+    speaker_label: re.Pattern[str]
+    reported_speech: re.Pattern[str]
+    agent_intro: re.Pattern[str]
+    reply_cue: re.Pattern[str]
+    meta: re.Pattern[str]
+    mention_after: re.Pattern[str]
+    mention_before: re.Pattern[str]
+    mention_before_bare: re.Pattern[str]
+    definition_after: re.Pattern[str]
+    self_before: re.Pattern[str]
+    self_clause: re.Pattern[str]
+    self_after: re.Pattern[str]
+    logistics: re.Pattern[str]
+    company_after: re.Pattern[str]
+    logistics_weak: re.Pattern[str]
+    mentions: re.Pattern[str]
+
+
+def load_context(path: Path | None = None) -> ContextCues:
+    """Compile the cue lists; a missing list or a bad fragment is a RuleError naming it."""
+    path = path if path is not None else CONTEXT_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path.name}: cannot read: {exc}") from None
+
+    def cue(section: str, key: str) -> list[str]:
+        value = data.get(section, {}).get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise RuleError(f"{path.name}: [{section}] '{key}' must be a non-empty list of strings")
+        return list(value)  # regex fragments: never lower-case them (\W is not \w)
+
+    def compiled(source: str, where: str) -> re.Pattern[str]:
+        try:
+            return re.compile(source)
+        except re.error as exc:
+            raise RuleError(f"{path.name}: {where}: invalid regular expression: {exc}") from None
+
+    others = (
+        _bounded(cue("quoted", "reporters")) + r"(?:'s)?[^.!?\n]{0,40}?" + _bounded(cue("quoted", "speech_verbs"))
+        + "|" + _bounded(cue("quoted", "markers"))
+    )
+    fillers = _words(cue("self", "before_fillers"))
+    return ContextCues(
+        others_intro=compiled(others, "[quoted]"),
+        speaker_label=compiled(r"(?:^|\n|[.!?]\s+|[\-\u2014]\s*)\s*[*_]*" + _words(cue("quoted", "speaker_labels"))
+                               + r"[*_]*\s*:\s*$", "[quoted] speaker_labels"),
+        reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
+        agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
+        reply_cue=compiled(
+            _bounded(cue("agent", "reply_cues"))
+            + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
+            "[agent] reply_cues",
+        ),
+        meta=compiled(_bounded(cue("meta", "cues")) + "|" + _words([re.escape(x) for x in cue("meta", "symbols")]),
+                      "[meta] cues"),
+        mention_after=compiled(
+            r"^[\"'`]?\s*(?:(?!(?:the|a|an|our|your|their|my|his|her|this|that)\b)\w+\s+)?"
+            + _bounded(cue("meta", "mention_nouns")),
+            "[meta] mention_nouns",
+        ),
+        mention_before_bare=compiled(
+            r"\b(?:the|a|an|our|their|that|this)\s+" + _words(cue("meta", "mention_nouns_bare")) + r"\s+$",
+            "[meta] mention_nouns_bare",
+        ),
+        mention_before=compiled(
+            r"\b(?:the|a|an|our|their|that|this)\s+(?:\w+\s+)?" + _words(cue("meta", "mention_nouns"))
+            + r"\s*(?:called\s+|named\s+)?[\"'`]?\s*$",
+            "[meta] mention_nouns",
+        ),
+        definition_after=compiled(r"^[\"'`]?\s*(?:" + "|".join(
+            re.escape(x) if x == "=" else x for x in cue("meta", "definition_after")) + ")", "[meta] definition_after"),
+        self_before=compiled(r"(?:" + "|".join(r"\b" + x for x in cue("self", "before")) + r")(?:\s+" + fillers
+                             + r")*\s*$", "[self] before"),
+        self_clause=compiled(_bounded(cue("self", "clause")), "[self] clause"),
+        self_after=compiled(r"^[\s,:;\-]*(?:" + "|".join(cue("self", "after")) + ")", "[self] after"),
+        logistics=compiled(_bounded(cue("colleague", "logistics")), "[colleague] logistics"),
+        company_after=compiled(  # used with .match(text, pos): no "^", it would only match at 0
+            r"[ \t]+(?i:" + _words(cue("names", "company_suffixes")) + r")\b", "[names] company_suffixes"
+        ),
+        logistics_weak=compiled(_bounded(cue("colleague", "logistics_weak")), "[colleague] logistics_weak"),
+        mentions=compiled(
+            r"(?:" + "|".join(r"\b" + m for m in cue("colleague", "mentions")) + ")", "[colleague] mentions"
+        ),
+    )
+
+
+_cues: ContextCues | None = None
+
+
+def cues() -> ContextCues:
+    """The bundled cue lists, compiled once per process."""
+    global _cues
+    if _cues is None:
+        _cues = load_context()
+    return _cues
+
+
+_NEGATED_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno|\bhardly|\bnothing|\bnobody|\bno one|\bnoone|\bneither|\bnor|\bnone|\bzero)\b"
+    r"(?!\s+(?:only|doubt|wonder|surprise|mind)\b)(?:\W+\w+){0,3}\W*$"
+    # a denied opinion: "no one here thinks the users are ...", "I'd never say she's ..."
+    r"|\b(?:no one|nobody|noone|never|not|don'?t|doesn'?t|didn'?t|wouldn'?t)\b[^,.;!?\n]{0,30}"
+    r"\b(?:thinks?|thought|says?|said|calls?|called|believes?|feels?|finds?|consider|considers|meant)\b[^,.;!?\n]{0,24}$"
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
-_LOGISTICS = re.compile(
-    r"\b(?:shift|shifts|rota|lunch|standup|stand-up|huddle|retro|pto|ooo|on-call|oncall|day off"
-    r"|team channel|1:1|one-on-one|offsite|coffee machine|facilities)\b"
+# Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
+_VOCATIVE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Madam|Ma'am)\.?\s+[A-Z][a-z]+|,\s*[A-Z][a-z]{2,}\s*[.!?](?:\s|$))"
 )
-_SENTENCE_BREAK = re.compile(r"[.!?]+(?=[\s\"')\]]|$)|\n")
-_CLAUSE_BREAK = re.compile(r"[,;:]|\s-+\s|\(|\)")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'&-]*)")
+_PREV_WORD = re.compile(r"([\w'&-]+)[ \t]+$")
+
+_CUE_NEGATED = re.compile(r"(?:n't|\bnot|\bnever|\bno|\bwon'?t|\bcan'?t|\bdon'?t|\bwouldn'?t|\bdoesn'?t)\s+$")
+
+
+def _cue_outside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """Does an excusing cue occur outside the matched span, and not negated?
+
+    The match itself never excuses itself ("there's nothing I can offer" is not an offer,
+    "..., but there's nothing I can do" is not a "but" with help after it), and a negated
+    cue is no cue ("it won't let me in" is not "let me check").
+    """
+    masked = text if start < 0 or end > len(text) or end <= start else text[:start] + " " * (end - start) + text[end:]
+    for hit in pattern.finditer(masked):
+        if _CUE_NEGATED.search(masked, max(0, hit.start() - 12), hit.start()):
+            continue
+        return True
+    return False
 
 
 class MessageContext:
     """Lazily computed facts about one message that rules consult before reporting a match."""
 
-    def __init__(self, normalized: NormalizedText) -> None:
+    def __init__(self, normalized: NormalizedText, context_cues: ContextCues | None = None) -> None:
         self.normalized = normalized
         self.text = normalized.text
+        self.cues = context_cues if context_cues is not None else cues()
         self._attribution: dict[Zone, str] = {}
 
     # --- message-level facts ---------------------------------------------------------
 
     @cached_property
     def sentence_starts(self) -> list[int]:
-        starts = [0]
-        for m in _SENTENCE_BREAK.finditer(self.text):
-            starts.append(m.end())
-        return starts
+        return segments.sentence_starts(self.text)
+
+    @cached_property
+    def _reply_like(self) -> bool:
+        return segments.has_greeting(self.text) or bool(self.cues.reply_cue.search(self.text))
 
     @cached_property
     def addressed_to_customer(self) -> bool:
-        """Is this, or does it contain, a reply to a customer (a greeting, a draft, "you")?"""
-        text = self.text
-        if _GREETING.search(text) or _REPLY_CUE.search(text):
+        """Is this, or does it contain, a reply to a customer (a greeting, a draft, "you",
+        a vocative "…, Joan." or "Mr Quigley")?"""
+        if self._reply_like or _VOCATIVE.search(self.normalized.original):
             return True
-        return bool(_SECOND_PERSON.search(text)) and not self.colleague_directed
+        return bool(_SECOND_PERSON.search(self.text)) and not self.colleague_directed
 
     @cached_property
     def colleague_directed(self) -> bool:
-        """Chatter with a teammate (opens with an @mention, or is about shifts and lunch)."""
-        if _GREETING.search(self.text) or _REPLY_CUE.search(self.text):
+        """Chatter with a teammate: opens with or names an @mention or #channel, or is about
+        logistics (shifts and lunch always; releases and meetings when it says no "you")."""
+        if self._reply_like:
             return False
-        if self.normalized.original.lstrip().startswith("<@"):
+        text = self.text
+        if self.normalized.original.lstrip().startswith("<@") or self.cues.mentions.search(text):
             return True
-        return bool(_LOGISTICS.search(self.text))
+        if self.cues.logistics.search(text):
+            return True
+        return bool(self.cues.logistics_weak.search(text)) and not _SECOND_PERSON.search(text)
 
     # --- spans -----------------------------------------------------------------------
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around a span (sentences end at . ! ? and line breaks)."""
-        starts = self.sentence_starts
-        index = bisect.bisect_right(starts, start) - 1
-        sentence_start = starts[index]
-        sentence_end = len(self.text)
-        after = bisect.bisect_left(starts, end)
-        if after < len(starts):
-            sentence_end = starts[after]
-        return sentence_start, max(sentence_end, end)
+        return segments.sentence_at(self.text, start, end, self.sentence_starts)
 
     def clause_before(self, sentence_start: int, start: int) -> str:
-        before = self.text[sentence_start:start]
-        parts = _CLAUSE_BREAK.split(before)
-        return parts[-1] if parts else before
+        return segments.clause_before(self.text, sentence_start, start)
 
     def clause_after(self, end: int, sentence_end: int) -> str:
-        after = self.text[end:sentence_end]
-        return _CLAUSE_BREAK.split(after, maxsplit=1)[0]
+        return segments.clause_after(self.text, end, sentence_end)
 
     def attribution(self, zone: Zone) -> str:
-        """"agent" when a quote/code zone holds the agent's own reply, else "other"."""
+        """"agent" when a quote/code zone holds the agent's own reply, else "other".
+
+        The cue may sit on the zone's own line, a line or a blank line above it, or open the
+        zone itself ("``` macro: Hi …"); a speaker label right before it ("Customer: "…"")
+        always means someone else, whatever agent cue comes later.
+        """
         cached = self._attribution.get(zone)
         if cached:
             return cached
-        text = self.text
-        line_start = text.rfind("\n", 0, zone.start)
-        window_start = max(0, text.rfind("\n", 0, line_start) if line_start > 0 else 0, zone.start - 100)
+        text, c = self.text, self.cues
+        window_start = zone.start
+        for _ in range(3):  # back over up to three line breaks (a blank line counts as one)
+            previous = text.rfind("\n", 0, max(window_start - 1, 0))
+            window_start = 0 if previous == -1 else previous
+            if previous == -1:
+                break
+        window_start = max(window_start, zone.start - 240)
         before = text[window_start:zone.start]
+        line_start = text.rfind("\n", 0, zone.start) + 1
+        line_before = text[line_start:zone.start]
         line_end = text.find("\n", zone.end)
-        after = text[zone.end:(line_end if line_end != -1 else len(text))][:60]
-        other = [m.end() for m in _OTHERS_INTRO.finditer(before)]
-        agent = [m.end() for m in _AGENT_INTRO.finditer(before)]
-        if other and (not agent or other[-1] >= agent[-1]):
+        next_end = text.find("\n", line_end + 1) if line_end != -1 else -1
+        after = text[zone.end:(next_end if next_end != -1 else len(text))][:120]
+        opening = text[zone.start:min(zone.end, zone.start + 60)]
+        if c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before):
             verdict = "other"
-        elif agent or _AGENT_INTRO.search(after):
-            verdict = "agent"
         else:
-            verdict = "agent" if zone.kind == "speech" else "other"
+            other = [m.end() for m in c.others_intro.finditer(before)]
+            agent = [m.end() for m in c.agent_intro.finditer(before)]
+            if other and (not agent or other[-1] >= agent[-1]):
+                verdict = "other"
+            elif agent or c.agent_intro.search(opening) or c.agent_intro.search(after):
+                verdict = "agent"
+            else:
+                verdict = "agent" if zone.kind == "speech" else "other"
         self._attribution[zone] = verdict
         return verdict
 
     def in_others_words(self, start: int, end: int) -> bool:
         zone = self.normalized.zone_at(start, end)
-        return zone is not None and self.attribution(zone) == "other"
+        if zone is not None:
+            return self.attribution(zone) == "other"
+        return False
+
+    def reported_from_others(self, sentence_start: int, start: int) -> bool:
+        """Unquoted reported speech: "the caller kept yelling that we're useless"."""
+        before = self.text[sentence_start:start]
+        return bool(self.cues.reported_speech.search(before))
 
     # --- the checks rules opt into ----------------------------------------------------
 
     def is_meta(self, start: int, end: int, sentence: str) -> bool:
-        if _META.search(sentence):
+        """Talking about the word (training, glossary, a tag called 'X'), not using it."""
+        c = self.cues
+        if c.meta.search(sentence):
             return True
         zone = self.normalized.zone_at(start, end)
-        return zone is not None and zone.kind == "speech" and bool(_META.search(self.text))
+        text = self.text
+        after_start, before_end = end, start
+        if zone is not None and zone.kind == "speech":
+            if c.meta.search(text):
+                return True
+            after_start, before_end = zone.end, zone.start
+        after = text[after_start:after_start + 40]
+        before = text[max(0, before_end - 40):before_end]
+        if c.mention_after.search(after):
+            return True
+        quoted = zone is not None and zone.kind == "speech"
+        if (quoted and c.mention_before.search(before)) or c.mention_before_bare.search(before):
+            return True
+        return bool(c.definition_after.search(text[end:end + 30]))
+
+    def is_name(self, start: int, end: int) -> bool:
+        """A capitalised name or title, not a label: "Karen Millen", "The Idiot", "Layer Eight
+        Consulting". Only Title Case counts (an acronym in capitals is not a name)."""
+        original = self.normalized.original
+        o_start, o_end = self.normalized.to_original(start, end)
+        word = original[o_start:o_end]
+        if word[:1].isupper() and self.cues.company_after.match(original, o_end):
+            return True  # "PEBKAC Ltd", "Layer Eight Networks"
+        if not word[:1].isupper() or word.isupper():
+            return False
+        following = _NEXT_WORD.match(original, o_end)
+        if following and following.group(1)[0].isupper() and not following.group(1).isupper():
+            return True
+        preceding = _PREV_WORD.search(original, 0, o_start)
+        if preceding is None or not preceding.group(1)[:1].isupper() or preceding.group(1).isupper():
+            return False
+        head = original[:preceding.start()].rstrip()
+        return bool(head) and head[-1] not in ".!?:\"'>*_-\u2014"
 
     def suppresses(self, rule: Rule, start: int, end: int) -> bool:
         """True when the match at [start, end) is not the agent's own put-down or scolding."""
@@ -178,26 +328,36 @@ class MessageContext:
         if rule.only_if_addressed and not self.addressed_to_customer:
             return True
         sentence_start, sentence_end = self.sentence(start, end)
-        before = text[sentence_start:start]
         after = text[end:sentence_end]
-        if rule.unless_before is not None and rule.unless_before.search(before):
+        # exceptions are clause-scoped: an "if"/"when" two clauses back does not excuse this one
+        if rule.unless_before is not None and rule.unless_before.search(self.clause_before(sentence_start, start)):
             return True
         if rule.unless_after is not None and rule.unless_after.search(after):
             return True
         sentence = text[sentence_start:sentence_end]
-        if rule.unless_sentence is not None and rule.unless_sentence.search(sentence):
+        if rule.unless_sentence is not None and _cue_outside(
+            rule.unless_sentence, sentence, start - sentence_start, end - sentence_start
+        ):
             return True
-        if rule.unless_message is not None and rule.unless_message.search(text):
+        if rule.unless_message is not None and _cue_outside(rule.unless_message, text, start, end):
             return True
         if rule.only_if_message is not None and not rule.only_if_message.search(text):
             return True
+        if "quoted" in skip and self.reported_from_others(sentence_start, start):
+            return True
         if "meta" in skip and self.is_meta(start, end, sentence):
+            return True
+        if "name" in skip and self.is_name(start, end):
             return True
         clause = self.clause_before(sentence_start, start)
         if "negated" in skip and _NEGATED_BEFORE.search(clause):
             return True
         if "self" in skip:
-            clause_after = self.clause_after(end, sentence_end)
-            if _SELF_BEFORE.search(clause) or _SELF_CLAUSE.search(clause + " " + clause_after):
+            c = self.cues
+            if (
+                c.self_before.search(clause)
+                or c.self_clause.search(sentence)
+                or c.self_after.search(text[end:end + 40])
+            ):
                 return True
         return False

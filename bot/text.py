@@ -40,6 +40,48 @@ CONFUSABLES: dict[str, str] = {
     "ı": "i", "ℓ": "l", "ſ": "s", "ʟ": "l", "ɪ": "i", "ᴅ": "d", "ᴏ": "o", "ᴛ": "t",
 }
 
+# Trademark-style signs that NFKC would spell out ("PEBKAC™" -> "pebkactm"): a space instead,
+# so the sign never glues letters onto a term.
+SYMBOLS: dict[str, str] = {"\u2122": " ", "\u00ae": " ", "\u2120": " ", "\u00a9": " ", "\u2117": " "}
+
+# Letters that stand for two Latin ones: Cyrillic у looks like "y" but is typed for "u" too
+# ("stуpid"). The fold gives the first; ``resolve_ambiguous`` picks by the neighbours.
+AMBIGUOUS: dict[str, tuple[str, str]] = {"у": ("y", "u"), "У": ("y", "u")}
+_VOWELS = frozenset("aeiou")
+
+
+def _likelier(prev: str, nxt: str, after: str, options: tuple[str, str]) -> str:
+    """Which of (y, u) fits between two folded letters: "st_pid" -> u, "la_er" -> y, "yo_" -> u."""
+    y, u = options
+    prev_letter, next_letter = prev.isalpha(), nxt.isalpha()
+    if prev in ("o", "q"):
+        return u
+    if not next_letter or nxt in _VOWELS or nxt == "y":
+        return y
+    if not prev_letter:  # word start before a consonant: "user", "up", "under"
+        return u
+    if prev in _VOWELS:
+        if prev == "a" and (nxt in "lgdt" or (nxt == "s" and after.isalpha())):
+            return u  # "fault", "cause", "caught"
+        return y  # "keyboard", "days"
+    return u  # between consonants: "stupid", "dumb", "but"
+
+
+def resolve_ambiguous(text: str, starts: list[int], original: str) -> str:
+    """Re-fold the letters of ``AMBIGUOUS`` by context; the length (so the offset map) stays."""
+    chars = list(text)
+    for index, char in enumerate(chars):
+        source = original[starts[index]] if index < len(starts) else ""
+        options = AMBIGUOUS.get(source)
+        if not options or char != options[0]:
+            continue
+        prev = chars[index - 1] if index > 0 else " "
+        nxt = chars[index + 1] if index + 1 < len(chars) else " "
+        after = chars[index + 2] if index + 2 < len(chars) else " "
+        chars[index] = _likelier(prev, nxt, after, options)
+    return "".join(chars)
+
+
 # Typographic punctuation folded to ASCII so patterns can say ' and " and -.
 PUNCTUATION: dict[str, str] = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
@@ -75,6 +117,10 @@ def _blank_markup(match: re.Match[str]) -> str:
     return " " * len(raw)
 
 
+# An underscore that opens or closes Slack italics (next to a letter on one side only);
+# identifiers such as user_error keep theirs. Same length, so offsets do not move.
+_ITALIC_EDGE = re.compile(r"(?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"])_(?![A-Za-z0-9_])")
+
 _char_cache: dict[str, str] = {}
 
 
@@ -85,6 +131,8 @@ def _fold_char(char: str) -> str:
         return folded
     if char in INVISIBLE:
         folded = ""
+    elif char in SYMBOLS:
+        folded = SYMBOLS[char]
     else:
         nfkc = "".join(PUNCTUATION.get(part, part) for part in unicodedata.normalize("NFKC", char))
         decomposed = unicodedata.normalize("NFD", nfkc.lower())
@@ -176,6 +224,8 @@ class NormalizedText:
 def normalize(original: str) -> NormalizedText:
     """Build the matching copy of a message. Linear in its length; ASCII takes a fast path."""
     blanked = _SLACK_MARKUP.sub(_blank_markup, original) if ("<" in original or "&" in original) else original
+    if "_" in blanked:  # Slack italics: "_Obviously you…_" reads as words, not as one identifier
+        blanked = _ITALIC_EDGE.sub(" ", blanked)
     if blanked.isascii():
         return NormalizedText(original, blanked.lower())
     pieces: list[str] = []
@@ -189,4 +239,7 @@ def normalize(original: str) -> NormalizedText:
         if folded:
             pieces.append(folded)
             starts.extend([index] * len(folded))
-    return NormalizedText(original, "".join(pieces).lower(), tuple(starts))
+    folded_text = "".join(pieces).lower()
+    if "у" in blanked or "У" in blanked:  # rare: only then look at the neighbours
+        folded_text = resolve_ambiguous(folded_text, starts, blanked)
+    return NormalizedText(original, folded_text, tuple(starts))

@@ -151,3 +151,41 @@ def test_empty_and_whitespace(rules: RuleSet) -> None:
 def test_rejects_non_text(rules: RuleSet) -> None:
     with pytest.raises(TypeError, match="needs a str"):
         detect(b"bytes", rules)  # type: ignore[arg-type]
+
+
+# --- shared segments and data-driven context ---------------------------------------------
+
+def test_segments_split_sentences_but_not_titles() -> None:
+    from bot import segments
+
+    text = "Hi Mrs. Hale, thanks. The refund is done!\nCheers"
+    spans = segments.sentence_spans(text)
+    assert [text[a:b].strip() for a, b in spans if text[a:b].strip()] == [
+        "Hi Mrs. Hale, thanks.", "The refund is done!", "Cheers"]
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)  # the spans cover the whole text
+    assert segments.sentence_at(text, text.index("refund"), text.index("refund") + 6) == spans[1]
+    assert segments.has_greeting("draft: 'Hello Sam, ...'")
+    assert not segments.has_greeting("this is a high-priority ticket")
+
+
+def test_an_excusing_cue_inside_the_match_does_not_excuse_it() -> None:
+    assert detect("Hi Jo, there's nothing I can offer you.").flagged
+    assert not detect("Hi Jo, there's nothing more I can do about the fee, but I can offer a voucher.").flagged
+
+
+def test_a_negated_follow_up_cue_is_no_follow_up() -> None:
+    assert detect("Hi Ro, dunno. The portal won't let me in either.").flagged
+    assert not detect("Hi Ro, dunno yet, let me check with the team.").flagged
+
+
+def test_context_cues_are_data(tmp_path) -> None:
+    from bot.context import MessageContext, load_context
+    from bot.rules import RULES_DIR
+    from bot.text import normalize
+
+    source = (RULES_DIR.parent / "context.toml").read_text(encoding="utf-8")
+    custom = tmp_path / "context.toml"
+    custom.write_text(source.replace('"shift", "shifts",', '"shift", "shifts", "bake sale",'), encoding="utf-8")
+    cues = load_context(custom)
+    assert MessageContext(normalize("as I said, the bake sale is Friday"), cues).colleague_directed
+    assert not MessageContext(normalize("as I said, the bake sale is Friday")).colleague_directed

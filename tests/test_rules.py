@@ -115,7 +115,7 @@ def test_rules_check_reports_a_failing_example(tmp_path: Path) -> None:
     shutil.copytree(RULES_DIR, copy)
     path = copy / "dismissive.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        'examples = ["idk man"', 'examples = ["thanks so much, all sorted", "idk man"', 1), encoding="utf-8")
+        'examples = ["idk mate"', 'examples = ["thanks so much, all sorted", "idk mate"', 1), encoding="utf-8")
     result = CliRunner().invoke(cli, ["--rules", str(copy), "rules", "check"])
     assert result.exit_code == 1
     assert "rule 'bare-i-dont-know': example not flagged: 'thanks so much, all sorted'" in result.output
@@ -135,3 +135,127 @@ def test_compact_fast_path_matches_the_general_one() -> None:
     for text in ("p.3.b.k.4.c lol!", "i-d-1-0-t  x", "l u s e r\tz", "a@b$c|d+e", "plain words"):
         assert compact(text) == text.translate(COMPACT_TABLE)
     assert compact("ｐ e b") == "ｐeb"  # non-ASCII takes the general path
+
+
+# --- word classes (prompts/vocab.toml) ------------------------------------------------
+
+VOCAB = '''[you]
+items = ["you", "u"]
+
+[past]
+items = ["\\\\w{2,}ed", "broke"]
+except = ["asked"]
+
+[who]
+items = ["{you}", "your team"]
+'''
+
+
+def _rule(pattern: str, anchors: str = "['you', 'u', 'team']") -> str:
+    return HEADER + (
+        "[[rule]]\nid='frame'\nseverity='medium'\ntip='t'\n"
+        f"patterns=['''{pattern}''']\nanchors={anchors}\n"
+    )
+
+
+def test_word_classes_expand_into_patterns_with_exceptions(tmp_path: Path) -> None:
+    write(tmp_path, VOCAB, "vocab.toml")
+    ruleset = load_rules(write(tmp_path, _rule(r"\bbecause {who} {past}\b")))
+    assert detect("it failed because u deleted the key", ruleset).flagged
+    assert detect("it stopped because your team broke the hook", ruleset).flagged
+    assert not detect("we called back because you asked us to", ruleset).flagged
+
+
+def test_unknown_word_class_names_file_and_rule(tmp_path: Path) -> None:
+    write(tmp_path, VOCAB, "vocab.toml")
+    write(tmp_path, _rule(r"\b{nosuchclass} did\b"))
+    with pytest.raises(RuleError, match=r"blame\.toml: rule 'frame': unknown word class \{nosuchclass\}"):
+        load_rules(tmp_path)
+
+
+def test_regex_quantifier_braces_are_not_word_classes(tmp_path: Path) -> None:
+    write(tmp_path, VOCAB, "vocab.toml")
+    ruleset = load_rules(write(tmp_path, _rule(r"\b{you}\s+(?:\w+\s+){0,2}broke\b")))
+    assert detect("you really totally broke it", ruleset).flagged
+
+
+def test_anchors_expand_from_word_classes(tmp_path: Path) -> None:
+    write(tmp_path, VOCAB, "vocab.toml")
+    ruleset = load_rules(write(tmp_path, _rule(r"\b{who} should have\b", "['{who} should have']")))
+    rule = ruleset.get("frame")
+    assert rule is not None
+    assert {"you should have", "u should have", "your team should have"} <= rule.anchors
+
+
+def test_vocab_cycle_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, "[a]\nitems = ['{b}']\n[b]\nitems = ['{a}']\n", "vocab.toml")
+    write(tmp_path, _rule(r"\b{a}\b"))
+    with pytest.raises(RuleError, match="refers to itself"):
+        load_rules(tmp_path)
+
+
+def test_patterns_tolerate_leet_unless_switched_off(tmp_path: Path) -> None:
+    write(tmp_path, VOCAB, "vocab.toml")
+    ruleset = load_rules(write(tmp_path, _rule(r"\bcalm down\b", "['calm down']")))
+    assert detect("c4lm d0wn pls", ruleset).flagged
+    body = _rule(r"\bcalm down\b", "['calm down']").replace("severity='medium'", "severity='medium'\nleet=false")
+    assert not detect("c4lm d0wn pls", load_rules(write(tmp_path, body))).flagged
+
+
+def test_leet_source_keeps_regex_syntax() -> None:
+    import re
+
+    from bot.rules import leet_source
+
+    source = r"(?<!not )\b(?:it|this)(?P<x>'s)?\s+[a-z]{0,3}\x41 simple\b"
+    rewritten = leet_source(source)
+    assert re.compile(rewritten).search("th1s's ab\x41 s1mpl3")
+    assert "(?<!n[o0][t7] )" in rewritten and "(?P<x>" in rewritten and "[a-z]{0,3}" in rewritten
+
+
+def test_fuzzy_terms_take_one_swapped_letter() -> None:
+    from bot.rules import fuzzy_variants
+
+    assert "idoit" in fuzzy_variants("idiot")
+    assert "pebakc" in fuzzy_variants("pebkac")
+    assert fuzzy_variants("code") == []  # too short to guess at
+    assert all(v[0] == "i" for v in fuzzy_variants("idiot"))  # the first letter stays
+
+
+def test_bundled_vocab_and_context_load() -> None:
+    from bot.context import load_context
+    from bot.rules import load_vocab
+
+    vocab = load_vocab()
+    assert {"you", "second_person", "cause_marker", "past_verb", "third_party"} <= set(vocab.sources)
+    assert "your admin" in vocab.literals["second_person"]
+    assert load_context().meta.search("the bot flagged it")
+
+
+# --- examples must be our own words -----------------------------------------------------
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_no_rule_example_is_copied_from_the_labelled_data(rules: RuleSet) -> None:
+    """Examples tuned to data sentences make `rules check` prove nothing; write fresh ones."""
+    import json
+
+    from bot.dataset import DATA_DIR
+
+    files = sorted(DATA_DIR.glob("*.jsonl"))
+    assert files, f"no labelled data in {DATA_DIR}"
+    texts = [
+        _folded(json.loads(line)["text"])
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    copied = []
+    for rule in rules.rules:
+        for example in rule.examples + rule.counter_examples:
+            folded = _folded(example)
+            if any(folded == t or folded in t or (len(t) >= 20 and t in folded) for t in texts):
+                copied.append(f"{rule.source}: {rule.id}: {example!r}")
+    assert not copied, "rule examples copied from data/*.jsonl:\n" + "\n".join(copied)
