@@ -8,10 +8,12 @@ pattern actually matched.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterator
 
 from bot.context import MessageContext
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, default_rules
+from bot.rules import Rule, RuleSet, Windows, default_rules
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
@@ -26,13 +28,13 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
     if not text or text.isspace():
         return Analysis(text=text)
     normalized = normalize(text[:MAX_TEXT_LENGTH])
-    candidates = rules.candidates(normalized.text)
+    candidates = rules.scan(normalized.text)
     if not candidates:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
-    for rule in candidates:
-        findings.extend(_rule_findings(rule, context))
+    for rule, windows in candidates:
+        findings.extend(_rule_findings(rule, windows, context))
     if not findings:
         return Analysis(text=text)
     findings = _without_overlaps(findings, rules.order)
@@ -48,11 +50,15 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
     )
 
 
-def _rule_findings(rule: Rule, context: MessageContext) -> list[Finding]:
+def _rule_findings(rule: Rule, windows: tuple[Windows | None, ...], context: MessageContext) -> list[Finding]:
     normalized = context.normalized
+    text = normalized.text
     found: list[Finding] = []
-    for pattern in rule.patterns:
-        for match in pattern.finditer(normalized.text):
+    for pattern, where in zip(rule.patterns, windows, strict=True):
+        if where is not None and not where:
+            continue
+        matches = pattern.finditer(text) if where is None else _windowed(pattern, text, where)
+        for match in matches:
             start, end = match.span()
             if end <= start or context.suppresses(rule, start, end):
                 continue
@@ -73,6 +79,29 @@ def _rule_findings(rule: Rule, context: MessageContext) -> list[Finding]:
             if len(found) >= MAX_FINDINGS_PER_RULE:
                 return found
     return found
+
+
+def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, searching only inside ``windows``.
+
+    The prefilter's windows hold every match, so this equals a whole-text run. A window's
+    end cuts the string short for lookaheads, so each hit is re-matched on the full text
+    from its start (a hit that only existed because of the cut is dropped), and, as in
+    finditer, the next search starts where the last match ended.
+    """
+    last = 0
+    for window_start, window_end in windows:
+        pos = max(window_start, last)
+        while pos < window_end:
+            hit = pattern.search(text, pos, window_end)
+            if hit is None:
+                break
+            match = pattern.match(text, hit.start())
+            if match is None or match.end() == match.start():
+                pos = hit.start() + 1
+                continue
+            yield match
+            last = pos = match.end()
 
 
 def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Finding]:

@@ -7,6 +7,7 @@ lets a bad file take the bot down with a traceback.
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 import tomllib
@@ -112,67 +113,318 @@ class CategoryInfo:
     fallback: str
 
 
-def _automaton(keys: dict[str, list[int]]) -> ahocorasick.Automaton | None:
+# --- prefilter plans: what each pattern needs to be worth running, and where -------------
+
+_LITERAL_SET_LIMIT = 64  # literal alternatives kept per pattern; more means "no literal"
+_MIN_LITERAL = 3  # shorter literals hit nearly every message, so they gate nothing
+_UNBOUNDED_WIDTH = 600  # window half-width for patterns with unbounded repeats (\s+, \w+)
+_LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to see text
+
+# A slang term's generated pattern (see term_pattern): its matches hold the term's needle.
+_TERM_SHAPE = re.compile(re.escape(_TERM_BEFORE) + r"(?:\[[^\]]+\]|\\.|[^\[\\(])+" + re.escape(_TERM_AFTER))
+_WORD_CHAR = re.compile(r"\w")
+_KEPT_RUN = re.compile("[^" + re.escape(_ASCII_DELETE.decode()) + "]+")
+
+_Strings = frozenset[str]
+
+
+def _cross(left: _Strings, right: _Strings) -> _Strings | None:
+    if len(left) * len(right) > _LITERAL_SET_LIMIT:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _score(strings: _Strings | None) -> tuple[int, int]:
+    """How well a literal set gates: its shortest string first, then fewer alternatives."""
+    if not strings or "" in strings:
+        return (0, 0)
+    return (min(map(len, strings)), -len(strings))
+
+
+def _better(exact: _Strings | None, required: _Strings | None) -> _Strings | None:
+    return exact if exact is not None and _score(exact) > (0, 0) and _score(exact) >= _score(required) else required
+
+
+def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Strings | None]:
+    """(the exact strings a parsed sequence matches, or None; strings one of which every
+    match contains, or None). Consecutive fixed pieces are multiplied out into phrases."""
+    run: _Strings = frozenset({""})
+    found: list[_Strings] = []
+    exact_so_far = True
+    for op, av in items:
+        exact, required = _item_literals(op, av, lower)
+        if exact is not None:
+            joined = _cross(run, exact)
+            if joined is None:
+                found.append(run)
+                exact_so_far = False
+                joined = exact
+            run = joined
+        else:
+            exact_so_far = False
+            found.append(run)
+            run = frozenset({""})
+            if required is not None:
+                found.append(required)
+    found.append(run)
+    best = max(found, key=_score)
+    return (run if exact_so_far else None), (best if _score(best) > (0, 0) else None)
+
+
+def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None, _Strings | None]:
+    from re import _constants as sre  # the parser's own opcodes; stable across 3.11-3.13
+
+    if op is sre.LITERAL:
+        char = chr(av)  # type: ignore[arg-type]
+        return frozenset({char.lower() if lower else char}), None
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # zero-width: adds no characters
+        return frozenset({""}), None
+    if op is sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:  # type: ignore[attr-defined]
+            if kind is sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is sre.RANGE and value[1] - value[0] < 8:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:  # a category, a negation or a wide range
+                return None, None
+        if len(chars) > 8:
+            return None, None
+        return frozenset(c.lower() for c in chars) if lower else frozenset(chars), None
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av  # type: ignore[misc]
+        return _sequence_literals(sub.data, lower or bool(add_flags & sre.SRE_FLAG_IGNORECASE))
+    if op is sre.ATOMIC_GROUP:
+        return _sequence_literals(av.data, lower)  # type: ignore[attr-defined]
+    if op is sre.BRANCH:
+        exacts, requireds = [], []
+        for sub in av[1]:  # type: ignore[index]
+            exact, required = _sequence_literals(sub.data, lower)
+            exacts.append(exact)
+            requireds.append(_better(exact, required))
+        union_exact = None
+        if all(e is not None for e in exacts):
+            union_exact = frozenset().union(*exacts)  # type: ignore[arg-type]
+            if len(union_exact) > _LITERAL_SET_LIMIT:
+                union_exact = None
+        union_required = None
+        if all(r is not None for r in requireds):
+            union_required = frozenset().union(*requireds)  # type: ignore[arg-type]
+        return union_exact, union_required
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, high, sub = av  # type: ignore[misc]
+        exact, required = _sequence_literals(sub.data, lower)
+        if exact is not None and high <= 3:
+            out: set[str] = set()
+            power: _Strings | None = frozenset({""})
+            for count in range(high + 1):
+                if count >= low:
+                    out |= power
+                power = _cross(power, exact)
+                if power is None:
+                    break
+            if power is not None and len(out) <= _LITERAL_SET_LIMIT:
+                return frozenset(out), None
+        return None, (_better(exact, required) if low >= 1 else None)
+    return None, None  # any character, a category, a back-reference
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, or None if there is no
+    useful set (too short, too many). Exact: a text with none of them cannot match."""
+    from re import _parser as sre_parse
+
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:  # pragma: no cover - the pattern compiled, so it parses
+        return None
+    exact, required = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE))
+    best = _better(exact, required)
+    if best is None:
+        return None
+    if min(map(len, best)) < _MIN_LITERAL and not all(not s.isascii() for s in best):
+        return None
+    return best
+
+
+def match_width(pattern: re.Pattern[str]) -> int:
+    """The longest a match can be, with unbounded repeats counted as _UNBOUNDED_WIDTH."""
+    from re import _parser as sre_parse
+
+    _low, high = sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+    return min(high, _UNBOUNDED_WIDTH)
+
+
+@dataclass(frozen=True)
+class PatternPlan:
+    """How the prefilter decides where one pattern of a rule runs.
+
+    ``literals``: the pattern runs only in windows around their occurrences. ``term``: a
+    slang term's pattern, run in windows around the rule's needle hits. Neither: the
+    pattern runs over the whole text whenever its rule is a candidate.
+    """
+
+    key: int  # the same source in two rules shares one key (hits are collected once)
+    width: int
+    literals: frozenset[str] | None = None
+    term: bool = False
+
+
+Windows = tuple[tuple[int, int], ...]
+
+
+def _windows(spans: list[tuple[int, int]], width: int, length: int) -> Windows:
+    """Merged [start, end) windows that contain every match overlapping one of ``spans``."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        lo, hi = max(0, end - width), min(length, start + width + _LOOKAHEAD_MARGIN)
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Automaton | None:
     if not keys:
         return None
     automaton = ahocorasick.Automaton()
-    for key, indices in keys.items():
-        automaton.add_word(key, (len(key), key[0].isalnum(), tuple(indices)))
+    for key, (rule_indices, pattern_keys) in keys.items():
+        automaton.add_word(key, (len(key), key[0].isalnum(), tuple(rule_indices), tuple(pattern_keys)))
     automaton.make_automaton()
     return automaton
+
+
+def _word_start(text: str, start: int) -> bool:
+    return start == 0 or _WORD_CHAR.match(text, start - 1) is None
+
+
+def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Map [start, end) spans of ``compact(text)`` back to spans of ``text``.
+
+    Built only when a needle hits, so a clean message never pays for it.
+    """
+    run_starts: list[int] = []  # in text
+    compact_starts: list[int] = []  # the same runs, in the compact copy
+    offset = 0
+    for m in _KEPT_RUN.finditer(text):
+        run_starts.append(m.start())
+        compact_starts.append(offset)
+        offset += m.end() - m.start()
+
+    def position(index: int) -> int:
+        run = bisect.bisect_right(compact_starts, index) - 1
+        return run_starts[run] + index - compact_starts[run]
+
+    return [(position(start), position(end - 1) + 1) for start, end in spans]
 
 
 @dataclass(frozen=True)
 class RuleSet:
     """All rules, indexed for the prefilter so a clean message costs almost nothing.
 
-    Anchors (words or phrases, matched from the start of a word, so "obvious" also finds
-    "obviously") and term needles (found in the compact, leet-folded copy, so "p e b k a c"
-    and "P.3.B.K.A.C" are seen) are each found in one Aho-Corasick pass; only rules with a
-    hit run their regular expressions.
+    A rule is a candidate when one of its anchors (words or phrases, matched from the start
+    of a word, so "obvious" also finds "obviously") or term needles (found from a word start
+    in the compact, leet-folded copy, so "p e b k a c" and "P.3.B.K.A.C" are seen) occurs.
+    Each of a candidate's patterns then runs only where it can match: in windows around the
+    literals every match of it contains (computed from the regex), or around the needle hits
+    for term patterns. Anchors and literals are found in one Aho-Corasick pass.
     """
 
     rules: tuple[Rule, ...]
     categories: dict[str, CategoryInfo]
     by_id: dict[str, Rule] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
+    plans: tuple[tuple[PatternPlan, ...], ...] = ()
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
         rules = tuple(rules)
-        anchors: dict[str, list[int]] = {}
-        needles: dict[str, list[int]] = {}
+        anchors: dict[str, tuple[list[int], list[int]]] = {}
+        needles: dict[str, tuple[list[int], list[int]]] = {}
+        keys: dict[tuple[str, int], PatternPlan] = {}
+        plans = []
         for index, rule in enumerate(rules):
             for anchor in rule.anchors:
-                anchors.setdefault(anchor, []).append(index)
+                anchors.setdefault(anchor, ([], []))[0].append(index)
             for needle in rule.needles:
-                needles.setdefault(needle, []).append(index)
+                needles.setdefault(needle, ([], []))[0].append(index)
+            rule_plans = []
+            for pattern in rule.patterns:
+                plan = keys.get((pattern.pattern, pattern.flags))
+                if plan is None:
+                    literals = required_literals(pattern)
+                    term = literals is None and bool(rule.needles) and bool(_TERM_SHAPE.fullmatch(pattern.pattern))
+                    plan = PatternPlan(len(keys), match_width(pattern), literals, term)
+                    keys[(pattern.pattern, pattern.flags)] = plan
+                    for literal in literals or ():
+                        anchors.setdefault(literal, ([], []))[1].append(plan.key)
+                rule_plans.append(plan)
+            plans.append(tuple(rule_plans))
         return cls(
             rules=rules,
             categories=categories,
             by_id={rule.id: rule for rule in rules},
             order={rule.id: index for index, rule in enumerate(rules)},
+            plans=tuple(plans),
             anchors=_automaton(anchors),
             needles=_automaton(needles),
         )
 
-    def candidates(self, text: str) -> list[Rule]:
-        """Rules worth running on a normalised text, in file order, each once."""
+    def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
+        """Candidate rules for a normalised text, in file order, each with, per pattern, the
+        windows to run it in (empty: skip it; None: the whole text)."""
         picked: set[int] = set()
+        literal_hits: list[tuple[int, int, tuple[int, ...]]] = []
         if self.anchors is not None:
-            for end, (length, wordlike, indices) in self.anchors.iter(text):
+            for end, (length, wordlike, indices, pattern_keys) in self.anchors.iter(text):
                 start = end - length + 1
-                if wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                    continue
-                picked.update(indices)
+                if pattern_keys:
+                    literal_hits.append((start, end + 1, pattern_keys))
+                if indices and not (wordlike and start > 0 and not _word_start(text, start)):
+                    picked.update(indices)
+        needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
-            for _end, (_length, _wordlike, indices) in self.needles.iter(compact(text)):
-                picked.update(indices)
+            compacted = compact(text)
+            raw = [(end - length + 1, end + 1, indices)
+                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)]
+            if raw:
+                spans = compact_spans(text, [(start, end) for start, end, _ in raw])
+                for (start, end), (_s, _e, indices) in zip(spans, raw, strict=True):
+                    if _word_start(text, start):
+                        picked.update(indices)
+                        for index in indices:
+                            needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        return [self.rules[index] for index in sorted(picked)]
+        wanted = {plan.key for index in picked for plan in self.plans[index] if plan.literals is not None}
+        by_key: dict[int, list[tuple[int, int]]] = {}
+        for start, end, pattern_keys in literal_hits:
+            for key in pattern_keys:
+                if key in wanted:
+                    by_key.setdefault(key, []).append((start, end))
+        length = len(text)
+        out = []
+        for index in sorted(picked):
+            windows: list[Windows | None] = []
+            for plan in self.plans[index]:
+                if plan.literals is not None:
+                    spans = by_key.get(plan.key)
+                    windows.append(_windows(spans, plan.width, length) if spans else ())
+                elif plan.term:
+                    spans = needle_spans.get(index)
+                    windows.append(_windows(spans, plan.width, length) if spans else ())
+                else:
+                    windows.append(None)
+            out.append((self.rules[index], tuple(windows)))
+        return out
+
+    def candidates(self, text: str) -> list[Rule]:
+        """Rules worth running on a normalised text, in file order, each once."""
+        return [rule for rule, _windows in self.scan(text)]
 
     def get(self, rule_id: str) -> Rule | None:
         return self.by_id.get(rule_id)
