@@ -7,6 +7,7 @@ pattern actually matched.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterator
@@ -109,13 +110,17 @@ def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Fi
     (rule files list specific slang before the catch-alls)."""
     ordered = sorted(findings, key=lambda f: (-(f.end - f.start), order.get(f.rule, 0), f.start))
     kept: list[Finding] = []
+    # Kept spans of one category never overlap, so sorted by start they are sorted by end too:
+    # a clash check is one bisect, not a scan of everything kept (dense long messages).
+    spans: dict[str, tuple[list[int], list[int]]] = {}
     for finding in ordered:
-        clash = any(
-            other.category == finding.category and finding.start < other.end and other.start < finding.end
-            for other in kept
-        )
-        if not clash:
-            kept.append(finding)
+        starts, ends = spans.setdefault(finding.category, ([], []))
+        at = bisect.bisect_right(ends, finding.start)
+        if at < len(starts) and starts[at] < finding.end:
+            continue
+        starts.insert(at, finding.start)
+        ends.insert(at, finding.end)
+        kept.append(finding)
     kept.sort(key=lambda f: (f.start, f.end))
     return kept
 

@@ -117,7 +117,8 @@ class CategoryInfo:
 
 _LITERAL_SET_LIMIT = 64  # literal alternatives kept per pattern; more means "no literal"
 _MIN_LITERAL = 3  # shorter literals hit nearly every message, so they gate nothing
-_UNBOUNDED_WIDTH = 600  # window half-width for patterns with unbounded repeats (\s+, \w+)
+_UNBOUNDED_REPEAT = 60  # characters an unbounded repeat (\s+, \w+) is assumed to span at most
+_UNBOUNDED_WIDTH = 600  # and the most a window reaches either side of a literal
 _LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to see text
 
 # A slang term's generated pattern (see term_pattern): its matches hold the term's needle.
@@ -247,12 +248,36 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return best
 
 
+def _sequence_width(items: list) -> int:
+    from re import _constants as sre
+
+    total = 0
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        if op is sre.SUBPATTERN:
+            total += _sequence_width(av[3].data)
+        elif op is sre.ATOMIC_GROUP:
+            total += _sequence_width(av.data)
+        elif op is sre.BRANCH:
+            total += max(_sequence_width(sub.data) for sub in av[1])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            _low, high, sub = av
+            total += _sequence_width(sub.data) * (high if high < sre.MAXREPEAT else _UNBOUNDED_REPEAT)
+        elif op is sre.GROUPREF:
+            total += _UNBOUNDED_WIDTH
+        else:  # one character
+            total += 1
+    return total
+
+
 def match_width(pattern: re.Pattern[str]) -> int:
-    """The longest a match can be, with unbounded repeats counted as _UNBOUNDED_WIDTH."""
+    """The longest a match can be, counting an unbounded repeat (\\s+, \\w+) as
+    _UNBOUNDED_REPEAT characters and capping the whole at _UNBOUNDED_WIDTH: the window
+    around a literal. A phrase pattern's match is far shorter than either in real text."""
     from re import _parser as sre_parse
 
-    _low, high = sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
-    return min(high, _UNBOUNDED_WIDTH)
+    return min(_sequence_width(sre_parse.parse(pattern.pattern, pattern.flags).data), _UNBOUNDED_WIDTH)
 
 
 @dataclass(frozen=True)
@@ -300,22 +325,28 @@ def _word_start(text: str, start: int) -> bool:
     return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
 
+_CHUNK = 512
+
+
 def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Map [start, end) spans of ``compact(text)`` back to spans of ``text``.
 
-    Built only when a needle hits, so a clean message never pays for it.
+    Called only when a needle hits, so a clean message never pays for it; the text is
+    measured in chunks and only the chunks holding a span are mapped character by run.
     """
-    run_starts: list[int] = []  # in text
-    compact_starts: list[int] = []  # the same runs, in the compact copy
-    offset = 0
-    for m in _KEPT_RUN.finditer(text):
-        run_starts.append(m.start())
-        compact_starts.append(offset)
-        offset += m.end() - m.start()
+    chunk_starts = [0]  # compact offset where each _CHUNK of text begins
+    for chunk in range(0, len(text), _CHUNK):
+        chunk_starts.append(chunk_starts[-1] + len(compact(text[chunk:chunk + _CHUNK])))
 
     def position(index: int) -> int:
-        run = bisect.bisect_right(compact_starts, index) - 1
-        return run_starts[run] + index - compact_starts[run]
+        chunk = bisect.bisect_right(chunk_starts, index) - 1
+        offset = chunk_starts[chunk]
+        for m in _KEPT_RUN.finditer(text, chunk * _CHUNK, min(len(text), (chunk + 1) * _CHUNK)):
+            size = m.end() - m.start()
+            if index < offset + size:
+                return m.start() + index - offset
+            offset += size
+        return len(text)  # pragma: no cover - every compact index has a character
 
     return [(position(start), position(end - 1) + 1) for start, end in spans]
 

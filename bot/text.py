@@ -173,20 +173,53 @@ class NormalizedText:
         return None
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_run_cache: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+
+
+def _fold_run(run: str) -> tuple[str, tuple[int, ...] | None]:
+    """Fold a run of non-ASCII characters; the second item gives, per folded character, the
+    index in ``run`` it came from, or is None when every character folded to exactly one."""
+    cached = _run_cache.get(run)
+    if cached is not None:
+        return cached
+    folded = [_fold_char(char) for char in run]
+    if all(len(piece) == 1 for piece in folded):
+        result: tuple[str, tuple[int, ...] | None] = ("".join(folded), None)
+    else:
+        result = ("".join(folded), tuple(i for i, piece in enumerate(folded) for _ in piece))
+    if len(_run_cache) < 65536:
+        _run_cache[run] = result
+    return result
+
+
 def normalize(original: str) -> NormalizedText:
-    """Build the matching copy of a message. Linear in its length; ASCII takes a fast path."""
+    """Build the matching copy of a message. Linear in its length, with no per-character
+    Python work on ASCII: non-ASCII runs (emoji, fullwidth, Cyrillic) are folded run by run,
+    and the offset map is built only when a fold changed the length."""
     blanked = _SLACK_MARKUP.sub(_blank_markup, original) if ("<" in original or "&" in original) else original
     if blanked.isascii():
         return NormalizedText(original, blanked.lower())
     pieces: list[str] = []
+    folds: list[tuple[int, int, tuple[int, ...]]] = []  # (start in blanked, end, map) of length-changing runs
+    last = 0
+    for m in _NON_ASCII.finditer(blanked):
+        start, end = m.span()
+        pieces.append(blanked[last:start])
+        folded, index = _fold_run(m.group())
+        pieces.append(folded)
+        if index is not None:
+            folds.append((start, end, index))
+        last = end
+    pieces.append(blanked[last:])
+    text = "".join(pieces).lower()
+    if not folds:
+        return NormalizedText(original, text)
     starts: list[int] = []
-    for index, char in enumerate(blanked):
-        if char < "\x80":
-            pieces.append(char)
-            starts.append(index)
-            continue
-        folded = _fold_char(char)
-        if folded:
-            pieces.append(folded)
-            starts.extend([index] * len(folded))
-    return NormalizedText(original, "".join(pieces).lower(), tuple(starts))
+    last = 0
+    for start, end, index in folds:
+        starts.extend(range(last, start))
+        starts.extend(start + i for i in index)
+        last = end
+    starts.extend(range(last, len(blanked)))
+    return NormalizedText(original, text, tuple(starts))
