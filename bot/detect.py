@@ -55,13 +55,26 @@ def _rule_findings(rule: Rule, windows: tuple[Windows | None, ...], context: Mes
     normalized = context.normalized
     text = normalized.text
     found: list[Finding] = []
+    settled = rule.unless_message is None and rule.only_if_message is None
     for pattern, where in zip(rule.patterns, windows, strict=True):
         if where is not None and not where:
             continue
         matches = pattern.finditer(text) if where is None else _windowed(pattern, text, where)
         for match in matches:
             start, end = match.span()
-            if end <= start or context.suppresses(rule, start, end):
+            if end <= start:
+                continue
+            if not settled:
+                # Message-wide conditions hold for every match alike: settle them at the first
+                # match rather than at each one, over the whole text (a long, dense message
+                # has hundreds of matches).
+                if (rule.unless_message is not None and rule.unless_message.search(text)) or (
+                    rule.only_if_message is not None and not rule.only_if_message.search(text)
+                ):
+                    return found
+                rule = dataclasses.replace(rule, unless_message=None, only_if_message=None)
+                settled = True
+            if context.suppresses(rule, start, end):
                 continue
             o_start, o_end = normalized.to_original(start, end)
             found.append(

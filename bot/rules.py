@@ -50,10 +50,13 @@ _ASCII_FOLD = bytes.maketrans("".join(_LEET_FOLD).encode(), "".join(_LEET_FOLD.v
 
 
 def compact(text: str) -> str:
-    """Fold a (normalised) text to letters and digits, leet undone, for the needle prefilter."""
-    if text.isascii():  # the common case: bytes.translate is several times faster
-        return text.encode().translate(_ASCII_FOLD, _ASCII_DELETE).decode()
-    return text.translate(COMPACT_TABLE)
+    """Fold a (normalised) text to letters and digits, leet undone, for the needle prefilter.
+
+    Only ASCII characters are dropped or folded, and UTF-8 never uses an ASCII byte inside a
+    multi-byte character, so bytes.translate on the encoded text is exact for any text and
+    several times faster than str.translate.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD, _ASCII_DELETE).decode("utf-8", "surrogatepass")
 
 
 def term_pattern(term: str, spaced_only: bool = False) -> str:
@@ -332,21 +335,26 @@ def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     """Map [start, end) spans of ``compact(text)`` back to spans of ``text``.
 
     Called only when a needle hits, so a clean message never pays for it; the text is
-    measured in chunks and only the chunks holding a span are mapped character by run.
+    measured in chunks and only the chunks holding a span are split into runs.
     """
     chunk_starts = [0]  # compact offset where each _CHUNK of text begins
     for chunk in range(0, len(text), _CHUNK):
         chunk_starts.append(chunk_starts[-1] + len(compact(text[chunk:chunk + _CHUNK])))
+    runs: dict[int, tuple[list[int], list[int]]] = {}  # chunk -> (compact offsets, text offsets)
 
     def position(index: int) -> int:
         chunk = bisect.bisect_right(chunk_starts, index) - 1
-        offset = chunk_starts[chunk]
-        for m in _KEPT_RUN.finditer(text, chunk * _CHUNK, min(len(text), (chunk + 1) * _CHUNK)):
-            size = m.end() - m.start()
-            if index < offset + size:
-                return m.start() + index - offset
-            offset += size
-        return len(text)  # pragma: no cover - every compact index has a character
+        if chunk not in runs:
+            offsets, starts = [], []
+            offset = chunk_starts[chunk]
+            for m in _KEPT_RUN.finditer(text, chunk * _CHUNK, min(len(text), (chunk + 1) * _CHUNK)):
+                offsets.append(offset)
+                starts.append(m.start())
+                offset += m.end() - m.start()
+            runs[chunk] = (offsets, starts)
+        offsets, starts = runs[chunk]
+        run = bisect.bisect_right(offsets, index) - 1
+        return starts[run] + index - offsets[run]
 
     return [(position(start), position(end - 1) + 1) for start, end in spans]
 
