@@ -328,7 +328,7 @@ def _word_start(text: str, start: int) -> bool:
     return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
 
-_CHUNK = 512
+_CHUNK = 128
 
 
 def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -415,15 +415,20 @@ class RuleSet:
 
     def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
         """Candidate rules for a normalised text, in file order, each with, per pattern, the
-        windows to run it in (empty: skip it; None: the whole text)."""
+        windows to run it in (empty: skip it; None: the whole text). A candidate none of
+        whose patterns can match is left out."""
         picked: set[int] = set()
-        literal_hits: list[tuple[int, int, tuple[int, ...]]] = []
+        literal_hits: dict[int, list[tuple[int, int]]] = {}  # pattern key -> literal spans
         if self.anchors is not None:
             for end, (length, wordlike, indices, pattern_keys) in self.anchors.iter(text):
                 start = end - length + 1
-                if pattern_keys:
-                    literal_hits.append((start, end + 1, pattern_keys))
-                if indices and not (wordlike and start > 0 and not _word_start(text, start)):
+                for key in pattern_keys:
+                    literal_hits.setdefault(key, []).append((start, end + 1))
+                if indices:
+                    if wordlike and start > 0:
+                        before = text[start - 1]
+                        if before.isalnum() or before == "_":  # inside a word: not this anchor
+                            continue
                     picked.update(indices)
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
@@ -433,32 +438,33 @@ class RuleSet:
             if raw:
                 spans = compact_spans(text, [(start, end) for start, end, _ in raw])
                 for (start, end), (_s, _e, indices) in zip(spans, raw, strict=True):
-                    if _word_start(text, start):
+                    if _word_start(text, start):  # "it's to" holds "tsto", but not from a word start
                         picked.update(indices)
                         for index in indices:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        wanted = {plan.key for index in picked for plan in self.plans[index] if plan.literals is not None}
-        by_key: dict[int, list[tuple[int, int]]] = {}
-        for start, end, pattern_keys in literal_hits:
-            for key in pattern_keys:
-                if key in wanted:
-                    by_key.setdefault(key, []).append((start, end))
         length = len(text)
+        by_key: dict[int, Windows] = {}
         out = []
         for index in sorted(picked):
             windows: list[Windows | None] = []
+            runnable = False
             for plan in self.plans[index]:
                 if plan.literals is not None:
-                    spans = by_key.get(plan.key)
-                    windows.append(_windows(spans, plan.width, length) if spans else ())
+                    where = by_key.get(plan.key)
+                    if where is None:
+                        spans = literal_hits.get(plan.key)
+                        where = by_key[plan.key] = _windows(spans, plan.width, length) if spans else ()
                 elif plan.term:
                     spans = needle_spans.get(index)
-                    windows.append(_windows(spans, plan.width, length) if spans else ())
+                    where = _windows(spans, plan.width, length) if spans else ()
                 else:
-                    windows.append(None)
-            out.append((self.rules[index], tuple(windows)))
+                    where = None
+                windows.append(where)
+                runnable = runnable or where is None or bool(where)
+            if runnable:
+                out.append((self.rules[index], tuple(windows)))
         return out
 
     def candidates(self, text: str) -> list[Rule]:

@@ -8,6 +8,7 @@ the agent actually typed, so highlights land on the right characters.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -140,36 +141,43 @@ class NormalizedText:
         """Code, quote blocks and quoted phrases, found once per message and only on demand."""
         text = self.text
         zones: list[Zone] = []
-        taken: list[tuple[int, int]] = []
+        # Zones taken so far, disjoint and sorted: one bisect per candidate, not a scan of all.
+        taken_starts: list[int] = []
+        taken_ends: list[int] = []
 
-        def free(start: int, end: int) -> bool:
-            return all(end <= a or start >= b for a, b in taken)
+        def take(start: int, end: int, kind: str) -> None:
+            at = bisect.bisect_right(taken_ends, start)
+            if at < len(taken_starts) and taken_starts[at] < end:
+                return
+            taken_starts.insert(at, start)
+            taken_ends.insert(at, end)
+            zones.append(Zone(start, end, kind))
 
         if "`" in text:
             for pattern in (_CODE_FENCE, _INLINE_CODE):
                 for m in pattern.finditer(text):
-                    if free(m.start(), m.end()):
-                        zones.append(Zone(m.start(), m.end(), "code"))
-                        taken.append((m.start(), m.end()))
+                    take(m.start(), m.end(), "code")
         if ">" in text:
             for m in _QUOTE_LINE.finditer(text):
-                if free(m.start(), m.end()):
-                    zones.append(Zone(m.start(), m.end(), "quote"))
-                    taken.append((m.start(), m.end()))
+                take(m.start(), m.end(), "quote")
         if '"' in text or "'" in text:
             for pattern in (_DOUBLE_QUOTED, _SINGLE_QUOTED):
                 for m in pattern.finditer(text):
-                    if free(m.start(), m.end()):
-                        zones.append(Zone(m.start(), m.end(), "speech"))
-                        taken.append((m.start(), m.end()))
+                    take(m.start(), m.end(), "speech")
         zones.sort(key=lambda zone: zone.start)
         return tuple(zones)
 
+    @cached_property
+    def _zone_starts(self) -> list[int]:
+        return [zone.start for zone in self.zones]
+
     def zone_at(self, start: int, end: int) -> Zone | None:
-        """The zone that contains the span, if any."""
-        for zone in self.zones:
-            if zone.start <= start and end <= zone.end:
-                return zone
+        """The zone that contains the span, if any (zones are disjoint: at most one does)."""
+        if not self.zones:
+            return None
+        at = bisect.bisect_right(self._zone_starts, start) - 1
+        if at >= 0 and end <= self.zones[at].end:
+            return self.zones[at]
         return None
 
 
