@@ -337,9 +337,11 @@ def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     Called only when a needle hits, so a clean message never pays for it; the text is
     measured in chunks and only the chunks holding a span are split into runs.
     """
-    chunk_starts = [0]  # compact offset where each _CHUNK of text begins
-    for chunk in range(0, len(text), _CHUNK):
-        chunk_starts.append(chunk_starts[-1] + len(compact(text[chunk:chunk + _CHUNK])))
+    chunk_size = _CHUNK if len(text) > 8 * _CHUNK else max(1, len(text))  # short: one chunk
+    chunk_starts = [0]  # compact offset where each chunk of text begins
+    if chunk_size < len(text):
+        for chunk in range(0, len(text), chunk_size):
+            chunk_starts.append(chunk_starts[-1] + len(compact(text[chunk:chunk + chunk_size])))
     runs: dict[int, tuple[list[int], list[int]]] = {}  # chunk -> (compact offsets, text offsets)
 
     def position(index: int) -> int:
@@ -347,7 +349,7 @@ def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
         if chunk not in runs:
             offsets, starts = [], []
             offset = chunk_starts[chunk]
-            for m in _KEPT_RUN.finditer(text, chunk * _CHUNK, min(len(text), (chunk + 1) * _CHUNK)):
+            for m in _KEPT_RUN.finditer(text, chunk * chunk_size, min(len(text), (chunk + 1) * chunk_size)):
                 offsets.append(offset)
                 starts.append(m.start())
                 offset += m.end() - m.start()
@@ -376,6 +378,8 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
     plans: tuple[tuple[PatternPlan, ...], ...] = ()
+    key_rules: dict[int, tuple[int, ...]] = field(default_factory=dict)  # pattern key -> rules using it
+    unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
 
@@ -403,12 +407,22 @@ class RuleSet:
                         anchors.setdefault(literal, ([], []))[1].append(plan.key)
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
+        key_rules: dict[int, list[int]] = {}
+        for index, rule_plans in enumerate(plans):
+            for plan in rule_plans:
+                if plan.literals is not None and index not in key_rules.setdefault(plan.key, []):
+                    key_rules[plan.key].append(index)
         return cls(
             rules=rules,
             categories=categories,
             by_id={rule.id: rule for rule in rules},
             order={rule.id: index for index, rule in enumerate(rules)},
             plans=tuple(plans),
+            key_rules={key: tuple(indices) for key, indices in key_rules.items()},
+            unwindowed=frozenset(
+                index for index, rule_plans in enumerate(plans)
+                if any(plan.literals is None and not plan.term for plan in rule_plans)
+            ),
             anchors=_automaton(anchors),
             needles=_automaton(needles),
         )
@@ -418,18 +432,14 @@ class RuleSet:
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
         picked: set[int] = set()
-        literal_hits: dict[int, list[tuple[int, int]]] = {}  # pattern key -> literal spans
-        if self.anchors is not None:
-            for end, (length, wordlike, indices, pattern_keys) in self.anchors.iter(text):
-                start = end - length + 1
-                for key in pattern_keys:
-                    literal_hits.setdefault(key, []).append((start, end + 1))
-                if indices:
-                    if wordlike and start > 0:
-                        before = text[start - 1]
-                        if before.isalnum() or before == "_":  # inside a word: not this anchor
-                            continue
-                    picked.update(indices)
+        hits = list(self.anchors.iter(text)) if self.anchors is not None else []
+        for end, (length, wordlike, indices, _keys) in hits:
+            if indices:
+                if wordlike and end >= length:
+                    before = text[end - length]
+                    if before.isalnum() or before == "_":  # inside a word: not this anchor
+                        continue
+                picked.update(indices)
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
             compacted = compact(text)
@@ -444,12 +454,21 @@ class RuleSet:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
+        literal_hits: dict[int, list[tuple[int, int]]] = {}  # pattern key -> literal spans
+        for end, (length, _wordlike, _indices, pattern_keys) in hits:
+            for key in pattern_keys:
+                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
+        runnable = set(self.unwindowed)
+        for key in literal_hits:
+            runnable.update(self.key_rules[key])
+        runnable.update(needle_spans)
+        picked &= runnable
         length = len(text)
         by_key: dict[int, Windows] = {}
         out = []
         for index in sorted(picked):
             windows: list[Windows | None] = []
-            runnable = False
+            can_match = False
             for plan in self.plans[index]:
                 if plan.literals is not None:
                     where = by_key.get(plan.key)
@@ -462,8 +481,8 @@ class RuleSet:
                 else:
                     where = None
                 windows.append(where)
-                runnable = runnable or where is None or bool(where)
-            if runnable:
+                can_match = can_match or where is None or bool(where)
+            if can_match:
                 out.append((self.rules[index], tuple(windows)))
         return out
 
