@@ -248,7 +248,8 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return None
     if min(map(len, best)) < _MIN_LITERAL and not all(not s.isascii() for s in best):
         return None
-    return best
+    # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
+    return frozenset(s for s in best if not any(o != s and o in s for o in best))
 
 
 def _sequence_width(items: list) -> int:
