@@ -145,37 +145,78 @@ def _score(strings: _Strings | None) -> tuple[int, int]:
     return (min(map(len, strings)), -len(strings))
 
 
-def _better(exact: _Strings | None, required: _Strings | None) -> _Strings | None:
-    return exact if exact is not None and _score(exact) > (0, 0) and _score(exact) >= _score(required) else required
+# A required literal set, with the most characters a match can have before and after it.
+_Need = tuple[_Strings, int, int]
 
 
-def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Strings | None]:
+def _better(exact: _Strings | None, need: _Need | None) -> _Need | None:
+    if exact is not None and _score(exact) > (0, 0) and (need is None or _score(exact) >= _score(need[0])):
+        return (exact, 0, 0)
+    return need
+
+
+def _sequence_width(items: list) -> int:
+    return min(sum(_item_width(op, av) for op, av in items), _UNBOUNDED_WIDTH)
+
+
+def _item_width(op: object, av: object) -> int:
+    from re import _constants as sre
+
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return 0
+    if op is sre.SUBPATTERN:
+        return _sequence_width(av[3].data)  # type: ignore[index]
+    if op is sre.ATOMIC_GROUP:
+        return _sequence_width(av.data)  # type: ignore[attr-defined]
+    if op is sre.BRANCH:
+        return max(_sequence_width(sub.data) for sub in av[1])  # type: ignore[index]
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        _low, high, sub = av  # type: ignore[misc]
+        return min(_sequence_width(sub.data) * (high if high < sre.MAXREPEAT else _UNBOUNDED_REPEAT),
+                   _UNBOUNDED_WIDTH)
+    if op is sre.GROUPREF:
+        return _UNBOUNDED_WIDTH
+    return 1  # one character
+
+
+def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need | None]:
     """(the exact strings a parsed sequence matches, or None; strings one of which every
-    match contains, or None). Consecutive fixed pieces are multiplied out into phrases."""
+    match contains, with the widths around them, or None). Consecutive fixed pieces are
+    multiplied out into phrases."""
+    widths = [_item_width(op, av) for op, av in items]
+    total = min(sum(widths), _UNBOUNDED_WIDTH)
+    found: list[_Need] = []
     run: _Strings = frozenset({""})
-    found: list[_Strings] = []
+    run_start = 0
     exact_so_far = True
-    for op, av in items:
-        exact, required = _item_literals(op, av, lower)
+
+    def close(end: int) -> None:
+        if run != {""}:
+            found.append((run, min(sum(widths[:run_start]), total), min(sum(widths[end:]), total)))
+
+    for index, (op, av) in enumerate(items):
+        exact, need = _item_literals(op, av, lower)
         if exact is not None:
             joined = _cross(run, exact)
             if joined is None:
-                found.append(run)
+                close(index)
                 exact_so_far = False
-                joined = exact
+                joined, run_start = exact, index
             run = joined
         else:
             exact_so_far = False
-            found.append(run)
-            run = frozenset({""})
-            if required is not None:
-                found.append(required)
-    found.append(run)
-    best = max(found, key=_score)
-    return (run if exact_so_far else None), (best if _score(best) > (0, 0) else None)
+            close(index)
+            run, run_start = frozenset({""}), index + 1
+            if need is not None:
+                strings, before, after = need
+                found.append((strings, min(sum(widths[:index]) + before, total),
+                              min(after + sum(widths[index + 1:]), total)))
+    close(len(items))
+    best = max(found, key=lambda n: _score(n[0]), default=None)
+    return (run if exact_so_far else None), (best if best is not None and _score(best[0]) > (0, 0) else None)
 
 
-def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None, _Strings | None]:
+def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None, _Need | None]:
     from re import _constants as sre  # the parser's own opcodes; stable across 3.11-3.13
 
     if op is sre.LITERAL:
@@ -201,23 +242,25 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
     if op is sre.ATOMIC_GROUP:
         return _sequence_literals(av.data, lower)  # type: ignore[attr-defined]
     if op is sre.BRANCH:
-        exacts, requireds = [], []
+        exacts: list[_Strings | None] = []
+        needs: list[_Need | None] = []
         for sub in av[1]:  # type: ignore[index]
-            exact, required = _sequence_literals(sub.data, lower)
+            exact, need = _sequence_literals(sub.data, lower)
             exacts.append(exact)
-            requireds.append(_better(exact, required))
+            needs.append(_better(exact, need))
         union_exact = None
         if all(e is not None for e in exacts):
             union_exact = frozenset().union(*exacts)  # type: ignore[arg-type]
             if len(union_exact) > _LITERAL_SET_LIMIT:
                 union_exact = None
-        union_required = None
-        if all(r is not None for r in requireds):
-            union_required = frozenset().union(*requireds)  # type: ignore[arg-type]
-        return union_exact, union_required
+        union_need = None
+        if all(n is not None for n in needs):
+            union_need = (frozenset().union(*(n[0] for n in needs)),  # type: ignore[index]
+                          max(n[1] for n in needs), max(n[2] for n in needs))  # type: ignore[index]
+        return union_exact, union_need
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         low, high, sub = av  # type: ignore[misc]
-        exact, required = _sequence_literals(sub.data, lower)
+        exact, need = _sequence_literals(sub.data, lower)
         if exact is not None and high <= 3:
             out: set[str] = set()
             power: _Strings | None = frozenset({""})
@@ -229,50 +272,40 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
                     break
             if power is not None and len(out) <= _LITERAL_SET_LIMIT:
                 return frozenset(out), None
-        return None, (_better(exact, required) if low >= 1 else None)
+        best = _better(exact, need) if low >= 1 else None
+        if best is None:
+            return None, None
+        width = _item_width(op, av)  # the literal may sit in any repetition
+        return None, (best[0], width, width)
     return None, None  # any character, a category, a back-reference
 
 
-def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Strings one of which every match of ``pattern`` contains, or None if there is no
-    useful set (too short, too many). Exact: a text with none of them cannot match."""
+def _required(pattern: re.Pattern[str]) -> _Need | None:
     from re import _parser as sre_parse
 
     try:
         parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     except re.error:  # pragma: no cover - the pattern compiled, so it parses
         return None
-    exact, required = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE))
-    best = _better(exact, required)
+    exact, need = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE))
+    best = _better(exact, need)
     if best is None:
         return None
-    if min(map(len, best)) < _MIN_LITERAL and not all(not s.isascii() for s in best):
+    strings, before, after = best
+    if min(map(len, strings)) < _MIN_LITERAL and not all(not s.isascii() for s in strings):
         return None
     # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
-    return frozenset(s for s in best if not any(o != s and o in s for o in best))
+    # (Its widths around still hold: the shorter sits inside the longer's occurrence.)
+    kept = frozenset(s for s in strings if not any(o != s and o in s for o in strings))
+    slack = max((len(o) - len(s) for o in strings - kept for s in kept if s in o), default=0)
+    return kept, before + slack, after + slack
 
 
-def _sequence_width(items: list) -> int:
-    from re import _constants as sre
-
-    total = 0
-    for op, av in items:
-        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-            continue
-        if op is sre.SUBPATTERN:
-            total += _sequence_width(av[3].data)
-        elif op is sre.ATOMIC_GROUP:
-            total += _sequence_width(av.data)
-        elif op is sre.BRANCH:
-            total += max(_sequence_width(sub.data) for sub in av[1])
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            _low, high, sub = av
-            total += _sequence_width(sub.data) * (high if high < sre.MAXREPEAT else _UNBOUNDED_REPEAT)
-        elif op is sre.GROUPREF:
-            total += _UNBOUNDED_WIDTH
-        else:  # one character
-            total += 1
-    return total
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, or None if there is no
+    useful set (too short, too many). Exact: a text with none of them cannot match."""
+    need = _required(pattern)
+    return need[0] if need is not None else None
 
 
 def match_width(pattern: re.Pattern[str]) -> int:
@@ -288,25 +321,30 @@ def match_width(pattern: re.Pattern[str]) -> int:
 class PatternPlan:
     """How the prefilter decides where one pattern of a rule runs.
 
-    ``literals``: the pattern runs only in windows around their occurrences. ``term``: a
-    slang term's pattern, run in windows around the rule's needle hits. Neither: the
-    pattern runs over the whole text whenever its rule is a candidate.
+    ``literals``: the pattern runs only in windows around their occurrences, reaching
+    ``before`` characters back and ``after`` on (the most a match can hold either side of
+    the literal). ``term``: a slang term's pattern, run in windows of its whole ``width``
+    around the rule's needle hits. Neither: the pattern runs over the whole text whenever
+    its rule is a candidate.
     """
 
     key: int  # the same source in two rules shares one key (hits are collected once)
     width: int
     literals: frozenset[str] | None = None
     term: bool = False
+    before: int = 0
+    after: int = 0
 
 
 Windows = tuple[tuple[int, int], ...]
 
 
-def _windows(spans: list[tuple[int, int]], width: int, length: int) -> Windows:
-    """Merged [start, end) windows that contain every match overlapping one of ``spans``."""
+def _windows(spans: list[tuple[int, int]], before: int, after: int, length: int) -> Windows:
+    """Merged [start, end) windows that hold every match reaching ``before`` characters
+    back and ``after`` on from one of ``spans`` (plus room for a trailing lookahead)."""
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        lo, hi = max(0, end - width), min(length, start + width + _LOOKAHEAD_MARGIN)
+        lo, hi = max(0, start - before), min(length, end + after + _LOOKAHEAD_MARGIN)
         if out and lo <= out[-1][1]:
             if hi > out[-1][1]:
                 out[-1] = (out[-1][0], hi)
@@ -400,9 +438,10 @@ class RuleSet:
             for pattern in rule.patterns:
                 plan = keys.get((pattern.pattern, pattern.flags))
                 if plan is None:
-                    literals = required_literals(pattern)
+                    need = _required(pattern)
+                    literals, before, after = need if need is not None else (None, 0, 0)
                     term = literals is None and bool(rule.needles) and bool(_TERM_SHAPE.fullmatch(pattern.pattern))
-                    plan = PatternPlan(len(keys), match_width(pattern), literals, term)
+                    plan = PatternPlan(len(keys), match_width(pattern), literals, term, before, after)
                     keys[(pattern.pattern, pattern.flags)] = plan
                     for literal in literals or ():
                         anchors.setdefault(literal, ([], []))[1].append(plan.key)
@@ -475,10 +514,10 @@ class RuleSet:
                     where = by_key.get(plan.key)
                     if where is None:
                         spans = literal_hits.get(plan.key)
-                        where = by_key[plan.key] = _windows(spans, plan.width, length) if spans else ()
+                        where = by_key[plan.key] = _windows(spans, plan.before, plan.after, length) if spans else ()
                 elif plan.term:
                     spans = needle_spans.get(index)
-                    where = _windows(spans, plan.width, length) if spans else ()
+                    where = _windows(spans, plan.width, plan.width, length) if spans else ()
                 else:
                     where = None
                 windows.append(where)

@@ -54,8 +54,15 @@ def test_every_match_of_every_rule_contains_one_of_its_literals() -> None:
                 continue
             for text in texts:
                 for match in pattern.finditer(text):
-                    assert any(literal in match.group() for literal in plan.literals), (rule.id, match.group())
                     assert match.end() - match.start() <= plan.width
+                    # Some occurrence of a literal sits within the widths the windows allow.
+                    assert any(
+                        occurrence.start() - match.start() <= plan.before
+                        and match.end() - occurrence.end() <= plan.after
+                        for literal in plan.literals
+                        for occurrence in re.finditer(re.escape(literal), text)
+                        if match.start() <= occurrence.start() and occurrence.end() <= match.end()
+                    ), (rule.id, match.group())
                     checked += 1
     assert checked > 200
 
@@ -72,7 +79,7 @@ def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
             if plan.literals is None:
                 continue
             spans = [(m.start(), m.end()) for lit in plan.literals for m in re.finditer(re.escape(lit), text)]
-            windows = _windows(spans, plan.width, len(text)) if spans else ()
+            windows = _windows(spans, plan.before, plan.after, len(text)) if spans else ()
             assert [m.span() for m in _windowed(pattern, text, windows)] == [
                 m.span() for m in pattern.finditer(text)
             ], (rule.id, pattern.pattern)
@@ -85,9 +92,9 @@ def test_a_window_cut_does_not_invent_a_match() -> None:
 
 
 def test_windows_merge_and_stay_inside_the_text() -> None:
-    assert _windows([(10, 14), (12, 20)], 8, 100) == ((6, 84),)  # from 14 - 8 to 12 + 8 + lookahead room
-    assert _windows([(0, 4)], 8, 30) == ((0, 30),)
-    far = _windows([(0, 4), (5000, 5004)], 8, 10_000)
+    assert _windows([(10, 14), (12, 20)], 2, 8, 100) == ((8, 92),)  # 10 - 2 to 20 + 8 + lookahead room
+    assert _windows([(0, 4)], 8, 8, 30) == ((0, 30),)
+    far = _windows([(0, 4), (5000, 5004)], 8, 8, 10_000)
     assert len(far) == 2 and far[0][1] < far[1][0]
 
 
