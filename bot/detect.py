@@ -34,8 +34,9 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
+    shared: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for rule, windows in candidates:
-        findings.extend(_rule_findings(rule, windows, context))
+        findings.extend(_rule_findings(rule, windows, context, shared))
     if not findings:
         return Analysis(text=text)
     findings = _without_overlaps(findings, rules.order)
@@ -51,7 +52,18 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
     )
 
 
-def _rule_findings(rule: Rule, windows: tuple[Windows | None, ...], context: MessageContext) -> list[Finding]:
+def _rule_findings(
+    rule: Rule,
+    windows: tuple[Windows | None, ...],
+    context: MessageContext,
+    shared: dict[tuple[int, int], list[tuple[int, int]]],
+) -> list[Finding]:
+    """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order.
+
+    ``shared`` holds the match spans of each (pattern, windows) object pair for this message
+    (both live until detect returns, so their ids are stable): rules that share a compiled
+    pattern (a vocabulary expansion, a copied rule) search the text for it once.
+    """
     normalized = context.normalized
     text = normalized.text
     found: list[Finding] = []
@@ -59,9 +71,11 @@ def _rule_findings(rule: Rule, windows: tuple[Windows | None, ...], context: Mes
     for pattern, where in zip(rule.patterns, windows, strict=True):
         if where is not None and not where:
             continue
-        matches = pattern.finditer(text) if where is None else _windowed(pattern, text, where)
-        for match in matches:
-            start, end = match.span()
+        spans = shared.get((id(pattern), id(where)))
+        if spans is None:
+            matches = pattern.finditer(text) if where is None else _windowed(pattern, text, where)
+            spans = shared[(id(pattern), id(where))] = [match.span() for match in matches]
+        for start, end in spans:
             if end <= start:
                 continue
             if not settled:
