@@ -10,11 +10,11 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from bot.context import MessageContext
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, Windows, default_rules
+from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
@@ -73,7 +73,12 @@ def _rule_findings(
             continue
         spans = shared.get((id(pattern), id(where)))
         if spans is None:
-            matches = pattern.finditer(text) if where is None else _windowed(pattern, text, where)
+            if where is None:
+                matches: Iterable[re.Match[str]] = fast_search(pattern).finditer(text)
+            elif isinstance(where, Starts):
+                matches = _at_starts(pattern, text, where)
+            else:
+                matches = _windowed(pattern, text, where)
             spans = shared[(id(pattern), id(where))] = [match.span() for match in matches]
         for start, end in spans:
             if end <= start:
@@ -107,6 +112,24 @@ def _rule_findings(
             if len(found) >= MAX_FINDINGS_PER_RULE:
                 return found
     return found
+
+
+def _at_starts(pattern: re.Pattern[str], text: str, starts: Starts) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, trying only the given start positions.
+
+    Every match starts at one of them (the prefilter's literal analysis), so the first that
+    matches is finditer's next match; then, as in finditer, the next try starts where the
+    match ended. Each try sees the whole text, so nothing is cut short.
+    """
+    last = 0
+    for first, stop in starts:
+        for pos in range(max(first, last), stop):
+            if pos < last:
+                continue
+            match = pattern.match(text, pos)
+            if match is not None and match.end() > pos:
+                yield match
+                last = match.end()
 
 
 def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator[re.Match[str]]:

@@ -317,6 +317,29 @@ def match_width(pattern: re.Pattern[str]) -> int:
     return min(_sequence_width(sre_parse.parse(pattern.pattern, pattern.flags).data), _UNBOUNDED_WIDTH)
 
 
+_LEADING_BOUNDARY = re.compile(r"\\b([a-z0-9])(?![?*+{])")
+_fast_cache: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def fast_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern, rewritten so the regex engine can scan for its first character.
+
+    A leading ``\\b`` hides the literal after it from the engine's fast search, so a
+    whole-text run tries every position; ``\\bi...`` and ``i(?<=\\bi)...`` match exactly the
+    same spans, and the second starts with a literal.
+    """
+    key = (pattern.pattern, pattern.flags)
+    fast = _fast_cache.get(key)
+    if fast is None:
+        fast = pattern
+        lead = _LEADING_BOUNDARY.match(pattern.pattern)
+        if lead and not pattern.flags & (re.IGNORECASE | re.VERBOSE):
+            char = lead.group(1)
+            fast = re.compile(char + r"(?<=\b" + char + ")" + pattern.pattern[3:], pattern.flags)
+        _fast_cache[key] = fast
+    return fast
+
+
 @dataclass(frozen=True)
 class PatternPlan:
     """How the prefilter decides where one pattern of a rule runs.
@@ -337,6 +360,28 @@ class PatternPlan:
 
 
 Windows = tuple[tuple[int, int], ...]
+_AT_STARTS = 8  # a literal at most this far into its pattern's match: try each start, no search
+
+
+class Starts(tuple):
+    """Windows of candidate *start* positions: the pattern is tried with ``match`` at each,
+    for a literal that sits near the front of every match (most rules' patterns)."""
+
+    __slots__ = ()
+
+
+def _starts(spans: list[tuple[int, int]], before: int) -> Starts:
+    """Merged [first, last + 1) ranges of every position a match holding one of ``spans``
+    can start at."""
+    out: list[tuple[int, int]] = []
+    for start, _end in sorted(spans):
+        lo, hi = max(0, start - before), start + 1
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return Starts(out)
 
 
 def _windows(spans: list[tuple[int, int]], before: int, after: int, length: int) -> Windows:
@@ -514,7 +559,13 @@ class RuleSet:
                     where = by_key.get(plan.key)
                     if where is None:
                         spans = literal_hits.get(plan.key)
-                        where = by_key[plan.key] = _windows(spans, plan.before, plan.after, length) if spans else ()
+                        if not spans:
+                            where = ()
+                        elif plan.before <= _AT_STARTS:
+                            where = _starts(spans, plan.before)
+                        else:
+                            where = _windows(spans, plan.before, plan.after, length)
+                        by_key[plan.key] = where
                 elif plan.term:
                     spans = needle_spans.get(index)
                     where = _windows(spans, plan.width, plan.width, length) if spans else ()

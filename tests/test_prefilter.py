@@ -188,3 +188,26 @@ def test_ten_times_the_rules_find_the_same_spans() -> None:
         one = {(f.start, f.end, f.category) for f in detect(text, RULES).findings}
         three = {(f.start, f.end, f.category) for f in detect(text, tripled).findings}
         assert one == three, text
+
+
+def test_fast_search_finds_the_same_spans() -> None:
+    from bot.rules import fast_search
+
+    texts = [normalize(text).text for text in EXAMPLES] + ["i d 10 t", "xi d ten t", "in id-ten-t"]
+    rewritten = 0
+    for rule in RULES.rules:
+        for pattern in rule.patterns:
+            fast = fast_search(pattern)
+            rewritten += fast is not pattern
+            for text in texts:
+                assert [m.span() for m in fast.finditer(text)] == [m.span() for m in pattern.finditer(text)]
+    assert rewritten >= 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab1 '\n.x\""), max_size=40))
+def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) -> None:
+    from bot.text import _SINGLE_QUOTED
+
+    plain = re.compile(r"(?<![a-z0-9])'(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
+    assert [m.span() for m in _SINGLE_QUOTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
