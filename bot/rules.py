@@ -351,7 +351,7 @@ class PatternPlan:
     its rule is a candidate.
     """
 
-    key: int  # the same source in two rules shares one key (hits are collected once)
+    key: int  # patterns with the same literals and widths share one key: hits collected once
     width: int
     literals: frozenset[str] | None = None
     term: bool = False
@@ -462,7 +462,7 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
     plans: tuple[tuple[PatternPlan, ...], ...] = ()
-    key_rules: dict[int, tuple[int, ...]] = field(default_factory=dict)  # pattern key -> rules using it
+    key_rules: dict[int, tuple[int, ...]] = field(default_factory=dict)  # literal key -> rules using it
     unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
@@ -473,6 +473,8 @@ class RuleSet:
         anchors: dict[str, tuple[list[int], list[int]]] = {}
         needles: dict[str, tuple[list[int], list[int]]] = {}
         keys: dict[tuple[str, int], PatternPlan] = {}
+        groups: dict[tuple[frozenset[str] | None, int, int], int] = {}
+        seen_groups: set[int] = set()
         plans = []
         for index, rule in enumerate(rules):
             for anchor in rule.anchors:
@@ -486,10 +488,14 @@ class RuleSet:
                     need = _required(pattern)
                     literals, before, after = need if need is not None else (None, 0, 0)
                     term = literals is None and bool(rule.needles) and bool(_TERM_SHAPE.fullmatch(pattern.pattern))
-                    plan = PatternPlan(len(keys), match_width(pattern), literals, term, before, after)
+                    # Patterns with the same literals and reach share their hits and windows.
+                    key = groups.setdefault((literals, before, after), len(groups)) if literals else -1
+                    plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
                     keys[(pattern.pattern, pattern.flags)] = plan
-                    for literal in literals or ():
-                        anchors.setdefault(literal, ([], []))[1].append(plan.key)
+                    if key >= 0 and key not in seen_groups:
+                        seen_groups.add(key)
+                        for literal in literals or ():
+                            anchors.setdefault(literal, ([], []))[1].append(key)
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
         key_rules: dict[int, list[int]] = {}
