@@ -11,10 +11,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.detect import _windowed, detect
+from bot.detect import _at_starts, _windowed, detect
 from bot.rules import (
+    _AT_STARTS,
     COMPACT_TABLE,
     RuleSet,
+    Starts,
+    _starts,
     _windows,
     compact,
     compact_spans,
@@ -79,10 +82,12 @@ def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
             if plan.literals is None:
                 continue
             spans = [(m.start(), m.end()) for lit in plan.literals for m in re.finditer(re.escape(lit), text)]
+            expected = [m.span() for m in pattern.finditer(text)]
             windows = _windows(spans, plan.before, plan.after, len(text)) if spans else ()
-            assert [m.span() for m in _windowed(pattern, text, windows)] == [
-                m.span() for m in pattern.finditer(text)
-            ], (rule.id, pattern.pattern)
+            assert [m.span() for m in _windowed(pattern, text, windows)] == expected, (rule.id, pattern.pattern)
+            if plan.before <= _AT_STARTS:  # the cheaper mode scan picks for such patterns
+                starts = _starts(spans, plan.before) if spans else Starts()
+                assert [m.span() for m in _at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
 
 
 def test_a_window_cut_does_not_invent_a_match() -> None:
