@@ -197,7 +197,7 @@ def _fold_run(run: str) -> tuple[str, tuple[int, ...] | None]:
         result: tuple[str, tuple[int, ...] | None] = ("".join(folded), None)
     else:
         result = ("".join(folded), tuple(i for i, piece in enumerate(folded) for _ in piece))
-    if len(_run_cache) < 65536:
+    if len(run) <= 16 and len(_run_cache) < 65536:  # emoji and short words recur; long runs don't
         _run_cache[run] = result
     return result
 
