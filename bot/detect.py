@@ -2,7 +2,9 @@
 
 Most support messages are clean, so the cost of a clean message is what matters: a word-set
 prefilter picks the few rules worth running, and the full context checks only run where a
-pattern actually matched.
+pattern actually matched. Long messages must not cost more per character than short ones, so
+each pattern only runs where the prefilter saw a literal it needs (``RuleSet.scan``), with
+exactly the matches a run over the whole text would give.
 """
 
 from __future__ import annotations
@@ -141,10 +143,11 @@ def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator
     finditer, the next search starts where the last match ended.
     """
     last = 0
+    search = fast_search(pattern).search
     for window_start, window_end in windows:
         pos = max(window_start, last)
         while pos < window_end:
-            hit = pattern.search(text, pos, window_end)
+            hit = search(text, pos, window_end)
             if hit is None:
                 break
             match = pattern.match(text, hit.start())

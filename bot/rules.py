@@ -318,24 +318,96 @@ def match_width(pattern: re.Pattern[str]) -> int:
 
 
 _LEADING_BOUNDARY = re.compile(r"\\b([a-z0-9])(?![?*+{])")
+_PLAIN_LEAD = re.compile(r"[a-z0-9](?![?*+{])")
 _fast_cache: dict[tuple[str, int], re.Pattern[str]] = {}
 
 
-def fast_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same pattern, rewritten so the regex engine can scan for its first character.
+def _group_end(source: str, start: int) -> int:
+    """Index just past the group opening at ``source[start]`` ("("), or -1."""
+    depth, index, in_class = 0, start, False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if source[index + 1:index + 2] == "]":  # "[]...]": a literal ] first
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return -1
 
-    A leading ``\\b`` hides the literal after it from the engine's fast search, so a
-    whole-text run tries every position; ``\\bi...`` and ``i(?<=\\bi)...`` match exactly the
-    same spans, and the second starts with a literal.
+
+def _alternatives(body: str) -> list[str]:
+    """Split a group's body at its own top-level "|"."""
+    parts, depth, index, last, in_class = [], 0, 0, 0, False
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if body[index + 1:index + 2] == "]":
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(body[last:index])
+            last = index + 1
+        index += 1
+    parts.append(body[last:])
+    return parts
+
+
+def _boundary_inside(source: str) -> str | None:
+    r"""``\bx...`` as ``x(?<=\bx)...``; ``\b(?:ab|cd)...`` as ``(?:a(?<=\ba)b|c(?<=\bc)d)...``."""
+    lead = _LEADING_BOUNDARY.match(source)
+    if lead:
+        char = lead.group(1)
+        return char + r"(?<=\b" + char + ")" + source[3:]
+    if not source.startswith(r"\b(?:"):
+        return None
+    end = _group_end(source, 2)
+    if end < 0 or source[end:end + 1] in ("?", "*", "+", "{"):
+        return None
+    alternatives = _alternatives(source[5:end - 1])
+    if not all(_PLAIN_LEAD.match(alt) for alt in alternatives):
+        return None
+    inner = "|".join(alt[0] + r"(?<=\b" + alt[0] + ")" + alt[1:] for alt in alternatives)
+    return "(?:" + inner + ")" + source[end:]
+
+
+def fast_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern, rewritten so the regex engine can skip ahead to its first characters.
+
+    A leading ``\\b`` hides the literal (or the alternatives' first letters) after it from
+    the engine's fast scan, so a search tries every position in full; moving the boundary
+    check behind the first letter (``\\bi...`` as ``i(?<=\\bi)...``) matches exactly the same
+    spans and lets the engine skip positions that cannot start a match.
     """
     key = (pattern.pattern, pattern.flags)
     fast = _fast_cache.get(key)
     if fast is None:
         fast = pattern
-        lead = _LEADING_BOUNDARY.match(pattern.pattern)
-        if lead and not pattern.flags & (re.IGNORECASE | re.VERBOSE):
-            char = lead.group(1)
-            fast = re.compile(char + r"(?<=\b" + char + ")" + pattern.pattern[3:], pattern.flags)
+        source = None if pattern.flags & (re.IGNORECASE | re.VERBOSE) else _boundary_inside(pattern.pattern)
+        if source is not None:
+            try:
+                fast = re.compile(source, pattern.flags)
+            except re.error:  # pragma: no cover - a rewrite the engine refuses: keep the original
+                fast = pattern
         _fast_cache[key] = fast
     return fast
 
