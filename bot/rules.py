@@ -172,8 +172,12 @@ def _item_width(op: object, av: object) -> int:
         return max(_sequence_width(sub.data) for sub in av[1])  # type: ignore[index]
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         _low, high, sub = av  # type: ignore[misc]
-        return min(_sequence_width(sub.data) * (high if high < sre.MAXREPEAT else _UNBOUNDED_REPEAT),
-                   _UNBOUNDED_WIDTH)
+        inner = _sequence_width(sub.data)
+        if high < sre.MAXREPEAT:
+            return min(inner * high, _UNBOUNDED_WIDTH)
+        # Unbounded (\s+, \w+, (?:very\s+)*): assumed to span _UNBOUNDED_REPEAT characters,
+        # or three rounds of a longer body; real phrases stay far inside either.
+        return min(max(_UNBOUNDED_REPEAT, 3 * inner), _UNBOUNDED_WIDTH)
     if op is sre.GROUPREF:
         return _UNBOUNDED_WIDTH
     return 1  # one character
@@ -310,8 +314,8 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 def match_width(pattern: re.Pattern[str]) -> int:
     """The longest a match can be, counting an unbounded repeat (\\s+, \\w+) as
-    _UNBOUNDED_REPEAT characters and capping the whole at _UNBOUNDED_WIDTH: the window
-    around a literal. A phrase pattern's match is far shorter than either in real text."""
+    _UNBOUNDED_REPEAT characters (or three rounds of a longer body) and capping the whole at
+    _UNBOUNDED_WIDTH. A phrase pattern's match is far shorter than either in real text."""
     from re import _parser as sre_parse
 
     return min(_sequence_width(sre_parse.parse(pattern.pattern, pattern.flags).data), _UNBOUNDED_WIDTH)
@@ -319,6 +323,7 @@ def match_width(pattern: re.Pattern[str]) -> int:
 
 _LEADING_BOUNDARY = re.compile(r"\\b([a-z0-9])(?![?*+{])")
 _PLAIN_LEAD = re.compile(r"[a-z0-9](?![?*+{])")
+_FEW_LEADS = 6
 _fast_cache: dict[tuple[str, int], re.Pattern[str]] = {}
 
 
@@ -385,6 +390,8 @@ def _boundary_inside(source: str) -> str | None:
         return None
     alternatives = _alternatives(source[5:end - 1])
     if not all(_PLAIN_LEAD.match(alt) for alt in alternatives):
+        return None
+    if len({alt[0] for alt in alternatives}) > _FEW_LEADS:  # most letters start one: no skipping
         return None
     inner = "|".join(alt[0] + r"(?<=\b" + alt[0] + ")" + alt[1:] for alt in alternatives)
     return "(?:" + inner + ")" + source[end:]
