@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from bot.context import MessageContext
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
@@ -36,7 +36,7 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
-    shared: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]] = {}
     for rule, windows in candidates:
         findings.extend(_rule_findings(rule, windows, context, shared))
     if not findings:
@@ -58,13 +58,14 @@ def _rule_findings(
     rule: Rule,
     windows: tuple[Windows | None, ...],
     context: MessageContext,
-    shared: dict[tuple[int, int], list[tuple[int, int]]],
+    shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]],
 ) -> list[Finding]:
     """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order.
 
-    ``shared`` holds the match spans of each (pattern, windows) object pair for this message
-    (both live until detect returns, so their ids are stable): rules that share a compiled
-    pattern (a vocabulary expansion, a copied rule) search the text for it once.
+    ``shared`` holds, per (pattern, windows) object pair of this message (both live until
+    detect returns, so their ids are stable), the spans found so far and the search that
+    finds the rest: rules that share a compiled pattern (a vocabulary expansion, a copied
+    rule) search the text for it once, and no further than the rule that reads most.
     """
     normalized = context.normalized
     text = normalized.text
@@ -73,16 +74,16 @@ def _rule_findings(
     for pattern, where in zip(rule.patterns, windows, strict=True):
         if where is not None and not where:
             continue
-        spans = shared.get((id(pattern), id(where)))
-        if spans is None:
+        entry = shared.get((id(pattern), id(where)))
+        if entry is None:
             if where is None:
-                matches: Iterable[re.Match[str]] = fast_search(pattern).finditer(text)
+                matches: Iterator[re.Match[str]] = fast_search(pattern).finditer(text)
             elif isinstance(where, Starts):
                 matches = _at_starts(pattern, text, where)
             else:
                 matches = _windowed(pattern, text, where)
-            spans = shared[(id(pattern), id(where))] = [match.span() for match in matches]
-        for start, end in spans:
+            entry = shared[(id(pattern), id(where))] = ([], matches)
+        for start, end in _spans(entry):
             if end <= start:
                 continue
             if not settled:
@@ -114,6 +115,21 @@ def _rule_findings(
             if len(found) >= MAX_FINDINGS_PER_RULE:
                 return found
     return found
+
+
+def _spans(entry: tuple[list[tuple[int, int]], Iterator[re.Match[str]]]) -> Iterator[tuple[int, int]]:
+    """A pattern's match spans, searched for only as far as a rule reads them (a rule stops
+    at MAX_FINDINGS_PER_RULE) and kept for the next rule that shares the pattern."""
+    found, matches = entry
+    index = 0
+    while True:
+        if index == len(found):
+            match = next(matches, None)
+            if match is None:
+                return
+            found.append(match.span())
+        yield found[index]
+        index += 1
 
 
 def _at_starts(pattern: re.Pattern[str], text: str, starts: Starts) -> Iterator[re.Match[str]]:
