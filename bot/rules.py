@@ -492,6 +492,9 @@ def _word_start(text: str, start: int) -> bool:
 
 
 _CHUNK = 128
+# ASCII bytes compact() keeps -> 1, the ones it drops -> 0.
+_KEPT_MASK = bytes(0 if bytes([code]) in _ASCII_DELETE else 1 for code in range(256))
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
 def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -503,8 +506,12 @@ def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     chunk_size = _CHUNK if len(text) > 8 * _CHUNK else max(1, len(text))  # short: one chunk
     chunk_starts = [0]  # compact offset where each chunk of text begins
     if chunk_size < len(text):
+        # compact() keeps every non-ASCII character, so an "x" for each gives a same-length
+        # ASCII view; one byte per character, the kept ones per chunk are counted in C.
+        view = text if text.isascii() else _NON_ASCII_CHAR.sub("x", text)
+        kept = view.encode().translate(_KEPT_MASK)
         for chunk in range(0, len(text), chunk_size):
-            chunk_starts.append(chunk_starts[-1] + len(compact(text[chunk:chunk + chunk_size])))
+            chunk_starts.append(chunk_starts[-1] + kept.count(1, chunk, chunk + chunk_size))
     runs: dict[int, tuple[list[int], list[int]]] = {}  # chunk -> (compact offsets, text offsets)
 
     def position(index: int) -> int:
