@@ -127,7 +127,6 @@ _LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to 
 # A slang term's generated pattern (see term_pattern): its matches hold the term's needle.
 _TERM_SHAPE = re.compile(re.escape(_TERM_BEFORE) + r"(?:\[[^\]]+\]|\\.|[^\[\\(])+" + re.escape(_TERM_AFTER))
 _WORD_CHAR = re.compile(r"\w")
-_KEPT_RUN = re.compile("[^" + re.escape(_ASCII_DELETE.decode()) + "]+")
 
 _Strings = frozenset[str]
 
@@ -500,33 +499,31 @@ _NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Map [start, end) spans of ``compact(text)`` back to spans of ``text``.
 
-    Called only when a needle hits, so a clean message never pays for it; the text is
-    measured in chunks and only the chunks holding a span are split into runs.
+    Called only when a needle hits, so a clean message never pays for it. compact() keeps
+    every non-ASCII character, so an "x" for each gives a same-length ASCII view whose bytes
+    say, one per character, kept (1) or dropped (0); counting them (bytes.count, in C) per
+    chunk and then bisecting inside one chunk finds any compact offset's character.
     """
-    chunk_size = _CHUNK if len(text) > 8 * _CHUNK else max(1, len(text))  # short: one chunk
+    view = text if text.isascii() else _NON_ASCII_CHAR.sub("x", text)
+    kept = view.encode().translate(_KEPT_MASK)
+    size = len(text)
+    chunk_size = _CHUNK if size > 8 * _CHUNK else max(1, size)  # short: one chunk
     chunk_starts = [0]  # compact offset where each chunk of text begins
-    if chunk_size < len(text):
-        # compact() keeps every non-ASCII character, so an "x" for each gives a same-length
-        # ASCII view; one byte per character, the kept ones per chunk are counted in C.
-        view = text if text.isascii() else _NON_ASCII_CHAR.sub("x", text)
-        kept = view.encode().translate(_KEPT_MASK)
-        for chunk in range(0, len(text), chunk_size):
-            chunk_starts.append(chunk_starts[-1] + kept.count(1, chunk, chunk + chunk_size))
-    runs: dict[int, tuple[list[int], list[int]]] = {}  # chunk -> (compact offsets, text offsets)
+    for chunk in range(0, size, chunk_size):
+        chunk_starts.append(chunk_starts[-1] + kept.count(1, chunk, chunk + chunk_size))
 
     def position(index: int) -> int:
         chunk = bisect.bisect_right(chunk_starts, index) - 1
-        if chunk not in runs:
-            offsets, starts = [], []
-            offset = chunk_starts[chunk]
-            for m in _KEPT_RUN.finditer(text, chunk * chunk_size, min(len(text), (chunk + 1) * chunk_size)):
-                offsets.append(offset)
-                starts.append(m.start())
-                offset += m.end() - m.start()
-            runs[chunk] = (offsets, starts)
-        offsets, starts = runs[chunk]
-        run = bisect.bisect_right(offsets, index) - 1
-        return starts[run] + index - offsets[run]
+        skip = index - chunk_starts[chunk]  # kept characters before it inside the chunk
+        first = low = chunk * chunk_size
+        high = min(size, low + chunk_size)
+        while low < high:  # the first character with skip + 1 kept ones up to it
+            middle = (low + high) // 2
+            if kept.count(1, first, middle + 1) > skip:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     return [(position(start), position(end - 1) + 1) for start, end in spans]
 
