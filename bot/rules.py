@@ -575,6 +575,7 @@ class RuleSet:
                     key = groups.setdefault((literals, before, after), len(groups)) if literals else -1
                     plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
                     keys[(pattern.pattern, pattern.flags)] = plan
+                    fast_search(pattern)  # compiled now, at load, not on a message
                     if key >= 0 and key not in seen_groups:
                         seen_groups.add(key)
                         for literal in literals or ():
