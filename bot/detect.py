@@ -43,7 +43,6 @@ def detect(text: str, rules: RuleSet | None = None) -> Analysis:
         return Analysis(text=text)
     findings = _without_overlaps(findings, rules.order)
     addressed = context.addressed_to_customer
-    findings = [_with_severity(finding, rules, addressed) for finding in findings]
     categories = _categories(findings)
     return Analysis(
         text=text,
@@ -71,6 +70,7 @@ def _rule_findings(
     text = normalized.text
     found: list[Finding] = []
     settled = rule.unless_message is None and rule.only_if_message is None
+    severity: str | None = None
     for pattern, where in zip(rule.patterns, windows, strict=True):
         if where is not None and not where:
             continue
@@ -98,12 +98,17 @@ def _rule_findings(
                 settled = True
             if context.suppresses(rule, start, end):
                 continue
+            if severity is None:  # first finding: a rule may weigh more in a reply to a customer
+                severity = rule.severity
+                when = rule.severity_when_addressed
+                if when and severity_rank(when) > severity_rank(severity) and context.addressed_to_customer:
+                    severity = when
             o_start, o_end = normalized.to_original(start, end)
             found.append(
                 Finding(
                     rule=rule.id,
                     category=rule.category,
-                    severity=rule.severity,
+                    severity=severity,
                     start=o_start,
                     end=o_end,
                     match=normalized.original[o_start:o_end],
@@ -192,18 +197,6 @@ def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Fi
         kept.append(finding)
     kept.sort(key=lambda f: (f.start, f.end))
     return kept
-
-
-def _with_severity(finding: Finding, rules: RuleSet, addressed: bool) -> Finding:
-    rule = rules.get(finding.rule)
-    if (
-        addressed
-        and rule is not None
-        and rule.severity_when_addressed
-        and severity_rank(rule.severity_when_addressed) > severity_rank(finding.severity)
-    ):
-        return dataclasses.replace(finding, severity=rule.severity_when_addressed)
-    return finding
 
 
 def _categories(findings: list[Finding]) -> tuple[str, ...]:

@@ -607,8 +607,10 @@ class RuleSet:
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
         picked: set[int] = set()
-        hits = list(self.anchors.iter(text)) if self.anchors is not None else []
-        for end, (length, wordlike, indices, _keys) in hits:
+        literal_hits: dict[int, list[tuple[int, int]]] = {}  # literal key -> literal spans
+        for end, (length, wordlike, indices, literal_keys) in self.anchors.iter(text) if self.anchors else ():
+            for key in literal_keys:
+                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
             if indices:
                 if wordlike and end >= length:
                     before = text[end - length]
@@ -629,10 +631,6 @@ class RuleSet:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        literal_hits: dict[int, list[tuple[int, int]]] = {}  # pattern key -> literal spans
-        for end, (length, _wordlike, _indices, pattern_keys) in hits:
-            for key in pattern_keys:
-                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
         runnable = set(self.unwindowed)
         for key in literal_hits:
             runnable.update(self.key_rules[key])
