@@ -151,7 +151,7 @@ _PREV_WORD = re.compile(r"([\w'&-]+)[ \t]+$")
 _CUE_NEGATED = re.compile(r"(?:n't|\bnot|\bnever|\bno|\bwon'?t|\bcan'?t|\bdon'?t|\bwouldn'?t|\bdoesn'?t)\s+$")
 
 
-def _cue_outside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+def cue_outside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
     """Does an excusing cue occur outside the matched span, and not negated?
 
     The match itself never excuses itself ("there's nothing I can offer" is not an offer,
@@ -174,6 +174,9 @@ class MessageContext:
         self.text = normalized.text
         self.cues = context_cues if context_cues is not None else cues()
         self._attribution: dict[Zone, str] = {}
+        # Spans a rule matched and the context excused (a name, a code, a negation, a quote):
+        # the learned stage must not flag the sentence around them, since it sees the same words.
+        self.excused: list[tuple[int, int]] = []
 
     # --- message-level facts ---------------------------------------------------------
 
@@ -335,11 +338,11 @@ class MessageContext:
         if rule.unless_after is not None and rule.unless_after.search(after):
             return True
         sentence = text[sentence_start:sentence_end]
-        if rule.unless_sentence is not None and _cue_outside(
+        if rule.unless_sentence is not None and cue_outside(
             rule.unless_sentence, sentence, start - sentence_start, end - sentence_start
         ):
             return True
-        if rule.unless_message is not None and _cue_outside(rule.unless_message, text, start, end):
+        if rule.unless_message is not None and cue_outside(rule.unless_message, text, start, end):
             return True
         if rule.only_if_message is not None and not rule.only_if_message.search(text):
             return True

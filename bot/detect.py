@@ -2,18 +2,23 @@
 
 Most support messages are clean, so the cost of a clean message is what matters: a word-set
 prefilter picks the few rules worth running, and the full context checks only run where a
-pattern actually matched.
+pattern actually matched. Long messages must not cost more per character than short ones, so
+each pattern only runs where the prefilter saw a literal it needs (``RuleSet.scan``), with
+exactly the matches a run over the whole text would give.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import re
+from collections.abc import Iterator
 
-from bot.context import MessageContext
+from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
 from bot.model import LearnedModel, default_model
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, default_rules
+from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
@@ -36,13 +41,14 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if not text or text.isspace():
         return Analysis(text=text)
     normalized = normalize(text[:MAX_TEXT_LENGTH])
-    candidates = rules.candidates(normalized.text)
+    candidates = rules.scan(normalized.text)
     if not candidates and learned is None:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
-    for rule in candidates:
-        findings.extend(_rule_findings(rule, context))
+    shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]] = {}
+    for rule, windows in candidates:
+        findings.extend(_rule_findings(rule, windows, context, shared))
     if findings:
         findings = _without_overlaps(findings, rules.order)
     model_score = None
@@ -52,7 +58,6 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if not findings:
         return Analysis(text=text, model_score=model_score)
     addressed = context.addressed_to_customer
-    findings = [_with_severity(finding, rules, addressed) for finding in findings]
     categories = _categories(findings)
     return Analysis(
         text=text,
@@ -64,20 +69,65 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     )
 
 
-def _rule_findings(rule: Rule, context: MessageContext) -> list[Finding]:
+def _rule_findings(
+    rule: Rule,
+    windows: tuple[Windows | None, ...],
+    context: MessageContext,
+    shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]],
+) -> list[Finding]:
+    """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order.
+
+    ``shared`` holds, per (pattern, windows) object pair of this message (both live until
+    detect returns, so their ids are stable), the spans found so far and the search that
+    finds the rest: rules that share a compiled pattern (a vocabulary expansion, a copied
+    rule) search the text for it once, and no further than the rule that reads most.
+    """
     normalized = context.normalized
+    text = normalized.text
     found: list[Finding] = []
-    for pattern in rule.patterns:
-        for match in pattern.finditer(normalized.text):
-            start, end = match.span()
-            if end <= start or context.suppresses(rule, start, end):
+    settled = rule.unless_message is None and rule.only_if_message is None
+    severity: str | None = None
+    for pattern, where in zip(rule.patterns, windows, strict=True):
+        if where is not None and not where:
+            continue
+        entry = shared.get((id(pattern), id(where)))
+        if entry is None:
+            if where is None:
+                matches: Iterator[re.Match[str]] = fast_search(pattern).finditer(text)
+            elif isinstance(where, Starts):
+                matches = _at_starts(pattern, text, where)
+            else:
+                matches = _windowed(pattern, text, where)
+            entry = shared[(id(pattern), id(where))] = ([], matches)
+        for start, end in _spans(entry):
+            if end <= start:
                 continue
+            if not settled:
+                # Message-wide conditions: settled at the first match rather than at each one
+                # (a long, dense message has hundreds of matches). "only if" holds for all
+                # matches alike; an excusing cue is dropped when no un-negated cue occurs
+                # anywhere, and otherwise judged per match (a match never excuses itself).
+                if rule.only_if_message is not None and not rule.only_if_message.search(text):
+                    context.excused.append((start, end))
+                    return found
+                keep_cue = rule.unless_message is not None and cue_outside(rule.unless_message, text, -1, -1)
+                rule = dataclasses.replace(rule, unless_message=rule.unless_message if keep_cue else None,
+                                           only_if_message=None)
+                settled = True
+            if context.suppresses(rule, start, end):
+                context.excused.append((start, end))
+                continue
+            if severity is None:  # first finding: a rule may weigh more in a reply to a customer
+                severity = rule.severity
+                when = rule.severity_when_addressed
+                if when and severity_rank(when) > severity_rank(severity) and context.addressed_to_customer:
+                    severity = when
             o_start, o_end = normalized.to_original(start, end)
             found.append(
                 Finding(
                     rule=rule.id,
                     category=rule.category,
-                    severity=rule.severity,
+                    severity=severity,
                     start=o_start,
                     end=o_end,
                     match=normalized.original[o_start:o_end],
@@ -91,32 +141,81 @@ def _rule_findings(rule: Rule, context: MessageContext) -> list[Finding]:
     return found
 
 
+def _spans(entry: tuple[list[tuple[int, int]], Iterator[re.Match[str]]]) -> Iterator[tuple[int, int]]:
+    """A pattern's match spans, searched for only as far as a rule reads them (a rule stops
+    at MAX_FINDINGS_PER_RULE) and kept for the next rule that shares the pattern."""
+    found, matches = entry
+    index = 0
+    while True:
+        if index == len(found):
+            match = next(matches, None)
+            if match is None:
+                return
+            found.append(match.span())
+        yield found[index]
+        index += 1
+
+
+def _at_starts(pattern: re.Pattern[str], text: str, starts: Starts) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, trying only the given start positions.
+
+    Every match starts at one of them (the prefilter's literal analysis), so the first that
+    matches is finditer's next match; then, as in finditer, the next try starts where the
+    match ended. Each try sees the whole text, so nothing is cut short.
+    """
+    last = 0
+    for first, stop in starts:
+        for pos in range(max(first, last), stop):
+            if pos < last:
+                continue
+            match = pattern.match(text, pos)
+            if match is not None and match.end() > pos:
+                yield match
+                last = match.end()
+
+
+def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, searching only inside ``windows``.
+
+    The prefilter's windows hold every match, so this equals a whole-text run. A window's
+    end cuts the string short for lookaheads, so each hit is re-matched on the full text
+    from its start (a hit that only existed because of the cut is dropped), and, as in
+    finditer, the next search starts where the last match ended.
+    """
+    last = 0
+    search = fast_search(pattern).search
+    for window_start, window_end in windows:
+        pos = max(window_start, last)
+        while pos < window_end:
+            hit = search(text, pos, window_end)
+            if hit is None:
+                break
+            match = pattern.match(text, hit.start())
+            if match is None or match.end() == match.start():
+                pos = hit.start() + 1
+                continue
+            yield match
+            last = pos = match.end()
+
+
 def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Finding]:
     """One finding per stretch of text and category: the longest, then the more specific rule
     (rule files list specific slang before the catch-alls)."""
     ordered = sorted(findings, key=lambda f: (-(f.end - f.start), order.get(f.rule, 0), f.start))
     kept: list[Finding] = []
+    # Kept spans of one category never overlap, so sorted by start they are sorted by end too:
+    # a clash check is one bisect, not a scan of everything kept (dense long messages).
+    spans: dict[str, tuple[list[int], list[int]]] = {}
     for finding in ordered:
-        clash = any(
-            other.category == finding.category and finding.start < other.end and other.start < finding.end
-            for other in kept
-        )
-        if not clash:
-            kept.append(finding)
+        starts, ends = spans.setdefault(finding.category, ([], []))
+        at = bisect.bisect_right(ends, finding.start)
+        if at < len(starts) and starts[at] < finding.end:
+            continue
+        starts.insert(at, finding.start)
+        ends.insert(at, finding.end)
+        kept.append(finding)
     kept.sort(key=lambda f: (f.start, f.end))
     return kept
-
-
-def _with_severity(finding: Finding, rules: RuleSet, addressed: bool) -> Finding:
-    rule = rules.get(finding.rule)
-    if (
-        addressed
-        and rule is not None
-        and rule.severity_when_addressed
-        and severity_rank(rule.severity_when_addressed) > severity_rank(finding.severity)
-    ):
-        return dataclasses.replace(finding, severity=rule.severity_when_addressed)
-    return finding
 
 
 def _categories(findings: list[Finding]) -> tuple[str, ...]:

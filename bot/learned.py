@@ -7,19 +7,21 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.context import MessageContext
 from bot.features import own_text
-from bot.model import MODEL_DIR, LearnedModel, tokens_of
+from bot.model import MODEL_DIR, OUTPUTS, LearnedModel, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding
-from bot.rules import RuleError, RuleSet
+from bot.rules import CONTEXT_SKIPS, Rule, RuleError, RuleSet
 
 TIPS_FILE = MODEL_DIR / "tips.toml"
 RULE_PREFIX = "learned-"
 MIN_SENTENCE_TOKENS = 2
+ADDRESSED_OR_NOT = frozenset({"disparaging"})  # the one category that counts in team chatter too
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class CategoryTip:
     tip: str
     severity: str
     severity_when_addressed: str | None = None
+    skip: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +48,10 @@ def category_tips() -> dict[str, CategoryTip]:
         addressed = entry.get("severity_when_addressed")
         if severity not in SEVERITIES or (addressed is not None and addressed not in SEVERITIES):
             raise RuleError(f"{TIPS_FILE.name}: [{category}] severities must be one of {', '.join(SEVERITIES)}")
-        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed)
+        skip = entry.get("skip", [])
+        if not isinstance(skip, list) or not set(skip) <= CONTEXT_SKIPS:
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
+        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed, frozenset(skip))
     return tips
 
 
@@ -73,11 +79,20 @@ def learned_findings(
         wanted = [c for c in ranked if c not in present and scores[c] >= threshold]
     else:
         wanted = [ranked[0]] + [c for c in ranked[1:] if scores[c] >= threshold]
+    if not context.addressed_to_customer:
+        # Blaming, arguing and brushing off are things said to a customer; in a note to the
+        # team only a put-down counts (the labelling rules say the same).
+        wanted = [c for c in wanted if c in ADDRESSED_OR_NOT]
     if not wanted:
         return [], flag_score
     start, end = _best_sentence(context, own, model, wanted[0])
-    o_start, o_end = context.normalized.to_original(start, end)
+    if any(a < end and start < b for a, b in context.excused):
+        return [], flag_score  # a rule saw these words and the context excused them
     tips = category_tips()
+    trigger = _trigger(own, start, end, model, wanted[0])
+    if trigger is not None and context.suppresses(_context_rule(wanted[0], tips[wanted[0]]), *trigger):
+        return [], flag_score  # the same context checks as the rules: meta, negated, self, colleague...
+    o_start, o_end = context.normalized.to_original(start, end)
     added = []
     for category in wanted:
         tip = tips[category]
@@ -96,6 +111,33 @@ def learned_findings(
             principle=info.principle if info else "",
         ))
     return added, flag_score
+
+
+# Tokens as tokens_of makes them, with their place: ASCII letters and digits, any non-ASCII,
+# apostrophes inside (dropped from the token itself).
+_TOKEN_SPAN = re.compile(r"(?:[a-z0-9']|[^\x00-\x7f])+")
+
+
+def _trigger(own: str, start: int, end: int, model: LearnedModel, category: str) -> tuple[int, int] | None:
+    """The word of the sentence that pushes hardest towards the category: the span the
+    context checks judge, as they judge a rule's match. A single word, not a pair, so that a
+    negation or "my" before it stays outside the span, where the checks look for it."""
+    column = OUTPUTS.index(category)
+    spans = [(m.group().replace("'", ""), m.start(), m.end()) for m in _TOKEN_SPAN.finditer(own, start, end)]
+    spans = [span for span in spans if span[0]]
+    best: tuple[float, int, int] | None = None
+    for token, a, b in spans:
+        row = model.weights.get(token)
+        if row is not None and row[column] > 0 and (best is None or row[column] > best[0]):
+            best = (row[column], a, b)
+    return (best[1], best[2]) if best else None
+
+
+@lru_cache(maxsize=8)
+def _context_rule(category: str, tip: CategoryTip) -> Rule:
+    """A stand-in rule that carries the category's context checks for a learned finding."""
+    return Rule(id=RULE_PREFIX + category, category=category, severity=tip.severity, tip=tip.tip,
+                principle="", patterns=(), skip=tip.skip)
 
 
 def _best_sentence(

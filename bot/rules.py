@@ -7,6 +7,7 @@ lets a bad file take the bot down with a traceback.
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 import tomllib
@@ -50,10 +51,13 @@ _ASCII_FOLD = bytes.maketrans("".join(_LEET_FOLD).encode(), "".join(_LEET_FOLD.v
 
 
 def compact(text: str) -> str:
-    """Fold a (normalised) text to letters and digits, leet undone, for the needle prefilter."""
-    if text.isascii():  # the common case: bytes.translate is several times faster
-        return text.encode().translate(_ASCII_FOLD, _ASCII_DELETE).decode()
-    return text.translate(COMPACT_TABLE)
+    """Fold a (normalised) text to letters and digits, leet undone, for the needle prefilter.
+
+    Only ASCII characters are dropped or folded, and UTF-8 never uses an ASCII byte inside a
+    multi-byte character, so bytes.translate on the encoded text is exact for any text and
+    several times faster than str.translate.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD, _ASCII_DELETE).decode("utf-8", "surrogatepass")
 
 
 def term_pattern(term: str, spaced_only: bool = False) -> str:
@@ -113,67 +117,558 @@ class CategoryInfo:
     fallback: str
 
 
-def _automaton(keys: dict[str, list[int]]) -> ahocorasick.Automaton | None:
+# --- prefilter plans: what each pattern needs to be worth running, and where -------------
+
+_LITERAL_SET_LIMIT = 64  # literal alternatives kept per pattern; more means "no literal"
+_MIN_LITERAL = 3  # shorter literals hit nearly every message, so they gate nothing
+_UNBOUNDED_REPEAT = 60  # characters an unbounded repeat (\s+, \w+) is assumed to span at most
+_UNBOUNDED_WIDTH = 600  # and the most a window reaches either side of a literal
+_LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to see text
+
+# A slang term's generated pattern (see term_pattern): its matches hold the term's needle.
+_TERM_SHAPE = re.compile(re.escape(_TERM_BEFORE) + r"(?:\[[^\]]+\]|\\.|[^\[\\(])+" + re.escape(_TERM_AFTER))
+_WORD_CHAR = re.compile(r"\w")
+
+_Strings = frozenset[str]
+
+
+def _cross(left: _Strings, right: _Strings) -> _Strings | None:
+    if len(left) * len(right) > _LITERAL_SET_LIMIT:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _score(strings: _Strings | None) -> tuple[int, int]:
+    """How well a literal set gates: its shortest string first, then fewer alternatives."""
+    if not strings or "" in strings:
+        return (0, 0)
+    return (min(map(len, strings)), -len(strings))
+
+
+# A required literal set, with the most characters a match can have before and after it.
+_Need = tuple[_Strings, int, int]
+
+
+def _better(exact: _Strings | None, need: _Need | None) -> _Need | None:
+    if exact is not None and _score(exact) > (0, 0) and (need is None or _score(exact) >= _score(need[0])):
+        return (exact, 0, 0)
+    return need
+
+
+def _sequence_width(items: list) -> int:
+    return min(sum(_item_width(op, av) for op, av in items), _UNBOUNDED_WIDTH)
+
+
+def _item_width(op: object, av: object) -> int:
+    from re import _constants as sre
+
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+        return 0
+    if op is sre.SUBPATTERN:
+        return _sequence_width(av[3].data)  # type: ignore[index]
+    if op is sre.ATOMIC_GROUP:
+        return _sequence_width(av.data)  # type: ignore[attr-defined]
+    if op is sre.BRANCH:
+        return max(_sequence_width(sub.data) for sub in av[1])  # type: ignore[index]
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        _low, high, sub = av  # type: ignore[misc]
+        inner = _sequence_width(sub.data)
+        if high < sre.MAXREPEAT:
+            return min(inner * high, _UNBOUNDED_WIDTH)
+        # Unbounded (\s+, \w+, (?:very\s+)*): assumed to span _UNBOUNDED_REPEAT characters,
+        # or three rounds of a longer body; real phrases stay far inside either.
+        return min(max(_UNBOUNDED_REPEAT, 3 * inner), _UNBOUNDED_WIDTH)
+    if op is sre.GROUPREF:
+        return _UNBOUNDED_WIDTH
+    return 1  # one character
+
+
+def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need | None]:
+    """(the exact strings a parsed sequence matches, or None; strings one of which every
+    match contains, with the widths around them, or None). Consecutive fixed pieces are
+    multiplied out into phrases."""
+    widths = [_item_width(op, av) for op, av in items]
+    total = min(sum(widths), _UNBOUNDED_WIDTH)
+    found: list[_Need] = []
+    run: _Strings = frozenset({""})
+    run_start = 0
+    exact_so_far = True
+
+    def close(end: int) -> None:
+        if run != {""}:
+            found.append((run, min(sum(widths[:run_start]), total), min(sum(widths[end:]), total)))
+
+    for index, (op, av) in enumerate(items):
+        exact, need = _item_literals(op, av, lower)
+        if exact is not None:
+            joined = _cross(run, exact)
+            if joined is None:
+                close(index)
+                exact_so_far = False
+                joined, run_start = exact, index
+            run = joined
+        else:
+            exact_so_far = False
+            close(index)
+            run, run_start = frozenset({""}), index + 1
+            if need is not None:
+                strings, before, after = need
+                found.append((strings, min(sum(widths[:index]) + before, total),
+                              min(after + sum(widths[index + 1:]), total)))
+    close(len(items))
+    best = max(found, key=lambda n: _score(n[0]), default=None)
+    return (run if exact_so_far else None), (best if best is not None and _score(best[0]) > (0, 0) else None)
+
+
+def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None, _Need | None]:
+    from re import _constants as sre  # the parser's own opcodes; stable across 3.11-3.13
+
+    if op is sre.LITERAL:
+        char = chr(av)  # type: ignore[arg-type]
+        return frozenset({char.lower() if lower else char}), None
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # zero-width: adds no characters
+        return frozenset({""}), None
+    if op is sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:  # type: ignore[attr-defined]
+            if kind is sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is sre.RANGE and value[1] - value[0] < 8:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:  # a category, a negation or a wide range
+                return None, None
+        if len(chars) > 8:
+            return None, None
+        return frozenset(c.lower() for c in chars) if lower else frozenset(chars), None
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av  # type: ignore[misc]
+        return _sequence_literals(sub.data, lower or bool(add_flags & sre.SRE_FLAG_IGNORECASE))
+    if op is sre.ATOMIC_GROUP:
+        return _sequence_literals(av.data, lower)  # type: ignore[attr-defined]
+    if op is sre.BRANCH:
+        exacts: list[_Strings | None] = []
+        needs: list[_Need | None] = []
+        for sub in av[1]:  # type: ignore[index]
+            exact, need = _sequence_literals(sub.data, lower)
+            exacts.append(exact)
+            needs.append(_better(exact, need))
+        union_exact = None
+        if all(e is not None for e in exacts):
+            union_exact = frozenset().union(*exacts)  # type: ignore[arg-type]
+            if len(union_exact) > _LITERAL_SET_LIMIT:
+                union_exact = None
+        union_need = None
+        if all(n is not None for n in needs):
+            union_need = (frozenset().union(*(n[0] for n in needs)),  # type: ignore[index]
+                          max(n[1] for n in needs), max(n[2] for n in needs))  # type: ignore[index]
+        return union_exact, union_need
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, high, sub = av  # type: ignore[misc]
+        exact, need = _sequence_literals(sub.data, lower)
+        if exact is not None and high <= 3:
+            out: set[str] = set()
+            power: _Strings | None = frozenset({""})
+            for count in range(high + 1):
+                if count >= low:
+                    out |= power
+                power = _cross(power, exact)
+                if power is None:
+                    break
+            if power is not None and len(out) <= _LITERAL_SET_LIMIT:
+                return frozenset(out), None
+        best = _better(exact, need) if low >= 1 else None
+        if best is None:
+            return None, None
+        width = _item_width(op, av)  # the literal may sit in any repetition
+        return None, (best[0], width, width)
+    return None, None  # any character, a category, a back-reference
+
+
+def _required(pattern: re.Pattern[str]) -> _Need | None:
+    from re import _parser as sre_parse
+
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:  # pragma: no cover - the pattern compiled, so it parses
+        return None
+    exact, need = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE))
+    best = _better(exact, need)
+    if best is None:
+        return None
+    strings, before, after = best
+    if min(map(len, strings)) < _MIN_LITERAL and not all(not s.isascii() for s in strings):
+        return None
+    # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
+    # (Its widths around still hold: the shorter sits inside the longer's occurrence.)
+    kept = frozenset(s for s in strings if not any(o != s and o in s for o in strings))
+    slack = max((len(o) - len(s) for o in strings - kept for s in kept if s in o), default=0)
+    return kept, before + slack, after + slack
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, or None if there is no
+    useful set (too short, too many). Exact: a text with none of them cannot match."""
+    need = _required(pattern)
+    return need[0] if need is not None else None
+
+
+def match_width(pattern: re.Pattern[str]) -> int:
+    """The longest a match can be, counting an unbounded repeat (\\s+, \\w+) as
+    _UNBOUNDED_REPEAT characters (or three rounds of a longer body) and capping the whole at
+    _UNBOUNDED_WIDTH. A phrase pattern's match is far shorter than either in real text."""
+    from re import _parser as sre_parse
+
+    return min(_sequence_width(sre_parse.parse(pattern.pattern, pattern.flags).data), _UNBOUNDED_WIDTH)
+
+
+_LEADING_BOUNDARY = re.compile(r"\\b([a-z0-9])(?![?*+{])")
+_PLAIN_LEAD = re.compile(r"[a-z0-9](?![?*+{])")
+_FEW_LEADS = 6
+_fast_cache: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _group_end(source: str, start: int) -> int:
+    """Index just past the group opening at ``source[start]`` ("("), or -1."""
+    depth, index, in_class = 0, start, False
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if source[index + 1:index + 2] == "]":  # "[]...]": a literal ] first
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return -1
+
+
+def _alternatives(body: str) -> list[str]:
+    """Split a group's body at its own top-level "|"."""
+    parts, depth, index, last, in_class = [], 0, 0, 0, False
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if body[index + 1:index + 2] == "]":
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(body[last:index])
+            last = index + 1
+        index += 1
+    parts.append(body[last:])
+    return parts
+
+
+def _boundary_inside(source: str) -> str | None:
+    r"""``\bx...`` as ``x(?<=\bx)...``; ``\b(?:ab|cd)...`` as ``(?:a(?<=\ba)b|c(?<=\bc)d)...``."""
+    lead = _LEADING_BOUNDARY.match(source)
+    if lead:
+        char = lead.group(1)
+        return char + r"(?<=\b" + char + ")" + source[3:]
+    if not source.startswith(r"\b(?:"):
+        return None
+    end = _group_end(source, 2)
+    if end < 0 or source[end:end + 1] in ("?", "*", "+", "{"):
+        return None
+    alternatives = _alternatives(source[5:end - 1])
+    if not all(_PLAIN_LEAD.match(alt) for alt in alternatives):
+        return None
+    if len({alt[0] for alt in alternatives}) > _FEW_LEADS:  # most letters start one: no skipping
+        return None
+    inner = "|".join(alt[0] + r"(?<=\b" + alt[0] + ")" + alt[1:] for alt in alternatives)
+    return "(?:" + inner + ")" + source[end:]
+
+
+def fast_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern, rewritten so the regex engine can skip ahead to its first characters.
+
+    A leading ``\\b`` hides the literal (or the alternatives' first letters) after it from
+    the engine's fast scan, so a search tries every position in full; moving the boundary
+    check behind the first letter (``\\bi...`` as ``i(?<=\\bi)...``) matches exactly the same
+    spans and lets the engine skip positions that cannot start a match.
+    """
+    key = (pattern.pattern, pattern.flags)
+    fast = _fast_cache.get(key)
+    if fast is None:
+        fast = pattern
+        source = None if pattern.flags & (re.IGNORECASE | re.VERBOSE) else _boundary_inside(pattern.pattern)
+        if source is not None:
+            try:
+                fast = re.compile(source, pattern.flags)
+            except re.error:  # pragma: no cover - a rewrite the engine refuses: keep the original
+                fast = pattern
+        _fast_cache[key] = fast
+    return fast
+
+
+@dataclass(frozen=True)
+class PatternPlan:
+    """How the prefilter decides where one pattern of a rule runs.
+
+    ``literals``: the pattern runs only in windows around their occurrences, reaching
+    ``before`` characters back and ``after`` on (the most a match can hold either side of
+    the literal). ``term``: a slang term's pattern, run in windows of its whole ``width``
+    around the rule's needle hits. Neither: the pattern runs over the whole text whenever
+    its rule is a candidate.
+    """
+
+    key: int  # patterns with the same literals and widths share one key: hits collected once
+    width: int
+    literals: frozenset[str] | None = None
+    term: bool = False
+    before: int = 0
+    after: int = 0
+
+
+Windows = tuple[tuple[int, int], ...]
+_AT_STARTS = 8  # a literal at most this far into its pattern's match: try each start, no search
+
+
+class Starts(tuple):
+    """Windows of candidate *start* positions: the pattern is tried with ``match`` at each,
+    for a literal that sits near the front of every match (most rules' patterns)."""
+
+    __slots__ = ()
+
+
+def _starts(spans: list[tuple[int, int]], before: int) -> Starts:
+    """Merged [first, last + 1) ranges of every position a match holding one of ``spans``
+    can start at."""
+    out: list[tuple[int, int]] = []
+    for start, _end in sorted(spans):
+        lo, hi = max(0, start - before), start + 1
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return Starts(out)
+
+
+def _windows(spans: list[tuple[int, int]], before: int, after: int, length: int) -> Windows:
+    """Merged [start, end) windows that hold every match reaching ``before`` characters
+    back and ``after`` on from one of ``spans`` (plus room for a trailing lookahead)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        lo, hi = max(0, start - before), min(length, end + after + _LOOKAHEAD_MARGIN)
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Automaton | None:
     if not keys:
         return None
     automaton = ahocorasick.Automaton()
-    for key, indices in keys.items():
-        automaton.add_word(key, (len(key), key[0].isalnum(), tuple(indices)))
+    for key, (rule_indices, pattern_keys) in keys.items():
+        automaton.add_word(key, (len(key), key[0].isalnum(), tuple(rule_indices), tuple(pattern_keys)))
     automaton.make_automaton()
     return automaton
+
+
+def _word_start(text: str, start: int) -> bool:
+    return start == 0 or _WORD_CHAR.match(text, start - 1) is None
+
+
+_CHUNK = 128
+# ASCII bytes compact() keeps -> 1, the ones it drops -> 0.
+_KEPT_MASK = bytes(0 if bytes([code]) in _ASCII_DELETE else 1 for code in range(256))
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+
+
+def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Map [start, end) spans of ``compact(text)`` back to spans of ``text``.
+
+    Called only when a needle hits, so a clean message never pays for it. compact() keeps
+    every non-ASCII character, so an "x" for each gives a same-length ASCII view whose bytes
+    say, one per character, kept (1) or dropped (0); counting them (bytes.count, in C) per
+    chunk and then bisecting inside one chunk finds any compact offset's character.
+    """
+    view = text if text.isascii() else _NON_ASCII_CHAR.sub("x", text)
+    kept = view.encode().translate(_KEPT_MASK)
+    size = len(text)
+    chunk_size = _CHUNK if size > 8 * _CHUNK else max(1, size)  # short: one chunk
+    chunk_starts = [0]  # compact offset where each chunk of text begins
+    for chunk in range(0, size, chunk_size):
+        chunk_starts.append(chunk_starts[-1] + kept.count(1, chunk, chunk + chunk_size))
+
+    def position(index: int) -> int:
+        chunk = bisect.bisect_right(chunk_starts, index) - 1
+        skip = index - chunk_starts[chunk]  # kept characters before it inside the chunk
+        first = low = chunk * chunk_size
+        high = min(size, low + chunk_size)
+        while low < high:  # the first character with skip + 1 kept ones up to it
+            middle = (low + high) // 2
+            if kept.count(1, first, middle + 1) > skip:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
+    return [(position(start), position(end - 1) + 1) for start, end in spans]
 
 
 @dataclass(frozen=True)
 class RuleSet:
     """All rules, indexed for the prefilter so a clean message costs almost nothing.
 
-    Anchors (words or phrases, matched from the start of a word, so "obvious" also finds
-    "obviously") and term needles (found in the compact, leet-folded copy, so "p e b k a c"
-    and "P.3.B.K.A.C" are seen) are each found in one Aho-Corasick pass; only rules with a
-    hit run their regular expressions.
+    A rule is a candidate when one of its anchors (words or phrases, matched from the start
+    of a word, so "obvious" also finds "obviously") or term needles (found from a word start
+    in the compact, leet-folded copy, so "p e b k a c" and "P.3.B.K.A.C" are seen) occurs.
+    Each of a candidate's patterns then runs only where it can match: in windows around the
+    literals every match of it contains (computed from the regex), or around the needle hits
+    for term patterns. Anchors and literals are found in one Aho-Corasick pass.
     """
 
     rules: tuple[Rule, ...]
     categories: dict[str, CategoryInfo]
     by_id: dict[str, Rule] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
+    plans: tuple[tuple[PatternPlan, ...], ...] = ()
+    key_rules: dict[int, tuple[int, ...]] = field(default_factory=dict)  # literal key -> rules using it
+    unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
         rules = tuple(rules)
-        anchors: dict[str, list[int]] = {}
-        needles: dict[str, list[int]] = {}
+        anchors: dict[str, tuple[list[int], list[int]]] = {}
+        needles: dict[str, tuple[list[int], list[int]]] = {}
+        keys: dict[tuple[str, int], PatternPlan] = {}
+        groups: dict[tuple[frozenset[str] | None, int, int], int] = {}
+        seen_groups: set[int] = set()
+        plans = []
         for index, rule in enumerate(rules):
             for anchor in rule.anchors:
-                anchors.setdefault(anchor, []).append(index)
+                anchors.setdefault(anchor, ([], []))[0].append(index)
             for needle in rule.needles:
-                needles.setdefault(needle, []).append(index)
+                needles.setdefault(needle, ([], []))[0].append(index)
+            rule_plans = []
+            for pattern in rule.patterns:
+                plan = keys.get((pattern.pattern, pattern.flags))
+                if plan is None:
+                    need = _required(pattern)
+                    literals, before, after = need if need is not None else (None, 0, 0)
+                    term = literals is None and bool(rule.needles) and bool(_TERM_SHAPE.fullmatch(pattern.pattern))
+                    # Patterns with the same literals and reach share their hits and windows.
+                    key = groups.setdefault((literals, before, after), len(groups)) if literals else -1
+                    plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
+                    keys[(pattern.pattern, pattern.flags)] = plan
+                    fast_search(pattern)  # compiled now, at load, not on a message
+                    if key >= 0 and key not in seen_groups:
+                        seen_groups.add(key)
+                        for literal in literals or ():
+                            anchors.setdefault(literal, ([], []))[1].append(key)
+                rule_plans.append(plan)
+            plans.append(tuple(rule_plans))
+        key_rules: dict[int, list[int]] = {}
+        for index, rule_plans in enumerate(plans):
+            for plan in rule_plans:
+                if plan.literals is not None and index not in key_rules.setdefault(plan.key, []):
+                    key_rules[plan.key].append(index)
         return cls(
             rules=rules,
             categories=categories,
             by_id={rule.id: rule for rule in rules},
             order={rule.id: index for index, rule in enumerate(rules)},
+            plans=tuple(plans),
+            key_rules={key: tuple(indices) for key, indices in key_rules.items()},
+            unwindowed=frozenset(
+                index for index, rule_plans in enumerate(plans)
+                if any(plan.literals is None and not plan.term for plan in rule_plans)
+            ),
             anchors=_automaton(anchors),
             needles=_automaton(needles),
         )
 
-    def candidates(self, text: str) -> list[Rule]:
-        """Rules worth running on a normalised text, in file order, each once."""
+    def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
+        """Candidate rules for a normalised text, in file order, each with, per pattern, the
+        windows to run it in (empty: skip it; None: the whole text). A candidate none of
+        whose patterns can match is left out."""
         picked: set[int] = set()
-        if self.anchors is not None:
-            for end, (length, wordlike, indices) in self.anchors.iter(text):
-                start = end - length + 1
-                if wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                    continue
+        literal_hits: dict[int, list[tuple[int, int]]] = {}  # literal key -> literal spans
+        for end, (length, wordlike, indices, literal_keys) in self.anchors.iter(text) if self.anchors else ():
+            for key in literal_keys:
+                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
+            if indices:
+                if wordlike and end >= length:
+                    before = text[end - length]
+                    if before.isalnum() or before == "_":  # inside a word: not this anchor
+                        continue
                 picked.update(indices)
+        needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
-            for _end, (_length, _wordlike, indices) in self.needles.iter(compact(text)):
-                picked.update(indices)
+            compacted = compact(text)
+            raw = [(end - length + 1, end + 1, indices)
+                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)]
+            if raw:
+                spans = compact_spans(text, [(start, end) for start, end, _ in raw])
+                for (start, end), (_s, _e, indices) in zip(spans, raw, strict=True):
+                    if _word_start(text, start):  # "it's to" holds "tsto", but not from a word start
+                        picked.update(indices)
+                        for index in indices:
+                            needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        return [self.rules[index] for index in sorted(picked)]
+        runnable = set(self.unwindowed)
+        for key in literal_hits:
+            runnable.update(self.key_rules[key])
+        runnable.update(needle_spans)
+        picked &= runnable
+        length = len(text)
+        by_key: dict[int, Windows] = {}
+        out = []
+        for index in sorted(picked):
+            windows: list[Windows | None] = []
+            can_match = False
+            for plan in self.plans[index]:
+                if plan.literals is not None:
+                    where = by_key.get(plan.key)
+                    if where is None:
+                        spans = literal_hits.get(plan.key)
+                        if not spans:
+                            where = ()
+                        elif plan.before <= _AT_STARTS:
+                            where = _starts(spans, plan.before)
+                        else:
+                            where = _windows(spans, plan.before, plan.after, length)
+                        by_key[plan.key] = where
+                elif plan.term:
+                    spans = needle_spans.get(index)
+                    where = _windows(spans, plan.width, plan.width, length) if spans else ()
+                else:
+                    where = None
+                windows.append(where)
+                can_match = can_match or where is None or bool(where)
+            if can_match:
+                out.append((self.rules[index], tuple(windows)))
+        return out
+
+    def candidates(self, text: str) -> list[Rule]:
+        """Rules worth running on a normalised text, in file order, each once."""
+        return [rule for rule, _windows in self.scan(text)]
 
     def get(self, rule_id: str) -> Rule | None:
         return self.by_id.get(rule_id)

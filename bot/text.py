@@ -8,6 +8,7 @@ the agent actually typed, so highlights land on the right characters.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -162,8 +163,9 @@ _INLINE_CODE = re.compile(r"`[^`\n]{1,2000}`")
 _QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,600}"')
 # A single-quoted phrase: opens after a non-letter, closes before one; apostrophes inside
-# words ("didn't") are part of the phrase.
-_SINGLE_QUOTED = re.compile(r"(?<![a-z0-9])'(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
+# words ("didn't") are part of the phrase. The opening check sits after the quote so the
+# pattern starts with a literal, which the regex engine finds by fast search.
+_SINGLE_QUOTED = re.compile(r"'(?<=(?<![a-z0-9])')(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -188,58 +190,98 @@ class NormalizedText:
         """Code, quote blocks and quoted phrases, found once per message and only on demand."""
         text = self.text
         zones: list[Zone] = []
-        taken: list[tuple[int, int]] = []
+        # Zones taken so far, disjoint and sorted: one bisect per candidate, not a scan of all.
+        taken_starts: list[int] = []
+        taken_ends: list[int] = []
 
-        def free(start: int, end: int) -> bool:
-            return all(end <= a or start >= b for a, b in taken)
+        def take(start: int, end: int, kind: str) -> None:
+            at = bisect.bisect_right(taken_ends, start)
+            if at < len(taken_starts) and taken_starts[at] < end:
+                return
+            taken_starts.insert(at, start)
+            taken_ends.insert(at, end)
+            zones.append(Zone(start, end, kind))
 
         if "`" in text:
             for pattern in (_CODE_FENCE, _INLINE_CODE):
                 for m in pattern.finditer(text):
-                    if free(m.start(), m.end()):
-                        zones.append(Zone(m.start(), m.end(), "code"))
-                        taken.append((m.start(), m.end()))
+                    take(m.start(), m.end(), "code")
         if ">" in text:
             for m in _QUOTE_LINE.finditer(text):
-                if free(m.start(), m.end()):
-                    zones.append(Zone(m.start(), m.end(), "quote"))
-                    taken.append((m.start(), m.end()))
+                take(m.start(), m.end(), "quote")
         if '"' in text or "'" in text:
             for pattern in (_DOUBLE_QUOTED, _SINGLE_QUOTED):
                 for m in pattern.finditer(text):
-                    if free(m.start(), m.end()):
-                        zones.append(Zone(m.start(), m.end(), "speech"))
-                        taken.append((m.start(), m.end()))
+                    take(m.start(), m.end(), "speech")
         zones.sort(key=lambda zone: zone.start)
         return tuple(zones)
 
+    @cached_property
+    def _zone_starts(self) -> list[int]:
+        return [zone.start for zone in self.zones]
+
     def zone_at(self, start: int, end: int) -> Zone | None:
-        """The zone that contains the span, if any."""
-        for zone in self.zones:
-            if zone.start <= start and end <= zone.end:
-                return zone
+        """The zone that contains the span, if any (zones are disjoint: at most one does)."""
+        if not self.zones:
+            return None
+        at = bisect.bisect_right(self._zone_starts, start) - 1
+        if at >= 0 and end <= self.zones[at].end:
+            return self.zones[at]
         return None
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_run_cache: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+
+
+def _fold_run(run: str) -> tuple[str, tuple[int, ...] | None]:
+    """Fold a run of non-ASCII characters; the second item gives, per folded character, the
+    index in ``run`` it came from, or is None when every character folded to exactly one."""
+    cached = _run_cache.get(run)
+    if cached is not None:
+        return cached
+    folded = [_fold_char(char) for char in run]
+    if all(len(piece) == 1 for piece in folded):
+        result: tuple[str, tuple[int, ...] | None] = ("".join(folded), None)
+    else:
+        result = ("".join(folded), tuple(i for i, piece in enumerate(folded) for _ in piece))
+    if len(run) <= 16 and len(_run_cache) < 65536:  # emoji and short words recur; long runs don't
+        _run_cache[run] = result
+    return result
+
+
 def normalize(original: str) -> NormalizedText:
-    """Build the matching copy of a message. Linear in its length; ASCII takes a fast path."""
+    """Build the matching copy of a message. Linear in its length, with no per-character
+    Python work on ASCII: non-ASCII runs (emoji, fullwidth, Cyrillic) are folded run by run,
+    and the offset map is built only when a fold changed the length."""
     blanked = _SLACK_MARKUP.sub(_blank_markup, original) if ("<" in original or "&" in original) else original
     if "_" in blanked:  # Slack italics: "_Obviously you…_" reads as words, not as one identifier
         blanked = _ITALIC_EDGE.sub(" ", blanked)
     if blanked.isascii():
         return NormalizedText(original, blanked.lower())
     pieces: list[str] = []
+    folds: list[tuple[int, int, tuple[int, ...]]] = []  # (start in blanked, end, map) of length-changing runs
+    last = 0
+    for m in _NON_ASCII.finditer(blanked):
+        start, end = m.span()
+        pieces.append(blanked[last:start])
+        folded, index = _fold_run(m.group())
+        pieces.append(folded)
+        if index is not None:
+            folds.append((start, end, index))
+        last = end
+    pieces.append(blanked[last:])
+    text = "".join(pieces).lower()
+    ambiguous = "у" in blanked or "У" in blanked  # rare: only then look at the neighbours
+    if not folds and not ambiguous:
+        return NormalizedText(original, text)
     starts: list[int] = []
-    for index, char in enumerate(blanked):
-        if char < "\x80":
-            pieces.append(char)
-            starts.append(index)
-            continue
-        folded = _fold_char(char)
-        if folded:
-            pieces.append(folded)
-            starts.extend([index] * len(folded))
-    folded_text = "".join(pieces).lower()
-    if "у" in blanked or "У" in blanked:  # rare: only then look at the neighbours
-        folded_text = resolve_ambiguous(folded_text, starts, blanked)
-    return NormalizedText(original, folded_text, tuple(starts))
+    last = 0
+    for start, end, index in folds:
+        starts.extend(range(last, start))
+        starts.extend(start + i for i in index)
+        last = end
+    starts.extend(range(last, len(blanked)))
+    if ambiguous:
+        text = resolve_ambiguous(text, starts, blanked)
+    return NormalizedText(original, text, tuple(starts) if folds else None)

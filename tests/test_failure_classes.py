@@ -16,7 +16,30 @@ from bot.rules import RuleSet
 Case = tuple[str, str | None]  # (text, expected category or None for clean)
 
 
+# Near misses the rules keep silent on but the learned stage still flags: known false alarms,
+# listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
+LEARNED_FALSE_ALARMS = frozenset({
+    "Hi Sam, it's not obvious at all, our menu hides it.",
+    "Hi Vic, we don't price match, but I can offer a 10% voucher instead.",
+    "the idiom doesn't translate",
+    "hostname layer8-proxy is down again",
+    "the log line says `user_error: token expired`",
+})
+
+
+def _cases(cases: list[Case]) -> list[object]:
+    """The cases, with the known false alarms of the learned stage marked as such."""
+    return [
+        pytest.param(text, expected, marks=pytest.mark.xfail(
+            strict=True, reason="the learned stage flags this near miss (known false alarm)"))
+        if text in LEARNED_FALSE_ALARMS else (text, expected)
+        for text, expected in cases
+    ]
+
+
 def _check(rules: RuleSet, text: str, expected: str | None) -> None:
+    if expected is None:  # the rule layer on its own stays silent on every near miss
+        assert not detect(text, rules, model=None).flagged, f"near miss flagged by a rule: {text!r}"
     analysis = detect(text, rules)
     found = [(f.rule, f.match) for f in analysis.findings]
     if expected is None:
@@ -171,76 +194,76 @@ REPORTED_AND_MARKUP: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), YOU_DID_IT)
+@pytest.mark.parametrize(("text", "expected"), _cases(YOU_DID_IT))
 def test_you_did_it_with_open_verb_or_subject(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), DEFLECTION)
+@pytest.mark.parametrize(("text", "expected"), _cases(DEFLECTION))
 def test_deflection_and_disowning(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), HINDSIGHT)
+@pytest.mark.parametrize(("text", "expected"), _cases(HINDSIGHT))
 def test_hindsight_and_scolding(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), REPETITION)
+@pytest.mark.parametrize(("text", "expected"), _cases(REPETITION))
 def test_exasperated_repetition(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), CONTRADICTION)
+@pytest.mark.parametrize(("text", "expected"), _cases(CONTRADICTION))
 def test_contradiction_with_a_noun_subject(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), CONDESCENSION)
+@pytest.mark.parametrize(("text", "expected"), _cases(CONDESCENSION))
 def test_condescension_with_an_extra_word(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), FLAT_REFUSAL)
+@pytest.mark.parametrize(("text", "expected"), _cases(FLAT_REFUSAL))
 def test_flat_refusals_without_cue_phrases(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), SLANG)
+@pytest.mark.parametrize(("text", "expected"), _cases(SLANG))
 def test_slang_families(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), NORMALISATION)
+@pytest.mark.parametrize(("text", "expected"), _cases(NORMALISATION))
 def test_normalisation_gaps(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), SWALLOWED_EXCEPTIONS)
+@pytest.mark.parametrize(("text", "expected"), _cases(SWALLOWED_EXCEPTIONS))
 def test_exceptions_never_swallow_true_hits(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), USE_VS_MENTION)
+@pytest.mark.parametrize(("text", "expected"), _cases(USE_VS_MENTION))
 def test_use_vs_mention(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), NOT_ATTRIBUTED)
+@pytest.mark.parametrize(("text", "expected"), _cases(NOT_ATTRIBUTED))
 def test_customer_words_are_not_the_agents(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), NAMES_AND_CODES)
+@pytest.mark.parametrize(("text", "expected"), _cases(NAMES_AND_CODES))
 def test_titles_names_hostnames_and_codes(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), COLLEAGUE_AND_SELF)
+@pytest.mark.parametrize(("text", "expected"), _cases(COLLEAGUE_AND_SELF))
 def test_colleague_logistics_and_self_directed(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
 
 
-@pytest.mark.parametrize(("text", "expected"), REPORTED_AND_MARKUP)
+@pytest.mark.parametrize(("text", "expected"), _cases(REPORTED_AND_MARKUP))
 def test_reported_replies_and_slack_markup(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)

@@ -1,0 +1,214 @@
+"""The prefilter's mechanics: required literals, windows, needles from a word start, and the
+fast normalisation path, each checked against the plain whole-text way of doing it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.detect import _at_starts, _windowed, detect
+from bot.rules import (
+    _AT_STARTS,
+    COMPACT_TABLE,
+    RuleSet,
+    Starts,
+    _starts,
+    _windows,
+    compact,
+    compact_spans,
+    default_rules,
+    required_literals,
+)
+from bot.text import normalize
+
+RULES = default_rules()
+EXAMPLES = [text for rule in RULES.rules for text in (*rule.examples, *rule.counter_examples)]
+
+
+def test_required_literals_of_simple_patterns() -> None:
+    assert required_literals(re.compile(r"\bcalm down\b")) == {"calm down"}
+    assert required_literals(re.compile(r"\b(?:you|u) (?:should|must)(?:'ve| have)\b")) == {
+        f"u {verb}{have}" for verb in ("should", "must") for have in ("'ve", " have")
+    }  # "you should've" holds "u should've": the shorter one gates both
+    assert required_literals(re.compile(r"\bnot (?:our|my) fault\b")) == {"not our fault", "not my fault"}
+    assert required_literals(re.compile(r"(?i)\bPEBKAC\b")) == {"pebkac"}
+    # No literal every match must contain (too short, optional, or a character class): None.
+    assert required_literals(re.compile(r"\b(?:no|nah)\b")) is None
+    assert required_literals(re.compile(r"(?:calm )?down")) == {"down"}
+    assert required_literals(re.compile(r"\w+ing\b")) == {"ing"}
+    assert required_literals(re.compile(r"(?:foo)?bar|baz")) == {"bar", "baz"}
+    assert required_literals(re.compile(r"x|yzw")) is None
+
+
+def test_every_match_of_every_rule_contains_one_of_its_literals() -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    labelled = [json.loads(line)["text"] for name in ("devset.jsonl", "train_a.jsonl", "train_b.jsonl")
+                for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [normalize(text).text for text in EXAMPLES + labelled]
+    checked = 0
+    for rule, plans in zip(RULES.rules, RULES.plans, strict=True):
+        for pattern, plan in zip(rule.patterns, plans, strict=True):
+            if plan.literals is None:
+                continue
+            for text in texts:
+                for match in pattern.finditer(text):
+                    assert match.end() - match.start() <= plan.width
+                    # Some occurrence of a literal sits within the widths the windows allow.
+                    assert any(
+                        occurrence.start() - match.start() <= plan.before
+                        and match.end() - occurrence.end() <= plan.after
+                        for literal in plan.literals
+                        for occurrence in re.finditer(re.escape(literal), text)
+                        if match.start() <= occurrence.start() and occurrence.end() <= match.end()
+                    ), (rule.id, match.group())
+                    checked += 1
+    assert checked > 200
+
+
+PIECES = st.sampled_from([*EXAMPLES, " ", ". ", "\n", ", ", "x" * 50, "   " * 30, "it's to ", "foo"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=12).map("".join))
+def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
+    text = normalize(original).text
+    for rule, plans in zip(RULES.rules, RULES.plans, strict=True):
+        for pattern, plan in zip(rule.patterns, plans, strict=True):
+            if plan.literals is None:
+                continue
+            spans = [(m.start(), m.end()) for lit in plan.literals for m in re.finditer(re.escape(lit), text)]
+            expected = [m.span() for m in pattern.finditer(text)]
+            windows = _windows(spans, plan.before, plan.after, len(text)) if spans else ()
+            assert [m.span() for m in _windowed(pattern, text, windows)] == expected, (rule.id, pattern.pattern)
+            if plan.before <= _AT_STARTS:  # the cheaper mode scan picks for such patterns
+                starts = _starts(spans, plan.before) if spans else Starts()
+                assert [m.span() for m in _at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
+
+
+def test_a_window_cut_does_not_invent_a_match() -> None:
+    pattern = re.compile(r"\bfoo\b")
+    assert [m.span() for m in _windowed(pattern, "a foobar", ((0, 5),))] == []
+    assert [m.span() for m in _windowed(pattern, "a foo bar", ((0, 5),))] == [(2, 5)]
+
+
+def test_windows_merge_and_stay_inside_the_text() -> None:
+    assert _windows([(10, 14), (12, 20)], 2, 8, 100) == ((8, 92),)  # 10 - 2 to 20 + 8 + lookahead room
+    assert _windows([(0, 4)], 8, 8, 30) == ((0, 30),)
+    far = _windows([(0, 4), (5000, 5004)], 8, 8, 10_000)
+    assert len(far) == 2 and far[0][1] < far[1][0]
+
+
+def test_hits_far_apart_each_get_their_window() -> None:
+    filler = "Thanks for the logs, I checked the account settings and the sync worker. " * 600
+    text = "Not my problem. " + filler + "you should have read the docs. " + filler + "what a moron"
+    analysis = detect(text, RULES)
+    assert {f.rule for f in analysis.findings} >= {"not-my-job", "should-have", "insult"}
+    for finding in analysis.findings:
+        assert text[finding.start:finding.end] == finding.match
+
+
+def test_a_needle_counts_only_from_a_word_start() -> None:
+    tsto = RULES.get("slang-acronyms")
+    assert tsto is not None and "tsto" in tsto.needles
+    assert tsto not in RULES.candidates(normalize("it's to the left, requests to the API").text)
+    assert tsto in RULES.candidates(normalize("TSTO, closing").text)
+    assert detect("classic P.E.B.K.A.C lol", RULES).flagged
+    assert detect("p e b k a c again", RULES).flagged
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdepkt .,'-!|$\u00e9🙃\n"), max_size=120))
+def test_compact_spans_map_back_onto_the_text(text: str) -> None:
+    folded = compact(text)
+    assert folded == text.translate(COMPACT_TABLE)
+    spans = [(start, min(len(folded), start + 3)) for start in range(0, len(folded), 2)]
+    for (c_start, c_end), (start, end) in zip(spans, compact_spans(text, spans), strict=True):
+        assert compact(text[start:end]) == folded[c_start:c_end]
+        assert compact(text[start:start + 1]) == folded[c_start:c_start + 1]
+
+
+def test_compact_spans_on_a_long_text_use_chunks() -> None:
+    for piece in ("it's a p.e.b.k.a.c, ok ", "it's a p.e.b.k.a.c 🙃 ok "):
+        text = (piece * 2000)[:40_000]
+        folded = compact(text)
+        spans = [(m.start(), m.end()) for m in re.finditer("pebkac", folded)]
+        mapped = compact_spans(text, spans)
+        assert len(mapped) == len(spans) > 1000
+        assert all(text[start:end] == "p.e.b.k.a.c" for start, end in mapped)
+
+
+def _reference_normalize(original: str) -> tuple[str, list[int]]:
+    """The per-character normalisation (each character through the same fold), as it was
+    before the run-by-run fast path."""
+    from bot.text import _ITALIC_EDGE, _SLACK_MARKUP, _blank_markup, _fold_char, resolve_ambiguous
+
+    blanked = _SLACK_MARKUP.sub(_blank_markup, original)
+    if "_" in blanked:
+        blanked = _ITALIC_EDGE.sub(" ", blanked)
+    pieces, starts = [], []
+    for index, char in enumerate(blanked):
+        folded = char if char < "\x80" else _fold_char(char)
+        pieces.append(folded)
+        starts.extend([index] * len(folded))
+    text = "".join(pieces).lower()
+    if "у" in blanked or "У" in blanked:
+        text = resolve_ambiguous(text, starts, blanked)
+    return text, starts
+
+
+TRICKY = st.sampled_from([
+    "ＰＥＢＫＡＣ", "\u200b", "К", "ﬁ", "İ", "🙃", ":tada:", "<@U1|bob>", "&gt;", "é", "\u00ad", "a"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), TRICKY), max_size=20).map("".join))
+def test_fast_normalize_equals_the_per_character_one(original: str) -> None:
+    normalized = normalize(original)
+    text, starts = _reference_normalize(original)
+    assert normalized.text == text
+    for index in range(len(text)):
+        assert normalized.to_original(index, index + 1) == (starts[index], starts[index] + 1)
+
+
+def test_length_preserving_folds_build_no_offset_map() -> None:
+    assert normalize("queue at 12 👀 all good ✅").starts is None
+    assert normalize("Ｋаrеn").starts is None
+    assert normalize("a\u200bb").starts is not None  # an invisible character shifts offsets
+
+
+def test_ten_times_the_rules_find_the_same_spans() -> None:
+    import dataclasses
+
+    copies = [dataclasses.replace(rule, id=f"{rule.id}-x{k}") for k in range(3) for rule in RULES.rules]
+    tripled = RuleSet.build(copies, RULES.categories)
+    for text in EXAMPLES[:80]:
+        one = {(f.start, f.end, f.category) for f in detect(text, RULES).findings}
+        three = {(f.start, f.end, f.category) for f in detect(text, tripled).findings}
+        assert one == three, text
+
+
+def test_fast_search_finds_the_same_spans() -> None:
+    from bot.rules import fast_search
+
+    texts = [normalize(text).text for text in EXAMPLES] + ["i d 10 t", "xi d ten t", "in id-ten-t"]
+    rewritten = 0
+    for rule in RULES.rules:
+        for pattern in rule.patterns:
+            fast = fast_search(pattern)
+            rewritten += fast is not pattern
+            for text in texts:
+                assert [m.span() for m in fast.finditer(text)] == [m.span() for m in pattern.finditer(text)]
+    assert rewritten >= 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab1 '\n.x\""), max_size=40))
+def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) -> None:
+    from bot.text import _SINGLE_QUOTED
+
+    plain = re.compile(r"(?<![a-z0-9])'(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
+    assert [m.span() for m in _SINGLE_QUOTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
