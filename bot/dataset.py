@@ -15,8 +15,11 @@ from pathlib import Path
 
 from bot.models import CATEGORIES, SEVERITIES
 
-# A checkout keeps the labelled data beside the package; the wheel never ships it.
+# A checkout keeps the labelled data beside the package; the wheel never ships it, so an
+# installed package looks in the current folder's data/ (run it from a checkout).
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+if not DATA_DIR.is_dir():
+    DATA_DIR = Path.cwd() / "data"
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl")
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
 SYNTHETIC_CLEAN_FILE = "synthetic_clean.jsonl"  # scripts/make_clean_replies.py: negatives for training only
