@@ -51,27 +51,8 @@ _QUOTE_EDGES = " \t\r\n\"'“”‘’.,;:!?…"
 class JudgeClient(OpenAIChatClient):
     """The rewrite client, asked for a short deterministic answer (a verdict, not prose)."""
 
-    def complete(self, system: str, user: str) -> str:
-        try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-                temperature=0,
-                max_tokens=300,
-            )
-        except self._openai.APITimeoutError:
-            raise LLMUnavailable("timeout") from None
-        except self._openai.APIStatusError as exc:
-            raise LLMUnavailable(f"HTTP {exc.status_code}") from None
-        except self._openai.APIError as exc:
-            raise LLMUnavailable(type(exc).__name__) from None
-        try:
-            content = response.choices[0].message.content
-        except (AttributeError, IndexError, TypeError):
-            raise LLMUnavailable("malformed response") from None
-        if not isinstance(content, str):
-            raise LLMUnavailable("no text in response")
-        return content
+    temperature = 0
+    max_tokens = 300
 
 
 @dataclass(frozen=True)

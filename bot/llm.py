@@ -42,28 +42,6 @@ AUDIENCE_NOTES = {
 DEFAULT_TONE = "warm, plain and professional; short sentences; no jargon"
 MAX_DRAFT_FOR_LLM = 4000
 
-_URL = re.compile(r"<?(https?://[^\s|>]+)")
-_SLACK_ENTITY = re.compile(r"<[@#!][A-Z0-9^]+(?:\|[^>]*)?>")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NUMBERISH = re.compile(r"(?<![\w])[#$€£]?[A-Za-z-]*\d[\w./:-]*")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z][\w'-]*")
-_GREETING = re.compile(r"\b(?:hi|hey|hello|dear|thanks|thank you)\s+$", re.IGNORECASE)
-_SENTENCE_START = re.compile(r"(?:^|[.!?\n:>*_\"“]\s*)$")
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words mid-sentence ("the Stripe setup"), after a greeting ("Hi Raj"), or
-    addressed ("Sam, ..."); a capital at a sentence start is just grammar."""
-    names = set()
-    for match in _CAPITALISED.finditer(text):
-        before = text[max(0, match.start() - 12):match.start()]
-        mid_sentence = not _SENTENCE_START.search(before)
-        addressed = text[match.end():match.end() + 1] == ","
-        if mid_sentence or addressed or _GREETING.search(before):
-            names.add(match.group(0))
-    return names
-
-
 class ChatClient(Protocol):
     """What we need from a chat-completions client: one prompt in, one text out."""
 
@@ -88,13 +66,16 @@ class OpenAIChatClient:
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout,
                                     max_retries=0)
 
+    temperature = 0.3  # a rewrite may vary a little
+    max_tokens = 600
+
     def complete(self, system: str, user: str) -> str:
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-                temperature=0.3,
-                max_tokens=600,
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
             )
         except self._openai.APITimeoutError:
             raise LLMUnavailable("timeout") from None

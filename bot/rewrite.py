@@ -282,6 +282,9 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
         draft = editor._fallback()
         if who == "customer":
             draft = _with_next_step(draft, text, analysis, topics, strategies, rules, [])
+        if detect(draft, rules).flagged:  # nothing sendable passes: a question, never a flagged text
+            return Suggestion(text=reflection(text, analysis, rules, topics, strategies), kind="reflection",
+                              principles=analysis.principles)
     return Suggestion(text=draft, kind="rewrite", principles=analysis.principles)
 
 

@@ -37,7 +37,7 @@ def test_check_reads_stdin_as_json() -> None:
 
 def test_jsonl_contract() -> None:
     lines = [
-        json.dumps({"id": "m1", "text": "Not my problem, talk to your reseller."}),
+        json.dumps({"id": "m1", "text": "Not my problem, ask the shop you bought it from."}),
         json.dumps({"id": 7, "text": "Thanks, the refund is on its way!"}),
         "plain text line with PEBKAC in it",
         "{broken json",
@@ -69,7 +69,7 @@ def test_jsonl_rejects_a_text_argument() -> None:
 def test_console_entry_point_in_a_subprocess() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--format", "jsonl"],
-        input='{"id": 1, "text": "You are incorrect. The charge is legitimate."}\n',
+        input='{"id": 1, "text": "You are incorrect. That payment is valid."}\n',
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert proc.returncode == 0, proc.stderr

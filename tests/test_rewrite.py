@@ -39,13 +39,13 @@ DRAFTS = [
     "Obviously the 20% discount can't be combined with the loyalty offer.",
     "Per my last email, we need the serial number SN-4410 to continue.",
     "Hi Tom, you should have backed up your files before upgrading to 4.2.",
-    "calm down, it's only been an hour",
-    "That's company policy, I can't make exceptions.",
-    "Not my problem, talk to your reseller.",
-    "Hi Vera, there's no way you waited 2 hours, our phone logs say 12 minutes.",
+    "calm down, it has been forty minutes",
+    "That's company policy, I won't make an exception.",
+    "Not my problem, ask the shop you bought it from.",
+    "Hi Nadia, there's no way you were on hold for 90 minutes, our call records show 9.",
     "Hello Mrs. Kwan,\n\nThanks for calling. I've looked into the points transfer. I don't know.\n\nRegards,\nPaul",
-    "sending: 'Hi Clare, the issue is user error. Please follow the guide properly.'",
-    "Hi Raj, I promise this is not rocket science. Tap the blue button.",
+    "sending: 'Hi Moira, the problem is user error. Please read the manual properly.'",
+    "Hi Dev, honestly this is not rocket science. Press the green icon.",
     "Hi Ola, that's not our fault, your bank rejected the transfer of €310.",
     "If you had read the quick-start card, you'd know the reset pin is on the underside.",
     "Did you even read the red warning on the upload screen?",
@@ -58,7 +58,7 @@ DRAFTS = [
 
 # Notes to colleagues whose plain, clean rewrite the learned stage still reads as a put-down:
 # known false alarms, marked so that a fix shows up (strict xfail).
-REWRITE_FLAGGED = {"rp051"}  # the rewrite of the before
+REWRITE_FLAGGED: set[str] = set()  # the rewrite of the before
 AFTER_FLAGGED = {"rp050"}  # the hand-written after
 
 

@@ -93,7 +93,7 @@ def test_unwatched_channel_is_left_alone(make_bot) -> None:
 
 
 def test_mention_as_message_and_app_mention_is_answered_once(bot: Bot) -> None:
-    text = f"<@{BOT_USER}> how does this sound: calm down, it's only been an hour"
+    text = f"<@{BOT_USER}> how does this sound: calm down, it has been forty minutes"
     ts = "1762000002.000100"
     bot.event(message(text, ts=ts), event_id="EvM1")
     bot.event({"type": "app_mention", "user": "U1", "channel": "C1", "text": text, "ts": ts}, event_id="EvM2")
@@ -152,7 +152,7 @@ def test_rate_limit_is_retried_without_starving_others(bot: Bot) -> None:
     bot.slack.handlers["/api/chat.postEphemeral"] = limited
     bot.event(message(HARSH, user="USLOW"))
     time.sleep(0.2)
-    bot.event(message("calm down, it's only been an hour", user="UFAST"))
+    bot.event(message("calm down, it has been forty minutes", user="UFAST"))
     calls = bot.slack.wait_for("/api/chat.postEphemeral", 3, timeout=5)
     users = [c.body["user"] for c in calls]
     assert users == ["USLOW", "UFAST", "USLOW"]  # the fast one did not wait behind the sleeping retry
