@@ -80,6 +80,10 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
     "no space after a full stop": re.compile(r"[a-z]{2}[.!?][A-Za-z][a-z]"),
+    # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
+    "dangling word": re.compile(r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
+                                r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"
+                                r"|\b(?:if|when|unless)\s+(?:it'?s|it is|you'?re|you are)\s+\w+[.!?]"),
 }
 _CAPITAL_AFTER_COMMA = re.compile(r",\s+([A-Z][a-z]+)")
 
