@@ -240,7 +240,7 @@ class MessageContext:
                 break
         window_start = max(window_start, zone.start - 240)
         before = text[window_start:zone.start]
-        line_start = text.rfind("\n", 0, zone.start) + 1
+        line_start = max(text.rfind("\n", 0, zone.start) + 1, zone.start - 240)  # bounded: long lines
         line_before = text[line_start:zone.start]
         line_end = text.find("\n", zone.end)
         next_end = text.find("\n", line_end + 1) if line_end != -1 else -1
@@ -307,10 +307,12 @@ class MessageContext:
         following = _NEXT_WORD.match(original, o_end)
         if following and following.group(1)[0].isupper() and not following.group(1).isupper():
             return True
-        preceding = _PREV_WORD.search(original, 0, o_start)
+        # Only the last words before the match matter: look back a bounded stretch, so a long
+        # message does not cost a scan from its start per match.
+        preceding = _PREV_WORD.search(original, max(0, o_start - 80), o_start)
         if preceding is None or not preceding.group(1)[:1].isupper() or preceding.group(1).isupper():
             return False
-        head = original[:preceding.start()].rstrip()
+        head = original[max(0, preceding.start() - 200):preceding.start()].rstrip()
         return bool(head) and head[-1] not in ".!?:\"'>*_-\u2014"
 
     def suppresses(self, rule: Rule, start: int, end: int) -> bool:

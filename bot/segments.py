@@ -35,7 +35,9 @@ def sentence_starts(text: str) -> list[int]:
     """Offsets where sentences start: after . ! ? (not after "Mrs.", "e.g.") and line breaks."""
     starts = [0]
     for match in SENTENCE_END.finditer(text):
-        if match.group(0) == "." and ABBREVIATION.search(text, 0, match.start()):
+        # Only the few characters before the full stop can hold "Mrs" or "e.g" (a search from
+        # the text's start would make a long message quadratic).
+        if match.group(0) == "." and ABBREVIATION.search(text, max(0, match.start() - 8), match.start()):
             continue
         starts.append(match.end())
     return starts
