@@ -22,6 +22,9 @@ OUT = Path(__file__).resolve().parent.parent / "data" / "synthetic_clean.jsonl"
 
 NAMES = ["Sam", "Aditi", "Jonah", "Marisol", "Tobias", "Wen", "Farah", "Lukas", "Imogen", "Kofi", "Beatriz",
          "Hamish", "Noor", "Pavel", "Yuki", "Ciaran", "Adaeze", "Mateo", "Greta", "Rohan", "Selin", "Owen"]
+SURNAMES = ["Okafor", "Lindqvist", "Haddad", "Moreau", "Castellano", "Nakamura", "Brennan", "Volkov", "Mensah",
+            "Dubois", "Achterberg", "Quintero", "Fairweather", "Szabo"]
+HONORIFICS = ["Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms"]
 TEAMS = ["billing", "the shipping desk", "our engineers", "the accounts team", "tier 2", "the warehouse",
          "our payments partner", "the returns team", "product support", "the onboarding team"]
 THINGS = ["the setup guide", "your invoice", "the order confirmation", "the tracking link", "the export file",
@@ -43,7 +46,9 @@ FIXES = ["I've sent a secure link so you can update it", "I've rebooked the deli
          "I've extended the session limit on your account", "I've corrected it and reprinted the label",
          "it should reach you {time}", "I've whitelisted the page so it opens normally now"]
 OPENERS = ["Hi {name}, ", "Hello {name}, ", "Hey {name}! ", "Dear {name}, ", "Good morning {name}, ",
-           "Hi {name} — ", "Thanks {name}! ", "Hi there, ", "", "", "<@U0{uid}> "]
+           "Hi {name} — ", "Thanks {name}! ", "Hi there, ", "", "", "<@U0{uid}> ",
+           "Hi {title} {surname}, ", "Dear {title} {surname}, ", "Good afternoon {title} {surname}, ",
+           "Hello {title} {surname} — "]
 CLOSERS = ["", "", " Thanks!", " Have a lovely day.", " Cheers!", "\nBest,\nSupport", " :slightly_smiling_face:",
            " 🙂", " Thanks for your patience.", "\n\nKind regards"]
 BODIES = [
@@ -75,8 +80,19 @@ BODIES = [
     "you're right, {thing} was wrong. Thanks for spotting it, it's fixed now.",
     "welcome aboard! {thing} has everything you need to get started, and I'm around if you get stuck.",
     "the issue was on our end: {cause}. {fix}.",
+    # Owning our mistake and reassuring the customer are clean (the labelling guide says so).
+    "that's our fault, sorry. {fix}.",
+    "this one is our mistake, not yours: {cause}. {fix}.",
+    "apologies, the error was on our side. {fix}.",
+    "you did nothing wrong here, {cause}. {fix}.",
+    "no need to apologise at all, it happens. {fix}.",
+    "it's not your fault at all; {cause}. {fix}.",
+    "thanks for the details, they made this much quicker. {fix}.",
+    "thank you for the photos, that helped. {fix}.",
 ]
 NOTES = [
+    "told the customer it was our fault and refunded {amount}; {team} is fixing the template.",
+    "let the customer know they did nothing wrong and sent the incident link.",
     "can someone from {team} take #{n}? customer is waiting on {thing}.",
     "FYI {team} fixed the bug behind #{n}, I'll update the {small} linked tickets.",
     "handover: {small} open, two waiting on {team}, one waiting on the customer.",
@@ -92,7 +108,7 @@ NOTES = [
 
 def fill(rng: random.Random, template: str) -> str:
     return template.format(
-        name=rng.choice(NAMES), team=rng.choice(TEAMS), thing=rng.choice(THINGS), time=rng.choice(TIMES),
+        name=rng.choice(NAMES), title=rng.choice(HONORIFICS), surname=rng.choice(SURNAMES), team=rng.choice(TEAMS), thing=rng.choice(THINGS), time=rng.choice(TIMES),
         amount=rng.choice(AMOUNTS), cause=rng.choice(CAUSES), fix=rng.choice(FIXES).format(time=rng.choice(TIMES)),
         n=rng.randint(10000, 99999), small=rng.randint(2, 40), uid=f"{rng.getrandbits(28):07X}",
     )
