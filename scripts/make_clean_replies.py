@@ -86,7 +86,7 @@ BODIES = [
     "apologies, the error was on our side. {fix}.",
     "you did nothing wrong here, {cause}. {fix}.",
     "no need to apologise at all, it happens. {fix}.",
-    "it's not your fault at all; {cause}. {fix}.",
+    "none of this is down to you; {cause}. {fix}.",
     "thanks for the details, they made this much quicker. {fix}.",
     "thank you for the photos, that helped. {fix}.",
 ]
