@@ -147,11 +147,7 @@ def real_replies(split: str = "all", data_dir: Path | None = None) -> list[tuple
     path = (data_dir or DATA_DIR) / REAL_REPLIES_FILE
     if not path.is_file():
         raise DataError(f"{path}: missing (the real replies live in a checkout)")
-    pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            pairs.append((str(raw["id"]), str(raw["text"])))
+    pairs = list(read_texts(path.read_text(encoding="utf-8").splitlines()))
     if split == "all":
         return pairs
     want_holdout = split == "holdout"

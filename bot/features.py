@@ -9,18 +9,8 @@ the rules and add nothing where the rules fail. Training and scoring share these
 
 from __future__ import annotations
 
-import re
-
 from bot.context import MessageContext
 from bot.model import tokens_of
-
-# A quoted phrase in single quotes opens after something that is not a letter or digit.
-_OPENING_SINGLE_QUOTE = re.compile(r"(?:^|[^a-z0-9])'")
-
-
-def _may_have_zones(text: str) -> bool:
-    """Cheap test (substring checks first) for a backtick, a ">", or a quote that opens."""
-    return "`" in text or ">" in text or '"' in text or ("'" in text and _OPENING_SINGLE_QUOTE.search(text) is not None)
 
 
 def own_text(context: MessageContext) -> str:
@@ -29,8 +19,6 @@ def own_text(context: MessageContext) -> str:
     Blanked with as many spaces as it had characters, so offsets stay those of the text.
     """
     text = context.text
-    if not _may_have_zones(text):  # no quote, code or quoted phrase: nothing to blank
-        return text
     zones = context.normalized.zones
     if not zones:
         return text

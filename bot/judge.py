@@ -22,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.context import MessageContext
 from bot.dataset import Example
 from bot.evaluate import Evaluation, evaluate
 from bot.learned import category_tips, is_learned
-from bot.llm import ChatClient, LLMUnavailable, OpenAIChatClient
+from bot.llm import ChatClient, LLMUnavailable, OpenAIChatClient, require_model
 from bot.model import ModelError, default_model
 from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
 from bot.rules import RuleSet
@@ -280,8 +280,7 @@ def make_judge(settings: Settings, rules: RuleSet, client: ChatClient | None = N
     """
     if not settings.llm_base_url or not (settings.llm_judge or force):
         return None
-    if not settings.llm_model:
-        raise ConfigError("COACH_LLM_MODEL is not set: name the model to use with COACH_LLM_BASE_URL")
+    require_model(settings)
     system = load_template("judge_system.txt", TEMPLATE_VARIABLES, templates_dir)
     user = load_template("judge_user.txt", TEMPLATE_VARIABLES, templates_dir)
     if client is None:

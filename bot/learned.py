@@ -7,14 +7,13 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.context import MessageContext
 from bot.features import own_text
-from bot.model import MODEL_DIR, OUTPUTS, LearnedModel, tokens_of
+from bot.model import MODEL_DIR, OUTPUTS, LearnedModel, token_spans, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding
 from bot.rules import CONTEXT_SKIPS, Rule, RuleError, RuleSet
 
@@ -113,18 +112,12 @@ def learned_findings(
     return added, flag_score
 
 
-# Tokens as tokens_of makes them, with their place: ASCII letters and digits, any non-ASCII,
-# apostrophes inside (dropped from the token itself).
-_TOKEN_SPAN = re.compile(r"(?:[a-z0-9']|[^\x00-\x7f])+")
-
-
 def _trigger(own: str, start: int, end: int, model: LearnedModel, category: str) -> tuple[int, int] | None:
     """The word of the sentence that pushes hardest towards the category: the span the
     context checks judge, as they judge a rule's match. A single word, not a pair, so that a
     negation or "my" before it stays outside the span, where the checks look for it."""
     column = OUTPUTS.index(category)
-    spans = [(m.group().replace("'", ""), m.start(), m.end()) for m in _TOKEN_SPAN.finditer(own, start, end)]
-    spans = [span for span in spans if span[0]]
+    spans = token_spans(own, start, end)
     best: tuple[float, int, int] | None = None
     for token, a, b in spans:
         row = model.weights.get(token)

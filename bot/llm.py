@@ -202,6 +202,13 @@ class LLMRewriter:
         return ""
 
 
+def require_model(settings: Settings) -> str:
+    """The configured model name; a base URL without one is a configuration error."""
+    if not settings.llm_model:
+        raise ConfigError("COACH_LLM_MODEL is not set: name the model to use with COACH_LLM_BASE_URL")
+    return settings.llm_model
+
+
 def make_rewriter(settings: Settings, rules: RuleSet, client: ChatClient | None = None,
                   templates_dir: Path | None = None) -> LLMRewriter | None:
     """An LLMRewriter when COACH_LLM_BASE_URL and COACH_LLM_MODEL are set, else None.
@@ -210,8 +217,7 @@ def make_rewriter(settings: Settings, rules: RuleSet, client: ChatClient | None 
     """
     if not settings.llm_base_url:
         return None
-    if not settings.llm_model:
-        raise ConfigError("COACH_LLM_MODEL is not set: name the model to use with COACH_LLM_BASE_URL")
+    require_model(settings)
     system = load_template("rewrite_system.txt", TEMPLATE_VARIABLES, templates_dir)
     user = load_template("rewrite_user.txt", TEMPLATE_VARIABLES, templates_dir)
     if client is None:

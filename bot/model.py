@@ -17,6 +17,7 @@ import gzip
 import itertools
 import json
 import math
+import re
 import string
 from collections import Counter
 from collections.abc import Iterable
@@ -57,6 +58,17 @@ def tokens_of(text: str) -> list[str]:
     else:
         tokens = text.translate(_TEXT_TABLE).split()
     return tokens[:MAX_TOKENS]
+
+
+# The same tokens with their place in the text: runs of ASCII letters and digits (apostrophes
+# inside, dropped from the token) or of non-ASCII non-space characters, as tokens_of splits.
+_TOKEN_SPAN = re.compile(r"(?:[a-z0-9']|[^\x00-\x7f\s])+")
+
+
+def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """(token, start, end) for each token of text[start:end], as tokens_of makes them."""
+    found = _TOKEN_SPAN.finditer(text, start, len(text) if end is None else end)
+    return [(token, m.start(), m.end()) for m in found if (token := m.group().replace("'", ""))]
 
 
 def canonical(tokens: list[str]) -> str:
@@ -100,7 +112,7 @@ class LearnedModel:
         total = 0.0
         if tokens and self._flag_automaton is not None:
             total = sum(map(_SECOND, self._flag_automaton.iter(canonical(tokens))))
-        return _sigmoid(self.bias[0] + total * scale(len(tokens)))
+        return sigmoid(self.bias[0] + total * scale(len(tokens)))
 
     def scores(self, tokens: list[str]) -> dict[str, float]:
         """Probability per output (flag and each category)."""
@@ -113,7 +125,7 @@ class LearnedModel:
                 totals[index] += value
         factor = scale(len(tokens))
         return {
-            name: _sigmoid(bias + total * factor)
+            name: sigmoid(bias + total * factor)
             for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)
         }
 
@@ -166,7 +178,7 @@ def _automaton(entries: Iterable[tuple[str, object]]) -> ahocorasick.Automaton |
     return automaton
 
 
-def _sigmoid(value: float) -> float:
+def sigmoid(value: float) -> float:
     if value >= 0:
         return 1.0 / (1.0 + math.exp(-value))
     exp = math.exp(value)

@@ -10,7 +10,6 @@ training split, so the held-out figures stay honest. Needs the ``[train]`` extra
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from bot.context import MessageContext
 from bot.dataset import Example, labelled, real_replies, synthetic_clean
 from bot.features import message_tokens
-from bot.model import FEATURE_VERSION, OUTPUTS, LearnedModel, feature_counts, scale
+from bot.model import FEATURE_VERSION, OUTPUTS, LearnedModel, feature_counts, scale, sigmoid
 from bot.models import CATEGORIES
 from bot.text import normalize
 
@@ -129,7 +128,7 @@ def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> list[float]:
 def score_counts(model: LearnedModel, counts: Counter[str], factor: float) -> float:
     """The flag probability from feature counts, the same sum the automaton computes."""
     total = sum(model.weights[f][0] * n for f, n in counts.items() if f in model.weights)
-    return 1.0 / (1.0 + math.exp(-(model.bias[0] + total * factor)))
+    return sigmoid(model.bias[0] + total * factor)
 
 
 @dataclass(frozen=True)

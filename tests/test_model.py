@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cli import cli
 from bot.context import MessageContext
@@ -27,6 +29,7 @@ from bot.model import (
     load_model,
     save_model,
     scale,
+    token_spans,
     tokens_of,
 )
 from bot.models import CATEGORIES
@@ -48,6 +51,16 @@ def test_tokens_fold_punctuation_and_apostrophes() -> None:
     assert tokens_of("don't, re-try: it's <#c1|x> ok!") == ["dont", "re", "try", "its", "c1", "x", "ok"]
     assert tokens_of("naïve café") == ["naïve", "café"]  # non-ASCII letters stay in their word
     assert len(tokens_of("word " * 10_000)) == 400
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_token_spans_are_the_tokens_with_their_place(text: str) -> None:
+    text = text.lower()
+    spans = token_spans(text)
+    assert [token for token, _a, _b in spans] == tokens_of(text)[:len(spans)] == tokens_of(text)
+    for token, start, end in spans:
+        assert text[start:end].replace("'", "") == token
 
 
 def test_automaton_score_equals_the_trainers_count_sum() -> None:
