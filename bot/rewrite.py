@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot import segments
 from bot.detect import detect
 from bot.facts import Fact, extract, missing
 from bot.models import Analysis, Finding, Suggestion, severity_rank
@@ -39,8 +40,6 @@ def _words(text: str) -> list[str]:
 
 
 
-_SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]_*]|$)|\n")
-_ABBREVIATION = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|approx|no)$", re.IGNORECASE)
 # What opens a message and survives any rewrite of its first sentence: "sending:", a greeting.
 _KEEP_PREFIX = re.compile(
     r"^\s*(?:[*_~>]+\s*)?(?:(?:reply|sending|sent|draft|macro|response)\b[^:'\"\n]{0,30}[:>]\s*)?"
@@ -305,17 +304,8 @@ def _pick(options: tuple[str, ...] | list[str], text: str) -> str:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans covering the whole text; "Mrs." and "e.g." do not end a sentence."""
-    spans = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.group(0) != "\n" and _ABBREVIATION.search(text, max(start, match.start() - 6), match.start()):
-            continue
-        spans.append((start, match.end()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans or [(0, len(text))]
+    """Sentence spans covering the whole text: the splitter detection uses (bot.segments)."""
+    return segments.sentence_spans(text)
 
 
 class _Editor:
