@@ -17,7 +17,7 @@ from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, 
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
 from bot.evaluate import evaluate, flag_rate, render_text
-from bot.export import SAMPLE_EXPORT, ExportError, open_export
+from bot.export import SAMPLE_EXPORT, ExportError, Limits, open_export
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
 from bot.llm import make_rewriter
 from bot.models import Analysis, Flag, Suggestion
@@ -509,17 +509,30 @@ def purge(state: _State, older_than: str | None, db_path: str | None) -> None:
 @click.option("--channel", "channels", multiple=True, help="Only this channel name (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the findings; store nothing.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
+@click.option("--max-member-mb", type=click.IntRange(min=1), default=None,
+              help="Refuse a file that expands beyond this (default COACH_SCAN_MAX_MEMBER_MB or 512).")
+@click.option("--max-total-mb", type=click.IntRange(min=1), default=None,
+              help="Stop when the export expands beyond this (default COACH_SCAN_MAX_TOTAL_MB or 20480).")
+@click.option("--max-ratio", type=click.FloatRange(min=1), default=None,
+              help="Refuse a zip member compressed more than this, a zip bomb (default COACH_SCAN_MAX_RATIO or 200).")
 @click.pass_obj
-def scan(state: _State, path: str, channels: tuple[str, ...], dry_run: bool, db_path: str | None) -> None:
+def scan(state: _State, path: str, channels: tuple[str, ...], dry_run: bool, db_path: str | None,
+         max_member_mb: int | None, max_total_mb: int | None, max_ratio: float | None) -> None:
     """Coach every message of a Slack export (.zip or folder) and store the flags."""
+    settings = state.settings
+    limits = Limits(max_member_mb=max_member_mb or settings.scan_max_member_mb,
+                    max_total_mb=max_total_mb or settings.scan_max_total_mb,
+                    max_ratio=max_ratio or settings.scan_max_ratio)
     coach = Coach(rules=state.rules(), topics=_topics())
     store = None if dry_run else state.store(db_path)
-    result = _run_scan(path, channels, coach, store, dry_run)
+    result = _run_scan(path, channels, coach, store, dry_run, limits=limits)
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     click.echo(result.summary(dry_run))
     if store is not None:
         store.audit("cli", "scan", path=str(path), messages=result.messages, added=result.added)
+    if result.stopped:
+        raise click.ClickException(result.stopped)
 
 
 def _topics() -> tuple:
@@ -530,9 +543,9 @@ def _topics() -> tuple:
 
 
 def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store | None, dry_run: bool,
-              quiet: bool = False) -> ScanResult:
+              quiet: bool = False, limits: Limits | None = None) -> ScanResult:
     try:
-        export = open_export(path, channels)
+        export = open_export(path, channels, limits)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
 
