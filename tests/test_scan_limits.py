@@ -137,7 +137,7 @@ def test_csv_report_neutralises_formula_cells(tmp_path: Path, name: str) -> None
     import csv
     import io
 
-    cells = [cell for row in csv.reader(io.StringIO(out)) for cell in row]
+    cells = [cell for row in csv.reader(io.StringIO(out, newline="")) for cell in row]
     assert "'" + name in cells
     assert not any(cell[:1] in ("=", "+", "@", "\t", "\r") for cell in cells)
     assert not any(cell.startswith("-") and not cell.lstrip("-").isdigit() for cell in cells)
