@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -417,6 +418,14 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
     Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    # A flag still waiting for a locked or full database goes to the spool on the way out, even on
+    # SIGTERM (a deploy, a restart), instead of vanishing with the process.
+    import atexit
+    import signal
+
+    if deps.writer is not None:
+        atexit.register(deps.writer.close)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if socket_mode:
         click.echo("support-coach: Socket Mode, connecting to Slack…")
         run_socket_mode(app, settings.slack_app_token)
@@ -525,7 +534,13 @@ def scan(state: _State, path: str, channels: tuple[str, ...], dry_run: bool, db_
                     max_ratio=max_ratio or settings.scan_max_ratio)
     coach = Coach(rules=state.rules(), topics=_topics())
     store = None if dry_run else state.store(db_path)
-    result = _run_scan(path, channels, coach, store, dry_run, limits=limits)
+    try:
+        result = _run_scan(path, channels, coach, store, dry_run, limits=limits)
+    except sqlite3.DatabaseError as exc:  # locked by another process past the busy timeout, or full
+        where = store.path if store is not None else "the database"
+        raise click.ClickException(f"{where}: the database refused the flags ({exc}); the batches before "
+                                   "were stored, run the scan again to add the rest (it skips what is stored)") \
+            from None
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     click.echo(result.summary(dry_run))

@@ -6,8 +6,9 @@ that fails must not drop it:
 1. ``FlagWriter`` tries the write at once, in the listener's thread, as before. If SQLite
    refuses, the flag is queued and a background thread retries it with doubling back-off
    (``COACH_WRITE_RETRY_DELAY``, 0.5 s, up to 10 s) for ``COACH_WRITE_RETRY_SECONDS`` (120 s).
-   While anything is queued, new flags join the queue instead of each waiting out the busy
-   timeout in a listener thread. A flag stored late gets its nudge then, decided (snooze,
+   While anything is queued, or another listener's attempt is under way, new flags join the
+   queue instead of each waiting out the busy timeout in a listener thread: one listener
+   thread at most is held up by a locked database. A flag stored late gets its nudge then, decided (snooze,
    cooldown) and recorded in the same transaction as ever.
 2. A flag still refused after that is appended to the spool, ``COACH_DB-spool.jsonl`` next to
    the database (one JSON line per flag, mode 0600, fsynced, at most 16 MB). It is not nudged:
@@ -161,6 +162,7 @@ class FlagWriter:
         self._error = ""
         self._spooled = 0  # flags in the spool since the last write that worked
         self._closed = False
+        self._inflight = 0  # direct attempts under way in listener threads
         self._thread: threading.Thread | None = None
         path = spool_path(store.path)
         self.spool = Spool(path) if path else None
@@ -171,18 +173,23 @@ class FlagWriter:
         """Store.add_flag_to_nudge, then ``then(flag_id, nudge_id, held_back)``: now, or from the
         background thread once the database takes it. A flag that is spooled is never nudged."""
         with self._cv:
-            queued = bool(self._queue)
-        if not queued:
-            try:
-                result = self.store.add_flag_to_nudge(flag, cooldown)
-            except sqlite3.DatabaseError as exc:
-                self._defer(_Pending(flag, cooldown, then, time.monotonic()), exc)
-                return
-            self._worked()
-            if then:
-                then(*result)
+            queued = bool(self._queue) or self._inflight > 0
+            if not queued:
+                self._inflight += 1
+        if queued:  # behind a write that is failing or may be stuck in the busy timeout: no second wait
+            self._defer(_Pending(flag, cooldown, then, time.monotonic()), None)
             return
-        self._defer(_Pending(flag, cooldown, then, time.monotonic()), None)
+        try:
+            result = self.store.add_flag_to_nudge(flag, cooldown)
+        except sqlite3.DatabaseError as exc:
+            self._defer(_Pending(flag, cooldown, then, time.monotonic()), exc)
+            return
+        finally:
+            with self._cv:
+                self._inflight -= 1
+        self._worked()
+        if then:
+            then(*result)
 
     def health(self) -> str:
         """Why flags cannot be written right now, or "" when they can."""
