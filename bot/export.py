@@ -24,6 +24,7 @@ import codecs
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -39,6 +40,12 @@ MB = 1 << 20
 READ_CHUNK = 256 * 1024
 MAX_MESSAGE_BYTES = 16 * MB  # one message's JSON; Slack's own are a few KB
 RATIO_FLOOR_BYTES = 1 * MB  # below this a member may compress however well it likes
+
+
+# What reading one broken member can raise: bad JSON or UTF-8 (ValueError), a truncated or
+# corrupt deflate stream (EOFError, zlib.error, BadZipFile), an encrypted member or an
+# unsupported compression method (RuntimeError, NotImplementedError), a vanished file (OSError).
+READ_ERRORS = (ValueError, OSError, EOFError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError)
 
 
 class ExportError(ValueError):
@@ -248,7 +255,7 @@ class SlackExport:
                 self.problems.append(f"{self.source}/{name}: refused, {exc}{_after(read)}")
             except RecursionError:
                 self.problems.append(f"{self.source}/{name}: skipped, nested too deeply to read{_after(read)}")
-            except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            except (*READ_ERRORS, KeyError) as exc:
                 self.problems.append(f"{self.source}/{name}: skipped, {_short(exc)}{_after(read)}")
             if on_file:
                 on_file(name)
@@ -381,7 +388,7 @@ def _load_list(open_member: Callable[[str], _CappedReader], name: str, problems:
         problems.append(f"{source}/{name}: skipped, nested too deeply to read")
     except Refused as exc:
         problems.append(f"{source}/{name}: refused, {exc}")
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+    except READ_ERRORS as exc:
         problems.append(f"{source}/{name}: skipped, {_short(exc)}")
     finally:
         reader.close()
