@@ -114,7 +114,7 @@ def _insert_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[object, ..
 class Store:
     """Thread-safe access to the coach database; open it once and share it."""
 
-    def __init__(self, path: Path | str, busy_timeout: float = BUSY_TIMEOUT_SECONDS, replay: bool = True) -> None:
+    def __init__(self, path: Path | str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = ":memory:" if str(path) == ":memory:" else str(Path(path).expanduser())
         self.busy_timeout = busy_timeout
         self._local = threading.local()
@@ -129,12 +129,11 @@ class Store:
             migrations.apply(db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
-        if replay:
-            try:
-                self.replay_spool()
-            except (sqlite3.DatabaseError, OSError) as exc:  # kept for the next start; the bot still runs
-                log.warning("The spool %s was not replayed (%s); it is kept for the next start",
-                            spool_path(self.path), type(exc).__name__ if isinstance(exc, OSError) else exc)
+        try:
+            self.replay_spool()
+        except (sqlite3.DatabaseError, OSError) as exc:  # kept for the next start; the bot still runs
+            log.warning("The spool %s was not replayed (%s); it is kept for the next start",
+                        spool_path(self.path), type(exc).__name__ if isinstance(exc, OSError) else exc)
 
     def _check(self, conn: sqlite3.Connection) -> None:
         """Refuse a damaged file: its first page may be fine while later ones are garbage."""
