@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, 
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
 from bot.evaluate import evaluate, flag_rate, render_text
-from bot.export import SAMPLE_EXPORT, ExportError, open_export
+from bot.export import SAMPLE_EXPORT, ExportError, Limits, open_export
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
 from bot.llm import make_rewriter
 from bot.models import Analysis, Flag, Suggestion
@@ -417,6 +418,14 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
     Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    # A flag still waiting for a locked or full database goes to the spool on the way out, even on
+    # SIGTERM (a deploy, a restart), instead of vanishing with the process.
+    import atexit
+    import signal
+
+    if deps.writer is not None:
+        atexit.register(deps.writer.close)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if socket_mode:
         click.echo("support-coach: Socket Mode, connecting to Slack…")
         run_socket_mode(app, settings.slack_app_token)
@@ -509,17 +518,36 @@ def purge(state: _State, older_than: str | None, db_path: str | None) -> None:
 @click.option("--channel", "channels", multiple=True, help="Only this channel name (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the findings; store nothing.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
+@click.option("--max-member-mb", type=click.IntRange(min=1), default=None,
+              help="Refuse a file that expands beyond this (default COACH_SCAN_MAX_MEMBER_MB or 512).")
+@click.option("--max-total-mb", type=click.IntRange(min=1), default=None,
+              help="Stop when the export expands beyond this (default COACH_SCAN_MAX_TOTAL_MB or 20480).")
+@click.option("--max-ratio", type=click.FloatRange(min=1), default=None,
+              help="Refuse a zip member compressed more than this, a zip bomb (default COACH_SCAN_MAX_RATIO or 200).")
 @click.pass_obj
-def scan(state: _State, path: str, channels: tuple[str, ...], dry_run: bool, db_path: str | None) -> None:
+def scan(state: _State, path: str, channels: tuple[str, ...], dry_run: bool, db_path: str | None,
+         max_member_mb: int | None, max_total_mb: int | None, max_ratio: float | None) -> None:
     """Coach every message of a Slack export (.zip or folder) and store the flags."""
+    settings = state.settings
+    limits = Limits(max_member_mb=max_member_mb or settings.scan_max_member_mb,
+                    max_total_mb=max_total_mb or settings.scan_max_total_mb,
+                    max_ratio=max_ratio or settings.scan_max_ratio)
     coach = Coach(rules=state.rules(), topics=_topics())
     store = None if dry_run else state.store(db_path)
-    result = _run_scan(path, channels, coach, store, dry_run)
+    try:
+        result = _run_scan(path, channels, coach, store, dry_run, limits=limits)
+    except sqlite3.DatabaseError as exc:  # locked by another process past the busy timeout, or full
+        where = store.path if store is not None else "the database"
+        raise click.ClickException(f"{where}: the database refused the flags ({exc}); the batches before "
+                                   "were stored, run the scan again to add the rest (it skips what is stored)") \
+            from None
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     click.echo(result.summary(dry_run))
     if store is not None:
         store.audit("cli", "scan", path=str(path), messages=result.messages, added=result.added)
+    if result.stopped:
+        raise click.ClickException(result.stopped)
 
 
 def _topics() -> tuple:
@@ -530,9 +558,9 @@ def _topics() -> tuple:
 
 
 def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store | None, dry_run: bool,
-              quiet: bool = False) -> ScanResult:
+              quiet: bool = False, limits: Limits | None = None) -> ScanResult:
     try:
-        export = open_export(path, channels)
+        export = open_export(path, channels, limits)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
 

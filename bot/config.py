@@ -73,6 +73,20 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, unit: str) -> float:
+    """A number within (low, high]: retry timings and scan limits, where decimals make sense."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of {unit}, not {raw!r}") from None
+    if not low < value <= high:
+        raise ConfigError(f"{name} must be more than {low:g} and at most {high:g} {unit}, not {raw}")
+    return value
+
+
 def _band(env: Mapping[str, str], name: str, default: tuple[float, float]) -> tuple[float, float]:
     """Two probabilities "low,high" with 0 <= low < high <= 1."""
     raw = env.get(name, "").strip()
@@ -111,6 +125,15 @@ class Settings:
     llm_judge_band: tuple[float, float] = JUDGE_BAND_DEFAULT
     llm_judge_timeout: float = 2.0
     rules_dir: Path | None = None
+    # A live flag the database refuses (locked, full) is retried in the background, first after
+    # write_retry_delay seconds, doubling up to 10 s, for write_retry_seconds; then it is spooled
+    # next to COACH_DB (COACH_DB-spool.jsonl) and replayed at the next start.
+    write_retry_delay: float = 0.5
+    write_retry_seconds: float = 120.0
+    # What `scan` lets an export expand to (see bot.export.Limits).
+    scan_max_member_mb: int = 512
+    scan_max_total_mb: int = 20 * 1024
+    scan_max_ratio: float = 200.0
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the variable when a needed token is missing or malformed."""
@@ -155,4 +178,9 @@ class Settings:
             llm_judge_band=_band(env, "COACH_LLM_JUDGE_BAND", JUDGE_BAND_DEFAULT),
             llm_judge_timeout=_seconds(env, "COACH_LLM_JUDGE_TIMEOUT", 2.0),
             rules_dir=Path(rules_dir) if rules_dir else None,
+            write_retry_delay=_number(env, "COACH_WRITE_RETRY_DELAY", 0.5, 0, 60, "seconds"),
+            write_retry_seconds=_number(env, "COACH_WRITE_RETRY_SECONDS", 120.0, 0, 86400, "seconds"),
+            scan_max_member_mb=_whole(env, "COACH_SCAN_MAX_MEMBER_MB", 512, "MB", minimum=1),
+            scan_max_total_mb=_whole(env, "COACH_SCAN_MAX_TOTAL_MB", 20 * 1024, "MB", minimum=1),
+            scan_max_ratio=_number(env, "COACH_SCAN_MAX_RATIO", 200.0, 1, 10**9, "(uncompressed:compressed)"),
         )

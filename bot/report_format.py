@@ -114,10 +114,33 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(…)`` as an agent's name from an
+    export) gets a leading ``'``, so it shows as text; numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    """csv.writer whose every text cell goes through csv_cell: one boundary, no cell forgotten."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        # "\r\n" so a cell holding a lone "\r" is quoted (csv quotes only the terminator's
+        # characters); render_csv turns the line ends back into "\n".
+        self._writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+
 def render_csv(report: Report) -> str:
     """Long format (section, key, value): easy to pivot in a spreadsheet."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(buffer)
     writer.writerow(["section", "key", "value"])
     writer.writerow(["summary", "period_start", report.daily[0][0]])
     writer.writerow(["summary", "period_end", report.daily[-1][0]])
@@ -129,7 +152,7 @@ def render_csv(report: Report) -> str:
         key = title.lower().replace(" ", "_")
         for label, value in rows:
             writer.writerow([key, str(label).strip("“”"), value])
-    return buffer.getvalue().rstrip("\n")
+    return buffer.getvalue().replace("\r\n", "\n").rstrip("\n")
 
 
 def report_dict(report: Report) -> dict[str, object]:

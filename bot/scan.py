@@ -24,12 +24,16 @@ class ScanResult:
     flagged: int = 0
     added: int = 0
     problems: list[str] = field(default_factory=list)
+    stopped: str = ""  # why the scan ended before the last file (a total size limit), if it did
 
     def summary(self, dry_run: bool = False) -> str:
         stored = "not stored (dry run)" if dry_run else f"{self.added} new in the store"
         line = f"Scanned {self.messages:,} messages: {self.flagged:,} flagged, {stored}"
-        if self.problems:
-            line += f"; {len(self.problems)} file(s) skipped"
+        skipped = len(self.problems) - bool(self.stopped)
+        if skipped:
+            line += f"; {skipped} file(s) skipped"
+        if self.stopped:
+            line += "; stopped early at a size limit"
         return line + "."
 
 
@@ -59,4 +63,5 @@ def scan_export(export: SlackExport, coach: Coach, store: Store | None,
     else:
         result.added = store.add_flags(flags(), batch=BATCH)
     result.problems = list(export.problems)
+    result.stopped = export.stopped
     return result

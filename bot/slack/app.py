@@ -21,6 +21,7 @@ from bot.coach import Coach
 from bot.config import Settings
 from bot.slack.client import Outbox, web_client
 from bot.slack.logs import slack_logger
+from bot.spool import FlagWriter
 from bot.store import Store
 
 LISTENER_THREADS = 4
@@ -42,6 +43,20 @@ class Deps:
     workspace_url: str = ""
     _admins: dict[str, tuple[bool, float]] = field(default_factory=dict, repr=False)
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
+
+    def __post_init__(self) -> None:
+        if self.writer is None:
+            self.writer = FlagWriter(self.store, self.settings.write_retry_delay, self.settings.write_retry_seconds)
+
+    def health(self) -> str:
+        """Why the bot cannot do its work right now ("" when it can): /healthz answers 503 with it."""
+        try:
+            self.store.db.execute("SELECT COUNT(*) FROM meta").fetchone()
+        except Exception as exc:  # any failure to read is "unhealthy", reported as such
+            return f"database not readable ({type(exc).__name__})"
+        reasons = [self.store.write_probe(), self.writer.health() if self.writer else ""]
+        return "; ".join(reason for reason in reasons if reason)
 
     def permalink(self, channel: str, ts: str, thread_ts: str = "") -> str:
         """Slack's permalink format, built locally: no chat.getPermalink call per flag."""

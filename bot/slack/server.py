@@ -33,12 +33,12 @@ def wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartResponse], 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            try:
-                healthy = deps.store.db.execute("SELECT 1").fetchone() == (1,)
-            except Exception:  # any failure is "unhealthy", reported as such
-                healthy = False
-            body = json.dumps({"ok": healthy, "outbox": dict(deps.outbox.stats)}).encode()
-            return _plain(start_response, "200 OK" if healthy else "503 Service Unavailable", body)
+            reason = deps.health()  # the database readable and writable, no flag waiting or spooled
+            health: dict[str, object] = {"ok": not reason, "outbox": dict(deps.outbox.stats)}
+            if reason:
+                health["reason"] = reason
+            body = json.dumps(health).encode()
+            return _plain(start_response, "503 Service Unavailable" if reason else "200 OK", body)
         if path == EVENTS_PATH:
             try:
                 return slack(environ, start_response)

@@ -4,7 +4,8 @@ The listener runs after Bolt has acknowledged the event. Clean messages cost one
 pass and nothing else (no database write, no API call). A flagged one costs one write
 transaction that stores the flag (the unique key makes Slack's retries no-ops) and decides
 the nudge (snooze, cooldown) atomically; the nudge then goes through the outbox, and only a
-Slack error writes again.
+Slack error writes again. A flag the database refuses (locked, full) is retried in the
+background and nudged once stored, or spooled (bot.spool): never dropped.
 """
 
 from __future__ import annotations
@@ -55,17 +56,22 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
     flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
                                permalink=deps.permalink(channel, ts, thread_ts))
-    flag_id, nudge_id, held_back = deps.store.add_flag_to_nudge(flag, deps.settings.nudge_cooldown)
-    if flag_id is None or held_back:
-        return  # a retry of an event already handled, or a snoozed / recently nudged agent
-    payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False), flag_id)
     extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 
-    def done(data: dict[str, Any] | None, error: str) -> None:
-        if data is None:
-            deps.store.nudge_failed(nudge_id, error)
+    def stored(flag_id: int | None, nudge_id: int, held_back: str) -> None:
+        """Runs once the flag is stored: now, or after a retry if the database refused it (bot.spool)."""
+        if flag_id is None or held_back:
+            return  # a retry of an event already handled, or a snoozed / recently nudged agent
+        payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False), flag_id)
 
-    deps.outbox.send("chat.postEphemeral", on_done=done, channel=channel, user=user, **payload, **extra)
+        def done(data: dict[str, Any] | None, error: str) -> None:
+            if data is None:
+                deps.store.nudge_failed(nudge_id, error)
+
+        deps.outbox.send("chat.postEphemeral", on_done=done, channel=channel, user=user, **payload, **extra)
+
+    assert deps.writer is not None
+    deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored)
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
