@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_detect import CLEAN, HARSH  # noqa: E402
+from corpus import CLEAN, HARSH  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.coach import Coach  # noqa: E402
