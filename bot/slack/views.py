@@ -43,7 +43,14 @@ PRINCIPLES = (
 
 
 def _clip(text: str, limit: int = MAX_SECTION) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Within Slack's limit, never cutting an escaped ``&lt;`` in half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&", len(cut) - 4)
+    if amp >= 0 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
 
 
 def section(text: str) -> Block:
