@@ -14,6 +14,7 @@ without a traceback in the log.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
@@ -221,11 +222,22 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
+        """Close every connection from inside the loop, which then ends at once: poll(), unlike
+        select(), does not fail on a closed listener, and open connections keep the loop alive."""
         self._stopping = True
         self.server.task_dispatcher.shutdown(timeout=2)
-        self.server.close()
-        if self._thread:
+        if self._thread and self._thread.is_alive():
+            try:
+                self.server.trigger.pull_trigger(self._close_all)
+            except OSError:
+                self._close_all()
             self._thread.join(timeout=5)
+        self._close_all()
+
+    def _close_all(self) -> None:
+        for dispatcher in list(self.server._map.values()):
+            with contextlib.suppress(OSError):
+                dispatcher.close()
 
 
 def run_socket_mode(app: App, app_token: str) -> None:
