@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_detect import CLEAN, HARSH  # noqa: E402
+from corpus import CLEAN, HARSH  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.coach import Coach  # noqa: E402
@@ -66,6 +66,8 @@ def main() -> None:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
         env.update({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "COACH_NUDGE_COOLDOWN": "0",
+                    # the bot's own latency is measured here; pacing at Slack's rate has bench_http_hardening
+                    "COACH_NUDGE_RATE": "1000000", "COACH_NUDGE_BURST": "1000000",
                     "SLACK_API_URL": slack_url + "api/", "COACH_DB": str(Path(tmp) / "bench.db")})
         bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1",
                                 "--port", str(port)], env=env, cwd=tmp, stdout=subprocess.DEVNULL,

@@ -392,7 +392,8 @@ def train_command(state: _State, out_path: str | None) -> None:
 @cli.command()
 @click.option("--http", "http_mode", is_flag=True, help="Serve HTTP even when SLACK_APP_TOKEN is set.")
 @click.option("--port", type=int, default=None, help="HTTP port (default PORT or 3000).")
-@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="HTTP address to listen on: loopback for a proxy on this machine; 0.0.0.0 to expose it.")
 @click.pass_obj
 def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""

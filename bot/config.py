@@ -134,6 +134,16 @@ class Settings:
     scan_max_member_mb: int = 512
     scan_max_total_mb: int = 20 * 1024
     scan_max_ratio: float = 200.0
+    # HTTP mode (issue 13): a bot behind a proxy needs many cheap idle connections, not waitress'
+    # 100, and closes silent ones quickly; Slack's payloads are small, so big bodies are refused.
+    http_connection_limit: int = 1000
+    http_channel_timeout: int = 15
+    http_cleanup_interval: int = 5
+    http_max_body: int = 1_048_576
+    # Outbound pacing of chat.postEphemeral per workspace (Slack's Tier 4 is about 100 a minute).
+    nudge_rate: int = 100
+    nudge_burst: int = 10
+    nudge_max_delay: int = 120
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the variable when a needed token is missing or malformed."""
@@ -183,4 +193,11 @@ class Settings:
             scan_max_member_mb=_whole(env, "COACH_SCAN_MAX_MEMBER_MB", 512, "MB", minimum=1),
             scan_max_total_mb=_whole(env, "COACH_SCAN_MAX_TOTAL_MB", 20 * 1024, "MB", minimum=1),
             scan_max_ratio=_number(env, "COACH_SCAN_MAX_RATIO", 200.0, 1, 10**9, "(uncompressed:compressed)"),
+            http_connection_limit=_whole(env, "COACH_HTTP_CONNECTION_LIMIT", 1000, "connections", minimum=10),
+            http_channel_timeout=_whole(env, "COACH_HTTP_CHANNEL_TIMEOUT", 15, "seconds", minimum=1),
+            http_cleanup_interval=_whole(env, "COACH_HTTP_CLEANUP_INTERVAL", 5, "seconds", minimum=1),
+            http_max_body=_whole(env, "COACH_HTTP_MAX_BODY", 1_048_576, "bytes", minimum=16_384),
+            nudge_rate=_whole(env, "COACH_NUDGE_RATE", 100, "nudges a minute", minimum=1),
+            nudge_burst=_whole(env, "COACH_NUDGE_BURST", 10, "nudges", minimum=1),
+            nudge_max_delay=_whole(env, "COACH_NUDGE_MAX_DELAY", 120, "seconds"),
         )

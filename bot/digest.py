@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.mrkdwn import channel_ref, escape
 from bot.report_format import advice, trend_text
 from bot.reports import Report, sparkline
 
@@ -49,25 +50,29 @@ class Schedule:
 
 
 def digest_text(report: Report) -> str:
-    """Slack mrkdwn: totals, trend, where, what, and what to fix; no names of agents."""
+    """Slack mrkdwn: totals, trend, where, what, and what to fix; no names of agents.
+
+    Channel ids, phrases, topics and rule ids come from Slack or an export: escaped, so the
+    digest can never ping a channel or carry a disguised link.
+    """
     lines = [
         f"*Weekly coaching digest* · {report.period.label}",
         f"*{report.total}* messages got a private nudge ({trend_text(report)}).",
         f"`{sparkline([n for _, n in report.daily])}`",
     ]
-    categories = [f"{name} {n}" for name, n in report.by_category if n]
+    categories = [f"{escape(name)} {n}" for name, n in report.by_category if n]
     if categories:
         lines.append("*What kind:* " + ", ".join(categories))
     if report.by_channel:
-        lines.append("*Where:* " + ", ".join(f"<#{c.id}> {c.count}" for c in report.by_channel[:5]))
+        lines.append("*Where:* " + ", ".join(f"{channel_ref(c.id, c.name)} {c.count}" for c in report.by_channel[:5]))
     if report.top_phrases:
-        lines.append("*Most common phrases:* " + ", ".join(f"“{p}” {n}" for p, n in report.top_phrases[:5]))
+        lines.append("*Most common phrases:* " + ", ".join(f"“{escape(p)}” {n}" for p, n in report.top_phrases[:5]))
     if report.struggles:
         lines.append("*What customers struggled with* (worth a docs or product fix): "
-                     + ", ".join(f"{t} {n}" for t, n in report.struggles[:5]))
+                     + ", ".join(f"{escape(t)} {n}" for t, n in report.struggles[:5]))
     lines.append(f"*Outcomes:* {report.edited_after_nudge} edited after a nudge, {report.helpful} found helpful, "
                  f"{report.not_helpful} marked not helpful.")
-    lines += [f"• {tip}" for tip in advice(report)]
+    lines += [f"• {escape(tip)}" for tip in advice(report)]
     if not report.total:
         lines.append("A calm week: nothing to coach. Thank the team.")
     return "\n".join(lines)

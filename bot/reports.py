@@ -216,8 +216,10 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
 
 def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
                    team: str | None) -> tuple[RuleFeedback, ...]:
-    sql = ("SELECT fb.rule, fb.verdict, COUNT(*) FROM feedback fb LEFT JOIN flags f ON f.id = fb.flag_id "
-           "WHERE fb.created_at >= ? AND fb.created_at < ?")
+    # Only votes by the flag's own agent count: votes on flags that are gone or someone else's
+    # (forged before issue 13, or imported) never reach the advice.
+    sql = ("SELECT fb.rule, fb.verdict, COUNT(*) FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
+           "AND f.agent = fb.user WHERE fb.created_at >= ? AND fb.created_at < ?")
     sql, params = _narrowed(sql, [period.start, period.end], [
         (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
         (agent, "f.agent = ?", [agent]),

@@ -433,13 +433,37 @@ class Store:
     # --- feedback and audit -----------------------------------------------------------
 
     def add_feedback(self, flag_id: int | None, team: str, user: str, rule: str, verdict: str) -> None:
-        """One vote per person, flag and rule: a second click replaces the first."""
+        """One vote per person, flag and rule: a second click replaces the first.
+
+        Low level (imports, tests): the bot records button votes through vote(), which checks them.
+        """
         if verdict not in ("helpful", "not_helpful"):
             raise ValueError(f"unknown verdict {verdict!r}")
         with self._writing() as conn:
             conn.execute("DELETE FROM feedback WHERE flag_id IS ? AND user = ? AND rule = ?", [flag_id, user, rule])
             conn.execute("INSERT INTO feedback (flag_id, team, user, rule, verdict, created_at) "
                          "VALUES (?, ?, ?, ?, ?, ?)", [flag_id, team, user, rule, verdict, time.time()])
+
+    def vote(self, flag_id: int, team: str, user: str, verdict: str) -> tuple[str, ...] | None:
+        """A nudge's Helpful / Not helpful, bound to the stored flag (issue 13).
+
+        Only the flag's own agent votes (the nudge was private to them), on the rule ids
+        stored with the flag, never on what the button claims; one vote per flag and person:
+        a second replaces the whole first one. Returns the rules voted on, or None when the
+        flag does not exist, is another team's or another person's.
+        """
+        if verdict not in ("helpful", "not_helpful"):
+            raise ValueError(f"unknown verdict {verdict!r}")
+        with self._writing() as conn:
+            row = conn.execute("SELECT team, agent, rules FROM flags WHERE id = ?", [flag_id]).fetchone()
+            if row is None or not user or row[1] != user or (team and row[0] != team):
+                return None
+            rules = tuple(dict.fromkeys(r for r in str(row[2] or "").split(",") if r)) or ("(none)",)
+            now = time.time()
+            conn.execute("DELETE FROM feedback WHERE flag_id = ? AND user = ?", [flag_id, user])
+            conn.executemany("INSERT INTO feedback (flag_id, team, user, rule, verdict, created_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", [(flag_id, row[0], user, r, verdict, now) for r in rules])
+            return rules
 
     def audit(self, actor: str, action: str, team: str = "", **details: object) -> None:
         """Append-only: who looked at whose coaching data, and when."""

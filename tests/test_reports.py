@@ -79,11 +79,13 @@ def test_narrowed_counts_match_the_rollup(store: Store) -> None:
 
 
 def test_feedback_drives_rule_advice(store: Store) -> None:
-    flag = store.flags(limit=1)[0]
-    for user, verdict in (("A", "not_helpful"), ("B", "not_helpful"), ("C", "helpful")):
-        store.add_feedback(flag.id, "T1", user, "should-have", verdict)
-    store.set_status(flag.id, "edited")
     import time
+
+    flag = store.flags(limit=1)[0]
+    for n, (user, verdict) in enumerate((("A", "not_helpful"), ("B", "not_helpful"), ("C", "helpful"))):
+        own = store.add_flag(make_flag(800 + n, agent=user, days_ago=0))  # each agent votes on their own flag
+        assert store.vote(own, "T1", user, verdict) == ("should-have",)
+    store.set_status(flag.id, "edited")
 
     store.add_flag_to_nudge(make_flag(900, agent="U5", days_ago=0), cooldown=0, now=time.time())
     _flag, nudge_id, _held = store.add_flag_to_nudge(make_flag(901, agent="U6"), cooldown=0, now=time.time())

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack.client import Outbox, web_client
+from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.logs import slack_logger
 from bot.spool import FlagWriter
 from bot.store import Store
@@ -106,7 +106,8 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
         request_verification_enabled=bool(settings.slack_signing_secret),
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener"),
     )
-    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client))
+    pacer = Pacer(settings.nudge_rate, settings.nudge_burst, settings.nudge_max_delay)
+    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer))
     if token_verification:
         deps.workspace_url = str(client.auth_test().get("url") or "")
     from bot.slack.listeners import register_all

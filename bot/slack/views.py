@@ -2,7 +2,9 @@
 
 Every builder stays inside Slack's limits (50 blocks a message, 100 in a Home tab or modal,
 3,000 characters a section, 2,000 an action value) and every message also carries plain
-fallback text for notifications and screen readers.
+fallback text for notifications and screen readers. Everything that came from Slack or an
+export is escaped with bot.mrkdwn (the one boundary) and ids are rendered as ``<#…>`` or
+``<@…>`` only when they have Slack's id shape.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from typing import Any
 
 from bot.models import Analysis, Suggestion
+from bot.mrkdwn import channel_ref, escape, user_ref
 from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
 from bot.report_format import advice, trend_text
 from bot.reports import Report, sparkline
@@ -40,11 +43,14 @@ PRINCIPLES = (
 
 
 def _clip(text: str, limit: int = MAX_SECTION) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Within Slack's limit, never cutting an escaped ``&lt;`` in half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&", len(cut) - 4)
+    if amp >= 0 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
 
 
 def section(text: str) -> Block:
@@ -85,11 +91,11 @@ def action_value(flag_id: int | None, analysis: Analysis) -> str:
 
 def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None) -> dict[str, Any]:
     """The private nudge: what, why, a better way, and the four buttons."""
-    blocks: list[Block] = [section(f":wave: {INTRO}\n*{_escape(spotted_line(analysis))}*")]
-    why = "\n".join(f"• {_escape(p)}" for p in analysis.principles)
+    blocks: list[Block] = [section(f":wave: {INTRO}\n*{escape(spotted_line(analysis))}*")]
+    why = "\n".join(f"• {escape(p)}" for p in analysis.principles)
     blocks.append(section(f"*Why it matters*\n{why}"))
     if suggestion is not None:
-        quoted = _escape(suggestion.text).replace("\n", "\n>")
+        quoted = escape(suggestion.text).replace("\n", "\n>")
         blocks.append(section(f"*{suggestion_label(suggestion)}*\n>{quoted}"))
     value = action_value(flag_id, analysis)
     blocks.append({"type": "actions", "block_id": "coach_feedback", "elements": [
@@ -98,7 +104,7 @@ def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: in
         _button("Why?", ACTION_WHY, value),
         _button("Snooze for today", ACTION_SNOOZE, value),
     ]})
-    return {"text": nudge_text(analysis, suggestion), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
+    return {"text": escape(nudge_text(analysis, suggestion)), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
 
 
 def suggestion_message(analysis: Analysis, suggestion: Suggestion | None) -> dict[str, Any]:
@@ -106,13 +112,13 @@ def suggestion_message(analysis: Analysis, suggestion: Suggestion | None) -> dic
     if not analysis.flagged or suggestion is None:
         text = ":white_check_mark: This reads well: calm, clear and about the solution. Send it."
         return {"text": text, "blocks": [section(text)]}
-    blocks: list[Block] = [section(f"*{_escape(spotted_line(analysis))}*")]
+    blocks: list[Block] = [section(f"*{escape(spotted_line(analysis))}*")]
     for finding in analysis.findings[:10]:
-        blocks.append(section(f"• “{_escape(finding.match)}”: {_escape(finding.tip)}"))
-    blocks.append(section(f"*{suggestion_label(suggestion)}*\n```{_escape(suggestion.text)}```"))
+        blocks.append(section(f"• “{escape(finding.match)}”: {escape(finding.tip)}"))
+    blocks.append(section(f"*{suggestion_label(suggestion)}*\n```{escape(suggestion.text)}```"))
     kind = "AI-assisted rewrite, checked by the coach" if suggestion.source == "llm" else "rule-based rewrite"
-    blocks.append(context(" · ".join(_escape(p) for p in analysis.principles) + f" · _{kind}_"))
-    return {"text": nudge_text(analysis, suggestion), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
+    blocks.append(context(" · ".join(escape(p) for p in analysis.principles) + f" · _{kind}_"))
+    return {"text": escape(nudge_text(analysis, suggestion)), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
 
 
 def why_modal(rule_ids: list[str], rules: RuleSet) -> dict[str, Any]:
@@ -123,9 +129,9 @@ def why_modal(rule_ids: list[str], rules: RuleSet) -> dict[str, Any]:
         if rule is None:
             continue
         blocks.append({"type": "divider"})
-        blocks.append(section(f"*{_escape(rule.principle)}*\n{_escape(rule.tip)}"))
+        blocks.append(section(f"*{escape(rule.principle)}*\n{escape(rule.tip)}"))
         if rule.rewrite_sentence:
-            blocks.append(context(f"For example: “{_escape(rule.rewrite_sentence)}”"))
+            blocks.append(context(f"For example: “{escape(rule.rewrite_sentence)}”"))
     blocks.append(context("Think the coach got it wrong? Press *Not helpful*: it tells us which rule to fix."))
     return {"type": "modal", "callback_id": "coach_why_modal",
             "title": {"type": "plain_text", "text": "Why this nudge"},
@@ -165,27 +171,27 @@ def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]
     spark = sparkline([n for _, n in report.daily])
     blocks: list[Block] = [
         header(f"{title}: {report.period.label}"),
-        section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {_escape(report.scope)}"),
+        section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {escape(report.scope)}"),
     ]
-    fields = [f"*{name}*: {n}" for name, n in report.by_category]
+    fields = [f"*{escape(name)}*: {n}" for name, n in report.by_category]
     blocks.append(section("*By category*\n" + "\n".join(fields)))
     if report.by_channel:
         blocks.append(section("*By channel*\n" + "\n".join(
-            f"<#{c.id}>: {c.count}" for c in report.by_channel[:15])))
+            f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
     if report.manager_view and report.by_agent:
         blocks.append(section("*By agent*\n" + "\n".join(
-            f"<@{a.id}>: {a.count}" for a in report.by_agent[:20])))
+            f"{user_ref(a.id, a.name)}: {a.count}" for a in report.by_agent[:20])))
     if report.top_phrases:
         blocks.append(section("*Top phrases*\n" + "\n".join(
-            f"“{_escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
+            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
     if report.struggles:
         blocks.append(section("*What customers struggled with*\n" + "\n".join(
-            f"{_escape(t)}: {n}" for t, n in report.struggles[:10])))
+            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
     blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
                           f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
     tips = advice(report)
     if tips:
-        blocks.append(section("*Rules to review*\n" + "\n".join(f"• {_escape(t)}" for t in tips[:10])))
+        blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:10])))
     return blocks
 
 

@@ -1,4 +1,9 @@
-"""The nudge's buttons: Helpful, Not helpful, Why?, Snooze for today."""
+"""The nudge's buttons: Helpful, Not helpful, Why?, Snooze for today.
+
+A button's value is whatever the payload says, so it is only a pointer: a vote counts only
+on an existing flag of the voter's own (managers included: the nudge went to the agent
+alone) and on the rule ids stored with that flag.
+"""
 
 from __future__ import annotations
 
@@ -30,19 +35,26 @@ def _value(body: dict[str, Any]) -> tuple[int | None, list[str]]:
         data = json.loads(body["actions"][0]["value"])
         flag_id = data.get("f")
         rules = [str(r) for r in data.get("r", []) if isinstance(r, str)][:20]
-        return (flag_id if isinstance(flag_id, int) else None), rules
+        return (flag_id if isinstance(flag_id, int) and not isinstance(flag_id, bool) else None), rules
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None, []
+
+
+REFUSED = "Only the person this coaching note was for can rate it, and only while it is on record."
 
 
 def register(app: App, deps: Deps) -> None:
     def feedback(verdict: str, thanks: str):
         def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
+            """The vote goes on the stored flag's rules, by its own agent only (store.vote)."""
             ack()
-            flag_id, rules = _value(body)
-            user, team = body.get("user", {}).get("id", ""), (body.get("team") or {}).get("id", "")
-            for rule in rules or ["(unknown)"]:
-                deps.store.add_feedback(flag_id, team, user, rule, verdict)
+            flag_id, _claimed_rules = _value(body)
+            user, team = _who(body)
+            rules = deps.store.vote(flag_id, team, user, verdict) if flag_id is not None else None
+            if rules is None:
+                log.info("Refused a %s vote: the flag is missing or not the voter's", verdict)
+                respond(replace_original=False, response_type="ephemeral", text=REFUSED)
+                return
             respond(replace_original=True, response_type="ephemeral", text=thanks, blocks=[context(thanks)])
         return handler
 
@@ -53,7 +65,11 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ACTION_WHY)
     def why(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
-        _flag_id, rules = _value(body)
+        flag_id, rules = _value(body)
+        user, _team = _who(body)
+        flag = deps.store.get_flag(flag_id) if flag_id is not None else None
+        if flag is not None and flag.agent == user:
+            rules = list(flag.rules)  # the stored rules; the modal only ever shows rule-file text anyway
         try:  # the trigger_id expires after 3 seconds: open the modal right away
             client.views_open(trigger_id=body.get("trigger_id", ""), view=why_modal(rules, deps.coach.rules))
         except SlackApiError as exc:
@@ -62,12 +78,20 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ACTION_SNOOZE)
     def snooze(ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:
         ack()
-        user, team = body.get("user", {}).get("id", ""), (body.get("team") or {}).get("id", "")
+        user, team = _who(body)
         offset = _tz_offset(client, user)
         deps.store.snooze(team, user, end_of_local_day(time.time(), offset or 0))
         today = "today" if offset is not None else "today (until midnight UTC)"
         text = f"Nudges snoozed for {today}. Flags are still counted in team totals."
         respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str]:
+    """The clicking user and their team, as strings whatever the payload holds."""
+    user, team = body.get("user"), body.get("team")
+    user_id = user.get("id") if isinstance(user, dict) else ""
+    team_id = team.get("id") if isinstance(team, dict) else ""
+    return (user_id if isinstance(user_id, str) else ""), (team_id if isinstance(team_id, str) else "")
 
 
 def _tz_offset(client: Any, user: str) -> int | None:

@@ -1,13 +1,37 @@
-"""Acknowledge every event nobody else handles, so Slack never retries or disables events."""
+"""Acknowledge everything nobody else handles, so Slack never retries, disables events or
+shows the user an error.
+
+Bolt answers 404 to an unmatched request: for events Slack then retries and may switch the
+app's events off; for interactivity (an unknown action id, a view submission or a shortcut
+we did not register, e.g. from an older manifest) the user sees a red warning.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Any
 
 from slack_bolt import App
 
+log = logging.getLogger(__name__)
+
+ANY = re.compile(".*")
+
 
 def register(app: App, deps: object) -> None:
-    @app.event(re.compile(".*"))
+    @app.event(ANY)
     def ignore_other_events() -> None:
         return None
+
+    def acknowledge(kind: str):
+        def handler(ack: Any) -> None:
+            ack()
+            log.info("Acknowledged an unhandled %s", kind)
+        return handler
+
+    app.action(ANY)(acknowledge("action"))
+    app.view(ANY)(acknowledge("view submission"))
+    app.view_closed(ANY)(acknowledge("view close"))
+    app.shortcut(ANY)(acknowledge("shortcut"))
+    app.options(ANY)(acknowledge("options request"))

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.mrkdwn import escape
 from bot.reports import PeriodError, build_report, parse_days
 from bot.slack.app import Deps
 from bot.slack.views import help_message, refusal_message, report_message, section, suggestion_message
@@ -40,7 +41,7 @@ def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) 
     try:
         days = parse_days(args[0] if args else "30d")
     except PeriodError as exc:
-        respond(response_type="ephemeral", text=str(exc))
+        respond(response_type="ephemeral", text=escape(exc))
         return
     report = build_report(deps.store, days, agent=user, team=team or None, manager=False)
     respond(response_type="ephemeral", **report_message(report, "Your coaching record"))
@@ -59,7 +60,7 @@ def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]
         try:
             days = parse_days(arg)
         except PeriodError as exc:
-            respond(response_type="ephemeral", text=f"{exc}. Usage: `/coach report [7d] [#channel]`")
+            respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
             return
     report = build_report(deps.store, days, channel=channel, team=team or None, manager=True)
     deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")

@@ -26,7 +26,8 @@ def register(app: App, deps: Deps) -> None:
             draft = _parent_text(client, channel, thread_ts) or draft
         payload = suggestion_message(*_coach(deps, draft)) if draft else help_message()
         extra = {"thread_ts": thread_ts} if thread_ts else {}
-        deps.outbox.send("chat.postEphemeral", channel=channel, user=user, **payload, **extra)
+        team = body.get("team_id") or event.get("team") or ""
+        deps.outbox.send("chat.postEphemeral", workspace=team, channel=channel, user=user, **payload, **extra)
 
 
 def _coach(deps: Deps, draft: str) -> tuple[Any, Any]:

@@ -68,7 +68,8 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
             if data is None:
                 deps.store.nudge_failed(nudge_id, error)
 
-        deps.outbox.send("chat.postEphemeral", on_done=done, channel=channel, user=user, **payload, **extra)
+        deps.outbox.send("chat.postEphemeral", on_done=done, workspace=team, channel=channel, user=user,
+                         **payload, **extra)
 
     assert deps.writer is not None
     deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored)
