@@ -35,6 +35,7 @@ _SLACK_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 _SLACK_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SLACK_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)\|?([^>]*)>")
 _WHITESPACE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 # A word that could be a name: letters first, then letters, digits, apostrophes, hyphens. The
 # lookbehind fixes its start, so a long run is read once.
 _WORD = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*")
@@ -203,6 +204,13 @@ def _check_pesel(text: str, _names: frozenset[str]) -> int:
     return len(text) if pesel_check_digit(text[:10]) == int(text[10]) else 0
 
 
+def _check_ipv4(text: str, _names: frozenset[str]) -> int:
+    """Four numbers of 0-255 without leading zeros ("10.01.1.1" is not how anyone writes one)."""
+    octets = text.split("/")[0].split(".")
+    ok = all(o.isdigit() and int(o) <= 255 and (o == "0" or not o.startswith("0")) for o in octets)
+    return len(text) if ok else 0
+
+
 def _check_ipv6(text: str, _names: frozenset[str]) -> int:
     # The candidate may end on a sentence's colon ("at 2001:db8::1: it failed") or a bracket.
     for candidate in (text, text.rstrip(":"), text.rstrip(":]")):
@@ -272,6 +280,7 @@ CHECKS: dict[str, Callable[[str, frozenset[str]], int]] = {
     "bsn": _check_bsn,
     "steuer_id": _check_steuer_id,
     "pesel": _check_pesel,
+    "ipv4": _check_ipv4,
     "ipv6": _check_ipv6,
     "mixed": _check_mixed,
     "mixed_case": _check_mixed_case,
@@ -293,6 +302,7 @@ class Pattern:
     needs: tuple[str, ...] = ()
     not_after: re.Pattern[str] | None = None
     unless: tuple[str, ...] = ()
+    needs_digit: bool = False
 
 
 def load_patterns(path: Path | str | None = None) -> tuple[Pattern, ...]:
@@ -309,7 +319,7 @@ def load_patterns(path: Path | str | None = None) -> tuple[Pattern, ...]:
         kind, label, regex = row.get("kind"), row.get("label"), row.get("regex")
         if not all(isinstance(v, str) and v for v in (kind, label, regex)):
             raise RedactionError(f"{where}: needs 'kind', 'label' and 'regex'")
-        unknown = set(row) - {"kind", "label", "regex", "check", "needs", "not_after", "unless"}
+        unknown = set(row) - {"kind", "label", "regex", "check", "needs", "needs_digit", "not_after", "unless"}
         if unknown:
             raise RedactionError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         try:
@@ -333,7 +343,7 @@ def load_patterns(path: Path | str | None = None) -> tuple[Pattern, ...]:
             not_after = re.compile(rf"(?i)(?<![\w])(?:{alternatives})[\s:#.]{{0,3}}(?:no\.?\s*|number\s*)?\Z")
         patterns.append(Pattern(kind, label, compiled, CHECKS[check] if check else None,
                                 tuple(n.lower() for n in row.get("needs", [])), not_after,
-                                tuple(u.lower() for u in row.get("unless", []))))
+                                tuple(u.lower() for u in row.get("unless", [])), bool(row.get("needs_digit"))))
     return tuple(patterns)
 
 
@@ -443,8 +453,9 @@ def redact(text: str, known_names: KnownNames | Iterable[str] | None = None,
     text = _SLACK_USER.sub("@someone", text)
     text = _SLACK_CHANNEL.sub(lambda m: "#" + (m.group(2) or "channel"), text)
     lowered = text.lower()
+    has_digit = _DIGIT.search(text) is not None
     for pattern in patterns if patterns is not None else default_patterns():
-        if pattern.needs and not any(n in lowered for n in pattern.needs):
+        if (pattern.needs_digit and not has_digit) or (pattern.needs and not any(n in lowered for n in pattern.needs)):
             continue
         text = _apply(pattern, text, known.parts)
     if known:

@@ -96,6 +96,19 @@ def test_checksums_keep_numbers_that_fail_them() -> None:
     assert redact("BSN 1234.56.783") == "BSN 1234.56.783"
 
 
+def test_a_pattern_starts_only_where_nothing_is_glued_to_it() -> None:
+    """The patterns open with their first character and look two characters back (for speed):
+    the start of the text counts as a boundary, a letter or a dash before does not."""
+    assert redact("12345678Z at the start") == "[national-id] at the start"
+    assert redact("x12345678Z and A-12345678Z") == "x12345678Z and A-12345678Z"
+    assert redact("4111111111111111") == "[card]"
+    assert redact("a4111111111111111 and INC-4111111111111111") == "a4111111111111111 and INC-4111111111111111"
+    assert redact("123-45-6789") == "[national-id]"
+    for never_issued in ("000-12-3456", "666-12-3456", "912-12-3456", "123-00-1234", "123-45-0000"):
+        assert redact(never_issued) == never_issued
+    assert redact("999.1.1.1, 10.01.1.1, 10.1.1.1") == "999.1.1.1, 10.01.1.1, [ip]"
+
+
 def test_known_names_are_redacted_wherever_they_are_capitalised() -> None:
     names = KnownNames(["Maria Lopez", "Dev Patel", "Will Smith"])
     out = redact("Ask Maria or Lopez; the dev team says Will Smith will call, Will you?", names)
