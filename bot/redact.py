@@ -152,8 +152,8 @@ def _check_nie(text: str, _names: frozenset[str]) -> int:
 
 def insee_key(first13: str) -> int:
     """The French NIR's key: 97 - (number mod 97), Corsica's 2A and 2B read as 19 and 18."""
-    number = first13.upper().replace("2A", "19", 1) if first13[5:7].upper() == "2A" else first13
-    number = number.upper().replace("2B", "18", 1) if first13[5:7].upper() == "2B" else number
+    corsica = {"2A": "19", "2B": "18"}.get(first13[5:7].upper())
+    number = first13[:5] + corsica + first13[7:] if corsica else first13
     return 97 - int(number) % 97
 
 
