@@ -23,6 +23,7 @@ from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, 
 from bot.llm import make_rewriter
 from bot.models import Analysis, Flag, Suggestion
 from bot.nudge import nudge_text, spotted_line
+from bot.redact import KnownNames
 from bot.report_format import FORMATS, render
 from bot.reports import PeriodError, build_report, parse_days
 from bot.rewrite import rewrite
@@ -409,6 +410,8 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
         raise click.ClickException(str(exc)) from None
     coach = state.coach()
     store = state.store()
+    # Names the store already knows (from scans) leave excerpts; see bot/redact.py for users.info.
+    coach.known_names = KnownNames(store.names("agent").values())
     from bot.scheduler import Scheduler
     from bot.slack.app import create_app
     from bot.slack.client import post_text
@@ -570,6 +573,7 @@ def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store |
         click.echo(f"{where}: {', '.join(flag.categories)} ({flag.severity}) · {spotted_line(analysis)}")
 
     on_finding = show if dry_run and not quiet else None
+    coach.known_names = coach.known_names.with_names(export.users.values())  # users.json: redacted from excerpts
     with export:
         interactive = not quiet and sys.stderr.isatty()
         if interactive:
@@ -591,6 +595,7 @@ def demo(state: _State, db_path: str) -> None:
         click.echo(click.style("support-coach demo", bold=True)
                    + f": a fictional support team's Slack export ({len(export.channels)} channels, "
                    f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed.")
+        coach.known_names = coach.known_names.with_names(export.users.values())
         result = scan_export(export, coach, store,
                              on_finding=lambda f, a: nudges.setdefault(f.agent_name, []).append((f, a)))
     click.echo(result.summary() + "\n")

@@ -7,11 +7,12 @@ that every surface coaches the same way, and so the Slack layer never has to kno
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.detect import detect
 from bot.models import Analysis, Flag, Suggestion
-from bot.redact import excerpt
+from bot.redact import KnownNames, excerpt
 from bot.rewrite import rewrite
 from bot.rules import RuleSet, default_rules
 from bot.topics import Topic, default_topics, topic_of
@@ -27,6 +28,9 @@ class Coach:
     topics: tuple[Topic, ...] = field(default_factory=default_topics)
     llm: object | None = None  # an bot.llm.LLMRewriter; typed loosely to keep the core import-light
     judge: object | None = None  # a bot.judge.LLMJudge: a second opinion on uncertain messages only
+    # The workspace's people, redacted from excerpts wherever they appear: a scan sets them
+    # from the export's users.json, the bot from the names already in the store.
+    known_names: KnownNames = field(default_factory=KnownNames)
 
     def analyse(self, text: str) -> Analysis:
         """Rules and the learned stage; with a judge configured, the learned stage's uncertain
@@ -46,8 +50,12 @@ class Coach:
 
     def flag_for(self, analysis: Analysis, *, team: str, channel: str, ts: str, agent: str,
                  channel_name: str = "", agent_name: str = "", thread_ts: str = "", permalink: str = "",
-                 source: str = "live") -> Flag:
-        """What is stored about a flagged message: never the whole text, only a redacted excerpt."""
+                 source: str = "live", known_names: Iterable[str] = ()) -> Flag:
+        """What is stored about a flagged message: never the whole text, only a redacted excerpt.
+
+        The excerpt loses the names the coach knows, the author's, and ``known_names`` (say,
+        the people a message mentions, from users.info).
+        """
         first = analysis.findings[0]
         rules = tuple(dict.fromkeys(f.rule for f in analysis.findings))
         return Flag(
@@ -58,7 +66,8 @@ class Coach:
             categories=analysis.categories,
             rules=rules,
             severity=analysis.severity or first.severity,
-            excerpt=excerpt(analysis.text, first.start, first.end),
+            excerpt=excerpt(analysis.text, first.start, first.end,
+                            known_names=self.known_names.with_names([agent_name, *known_names])),
             phrase=" ".join(first.match.lower().split())[:60],
             topic=topic_of(analysis.text, self.topics),
             channel_name=channel_name,

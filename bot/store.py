@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlite_utils import Database, Migrations
 
 from bot.models import Flag
+from bot.redact import KnownNames, reredact_excerpt
 from bot.spool import NOT_NUDGED, Spool, spool_path
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,24 @@ def m001_initial(db: Database) -> None:
     # over a million flags reads a few thousand rows instead of scanning the flags.
     db["rollup"].create({"day": int, "team": str, "dim": str, "key": str, "n": int}, pk=("day", "team", "dim", "key"))
     db["names"].create({"team": str, "kind": str, "id": str, "name": str}, pk=("team", "kind", "id"))
+
+
+@migrations()
+def m002_reredact_excerpts(db: Database) -> None:
+    """Redact stored excerpts again with the pattern table of prompts/redaction.toml.
+
+    Excerpts written before it kept names after greetings, IBANs (all but the digits),
+    national id numbers, IP and postal addresses, JWTs and card security codes. The agents'
+    names in the names table count as known names. Rows that come out the same are not
+    written, and redacting a redacted excerpt changes nothing, so running it twice is safe.
+    """
+    known = KnownNames(name for (name,) in db.execute("SELECT name FROM names WHERE kind = 'agent'"))
+    changed: list[tuple[str, int]] = []
+    for flag_id, old in db.execute("SELECT id, excerpt FROM flags WHERE excerpt != ''"):
+        new = reredact_excerpt(old, known)
+        if new != old:
+            changed.append((new, flag_id))
+    db.conn.executemany("UPDATE flags SET excerpt = ? WHERE id = ?", changed)
 
 
 ROWS_PER_STATEMENT = 500
