@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 from dotenv import load_dotenv
@@ -23,7 +24,7 @@ from bot.llm import make_rewriter
 from bot.models import Analysis, Flag, Suggestion
 from bot.nudge import nudge_text, spotted_line
 from bot.report_format import FORMATS, render
-from bot.reports import PeriodError, build_report, parse_days
+from bot.reports import PeriodError, build_report, known, parse_days
 from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, load_rules
 from bot.scan import ScanResult, scan_export
@@ -440,7 +441,7 @@ def _days(value: str, option: str) -> int:
 @cli.command()
 @click.option("--since", default="7d", show_default=True, help="Period: whole days ending today (7d, 30d, 2w).")
 @click.option("--channel", default=None, help="Only this channel (ID or name).")
-@click.option("--agent", default=None, help="Only this agent (user ID).")
+@click.option("--agent", default=None, help="Only this agent (user ID, or display name).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
 @click.pass_obj
@@ -448,7 +449,9 @@ def report(state: _State, since: str, channel: str | None, agent: str | None, ou
            db_path: str | None) -> None:
     """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
     days = _days(since, "--since")
-    store = state.store(db_path)
+    store = _existing_store(state, db_path)
+    channel = _known_channel(store, channel)
+    agent = _known_agent(store, agent)
     data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
     store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
                 agent=agent, format=output_format)
@@ -471,7 +474,7 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
             raise click.ClickException(str(exc)) from None
         if not settings.digest_channel:
             raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
-    store = state.store(db_path)
+    store = _existing_store(state, db_path)
     data = build_report(store, days)
     if not post:
         click.echo(digest_text(data))
@@ -490,15 +493,77 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
 @cli.command()
 @click.option("--older-than", "older_than", default=None, help="Age to keep (default COACH_RETENTION_DAYS, 90d).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask for confirmation (scripts, cron).")
 @click.pass_obj
-def purge(state: _State, older_than: str | None, db_path: str | None) -> None:
+def purge(state: _State, older_than: str | None, db_path: str | None, dry_run: bool, assume_yes: bool) -> None:
     """Delete flags, feedback and nudge records older than the retention period."""
     days = _days(older_than, "--older-than") if older_than else state.settings.retention_days
-    store = state.store(db_path)
-    counts = store.purge(time.time() - days * DAY)
+    store = _existing_store(state, db_path)
+    cutoff = time.time() - days * DAY
+    preview = _purge_preview(store, cutoff)
+    what = f"{preview['flags']} flags, {preview['feedback']} feedback, {preview['nudges']} nudge records"
+    if dry_run:
+        click.echo(f"Would purge data older than {days} days from {store.path}: {what}. Nothing deleted.")
+        return
+    if not assume_yes:
+        click.confirm(f"Delete data older than {days} days from {store.path} ({what})?", abort=True, err=True)
+    counts = store.purge(cutoff)
     store.audit("cli", "purge", days=days, **counts)
     click.echo(f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
                f"{counts['nudges']} nudge records.")
+
+
+def _purge_preview(store: Store, cutoff: float) -> dict[str, int]:
+    """What ``Store.purge`` would delete, counted with the same cut-off (read only)."""
+    return {table: int(store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE created_at < ?", [cutoff]).fetchone()[0])
+            for table in ("flags", "feedback", "nudges")}
+
+
+def _existing_store(state: _State, db_path: str | None) -> Store:
+    """The database of a review; one that does not exist is an error, not a new empty file.
+
+    Opening a mistyped path used to create it and print a report of zeros, which reads as
+    "a calm week" rather than "wrong file".
+    """
+    path = Path(db_path) if db_path else state.settings.db_path
+    if not path.expanduser().is_file():
+        source = "--db" if db_path else "COACH_DB"
+        raise click.ClickException(
+            f"no database at {path} ({source}): nothing was ever stored there. Scan an export first "
+            f"(support-coach scan EXPORT --db {path}), run the bot, or point --db at the right file.")
+    return state.store(str(path))
+
+
+def _listing(known: dict[str, str], prefix: str = "", limit: int = 20) -> str:
+    items = sorted(known.items(), key=lambda item: item[1].lower())
+    shown = [f"{prefix}{name} ({key})" if name != key else f"{prefix}{key}" for key, name in items[:limit]]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(shown) + more if shown else "none (nothing flagged yet)"
+
+
+def _known_channel(store: Store, channel: str | None) -> str | None:
+    """The channel as given (ID or name, with or without '#'), if the database knows it."""
+    if not channel:
+        return None
+    channels = known(store, "channel")
+    if channel in channels or channel.lstrip("#") in channels.values():
+        return channel
+    raise click.ClickException(f"no channel {channel!r} in {store.path}. Known channels: "
+                               f"{_listing(channels, '#')}")
+
+
+def _known_agent(store: Store, agent: str | None) -> str | None:
+    """The agent's user ID; a display name is accepted too (case aside) when it is unique."""
+    if not agent:
+        return None
+    agents = known(store, "agent")
+    if agent in agents:
+        return agent
+    by_name = [key for key, name in agents.items() if name.casefold() == agent.casefold()]
+    if len(by_name) == 1:
+        return by_name[0]
+    raise click.ClickException(f"no agent {agent!r} in {store.path}. Known agents: {_listing(agents)}")
 
 
 # --- scan and demo ----------------------------------------------------------------------
