@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.coach import Coach
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, rules_dir_from_env
 from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
@@ -26,7 +26,7 @@ from bot.nudge import nudge_text, spotted_line
 from bot.report_format import FORMATS, render
 from bot.reports import PeriodError, build_report, known, parse_days
 from bot.rewrite import rewrite
-from bot.rules import RuleError, RuleSet, load_rules
+from bot.rules import RuleError, RuleSet, default_rules, load_rules
 from bot.scan import ScanResult, scan_export
 from bot.store import DAY, Store, StoreError
 from bot.templates import TemplateError
@@ -36,11 +36,30 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 
 
 class _State:
-    def __init__(self, settings: Settings, rules_dir: str | None) -> None:
-        self.settings = settings
-        self.rules_dir = rules_dir or (str(settings.rules_dir) if settings.rules_dir else None)
+    """What every command shares. Settings are read on first use, so a malformed variable only
+    stops the commands that need it (never ``--help``, ``check`` or ``rules``)."""
+
+    def __init__(self, settings: Settings | None = None, rules_dir: str | None = None) -> None:
+        self._rules_dir_option = rules_dir
+        self._settings: Settings | None = settings  # given: tests and embedders; None: the environment
         self._rules: RuleSet | None = None
         self._store: Store | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = Settings.from_env()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    @property
+    def rules_dir(self) -> str | None:
+        if self._rules_dir_option:
+            return self._rules_dir_option
+        configured = self._settings.rules_dir if self._settings else rules_dir_from_env()
+        return str(configured) if configured else None
 
     def store(self, path: str | None = None) -> Store:
         if self._store is None:
@@ -65,25 +84,36 @@ class _State:
     def rules(self) -> RuleSet:
         if self._rules is None:
             try:
-                self._rules = load_rules(self.rules_dir)
+                self._rules = load_rules(self.rules_dir) if self.rules_dir else default_rules()
             except RuleError as exc:
                 raise click.ClickException(f"rules: {exc}") from None
         return self._rules
 
 
+def load_env_file(env_file: str | None) -> str | None:
+    """Load ``--env-file``, else the first ``.env`` in the current folder or its parents.
+
+    ``usecwd=True`` matters: without it python-dotenv searches upwards from the calling
+    module, i.e. from site-packages/bot/, and misses the admin's .env (or finds an unrelated
+    one above the virtualenv). Variables already in the environment win over the file.
+    """
+    path = env_file or find_dotenv(usecwd=True)
+    if path:
+        load_dotenv(path, override=False)
+    return path or None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of rule files (default: the bundled prompts/rules, or COACH_RULES_DIR).")
-@click.version_option(package_name="support-coach")
+@click.option("--env-file", "env_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Read settings from this file instead of the first .env in the current folder or its parents.")
+@click.version_option(None, "-V", "--version", package_name="support-coach")
 @click.pass_context
-def cli(ctx: click.Context, rules_dir: str | None) -> None:
+def cli(ctx: click.Context, rules_dir: str | None, env_file: str | None) -> None:
     """Coach customer-support replies: spot blame, arguing, put-downs and brush-offs."""
-    load_dotenv(override=False)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    ctx.obj = _State(settings, rules_dir)
+    load_env_file(env_file)
+    ctx.obj = _State(rules_dir=rules_dir)
 
 
 # --- check -----------------------------------------------------------------------------
