@@ -14,6 +14,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.coach import Coach
 from bot.config import ConfigError, Settings, rules_dir_from_env
+from bot.console import no_color, table, terminal_width
 from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
@@ -113,6 +114,8 @@ def load_env_file(env_file: str | None) -> str | None:
 def cli(ctx: click.Context, rules_dir: str | None, env_file: str | None) -> None:
     """Coach customer-support replies: spot blame, arguing, put-downs and brush-offs."""
     load_env_file(env_file)
+    if no_color():
+        ctx.color = False  # click.echo then strips every style, on a terminal too
     ctx.obj = _State(rules_dir=rules_dir)
 
 
@@ -286,10 +289,9 @@ def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
 @click.pass_obj
 def rules_list(state: _State, category: str | None) -> None:
     """List the rules: id, category, severity and tip."""
-    for rule in state.rules().rules:
-        if category and rule.category != category:
-            continue
-        click.echo(f"{rule.id:28} {rule.category:14} {rule.severity:7} {rule.tip}")
+    rows = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
+            if not category or rule.category == category]
+    click.echo(table(rows, headers=("rule", "category", "severity", "tip"), width=terminal_width()))
 
 
 # --- eval --------------------------------------------------------------------------------
@@ -485,7 +487,7 @@ def report(state: _State, since: str, channel: str | None, agent: str | None, ou
     data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
     store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
                 agent=agent, format=output_format)
-    click.echo(render(data, output_format))
+    click.echo(render(data, output_format, width=terminal_width()))
 
 
 @cli.command()
@@ -665,7 +667,7 @@ def demo(state: _State, db_path: str) -> None:
     days = max(1, int(last // DAY) - int(first // DAY) + 1)
     data = build_report(store, days, now=last or None)
     click.echo(click.style("What a manager sees", bold=True, underline=True))
-    click.echo(render(data, "table"))
+    click.echo(render(data, "table", width=terminal_width()))
     click.echo()
     click.echo(click.style("What agents were told, privately", bold=True, underline=True))
     for name, flag, analysis in _demo_examples(nudges):
