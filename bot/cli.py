@@ -22,7 +22,7 @@ from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, open_export
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
 from bot.llm import make_rewriter
-from bot.models import Analysis, Flag, Suggestion
+from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
 from bot.nudge import nudge_text, spotted_line
 from bot.report_format import FORMATS, render
 from bot.reports import PeriodError, build_report, known, parse_days
@@ -127,14 +127,17 @@ def cli(ctx: click.Context, rules_dir: str | None, env_file: str | None) -> None
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "jsonl"]), default="text",
               show_default=True,
               help="text: for people. json: one object. jsonl: read JSON lines from stdin, one result each.")
+@click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a message is flagged at this severity or above (gate macros and templates in CI).")
 @click.pass_obj
-def check(state: _State, text: str | None, output_format: str) -> None:
+def check(state: _State, text: str | None, output_format: str, fail_on: str | None) -> None:
     """Coach one TEXT (or stdin): what was spotted, why, and a calmer version."""
     rules = state.rules()
     if output_format == "jsonl":
         if text is not None:
             raise click.UsageError("--format jsonl reads stdin; pass no TEXT argument")
-        _check_jsonl(rules)
+        worst = _check_jsonl(rules)
+        _gate(worst, fail_on)
         return
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
@@ -146,6 +149,14 @@ def check(state: _State, text: str | None, output_format: str) -> None:
         click.echo(json.dumps(_result(None, analysis, suggestion), ensure_ascii=False))
     else:
         _echo_human(analysis, suggestion)
+    _gate(analysis.severity if analysis.flagged else None, fail_on)
+
+
+def _gate(worst: str | None, fail_on: str | None) -> None:
+    """``check --fail-on``: exit 1 (after all output) when the worst flag reaches the bar."""
+    if fail_on and worst and severity_rank(worst) >= severity_rank(fail_on):
+        click.echo(f"flagged at severity {worst} (--fail-on {fail_on})", err=True)
+        sys.exit(1)
 
 
 def _stdin() -> io.TextIOBase:
@@ -193,7 +204,9 @@ def _jsonl_inputs(stream: Iterator[str]) -> Iterator[tuple[object, str, str | No
             yield number, line, None
 
 
-def _check_jsonl(rules: RuleSet) -> None:
+def _check_jsonl(rules: RuleSet) -> str | None:
+    """One JSON line per input line; the worst severity flagged (None when nothing was)."""
+    worst: str | None = None
     for item_id, text, error in _jsonl_inputs(_stdin()):
         if error:
             click.echo(error, err=True)
@@ -202,7 +215,10 @@ def _check_jsonl(rules: RuleSet) -> None:
         else:
             analysis = detect(text, rules)
             result = _result(item_id, analysis, rewrite(text, analysis, rules))
+            if analysis.flagged and severity_rank(analysis.severity) > severity_rank(worst):
+                worst = analysis.severity
         click.echo(json.dumps(result, ensure_ascii=False))
+    return worst
 
 
 def _highlight(analysis: Analysis) -> str:
