@@ -476,6 +476,38 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     server.serve_forever()
 
 
+# --- doctor ------------------------------------------------------------------------------
+
+_STATUS_STYLE = {"ok": ("  ok", "green"), "fail": ("FAIL", "red"), "skip": ("  --", "yellow")}
+
+
+@cli.command()
+@click.option("--http", "http_mode", is_flag=True,
+              help="Check HTTP mode even when SLACK_APP_TOKEN is set (as run --http).")
+@click.pass_obj
+def doctor(state: _State, http_mode: bool) -> None:
+    """Check the setup, one line each: tokens, Slack access and scopes, channels, database, rules, LLM.
+
+    Exits 1 when any check fails; "--" marks a check that does not apply to this setup.
+    """
+    from bot.doctor import FAIL, Check, run_checks
+
+    try:
+        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir)
+    except ConfigError as exc:
+        checks = iter([Check("settings", FAIL, str(exc))])
+    failed = total = 0
+    for item in checks:
+        label, colour = _STATUS_STYLE[item.status]
+        click.echo(f"{click.style(label, fg=colour, bold=item.failed)}  {item.name:<26} {item.detail}")
+        total += 1
+        failed += item.failed
+    if failed:
+        click.echo(click.style(f"{failed} of {total} checks failed.", fg="red", bold=True))
+        sys.exit(1)
+    click.echo(click.style("Everything checks out.", fg="green", bold=True))
+
+
 # --- report, digest, purge ------------------------------------------------------------
 
 
