@@ -8,12 +8,14 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.coach import Coach
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, rules_dir_from_env
+from bot.console import no_color, table, terminal_width
 from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 from bot.detect import detect
 from bot.digest import digest_text, send_digest
@@ -21,13 +23,13 @@ from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, Limits, open_export
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
 from bot.llm import make_rewriter
-from bot.models import Analysis, Flag, Suggestion
+from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
 from bot.nudge import nudge_text, spotted_line
 from bot.redact import KnownNames
 from bot.report_format import FORMATS, render
-from bot.reports import PeriodError, build_report, parse_days
+from bot.reports import PeriodError, build_report, known, parse_days
 from bot.rewrite import rewrite
-from bot.rules import RuleError, RuleSet, load_rules
+from bot.rules import RuleError, RuleSet, default_rules, load_rules
 from bot.scan import ScanResult, scan_export
 from bot.store import DAY, Store, StoreError
 from bot.templates import TemplateError
@@ -37,11 +39,30 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 
 
 class _State:
-    def __init__(self, settings: Settings, rules_dir: str | None) -> None:
-        self.settings = settings
-        self.rules_dir = rules_dir or (str(settings.rules_dir) if settings.rules_dir else None)
+    """What every command shares. Settings are read on first use, so a malformed variable only
+    stops the commands that need it (never ``--help``, ``check`` or ``rules``)."""
+
+    def __init__(self, settings: Settings | None = None, rules_dir: str | None = None) -> None:
+        self._rules_dir_option = rules_dir
+        self._settings: Settings | None = settings  # given: tests and embedders; None: the environment
         self._rules: RuleSet | None = None
         self._store: Store | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = Settings.from_env()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    @property
+    def rules_dir(self) -> str | None:
+        if self._rules_dir_option:
+            return self._rules_dir_option
+        configured = self._settings.rules_dir if self._settings else rules_dir_from_env()
+        return str(configured) if configured else None
 
     def store(self, path: str | None = None) -> Store:
         if self._store is None:
@@ -66,25 +87,38 @@ class _State:
     def rules(self) -> RuleSet:
         if self._rules is None:
             try:
-                self._rules = load_rules(self.rules_dir)
+                self._rules = load_rules(self.rules_dir) if self.rules_dir else default_rules()
             except RuleError as exc:
                 raise click.ClickException(f"rules: {exc}") from None
         return self._rules
 
 
+def load_env_file(env_file: str | None) -> str | None:
+    """Load ``--env-file``, else the first ``.env`` in the current folder or its parents.
+
+    ``usecwd=True`` matters: without it python-dotenv searches upwards from the calling
+    module, i.e. from site-packages/bot/, and misses the admin's .env (or finds an unrelated
+    one above the virtualenv). Variables already in the environment win over the file.
+    """
+    path = env_file or find_dotenv(usecwd=True)
+    if path:
+        load_dotenv(path, override=False)
+    return path or None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of rule files (default: the bundled prompts/rules, or COACH_RULES_DIR).")
-@click.version_option(package_name="support-coach")
+@click.option("--env-file", "env_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Read settings from this file instead of the first .env in the current folder or its parents.")
+@click.version_option(None, "-V", "--version", package_name="support-coach")
 @click.pass_context
-def cli(ctx: click.Context, rules_dir: str | None) -> None:
+def cli(ctx: click.Context, rules_dir: str | None, env_file: str | None) -> None:
     """Coach customer-support replies: spot blame, arguing, put-downs and brush-offs."""
-    load_dotenv(override=False)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    ctx.obj = _State(settings, rules_dir)
+    load_env_file(env_file)
+    if no_color():
+        ctx.color = False  # click.echo then strips every style, on a terminal too
+    ctx.obj = _State(rules_dir=rules_dir)
 
 
 # --- check -----------------------------------------------------------------------------
@@ -95,14 +129,17 @@ def cli(ctx: click.Context, rules_dir: str | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "jsonl"]), default="text",
               show_default=True,
               help="text: for people. json: one object. jsonl: read JSON lines from stdin, one result each.")
+@click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a message is flagged at this severity or above (gate macros and templates in CI).")
 @click.pass_obj
-def check(state: _State, text: str | None, output_format: str) -> None:
+def check(state: _State, text: str | None, output_format: str, fail_on: str | None) -> None:
     """Coach one TEXT (or stdin): what was spotted, why, and a calmer version."""
     rules = state.rules()
     if output_format == "jsonl":
         if text is not None:
             raise click.UsageError("--format jsonl reads stdin; pass no TEXT argument")
-        _check_jsonl(rules)
+        worst = _check_jsonl(rules)
+        _gate(worst, fail_on)
         return
     if text is None:
         if sys.stdin is None or sys.stdin.isatty():
@@ -114,6 +151,14 @@ def check(state: _State, text: str | None, output_format: str) -> None:
         click.echo(json.dumps(_result(None, analysis, suggestion), ensure_ascii=False))
     else:
         _echo_human(analysis, suggestion)
+    _gate(analysis.severity if analysis.flagged else None, fail_on)
+
+
+def _gate(worst: str | None, fail_on: str | None) -> None:
+    """``check --fail-on``: exit 1 (after all output) when the worst flag reaches the bar."""
+    if fail_on and worst and severity_rank(worst) >= severity_rank(fail_on):
+        click.echo(f"flagged at severity {worst} (--fail-on {fail_on})", err=True)
+        sys.exit(1)
 
 
 def _stdin() -> io.TextIOBase:
@@ -161,7 +206,9 @@ def _jsonl_inputs(stream: Iterator[str]) -> Iterator[tuple[object, str, str | No
             yield number, line, None
 
 
-def _check_jsonl(rules: RuleSet) -> None:
+def _check_jsonl(rules: RuleSet) -> str | None:
+    """One JSON line per input line; the worst severity flagged (None when nothing was)."""
+    worst: str | None = None
     for item_id, text, error in _jsonl_inputs(_stdin()):
         if error:
             click.echo(error, err=True)
@@ -170,7 +217,10 @@ def _check_jsonl(rules: RuleSet) -> None:
         else:
             analysis = detect(text, rules)
             result = _result(item_id, analysis, rewrite(text, analysis, rules))
+            if analysis.flagged and severity_rank(analysis.severity) > severity_rank(worst):
+                worst = analysis.severity
         click.echo(json.dumps(result, ensure_ascii=False))
+    return worst
 
 
 def _highlight(analysis: Analysis) -> str:
@@ -257,10 +307,9 @@ def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
 @click.pass_obj
 def rules_list(state: _State, category: str | None) -> None:
     """List the rules: id, category, severity and tip."""
-    for rule in state.rules().rules:
-        if category and rule.category != category:
-            continue
-        click.echo(f"{rule.id:28} {rule.category:14} {rule.severity:7} {rule.tip}")
+    rows = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
+            if not category or rule.category == category]
+    click.echo(table(rows, headers=("rule", "category", "severity", "tip"), width=terminal_width()))
 
 
 # --- eval --------------------------------------------------------------------------------
@@ -440,6 +489,38 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     server.serve_forever()
 
 
+# --- doctor ------------------------------------------------------------------------------
+
+_STATUS_STYLE = {"ok": ("  ok", "green"), "fail": ("FAIL", "red"), "skip": ("  --", "yellow")}
+
+
+@cli.command()
+@click.option("--http", "http_mode", is_flag=True,
+              help="Check HTTP mode even when SLACK_APP_TOKEN is set (as run --http).")
+@click.pass_obj
+def doctor(state: _State, http_mode: bool) -> None:
+    """Check the setup, one line each: tokens, Slack access and scopes, channels, database, rules, LLM.
+
+    Exits 1 when any check fails; "--" marks a check that does not apply to this setup.
+    """
+    from bot.doctor import FAIL, Check, run_checks
+
+    try:
+        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir)
+    except ConfigError as exc:
+        checks = iter([Check("settings", FAIL, str(exc))])
+    failed = total = 0
+    for item in checks:
+        label, colour = _STATUS_STYLE[item.status]
+        click.echo(f"{click.style(label, fg=colour, bold=item.failed)}  {item.name:<26} {item.detail}")
+        total += 1
+        failed += item.failed
+    if failed:
+        click.echo(click.style(f"{failed} of {total} checks failed.", fg="red", bold=True))
+        sys.exit(1)
+    click.echo(click.style("Everything checks out.", fg="green", bold=True))
+
+
 # --- report, digest, purge ------------------------------------------------------------
 
 
@@ -453,7 +534,7 @@ def _days(value: str, option: str) -> int:
 @cli.command()
 @click.option("--since", default="7d", show_default=True, help="Period: whole days ending today (7d, 30d, 2w).")
 @click.option("--channel", default=None, help="Only this channel (ID or name).")
-@click.option("--agent", default=None, help="Only this agent (user ID).")
+@click.option("--agent", default=None, help="Only this agent (user ID, or display name).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
 @click.pass_obj
@@ -461,11 +542,13 @@ def report(state: _State, since: str, channel: str | None, agent: str | None, ou
            db_path: str | None) -> None:
     """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
     days = _days(since, "--since")
-    store = state.store(db_path)
+    store = _existing_store(state, db_path)
+    channel = _known_channel(store, channel)
+    agent = _known_agent(store, agent)
     data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
     store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
                 agent=agent, format=output_format)
-    click.echo(render(data, output_format))
+    click.echo(render(data, output_format, width=terminal_width()))
 
 
 @cli.command()
@@ -484,7 +567,7 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
             raise click.ClickException(str(exc)) from None
         if not settings.digest_channel:
             raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
-    store = state.store(db_path)
+    store = _existing_store(state, db_path)
     data = build_report(store, days)
     if not post:
         click.echo(digest_text(data))
@@ -503,15 +586,77 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
 @cli.command()
 @click.option("--older-than", "older_than", default=None, help="Age to keep (default COACH_RETENTION_DAYS, 90d).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask for confirmation (scripts, cron).")
 @click.pass_obj
-def purge(state: _State, older_than: str | None, db_path: str | None) -> None:
+def purge(state: _State, older_than: str | None, db_path: str | None, dry_run: bool, assume_yes: bool) -> None:
     """Delete flags, feedback and nudge records older than the retention period."""
     days = _days(older_than, "--older-than") if older_than else state.settings.retention_days
-    store = state.store(db_path)
-    counts = store.purge(time.time() - days * DAY)
+    store = _existing_store(state, db_path)
+    cutoff = time.time() - days * DAY
+    preview = _purge_preview(store, cutoff)
+    what = f"{preview['flags']} flags, {preview['feedback']} feedback, {preview['nudges']} nudge records"
+    if dry_run:
+        click.echo(f"Would purge data older than {days} days from {store.path}: {what}. Nothing deleted.")
+        return
+    if not assume_yes:
+        click.confirm(f"Delete data older than {days} days from {store.path} ({what})?", abort=True, err=True)
+    counts = store.purge(cutoff)
     store.audit("cli", "purge", days=days, **counts)
     click.echo(f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
                f"{counts['nudges']} nudge records.")
+
+
+def _purge_preview(store: Store, cutoff: float) -> dict[str, int]:
+    """What ``Store.purge`` would delete, counted with the same cut-off (read only)."""
+    return {table: int(store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE created_at < ?", [cutoff]).fetchone()[0])
+            for table in ("flags", "feedback", "nudges")}
+
+
+def _existing_store(state: _State, db_path: str | None) -> Store:
+    """The database of a review; one that does not exist is an error, not a new empty file.
+
+    Opening a mistyped path used to create it and print a report of zeros, which reads as
+    "a calm week" rather than "wrong file".
+    """
+    path = Path(db_path) if db_path else state.settings.db_path
+    if not path.expanduser().is_file():
+        source = "--db" if db_path else "COACH_DB"
+        raise click.ClickException(
+            f"no database at {path} ({source}): nothing was ever stored there. Scan an export first "
+            f"(support-coach scan EXPORT --db {path}), run the bot, or point --db at the right file.")
+    return state.store(str(path))
+
+
+def _listing(known: dict[str, str], prefix: str = "", limit: int = 20) -> str:
+    items = sorted(known.items(), key=lambda item: item[1].lower())
+    shown = [f"{prefix}{name} ({key})" if name != key else f"{prefix}{key}" for key, name in items[:limit]]
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(shown) + more if shown else "none (nothing flagged yet)"
+
+
+def _known_channel(store: Store, channel: str | None) -> str | None:
+    """The channel as given (ID or name, with or without '#'), if the database knows it."""
+    if not channel:
+        return None
+    channels = known(store, "channel")
+    if channel in channels or channel.lstrip("#") in channels.values():
+        return channel
+    raise click.ClickException(f"no channel {channel!r} in {store.path}. Known channels: "
+                               f"{_listing(channels, '#')}")
+
+
+def _known_agent(store: Store, agent: str | None) -> str | None:
+    """The agent's user ID; a display name is accepted too (case aside) when it is unique."""
+    if not agent:
+        return None
+    agents = known(store, "agent")
+    if agent in agents:
+        return agent
+    by_name = [key for key, name in agents.items() if name.casefold() == agent.casefold()]
+    if len(by_name) == 1:
+        return by_name[0]
+    raise click.ClickException(f"no agent {agent!r} in {store.path}. Known agents: {_listing(agents)}")
 
 
 # --- scan and demo ----------------------------------------------------------------------
@@ -604,7 +749,7 @@ def demo(state: _State, db_path: str) -> None:
     days = max(1, int(last // DAY) - int(first // DAY) + 1)
     data = build_report(store, days, now=last or None)
     click.echo(click.style("What a manager sees", bold=True, underline=True))
-    click.echo(render(data, "table"))
+    click.echo(render(data, "table", width=terminal_width()))
     click.echo()
     click.echo(click.style("What agents were told, privately", bold=True, underline=True))
     for name, flag, analysis in _demo_examples(nudges):

@@ -102,6 +102,13 @@ def _band(env: Mapping[str, str], name: str, default: tuple[float, float]) -> tu
     return low, high
 
 
+def rules_dir_from_env(env: Mapping[str, str] | None = None) -> Path | None:
+    """COACH_RULES_DIR alone, so ``check`` and ``rules`` work while another variable is malformed."""
+    env = os.environ if env is None else env
+    raw = env.get("COACH_RULES_DIR", "").strip()
+    return Path(raw) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a newcomer needs (nothing set = works)."""

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 
+from bot.console import table
 from bot.reports import Report, sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def render(report: Report, output_format: str) -> str:
+def render(report: Report, output_format: str, width: int | None = None) -> str:
+    """``width`` (terminal columns) only shapes the table; the other formats are for machines."""
     if output_format == "table":
-        return render_table(report)
+        return render_table(report, width)
     if output_format == "csv":
         return render_csv(report)
     if output_format == "json":
@@ -69,7 +72,8 @@ def advice(report: Report) -> list[str]:
     return [rule.advice for rule in report.rule_feedback if rule.advice]
 
 
-def render_table(report: Report) -> str:
+def render_table(report: Report, width: int | None = None) -> str:
+    """For a terminal: labels (rules, phrases, topics) wrap so each line fits ``width``."""
     lines = [
         f"Coaching report · {report.period.label} · {report.scope}",
         f"Flagged messages: {report.total} ({trend_text(report)})",
@@ -81,12 +85,18 @@ def render_table(report: Report) -> str:
         if not rows:
             lines.append("  (none)")
             continue
-        width = max(len(str(label)) for label, _ in rows)
-        lines += [f"  {label!s:<{width}}  {value:>6}" for label, value in rows]
+        lines.append(table([(str(label), str(value)) for label, value in rows], width=width, wrap=0, indent=2,
+                           align=("left", "right")))
     tips = advice(report)
     if tips:
-        lines += ["", "Rules to review"] + [f"  • {tip}" for tip in tips]
+        lines += ["", "Rules to review"] + [_bullet(tip, width) for tip in tips]
     return "\n".join(lines)
+
+
+def _bullet(text: str, width: int | None) -> str:
+    if width is None:
+        return f"  • {text}"
+    return textwrap.fill(text, width=max(20, width), initial_indent="  • ", subsequent_indent="    ")
 
 
 def render_markdown(report: Report) -> str:

@@ -200,6 +200,18 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     )
 
 
+def known(store: Store, kind: str) -> dict[str, str]:
+    """Every channel or agent ("channel" | "agent") a report can be narrowed to: id -> name.
+
+    The names table covers everything flagged with a name; the indexed DISTINCT adds ids
+    stored without one (live flags before the name was looked up).
+    """
+    column = {"channel": "channel", "agent": "agent"}[kind]
+    found = {str(row[0]): str(row[0]) for row in store.db.execute(f"SELECT DISTINCT {column} FROM flags")}
+    found.update({key: name or key for key, name in store.names(kind).items()})
+    return found
+
+
 def _counts(store: Store, period: Period, channel: str | None, agent: str | None,
             team: str | None) -> Counter[tuple[str, str, int]]:
     counts: Counter[tuple[str, str, int]] = Counter()

@@ -150,15 +150,16 @@ def test_purge_cli(tmp_path: Path) -> None:
     db = str(tmp_path / "p.db")
     runner = CliRunner()
     runner.invoke(cli, ["scan", str(SAMPLE_EXPORT), "--db", db])
-    kept = runner.invoke(cli, ["purge", "--older-than", "3650d", "--db", db])
+    kept = runner.invoke(cli, ["purge", "--older-than", "3650d", "--db", db, "--yes"])
     assert "0 flags" in kept.output
-    gone = runner.invoke(cli, ["purge", "--older-than", "1d", "--db", db])
+    gone = runner.invoke(cli, ["purge", "--older-than", "1d", "--db", db, "--yes"])
     assert gone.exit_code == 0 and " 0 flags" not in gone.output
     assert Store(db).flags() == []
 
 
 def test_digest_cli_prints_and_requires_settings_to_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = str(tmp_path / "d.db")
+    Store(db).close()  # an empty database: report and digest refuse one that does not exist
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     out = CliRunner().invoke(cli, ["digest", "--db", db])
     assert out.exit_code == 0 and "Weekly coaching digest" in out.output

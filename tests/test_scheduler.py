@@ -40,6 +40,7 @@ def test_digest_goes_out_once_per_slot_and_purge_daily(tmp_path: Path) -> None:
 
 
 def test_digest_post_cli_uses_slack_api_url(tmp_path: Path, monkeypatch) -> None:
+    Store(tmp_path / "d.db").close()  # the digest refuses a database that does not exist
     with FakeServer() as slack:
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-x")
         monkeypatch.setenv("SLACK_API_URL", slack.url + "api/")
