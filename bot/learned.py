@@ -7,13 +7,14 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.context import MessageContext
 from bot.features import own_text
-from bot.model import MODEL_DIR, OUTPUTS, LearnedModel, token_spans, tokens_of
+from bot.model import MODEL_DIR, LearnedModel, logit, token_spans, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding
 from bot.rules import CONTEXT_SKIPS, Rule, RuleError, RuleSet
 
@@ -68,9 +69,11 @@ def learned_findings(
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return [], None
     flag_score = model.flag_score(tokens)
-    if flag_score < model.flag_threshold:
-        return [], flag_score
+    if flag_score < model.flag_threshold or logit(flag_score) - model.bias[0] < model.thresholds.get("push", -math.inf):
+        return [], flag_score  # below the threshold, or only the prior says so (no words push it)
     scores = model.scores(tokens)
+    if max(scores[c] for c in CATEGORIES) < model.thresholds.get("evidence", 0.0):
+        return [], flag_score  # no category believes it: an unfamiliar style, not harsh words
     present = {f.category for f in findings} | {c for f in findings for c in f.extra_categories}
     threshold = model.thresholds.get("category", 0.5)
     ranked = sorted(CATEGORIES, key=lambda c: -scores[c])
@@ -116,13 +119,12 @@ def _trigger(own: str, start: int, end: int, model: LearnedModel, category: str)
     """The word of the sentence that pushes hardest towards the category: the span the
     context checks judge, as they judge a rule's match. A single word, not a pair, so that a
     negation or "my" before it stays outside the span, where the checks look for it."""
-    column = OUTPUTS.index(category)
     spans = token_spans(own, start, end)
     best: tuple[float, int, int] | None = None
     for token, a, b in spans:
-        row = model.weights.get(token)
-        if row is not None and row[column] > 0 and (best is None or row[column] > best[0]):
-            best = (row[column], a, b)
+        push = model.push(token, category)
+        if push > 0 and (best is None or push > best[0]):
+            best = (push, a, b)
     return (best[1], best[2]) if best else None
 
 

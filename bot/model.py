@@ -1,14 +1,18 @@
 """The learned second stage: a small linear model for harsh wording no rule anticipates.
 
 Rules are precise and explainable but only know the frames someone wrote down; people find
-new ways to blame or brush off a customer every day. A linear model over word 1-2-grams of
-the author's own words catches much of that. The weights are data
-(``prompts/model/coach-model.json.gz``), written by ``support-coach train``.
+new ways to blame or brush off a customer every day. A linear model catches much of that. It
+reads two views of the author's own words: character 2-5-grams inside each word (so typos,
+leetspeak leftovers and new inflections still share features with known words) and word 1-2-
+grams. Each view is weighted by inverse document frequency and normalised to unit length,
+TF-IDF style: cross-validated, character grams add about 0.1 F1 over words alone at the same
+false-alarm rate on real replies. The weights are data (``prompts/model/coach-model.json.gz``),
+written by ``support-coach train``.
 
-It must cost little on every message, in pure Python. So a message becomes one canonical
-string (" word word word "), and every weighted word or word pair is found in one
-Aho-Corasick pass over it, in C; Python only adds up the few weights that matched.
-The trainer counts the same occurrences and scales by the same length, so both agree.
+It must cost little on every message, in pure Python. A word's character grams always add up
+to the same two sums (weighted and squared idf), so they are computed once per distinct word
+and cached; a message then costs one dictionary lookup per word and per word pair. The
+trainer counts the same occurrences and normalises the same way, so both agree exactly.
 """
 
 from __future__ import annotations
@@ -20,17 +24,13 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import itemgetter
 from pathlib import Path
-
-import ahocorasick
 
 from bot.models import CATEGORIES
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 OUTPUTS: tuple[str, ...] = ("flag", *CATEGORIES)
 
 MODEL_DIR = Path(__file__).resolve().parent / "prompts" / "model"
@@ -38,8 +38,10 @@ if not MODEL_DIR.is_dir():  # a source checkout rather than an installed wheel
     MODEL_DIR = Path(__file__).resolve().parent.parent / "prompts" / "model"
 MODEL_FILE = MODEL_DIR / "coach-model.json.gz"
 
-_SECOND = itemgetter(1)  # the weight of an automaton match (end, weight), in C
 MAX_TOKENS = 400  # a pasted log adds nothing a person wrote; bound the cost of long messages
+CHAR_PREFIX = "#"  # marks a character-gram feature; "#" never occurs in a token
+CHAR_SIZES = range(2, 6)  # character 2- to 5-grams of " word " (the spaces mark its ends)
+MAX_CACHED_WORDS = 50_000  # distinct words remembered; the cache is emptied when full
 
 # Letters and digits stay, apostrophes go ("don't" -> "dont"), everything else splits words.
 _WORD_CHARS = set(string.ascii_lowercase + string.digits)
@@ -71,63 +73,129 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     return [(token, m.start(), m.end()) for m in found if (token := m.group().replace("'", ""))]
 
 
-def canonical(tokens: list[str]) -> str:
-    """The string the automaton scans: every token between single spaces."""
-    return " " + " ".join(tokens) + " "
+def char_grams(token: str) -> list[str]:
+    """The character-gram features of one word: 2- to 5-grams of " word ", marked with "#"."""
+    padded = f" {token} "
+    length = len(padded)
+    return [CHAR_PREFIX + padded[i:i + n] for n in CHAR_SIZES for i in range(length - n + 1)]
+
+
+def word_grams(tokens: list[str]) -> list[str]:
+    """The word features: every word and every pair of neighbouring words."""
+    return [*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]
+
+
+def is_char_feature(feature: str) -> bool:
+    return feature.startswith(CHAR_PREFIX)
 
 
 def feature_counts(tokens: list[str]) -> Counter[str]:
-    """Occurrences of each word and word pair, as the trainer sees them."""
-    counts = Counter(tokens)
-    counts.update(f"{a} {b}" for a, b in itertools.pairwise(tokens))
+    """Occurrences of every feature of a message, both views, as the trainer sees them."""
+    counts = Counter(word_grams(tokens))
+    for token in tokens:
+        counts.update(char_grams(token))
     return counts
 
 
-def scale(token_count: int) -> float:
-    """Rows are divided by the square root of the number of 1- and 2-gram occurrences."""
-    return 1.0 / math.sqrt(max(1, 2 * token_count - 1))
+Row = tuple[float, ...]
 
 
 @dataclass(frozen=True)
 class LearnedModel:
-    """Weights per feature for each output, the biases and the decision thresholds."""
+    """Weights per feature for each output, every feature's idf, the biases and thresholds.
 
-    weights: dict[str, tuple[float, ...]]
-    bias: tuple[float, ...]
+    ``idf`` holds the whole vocabulary, weighted or not: a view's length normalisation sums
+    over all its known features, so a feature with no weight still makes the others count less.
+    """
+
+    weights: dict[str, Row]
+    bias: Row
     thresholds: dict[str, float]
     meta: dict[str, object] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    _word_cache: dict[str, tuple[float, float, float, float]] = field(default_factory=dict, compare=False, repr=False)
+
+    def _idf(self, feature: str) -> float:
+        return self.idf.get(feature, 1.0) if self.idf else 1.0
 
     @cached_property
-    def _flag_automaton(self) -> ahocorasick.Automaton | None:
-        """Word features with a flag weight, padded with spaces so they match whole words only."""
-        return _automaton((f" {k} ", row[0]) for k, row in self.weights.items() if row[0])
+    def _flag_rows(self) -> dict[str, tuple[float, float]]:
+        """Per known feature: (flag weight x idf, idf squared), the two sums' terms."""
+        rows = {f: (0.0, self._idf(f) ** 2) for f in self.idf}
+        for f, row in self.weights.items():
+            rows[f] = (row[0] * self._idf(f), self._idf(f) ** 2)
+        return rows
 
     @cached_property
-    def _row_automaton(self) -> ahocorasick.Automaton | None:
-        """Every word feature with its whole row, for the rare message that gets flagged."""
-        return _automaton((f" {k} ", row) for k, row in self.weights.items())
+    def _full_rows(self) -> dict[str, Row]:
+        """Per weighted feature: (idf squared, each output's weight x idf)."""
+        return {f: (self._idf(f) ** 2, *(v * self._idf(f) for v in row)) for f, row in self.weights.items()}
+
+    def _word_sums(self, token: str) -> tuple[float, float, float, float]:
+        """One word's terms of the four flag sums (its character grams', then its own as a word),
+        cached: words repeat, messages vary."""
+        sums = self._word_cache.get(token)
+        if sums is None:
+            rows = self._flag_rows
+            weighted = squared = 0.0
+            for gram in char_grams(token):
+                row = rows.get(gram)
+                if row is not None:
+                    weighted += row[0]
+                    squared += row[1]
+            own = rows.get(token, (0.0, 0.0))
+            sums = (weighted, squared, own[0], own[1])
+            if len(self._word_cache) >= MAX_CACHED_WORDS:
+                self._word_cache.clear()
+            self._word_cache[token] = sums
+        return sums
 
     def flag_score(self, tokens: list[str]) -> float:
-        """Probability that the message should be flagged: one C pass, a sum, a sigmoid."""
-        total = 0.0
-        if tokens and self._flag_automaton is not None:
-            total = sum(map(_SECOND, self._flag_automaton.iter(canonical(tokens))))
-        return sigmoid(self.bias[0] + total * scale(len(tokens)))
+        """Probability that the message should be flagged: a lookup per word and word pair."""
+        char_weighted = char_squared = word_weighted = word_squared = 0.0
+        sums = self._word_sums
+        for token in tokens:
+            a, b, c, d = sums(token)
+            char_weighted += a
+            char_squared += b
+            word_weighted += c
+            word_squared += d
+        rows = self._flag_rows
+        for pair in itertools.pairwise(tokens):
+            row = rows.get(" ".join(pair))
+            if row is not None:
+                word_weighted += row[0]
+                word_squared += row[1]
+        total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
+        return sigmoid(self.bias[0] + total)
 
     def scores(self, tokens: list[str]) -> dict[str, float]:
         """Probability per output (flag and each category)."""
-        totals = [0.0] * len(OUTPUTS)
-        rows = []
-        if tokens and self._row_automaton is not None:
-            rows = [row for _end, row in self._row_automaton.iter(canonical(tokens))]
-        for row in rows:
-            for index, value in enumerate(row):
-                totals[index] += value
-        factor = scale(len(tokens))
-        return {
-            name: sigmoid(bias + total * factor)
-            for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)
-        }
+        rows = self._flag_rows
+        full = self._full_rows
+        width = len(OUTPUTS)
+        totals = [0.0] * width
+        for features in ([g for t in tokens for g in char_grams(t)], word_grams(tokens)):
+            weighted = [0.0] * width
+            squared = 0.0
+            for feature in features:
+                known = rows.get(feature)
+                if known is None:
+                    continue
+                squared += known[1]
+                row = full.get(feature)
+                if row is not None:
+                    for index in range(width):
+                        weighted[index] += row[index + 1]
+            for index in range(width):
+                totals[index] += _normalised(weighted[index], squared)
+        return {name: sigmoid(bias + total) for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)}
+
+    def push(self, token: str, output: str) -> float:
+        """How hard one word pushes towards an output, alone (its grams' and its own weights)."""
+        column = OUTPUTS.index(output) + 1
+        full = self._full_rows
+        return sum(full[f][column] for f in (*char_grams(token), token) if f in full)
 
     @property
     def flag_threshold(self) -> float:
@@ -140,6 +208,7 @@ class LearnedModel:
             "bias": [round(b, 5) for b in self.bias],
             "thresholds": self.thresholds,
             "meta": self.meta,
+            "idf": {k: round(v, 4) for k, v in sorted(self.idf.items())},
             "weights": {k: [round(v, 4) for v in row] for k, row in sorted(self.weights.items())},
         }
 
@@ -151,31 +220,36 @@ class LearnedModel:
         if data.get("outputs") != list(OUTPUTS):
             raise ModelError(f"{where}: outputs {data.get('outputs')!r} are not {list(OUTPUTS)}")
         raw_weights = data.get("weights")
+        raw_idf = data.get("idf", {})
         bias = data.get("bias")
         thresholds = data.get("thresholds")
-        if not isinstance(raw_weights, dict) or not isinstance(bias, list) or not isinstance(thresholds, dict):
-            raise ModelError(f"{where}: needs 'weights', 'bias' and 'thresholds'")
+        if (not isinstance(raw_weights, dict) or not isinstance(raw_idf, dict) or not isinstance(bias, list)
+                or not isinstance(thresholds, dict)):
+            raise ModelError(f"{where}: needs 'weights', 'idf', 'bias' and 'thresholds'")
         width = len(OUTPUTS)
-        weights: dict[str, tuple[float, ...]] = {}
+        weights: dict[str, Row] = {}
         for key, row in raw_weights.items():
             if not isinstance(row, list) or len(row) != width or not all(isinstance(v, int | float) for v in row):
                 raise ModelError(f"{where}: weights of {key!r} must be {width} numbers")
             weights[str(key)] = tuple(float(v) for v in row)
+        if not all(isinstance(v, int | float) and v > 0 for v in raw_idf.values()):
+            raise ModelError(f"{where}: every idf must be a positive number")
         if len(bias) != width or not all(isinstance(v, int | float) for v in bias):
             raise ModelError(f"{where}: 'bias' must be {width} numbers")
         meta = data.get("meta")
         return cls(weights, tuple(float(b) for b in bias), {str(k): float(v) for k, v in thresholds.items()},
-                   meta if isinstance(meta, dict) else {})
+                   meta if isinstance(meta, dict) else {}, {str(k): float(v) for k, v in raw_idf.items()})
 
 
-def _automaton(entries: Iterable[tuple[str, object]]) -> ahocorasick.Automaton | None:
-    automaton = ahocorasick.Automaton()
-    for key, value in entries:
-        automaton.add_word(key, value)
-    if len(automaton) == 0:
-        return None
-    automaton.make_automaton()
-    return automaton
+def _normalised(weighted: float, squared: float) -> float:
+    """A view's weighted sum divided by its length (the unit-length row the trainer fits)."""
+    return weighted / math.sqrt(squared) if squared > 0 else 0.0
+
+
+def logit(probability: float) -> float:
+    """The inverse of sigmoid, clamped so 0 and 1 stay finite."""
+    probability = min(max(probability, 1e-12), 1 - 1e-12)
+    return math.log(probability / (1 - probability))
 
 
 def sigmoid(value: float) -> float:

@@ -10,6 +10,8 @@ training split, so the held-out figures stay honest. Needs the ``[train]`` extra
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from bot.context import MessageContext
 from bot.dataset import Example, labelled, real_replies, synthetic_clean
 from bot.features import message_tokens
-from bot.model import FEATURE_VERSION, OUTPUTS, LearnedModel, feature_counts, scale, sigmoid
+from bot.model import FEATURE_VERSION, OUTPUTS, LearnedModel, feature_counts, is_char_feature, logit, sigmoid
 from bot.models import CATEGORIES
 from bot.text import normalize
 
@@ -28,6 +30,8 @@ MIN_DOCUMENTS = 2  # a feature seen in one message is that message, not a patter
 MIN_WEIGHT = 0.1  # smaller weights change no decision (measured: same cross-validated figures); fewer to sum
 FOLDS = 5
 MAX_REAL_FLAG_RATE = 0.0025  # the model alone may flag at most this share of real replies in CV
+EVIDENCE_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+PUSH_STEPS = (-math.inf, 0.0, 0.25, 0.5, 1.0)
 CATEGORY_THRESHOLD = 0.7  # a further category is added only when the model is this sure (CV: 0.5-0.7 alike)
 
 
@@ -40,7 +44,6 @@ class Corpus:
     """Feature sets and targets for every training message."""
 
     features: list[Counter[str]]  # occurrences of each feature, as the scorer counts them
-    scales: list[float]
     targets: list[tuple[bool, ...]]  # per output: flag, then each category
     weights: list[float]
     kinds: list[str]  # "labelled", "real" (unlabelled real replies) or "synthetic" (written clean)
@@ -58,7 +61,7 @@ def _sklearn() -> tuple[object, object, object]:
 
 def build_corpus(examples: list[Example], replies: list[str], synthetic: list[str] = ()) -> Corpus:
     """Features of each message as the scorer will compute them."""
-    features, scales, targets, weights, kinds = [], [], [], [], []
+    features, targets, weights, kinds = [], [], [], []
     rows: list[tuple[str, tuple[bool, ...], float, str]] = [
         (e.text, (e.flag, *(c in e.categories for c in CATEGORIES)), 1.0, "labelled") for e in examples
     ]
@@ -67,34 +70,46 @@ def build_corpus(examples: list[Example], replies: list[str], synthetic: list[st
     for text, target, weight, kind in rows:
         tokens = message_tokens(MessageContext(normalize(text)))
         features.append(feature_counts(tokens))
-        scales.append(scale(len(tokens)))
         targets.append(target)
         weights.append(weight)
         kinds.append(kind)
-    return Corpus(features, scales, targets, weights, kinds)
+    return Corpus(features, targets, weights, kinds)
 
 
-def _vocabulary(features: list[Counter[str]]) -> list[str]:
-    counts = Counter(feature for row in features for feature in row)
-    return sorted(feature for feature, count in counts.items() if count >= MIN_DOCUMENTS)
+def inverse_document_frequency(features: list[Counter[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency of every feature seen in MIN_DOCUMENTS messages
+    (scikit-learn's formula: ln((1 + n) / (1 + df)) + 1)."""
+    documents = Counter(feature for row in features for feature in row)
+    total = len(features)
+    return {feature: math.log((1 + total) / (1 + count)) + 1.0
+            for feature, count in sorted(documents.items()) if count >= MIN_DOCUMENTS}
+
+
+def weighted_row(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    """Counts times idf, each view (character grams, words) scaled to unit length: what the
+    scorer's two sums compute."""
+    squared = {True: 0.0, False: 0.0}
+    for feature, count in counts.items():
+        if feature in idf:
+            squared[is_char_feature(feature)] += count * idf[feature] ** 2
+    return {feature: count * idf[feature] / math.sqrt(squared[is_char_feature(feature)])
+            for feature, count in counts.items() if feature in idf}
 
 
 def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
-    """One logistic regression per output, on unit-length binary rows."""
+    """One logistic regression per output, on TF-IDF rows of the training messages."""
     dict_vectorizer, logistic_regression, _ = _sklearn()
     import numpy as np
-    vocabulary = _vocabulary([corpus.features[i] for i in indices])
+    idf = inverse_document_frequency([corpus.features[i] for i in indices])
     vectorizer = dict_vectorizer(sort=True)  # type: ignore[operator]
-    vectorizer.fit([{feature: 1.0 for feature in vocabulary}])
-    # Counts times the length scale: the scorer sums matched weights and multiplies by it.
-    rows = [{f: n * corpus.scales[i] for f, n in corpus.features[i].items()} for i in indices]
-    matrix = vectorizer.transform(rows)
+    vectorizer.fit([{feature: 1.0 for feature in idf}])
+    matrix = vectorizer.transform([weighted_row(corpus.features[i], idf) for i in indices])
     sample_weight = np.array([corpus.weights[i] for i in indices])
     columns, biases = [], []
     for output in range(len(OUTPUTS)):
         target = np.array([corpus.targets[i][output] for i in indices])
         if target.all() or not target.any():
-            columns.append(np.zeros(len(vocabulary)))
+            columns.append(np.zeros(len(idf)))
             biases.append(8.0 if target.all() else -8.0)
             continue
         classifier = logistic_regression(C=REGULARISATION, max_iter=5000)  # type: ignore[operator]
@@ -107,28 +122,52 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
         row = tuple(float(column[position]) for column in columns)
         if max(abs(v) for v in row) >= MIN_WEIGHT:
             weights[str(name)] = row
-    return LearnedModel(weights=weights, bias=tuple(biases), thresholds={"flag": 0.5,
-                        "category": CATEGORY_THRESHOLD})
+    return LearnedModel(weights=weights, bias=tuple(biases), idf=idf,
+                        thresholds={"flag": 0.5, "category": CATEGORY_THRESHOLD})
 
 
-def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> list[float]:
-    """Out-of-fold flag probabilities for every training message."""
+Scores = list[tuple[float, float, float]]  # per message: flag probability, surest category's, the words' push
+
+
+def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> Scores:
+    """Out-of-fold scores for every training message: the flag probability, the surest
+    category's probability, and how far the words alone push the flag (logit minus bias)."""
     _, _, stratified_k_fold = _sklearn()
     kind_codes = {"labelled": 0, "real": 1, "synthetic": 2}
     strata = [3 * t[0] + kind_codes[kind] for t, kind in zip(corpus.targets, corpus.kinds, strict=True)]
     splitter = stratified_k_fold(n_splits=folds, shuffle=True, random_state=7)  # type: ignore[operator]
-    scores = [0.0] * len(corpus.features)
+    scores = [(0.0, 0.0, 0.0)] * len(corpus.features)
     for train_index, test_index in splitter.split(strata, strata):
         model = _fit(corpus, [int(i) for i in train_index])
         for i in test_index:
-            scores[int(i)] = score_counts(model, corpus.features[int(i)], corpus.scales[int(i)])
+            flag, *categories = output_scores(model, corpus.features[int(i)])
+            scores[int(i)] = (flag, max(categories), logit(flag) - model.bias[0])
     return scores
 
 
-def score_counts(model: LearnedModel, counts: Counter[str], factor: float) -> float:
-    """The flag probability from feature counts, the same sum the automaton computes."""
-    total = sum(model.weights[f][0] * n for f, n in counts.items() if f in model.weights)
-    return sigmoid(model.bias[0] + total * factor)
+def output_scores(model: LearnedModel, counts: Counter[str]) -> tuple[float, ...]:
+    """Every output's probability from feature counts: the same two sums per view the scorer adds."""
+    width = len(OUTPUTS)
+    weighted = {True: [0.0] * width, False: [0.0] * width}
+    squared = {True: 0.0, False: 0.0}
+    zero = (0.0,) * width
+    for feature, count in counts.items():
+        if feature not in model.idf and feature not in model.weights:
+            continue
+        idf = model.idf.get(feature, 1.0)
+        view = is_char_feature(feature)
+        squared[view] += count * idf * idf
+        row = model.weights.get(feature, zero)
+        for index in range(width):
+            weighted[view][index] += count * row[index] * idf
+    totals = [sum(weighted[view][index] / math.sqrt(squared[view]) for view in (True, False) if squared[view] > 0)
+              for index in range(width)]
+    return tuple(sigmoid(bias + total) for bias, total in zip(model.bias, totals, strict=True))
+
+
+def score_counts(model: LearnedModel, counts: Counter[str]) -> float:
+    """The flag probability from feature counts."""
+    return output_scores(model, counts)[0]
 
 
 @dataclass(frozen=True)
@@ -138,15 +177,19 @@ class Figures:
     recall: float
     real_rate: float
     synthetic_rate: float = 0.0
+    evidence: float = 0.0  # the surest category's probability a flag also needs
+    push: float = -math.inf  # how far the words must push the flag's logit above the bias
 
     def to_dict(self) -> dict[str, float]:
-        return {key: round(value, 4) for key, value in self.__dict__.items()}
+        return {key: round(value, 4) for key, value in self.__dict__.items() if math.isfinite(value)}
 
 
-def _figures(corpus: Corpus, scores: list[float], threshold: float) -> Figures:
+def _figures(
+    corpus: Corpus, scores: Scores, threshold: float, evidence: float = 0.0, push: float = -math.inf
+) -> Figures:
     tp = fp = fn = real = real_total = synthetic = synthetic_total = 0
-    for score, target, kind in zip(scores, corpus.targets, corpus.kinds, strict=True):
-        flagged = score >= threshold
+    for (score, category, words), target, kind in zip(scores, corpus.targets, corpus.kinds, strict=True):
+        flagged = score >= threshold and category >= evidence and words >= push
         if kind == "real":
             real_total += 1
             real += flagged
@@ -162,16 +205,22 @@ def _figures(corpus: Corpus, scores: list[float], threshold: float) -> Figures:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return Figures(threshold, precision, recall, real / real_total if real_total else 0.0,
-                   synthetic / synthetic_total if synthetic_total else 0.0)
+                   synthetic / synthetic_total if synthetic_total else 0.0, evidence, push)
 
 
-def choose_threshold(corpus: Corpus, scores: list[float]) -> Figures:
-    """The threshold with the best cross-validated F1 of the model alone whose real-reply rate
+def choose_threshold(corpus: Corpus, scores: Scores) -> Figures:
+    """The thresholds with the best cross-validated F1 of the model alone whose real-reply rate
     stays low. The model alone, because on the training messages the rules are near perfect
-    (they were written there), so "rules or model" would hardly depend on the threshold."""
+    (they were written there), so "rules or model" would hardly depend on the threshold.
+
+    Three thresholds: the flag probability; the evidence a flag needs from its surest category
+    (a flag no category believes in cannot say what is wrong); and how far the words must push
+    the flag above the prior. With unit-length rows the intercept carries what the common words
+    usually subtract, so a short message of rare words would score the prior: the push keeps
+    "no evidence" from ever meaning "flag"."""
     best: Figures | None = None
-    for step in range(30, 96):
-        figures = _figures(corpus, scores, step / 100)
+    for step, evidence, push in itertools.product(range(30, 96), EVIDENCE_STEPS, PUSH_STEPS):
+        figures = _figures(corpus, scores, step / 100, evidence, push)
         if figures.real_rate > MAX_REAL_FLAG_RATE:
             continue
         f1 = 2 * figures.precision * figures.recall / (figures.precision + figures.recall or 1)
@@ -194,17 +243,22 @@ def train(progress: Callable[[str], None] = lambda _m: None) -> LearnedModel:
     progress(f"{FOLDS}-fold cross-validation")
     scores = cross_validated_scores(corpus)
     chosen = choose_threshold(corpus, scores)
-    progress(f"threshold {chosen.threshold:.2f}: the model alone, cross-validated: precision {chosen.precision:.3f}, "
-             f"recall {chosen.recall:.3f}, real replies flagged {chosen.real_rate:.2%}")
+    progress(f"threshold {chosen.threshold:.2f} (category evidence {chosen.evidence:.1f}, push {chosen.push:.2f}): "
+             "the model alone, "
+             f"cross-validated: precision {chosen.precision:.3f}, recall {chosen.recall:.3f}, "
+             f"real replies flagged {chosen.real_rate:.2%}")
     model = _fit(corpus, list(range(len(corpus.features))))
     meta = {
         "trained_on": {"labelled": len(examples), "real_replies": len(replies),
                        "synthetic_clean": len(synthetic), "split": "train (bot/dataset.py)",
                        "real_reply_weight": REAL_REPLY_WEIGHT, "synthetic_weight": SYNTHETIC_WEIGHT},
-        "features": "word 1-2-gram counts of the author's own text (quotes of others blanked)",
+        "features": ("TF-IDF of character 2-5-grams inside words and of word 1-2-grams, each view unit length, "
+                     "of the author's own text (quotes of others blanked)"),
         "cross_validated_model_alone": chosen.to_dict(),
         "feature_version": FEATURE_VERSION,
         "regularisation": REGULARISATION,
     }
-    return LearnedModel(weights=model.weights, bias=model.bias,
-                        thresholds={"flag": chosen.threshold, "category": CATEGORY_THRESHOLD}, meta=meta)
+    return LearnedModel(weights=model.weights, bias=model.bias, idf=model.idf,
+                        thresholds={"flag": chosen.threshold, "evidence": chosen.evidence,
+                                    **({"push": chosen.push} if math.isfinite(chosen.push) else {}),
+                                    "category": CATEGORY_THRESHOLD}, meta=meta)

@@ -19,9 +19,7 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS = frozenset({
-    "Hi Sam, it's not obvious at all, our menu hides it.",
-    "Hi Vic, we don't price match, but I can offer a 10% voucher instead.",
-    "the idiom doesn't translate",
+    "Obviously, we'll refund the whole order, Kim.",
     "hostname layer8-proxy is down again",
     "the log line says `user_error: token expired`",
 })

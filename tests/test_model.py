@@ -24,18 +24,18 @@ from bot.model import (
     OUTPUTS,
     LearnedModel,
     ModelError,
+    char_grams,
     default_model,
     feature_counts,
     load_model,
     save_model,
-    scale,
     token_spans,
     tokens_of,
 )
 from bot.models import CATEGORIES
 from bot.rules import RuleSet
 from bot.text import normalize
-from bot.train import score_counts
+from bot.train import inverse_document_frequency, score_counts, weighted_row
 
 WIDTH = len(OUTPUTS)
 
@@ -63,23 +63,45 @@ def test_token_spans_are_the_tokens_with_their_place(text: str) -> None:
         assert text[start:end].replace("'", "") == token
 
 
-def test_automaton_score_equals_the_trainers_count_sum() -> None:
-    rng = random.Random(3)
-    vocabulary = [f"w{i}" for i in range(40)]
-    weights = {}
+def _random_model(rng: random.Random, vocabulary: list[str]) -> LearnedModel:
+    """Weights on some words, pairs and character grams; an idf for more features than are weighted."""
+    weights: dict[str, tuple[float, ...]] = {}
+    idf: dict[str, float] = {}
     for word in vocabulary:
-        weights[word] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
+        idf[word] = rng.uniform(1, 5)
+        for gram in char_grams(word):
+            idf[gram] = rng.uniform(1, 5)
+            if rng.random() < 0.5:
+                weights[gram] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
+        if rng.random() < 0.7:
+            weights[word] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
     for _ in range(60):
         a, b = rng.sample(vocabulary, 2)
+        idf[f"{a} {b}"] = rng.uniform(1, 5)
         weights[f"{a} {b}"] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
-    model = LearnedModel(weights=weights, bias=tuple(rng.uniform(-1, 1) for _ in range(WIDTH)),
-                         thresholds={"flag": 0.5})
+    return LearnedModel(weights=weights, bias=tuple(rng.uniform(-1, 1) for _ in range(WIDTH)),
+                        thresholds={"flag": 0.5}, idf=idf)
+
+
+def test_scorer_equals_the_trainers_count_sum() -> None:
+    """The cached per-word sums give what the trainer computes from whole-message counts."""
+    rng = random.Random(3)
+    vocabulary = [f"w{i}x" for i in range(40)] + ["ab", "abc", "b"]
+    model = _random_model(rng, vocabulary)
     for _ in range(200):
-        tokens = [rng.choice([*vocabulary, "unknown"]) for _ in range(rng.randint(1, 30))]
-        expected = score_counts(model, feature_counts(tokens), scale(len(tokens)))
+        tokens = [rng.choice([*vocabulary, "unknown", "w1"]) for _ in range(rng.randint(1, 30))]
+        expected = score_counts(model, feature_counts(tokens))
         assert model.flag_score(tokens) == pytest.approx(expected, abs=1e-9)
-        full = model.scores(tokens)
-        assert full["flag"] == pytest.approx(expected, abs=1e-9)
+        assert model.flag_score(tokens) == pytest.approx(expected, abs=1e-9)  # again, from the word cache
+        assert model.scores(tokens)["flag"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_character_grams_stay_inside_a_word() -> None:
+    grams = char_grams("rtfm")
+    assert "# r" in grams and "#fm " in grams and "# rtf" in grams and "#rtfm " in grams
+    assert all(gram.startswith("#") and " " not in gram.strip("# ")[1:-1] for gram in grams)
+    assert len(grams) == 5 + 4 + 3 + 2  # " rtfm " has 6 characters: 5 pairs, 4 triples...
+    assert char_grams("a") == ["# a", "#a ", "# a "]
 
 
 def test_scores_match_scikit_learn_on_the_same_rows() -> None:
@@ -87,10 +109,12 @@ def test_scores_match_scikit_learn_on_the_same_rows() -> None:
     linear_model = pytest.importorskip("sklearn.linear_model")
     feature_extraction = pytest.importorskip("sklearn.feature_extraction")
     rng = random.Random(5)
-    words = ["refund", "sorry", "never", "again", "blame", "fixed", "today", "wrong", "thanks"]
+    words = ["refund", "sorry", "never", "again", "blame", "fixed", "today", "wrong", "thanks", "wrongly"]
     docs = [[rng.choice(words) for _ in range(rng.randint(2, 12))] for _ in range(120)]
     target = np.array([("never" in d) or ("wrong" in d and "sorry" not in d) for d in docs])
-    rows = [{f: n * scale(len(d)) for f, n in feature_counts(d).items()} for d in docs]
+    counts = [feature_counts(d) for d in docs]
+    idf = inverse_document_frequency(counts)
+    rows = [weighted_row(c, idf) for c in counts]
     vectorizer = feature_extraction.DictVectorizer(sort=True)
     matrix = vectorizer.fit_transform(rows)
     classifier = linear_model.LogisticRegression(C=10, max_iter=2000).fit(matrix, target)
@@ -98,7 +122,7 @@ def test_scores_match_scikit_learn_on_the_same_rows() -> None:
     weights = {str(name): (float(w),) + (0.0,) * (WIDTH - 1) for name, w in zip(names, classifier.coef_[0],
                                                                                strict=True)}
     model = LearnedModel(weights=weights, bias=(float(classifier.intercept_[0]),) + (0.0,) * (WIDTH - 1),
-                         thresholds={"flag": 0.5})
+                         thresholds={"flag": 0.5}, idf=idf)
     expected = classifier.predict_proba(matrix)[:, 1]
     for doc, probability in zip(docs, expected, strict=True):
         assert model.flag_score(doc) == pytest.approx(probability, abs=1e-9)
