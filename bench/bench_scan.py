@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_detect import corpus
+from corpus import short_corpus as corpus
 
 from bot.coach import Coach
 from bot.export import SAMPLE_EXPORT, open_export
@@ -68,7 +68,7 @@ def generate(root: Path, count: int, pool_kind: str = "mixed", seed: int = 1) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--pool", choices=["mixed", "sample"], default="mixed", help=message_pool.__doc__)
+    parser.add_argument("--pool", choices=["mixed", "sample"], default="mixed", help=(message_pool.__doc__ or "").replace("%", "%%"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "export"
