@@ -18,6 +18,7 @@ from pathlib import Path
 import ahocorasick
 
 from bot.models import CATEGORIES, SEVERITIES
+from bot.rarity import set_cost
 
 CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 
@@ -138,11 +139,14 @@ def _cross(left: _Strings, right: _Strings) -> _Strings | None:
     return frozenset(a + b for a in left for b in right)
 
 
-def _score(strings: _Strings | None) -> tuple[int, int]:
-    """How well a literal set gates: its shortest string first, then fewer alternatives."""
+def _score(strings: _Strings | None) -> tuple[int, float]:
+    """How well a literal set gates, higher is better: long enough to gate at all first
+    (see _required), then the fewest expected hits in ordinary text (bot.rarity), so a
+    pattern gates on "pebkac" rather than on a longer but common " on the "."""
     if not strings or "" in strings:
-        return (0, 0)
-    return (min(map(len, strings)), -len(strings))
+        return (0, 0.0)
+    usable = min(map(len, strings)) >= _MIN_LITERAL or all(not s.isascii() for s in strings)
+    return (2 if usable else 1, -set_cost(strings))
 
 
 # A required literal set, with the most characters a match can have before and after it.
@@ -487,6 +491,22 @@ def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Auto
     return automaton
 
 
+def _literal_automaton(literals: dict[int, frozenset[str]]) -> ahocorasick.Automaton | None:
+    """The strings of one rule's literal sets, each with its length and the keys of the
+    sets it belongs to, so one pass gives every span of every key the rule needs."""
+    by_string: dict[str, list[int]] = {}
+    for key, strings in literals.items():
+        for string in sorted(strings):
+            by_string.setdefault(string, []).append(key)
+    if not by_string:
+        return None
+    automaton = ahocorasick.Automaton()
+    for string, keys in by_string.items():
+        automaton.add_word(string, (len(string), tuple(keys)))
+    automaton.make_automaton()
+    return automaton
+
+
 def _word_start(text: str, start: int) -> bool:
     return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
@@ -538,7 +558,10 @@ class RuleSet:
     in the compact, leet-folded copy, so "p e b k a c" and "P.3.B.K.A.C" are seen) occurs.
     Each of a candidate's patterns then runs only where it can match: in windows around the
     literals every match of it contains (computed from the regex), or around the needle hits
-    for term patterns. Anchors and literals are found in one Aho-Corasick pass.
+    for term patterns. Anchors are found in one Aho-Corasick pass; only when that picks a
+    rule are the literals of the picked rules' patterns looked for, one small automaton per
+    literal set, so the common words some patterns need ("ing", " on ") cost a clean
+    message nothing.
     """
 
     rules: tuple[Rule, ...]
@@ -550,6 +573,8 @@ class RuleSet:
     unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
+    # per rule: an automaton of its patterns' literal strings (None: it has none)
+    literal_automata: tuple[ahocorasick.Automaton | None, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
@@ -558,7 +583,6 @@ class RuleSet:
         needles: dict[str, tuple[list[int], list[int]]] = {}
         keys: dict[tuple[str, int], PatternPlan] = {}
         groups: dict[tuple[frozenset[str] | None, int, int], int] = {}
-        seen_groups: set[int] = set()
         plans = []
         for index, rule in enumerate(rules):
             for anchor in rule.anchors:
@@ -577,10 +601,6 @@ class RuleSet:
                     plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
                     keys[(pattern.pattern, pattern.flags)] = plan
                     fast_search(pattern)  # compiled now, at load, not on a message
-                    if key >= 0 and key not in seen_groups:
-                        seen_groups.add(key)
-                        for literal in literals or ():
-                            anchors.setdefault(literal, ([], []))[1].append(key)
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
         key_rules: dict[int, list[int]] = {}
@@ -601,6 +621,10 @@ class RuleSet:
             ),
             anchors=_automaton(anchors),
             needles=_automaton(needles),
+            literal_automata=tuple(
+                _literal_automaton({plan.key: plan.literals for plan in rule_plans if plan.literals is not None})
+                for rule_plans in plans
+            ),
         )
 
     def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
@@ -608,16 +632,12 @@ class RuleSet:
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
         picked: set[int] = set()
-        literal_hits: dict[int, list[tuple[int, int]]] = {}  # literal key -> literal spans
-        for end, (length, wordlike, indices, literal_keys) in self.anchors.iter(text) if self.anchors else ():
-            for key in literal_keys:
-                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
-            if indices:
-                if wordlike and end >= length:
-                    before = text[end - length]
-                    if before.isalnum() or before == "_":  # inside a word: not this anchor
-                        continue
-                picked.update(indices)
+        for end, (length, wordlike, indices, _keys) in self.anchors.iter(text) if self.anchors else ():
+            if wordlike and end >= length:
+                before = text[end - length]
+                if before.isalnum() or before == "_":  # inside a word: not this anchor
+                    continue
+            picked.update(indices)
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
             compacted = compact(text)
@@ -632,6 +652,18 @@ class RuleSet:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
+        # Literal spans per key, for the picked rules' keys only (the rest cannot run). Rules
+        # share keys: a key's spans come from the first picked rule's pass that has it.
+        literal_hits: dict[int, list[tuple[int, int]]] = {}
+        for index in sorted(picked):
+            automaton = self.literal_automata[index]
+            if automaton is None:
+                continue
+            done = set(literal_hits)
+            for end, (length, keys) in automaton.iter(text):
+                for key in keys:
+                    if key not in done:
+                        literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
         runnable = set(self.unwindowed)
         for key in literal_hits:
             runnable.update(self.key_rules[key])
