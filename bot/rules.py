@@ -496,13 +496,13 @@ def _literal_automaton(literals: dict[int, frozenset[str]]) -> ahocorasick.Autom
     sets it belongs to, so one pass gives every span of every key the rule needs."""
     by_string: dict[str, list[int]] = {}
     for key, strings in literals.items():
-        for string in sorted(strings):
-            by_string.setdefault(string, []).append(key)
+        for literal in sorted(strings):
+            by_string.setdefault(literal, []).append(key)
     if not by_string:
         return None
     automaton = ahocorasick.Automaton()
-    for string, keys in by_string.items():
-        automaton.add_word(string, (len(string), tuple(keys)))
+    for literal, keys in by_string.items():
+        automaton.add_word(literal, (len(literal), tuple(keys)))
     automaton.make_automaton()
     return automaton
 
@@ -511,6 +511,7 @@ def _word_start(text: str, start: int) -> bool:
     return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
 
+_PER_RULE_PASSES = 2  # picked rules up to which each gets its own literal pass (see _literal_hits)
 _CHUNK = 128
 # ASCII bytes compact() keeps -> 1, the ones it drops -> 0.
 _KEPT_MASK = bytes(0 if bytes([code]) in _ASCII_DELETE else 1 for code in range(256))
@@ -573,7 +574,9 @@ class RuleSet:
     unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
-    # per rule: an automaton of its patterns' literal strings (None: it has none)
+    term_rules: frozenset[int] = frozenset()  # rules with a slang-term pattern (windows from needle hits)
+    # every pattern literal, and per rule an automaton of its patterns' literals (None: it has none)
+    literals: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     literal_automata: tuple[ahocorasick.Automaton | None, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
@@ -621,6 +624,11 @@ class RuleSet:
             ),
             anchors=_automaton(anchors),
             needles=_automaton(needles),
+            term_rules=frozenset(
+                index for index, rule_plans in enumerate(plans) if any(plan.term for plan in rule_plans)
+            ),
+            literals=_literal_automaton({plan.key: plan.literals for rule_plans in plans for plan in rule_plans
+                                         if plan.literals is not None}),
             literal_automata=tuple(
                 _literal_automaton({plan.key: plan.literals for plan in rule_plans if plan.literals is not None})
                 for rule_plans in plans
@@ -641,8 +649,12 @@ class RuleSet:
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
             compacted = compact(text)
+            # A hit only for rules the anchors already picked, none with a term pattern, would
+            # change nothing: its place in the text (the costly part) is not worked out.
+            term_rules = self.term_rules
             raw = [(end - length + 1, end + 1, indices)
-                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)]
+                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)
+                   if not picked.issuperset(indices) or not term_rules.isdisjoint(indices)]
             if raw:
                 spans = compact_spans(text, [(start, end) for start, end, _ in raw])
                 for (start, end), (_s, _e, indices) in zip(spans, raw, strict=True):
@@ -652,18 +664,7 @@ class RuleSet:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        # Literal spans per key, for the picked rules' keys only (the rest cannot run). Rules
-        # share keys: a key's spans come from the first picked rule's pass that has it.
-        literal_hits: dict[int, list[tuple[int, int]]] = {}
-        for index in sorted(picked):
-            automaton = self.literal_automata[index]
-            if automaton is None:
-                continue
-            done = set(literal_hits)
-            for end, (length, keys) in automaton.iter(text):
-                for key in keys:
-                    if key not in done:
-                        literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
+        literal_hits = self._literal_hits(text, picked)
         runnable = set(self.unwindowed)
         for key in literal_hits:
             runnable.update(self.key_rules[key])
@@ -697,6 +698,31 @@ class RuleSet:
             if can_match:
                 out.append((self.rules[index], tuple(windows)))
         return out
+
+    def _literal_hits(self, text: str, picked: set[int]) -> dict[int, list[tuple[int, int]]]:
+        """Literal spans per key, for the picked rules' keys (the rest cannot run).
+
+        One pass per picked rule over its own literals when few rules are picked (a short
+        clean message that only an anchor like "i've" let through); one pass over every
+        literal when many are, since a pass costs the text's length whatever it holds.
+        Either way each key gets every span of its strings, in text order.
+        """
+        literal_hits: dict[int, list[tuple[int, int]]] = {}
+        if len(picked) > _PER_RULE_PASSES and self.literals is not None:
+            for end, (length, keys) in self.literals.iter(text):
+                for key in keys:
+                    literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
+            return literal_hits
+        for index in sorted(picked):
+            automaton = self.literal_automata[index]
+            if automaton is None:
+                continue
+            done = set(literal_hits)  # keys shared with a rule already passed over
+            for end, (length, keys) in automaton.iter(text):
+                for key in keys:
+                    if key not in done:
+                        literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
+        return literal_hits
 
     def candidates(self, text: str) -> list[Rule]:
         """Rules worth running on a normalised text, in file order, each once."""
