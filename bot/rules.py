@@ -187,7 +187,9 @@ def _item_width(op: object, av: object) -> int:
     return 1  # one character
 
 
-def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need | None]:
+def _sequence_literals(
+    items: list, lower: bool, collect: list[_Need] | None = None
+) -> tuple[_Strings | None, _Need | None]:
     """(the exact strings a parsed sequence matches, or None; strings one of which every
     match contains, with the widths around them, or None). Consecutive fixed pieces are
     multiplied out into phrases."""
@@ -220,6 +222,8 @@ def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need
                 found.append((strings, min(sum(widths[:index]) + before, total),
                               min(after + sum(widths[index + 1:]), total)))
     close(len(items))
+    if collect is not None:  # every one of them is required: the caller may gate on two
+        collect.extend(found)
     best = max(found, key=lambda n: _score(n[0]), default=None)
     return (run if exact_so_far else None), (best if best is not None and _score(best[0]) > (0, 0) else None)
 
@@ -288,25 +292,51 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
     return None, None  # any character, a category, a back-reference
 
 
-def _required(pattern: re.Pattern[str]) -> _Need | None:
+def _reduced(strings: _Strings) -> _Strings:
+    """"calm down" holds "down": a text with the longer one has the shorter, so keep that."""
+    return frozenset(s for s in strings if not any(o != s and o in s for o in strings))
+
+
+def _usable(strings: _Strings) -> bool:
+    return min(map(len, strings)) >= _MIN_LITERAL or all(not s.isascii() for s in strings)
+
+
+def _requirements(pattern: re.Pattern[str]) -> tuple[_Need | None, _Strings | None]:
+    """(the literal set the pattern is gated and windowed on, with the widths around it;
+    a second literal set every match also contains, or None). Both exact requirements."""
     from re import _parser as sre_parse
 
     try:
         parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     except re.error:  # pragma: no cover - the pattern compiled, so it parses
-        return None
-    exact, need = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE))
+        return None, None
+    found: list[_Need] = []
+    exact, need = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE), found)
     best = _better(exact, need)
     if best is None:
-        return None
+        return None, None
     strings, before, after = best
-    if min(map(len, strings)) < _MIN_LITERAL and not all(not s.isascii() for s in strings):
-        return None
-    # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
+    if not _usable(strings):
+        return None, None
     # (Its widths around still hold: the shorter sits inside the longer's occurrence.)
-    kept = frozenset(s for s in strings if not any(o != s and o in s for o in strings))
+    kept = _reduced(strings)
     slack = max((len(o) - len(s) for o in strings - kept for s in kept if s in o), default=0)
-    return kept, before + slack, after + slack
+    second = None
+    if best is need:  # an exact pattern needs nothing more; otherwise the next rarest set
+        others = [n[0] for n in found if n[0] != strings and _score(n[0]) > (0, 0) and _usable(n[0])]
+        if others:
+            second = _reduced(max(others, key=_score))
+    return (kept, before + slack, after + slack), second
+
+
+def _required(pattern: re.Pattern[str]) -> _Need | None:
+    return _requirements(pattern)[0]
+
+
+def also_required(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """A second literal set every match of ``pattern`` contains besides
+    ``required_literals``' (the next rarest), or None."""
+    return _requirements(pattern)[1]
 
 
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -440,6 +470,8 @@ class PatternPlan:
     term: bool = False
     before: int = 0
     after: int = 0
+    also: int = -1  # key of a second literal set every match contains (-1: none)
+    also_literals: frozenset[str] | None = None
 
 
 Windows = tuple[tuple[int, int], ...]
@@ -489,6 +521,34 @@ def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Auto
         automaton.add_word(key, (len(key), key[0].isalnum(), tuple(rule_indices), tuple(pattern_keys)))
     automaton.make_automaton()
     return automaton
+
+
+def _plan_literals(plans: Iterable[PatternPlan]) -> dict[int, frozenset[str]]:
+    """Literal key -> strings, for the plans' gating and second literal sets."""
+    out: dict[int, frozenset[str]] = {}
+    for plan in plans:
+        if plan.literals is not None:
+            out[plan.key] = plan.literals
+            if plan.also_literals is not None:
+                out[plan.also] = plan.also_literals
+    return out
+
+
+def _with_literal(windows: Windows, spans: list[tuple[int, int]]) -> Windows:
+    """The windows that hold one of ``spans`` whole: a match found inside a window lies
+    inside it, so a window with no occurrence of a literal every match contains has none."""
+    ordered = sorted(spans)
+    out = []
+    at = 0
+    for lo, hi in windows:  # sorted and disjoint, so one walk over the spans
+        at = bisect.bisect_left(ordered, (lo, -1), at)
+        probe = at
+        while probe < len(ordered) and ordered[probe][0] < hi:
+            if ordered[probe][1] <= hi:
+                out.append((lo, hi))
+                break
+            probe += 1
+    return tuple(out)
 
 
 def _literal_automaton(literals: dict[int, frozenset[str]]) -> ahocorasick.Automaton | None:
@@ -596,12 +656,14 @@ class RuleSet:
             for pattern in rule.patterns:
                 plan = keys.get((pattern.pattern, pattern.flags))
                 if plan is None:
-                    need = _required(pattern)
+                    need, second = _requirements(pattern)
                     literals, before, after = need if need is not None else (None, 0, 0)
                     term = literals is None and bool(rule.needles) and bool(_TERM_SHAPE.fullmatch(pattern.pattern))
                     # Patterns with the same literals and reach share their hits and windows.
                     key = groups.setdefault((literals, before, after), len(groups)) if literals else -1
-                    plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
+                    also = groups.setdefault((second, -1, -1), len(groups)) if literals and second else -1
+                    plan = PatternPlan(key, match_width(pattern), literals, term, before, after, also,
+                                       second if also >= 0 else None)
                     keys[(pattern.pattern, pattern.flags)] = plan
                     fast_search(pattern)  # compiled now, at load, not on a message
                 rule_plans.append(plan)
@@ -627,12 +689,8 @@ class RuleSet:
             term_rules=frozenset(
                 index for index, rule_plans in enumerate(plans) if any(plan.term for plan in rule_plans)
             ),
-            literals=_literal_automaton({plan.key: plan.literals for rule_plans in plans for plan in rule_plans
-                                         if plan.literals is not None}),
-            literal_automata=tuple(
-                _literal_automaton({plan.key: plan.literals for plan in rule_plans if plan.literals is not None})
-                for rule_plans in plans
-            ),
+            literals=_literal_automaton(_plan_literals(plan for rule_plans in plans for plan in rule_plans)),
+            literal_automata=tuple(_literal_automaton(_plan_literals(rule_plans)) for rule_plans in plans),
         )
 
     def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
@@ -667,27 +725,30 @@ class RuleSet:
         literal_hits = self._literal_hits(text, picked)
         runnable = set(self.unwindowed)
         for key in literal_hits:
-            runnable.update(self.key_rules[key])
+            runnable.update(self.key_rules.get(key, ()))  # a second-literal key gates no rule alone
         runnable.update(needle_spans)
         picked &= runnable
         length = len(text)
-        by_key: dict[int, Windows] = {}
+        by_key: dict[tuple[int, int], Windows] = {}
         out = []
         for index in sorted(picked):
             windows: list[Windows | None] = []
             can_match = False
             for plan in self.plans[index]:
                 if plan.literals is not None:
-                    where = by_key.get(plan.key)
+                    where = by_key.get((plan.key, plan.also))
                     if where is None:
                         spans = literal_hits.get(plan.key)
-                        if not spans:
-                            where = ()
+                        also = literal_hits.get(plan.also) if plan.also >= 0 else None
+                        if not spans or (plan.also >= 0 and not also):
+                            where = ()  # a literal every match needs is missing
                         elif plan.before <= _AT_STARTS:
                             where = _starts(spans, plan.before)
                         else:
                             where = _windows(spans, plan.before, plan.after, length)
-                        by_key[plan.key] = where
+                            if also is not None:
+                                where = _with_literal(where, also)
+                        by_key[(plan.key, plan.also)] = where
                 elif plan.term:
                     spans = needle_spans.get(index)
                     where = _windows(spans, plan.width, plan.width, length) if spans else ()
