@@ -187,9 +187,7 @@ def _item_width(op: object, av: object) -> int:
     return 1  # one character
 
 
-def _sequence_literals(
-    items: list, lower: bool, collect: list[_Need] | None = None
-) -> tuple[_Strings | None, _Need | None]:
+def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need | None]:
     """(the exact strings a parsed sequence matches, or None; strings one of which every
     match contains, with the widths around them, or None). Consecutive fixed pieces are
     multiplied out into phrases."""
@@ -222,8 +220,6 @@ def _sequence_literals(
                 found.append((strings, min(sum(widths[:index]) + before, total),
                               min(after + sum(widths[index + 1:]), total)))
     close(len(items))
-    if collect is not None:  # every one of them is required: the caller may gate on two
-        collect.extend(found)
     best = max(found, key=lambda n: _score(n[0]), default=None)
     return (run if exact_so_far else None), (best if best is not None and _score(best[0]) > (0, 0) else None)
 
@@ -292,51 +288,25 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
     return None, None  # any character, a category, a back-reference
 
 
-def _reduced(strings: _Strings) -> _Strings:
-    """"calm down" holds "down": a text with the longer one has the shorter, so keep that."""
-    return frozenset(s for s in strings if not any(o != s and o in s for o in strings))
-
-
-def _usable(strings: _Strings) -> bool:
-    return min(map(len, strings)) >= _MIN_LITERAL or all(not s.isascii() for s in strings)
-
-
-def _requirements(pattern: re.Pattern[str]) -> tuple[_Need | None, _Strings | None]:
-    """(the literal set the pattern is gated and windowed on, with the widths around it;
-    a second literal set every match also contains, or None). Both exact requirements."""
+def _required(pattern: re.Pattern[str]) -> _Need | None:
     from re import _parser as sre_parse
 
     try:
         parsed = sre_parse.parse(pattern.pattern, pattern.flags)
     except re.error:  # pragma: no cover - the pattern compiled, so it parses
-        return None, None
-    found: list[_Need] = []
-    exact, need = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE), found)
+        return None
+    exact, need = _sequence_literals(parsed.data, bool(pattern.flags & re.IGNORECASE))
     best = _better(exact, need)
     if best is None:
-        return None, None
+        return None
     strings, before, after = best
-    if not _usable(strings):
-        return None, None
+    if min(map(len, strings)) < _MIN_LITERAL and not all(not s.isascii() for s in strings):
+        return None
+    # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
     # (Its widths around still hold: the shorter sits inside the longer's occurrence.)
-    kept = _reduced(strings)
+    kept = frozenset(s for s in strings if not any(o != s and o in s for o in strings))
     slack = max((len(o) - len(s) for o in strings - kept for s in kept if s in o), default=0)
-    second = None
-    if best is need:  # an exact pattern needs nothing more; otherwise the next rarest set
-        others = [n[0] for n in found if n[0] != strings and _score(n[0]) > (0, 0) and _usable(n[0])]
-        if others:
-            second = _reduced(max(others, key=_score))
-    return (kept, before + slack, after + slack), second
-
-
-def _required(pattern: re.Pattern[str]) -> _Need | None:
-    return _requirements(pattern)[0]
-
-
-def also_required(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """A second literal set every match of ``pattern`` contains besides
-    ``required_literals``' (the next rarest), or None."""
-    return _requirements(pattern)[1]
+    return kept, before + slack, after + slack
 
 
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -470,8 +440,6 @@ class PatternPlan:
     term: bool = False
     before: int = 0
     after: int = 0
-    also: int = -1  # key of a second literal set every match contains (-1: none)
-    also_literals: frozenset[str] | None = None
 
 
 Windows = tuple[tuple[int, int], ...]
@@ -523,55 +491,10 @@ def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Auto
     return automaton
 
 
-def _plan_literals(plans: Iterable[PatternPlan]) -> dict[int, frozenset[str]]:
-    """Literal key -> strings, for the plans' gating and second literal sets."""
-    out: dict[int, frozenset[str]] = {}
-    for plan in plans:
-        if plan.literals is not None:
-            out[plan.key] = plan.literals
-            if plan.also_literals is not None:
-                out[plan.also] = plan.also_literals
-    return out
-
-
-def _with_literal(windows: Windows, spans: list[tuple[int, int]]) -> Windows:
-    """The windows that hold one of ``spans`` whole: a match found inside a window lies
-    inside it, so a window with no occurrence of a literal every match contains has none."""
-    ordered = sorted(spans)
-    out = []
-    at = 0
-    for lo, hi in windows:  # sorted and disjoint, so one walk over the spans
-        at = bisect.bisect_left(ordered, (lo, -1), at)
-        probe = at
-        while probe < len(ordered) and ordered[probe][0] < hi:
-            if ordered[probe][1] <= hi:
-                out.append((lo, hi))
-                break
-            probe += 1
-    return tuple(out)
-
-
-def _literal_automaton(literals: dict[int, frozenset[str]]) -> ahocorasick.Automaton | None:
-    """The strings of one rule's literal sets, each with its length and the keys of the
-    sets it belongs to, so one pass gives every span of every key the rule needs."""
-    by_string: dict[str, list[int]] = {}
-    for key, strings in literals.items():
-        for literal in sorted(strings):
-            by_string.setdefault(literal, []).append(key)
-    if not by_string:
-        return None
-    automaton = ahocorasick.Automaton()
-    for literal, keys in by_string.items():
-        automaton.add_word(literal, (len(literal), tuple(keys)))
-    automaton.make_automaton()
-    return automaton
-
-
 def _word_start(text: str, start: int) -> bool:
     return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
 
-_PER_RULE_PASSES = 2  # picked rules up to which each gets its own literal pass (see _literal_hits)
 _CHUNK = 128
 # ASCII bytes compact() keeps -> 1, the ones it drops -> 0.
 _KEPT_MASK = bytes(0 if bytes([code]) in _ASCII_DELETE else 1 for code in range(256))
@@ -619,10 +542,7 @@ class RuleSet:
     in the compact, leet-folded copy, so "p e b k a c" and "P.3.B.K.A.C" are seen) occurs.
     Each of a candidate's patterns then runs only where it can match: in windows around the
     literals every match of it contains (computed from the regex), or around the needle hits
-    for term patterns. Anchors are found in one Aho-Corasick pass; only when that picks a
-    rule are the literals of the picked rules' patterns looked for, one small automaton per
-    literal set, so the common words some patterns need ("ing", " on ") cost a clean
-    message nothing.
+    for term patterns. Anchors and literals are found in one Aho-Corasick pass.
     """
 
     rules: tuple[Rule, ...]
@@ -635,9 +555,6 @@ class RuleSet:
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     term_rules: frozenset[int] = frozenset()  # rules with a slang-term pattern (windows from needle hits)
-    # every pattern literal, and per rule an automaton of its patterns' literals (None: it has none)
-    literals: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
-    literal_automata: tuple[ahocorasick.Automaton | None, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
@@ -646,6 +563,7 @@ class RuleSet:
         needles: dict[str, tuple[list[int], list[int]]] = {}
         keys: dict[tuple[str, int], PatternPlan] = {}
         groups: dict[tuple[frozenset[str] | None, int, int], int] = {}
+        seen_groups: set[int] = set()
         plans = []
         for index, rule in enumerate(rules):
             for anchor in rule.anchors:
@@ -656,16 +574,18 @@ class RuleSet:
             for pattern in rule.patterns:
                 plan = keys.get((pattern.pattern, pattern.flags))
                 if plan is None:
-                    need, second = _requirements(pattern)
+                    need = _required(pattern)
                     literals, before, after = need if need is not None else (None, 0, 0)
                     term = literals is None and bool(rule.needles) and bool(_TERM_SHAPE.fullmatch(pattern.pattern))
                     # Patterns with the same literals and reach share their hits and windows.
                     key = groups.setdefault((literals, before, after), len(groups)) if literals else -1
-                    also = groups.setdefault((second, -1, -1), len(groups)) if literals and second else -1
-                    plan = PatternPlan(key, match_width(pattern), literals, term, before, after, also,
-                                       second if also >= 0 else None)
+                    plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
                     keys[(pattern.pattern, pattern.flags)] = plan
                     fast_search(pattern)  # compiled now, at load, not on a message
+                    if key >= 0 and key not in seen_groups:
+                        seen_groups.add(key)
+                        for literal in literals or ():
+                            anchors.setdefault(literal, ([], []))[1].append(key)
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
         key_rules: dict[int, list[int]] = {}
@@ -689,8 +609,6 @@ class RuleSet:
             term_rules=frozenset(
                 index for index, rule_plans in enumerate(plans) if any(plan.term for plan in rule_plans)
             ),
-            literals=_literal_automaton(_plan_literals(plan for rule_plans in plans for plan in rule_plans)),
-            literal_automata=tuple(_literal_automaton(_plan_literals(rule_plans)) for rule_plans in plans),
         )
 
     def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
@@ -698,12 +616,16 @@ class RuleSet:
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
         picked: set[int] = set()
-        for end, (length, wordlike, indices, _keys) in self.anchors.iter(text) if self.anchors else ():
-            if wordlike and end >= length:
-                before = text[end - length]
-                if before.isalnum() or before == "_":  # inside a word: not this anchor
-                    continue
-            picked.update(indices)
+        literal_hits: dict[int, list[tuple[int, int]]] = {}  # literal key -> literal spans
+        for end, (length, wordlike, indices, literal_keys) in self.anchors.iter(text) if self.anchors else ():
+            for key in literal_keys:
+                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
+            if indices:
+                if wordlike and end >= length:
+                    before = text[end - length]
+                    if before.isalnum() or before == "_":  # inside a word: not this anchor
+                        continue
+                picked.update(indices)
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
             compacted = compact(text)
@@ -722,33 +644,29 @@ class RuleSet:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        literal_hits = self._literal_hits(text, picked)
         runnable = set(self.unwindowed)
         for key in literal_hits:
-            runnable.update(self.key_rules.get(key, ()))  # a second-literal key gates no rule alone
+            runnable.update(self.key_rules[key])
         runnable.update(needle_spans)
         picked &= runnable
         length = len(text)
-        by_key: dict[tuple[int, int], Windows] = {}
+        by_key: dict[int, Windows] = {}
         out = []
         for index in sorted(picked):
             windows: list[Windows | None] = []
             can_match = False
             for plan in self.plans[index]:
                 if plan.literals is not None:
-                    where = by_key.get((plan.key, plan.also))
+                    where = by_key.get(plan.key)
                     if where is None:
                         spans = literal_hits.get(plan.key)
-                        also = literal_hits.get(plan.also) if plan.also >= 0 else None
-                        if not spans or (plan.also >= 0 and not also):
-                            where = ()  # a literal every match needs is missing
+                        if not spans:
+                            where = ()
                         elif plan.before <= _AT_STARTS:
                             where = _starts(spans, plan.before)
                         else:
                             where = _windows(spans, plan.before, plan.after, length)
-                            if also is not None:
-                                where = _with_literal(where, also)
-                        by_key[(plan.key, plan.also)] = where
+                        by_key[plan.key] = where
                 elif plan.term:
                     spans = needle_spans.get(index)
                     where = _windows(spans, plan.width, plan.width, length) if spans else ()
@@ -759,31 +677,6 @@ class RuleSet:
             if can_match:
                 out.append((self.rules[index], tuple(windows)))
         return out
-
-    def _literal_hits(self, text: str, picked: set[int]) -> dict[int, list[tuple[int, int]]]:
-        """Literal spans per key, for the picked rules' keys (the rest cannot run).
-
-        One pass per picked rule over its own literals when few rules are picked (a short
-        clean message that only an anchor like "i've" let through); one pass over every
-        literal when many are, since a pass costs the text's length whatever it holds.
-        Either way each key gets every span of its strings, in text order.
-        """
-        literal_hits: dict[int, list[tuple[int, int]]] = {}
-        if len(picked) > _PER_RULE_PASSES and self.literals is not None:
-            for end, (length, keys) in self.literals.iter(text):
-                for key in keys:
-                    literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
-            return literal_hits
-        for index in sorted(picked):
-            automaton = self.literal_automata[index]
-            if automaton is None:
-                continue
-            done = set(literal_hits)  # keys shared with a rule already passed over
-            for end, (length, keys) in automaton.iter(text):
-                for key in keys:
-                    if key not in done:
-                        literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
-        return literal_hits
 
     def candidates(self, text: str) -> list[Rule]:
         """Rules worth running on a normalised text, in file order, each once."""
