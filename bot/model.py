@@ -53,13 +53,29 @@ class ModelError(ValueError):
     """The model file is missing, unreadable or from another feature version."""
 
 
-def tokens_of(text: str) -> list[str]:
-    """Word tokens of a normalised (lower-case) text, bounded for very long messages."""
+def _all_tokens(text: str) -> list[str]:
     if text.isascii():
-        tokens = text.encode().translate(_ASCII_TABLE, b"'").decode().split()
-    else:
-        tokens = text.translate(_TEXT_TABLE).split()
-    return tokens[:MAX_TOKENS]
+        return text.encode().translate(_ASCII_TABLE, b"'").decode().split()
+    return text.translate(_TEXT_TABLE).split()
+
+
+_TOKEN_CHUNK = 4096  # characters tokenised at a time in a long text
+
+
+def tokens_of(text: str) -> list[str]:
+    """Word tokens of a normalised (lower-case) text, bounded for very long messages.
+
+    A long text is tokenised a growing prefix at a time, so a 40,000-character paste costs
+    what its first MAX_TOKENS words cost: once a prefix holds more than MAX_TOKENS tokens,
+    a separator follows the last one kept, so those are whole tokens of the full text.
+    """
+    size = _TOKEN_CHUNK
+    while size < len(text):
+        tokens = _all_tokens(text[:size])
+        if len(tokens) > MAX_TOKENS:
+            return tokens[:MAX_TOKENS]
+        size *= 4
+    return _all_tokens(text)[:MAX_TOKENS]
 
 
 # The same tokens with their place in the text: runs of ASCII letters and digits (apostrophes

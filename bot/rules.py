@@ -18,6 +18,7 @@ from pathlib import Path
 import ahocorasick
 
 from bot.models import CATEGORIES, SEVERITIES
+from bot.rarity import set_cost
 
 CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 
@@ -138,11 +139,14 @@ def _cross(left: _Strings, right: _Strings) -> _Strings | None:
     return frozenset(a + b for a in left for b in right)
 
 
-def _score(strings: _Strings | None) -> tuple[int, int]:
-    """How well a literal set gates: its shortest string first, then fewer alternatives."""
+def _score(strings: _Strings | None) -> tuple[int, float]:
+    """How well a literal set gates, higher is better: long enough to gate at all first
+    (see _required), then the fewest expected hits in ordinary text (bot.rarity), so a
+    pattern gates on "pebkac" rather than on a longer but common " on the "."""
     if not strings or "" in strings:
-        return (0, 0)
-    return (min(map(len, strings)), -len(strings))
+        return (0, 0.0)
+    usable = min(map(len, strings)) >= _MIN_LITERAL or all(not s.isascii() for s in strings)
+    return (2 if usable else 1, -set_cost(strings))
 
 
 # A required literal set, with the most characters a match can have before and after it.
@@ -550,6 +554,7 @@ class RuleSet:
     unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
+    term_rules: frozenset[int] = frozenset()  # rules with a slang-term pattern (windows from needle hits)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
@@ -601,6 +606,9 @@ class RuleSet:
             ),
             anchors=_automaton(anchors),
             needles=_automaton(needles),
+            term_rules=frozenset(
+                index for index, rule_plans in enumerate(plans) if any(plan.term for plan in rule_plans)
+            ),
         )
 
     def scan(self, text: str) -> list[tuple[Rule, tuple[Windows | None, ...]]]:
@@ -621,8 +629,12 @@ class RuleSet:
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
             compacted = compact(text)
+            # A hit only for rules the anchors already picked, none with a term pattern, would
+            # change nothing: its place in the text (the costly part) is not worked out.
+            term_rules = self.term_rules
             raw = [(end - length + 1, end + 1, indices)
-                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)]
+                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)
+                   if not picked.issuperset(indices) or not term_rules.isdisjoint(indices)]
             if raw:
                 spans = compact_spans(text, [(start, end) for start, end, _ in raw])
                 for (start, end), (_s, _e, indices) in zip(spans, raw, strict=True):

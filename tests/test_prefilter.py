@@ -212,3 +212,82 @@ def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) ->
 
     plain = re.compile(r"(?<![a-z0-9])'(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
     assert [m.span() for m in _SINGLE_QUOTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+# --- literal choice by rarity, and the prefilter against a plain reference ----------------
+
+
+def test_rarity_ranks_common_words_above_slang() -> None:
+    from bot.rarity import expected_count, set_cost
+
+    assert expected_count(" on the ") > expected_count("pebkac")
+    assert expected_count("ing") > expected_count("third time")
+    assert set_cost(frozenset({" on ", " 0n "})) > set_cost(frozenset({"pebkac"}))
+
+
+def test_a_pattern_gates_on_its_rarest_required_literal() -> None:
+    # "on the " is longer than " pebk", but every other support message holds it.
+    assert required_literals(re.compile(r"\bon the \w+ pebk")) == {" pebk"}
+    assert required_literals(re.compile(r"\b(?:working|getting) \w+ (?:idiot|moron)")) == {" idiot", " moron"}
+    # A set too short to gate never wins over a usable one, however rare it looks.
+    assert required_literals(re.compile(r"\bzq\w+ about")) == {" about"}
+
+
+def test_the_prefilter_choice_never_changes_what_a_rule_needs() -> None:
+    for rule, plans in zip(RULES.rules, RULES.plans, strict=True):
+        for pattern, plan in zip(rule.patterns, plans, strict=True):
+            if plan.literals is not None:
+                assert plan.literals == required_literals(pattern)
+                assert min(map(len, plan.literals)) >= 3 or all(not s.isascii() for s in plan.literals)
+
+
+def _reference_candidates(text: str) -> set[str]:
+    """Rules the plain way: an anchor from a word start (a regex per anchor) or a needle from
+    a word start in the compact copy, and some pattern matching somewhere in the text."""
+    folded = compact(text)
+    picked = set()
+    for rule in RULES.rules:
+        anchored = any(re.search(r"(?<![\w])" + re.escape(anchor) if anchor[0].isalnum() or anchor[0] == "_"
+                                 else re.escape(anchor), text) for anchor in rule.anchors)
+        if not anchored and rule.needles:
+            spans = [(m.start(), m.end()) for needle in rule.needles
+                     for m in re.finditer(f"(?={re.escape(needle)})", folded)]
+            spans = [(start, start + 1) for start, _ in spans]
+            anchored = any(start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+                           for start, _ in compact_spans(text, spans))
+        if anchored and any(m.end() > m.start() for p in rule.patterns for m in p.finditer(text)):
+            picked.add(rule.id)
+    return picked
+
+
+@settings(max_examples=30, deadline=None)  # the reference tries every anchor one by one: slow
+@given(st.lists(PIECES, min_size=1, max_size=8).map("".join))
+def test_the_prefilter_never_drops_a_rule_that_would_match(original: str) -> None:
+    text = normalize(original).text
+    scanned = {rule.id: windows for rule, windows in RULES.scan(text)}
+    for rule_id in _reference_candidates(text):
+        assert rule_id in scanned, rule_id
+        rule = RULES.get(rule_id)
+        assert rule is not None
+        for pattern, where in zip(rule.patterns, scanned[rule_id], strict=True):
+            expected = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+            if where is None:
+                continue
+            if isinstance(where, Starts):
+                found = [m.span() for m in _at_starts(pattern, text, where)]
+            else:
+                found = [m.span() for m in _windowed(pattern, text, where)]
+            assert found == expected, (rule_id, pattern.pattern)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab '.\n\u00e9"), max_size=60), st.integers(1, 12), st.integers(1, 9))
+def test_long_text_tokens_come_from_a_prefix_exactly(text: str, chunk: int, limit: int) -> None:
+    import bot.model as model
+
+    saved = model._TOKEN_CHUNK, model.MAX_TOKENS
+    model._TOKEN_CHUNK, model.MAX_TOKENS = chunk, limit
+    try:
+        assert model.tokens_of(text) == model._all_tokens(text)[:limit]
+    finally:
+        model._TOKEN_CHUNK, model.MAX_TOKENS = saved
