@@ -293,12 +293,14 @@ def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
         for example in rule.counter_examples:
             if rule.id in {f.rule for f in detect(example, ruleset).findings}:
                 yield f"{rule.source}: rule {rule.id!r}: counter-example flagged: {example!r}"
+        # Rewrites are fragments spliced into a sentence: the rules judge them here; the whole
+        # suggestion they end up in is judged by the full engine (learned stage too) in bot.rewrite.
         for text in (rule.rewrite_sentence, rule.rewrite):
-            if text and detect(text, ruleset).flagged:
+            if text and detect(text, ruleset, model=None).flagged:
                 yield f"{rule.source}: rule {rule.id!r}: its rewrite is itself flagged: {text!r}"
     for name, info in ruleset.categories.items():
         for key in ("next_step", "fallback"):
-            if detect(getattr(info, key), ruleset).flagged:
+            if detect(getattr(info, key), ruleset, model=None).flagged:
                 yield f"{name}: '{key}' is itself flagged by the rules"
 
 

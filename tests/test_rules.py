@@ -161,9 +161,9 @@ def _rule(pattern: str, anchors: str = "['you', 'u', 'team']") -> str:
 def test_word_classes_expand_into_patterns_with_exceptions(tmp_path: Path) -> None:
     write(tmp_path, VOCAB, "vocab.toml")
     ruleset = load_rules(write(tmp_path, _rule(r"\bbecause {who} {past}\b")))
-    assert detect("it failed because u deleted the key", ruleset).flagged
-    assert detect("it stopped because your team broke the hook", ruleset).flagged
-    assert not detect("we called back because you asked us to", ruleset).flagged
+    assert detect("it failed because u deleted the key", ruleset, model=None).flagged
+    assert detect("it stopped because your team broke the hook", ruleset, model=None).flagged
+    assert not detect("we called back because you asked us to", ruleset, model=None).flagged
 
 
 def test_unknown_word_class_names_file_and_rule(tmp_path: Path) -> None:
