@@ -215,7 +215,8 @@ def test_unmigrated_database(slack: FakeServer, tmp_path: Path) -> None:
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE something_else (x)")
     code, lines, _ = doctor(env_for(slack, other))
-    assert code == 1 and "m001_initial" in failures(lines)["database schema"] and "pending" in failures(lines)["database schema"]
+    schema = failures(lines)["database schema"]
+    assert code == 1 and "m001_initial" in schema and "pending" in schema
 
 
 def test_missing_database_is_fine_when_its_folder_is_writable(slack: FakeServer, tmp_path: Path) -> None:
