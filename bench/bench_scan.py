@@ -68,7 +68,8 @@ def generate(root: Path, count: int, pool_kind: str = "mixed", seed: int = 1) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--pool", choices=["mixed", "sample"], default="mixed", help=(message_pool.__doc__ or "").replace("%", "%%"))
+    parser.add_argument("--pool", choices=["mixed", "sample"], default="mixed",
+                        help=(message_pool.__doc__ or "").replace("%", "%%"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "export"
