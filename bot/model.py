@@ -169,9 +169,9 @@ class LearnedModel:
     def flag_score(self, tokens: list[str]) -> float:
         """Probability that the message should be flagged: a lookup per word and word pair."""
         char_weighted = char_squared = word_weighted = word_squared = 0.0
-        sums = self._word_sums
+        cached = self._word_cache.get
         for token in tokens:
-            a, b, c, d = sums(token)
+            a, b, c, d = cached(token) or self._word_sums(token)
             char_weighted += a
             char_squared += b
             word_weighted += c
