@@ -138,7 +138,8 @@ _NEGATED_BEFORE = re.compile(
     r"(?!\s+(?:only|doubt|wonder|surprise|mind)\b)(?:\W+\w+){0,3}\W*$"
     # a denied opinion: "no one here thinks the users are ...", "I'd never say she's ..."
     r"|\b(?:no one|nobody|noone|never|not|don'?t|doesn'?t|didn'?t|wouldn'?t)\b[^,.;!?\n]{0,30}"
-    r"\b(?:thinks?|thought|says?|said|calls?|called|believes?|feels?|finds?|consider|considers|meant)\b[^,.;!?\n]{0,24}$"
+    r"\b(?:thinks?|thought|says?|said|saying|calls?|called|calling|labell?(?:ing|ed)?|believes?|feels?|finds?|consider|considers|meant)\b"
+    r"[^,.;!?\n]{0,24}$"
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
