@@ -149,6 +149,20 @@ _VOCATIVE = re.compile(
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'&-]*)")
 _PREV_WORD = re.compile(r"([\w'&-]+)[ \t]+$")
 
+_LOWER_LEAD = re.compile(r"(?:(?:the|a|an|our|this|that)\s+)+(?=[A-Z])")
+# "Layer Eight Error": a name turned into a diagnosis is the joke, not the company
+_DIAGNOSIS = re.compile(r"(?:error|issue|problem|bug|fault|moment|special)s?")
+_TITLE_WORD = re.compile(r"[A-Z][a-z][\w'’-]*")
+
+
+def _title_phrase(words: str) -> bool:
+    """Two to four words, all Title Case ("Layer Eight", "The Idiot"): a name or a title,
+    since nobody capitalises every word of a put-down (spelled-out letters such as
+    "India Delta Ten Tango" run longer)."""
+    parts = words.split()
+    return 2 <= len(parts) <= 3 and all(_TITLE_WORD.fullmatch(p.rstrip(".,!?:;")) for p in parts)
+
+
 _CUE_NEGATED = re.compile(r"(?:n't|\bnot|\bnever|\bno|\bwon'?t|\bcan'?t|\bdon'?t|\bwouldn'?t|\bdoesn'?t)\s+$")
 
 
@@ -301,11 +315,19 @@ class MessageContext:
         original = self.normalized.original
         o_start, o_end = self.normalized.to_original(start, end)
         word = original[o_start:o_end]
+        lead = _LOWER_LEAD.match(word)  # "the Karen Millen order": judge the capitalised part
+        if lead and lead.end() < len(word):
+            o_start += lead.end()
+            word = word[lead.end():]
         if word[:1].isupper() and self.cues.company_after.match(original, o_end):
             return True  # "PEBKAC Ltd", "Layer Eight Networks"
+        following = _NEXT_WORD.match(original, o_end)
+        if following is not None and _DIAGNOSIS.fullmatch(following.group(1).lower().rstrip("™®")):
+            return False
+        if _title_phrase(word) or self._quoted_title(start, end):
+            return True  # "Layer Eight's invoice", a quoted title: "The Idiot", "Skill Issue"
         if not word[:1].isupper() or word.isupper():
             return False
-        following = _NEXT_WORD.match(original, o_end)
         if following and following.group(1)[0].isupper() and not following.group(1).isupper():
             return True
         # Only the last words before the match matter: look back a bounded stretch, so a long
@@ -315,6 +337,14 @@ class MessageContext:
             return False
         head = original[max(0, preceding.start() - 200):preceding.start()].rstrip()
         return bool(head) and head[-1] not in ".!?:\"'>*_-\u2014"
+
+    def _quoted_title(self, start: int, end: int) -> bool:
+        """A quoted phrase of two or more words, every one capitalised (not shouted): a title."""
+        zone = self.normalized.zone_at(start, end)
+        if zone is None or zone.kind != "speech":
+            return False
+        o_start, o_end = self.normalized.to_original(zone.start, zone.end)
+        return _title_phrase(self.normalized.original[o_start:o_end].strip("\"'`“”‘’ "))
 
     def suppresses(self, rule: Rule, start: int, end: int) -> bool:
         """True when the match at [start, end) is not the agent's own put-down or scolding."""

@@ -267,3 +267,63 @@ def test_colleague_logistics_and_self_directed(rules: RuleSet, text: str, expect
 @pytest.mark.parametrize(("text", "expected"), _cases(REPORTED_AND_MARKUP))
 def test_reported_replies_and_slack_markup(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
+
+
+def _check_rules(rules: RuleSet, text: str, expected: str | None) -> None:
+    """The rule layer alone: these classes are the rules' to get right, whatever the model says."""
+    analysis = detect(text, rules, model=None)
+    found = [(f.rule, f.match) for f in analysis.findings]
+    if expected is None:
+        assert not analysis.flagged, f"near miss flagged by a rule: {text!r} -> {found}"
+    else:
+        assert expected in analysis.categories, f"rules missed {expected}: {text!r} -> {found}"
+
+
+# Free wording (the written sets): near misses where a flagged phrase is mentioned, said to a
+# colleague, part of a name, a technical acronym, or owned by us; and positives next to them.
+MENTION_RUBRICS: list[Case] = [
+    ("QA scorecard: auto-fail for calling a member a numpty", None),
+    ('moved "it is what it is" onto the phrases-to-avoid list for the returns macro', None),
+    ('took out "as previously stated" from the billing macro, it came off as curt', None),
+    ("the refund failed because you used the old card instead of the new one", "blame"),
+]
+
+NAMES_TITLES_ACRONYMS: list[Case] = [
+    ("Layer Eight's support desk asked for a copy of the invoice, sending it now", None),
+    ('a member wants to swap "The Idiot Brain" for a paperback copy', None),
+    ("the Karen Walker account renewed for two more years", None),
+    ("their TSTO (two stage to orbit) paper cites our sensors", None),
+    ("run the OHE encoder before the model trains", None),
+    ("Layer Eight Error again, the user unplugged the modem", "disparaging"),
+    ("India Delta Ten Tango on chat 2, somebody take it", "disparaging"),
+]
+
+COLLEAGUE_NEGATION_OWNED: list[Case] = [
+    ("ok team calm down, the demo still starts at noon, snacks are in the break room", None),
+    ("like I told you yesterday, the vendor call moved to Thursday", None),
+    ("for the last time, the vending machine on floor 2 is fixed", None),
+    ("nobody should be labelling this a PEBKAC, the page times out for everyone", None),
+    ("I'm this week's luser, typed my password into the username box", None),
+    ("Hi Ana, there's no way you could have known about the fee, that part is on us.", None),
+    ("Clearly this is our mistake, the discount code was set up wrong; refunded.", None),
+    ("We've redesigned checkout so that the total is clearly shown up front.", None),
+    ("it's not that hard to rename the column, I'll do it after lunch", None),
+    ("It is what it is with the strike, sadly. I've rebooked you on the morning train.", None),
+    ("There's nothing more we can offer on this ticket, so we've closed it.", "dismissive"),
+    ("Hi Ana, there's no way you waited an hour, the chat log says five minutes.", "argumentative"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MENTION_RUBRICS)
+def test_rubrics_avoid_lists_and_macro_edits_are_mentions(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES_TITLES_ACRONYMS)
+def test_names_titles_and_technical_acronyms(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), COLLEAGUE_NEGATION_OWNED)
+def test_colleagues_negation_and_owned_mistakes(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
