@@ -327,3 +327,42 @@ def test_names_titles_and_technical_acronyms(rules: RuleSet, text: str, expected
 @pytest.mark.parametrize(("text", "expected"), COLLEAGUE_NEGATION_OWNED)
 def test_colleagues_negation_and_owned_mistakes(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+GUESSED_AND_PINNED_BLAME: list[Case] = [
+    ("Hi Ruth, my guess is you saved the draft in the shared folder.", "blame"),
+    ("odds are you never confirmed the new address", "blame"),
+    ("Hi Ava, the rule you set up is what's blocking the invoices.", "blame"),
+    ("Hi Ava, the rule you set up is what's blocking the invoices; here's how to turn it off.", None),
+    ("looks like you nailed the import, nice one", None),
+    ("Hi Tom, the lockout is the result of you typing the PIN five times.", "blame"),
+    ("You've been forwarding every alert to one inbox, hence the backlog.", "blame"),
+    ("The key fob was damaged by you, so it's not covered.", "blame"),
+    ("Hi Jo, it was your accountant who cancelled the mandate.", "blame"),
+    ("Hi Jo, it was you who reported the outage first, thanks!", None),
+    ("It's not the website, it's your browser.", "blame"),
+    ("Hi Lu, your VPN is what's throttling the calls.", "blame"),
+]
+
+DISOWNING_AND_LESSONS: list[Case] = [
+    ("We can hardly be held responsible for a password you shared.", "blame"),
+    ("That's not something we caused.", "blame"),
+    ("Not our bug. The extension rewrites the page.", "blame"),
+    ("We aren't liable for content you upload.", "blame"),
+    ("If you hadn't switched off backups, the files would still be here.", "blame"),
+    ("If the bracket had been tightened, none of this would have happened.", "blame"),
+    ("If the parcel had been collected, you would have received an email.", None),
+    ("Please double-check the serial number in future.", "blame"),
+    ("Please feel free to reach out in future.", None),
+    ("It's a bit late to complain about the fee now.", "blame"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GUESSED_AND_PINNED_BLAME)
+def test_hedged_guesses_and_pinned_causes(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), DISOWNING_AND_LESSONS)
+def test_disowning_counterfactuals_and_lessons(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
