@@ -141,6 +141,11 @@ _NEGATED_BEFORE = re.compile(
     r"\b(?:thinks?|thought|says?|said|saying|calls?|called|calling|labell?(?:ing|ed)?|believes?|feels?|finds?|consider|considers|meant)\b"
     r"[^,.;!?\n]{0,24}$"
 )
+# Talk about a third person or a case: a note to the team, not a reply (the rewriter's test).
+_THIRD_PARTY_TALK = re.compile(
+    r"\b(?:she|he|her|him|his|they|them|their|the (?:customer|caller|client|user|guy|lady|buyer|member)"
+    r"|customers?|clients?|users|cust|ticket|tickets|team|guys|folks|anyone|fyi|eod|heads up)\b|#\d+"
+)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
 _VOCATIVE = re.compile(
@@ -210,6 +215,17 @@ class MessageContext:
         if self._reply_like or _VOCATIVE.search(self.normalized.original):
             return True
         return bool(_SECOND_PERSON.search(self.text)) and not self.colleague_directed
+
+    @cached_property
+    def reads_as_reply(self) -> bool:
+        """Addressed, or a bare statement that talks about nobody else ("We can't take it by
+        email.") and is not team chatter: the rewriter reads such text as a reply too, so the
+        rules that need a customer audience judge it as one."""
+        if self.addressed_to_customer:
+            return True
+        if self.colleague_directed or self.normalized.original.lstrip().startswith("<@"):
+            return False
+        return not _THIRD_PARTY_TALK.search(self.text)
 
     @cached_property
     def colleague_directed(self) -> bool:
@@ -361,7 +377,7 @@ class MessageContext:
             return True
         if "colleague" in skip and self.colleague_directed:
             return True
-        if rule.only_if_addressed and not self.addressed_to_customer:
+        if rule.only_if_addressed and not self.reads_as_reply:
             return True
         sentence_start, sentence_end = self.sentence(start, end)
         after = text[end:sentence_end]

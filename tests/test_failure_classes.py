@@ -366,3 +366,27 @@ def test_hedged_guesses_and_pinned_causes(rules: RuleSet, text: str, expected: s
 @pytest.mark.parametrize(("text", "expected"), DISOWNING_AND_LESSONS)
 def test_disowning_counterfactuals_and_lessons(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+BRUSH_OFFS_AND_PASSIVE_REFUSALS: list[Case] = [
+    ("Hi Ola, try the community forum, somebody there usually knows.", "dismissive"),
+    ("Hi Ola, try the community forum, here's the thread: https://example.com/t/9", None),
+    ("Hi Sam, warranty claims go through the retailer.", "dismissive"),
+    ("Hi Lu, the lender set that rate, not us.", "dismissive"),
+    ("Hi Lu, that's the lender's call, and I've asked them to review it.", None),
+    ("The panel's decision won't be revisited.", "dismissive"),
+    ("We won't be troubleshooting your router.", "dismissive"),
+    ("Payments over the phone aren't handled in chat.", "dismissive"),
+    ("Haven't the faintest, sorry.", "dismissive"),
+    ("We can't say when the part arrives.", "dismissive"),
+    ("Hi Di, per our terms of sale, engraved items are not returnable.", "dismissive"),
+    ("Hi Di, per our terms of sale, engraved items are not returnable, but I can offer a credit.", None),
+    # a bare statement about nobody else reads as a reply; a note about a case does not
+    ("We simply can't accommodate a late checkout.", "dismissive"),
+    ("she asked for a late checkout, we can't accommodate it.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BRUSH_OFFS_AND_PASSIVE_REFUSALS)
+def test_brush_offs_and_passive_refusals(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
