@@ -146,6 +146,7 @@ _THIRD_PARTY_TALK = re.compile(
     r"\b(?:she|he|her|him|his|they|them|their|the (?:customer|caller|client|user|guy|lady|buyer|member)"
     r"|customers?|clients?|users|cust|ticket|tickets|team|guys|folks|anyone|fyi|eod|heads up)\b|#\d+"
 )
+_FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our|ours|i|i'm|i've|i'll|i'd|me|my)\b")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
 _VOCATIVE = re.compile(
@@ -218,14 +219,14 @@ class MessageContext:
 
     @cached_property
     def reads_as_reply(self) -> bool:
-        """Addressed, or a bare statement that talks about nobody else ("We can't take it by
-        email.") and is not team chatter: the rewriter reads such text as a reply too, so the
-        rules that need a customer audience judge it as one."""
+        """Addressed, or a bare statement in which we speak and nobody else is talked about
+        ("We can't take it by email.") and that is not team chatter: the rewriter reads such
+        text as a reply too, so the rules that need a customer audience judge it as one."""
         if self.addressed_to_customer:
             return True
         if self.colleague_directed or self.normalized.original.lstrip().startswith("<@"):
             return False
-        return not _THIRD_PARTY_TALK.search(self.text)
+        return bool(_FIRST_PERSON.search(self.text)) and not _THIRD_PARTY_TALK.search(self.text)
 
     @cached_property
     def colleague_directed(self) -> bool:
