@@ -390,3 +390,26 @@ BRUSH_OFFS_AND_PASSIVE_REFUSALS: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), BRUSH_OFFS_AND_PASSIVE_REFUSALS)
 def test_brush_offs_and_passive_refusals(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+ARGUING_IN_FREE_WORDING: list[Case] = [
+    ("As my previous reply said, the voucher expired.", "argumentative"),
+    ("like I've been saying all week, the meter is fine.", "argumentative"),
+    ("I've now explained the returns window to you three times.", "argumentative"),
+    ("I'm not going to explain the fee structure again.", "argumentative"),
+    ("hold your horses, the refund is on its way", "argumentative"),
+    ("You're being a bit dramatic about a late invoice.", "argumentative"),
+    ("That's just not what our records show.", "argumentative"),
+    ("I find that very hard to believe.", "argumentative"),
+    ("There's no such thing as a loyalty fee.", "argumentative"),
+    ("That warning can't appear in our app.", "argumentative"),
+    ("That warning can't appear again, the patch is live.", None),
+    ("This is basic stuff, every laptop has a power button.", "argumentative"),
+    ("Sorry if this is basic stuff, but is the plug switched on?", None),
+    ("As we discussed on the call, I've switched on the beta for you.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARGUING_IN_FREE_WORDING)
+def test_arguing_and_talking_down_in_free_wording(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
