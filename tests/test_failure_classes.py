@@ -282,34 +282,34 @@ def _check_rules(rules: RuleSet, text: str, expected: str | None) -> None:
 # Free wording (the written sets): near misses where a flagged phrase is mentioned, said to a
 # colleague, part of a name, a technical acronym, or owned by us; and positives next to them.
 MENTION_RUBRICS: list[Case] = [
-    ("QA scorecard: auto-fail for calling a member a numpty", None),
-    ('moved "it is what it is" onto the phrases-to-avoid list for the returns macro', None),
-    ('took out "as previously stated" from the billing macro, it came off as curt', None),
+    ("Scorecard note: numpty and similar labels mean an automatic zero", None),
+    ('lines to avoid in chat, part 2: "tough luck"', None),
+    ('the "per my last email" opener comes across as cold, so I dropped it from the template', None),
     ("the refund failed because you used the old card instead of the new one", "blame"),
 ]
 
 NAMES_TITLES_ACRONYMS: list[Case] = [
-    ("Layer Eight's support desk asked for a copy of the invoice, sending it now", None),
-    ('a member wants to swap "The Idiot Brain" for a paperback copy', None),
+    ("Forwarded the contract to Layer Eight's lawyers this morning", None),
+    ('our book club pick this month is "The Idiot Brain" by Dean Burnett', None),
     ("the Karen Walker account renewed for two more years", None),
     ("their TSTO (two stage to orbit) paper cites our sensors", None),
     ("run the OHE encoder before the model trains", None),
-    ("Layer Eight Error again, the user unplugged the modem", "disparaging"),
-    ("India Delta Ten Tango on chat 2, somebody take it", "disparaging"),
+    ("classic Layer Nine Fault, he had the monitor switched off", "disparaging"),
+    ("got an India Delta Ten Tango with a billing login, sigh", "disparaging"),
 ]
 
 COLLEAGUE_NEGATION_OWNED: list[Case] = [
-    ("ok team calm down, the demo still starts at noon, snacks are in the break room", None),
-    ("like I told you yesterday, the vendor call moved to Thursday", None),
-    ("for the last time, the vending machine on floor 2 is fixed", None),
-    ("nobody should be labelling this a PEBKAC, the page times out for everyone", None),
-    ("I'm this week's luser, typed my password into the username box", None),
+    ("relax everyone, the snacks arrive after the all-hands", None),
+    ("as I said, the vendor call starts at 2, I'll dial in", None),
+    ("for the last time, the parking passes are in the top drawer", None),
+    ("No one is calling it user error, the importer drops rows.", None),
+    ("Guess I'm the resident luser, deleted my own macro.", None),
     ("Hi Ana, there's no way you could have known about the fee, that part is on us.", None),
     ("Clearly this is our mistake, the discount code was set up wrong; refunded.", None),
-    ("We've redesigned checkout so that the total is clearly shown up front.", None),
-    ("it's not that hard to rename the column, I'll do it after lunch", None),
-    ("It is what it is with the strike, sadly. I've rebooked you on the morning train.", None),
-    ("There's nothing more we can offer on this ticket, so we've closed it.", "dismissive"),
+    ("The new invoices clearly show each fee, so that nothing surprises you.", None),
+    ("it's not that complicated, happy to set it up myself tomorrow", None),
+    ("Rail strikes, it is what it is. I've moved your seat to Thursday's train.", None),
+    ("Hi Al, nothing else we can offer for the damaged lamp, sorry.", "dismissive"),
     ("Hi Ana, there's no way you waited an hour, the chat log says five minutes.", "argumentative"),
 ]
 
@@ -336,25 +336,25 @@ GUESSED_AND_PINNED_BLAME: list[Case] = [
     ("Hi Ava, the rule you set up is what's blocking the invoices; here's how to turn it off.", None),
     ("looks like you nailed the import, nice one", None),
     ("Hi Tom, the lockout is the result of you typing the PIN five times.", "blame"),
-    ("You've been forwarding every alert to one inbox, hence the backlog.", "blame"),
-    ("The key fob was damaged by you, so it's not covered.", "blame"),
+    ("Your staff have been sharing a single badge, which is exactly why the door logs look odd.", "blame"),
+    ("Hi Mo, the firmware was downgraded by your installer last week.", "blame"),
     ("Hi Jo, it was your accountant who cancelled the mandate.", "blame"),
     ("Hi Jo, it was you who reported the outage first, thanks!", None),
-    ("It's not the website, it's your browser.", "blame"),
+    ("Hi Kai, that's not our router, that's your own cabling.", "blame"),
     ("Hi Lu, your VPN is what's throttling the calls.", "blame"),
 ]
 
 DISOWNING_AND_LESSONS: list[Case] = [
     ("We can hardly be held responsible for a password you shared.", "blame"),
-    ("That's not something we caused.", "blame"),
-    ("Not our bug. The extension rewrites the page.", "blame"),
-    ("We aren't liable for content you upload.", "blame"),
-    ("If you hadn't switched off backups, the files would still be here.", "blame"),
-    ("If the bracket had been tightened, none of this would have happened.", "blame"),
+    ("Hi Em, the outage is not something we did.", "blame"),
+    ("Hi Jon, honestly not our bug, it's the theme.", "blame"),
+    ("Hello, we are not liable for any fines from the council.", "blame"),
+    ("If your admin hadn't revoked the token, the sync would still run.", "blame"),
+    ("If the filter had been cleaned monthly, this wouldn't be a problem now.", "blame"),
     ("If the parcel had been collected, you would have received an email.", None),
     ("Please double-check the serial number in future.", "blame"),
     ("Please feel free to reach out in future.", None),
-    ("It's a bit late to complain about the fee now.", "blame"),
+    ("Bit late to object to the quote after signing it.", "blame"),
 ]
 
 
@@ -369,21 +369,21 @@ def test_disowning_counterfactuals_and_lessons(rules: RuleSet, text: str, expect
 
 
 BRUSH_OFFS_AND_PASSIVE_REFUSALS: list[Case] = [
-    ("Hi Ola, try the community forum, somebody there usually knows.", "dismissive"),
+    ("Hi Ola, maybe post it on our subreddit.", "dismissive"),
     ("Hi Ola, try the community forum, here's the thread: https://example.com/t/9", None),
-    ("Hi Sam, warranty claims go through the retailer.", "dismissive"),
+    ("Hi Sam, spare-part requests go to whoever installed it.", "dismissive"),
     ("Hi Lu, the lender set that rate, not us.", "dismissive"),
     ("Hi Lu, that's the lender's call, and I've asked them to review it.", None),
-    ("The panel's decision won't be revisited.", "dismissive"),
-    ("We won't be troubleshooting your router.", "dismissive"),
-    ("Payments over the phone aren't handled in chat.", "dismissive"),
-    ("Haven't the faintest, sorry.", "dismissive"),
-    ("We can't say when the part arrives.", "dismissive"),
+    ("The appeal cannot be reconsidered.", "dismissive"),
+    ("We won't be investigating third-party plugins.", "dismissive"),
+    ("Address changes are not dealt with over email.", "dismissive"),
+    ("Honestly haven't got the faintest about restock dates.", "dismissive"),
+    ("I can't predict if the courier will come today.", "dismissive"),
     ("Hi Di, per our terms of sale, engraved items are not returnable.", "dismissive"),
     ("Hi Di, per our terms of sale, engraved items are not returnable, but I can offer a credit.", None),
     # a bare statement about nobody else reads as a reply; a note about a case does not
-    ("We simply can't accommodate a late checkout.", "dismissive"),
-    ("she asked for a late checkout, we can't accommodate it.", None),
+    ("We just can't offer refunds on opened software.", "dismissive"),
+    ("she wanted a refund on opened software, we can't offer it.", None),
 ]
 
 
@@ -393,18 +393,18 @@ def test_brush_offs_and_passive_refusals(rules: RuleSet, text: str, expected: st
 
 
 ARGUING_IN_FREE_WORDING: list[Case] = [
-    ("As my previous reply said, the voucher expired.", "argumentative"),
-    ("like I've been saying all week, the meter is fine.", "argumentative"),
-    ("I've now explained the returns window to you three times.", "argumentative"),
-    ("I'm not going to explain the fee structure again.", "argumentative"),
-    ("hold your horses, the refund is on its way", "argumentative"),
-    ("You're being a bit dramatic about a late invoice.", "argumentative"),
-    ("That's just not what our records show.", "argumentative"),
-    ("I find that very hard to believe.", "argumentative"),
-    ("There's no such thing as a loyalty fee.", "argumentative"),
-    ("That warning can't appear in our app.", "argumentative"),
+    ("As our last email stated, the spring class is full.", "argumentative"),
+    ("Like we've been telling you since Friday, the parcel left the depot.", "argumentative"),
+    ("I have explained the warranty terms to you twice now.", "argumentative"),
+    ("I'm not gonna go over the booking rules again, Jen.", "argumentative"),
+    ("Hold your horses, Mr Patel, the engineer is booked.", "argumentative"),
+    ("Honestly you're being rather melodramatic, it's a two-day delay.", "argumentative"),
+    ("Well, that's simply not what the booking history says.", "argumentative"),
+    ("Honestly, I find this rather hard to believe given the photos.", "argumentative"),
+    ("Mate, there is no such thing as a weekend surcharge here.", "argumentative"),
+    ("That popup can't show up on the desktop version.", "argumentative"),
     ("That warning can't appear again, the patch is live.", None),
-    ("This is basic stuff, every laptop has a power button.", "argumentative"),
+    ("Hi Raj, it's really basic, the toggle is top right.", "argumentative"),
     ("Sorry if this is basic stuff, but is the plug switched on?", None),
     ("As we discussed on the call, I've switched on the beta for you.", None),
 ]
