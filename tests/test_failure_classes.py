@@ -413,3 +413,22 @@ ARGUING_IN_FREE_WORDING: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), ARGUING_IN_FREE_WORDING)
 def test_arguing_and_talking_down_in_free_wording(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+CONTEMPT_WITHOUT_SLUR: list[Case] = [
+    ("that whole office lacks the brain cells for two-factor", "disparaging"),
+    ("some folks should not be allowed within five feet of a router", "disparaging"),
+    ("the Harlow crew can't even spell their own domain", "disparaging"),
+    ("utterly hopeless, this lot. third password reset today", "disparaging"),
+    ("diagnosis: the fault is the operator.", "disparaging"),
+    ("the fault is the operator panel, a new one ships Monday", None),
+    ("their accounts team are totally incompetent, every invoice bounces", "disparaging"),
+    ("another code eighteen, closing it", "disparaging"),
+    ("the bug lives somewhere between the chair and the keyboard again", "disparaging"),
+    ("l8 problem again, the VPN was simply off", "disparaging"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTEMPT_WITHOUT_SLUR)
+def test_contempt_without_a_slur_word(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
