@@ -432,3 +432,19 @@ CONTEMPT_WITHOUT_SLUR: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), CONTEMPT_WITHOUT_SLUR)
 def test_contempt_without_a_slur_word(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+MORE_PINNED_BLAME: list[Case] = [
+    ("I've looked into it and the plan was downgraded by you in May.", "blame"),
+    ("Your scanner settings probably skipped the second page.", "blame"),
+    ("Did you maybe untick the reminder option? That explains it.", "blame"),
+    ("You pulled the SIM mid-setup, own it.", "blame"),
+    ("Hi Gus, the crash you mention is simply you running last year's build.", "blame"),
+    ("That bit is on you, the photo was blurry.", "blame"),
+    ("Hi Gus, the crash you mention is you running last year's build; I'll send the new one now.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_PINNED_BLAME)
+def test_more_pinned_blame(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
