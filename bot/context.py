@@ -147,6 +147,11 @@ _THIRD_PARTY_TALK = re.compile(
     r"|customers?|clients?|users|cust|ticket|tickets|team|guys|folks|anyone|fyi|eod|heads up)\b|#\d+"
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our|ours|i|i'm|i've|i'll|i'd|me|my)\b")
+_WE = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|us)\b")
+_REPLY_PROSE = re.compile(
+    r"\b(?:regards|thank(?:s| you) for (?:contacting|reaching out|getting in touch|your (?:patience|message|email))"
+    r"|sincerely|best wishes)\b"
+)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
 _VOCATIVE = re.compile(
@@ -285,12 +290,18 @@ class MessageContext:
             agent = [m.end() for m in c.agent_intro.finditer(before)]
             if other and (not agent or other[-1] >= agent[-1]):
                 verdict = "other"
-            elif agent or c.agent_intro.search(opening) or c.agent_intro.search(after):
+            elif agent or c.agent_intro.search(opening) or c.agent_intro.search(after) or zone.kind == "speech":
                 verdict = "agent"
-            else:
-                verdict = "agent" if zone.kind == "speech" else "other"
+            else:  # code with no cue: a macro or note the agent wrote reads as a reply; a log does not
+                verdict = "agent" if self._reads_as_reply_text(text[zone.start:zone.end]) else "other"
         self._attribution[zone] = verdict
         return verdict
+
+    def _reads_as_reply_text(self, body: str) -> bool:
+        """Prose to a customer: a greeting, a customer closing, or us speaking to "you"."""
+        if segments.has_greeting(body) or _REPLY_PROSE.search(body) or self.cues.reply_cue.search(body):
+            return True
+        return bool(_SECOND_PERSON.search(body)) and bool(_WE.search(body))
 
     def in_others_words(self, start: int, end: int) -> bool:
         zone = self.normalized.zone_at(start, end)
@@ -368,8 +379,11 @@ class MessageContext:
         text = self.text
         if rule.require_upper:
             o_start, o_end = self.normalized.to_original(start, end)
-            letters = [c for c in self.normalized.original[o_start:o_end] if c.isalpha()]
-            if not letters or any(c.islower() for c in letters):
+            typed = self.normalized.original[o_start:o_end]
+            letters = [c for c in typed if c.isalpha()]
+            # digits or symbols for letters ("p1cn1c") show the acronym is meant, whatever the case
+            obfuscated = any(not c.isalpha() and not c.isspace() for c in typed)
+            if not letters or (any(c.islower() for c in letters) and not obfuscated):
                 return True
         if rule.unless_match is not None and rule.unless_match.fullmatch(text, start, end):
             return True

@@ -448,3 +448,19 @@ MORE_PINNED_BLAME: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), MORE_PINNED_BLAME)
 def test_more_pinned_blame(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+MARKUP_AND_OBFUSCATION: list[Case] = [
+    # agent prose inside a code block with no cue line is still the agent's reply
+    ("```\nHello, as we have told you twice, the voucher is single use.\n```", "argumentative"),
+    ("```\n2026-11-30 12:01 WARN user_error retry=3\n```", None),
+    ("p1cn1c on line 4, the headset was muted", "disparaging"),
+    ("the picnic tables on the roof are booked for Friday", None),
+    ("hand me the clue-by-four, the Dunmore office again", "disparaging"),
+    ("scroll up — the order number is in my first message", "argumentative"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MARKUP_AND_OBFUSCATION)
+def test_code_block_prose_and_obfuscated_acronyms(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
