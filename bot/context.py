@@ -138,7 +138,19 @@ _NEGATED_BEFORE = re.compile(
     r"(?!\s+(?:only|doubt|wonder|surprise|mind)\b)(?:\W+\w+){0,3}\W*$"
     # a denied opinion: "no one here thinks the users are ...", "I'd never say she's ..."
     r"|\b(?:no one|nobody|noone|never|not|don'?t|doesn'?t|didn'?t|wouldn'?t)\b[^,.;!?\n]{0,30}"
-    r"\b(?:thinks?|thought|says?|said|calls?|called|believes?|feels?|finds?|consider|considers|meant)\b[^,.;!?\n]{0,24}$"
+    r"\b(?:thinks?|thought|says?|said|saying|calls?|called|calling|labell?(?:ing|ed)?|believes?|feels?|finds?|consider|considers|meant)\b"
+    r"[^,.;!?\n]{0,24}$"
+)
+# Talk about a third person or a case: a note to the team, not a reply (the rewriter's test).
+_THIRD_PARTY_TALK = re.compile(
+    r"\b(?:she|he|her|him|his|they|them|their|the (?:customer|caller|client|user|guy|lady|buyer|member)"
+    r"|customers?|clients?|users|cust|ticket|tickets|team|guys|folks|anyone|fyi|eod|heads up)\b|#\d+"
+)
+_FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our|ours|i|i'm|i've|i'll|i'd|me|my)\b")
+_WE = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|us)\b")
+_REPLY_PROSE = re.compile(
+    r"\b(?:regards|thank(?:s| you) for (?:contacting|reaching out|getting in touch|your (?:patience|message|email))"
+    r"|sincerely|best wishes)\b"
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
@@ -147,6 +159,20 @@ _VOCATIVE = re.compile(
 )
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'&-]*)")
 _PREV_WORD = re.compile(r"([\w'&-]+)[ \t]+$")
+
+_LOWER_LEAD = re.compile(r"(?:(?:the|a|an|our|this|that)\s+)+(?=[A-Z])")
+# "Layer Eight Error": a name turned into a diagnosis is the joke, not the company
+_DIAGNOSIS = re.compile(r"(?:error|issue|problem|bug|fault|moment|special)s?")
+_TITLE_WORD = re.compile(r"[A-Z][a-z][\w'’-]*")
+
+
+def _title_phrase(words: str) -> bool:
+    """Two to four words, all Title Case ("Layer Eight", "The Idiot"): a name or a title,
+    since nobody capitalises every word of a put-down (spelled-out letters such as
+    "India Delta Ten Tango" run longer)."""
+    parts = words.split()
+    return 2 <= len(parts) <= 3 and all(_TITLE_WORD.fullmatch(p.rstrip(".,!?:;")) for p in parts)
+
 
 _CUE_NEGATED = re.compile(r"(?:n't|\bnot|\bnever|\bno|\bwon'?t|\bcan'?t|\bdon'?t|\bwouldn'?t|\bdoesn'?t)\s+$")
 
@@ -195,6 +221,17 @@ class MessageContext:
         if self._reply_like or _VOCATIVE.search(self.normalized.original):
             return True
         return bool(_SECOND_PERSON.search(self.text)) and not self.colleague_directed
+
+    @cached_property
+    def reads_as_reply(self) -> bool:
+        """Addressed, or a bare statement in which we speak and nobody else is talked about
+        ("We can't take it by email.") and that is not team chatter: the rewriter reads such
+        text as a reply too, so the rules that need a customer audience judge it as one."""
+        if self.addressed_to_customer:
+            return True
+        if self.colleague_directed or self.normalized.original.lstrip().startswith("<@"):
+            return False
+        return bool(_FIRST_PERSON.search(self.text)) and not _THIRD_PARTY_TALK.search(self.text)
 
     @cached_property
     def colleague_directed(self) -> bool:
@@ -253,12 +290,18 @@ class MessageContext:
             agent = [m.end() for m in c.agent_intro.finditer(before)]
             if other and (not agent or other[-1] >= agent[-1]):
                 verdict = "other"
-            elif agent or c.agent_intro.search(opening) or c.agent_intro.search(after):
+            elif agent or c.agent_intro.search(opening) or c.agent_intro.search(after) or zone.kind == "speech":
                 verdict = "agent"
-            else:
-                verdict = "agent" if zone.kind == "speech" else "other"
+            else:  # code with no cue: a macro or note the agent wrote reads as a reply; a log does not
+                verdict = "agent" if self._reads_as_reply_text(text[zone.start:zone.end]) else "other"
         self._attribution[zone] = verdict
         return verdict
+
+    def _reads_as_reply_text(self, body: str) -> bool:
+        """Prose to a customer: a greeting, a customer closing, or us speaking to "you"."""
+        if segments.has_greeting(body) or _REPLY_PROSE.search(body) or self.cues.reply_cue.search(body):
+            return True
+        return bool(_SECOND_PERSON.search(body)) and bool(_WE.search(body))
 
     def in_others_words(self, start: int, end: int) -> bool:
         zone = self.normalized.zone_at(start, end)
@@ -300,11 +343,19 @@ class MessageContext:
         original = self.normalized.original
         o_start, o_end = self.normalized.to_original(start, end)
         word = original[o_start:o_end]
+        lead = _LOWER_LEAD.match(word)  # "the Karen Millen order": judge the capitalised part
+        if lead and lead.end() < len(word):
+            o_start += lead.end()
+            word = word[lead.end():]
         if word[:1].isupper() and self.cues.company_after.match(original, o_end):
             return True  # "PEBKAC Ltd", "Layer Eight Networks"
+        following = _NEXT_WORD.match(original, o_end)
+        if following is not None and _DIAGNOSIS.fullmatch(following.group(1).lower().rstrip("™®")):
+            return False
+        if _title_phrase(word) or self._quoted_title(start, end):
+            return True  # "Layer Eight's invoice", a quoted title: "The Idiot", "Skill Issue"
         if not word[:1].isupper() or word.isupper():
             return False
-        following = _NEXT_WORD.match(original, o_end)
         if following and following.group(1)[0].isupper() and not following.group(1).isupper():
             return True
         # Only the last words before the match matter: look back a bounded stretch, so a long
@@ -315,13 +366,24 @@ class MessageContext:
         head = original[max(0, preceding.start() - 200):preceding.start()].rstrip()
         return bool(head) and head[-1] not in ".!?:\"'>*_-\u2014"
 
+    def _quoted_title(self, start: int, end: int) -> bool:
+        """A quoted phrase of two or more words, every one capitalised (not shouted): a title."""
+        zone = self.normalized.zone_at(start, end)
+        if zone is None or zone.kind != "speech":
+            return False
+        o_start, o_end = self.normalized.to_original(zone.start, zone.end)
+        return _title_phrase(self.normalized.original[o_start:o_end].strip("\"'`“”‘’ "))
+
     def suppresses(self, rule: Rule, start: int, end: int) -> bool:
         """True when the match at [start, end) is not the agent's own put-down or scolding."""
         text = self.text
         if rule.require_upper:
             o_start, o_end = self.normalized.to_original(start, end)
-            letters = [c for c in self.normalized.original[o_start:o_end] if c.isalpha()]
-            if not letters or any(c.islower() for c in letters):
+            typed = self.normalized.original[o_start:o_end]
+            letters = [c for c in typed if c.isalpha()]
+            # digits or symbols for letters ("p1cn1c") show the acronym is meant, whatever the case
+            obfuscated = any(not c.isalpha() and not c.isspace() for c in typed)
+            if not letters or (any(c.islower() for c in letters) and not obfuscated):
                 return True
         if rule.unless_match is not None and rule.unless_match.fullmatch(text, start, end):
             return True
@@ -330,7 +392,7 @@ class MessageContext:
             return True
         if "colleague" in skip and self.colleague_directed:
             return True
-        if rule.only_if_addressed and not self.addressed_to_customer:
+        if rule.only_if_addressed and not self.reads_as_reply:
             return True
         sentence_start, sentence_end = self.sentence(start, end)
         after = text[end:sentence_end]

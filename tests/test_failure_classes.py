@@ -265,3 +265,200 @@ def test_colleague_logistics_and_self_directed(rules: RuleSet, text: str, expect
 @pytest.mark.parametrize(("text", "expected"), _cases(REPORTED_AND_MARKUP))
 def test_reported_replies_and_slack_markup(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
+
+
+def _check_rules(rules: RuleSet, text: str, expected: str | None) -> None:
+    """The rule layer alone: these classes are the rules' to get right, whatever the model says."""
+    analysis = detect(text, rules, model=None)
+    found = [(f.rule, f.match) for f in analysis.findings]
+    if expected is None:
+        assert not analysis.flagged, f"near miss flagged by a rule: {text!r} -> {found}"
+    else:
+        assert expected in analysis.categories, f"rules missed {expected}: {text!r} -> {found}"
+
+
+# Free wording (the written sets): near misses where a flagged phrase is mentioned, said to a
+# colleague, part of a name, a technical acronym, or owned by us; and positives next to them.
+MENTION_RUBRICS: list[Case] = [
+    ("Scorecard note: numpty and similar labels mean an automatic zero", None),
+    ('lines to avoid in chat, part 2: "tough luck"', None),
+    ('the "per my last email" opener comes across as cold, so I dropped it from the template', None),
+    ("the refund failed because you used the old card instead of the new one", "blame"),
+]
+
+NAMES_TITLES_ACRONYMS: list[Case] = [
+    ("Forwarded the contract to Layer Eight's lawyers this morning", None),
+    ('our book club pick this month is "The Idiot Brain" by Dean Burnett', None),
+    ("the Karen Walker account renewed for two more years", None),
+    ("their TSTO (two stage to orbit) paper cites our sensors", None),
+    ("run the OHE encoder before the model trains", None),
+    ("classic Layer Nine Fault, he had the monitor switched off", "disparaging"),
+    ("got an India Delta Ten Tango with a billing login, sigh", "disparaging"),
+]
+
+COLLEAGUE_NEGATION_OWNED: list[Case] = [
+    ("relax everyone, the snacks arrive after the all-hands", None),
+    ("as I said, the vendor call starts at 2, I'll dial in", None),
+    ("for the last time, the parking passes are in the top drawer", None),
+    ("No one is calling it user error, the importer drops rows.", None),
+    ("Guess I'm the resident luser, deleted my own macro.", None),
+    ("Hi Ana, there's no way you could have known about the fee, that part is on us.", None),
+    ("Clearly this is our mistake, the discount code was set up wrong; refunded.", None),
+    ("The new invoices clearly show each fee, so that nothing surprises you.", None),
+    ("it's not that complicated, happy to set it up myself tomorrow", None),
+    ("Rail strikes, it is what it is. I've moved your seat to Thursday's train.", None),
+    ("Hi Al, nothing else we can offer for the damaged lamp, sorry.", "dismissive"),
+    ("Hi Ana, there's no way you waited an hour, the chat log says five minutes.", "argumentative"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MENTION_RUBRICS)
+def test_rubrics_avoid_lists_and_macro_edits_are_mentions(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES_TITLES_ACRONYMS)
+def test_names_titles_and_technical_acronyms(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), COLLEAGUE_NEGATION_OWNED)
+def test_colleagues_negation_and_owned_mistakes(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+GUESSED_AND_PINNED_BLAME: list[Case] = [
+    ("Hi Ruth, my guess is you saved the draft in the shared folder.", "blame"),
+    ("odds are you never confirmed the new address", "blame"),
+    ("Hi Ava, the rule you set up is what's blocking the invoices.", "blame"),
+    ("Hi Ava, the rule you set up is what's blocking the invoices; here's how to turn it off.", None),
+    ("looks like you nailed the import, nice one", None),
+    ("Hi Tom, the lockout is the result of you typing the PIN five times.", "blame"),
+    ("Your staff have been sharing a single badge, which is exactly why the door logs look odd.", "blame"),
+    ("Hi Mo, the firmware was downgraded by your installer last week.", "blame"),
+    ("Hi Jo, it was your accountant who cancelled the mandate.", "blame"),
+    ("Hi Jo, it was you who reported the outage first, thanks!", None),
+    ("Hi Kai, that's not our router, that's your own cabling.", "blame"),
+    ("Hi Lu, your VPN is what's throttling the calls.", "blame"),
+]
+
+DISOWNING_AND_LESSONS: list[Case] = [
+    ("We can hardly be held responsible for a password you shared.", "blame"),
+    ("Hi Em, the outage is not something we did.", "blame"),
+    ("Hi Jon, honestly not our bug, it's the theme.", "blame"),
+    ("Hello, we are not liable for any fines from the council.", "blame"),
+    ("If your admin hadn't revoked the token, the sync would still run.", "blame"),
+    ("If the filter had been cleaned monthly, this wouldn't be a problem now.", "blame"),
+    ("If the parcel had been collected, you would have received an email.", None),
+    ("Please double-check the serial number in future.", "blame"),
+    ("Please feel free to reach out in future.", None),
+    ("Bit late to object to the quote after signing it.", "blame"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GUESSED_AND_PINNED_BLAME)
+def test_hedged_guesses_and_pinned_causes(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), DISOWNING_AND_LESSONS)
+def test_disowning_counterfactuals_and_lessons(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+BRUSH_OFFS_AND_PASSIVE_REFUSALS: list[Case] = [
+    ("Hi Ola, maybe post it on our subreddit.", "dismissive"),
+    ("Hi Ola, try the community forum, here's the thread: https://example.com/t/9", None),
+    ("Hi Sam, spare-part requests go to whoever installed it.", "dismissive"),
+    ("Hi Lu, the lender set that rate, not us.", "dismissive"),
+    ("Hi Lu, that's the lender's call, and I've asked them to review it.", None),
+    ("The appeal cannot be reconsidered.", "dismissive"),
+    ("We won't be investigating third-party plugins.", "dismissive"),
+    ("Address changes are not dealt with over email.", "dismissive"),
+    ("Honestly haven't got the faintest about restock dates.", "dismissive"),
+    ("I can't predict if the courier will come today.", "dismissive"),
+    ("Hi Di, per our terms of sale, engraved items are not returnable.", "dismissive"),
+    ("Hi Di, per our terms of sale, engraved items are not returnable, but I can offer a credit.", None),
+    # a bare statement about nobody else reads as a reply; a note about a case does not
+    ("We just can't offer refunds on opened software.", "dismissive"),
+    ("she wanted a refund on opened software, we can't offer it.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BRUSH_OFFS_AND_PASSIVE_REFUSALS)
+def test_brush_offs_and_passive_refusals(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+ARGUING_IN_FREE_WORDING: list[Case] = [
+    ("As our last email stated, the spring class is full.", "argumentative"),
+    ("Like we've been telling you since Friday, the parcel left the depot.", "argumentative"),
+    ("I have explained the warranty terms to you twice now.", "argumentative"),
+    ("I'm not gonna go over the booking rules again, Jen.", "argumentative"),
+    ("Hold your horses, Mr Patel, the engineer is booked.", "argumentative"),
+    ("Honestly you're being rather melodramatic, it's a two-day delay.", "argumentative"),
+    ("Well, that's simply not what the booking history says.", "argumentative"),
+    ("Honestly, I find this rather hard to believe given the photos.", "argumentative"),
+    ("Mate, there is no such thing as a weekend surcharge here.", "argumentative"),
+    ("That popup can't show up on the desktop version.", "argumentative"),
+    ("That warning can't appear again, the patch is live.", None),
+    ("Hi Raj, it's really basic, the toggle is top right.", "argumentative"),
+    ("Sorry if this is basic stuff, but is the plug switched on?", None),
+    ("As we discussed on the call, I've switched on the beta for you.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARGUING_IN_FREE_WORDING)
+def test_arguing_and_talking_down_in_free_wording(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+CONTEMPT_WITHOUT_SLUR: list[Case] = [
+    ("that whole office lacks the brain cells for two-factor", "disparaging"),
+    ("some folks should not be allowed within five feet of a router", "disparaging"),
+    ("the Harlow crew can't even spell their own domain", "disparaging"),
+    ("utterly hopeless, this lot. third password reset today", "disparaging"),
+    ("diagnosis: the fault is the operator.", "disparaging"),
+    ("the fault is the operator panel, a new one ships Monday", None),
+    ("their accounts team are totally incompetent, every invoice bounces", "disparaging"),
+    ("another code eighteen, closing it", "disparaging"),
+    ("the bug lives somewhere between the chair and the keyboard again", "disparaging"),
+    ("l8 problem again, the VPN was simply off", "disparaging"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTEMPT_WITHOUT_SLUR)
+def test_contempt_without_a_slur_word(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+MORE_PINNED_BLAME: list[Case] = [
+    ("I've looked into it and the plan was downgraded by you in May.", "blame"),
+    ("Your scanner settings probably skipped the second page.", "blame"),
+    ("Did you maybe untick the reminder option? That explains it.", "blame"),
+    ("You pulled the SIM mid-setup, own it.", "blame"),
+    ("Hi Gus, the crash you mention is simply you running last year's build.", "blame"),
+    ("That bit is on you, the photo was blurry.", "blame"),
+    ("Hi Gus, the crash you mention is you running last year's build; I'll send the new one now.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_PINNED_BLAME)
+def test_more_pinned_blame(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
+
+
+MARKUP_AND_OBFUSCATION: list[Case] = [
+    # agent prose inside a code block with no cue line is still the agent's reply
+    ("```\nHello, as we have told you twice, the voucher is single use.\n```", "argumentative"),
+    ("```\n2026-11-30 12:01 WARN user_error retry=3\n```", None),
+    ("p1cn1c on line 4, the headset was muted", "disparaging"),
+    ("the picnic tables on the roof are booked for Friday", None),
+    ("hand me the clue-by-four, the Dunmore office again", "disparaging"),
+    ("scroll up — the order number is in my first message", "argumentative"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MARKUP_AND_OBFUSCATION)
+def test_code_block_prose_and_obfuscated_acronyms(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check_rules(rules, text, expected)
