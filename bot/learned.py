@@ -7,14 +7,13 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.context import MessageContext
 from bot.features import own_text
-from bot.model import MODEL_DIR, LearnedModel, logit, token_spans, tokens_of
+from bot.model import MODEL_DIR, LearnedModel, token_spans, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding
 from bot.rules import CONTEXT_SKIPS, Rule, RuleError, RuleSet
 
@@ -69,8 +68,8 @@ def learned_findings(
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return [], None
     flag_score = model.flag_score(tokens)
-    if flag_score < model.flag_threshold or logit(flag_score) - model.bias[0] < model.thresholds.get("push", -math.inf):
-        return [], flag_score  # below the threshold, or only the prior says so (no words push it)
+    if flag_score < model.flag_threshold:
+        return [], flag_score
     scores = model.scores(tokens)
     if max(scores[c] for c in CATEGORIES) < model.thresholds.get("evidence", 0.0):
         return [], flag_score  # no category believes it: an unfamiliar style, not harsh words

@@ -262,12 +262,6 @@ def _normalised(weighted: float, squared: float) -> float:
     return weighted / math.sqrt(squared) if squared > 0 else 0.0
 
 
-def logit(probability: float) -> float:
-    """The inverse of sigmoid, clamped so 0 and 1 stay finite."""
-    probability = min(max(probability, 1e-12), 1 - 1e-12)
-    return math.log(probability / (1 - probability))
-
-
 def sigmoid(value: float) -> float:
     if value >= 0:
         return 1.0 / (1.0 + math.exp(-value))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.context import MessageContext
 from bot.dataset import Example, labelled, real_replies, synthetic_clean
 from bot.features import message_tokens
-from bot.model import FEATURE_VERSION, OUTPUTS, LearnedModel, feature_counts, is_char_feature, logit, sigmoid
+from bot.model import FEATURE_VERSION, OUTPUTS, LearnedModel, feature_counts, is_char_feature, sigmoid
 from bot.models import CATEGORIES
 from bot.text import normalize
 
@@ -31,7 +31,6 @@ MIN_WEIGHT = 0.1  # smaller weights change no decision (measured: same cross-val
 FOLDS = 5
 MAX_REAL_FLAG_RATE = 0.0025  # the model alone may flag at most this share of real replies in CV
 EVIDENCE_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-PUSH_STEPS = (-math.inf, 0.0, 0.25, 0.5, 1.0)
 CATEGORY_THRESHOLD = 0.7  # a further category is added only when the model is this sure (CV: 0.5-0.7 alike)
 
 
@@ -126,22 +125,22 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
                         thresholds={"flag": 0.5, "category": CATEGORY_THRESHOLD})
 
 
-Scores = list[tuple[float, float, float]]  # per message: flag probability, surest category's, the words' push
+Scores = list[tuple[float, float]]  # per message: flag probability, surest category's probability
 
 
 def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> Scores:
-    """Out-of-fold scores for every training message: the flag probability, the surest
-    category's probability, and how far the words alone push the flag (logit minus bias)."""
+    """Out-of-fold scores for every training message: the flag probability and the surest
+    category's probability."""
     _, _, stratified_k_fold = _sklearn()
     kind_codes = {"labelled": 0, "real": 1, "synthetic": 2}
     strata = [3 * t[0] + kind_codes[kind] for t, kind in zip(corpus.targets, corpus.kinds, strict=True)]
     splitter = stratified_k_fold(n_splits=folds, shuffle=True, random_state=7)  # type: ignore[operator]
-    scores = [(0.0, 0.0, 0.0)] * len(corpus.features)
+    scores = [(0.0, 0.0)] * len(corpus.features)
     for train_index, test_index in splitter.split(strata, strata):
         model = _fit(corpus, [int(i) for i in train_index])
         for i in test_index:
             flag, *categories = output_scores(model, corpus.features[int(i)])
-            scores[int(i)] = (flag, max(categories), logit(flag) - model.bias[0])
+            scores[int(i)] = (flag, max(categories))
     return scores
 
 
@@ -178,18 +177,17 @@ class Figures:
     real_rate: float
     synthetic_rate: float = 0.0
     evidence: float = 0.0  # the surest category's probability a flag also needs
-    push: float = -math.inf  # how far the words must push the flag's logit above the bias
 
     def to_dict(self) -> dict[str, float]:
-        return {key: round(value, 4) for key, value in self.__dict__.items() if math.isfinite(value)}
+        return {key: round(value, 4) for key, value in self.__dict__.items()}
 
 
 def _figures(
-    corpus: Corpus, scores: Scores, threshold: float, evidence: float = 0.0, push: float = -math.inf
+    corpus: Corpus, scores: Scores, threshold: float, evidence: float = 0.0
 ) -> Figures:
     tp = fp = fn = real = real_total = synthetic = synthetic_total = 0
-    for (score, category, words), target, kind in zip(scores, corpus.targets, corpus.kinds, strict=True):
-        flagged = score >= threshold and category >= evidence and words >= push
+    for (score, category), target, kind in zip(scores, corpus.targets, corpus.kinds, strict=True):
+        flagged = score >= threshold and category >= evidence
         if kind == "real":
             real_total += 1
             real += flagged
@@ -205,7 +203,7 @@ def _figures(
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return Figures(threshold, precision, recall, real / real_total if real_total else 0.0,
-                   synthetic / synthetic_total if synthetic_total else 0.0, evidence, push)
+                   synthetic / synthetic_total if synthetic_total else 0.0, evidence)
 
 
 def choose_threshold(corpus: Corpus, scores: Scores) -> Figures:
@@ -213,14 +211,12 @@ def choose_threshold(corpus: Corpus, scores: Scores) -> Figures:
     stays low. The model alone, because on the training messages the rules are near perfect
     (they were written there), so "rules or model" would hardly depend on the threshold.
 
-    Three thresholds: the flag probability; the evidence a flag needs from its surest category
-    (a flag no category believes in cannot say what is wrong); and how far the words must push
-    the flag above the prior. With unit-length rows the intercept carries what the common words
-    usually subtract, so a short message of rare words would score the prior: the push keeps
-    "no evidence" from ever meaning "flag"."""
+    Two thresholds: the flag probability, and the evidence a flag needs from its surest
+    category. A flag no category believes in cannot say what is wrong, and is most often the
+    model reacting to an unfamiliar style rather than to harsh words."""
     best: Figures | None = None
-    for step, evidence, push in itertools.product(range(30, 96), EVIDENCE_STEPS, PUSH_STEPS):
-        figures = _figures(corpus, scores, step / 100, evidence, push)
+    for step, evidence in itertools.product(range(30, 96), EVIDENCE_STEPS):
+        figures = _figures(corpus, scores, step / 100, evidence)
         if figures.real_rate > MAX_REAL_FLAG_RATE:
             continue
         f1 = 2 * figures.precision * figures.recall / (figures.precision + figures.recall or 1)
@@ -243,8 +239,7 @@ def train(progress: Callable[[str], None] = lambda _m: None) -> LearnedModel:
     progress(f"{FOLDS}-fold cross-validation")
     scores = cross_validated_scores(corpus)
     chosen = choose_threshold(corpus, scores)
-    progress(f"threshold {chosen.threshold:.2f} (category evidence {chosen.evidence:.1f}, push {chosen.push:.2f}): "
-             "the model alone, "
+    progress(f"threshold {chosen.threshold:.2f} (category evidence {chosen.evidence:.1f}): the model alone, "
              f"cross-validated: precision {chosen.precision:.3f}, recall {chosen.recall:.3f}, "
              f"real replies flagged {chosen.real_rate:.2%}")
     model = _fit(corpus, list(range(len(corpus.features))))
@@ -260,5 +255,4 @@ def train(progress: Callable[[str], None] = lambda _m: None) -> LearnedModel:
     }
     return LearnedModel(weights=model.weights, bias=model.bias, idf=model.idf,
                         thresholds={"flag": chosen.threshold, "evidence": chosen.evidence,
-                                    **({"push": chosen.push} if math.isfinite(chosen.push) else {}),
                                     "category": CATEGORY_THRESHOLD}, meta=meta)

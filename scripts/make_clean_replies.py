@@ -45,6 +45,14 @@ FIXES = ["I've sent a secure link so you can update it", "I've rebooked the deli
          "I've split it into two parts and re-sent them", "I've moved you back to your usual plan",
          "I've extended the session limit on your account", "I've corrected it and reprinted the label",
          "it should reach you {time}", "I've whitelisted the page so it opens normally now"]
+# Status updates are the commonest support message of all: what was looked at, what works again.
+EVIDENCE = ["screenshots", "logs", "details", "photos", "screen recording", "HAR file", "error message",
+            "order number", "steps to reproduce", "console output", "timestamps"]
+SERVICES = ["the sync", "the import", "the nightly export", "the dashboard", "the webhook", "SSO login",
+            "the invoice run", "the backup", "the integration", "the calendar feed", "search", "the mobile app"]
+STATES = ["is running again", "is working again", "is back up", "is syncing normally again", "is healthy again",
+          "runs on schedule again", "is fixed"]
+PLACES = ["workspace", "account", "project", "store", "site", "team space", "organisation", "dashboard"]
 OPENERS = ["Hi {name}, ", "Hello {name}, ", "Hey {name}! ", "Dear {name}, ", "Good morning {name}, ",
            "Hi {name} — ", "Thanks {name}! ", "Hi there, ", "", "", "<@U0{uid}> ",
            "Hi {title} {surname}, ", "Dear {title} {surname}, ", "Good afternoon {title} {surname}, ",
@@ -89,6 +97,12 @@ BODIES = [
     "none of this is down to you; {cause}. {fix}.",
     "thanks for the details, they made this much quicker. {fix}.",
     "thank you for the photos, that helped. {fix}.",
+    "thanks for the {evidence}, they pinpointed it. {service} {state} on your {place}.",
+    "{service} {state} on your {place}; the {evidence} you sent made it easy to find.",
+    "got it, the {evidence} showed what was wrong. {service} {state}.",
+    "quick update: {service} {state} on your {place}, and I'll keep an eye on it {time}.",
+    "the {evidence} helped a lot! {service} {state} on your {place}.",
+    "{service} {state}. Thanks again for the {evidence}, it saved us a lot of back and forth.",
 ]
 NOTES = [
     "told the customer it was our fault and refunded {amount}; {team} is fixing the template.",
@@ -111,6 +125,7 @@ def fill(rng: random.Random, template: str) -> str:
         name=rng.choice(NAMES), title=rng.choice(HONORIFICS), surname=rng.choice(SURNAMES), team=rng.choice(TEAMS), thing=rng.choice(THINGS), time=rng.choice(TIMES),
         amount=rng.choice(AMOUNTS), cause=rng.choice(CAUSES), fix=rng.choice(FIXES).format(time=rng.choice(TIMES)),
         n=rng.randint(10000, 99999), small=rng.randint(2, 40), uid=f"{rng.getrandbits(28):07X}",
+        evidence=rng.choice(EVIDENCE), service=rng.choice(SERVICES), state=rng.choice(STATES), place=rng.choice(PLACES),
     )
 
 

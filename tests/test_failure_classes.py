@@ -21,7 +21,6 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 LEARNED_FALSE_ALARMS = frozenset({
     "Obviously, we'll refund the whole order, Kim.",
     "hostname layer8-proxy is down again",
-    "the log line says `user_error: token expired`",
 })
 
 
