@@ -137,15 +137,11 @@ class LearnedModel:
     @cached_property
     def _flag_rows(self) -> dict[str, tuple[float, float]]:
         """Per known feature: (flag weight x idf, idf squared), the two sums' terms."""
-        rows = {f: (0.0, self._idf(f) ** 2) for f in self.idf}
+        unweighted: dict[float, tuple[float, float]] = {}  # few distinct idfs: share their rows
+        rows = {f: unweighted.setdefault(v, (0.0, v * v)) for f, v in self.idf.items()}
         for f, row in self.weights.items():
             rows[f] = (row[0] * self._idf(f), self._idf(f) ** 2)
         return rows
-
-    @cached_property
-    def _full_rows(self) -> dict[str, Row]:
-        """Per weighted feature: (idf squared, each output's weight x idf)."""
-        return {f: (self._idf(f) ** 2, *(v * self._idf(f) for v in row)) for f, row in self.weights.items()}
 
     def _word_sums(self, token: str) -> tuple[float, float, float, float]:
         """One word's terms of the four flag sums (its character grams', then its own as a word),
@@ -188,7 +184,7 @@ class LearnedModel:
     def scores(self, tokens: list[str]) -> dict[str, float]:
         """Probability per output (flag and each category)."""
         rows = self._flag_rows
-        full = self._full_rows
+        weights = self.weights
         width = len(OUTPUTS)
         totals = [0.0] * width
         for features in ([g for t in tokens for g in char_grams(t)], word_grams(tokens)):
@@ -199,19 +195,20 @@ class LearnedModel:
                 if known is None:
                     continue
                 squared += known[1]
-                row = full.get(feature)
+                row = weights.get(feature)
                 if row is not None:
+                    idf = self._idf(feature)
                     for index in range(width):
-                        weighted[index] += row[index + 1]
+                        weighted[index] += row[index] * idf
             for index in range(width):
                 totals[index] += _normalised(weighted[index], squared)
         return {name: sigmoid(bias + total) for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)}
 
     def push(self, token: str, output: str) -> float:
         """How hard one word pushes towards an output, alone (its grams' and its own weights)."""
-        column = OUTPUTS.index(output) + 1
-        full = self._full_rows
-        return sum(full[f][column] for f in (*char_grams(token), token) if f in full)
+        column = OUTPUTS.index(output)
+        weights = self.weights
+        return sum(weights[f][column] * self._idf(f) for f in (*char_grams(token), token) if f in weights)
 
     @property
     def flag_threshold(self) -> float:
@@ -254,7 +251,13 @@ class LearnedModel:
             raise ModelError(f"{where}: 'bias' must be {width} numbers")
         meta = data.get("meta")
         return cls(weights, tuple(float(b) for b in bias), {str(k): float(v) for k, v in thresholds.items()},
-                   meta if isinstance(meta, dict) else {}, {str(k): float(v) for k, v in raw_idf.items()})
+                   meta if isinstance(meta, dict) else {}, _shared_floats(raw_idf))
+
+
+def _shared_floats(raw: dict[str, float]) -> dict[str, float]:
+    """The idf table with one float object per distinct value (idf depends on a count alone)."""
+    values: dict[float, float] = {}
+    return {str(k): values.setdefault(float(v), float(v)) for k, v in raw.items()}
 
 
 def _normalised(weighted: float, squared: float) -> float:

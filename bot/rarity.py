@@ -86,3 +86,8 @@ def expected_count(string: str) -> float:
 def set_cost(strings: frozenset[str]) -> float:
     """Expected hits of a literal set: one of its strings occurs wherever it matches."""
     return sum(expected_count(string) for string in strings)
+
+
+def forget_estimates() -> None:
+    """Drop the memoised estimates (tens of thousands of strings) once rules are compiled."""
+    expected_count.cache_clear()

@@ -18,7 +18,7 @@ from pathlib import Path
 import ahocorasick
 
 from bot.models import CATEGORIES, SEVERITIES
-from bot.rarity import set_cost
+from bot.rarity import forget_estimates, set_cost
 
 CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 
@@ -485,8 +485,12 @@ def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Auto
     if not keys:
         return None
     automaton = ahocorasick.Automaton()
+    # Vocabulary expansion gives hundreds of thousands of keys but few distinct payloads: share
+    # one tuple per payload (tens of MB less resident memory, the same values).
+    shared: dict[tuple[object, ...], tuple[object, ...]] = {}
     for key, (rule_indices, pattern_keys) in keys.items():
-        automaton.add_word(key, (len(key), key[0].isalnum(), tuple(rule_indices), tuple(pattern_keys)))
+        value = (len(key), key[0].isalnum(), tuple(rule_indices), tuple(pattern_keys))
+        automaton.add_word(key, shared.setdefault(value, value))
     automaton.make_automaton()
     return automaton
 
@@ -1133,7 +1137,9 @@ def load_rules(directory: Path | str | None = None, vocab: Path | str | None = N
                 raise RuleError(f"{path.name}: rule {rule.id!r} is already defined in {seen[rule.id]}")
             seen[rule.id] = path.name
             rules.append(rule)
-    return RuleSet.build(rules, categories)
+    ruleset = RuleSet.build(rules, categories)
+    forget_estimates()  # the literal-cost memo is only needed while compiling
+    return ruleset
 
 
 _default: RuleSet | None = None
