@@ -137,3 +137,16 @@ def test_settings_survive_a_restart(make_bot) -> None:
     assert [c.body["channel"] for c in calls] == ["C2"]
     assert flagged_channels(second) == ["C2"]
 
+
+def test_a_cli_mute_reaches_the_running_bot(bot: Bot) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(cli, ["rules", "mute", "calm-down", "--db", bot.store.path, "--team", TEAM])
+    assert result.exit_code == 0, result.output
+    bot.event(message(CALM, ts="1762000110.000100"))
+    time.sleep(0.3)
+    bot.event(message(HARSH, ts="1762000110.000200"))
+    calls = nudges(bot, 1)
+    assert len(calls) == 1 and "as I already said" in calls[0].body["text"]
