@@ -86,10 +86,16 @@ class _State:
             raise click.ClickException(str(exc)) from None
         return Coach(rules=self.rules(), topics=topics, llm=llm, judge=judge)
 
+    def load_rules(self) -> RuleSet:
+        """The bundled rules, with the rules folder laid over them (or instead, with --rules-only)."""
+        if not self.rules_dir:
+            return default_rules()
+        return load_rules(self.rules_dir) if self.rules_only else load_rules(overlay=self.rules_dir)
+
     def rules(self) -> RuleSet:
         if self._rules is None:
             try:
-                self._rules = load_rules(self.rules_dir) if self.rules_dir else default_rules()
+                self._rules = self.load_rules()
             except RuleError as exc:
                 raise click.ClickException(f"rules: {exc}") from None
         return self._rules
@@ -110,17 +116,22 @@ def load_env_file(env_file: str | None) -> str | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of rule files (default: the bundled prompts/rules, or COACH_RULES_DIR).")
+              help="Folder of rule files laid over the bundled ones (default COACH_RULES_DIR): "
+                   "same id = override, enabled = false = off.")
+@click.option("--rules-only", "rules_only_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of rule files used instead of the bundled ones.")
 @click.option("--env-file", "env_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Read settings from this file instead of the first .env in the current folder or its parents.")
 @click.version_option(None, "-V", "--version", package_name="support-coach")
 @click.pass_context
-def cli(ctx: click.Context, rules_dir: str | None, env_file: str | None) -> None:
+def cli(ctx: click.Context, rules_dir: str | None, rules_only_dir: str | None, env_file: str | None) -> None:
     """Coach customer-support replies: spot blame, arguing, put-downs and brush-offs."""
     load_env_file(env_file)
     if no_color():
         ctx.color = False  # click.echo then strips every style, on a terminal too
-    ctx.obj = _State(rules_dir=rules_dir)
+    if rules_dir and rules_only_dir:
+        raise click.UsageError("--rules and --rules-only are alternatives: give one")
+    ctx.obj = _State(rules_dir=rules_only_dir or rules_dir, rules_only=bool(rules_only_dir))
 
 
 # --- check -----------------------------------------------------------------------------
@@ -273,7 +284,7 @@ def rules() -> None:
 def rules_check(state: _State) -> None:
     """Validate the rule files, and run every rule's examples and counter-examples."""
     try:
-        ruleset = load_rules(state.rules_dir)
+        ruleset = state.load_rules()
     except RuleError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -732,7 +743,8 @@ def doctor(state: _State, http_mode: bool) -> None:
     from bot.doctor import FAIL, Check, run_checks
 
     try:
-        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir)
+        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir,
+                            rules_only=state.rules_only)
     except ConfigError as exc:
         checks = iter([Check("settings", FAIL, str(exc))])
     failed = total = 0
