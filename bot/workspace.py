@@ -11,6 +11,7 @@ message within a second, without a restart and without a query per message.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -21,6 +22,8 @@ from pathlib import Path
 from bot.detect import _categories, _message_severity, detect
 from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
 from bot.rules import Rule, RuleError, RuleSet, Vocab, _parse_rule, load_vocab
+
+log = logging.getLogger(__name__)
 
 MAX_PHRASE = 200
 WORKSPACE_SOURCE = "workspace"  # Rule.source of a custom term: where `rules list --source` says it lives
@@ -107,8 +110,8 @@ class WorkspaceSettings:
             for term in self.terms:
                 try:
                     extra.append(custom_rule(term, base))
-                except RuleError:
-                    continue
+                except RuleError as exc:  # logged once per settings change: the object is cached
+                    log.warning("custom term %s left out: %s", term.rule_id, exc)
             cached = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
             self._memo.clear()
             self._memo[key] = cached

@@ -150,3 +150,13 @@ def test_store_rows_round_trip_with_an_audit_row_each(tmp_path: Path) -> None:
                                                           "threshold"]
     assert audit[0]["actor"] == "U1" and audit[0]["before"] == "null" and audit[0]["after"] == '"high"'
     reopened.close()
+
+
+def test_a_stored_term_that_no_longer_compiles_is_left_out_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    base = default_rules()
+    broken = CustomTerm("custom-broken", "tick(et", "blame", "low", "t", is_pattern=True, anchors=("tick",))
+    good = CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high", "tip")
+    with caplog.at_level("WARNING", logger="bot.workspace"):
+        rules = WorkspaceSettings(terms=(broken, good)).ruleset(base)
+    assert rules.get("custom-broken") is None and rules.get("custom-ticket-monkey") is not None
+    assert "custom term custom-broken left out" in caplog.text
