@@ -247,7 +247,9 @@ class SettingsCache:
     """``load(team)`` at most once per ``ttl`` seconds per team; the same object while rows are unchanged.
 
     Keeping the object (not just equal contents) keeps its compiled rule set, so a re-read
-    that finds nothing new costs one small query a second, not a rule-set build.
+    that finds nothing new costs a few small queries a second, not a rule-set build. A read
+    that fails (the file damaged or gone) keeps the last settings read, so live coaching and
+    the no-flag-lost path (bot.spool) go on.
     """
 
     def __init__(self, load: Callable[[str], WorkspaceSettings], ttl: float = 1.0,
@@ -264,7 +266,11 @@ class SettingsCache:
             hit = self._cached.get(team)
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
-        fresh = self._load(team)
+        try:
+            fresh = self._load(team)
+        except Exception as exc:  # a database that cannot be read right now must not cost the message
+            fresh = hit[1] if hit is not None else WorkspaceSettings()
+            log.warning("workspace settings not re-read (%s): using the last ones read", type(exc).__name__)
         if hit is not None and fresh == hit[1]:
             fresh = hit[1]
         with self._lock:

@@ -160,3 +160,21 @@ def test_a_stored_term_that_no_longer_compiles_is_left_out_and_logged(caplog: py
         rules = WorkspaceSettings(terms=(broken, good)).ruleset(base)
     assert rules.get("custom-broken") is None and rules.get("custom-ticket-monkey") is not None
     assert "custom term custom-broken left out" in caplog.text
+
+
+def test_a_failed_reread_keeps_the_last_settings(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    answers: list[object] = [WorkspaceSettings(threshold="high"), OSError("disk gone")]
+
+    def load(team: str) -> WorkspaceSettings:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    cache = SettingsCache(load, ttl=1.0, clock=lambda: now[0])
+    assert cache.get("T1").threshold == "high"
+    now[0] = 5.0
+    with caplog.at_level("WARNING", logger="bot.workspace"):
+        assert cache.get("T1").threshold == "high"
+    assert "not re-read (OSError)" in caplog.text
