@@ -42,8 +42,10 @@ class _State:
     """What every command shares. Settings are read on first use, so a malformed variable only
     stops the commands that need it (never ``--help``, ``check`` or ``rules``)."""
 
-    def __init__(self, settings: Settings | None = None, rules_dir: str | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, rules_dir: str | None = None,
+                 rules_only: bool = False) -> None:
         self._rules_dir_option = rules_dir
+        self.rules_only = rules_only  # the folder replaces the bundled rules instead of adding to them
         self._settings: Settings | None = settings  # given: tests and embedders; None: the environment
         self._rules: RuleSet | None = None
         self._store: Store | None = None
@@ -84,10 +86,16 @@ class _State:
             raise click.ClickException(str(exc)) from None
         return Coach(rules=self.rules(), topics=topics, llm=llm, judge=judge)
 
+    def load_rules(self) -> RuleSet:
+        """The bundled rules, with the rules folder laid over them (or instead, with --rules-only)."""
+        if not self.rules_dir:
+            return default_rules()
+        return load_rules(self.rules_dir) if self.rules_only else load_rules(overlay=self.rules_dir)
+
     def rules(self) -> RuleSet:
         if self._rules is None:
             try:
-                self._rules = load_rules(self.rules_dir) if self.rules_dir else default_rules()
+                self._rules = self.load_rules()
             except RuleError as exc:
                 raise click.ClickException(f"rules: {exc}") from None
         return self._rules
@@ -108,17 +116,22 @@ def load_env_file(env_file: str | None) -> str | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of rule files (default: the bundled prompts/rules, or COACH_RULES_DIR).")
+              help="Folder of rule files laid over the bundled ones (default COACH_RULES_DIR): "
+                   "same id = override, enabled = false = off.")
+@click.option("--rules-only", "rules_only_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of rule files used instead of the bundled ones.")
 @click.option("--env-file", "env_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Read settings from this file instead of the first .env in the current folder or its parents.")
 @click.version_option(None, "-V", "--version", package_name="support-coach")
 @click.pass_context
-def cli(ctx: click.Context, rules_dir: str | None, env_file: str | None) -> None:
+def cli(ctx: click.Context, rules_dir: str | None, rules_only_dir: str | None, env_file: str | None) -> None:
     """Coach customer-support replies: spot blame, arguing, put-downs and brush-offs."""
     load_env_file(env_file)
     if no_color():
         ctx.color = False  # click.echo then strips every style, on a terminal too
-    ctx.obj = _State(rules_dir=rules_dir)
+    if rules_dir and rules_only_dir:
+        raise click.UsageError("--rules and --rules-only are alternatives: give one")
+    ctx.obj = _State(rules_dir=rules_only_dir or rules_dir, rules_only=bool(rules_only_dir))
 
 
 # --- check -----------------------------------------------------------------------------
@@ -271,7 +284,7 @@ def rules() -> None:
 def rules_check(state: _State) -> None:
     """Validate the rule files, and run every rule's examples and counter-examples."""
     try:
-        ruleset = load_rules(state.rules_dir)
+        ruleset = state.load_rules()
     except RuleError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -304,14 +317,236 @@ def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
                 yield f"{name}: '{key}' is itself flagged by the rules"
 
 
+_DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+                          help="Database holding the workspace settings (default COACH_DB).")
+_TEAM_OPTION = click.option("--team", default="", help="Only this workspace (team ID); default: every workspace.")
+_BY_OPTION = click.option("--by", "actor", default=None,
+                          help="Who makes the change, for the audit (default cli:$USER).")
+
+
+def _actor(actor: str | None) -> str:
+    import getpass
+
+    if actor:
+        return actor
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
+        return "cli"
+
+
+def _settings_store(state: _State, db_path: str | None) -> Store:
+    """The database to edit settings in: created when missing, so a team can set up before the first run."""
+    return state.store(db_path)
+
+
+def _known_rule_ids(state: _State, store: Store, team: str) -> set[str]:
+    """Ids a mute may name: the rules, the workspace's custom terms, learned-<category> and llm-judge."""
+    from bot.learned import RULE_PREFIX
+    from bot.models import CATEGORIES
+
+    ids = {rule.id for rule in state.rules().rules}
+    ids |= {term.rule_id for term in store.workspace_settings(team).terms}
+    ids |= {RULE_PREFIX + category for category in CATEGORIES} | {"llm-judge"}
+    return ids
+
+
 @rules.command("list")
 @click.option("--category", type=click.Choice(["disparaging", "blame", "argumentative", "dismissive"]))
+@click.option("--source", "show_source", is_flag=True,
+              help="Say where each rule and setting comes from: bundled, overlay file or workspace (--db).")
+@_DB_OPTION
+@_TEAM_OPTION
 @click.pass_obj
-def rules_list(state: _State, category: str | None) -> None:
-    """List the rules: id, category, severity and tip."""
-    rows = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
-            if not category or rule.category == category]
-    click.echo(table(rows, headers=("rule", "category", "severity", "tip"), width=terminal_width()))
+def rules_list(state: _State, category: str | None, show_source: bool, db_path: str | None, team: str) -> None:
+    """List the rules: id, category, severity and tip (with --source: where each comes from)."""
+    if not show_source:
+        rows = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
+                if not category or rule.category == category]
+        click.echo(table(rows, headers=("rule", "category", "severity", "tip"), width=terminal_width()))
+        return
+    from bot.workspace import WorkspaceSettings
+
+    path = Path(db_path) if db_path else state.settings.db_path
+    workspace = state.store(str(path)).workspace_settings(team) if path.expanduser().is_file() \
+        else WorkspaceSettings()
+    where = "workspace"
+    ruleset = workspace.ruleset(state.rules())
+    rows = []
+    for rule in ruleset.rules:
+        if category and rule.category != category:
+            continue
+        muted = sorted(m.channel or "everywhere" for m in workspace.mutes if m.rule == rule.id)
+        state_text = f"muted ({', '.join(muted)})" if muted else "on"
+        rows.append((rule.id, rule.category, rule.severity, _rule_source(state, rule.source, where), state_text))
+    click.echo(table(rows, headers=("rule", "category", "severity", "source", "state"), width=terminal_width(),
+                     wrap=4))
+    settings_rows: list[tuple[str, str, str]] = []
+    for mute in sorted(workspace.mutes, key=lambda m: (m.rule, m.channel)):
+        if ruleset.get(mute.rule) is None:  # learned-*, llm-judge: not in the table above
+            settings_rows.append(("mute", f"{mute.rule}" + (f" in {mute.channel}" if mute.channel else ""), where))
+    for allow in workspace.allows:
+        kind = "allow regex" if allow.is_pattern else "allow"
+        settings_rows.append((kind, allow.phrase + (f" (rule {allow.rule})" if allow.rule else ""), where))
+    for channel in sorted(workspace.watched):
+        settings_rows.append(("watch", channel, where))
+    for channel in sorted(workspace.ignored):
+        settings_rows.append(("ignore", channel, where))
+    env_channels = state.settings.channels
+    if env_channels and not workspace.watched:
+        settings_rows.append(("watch", ", ".join(sorted(env_channels)), "environment (COACH_CHANNELS)"))
+    if workspace.threshold:
+        settings_rows.append(("threshold", f"{workspace.threshold} (everywhere)", where))
+    for channel, severity in workspace.channel_thresholds:
+        settings_rows.append(("threshold", f"{severity} in {channel}", where))
+    if settings_rows:
+        click.echo("")
+        click.echo(table(settings_rows, headers=("setting", "value", "source"), width=terminal_width(), wrap=1))
+    click.echo(f"\nworkspace: the settings in {path}" + ("" if path.expanduser().is_file() else " (none yet)"))
+
+
+def _rule_source(state: _State, source: str, workspace: str) -> str:
+    from bot.workspace import WORKSPACE_SOURCE
+
+    if source == WORKSPACE_SOURCE:
+        return workspace
+    if state.rules_only:
+        return f"file {Path(state.rules_dir or '') / source}"
+    if Path(source).is_absolute():
+        return f"overlay {source}"
+    return f"bundled {source}"
+
+
+@rules.command("add")
+@click.argument("phrase")
+@click.option("--category", required=True, type=click.Choice(["disparaging", "blame", "argumentative", "dismissive"]))
+@click.option("--severity", required=True, type=click.Choice(SEVERITIES))
+@click.option("--tip", required=True, help="What to do instead, shown to the agent.")
+@click.option("--rewrite", "rewrite_text", default=None, help="Replacement for the phrase in suggestions.")
+@click.option("--id", "rule_id", default=None, help="Rule id (default custom-<phrase>).")
+@click.option("--regex", "is_pattern", is_flag=True, help="PHRASE is a regular expression (needs --anchor, --example).")
+@click.option("--anchor", "anchors", multiple=True, help="With --regex: a word one of which must appear.")
+@click.option("--example", "examples", multiple=True, help="A text the term must flag (default: the phrase).")
+@_DB_OPTION
+@_TEAM_OPTION
+@_BY_OPTION
+@click.pass_obj
+def rules_add(state: _State, phrase: str, category: str, severity: str, tip: str, rewrite_text: str | None,
+              rule_id: str | None, is_pattern: bool, anchors: tuple[str, ...], examples: tuple[str, ...],
+              db_path: str | None, team: str, actor: str | None) -> None:
+    """Add the team's own term, checked like a rule file (it compiles, its examples are flagged)."""
+    import re as _re
+
+    from bot.workspace import CustomTerm, SettingsError, validate_term
+
+    if rule_id is None:
+        slug = _re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:50]
+        rule_id = f"custom-{slug}" if slug else ""
+    term = CustomTerm(rule_id, phrase, category, severity, tip, rewrite_text, is_pattern, anchors, examples)
+    try:
+        validate_term(term, state.rules())
+    except SettingsError as exc:
+        raise click.ClickException(f"not added: {exc}") from None
+    store = _settings_store(state, db_path)
+    store.put_term(term, team=team, actor=_actor(actor))
+    click.echo(f"added {rule_id} ({category}, {severity}) to {store.path}")
+
+
+@rules.command("allow")
+@click.argument("phrase")
+@click.option("--regex", "is_pattern", is_flag=True, help="PHRASE is a regular expression (case-insensitive).")
+@click.option("--rule", "rule", default="", help="Only silence this rule's findings (default: any rule's).")
+@click.option("--remove", is_flag=True, help="Take the phrase off the allow list.")
+@_DB_OPTION
+@_TEAM_OPTION
+@_BY_OPTION
+@click.pass_obj
+def rules_allow(state: _State, phrase: str, is_pattern: bool, rule: str, remove: bool, db_path: str | None,
+                team: str, actor: str | None) -> None:
+    """Allow a phrase the team uses innocently: findings inside it are silenced."""
+    from bot.workspace import SettingsError
+
+    store = _settings_store(state, db_path)
+    if rule and rule not in _known_rule_ids(state, store, team):
+        raise click.ClickException(f"unknown rule {rule!r} (support-coach rules list shows them)")
+    if remove:
+        done = store.disallow_phrase(phrase, is_pattern, rule, team=team, actor=_actor(actor))
+        click.echo(f"removed {phrase!r} from the allow list" if done else f"{phrase!r} was not on the allow list")
+        return
+    try:
+        done = store.allow_phrase(phrase, is_pattern, rule, team=team, actor=_actor(actor))
+    except SettingsError as exc:
+        raise click.ClickException(f"not allowed: {exc}") from None
+    click.echo(f"allowed {phrase!r}" + (f" for {rule}" if rule else "") if done else f"{phrase!r} was already allowed")
+
+
+@rules.command("mute")
+@click.argument("rule")
+@click.option("--channel", default="", help="Only in this channel (ID); default: everywhere.")
+@_DB_OPTION
+@_TEAM_OPTION
+@_BY_OPTION
+@click.pass_obj
+def rules_mute(state: _State, rule: str, channel: str, db_path: str | None, team: str, actor: str | None) -> None:
+    """Switch a rule off everywhere or in one channel (learned-<category> mutes the learned stage's)."""
+    store = _settings_store(state, db_path)
+    if rule not in _known_rule_ids(state, store, team):
+        raise click.ClickException(f"unknown rule {rule!r} (support-coach rules list shows them)")
+    done = store.mute_rule(rule, channel, team=team, actor=_actor(actor))
+    where = f"in {channel}" if channel else "everywhere"
+    click.echo(f"muted {rule} {where}" if done else f"{rule} was already muted {where}")
+
+
+@rules.command("unmute")
+@click.argument("rule")
+@click.option("--channel", default="", help="The channel it was muted in; default: the everywhere mute.")
+@_DB_OPTION
+@_TEAM_OPTION
+@_BY_OPTION
+@click.pass_obj
+def rules_unmute(state: _State, rule: str, channel: str, db_path: str | None, team: str, actor: str | None) -> None:
+    """Switch a muted rule back on."""
+    store = _settings_store(state, db_path)
+    done = store.unmute_rule(rule, channel, team=team, actor=_actor(actor))
+    where = f"in {channel}" if channel else "everywhere"
+    if not done:
+        raise click.ClickException(f"{rule} is not muted {where}")
+    click.echo(f"unmuted {rule} {where}")
+
+
+@rules.command("channel")
+@click.argument("channel")
+@click.option("--watch", "mode", flag_value="watch",
+              help="Coach this channel (the watched list replaces COACH_CHANNELS).")
+@click.option("--ignore", "mode", flag_value="ignore", help="Never coach or store anything from this channel.")
+@click.option("--forget", "mode", flag_value="forget", help="Back to the default (COACH_CHANNELS).")
+@_DB_OPTION
+@_TEAM_OPTION
+@_BY_OPTION
+@click.pass_obj
+def rules_channel(state: _State, channel: str, mode: str | None, db_path: str | None, team: str,
+                  actor: str | None) -> None:
+    """Watch or ignore a channel (by ID)."""
+    if mode is None:
+        raise click.UsageError("say --watch, --ignore or --forget")
+    _settings_store(state, db_path).set_channel_mode(channel, None if mode == "forget" else mode, team=team,
+                                                     actor=_actor(actor))
+    click.echo(f"{channel}: {mode}")
+
+
+@rules.command("threshold")
+@click.argument("severity", type=click.Choice([*SEVERITIES, "none"]))
+@click.option("--channel", default="", help="Only in this channel (ID); default: everywhere.")
+@_DB_OPTION
+@_TEAM_OPTION
+@_BY_OPTION
+@click.pass_obj
+def rules_threshold(state: _State, severity: str, channel: str, db_path: str | None, team: str,
+                    actor: str | None) -> None:
+    """The lowest severity that is flagged and nudged ("none": every severity)."""
+    _settings_store(state, db_path).set_threshold(None if severity == "none" else severity, channel, team=team,
+                                                  actor=_actor(actor))
+    click.echo(f"threshold {severity} " + (f"in {channel}" if channel else "everywhere"))
 
 
 # --- eval --------------------------------------------------------------------------------
@@ -508,7 +743,8 @@ def doctor(state: _State, http_mode: bool) -> None:
     from bot.doctor import FAIL, Check, run_checks
 
     try:
-        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir)
+        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir,
+                            rules_only=state.rules_only)
     except ConfigError as exc:
         checks = iter([Check("settings", FAIL, str(exc))])
     failed = total = 0

@@ -16,6 +16,7 @@ from bot.redact import KnownNames, excerpt
 from bot.rewrite import rewrite
 from bot.rules import RuleSet, default_rules
 from bot.topics import Topic, default_topics, topic_of
+from bot.workspace import WorkspaceSettings
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,30 @@ class Coach:
     # from the export's users.json, the bot from the names already in the store.
     known_names: KnownNames = field(default_factory=KnownNames)
 
-    def analyse(self, text: str) -> Analysis:
+    def analyse(self, text: str, workspace: WorkspaceSettings | None = None, channel: str = "") -> Analysis:
         """Rules and the learned stage; with a judge configured, the learned stage's uncertain
-        messages also get the model's checked verdict (within the judge's time budget)."""
-        analysis = detect(text, self.rules)
-        if self.judge is None:
-            return analysis
-        return self.judge.review(analysis)  # type: ignore[attr-defined]
+        messages also get the model's checked verdict (within the judge's time budget).
 
-    def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True) -> Suggestion | None:
-        """The rule rewrite, or a checked LLM rewrite when one is configured and asked for."""
-        analysis = analysis if analysis is not None else self.analyse(text)
-        suggestion = rewrite(text, analysis, self.rules, topics=self.topics)
+        ``workspace`` adds the team's custom terms to the rules and then drops what it mutes,
+        allows or ranks below its threshold in ``channel``: after the judge, so a judged
+        finding (rule id ``llm-judge``) is muted like any other.
+        """
+        rules = workspace.ruleset(self.rules) if workspace is not None else self.rules
+        analysis = detect(text, rules)
+        if self.judge is not None:
+            analysis = self.judge.review(analysis)  # type: ignore[attr-defined]
+        return workspace.apply(analysis, channel) if workspace is not None else analysis
+
+    def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True,
+                workspace: WorkspaceSettings | None = None) -> Suggestion | None:
+        """The rule rewrite, or a checked LLM rewrite when one is configured and asked for.
+
+        ``workspace`` is needed when the analysis may hold custom terms: their rewrites live
+        in the workspace's rule set.
+        """
+        rules = workspace.ruleset(self.rules) if workspace is not None else self.rules
+        analysis = analysis if analysis is not None else self.analyse(text, workspace)
+        suggestion = rewrite(text, analysis, rules, topics=self.topics)
         if suggestion is None or not use_llm or self.llm is None or suggestion.kind != "rewrite":
             return suggestion
         return self.llm.improve(text, analysis, suggestion)  # type: ignore[attr-defined]

@@ -120,13 +120,13 @@ def manifest_scopes(path: Path = MANIFEST) -> frozenset[str]:
 
 
 def run_checks(settings: Settings, http_mode: bool = False, rules_dir: str | None = None,
-               slack: SlackWeb | None = None) -> Iterator[Check]:
+               slack: SlackWeb | None = None, rules_only: bool = False) -> Iterator[Check]:
     """Every check, in the order an admin fixes things; yielded as they finish (Slack is slow)."""
     slack = slack or SlackWeb(settings.slack_api_url)
     socket_mode = bool(settings.slack_app_token) and not http_mode
     yield from _slack_checks(settings, slack, socket_mode)
     yield from database_checks(settings.db_path)
-    yield from _coaching_checks(rules_dir)
+    yield from _coaching_checks(rules_dir, rules_only)
     yield _llm_check(settings)
 
 
@@ -299,18 +299,22 @@ def _writable(conn: sqlite3.Connection, path: Path) -> Check:
     return Check("database writable", OK, "a write transaction succeeds (rolled back)")
 
 
-def _coaching_checks(rules_dir: str | None) -> Iterator[Check]:
+def _coaching_checks(rules_dir: str | None, rules_only: bool = False) -> Iterator[Check]:
     from bot import judge, llm
     from bot.rules import RuleError, default_rules, load_rules
     from bot.templates import TemplateError, load_template
     from bot.topics import load_topics
 
     try:
-        ruleset = load_rules(rules_dir) if rules_dir else default_rules()  # bundled: loaded once
+        if not rules_dir:
+            ruleset = default_rules()  # bundled: loaded once
+        else:
+            ruleset = load_rules(rules_dir) if rules_only else load_rules(overlay=rules_dir)
     except RuleError as exc:
         yield Check("rules", FAIL, str(exc))
     else:
-        where = rules_dir or "the bundled prompts/rules"
+        where = (rules_dir if rules_only else f"the bundled prompts/rules and {rules_dir}") if rules_dir \
+            else "the bundled prompts/rules"
         yield Check("rules", OK, f"{len(ruleset.rules)} rules in {len(ruleset.categories)} categories from {where}")
     try:
         topics = load_topics()

@@ -8,6 +8,7 @@ lets a bad file take the bot down with a traceback.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import string
 import tomllib
@@ -1106,12 +1107,17 @@ def load_file(path: Path, vocab: Vocab | None = None) -> tuple[CategoryInfo, lis
     return info, rules
 
 
-def load_rules(directory: Path | str | None = None, vocab: Path | str | None = None) -> RuleSet:
+def load_rules(directory: Path | str | None = None, vocab: Path | str | None = None,
+               overlay: Path | str | None = None) -> RuleSet:
     """Load every *.toml in the rules folder; duplicate ids across files are an error.
 
     Word classes come from ``vocab`` if given, else a ``vocab.toml`` inside the folder,
     else the bundled prompts/vocab.toml, so a team's own rules can use the shared classes.
+    ``overlay`` (COACH_RULES_DIR) is a folder whose files add to these rules rather than
+    replace them: one custom file must not cost the team the bundled PEBKAC rule.
     """
+    if overlay is not None:
+        return _overlaid(load_rules(directory, vocab), Path(overlay), vocab)
     folder = Path(directory) if directory else RULES_DIR
     files = sorted(folder.glob("*.toml"))
     if not files:
@@ -1140,6 +1146,73 @@ def load_rules(directory: Path | str | None = None, vocab: Path | str | None = N
     ruleset = RuleSet.build(rules, categories)
     forget_estimates()  # the literal-cost memo is only needed while compiling
     return ruleset
+
+
+
+def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
+    """``base`` with a folder's rule files laid over it, file by file in name order.
+
+    A rule with a new id is added (after its category's rules), one with an existing id
+    replaces it in place, and ``enabled = false`` (with just the id) switches it off. The
+    header keys are optional here; those given replace the category's. Word classes are the
+    bundled ones, so a vocab.toml in the folder is refused rather than silently ignored.
+    """
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise RuleError(f"{folder}: no rule files (*.toml) found")
+    if (folder / "vocab.toml").is_file():
+        raise RuleError(f"{folder}: vocab.toml is only read with --rules-only (overlays use the bundled word classes)")
+    word_classes = load_vocab(Path(vocab) if vocab is not None else VOCAB_FILE)
+    rules = list(base.rules)
+    categories = dict(base.categories)
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleError(f"{path.name}: cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
+        category = data.get("category")
+        if category not in categories:
+            raise RuleError(f"{path.name}: 'category' must be one of {', '.join(categories)}")
+        unknown = set(data) - _FILE_KEYS
+        if unknown:
+            raise RuleError(f"{path.name}: unknown key(s) {', '.join(sorted(unknown))}")
+        header = {key: _text(data[key], path.name, key) for key in ("principle", "next_step", "reflection", "fallback")
+                  if key in data}
+        info = categories[category] = dataclasses.replace(categories[category], **header)
+        file_skip = frozenset(_strings(data.get("skip"), path.name, "skip"))
+        if not file_skip <= CONTEXT_SKIPS:
+            raise RuleError(f"{path.name}: 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
+        defaults = {"skip": file_skip, "severity_when_addressed": data.get("severity_when_addressed"),
+                    "leet": data.get("leet", True)}
+        raw_rules = data.get("rule", [])
+        if not isinstance(raw_rules, list) or not all(isinstance(raw, dict) for raw in raw_rules):
+            raise RuleError(f"{path.name}: [[rule]] entries must be tables")
+        for raw in raw_rules:
+            raw = dict(raw)
+            enabled = raw.pop("enabled", True)
+            rule_id = raw.get("id")
+            if not isinstance(enabled, bool):
+                raise RuleError(f"{path.name}: rule {rule_id!r}: 'enabled' must be true or false")
+            if isinstance(rule_id, str) and rule_id in seen:
+                raise RuleError(f"{path.name}: rule {rule_id!r} is already overlaid in {seen[rule_id]}")
+            seen[str(rule_id)] = path.name
+            at = next((i for i, rule in enumerate(rules) if rule.id == rule_id), None)
+            if not enabled:
+                if at is None:
+                    raise RuleError(f"{path.name}: rule {rule_id!r}: 'enabled = false' names no rule to switch off")
+                del rules[at]
+                continue
+            rule = dataclasses.replace(_parse_rule(raw, info, defaults, path, word_classes),
+                                       source=str(path.resolve()))
+            if at is not None:
+                rules[at] = rule
+            else:
+                last = max((i for i, r in enumerate(rules) if r.category == category), default=len(rules) - 1)
+                rules.insert(last + 1, rule)
+    return RuleSet.build(rules, categories)
 
 
 _default: RuleSet | None = None

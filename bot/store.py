@@ -34,6 +34,7 @@ from sqlite_utils import Database, Migrations
 from bot.models import Flag
 from bot.redact import KnownNames, reredact_excerpt
 from bot.spool import NOT_NUDGED, Spool, spool_path
+from bot.workspace import Allow, CustomTerm, Mute, SettingsError, WorkspaceSettings, allow_pattern
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,35 @@ def m002_reredact_excerpts(db: Database) -> None:
         if new != old:
             changed.append((new, flag_id))
     db.conn.executemany("UPDATE flags SET excerpt = ? WHERE id = ?", changed)
+
+
+
+@migrations()
+def m003_workspace_settings(db: Database) -> None:
+    """A workspace's own coaching settings (bot.workspace) and the audit of every change to them.
+
+    ``team`` "" means every workspace (what the CLI writes unless told a team). Lists are
+    one row per entry, so adding or removing one is one statement and one audit row.
+    """
+    db["muted_rules"].create({"team": str, "rule": str, "channel": str, "created_at": float, "created_by": str},
+                             pk=("team", "rule", "channel"), not_null={"rule"}, defaults={"channel": ""})
+    db["allow_list"].create({"id": int, "team": str, "phrase": str, "is_pattern": int, "rule": str,
+                             "created_at": float, "created_by": str},
+                            pk="id", not_null={"phrase"}, defaults={"is_pattern": 0, "rule": ""})
+    db["allow_list"].create_index(["team", "phrase", "is_pattern", "rule"], unique=True)
+    db["custom_terms"].create({"team": str, "rule_id": str, "phrase": str, "is_pattern": int, "anchors": str,
+                               "category": str, "severity": str, "tip": str, "rewrite": str, "examples": str,
+                               "created_at": float, "created_by": str},
+                              pk=("team", "rule_id"), not_null={"rule_id", "phrase", "category", "severity", "tip"},
+                              defaults={"is_pattern": 0, "anchors": "[]", "examples": "[]"})
+    db["channel_modes"].create({"team": str, "channel": str, "mode": str, "created_at": float, "created_by": str},
+                               pk=("team", "channel"), not_null={"mode"})
+    db["thresholds"].create({"team": str, "channel": str, "severity": str, "created_at": float, "created_by": str},
+                            pk=("team", "channel"), not_null={"severity"}, defaults={"channel": ""})
+    db["settings_audit"].create({"id": int, "at": float, "team": str, "actor": str, "action": str, "target": str,
+                                 "before": str, "after": str},
+                                pk="id", not_null={"at", "actor", "action"})
+    db["settings_audit"].create_index(["at"])
 
 
 ROWS_PER_STATEMENT = 500
@@ -492,6 +522,145 @@ class Store:
 
     def audit_log(self, limit: int = 100) -> list[dict[str, object]]:
         return list(self.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]))
+
+    # --- workspace settings (bot.workspace) ------------------------------------------
+
+    def workspace_settings(self, team: str = "") -> WorkspaceSettings:
+        """What a workspace has set: its own rows and those for every workspace (team "").
+
+        Where both set a threshold for the same channel, the workspace's own wins.
+        """
+        teams = ["", team] if team else [""]
+        marks = ", ".join("?" for _ in teams)
+        db = self.db
+        mutes = frozenset(Mute(rule, channel) for rule, channel in db.execute(
+            f"SELECT rule, channel FROM muted_rules WHERE team IN ({marks})", teams))
+        allows = tuple(Allow(phrase, bool(is_pattern), rule) for phrase, is_pattern, rule in db.execute(
+            f"SELECT phrase, is_pattern, rule FROM allow_list WHERE team IN ({marks}) ORDER BY id", teams))
+        terms = tuple(
+            CustomTerm(rule_id, phrase, category, severity, tip, rewrite, bool(is_pattern),
+                       tuple(json.loads(anchors or "[]")), tuple(json.loads(examples or "[]")))
+            for rule_id, phrase, is_pattern, anchors, category, severity, tip, rewrite, examples in db.execute(
+                "SELECT rule_id, phrase, is_pattern, anchors, category, severity, tip, rewrite, examples "
+                f"FROM custom_terms WHERE team IN ({marks}) ORDER BY team, rule_id", teams))
+        modes = db.execute(f"SELECT channel, mode FROM channel_modes WHERE team IN ({marks})", teams).fetchall()
+        thresholds: dict[str, str] = {}
+        for channel, severity in db.execute(
+                f"SELECT channel, severity FROM thresholds WHERE team IN ({marks}) ORDER BY team != ''", teams):
+            thresholds[channel] = severity
+        return WorkspaceSettings(
+            mutes=mutes, allows=allows, terms=terms,
+            watched=frozenset(c for c, mode in modes if mode == "watch"),
+            ignored=frozenset(c for c, mode in modes if mode == "ignore"),
+            threshold=thresholds.pop("", None),
+            channel_thresholds=tuple(sorted(thresholds.items())),
+        )
+
+    def _settings_change(self, conn: sqlite3.Connection, team: str, actor: str, action: str, target: str,
+                         before: object, after: object) -> None:
+        conn.execute("INSERT INTO settings_audit (at, team, actor, action, target, before, after) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [time.time(), team, actor, action, target,
+                      json.dumps(before, sort_keys=True), json.dumps(after, sort_keys=True)])
+
+    def mute_rule(self, rule: str, channel: str = "", *, team: str = "", actor: str) -> bool:
+        """Mute a rule everywhere (channel "") or in one channel; False when it already was."""
+        with self._writing() as conn:
+            added = conn.execute("INSERT OR IGNORE INTO muted_rules (team, rule, channel, created_at, created_by) "
+                                 "VALUES (?, ?, ?, ?, ?)", [team, rule, channel, time.time(), actor]).rowcount
+            if added:
+                self._settings_change(conn, team, actor, "mute", rule + (f" in {channel}" if channel else ""),
+                                      None, {"rule": rule, "channel": channel})
+            return bool(added)
+
+    def unmute_rule(self, rule: str, channel: str = "", *, team: str = "", actor: str) -> bool:
+        with self._writing() as conn:
+            removed = conn.execute("DELETE FROM muted_rules WHERE team = ? AND rule = ? AND channel = ?",
+                                   [team, rule, channel]).rowcount
+            if removed:
+                self._settings_change(conn, team, actor, "unmute", rule + (f" in {channel}" if channel else ""),
+                                      {"rule": rule, "channel": channel}, None)
+            return bool(removed)
+
+    def allow_phrase(self, phrase: str, is_pattern: bool = False, rule: str = "", *, team: str = "",
+                     actor: str) -> bool:
+        """Add an allow-list entry (checked first: a bad regex raises SettingsError)."""
+        allow_pattern(phrase, is_pattern)
+        with self._writing() as conn:
+            added = conn.execute(
+                "INSERT OR IGNORE INTO allow_list (team, phrase, is_pattern, rule, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [team, phrase, int(is_pattern), rule, time.time(), actor]).rowcount
+            if added:
+                self._settings_change(conn, team, actor, "allow", phrase, None,
+                                      {"phrase": phrase, "pattern": is_pattern, "rule": rule})
+            return bool(added)
+
+    def disallow_phrase(self, phrase: str, is_pattern: bool = False, rule: str = "", *, team: str = "",
+                        actor: str) -> bool:
+        with self._writing() as conn:
+            removed = conn.execute("DELETE FROM allow_list WHERE team = ? AND phrase = ? AND is_pattern = ? "
+                                   "AND rule = ?", [team, phrase, int(is_pattern), rule]).rowcount
+            if removed:
+                self._settings_change(conn, team, actor, "disallow", phrase,
+                                      {"phrase": phrase, "pattern": is_pattern, "rule": rule}, None)
+            return bool(removed)
+
+    def put_term(self, term: CustomTerm, *, team: str = "", actor: str) -> None:
+        """Add or replace a custom term (validate it first: bot.workspace.validate_term)."""
+        after = {"phrase": term.phrase, "pattern": term.is_pattern, "anchors": list(term.anchors),
+                 "category": term.category, "severity": term.severity, "tip": term.tip, "rewrite": term.rewrite,
+                 "examples": list(term.examples)}
+        with self._writing() as conn:
+            row = conn.execute("SELECT phrase, is_pattern, anchors, category, severity, tip, rewrite, examples "
+                               "FROM custom_terms WHERE team = ? AND rule_id = ?", [team, term.rule_id]).fetchone()
+            before = None if row is None else {
+                "phrase": row[0], "pattern": bool(row[1]), "anchors": json.loads(row[2] or "[]"), "category": row[3],
+                "severity": row[4], "tip": row[5], "rewrite": row[6], "examples": json.loads(row[7] or "[]")}
+            conn.execute("INSERT OR REPLACE INTO custom_terms (team, rule_id, phrase, is_pattern, anchors, category, "
+                         "severity, tip, rewrite, examples, created_at, created_by) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [team, term.rule_id, term.phrase, int(term.is_pattern), json.dumps(list(term.anchors)),
+                          term.category, term.severity, term.tip, term.rewrite, json.dumps(list(term.examples)),
+                          time.time(), actor])
+            self._settings_change(conn, team, actor, "add_term" if before is None else "replace_term",
+                                  term.rule_id, before, after)
+
+    def set_channel_mode(self, channel: str, mode: str | None, *, team: str = "", actor: str) -> None:
+        """Watch or ignore a channel; None forgets it (back to COACH_CHANNELS)."""
+        if mode not in ("watch", "ignore", None):
+            raise ValueError(f"unknown channel mode {mode!r}")
+        with self._writing() as conn:
+            row = conn.execute("SELECT mode FROM channel_modes WHERE team = ? AND channel = ?",
+                               [team, channel]).fetchone()
+            before = row[0] if row else None
+            if before == mode:
+                return
+            if mode is None:
+                conn.execute("DELETE FROM channel_modes WHERE team = ? AND channel = ?", [team, channel])
+            else:
+                conn.execute("INSERT OR REPLACE INTO channel_modes (team, channel, mode, created_at, created_by) "
+                             "VALUES (?, ?, ?, ?, ?)", [team, channel, mode, time.time(), actor])
+            self._settings_change(conn, team, actor, "channel", channel, before, mode)
+
+    def set_threshold(self, severity: str | None, channel: str = "", *, team: str = "", actor: str) -> None:
+        """The lowest severity nudged, everywhere (channel "") or in one channel; None clears it."""
+        if severity is not None and severity not in ("low", "medium", "high"):
+            raise SettingsError("severity must be one of low, medium, high")
+        with self._writing() as conn:
+            row = conn.execute("SELECT severity FROM thresholds WHERE team = ? AND channel = ?",
+                               [team, channel]).fetchone()
+            before = row[0] if row else None
+            if before == severity:
+                return
+            if severity is None:
+                conn.execute("DELETE FROM thresholds WHERE team = ? AND channel = ?", [team, channel])
+            else:
+                conn.execute("INSERT OR REPLACE INTO thresholds (team, channel, severity, created_at, created_by) "
+                             "VALUES (?, ?, ?, ?, ?)", [team, channel, severity, time.time(), actor])
+            self._settings_change(conn, team, actor, "threshold", channel or "(everywhere)", before, severity)
+
+    def settings_audit(self, limit: int = 100) -> list[dict[str, object]]:
+        return list(self.db.query("SELECT * FROM settings_audit ORDER BY id DESC LIMIT ?", [limit]))
 
     # --- retention --------------------------------------------------------------------
 

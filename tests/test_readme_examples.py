@@ -17,7 +17,7 @@ from bot.export import SAMPLE_EXPORT
 from tests.test_cli_settings import console_script
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-SECTIONS = ("## Review from the command line", "## Coach a single draft")
+SECTIONS = ("## Review from the command line", "## Coach a single draft", "## Make the coach the team's own")
 
 
 def examples() -> list[str]:

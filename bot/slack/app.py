@@ -23,6 +23,7 @@ from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.logs import slack_logger
 from bot.spool import FlagWriter
 from bot.store import Store
+from bot.workspace import SettingsCache, WorkspaceSettings
 
 LISTENER_THREADS = 4
 ADMIN_CACHE_SECONDS = 600.0
@@ -44,8 +45,11 @@ class Deps:
     _admins: dict[str, tuple[bool, float]] = field(default_factory=dict, repr=False)
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
+    workspace: SettingsCache | None = None  # the team's settings from the store, re-read at most once a second
 
     def __post_init__(self) -> None:
+        if self.workspace is None:
+            self.workspace = SettingsCache(self.store.workspace_settings)
         if self.writer is None:
             self.writer = FlagWriter(self.store, self.settings.write_retry_delay, self.settings.write_retry_seconds)
 
@@ -89,8 +93,13 @@ class Deps:
             self._admins[user] = (admin, now)
         return admin
 
-    def watched(self, channel: str) -> bool:
-        return not self.settings.channels or channel in self.settings.channels
+    def settings_for(self, team: str) -> WorkspaceSettings:
+        assert self.workspace is not None
+        return self.workspace.get(team)
+
+    def watched(self, channel: str, team: str = "") -> bool:
+        """The workspace's watched/ignored channels, COACH_CHANNELS as the default."""
+        return self.settings_for(team).watches(channel, self.settings.channels)
 
 
 def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient | None = None,

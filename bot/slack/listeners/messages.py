@@ -46,11 +46,12 @@ def _from_a_person(event: dict[str, Any], context: Any) -> bool:
 
 def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any) -> None:
     channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
-    if not deps.watched(channel) or not text.strip():
+    if not deps.watched(channel, team) or not text.strip():
         return
     if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
         return  # a request to the bot: the app_mention listener answers it, once
-    analysis = deps.coach.analyse(text)
+    workspace = deps.settings_for(team)
+    analysis = deps.coach.analyse(text, workspace, channel)
     if not analysis.flagged:
         return
     ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
@@ -62,7 +63,8 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
         """Runs once the flag is stored: now, or after a retry if the database refused it (bot.spool)."""
         if flag_id is None or held_back:
             return  # a retry of an event already handled, or a snoozed / recently nudged agent
-        payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False), flag_id)
+        payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False, workspace=workspace),
+                                flag_id)
 
         def done(data: dict[str, Any] | None, error: str) -> None:
             if data is None:
@@ -80,7 +82,7 @@ def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
     flag = deps.store.find_flag(team, event.get("channel", ""), message.get("ts", ""))
     if flag is None or flag.status != "open":
         return
-    if not deps.coach.analyse(message.get("text") or "").flagged:
+    if not deps.coach.analyse(message.get("text") or "", deps.settings_for(team), flag.channel).flagged:
         deps.store.set_status(flag.id, "edited")  # the nudge worked
 
 

@@ -1,0 +1,278 @@
+"""A workspace's own coaching settings, applied to an Analysis. Pure: no I/O, no Slack.
+
+Managers tune the coach without forking its rule files: mute a noisy rule (everywhere or in
+one channel), allow a phrase the team uses innocently, add their own terms, pick channels
+and a severity threshold. The store keeps the rows (bot.store, migration
+m003_workspace_settings); this module turns them into one frozen ``WorkspaceSettings`` and
+applies it after detection, so the detector itself stays the same for every surface.
+``SettingsCache`` re-reads the rows at most once a ``ttl`` so a change reaches the next
+message within a second, without a restart and without a query per message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bot.detect import _categories, _message_severity, detect
+from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
+from bot.rules import Rule, RuleError, RuleSet, Vocab, _parse_rule, load_vocab
+
+log = logging.getLogger(__name__)
+
+MAX_PHRASE = 200
+WORKSPACE_SOURCE = "workspace"  # Rule.source of a custom term: where `rules list --source` says it lives
+
+
+@dataclass(frozen=True)
+class Mute:
+    """A rule switched off: everywhere (channel "") or in one channel."""
+
+    rule: str
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class Allow:
+    """A phrase (or regex) the team uses innocently: findings inside it are silenced.
+
+    ``rule`` "" silences any rule's finding there; otherwise only that rule's.
+    """
+
+    phrase: str
+    is_pattern: bool = False
+    rule: str = ""
+
+    def compiled(self) -> re.Pattern[str]:
+        return allow_pattern(self.phrase, self.is_pattern)
+
+
+@dataclass(frozen=True)
+class CustomTerm:
+    """A team's own term, compiled into a Rule exactly as a rule file's [[rule]] would be."""
+
+    rule_id: str
+    phrase: str
+    category: str
+    severity: str
+    tip: str
+    rewrite: str | None = None
+    is_pattern: bool = False
+    anchors: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """Everything a workspace has set; equal rows give an equal object (the cache relies on it)."""
+
+    mutes: frozenset[Mute] = frozenset()
+    allows: tuple[Allow, ...] = ()
+    terms: tuple[CustomTerm, ...] = ()
+    watched: frozenset[str] = frozenset()
+    ignored: frozenset[str] = frozenset()
+    threshold: str | None = None  # everywhere; None: every severity is nudged
+    channel_thresholds: tuple[tuple[str, str], ...] = ()  # (channel, severity), sorted
+    _memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.mutes or self.allows or self.terms or self.watched or self.ignored or self.threshold
+                    or self.channel_thresholds)
+
+    def watches(self, channel: str, default: frozenset[str] = frozenset()) -> bool:
+        """Ignored always wins; watched channels set here replace COACH_CHANNELS (the default)."""
+        if channel in self.ignored:
+            return False
+        chosen = self.watched or default
+        return not chosen or channel in chosen
+
+    def threshold_for(self, channel: str) -> str | None:
+        return dict(self.channel_thresholds).get(channel, self.threshold)
+
+    def ruleset(self, base: RuleSet) -> RuleSet:
+        """``base`` plus the custom terms, built once per settings object and base.
+
+        A term that no longer compiles (say, after a rule-file change) is left out rather than
+        stopping the message path; `rules add` refuses such a term in the first place.
+        """
+        if not self.terms:
+            return base
+        key = f"ruleset:{id(base)}"
+        cached = self._memo.get(key)
+        if cached is None:
+            extra = []
+            for term in self.terms:
+                try:
+                    extra.append(custom_rule(term, base))
+                except RuleError as exc:  # logged once per settings change: the object is cached
+                    log.warning("custom term %s left out: %s", term.rule_id, exc)
+            cached = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
+            self._memo.clear()
+            self._memo[key] = cached
+        return cached  # type: ignore[return-value]
+
+    def apply(self, analysis: Analysis, channel: str = "") -> Analysis:
+        """Drop muted, allowed and below-threshold findings; recompute the verdict from the rest."""
+        if not analysis.findings or self.empty:
+            return analysis
+        threshold = severity_rank(self.threshold_for(channel))
+        allows = self._compiled_allows()
+        kept = []
+        for finding in analysis.findings:
+            if Mute(finding.rule) in self.mutes or (channel and Mute(finding.rule, channel) in self.mutes):
+                continue
+            if severity_rank(finding.severity) < threshold:
+                continue
+            if any(_covers(pattern, analysis.text, finding) for pattern, rule in allows
+                   if not rule or rule == finding.rule):
+                continue
+            kept.append(finding)
+        if len(kept) == len(analysis.findings):
+            return analysis
+        if not kept:
+            return Analysis(text=analysis.text, model_score=analysis.model_score)
+        categories = _categories(kept)
+        return replace(analysis, findings=tuple(kept), categories=categories,
+                       severity=_message_severity(kept, categories))
+
+    def _compiled_allows(self) -> list[tuple[re.Pattern[str], str]]:
+        cached = self._memo.get("allows")
+        if cached is None:
+            cached = []
+            for allow in self.allows:
+                try:
+                    cached.append((allow.compiled(), allow.rule))
+                except SettingsError:
+                    continue
+            self._memo["allows"] = cached
+        return cached  # type: ignore[return-value]
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be saved; the message says why, for the CLI and Slack to show."""
+
+
+def _covers(pattern: re.Pattern[str], text: str, finding: Finding) -> bool:
+    return any(m.start() <= finding.start and finding.end <= m.end() for m in pattern.finditer(text))
+
+
+def allow_pattern(phrase: str, is_pattern: bool) -> re.Pattern[str]:
+    """The regex an allow entry searches the message with (case-insensitive).
+
+    An exact phrase matches as words with any run of spaces between them ("layer 8" is not
+    "player 8"); a regex is taken as written but must not match the empty string, which
+    would silence everything.
+    """
+    if not phrase.strip() or len(phrase) > MAX_PHRASE:
+        raise SettingsError(f"an allowed phrase needs 1 to {MAX_PHRASE} characters")
+    if is_pattern:
+        try:
+            compiled = re.compile(phrase, re.IGNORECASE)
+        except re.error as exc:
+            raise SettingsError(f"invalid regular expression {phrase!r}: {exc}") from None
+        if compiled.search("") is not None:
+            raise SettingsError(f"the pattern {phrase!r} matches empty text, so it would silence every finding")
+        return compiled
+    words = [re.escape(word) for word in phrase.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+_vocab: Vocab | None = None
+
+
+def custom_rule(term: CustomTerm, base: RuleSet) -> Rule:
+    """Compile a custom term through the rule-file parser, so it is checked the same way.
+
+    A phrase becomes a leet-tolerant word pattern anchored on itself; a regex needs anchors,
+    as in a rule file. Raises RuleError naming the term.
+    """
+    global _vocab
+    if term.category not in CATEGORIES:
+        raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: 'category' must be one of {', '.join(CATEGORIES)}")
+    info = base.categories.get(term.category)
+    if info is None:
+        raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: the rules have no {term.category!r} category")
+    if _vocab is None:
+        _vocab = load_vocab()
+    raw: dict[str, object] = {"id": term.rule_id, "severity": term.severity, "tip": term.tip,
+                              "examples": list(term.examples)}
+    if term.is_pattern:
+        raw["patterns"] = [term.phrase]
+        raw["anchors"] = list(term.anchors)
+    else:
+        words = term.phrase.lower().split()
+        if not words:
+            raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: the phrase is empty")
+        raw["patterns"] = [r"(?<![\w])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w])"]
+        raw["anchors"] = [" ".join(words)]
+        raw["leet"] = True
+    if term.rewrite is not None:
+        raw["rewrite"] = term.rewrite
+    defaults = {"skip": frozenset({"quoted", "meta", "negated"}), "severity_when_addressed": None, "leet": True}
+    rule = _parse_rule(raw, info, defaults, Path(WORKSPACE_SOURCE), _vocab)
+    return replace(rule, source=WORKSPACE_SOURCE)
+
+
+def validate_term(term: CustomTerm, base: RuleSet) -> Rule:
+    """What `rules add` checks before saving: it compiles, its id is new, its examples (the
+    phrase itself at least) are flagged by it, and its rewrite is not itself flagged."""
+    if base.get(term.rule_id) is not None:
+        raise SettingsError(f"rule {term.rule_id!r} already exists in the rule files; pick another id "
+                            "(or override it with a file in COACH_RULES_DIR)")
+    if term.severity not in SEVERITIES:
+        raise SettingsError(f"severity must be one of {', '.join(SEVERITIES)}")
+    try:
+        rule = custom_rule(term, base)
+    except RuleError as exc:
+        raise SettingsError(str(exc)) from None
+    ruleset = RuleSet.build([*base.rules, rule], base.categories)
+    examples = term.examples or (() if term.is_pattern else (term.phrase,))
+    if not examples:
+        raise SettingsError("a pattern term needs at least one --example it must flag")
+    for example in examples:
+        if term.rule_id not in {f.rule for f in detect(example, ruleset, model=None).findings}:
+            raise SettingsError(f"rule {term.rule_id!r}: example not flagged: {example!r}")
+    if term.rewrite and detect(term.rewrite, ruleset, model=None).flagged:
+        raise SettingsError(f"rule {term.rule_id!r}: its rewrite is itself flagged: {term.rewrite!r}")
+    return rule
+
+
+class SettingsCache:
+    """``load(team)`` at most once per ``ttl`` seconds per team; the same object while rows are unchanged.
+
+    Keeping the object (not just equal contents) keeps its compiled rule set, so a re-read
+    that finds nothing new costs a few small queries a second, not a rule-set build. A read
+    that fails (the file damaged or gone) keeps the last settings read, so live coaching and
+    the no-flag-lost path (bot.spool) go on.
+    """
+
+    def __init__(self, load: Callable[[str], WorkspaceSettings], ttl: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._load = load
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cached: dict[str, tuple[float, WorkspaceSettings]] = {}
+
+    def get(self, team: str) -> WorkspaceSettings:
+        now = self._clock()
+        with self._lock:
+            hit = self._cached.get(team)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        try:
+            fresh = self._load(team)
+        except Exception as exc:  # a database that cannot be read right now must not cost the message
+            fresh = hit[1] if hit is not None else WorkspaceSettings()
+            log.warning("workspace settings not re-read (%s): using the last ones read", type(exc).__name__)
+        if hit is not None and fresh == hit[1]:
+            fresh = hit[1]
+        with self._lock:
+            self._cached[team] = (now, fresh)
+        return fresh
