@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 
@@ -756,6 +757,16 @@ def _vocab_item_source(item: str) -> str:
     return item.replace(" ", r"\s+")
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables, or a RuleError that names the file (rules, vocab, overlays)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path.name}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
+
+
 def load_vocab(path: Path | None = None) -> Vocab:
     """Read vocab.toml: ``[name]`` tables with ``items`` (regex fragments, may use other
     ``{classes}``), optional ``except`` (fragments the slot must not start with) and
@@ -763,12 +774,7 @@ def load_vocab(path: Path | None = None) -> Vocab:
     path = path if path is not None else VOCAB_FILE
     if not path.is_file():
         return Vocab()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path.name}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     raw: dict[str, dict[str, list[str]]] = {}
     for name, value in data.items():
         where = f"{path.name}: class {name!r}"
@@ -1068,12 +1074,7 @@ def _parse_rule(
 
 def load_file(path: Path, vocab: Vocab | None = None) -> tuple[CategoryInfo, list[Rule]]:
     """Parse one category file; raises RuleError naming the file (and rule) on any problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path.name}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     unknown = set(data) - _FILE_KEYS
     if unknown:
         raise RuleError(f"{path.name}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -1167,12 +1168,7 @@ def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
     categories = dict(base.categories)
     seen: dict[str, str] = {}
     for path in files:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RuleError(f"{path.name}: cannot read: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
+        data = read_toml(path)
         category = data.get("category")
         if category not in categories:
             raise RuleError(f"{path.name}: 'category' must be one of {', '.join(categories)}")
