@@ -19,8 +19,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coach import Coach
 from bot.config import Settings
+from bot.models import Analysis
 from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.logs import slack_logger
+from bot.slack.metrics import Metrics, Timer
 from bot.spool import FlagWriter
 from bot.store import Store
 
@@ -44,10 +46,16 @@ class Deps:
     _admins: dict[str, tuple[bool, float]] = field(default_factory=dict, repr=False)
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
+    metrics: Metrics = field(default_factory=Metrics)  # this app's own registry (GET /metrics)
 
     def __post_init__(self) -> None:
         if self.writer is None:
             self.writer = FlagWriter(self.store, self.settings.write_retry_delay, self.settings.write_retry_seconds)
+
+    def analyse(self, text: str) -> Analysis:
+        """The coach's analysis, timed for the detect-latency histogram."""
+        with Timer(self.metrics.detect_seconds):
+            return self.coach.analyse(text)
 
     def health(self) -> str:
         """Why the bot cannot do its work right now ("" when it can): /healthz answers 503 with it."""
@@ -108,6 +116,9 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     )
     pacer = Pacer(settings.nudge_rate, settings.nudge_burst, settings.nudge_max_delay)
     deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer))
+    deps.metrics.watch(deps.outbox, deps.writer)
+    deps.metrics.count_dispatch(app)
+    store.write_observer = deps.metrics.observe_write
     if token_verification:
         deps.workspace_url = str(client.auth_test().get("url") or "")
     from bot.slack.listeners import register_all

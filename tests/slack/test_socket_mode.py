@@ -7,11 +7,14 @@ speaking Slack's envelope protocol. Nothing of ours is mocked.
 
 from __future__ import annotations
 
+import json
 import os
+import socket as socket_module
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +136,41 @@ def test_run_without_the_app_token_names_it_in_one_line(socket_slack, tmp_path: 
     assert bad.returncode == 1
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "xapp-" in lines[0], bad.stderr
+
+
+def _free_port() -> int:
+    with socket_module.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_socket_mode_serves_metrics_on_its_own_port_and_logs_json(socket_slack, tmp_path: Path) -> None:
+    """No HTTP server in Socket Mode: COACH_METRICS_PORT is how Prometheus scrapes it."""
+    slack, socket = socket_slack
+    port = _free_port()
+    env = _env(slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN, COACH_METRICS_PORT=str(port), COACH_LOG_FORMAT="json")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        assert socket.wait_connected(timeout=30), "the bot never opened the websocket"
+        socket.push("events_api", _event(HARSH, "UMETRIC", "1760000003.000100", "Ev4"), "env-metrics")
+        assert socket.wait_for_ack("env-metrics") == {"envelope_id": "env-metrics"}
+        slack.wait_for("/api/chat.postEphemeral")
+        deadline, text = time.monotonic() + 5, ""
+        while time.monotonic() < deadline and "coach_nudges_sent_total 1.0" not in text:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                text = response.read().decode()
+            time.sleep(0.05)
+        assert 'coach_events_received_total{kind="event"} 1.0' in text
+        assert 'coach_events_acked_total{kind="event"} 1.0' in text
+        assert "coach_nudges_sent_total 1.0" in text and 'coach_flags_total{severity="' in text
+        assert "UMETRIC" not in text and "already said" not in text
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+    logged = [line for line in output.splitlines() if not line.startswith("support-coach:")]
+    assert logged, output
+    entries = [json.loads(line) for line in logged]  # every log line is one JSON object
+    assert all({"time", "level", "logger", "message"} <= set(entry) for entry in entries)
+    assert f"support-coach: metrics on 127.0.0.1:{port}" in output
+    assert "Traceback" not in output and HARSH not in output and TOKEN not in output and APP_TOKEN not in output
