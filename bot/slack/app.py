@@ -32,6 +32,37 @@ ADMIN_CACHE_SECONDS = 600.0
 log = logging.getLogger(__name__)
 
 
+class ListenerPool(ThreadPoolExecutor):
+    """Bolt's listener threads, counting the work in flight: listeners run after the ack, so
+    this is how shutdown (and a test) knows every listener Slack triggered has finished."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        with self._idle:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: object) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def join(self, timeout: float = 5.0) -> bool:
+        """Wait until no listener is queued or running; False if that took longer than ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+
 @dataclass
 class Deps:
     """What listeners need, passed explicitly so tests build it with real parts."""
@@ -47,6 +78,7 @@ class Deps:
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry (GET /metrics)
+    listeners: ListenerPool | None = None  # Bolt's listener threads (create_app sets it)
 
     def __post_init__(self) -> None:
         if self.writer is None:
@@ -106,16 +138,18 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     """The configured App and its dependencies; the caller starts the server."""
     settings.require("SLACK_BOT_TOKEN")
     client = client or web_client(settings)  # carries the token; Bolt takes it from there
+    listeners = ListenerPool(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener")
     app = App(
         signing_secret=settings.slack_signing_secret or None,
         client=client,
         logger=slack_logger(),
         token_verification_enabled=token_verification,
         request_verification_enabled=bool(settings.slack_signing_secret),
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener"),
+        listener_executor=listeners,
     )
     pacer = Pacer(settings.nudge_rate, settings.nudge_burst, settings.nudge_max_delay)
-    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer))
+    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer),
+                listeners=listeners)
     deps.metrics.watch(deps.outbox, deps.writer)
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write
