@@ -57,6 +57,11 @@ class ListenerPool(ThreadPoolExecutor):
             self._pending -= 1
             self._idle.notify_all()
 
+    def busy(self) -> int:
+        """Listener runs queued or running (a gauge on /metrics)."""
+        with self._idle:
+            return self._pending
+
     def join(self, timeout: float = 5.0) -> bool:
         """Wait until no listener is queued or running; False if that took longer than ``timeout``."""
         with self._idle:
@@ -150,7 +155,7 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     pacer = Pacer(settings.nudge_rate, settings.nudge_burst, settings.nudge_max_delay)
     deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer),
                 listeners=listeners)
-    deps.metrics.watch(deps.outbox, deps.writer)
+    deps.metrics.watch(deps.outbox, deps.writer, listeners)
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write
     if token_verification:

@@ -33,6 +33,7 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from slack_bolt import App
 
+    from bot.slack.app import ListenerPool
     from bot.slack.client import Outbox
     from bot.spool import FlagWriter
 
@@ -96,9 +97,9 @@ class Metrics:
         for outcome in ("ok", "error"):
             self.store_write_seconds.labels(outcome)
 
-    def watch(self, outbox: Outbox, writer: FlagWriter | None) -> None:
-        """Export the outbox's and the flag writer's own counters, read at each scrape."""
-        self.registry.register(_StatsCollector(outbox, writer))
+    def watch(self, outbox: Outbox, writer: FlagWriter | None, listeners: ListenerPool | None = None) -> None:
+        """Export the outbox's, the flag writer's and the listener pool's own figures, read at each scrape."""
+        self.registry.register(_StatsCollector(outbox, writer, listeners))
 
     def observe_write(self, seconds: float, ok: bool) -> None:
         """Store.write_observer: one write transaction's duration."""
@@ -154,9 +155,10 @@ class Timer:
 class _StatsCollector(Collector):
     """Outbox and flag-writer counters at scrape time: one source of truth, no double counting."""
 
-    def __init__(self, outbox: Outbox, writer: FlagWriter | None) -> None:
+    def __init__(self, outbox: Outbox, writer: FlagWriter | None, listeners: ListenerPool | None) -> None:
         self.outbox = outbox
         self.writer = writer
+        self.listeners = listeners
 
     def collect(self) -> Iterator[Metric]:
         stats = dict(self.outbox.stats)
@@ -196,6 +198,10 @@ class _StatsCollector(Collector):
         waiting = GaugeMetricFamily("coach_flags_waiting", "Flags queued for a background write retry")
         waiting.add_metric([], self.writer.waiting() if self.writer is not None else 0)
         yield waiting
+        busy = GaugeMetricFamily("coach_listeners_busy", "Listener runs queued or running (they run after the ack; "
+                                 "at the pool's size, new events wait)")
+        busy.add_metric([], self.listeners.busy() if self.listeners is not None else 0)
+        yield busy
 
 
 def _counter(name: str, documentation: str, value: float) -> CounterMetricFamily:

@@ -30,7 +30,13 @@ def scrape(bot: Bot) -> tuple[dict[tuple[str, tuple[tuple[str, str], ...]], floa
 
 
 def value(samples: dict, name: str, **labels: str) -> float:
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+    """A sample's value; 0 for a labelled counter not yet incremented, KeyError for a metric not exported."""
+    key = (name, tuple(sorted(labels.items())))
+    if key not in samples and labels and any(n == name for n, _ in samples):
+        return 0.0
+    if key not in samples and labels and name.endswith("_total"):
+        return 0.0  # a labelled counter appears with its first increment
+    return samples[key]
 
 
 def settle(bot: Bot, name: str, expected: float, **labels: str) -> dict:
@@ -46,7 +52,8 @@ def test_metrics_count_events_flags_nudges_and_latencies(bot: Bot) -> None:
     before, text, content_type = scrape(bot)
     assert content_type.startswith("text/plain; version=")  # Prometheus text exposition
     assert value(before, "coach_events_received_total", kind="event") == 0
-    assert value(before, "coach_events_ignored_total", reason="not_a_person") == 0  # exported from the start
+    assert before[("coach_events_ignored_total", (("reason", "not_a_person"),))] == 0  # exported from the start
+    assert before[("coach_store_write_seconds_count", (("outcome", "error"),))] == 0
     assert "# TYPE coach_detect_seconds histogram" in text
 
     assert bot.event(message(HARSH, user="UAGENT1"))[0] == 200
@@ -74,6 +81,7 @@ def test_metrics_count_events_flags_nudges_and_latencies(bot: Bot) -> None:
     assert value(after, "coach_detect_seconds_sum") > 0
     assert value(after, "coach_store_write_seconds_count", outcome="ok") >= 1  # the flag and its nudge
     assert value(after, "coach_outbox_queue_length", method="all") == 0
+    assert value(after, "coach_listeners_busy") == 0
     assert value(after, "coach_flags_spooled_total") == 0 and value(after, "coach_flags_lost_total") == 0
 
 

@@ -42,9 +42,15 @@ def _env(slack: FakeServer, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def running_bot(socket_slack, tmp_path: Path) -> Iterator[tuple[FakeServer, FakeSocketMode, Path]]:
+def metrics_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+def running_bot(socket_slack, tmp_path: Path, metrics_port: int) -> Iterator[tuple[FakeServer, FakeSocketMode, Path]]:
     slack, socket = socket_slack
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=_env(slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN),
+    env = _env(slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN, COACH_METRICS_PORT=str(metrics_port))
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env,
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         if not socket.wait_connected(timeout=30):
@@ -66,6 +72,19 @@ def _event(text: str, user: str, ts: str, event_id: str) -> dict:
                       "ts": ts}}
 
 
+def _wait_for_metric(port: int, line: str, timeout: float = 10.0) -> str:
+    """Scrape the bot's metrics until ``line`` shows and no listener is busy: how a test knows the
+    other process has finished with an event, instead of sleeping and hoping."""
+    deadline, text = time.monotonic() + timeout, ""
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        if line in text.splitlines() and "coach_listeners_busy 0.0" in text.splitlines():
+            return text
+        time.sleep(0.02)
+    raise AssertionError(f"{line!r} never appeared in the metrics:\n{text}")
+
+
 def _flags(db: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT agent, ts FROM flags ORDER BY ts").fetchall()
@@ -79,7 +98,7 @@ def test_socket_mode_connects_with_the_app_token(running_bot) -> None:
     assert slack.calls_to("/api/auth.test")[0].headers["authorization"] == f"Bearer {TOKEN}"
 
 
-def test_harsh_message_is_acked_nudged_privately_and_stored_once(running_bot) -> None:
+def test_harsh_message_is_acked_nudged_privately_and_stored_once(running_bot, metrics_port: int) -> None:
     slack, socket, db = running_bot
     socket.push("events_api", _event(HARSH, "UAGENT", "1760000000.000100", "Ev1"), "env-1")
     assert socket.wait_for_ack("env-1") == {"envelope_id": "env-1"}
@@ -89,17 +108,17 @@ def test_harsh_message_is_acked_nudged_privately_and_stored_once(running_bot) ->
     # Slack redelivers an unacknowledged envelope with retry_attempt set: no second nudge or flag.
     socket.push("events_api", _event(HARSH, "UAGENT", "1760000000.000100", "Ev1"), "env-2", retry_attempt=1)
     assert socket.wait_for_ack("env-2") == {"envelope_id": "env-2"}
-    time.sleep(0.5)
+    _wait_for_metric(metrics_port, 'coach_events_ignored_total{reason="duplicate"} 1.0')  # the retry: handled
     assert len(slack.calls_to("/api/chat.postEphemeral")) == 1
     assert _flags(db) == [("UAGENT", "1760000000.000100")]
 
 
-def test_clean_message_is_acked_and_gets_silence(running_bot) -> None:
+def test_clean_message_is_acked_and_gets_silence(running_bot, metrics_port: int) -> None:
     slack, socket, db = running_bot
     socket.push("events_api", _event("Thanks for waiting! The fix is live now.", "UAGENT", "1760000001.000100", "Ev2"),
                 "env-clean")
     assert socket.wait_for_ack("env-clean") == {"envelope_id": "env-clean"}
-    time.sleep(0.5)
+    _wait_for_metric(metrics_port, "coach_detect_seconds_count 1.0")  # analysed: nothing comes after
     assert slack.calls_to("/api/chat.postEphemeral") == [] and _flags(db) == []
 
 
@@ -156,11 +175,7 @@ def test_socket_mode_serves_metrics_on_its_own_port_and_logs_json(socket_slack, 
         socket.push("events_api", _event(HARSH, "UMETRIC", "1760000003.000100", "Ev4"), "env-metrics")
         assert socket.wait_for_ack("env-metrics") == {"envelope_id": "env-metrics"}
         slack.wait_for("/api/chat.postEphemeral")
-        deadline, text = time.monotonic() + 5, ""
-        while time.monotonic() < deadline and "coach_nudges_sent_total 1.0" not in text:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-                text = response.read().decode()
-            time.sleep(0.05)
+        text = _wait_for_metric(port, "coach_nudges_sent_total 1.0")
         assert 'coach_events_received_total{kind="event"} 1.0' in text
         assert 'coach_events_acked_total{kind="event"} 1.0' in text
         assert "coach_nudges_sent_total 1.0" in text and 'coach_flags_total{severity="' in text
