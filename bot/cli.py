@@ -684,11 +684,12 @@ def train_command(state: _State, out_path: str | None) -> None:
 @click.pass_obj
 def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""
-    import logging
     import os
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.slack.logs import configure_logging
+
     settings = state.settings
+    configure_logging(settings.log_format)  # COACH_LOG_FORMAT: text (default) or json
     socket_mode = bool(settings.slack_app_token) and not http_mode
     try:
         settings.require("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
@@ -716,13 +717,19 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     if deps.writer is not None:
         atexit.register(deps.writer.close)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if settings.metrics_port:  # the only way to scrape Socket Mode; HTTP mode also has GET /metrics
+        try:
+            metrics_port, _stop = deps.metrics.serve(settings.metrics_port, settings.metrics_host)
+        except OSError as exc:
+            raise click.ClickException(f"COACH_METRICS_PORT {settings.metrics_port}: {exc.strerror}") from None
+        click.echo(f"support-coach: metrics on {settings.metrics_host}:{metrics_port} (GET /metrics)")
     if socket_mode:
         click.echo("support-coach: Socket Mode, connecting to Slack…")
         run_socket_mode(app, settings.slack_app_token)
         return
     port = port or int(os.environ.get("PORT") or 3000)
     server = HttpServer(app, deps, host=host, port=port)
-    click.echo(f"support-coach: HTTP on {host}:{server.port} (POST /slack/events, GET /healthz)")
+    click.echo(f"support-coach: HTTP on {host}:{server.port} (POST /slack/events, GET /healthz, GET /metrics)")
     server.serve_forever()
 
 

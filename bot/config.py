@@ -59,6 +59,24 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be 1 or 0 (on or off), not {raw!r}")
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of a few words (case aside); empty means the first."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
+def _port(env: Mapping[str, str], name: str) -> int:
+    """A TCP port, or 0 (the default) for none."""
+    port = _whole(env, name, 0, "(a TCP port)")
+    if port > 65535:
+        raise ConfigError(f"{name} must be a TCP port (1-65535) or empty, not {port}")
+    return port
+
+
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     """A positive number of seconds (decimals allowed: a judge budget of 1.5 s is reasonable)."""
     raw = env.get(name, "").strip()
@@ -151,6 +169,11 @@ class Settings:
     nudge_rate: int = 100
     nudge_burst: int = 10
     nudge_max_delay: int = 120
+    # Operations: log lines as text or one JSON object each; metrics on a port of their own (0: off;
+    # HTTP mode also serves them at GET /metrics on its own port).
+    log_format: str = "text"
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the variable when a needed token is missing or malformed."""
@@ -207,4 +230,7 @@ class Settings:
             nudge_rate=_whole(env, "COACH_NUDGE_RATE", 100, "nudges a minute", minimum=1),
             nudge_burst=_whole(env, "COACH_NUDGE_BURST", 10, "nudges", minimum=1),
             nudge_max_delay=_whole(env, "COACH_NUDGE_MAX_DELAY", 120, "seconds"),
+            log_format=_choice(env, "COACH_LOG_FORMAT", ("text", "json")),
+            metrics_port=_port(env, "COACH_METRICS_PORT"),
+            metrics_host=env.get("COACH_METRICS_HOST", "").strip() or "127.0.0.1",
         )

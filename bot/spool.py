@@ -200,6 +200,11 @@ class FlagWriter:
         return f"flag writes failing ({error or 'database unavailable'}): {waiting} waiting for a retry, " \
                f"{spooled} spooled"
 
+    def waiting(self) -> int:
+        """Flags queued for a background retry (a gauge on /metrics)."""
+        with self._cv:
+            return len(self._queue)
+
     def join(self, timeout: float = 10.0) -> bool:
         """Wait until nothing is queued (tests, benchmarks)."""
         deadline = time.monotonic() + timeout

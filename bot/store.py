@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -170,6 +170,8 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
+        # Called with (seconds, committed) after each write transaction, whatever its outcome.
+        self.write_observer: Callable[[float, bool], None] | None = None
         db = self.db
         self._check(db.conn)
         try:
@@ -232,16 +234,22 @@ class Store:
         busy timeout.
         """
         conn = conn or self.db.conn
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
+        started, ok = time.perf_counter(), False
+        try:
+            with self._write_lock:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                    ok = True
+                except BaseException:
+                    if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+        finally:
+            if self.write_observer is not None:  # the bot's write-latency histogram (bot.slack.metrics)
+                self.write_observer(time.perf_counter() - started, ok)
 
     def close(self) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
 Reply = tuple[int, dict[str, str], dict[str, Any] | bytes]
+POLL_SECONDS = 0.01
 
 
 @dataclass
@@ -78,7 +79,9 @@ class FakeServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next poll: the default 0.5 s cost every test half a second.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
+                                       daemon=True)
 
     @property
     def url(self) -> str:

@@ -19,8 +19,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coach import Coach
 from bot.config import Settings
+from bot.models import Analysis
 from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.logs import slack_logger
+from bot.slack.metrics import Metrics, Timer
 from bot.spool import FlagWriter
 from bot.store import Store
 from bot.workspace import SettingsCache, WorkspaceSettings
@@ -29,6 +31,42 @@ LISTENER_THREADS = 4
 ADMIN_CACHE_SECONDS = 600.0
 
 log = logging.getLogger(__name__)
+
+
+class ListenerPool(ThreadPoolExecutor):
+    """Bolt's listener threads, counting the work in flight: listeners run after the ack, so
+    this is how shutdown (and a test) knows every listener Slack triggered has finished."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        with self._idle:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: object) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def busy(self) -> int:
+        """Listener runs queued or running (a gauge on /metrics)."""
+        with self._idle:
+            return self._pending
+
+    def join(self, timeout: float = 5.0) -> bool:
+        """Wait until no listener is queued or running; False if that took longer than ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
 
 @dataclass
@@ -46,12 +84,19 @@ class Deps:
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
     workspace: SettingsCache | None = None  # the team's settings from the store, re-read at most once a second
+    metrics: Metrics = field(default_factory=Metrics)  # this app's own registry (GET /metrics)
+    listeners: ListenerPool | None = None  # Bolt's listener threads (create_app sets it)
 
     def __post_init__(self) -> None:
         if self.workspace is None:
             self.workspace = SettingsCache(self.store.workspace_settings)
         if self.writer is None:
             self.writer = FlagWriter(self.store, self.settings.write_retry_delay, self.settings.write_retry_seconds)
+
+    def analyse(self, text: str, workspace: WorkspaceSettings | None = None, channel: str = "") -> Analysis:
+        """The coach's analysis (with the team's settings), timed for the detect-latency histogram."""
+        with Timer(self.metrics.detect_seconds):
+            return self.coach.analyse(text, workspace, channel)
 
     def health(self) -> str:
         """Why the bot cannot do its work right now ("" when it can): /healthz answers 503 with it."""
@@ -107,16 +152,21 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     """The configured App and its dependencies; the caller starts the server."""
     settings.require("SLACK_BOT_TOKEN")
     client = client or web_client(settings)  # carries the token; Bolt takes it from there
+    listeners = ListenerPool(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener")
     app = App(
         signing_secret=settings.slack_signing_secret or None,
         client=client,
         logger=slack_logger(),
         token_verification_enabled=token_verification,
         request_verification_enabled=bool(settings.slack_signing_secret),
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="coach-listener"),
+        listener_executor=listeners,
     )
     pacer = Pacer(settings.nudge_rate, settings.nudge_burst, settings.nudge_max_delay)
-    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer))
+    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer),
+                listeners=listeners)
+    deps.metrics.watch(deps.outbox, deps.writer, listeners)
+    deps.metrics.count_dispatch(app)
+    store.write_observer = deps.metrics.observe_write
     if token_verification:
         deps.workspace_url = str(client.auth_test().get("url") or "")
     from bot.slack.listeners import register_all

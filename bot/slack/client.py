@@ -142,6 +142,11 @@ class Outbox:
         with self._cv:
             return sum(1 for job in self._queue if method is None or job.method == method)
 
+    def queue_lengths(self) -> dict[str, int]:
+        """Calls waiting, by Web API method."""
+        with self._cv:
+            return dict(Counter(job.method for job in self._queue))
+
     def _rate_note(self, workspace: str, delayed: int = 0, dropped: int = 0) -> None:
         """One log line per workspace every RATE_LOG_SECONDS at most, with the counts since the
         last one; counts held back are flushed by a timer, so none goes unlogged."""

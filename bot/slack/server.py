@@ -1,8 +1,8 @@
 """Run the bot: Socket Mode (one workspace, no public URL) or HTTP behind waitress.
 
-HTTP mode serves POST /slack/events (events, commands and interactivity) and GET /healthz
-through waitress, a production WSGI server with a thread pool: requests are handled
-concurrently, unlike Bolt's one-at-a-time development server.
+HTTP mode serves POST /slack/events (events, commands and interactivity), GET /healthz and
+GET /metrics (Prometheus text format) through waitress, a production WSGI server with a
+thread pool: requests are handled concurrently, unlike Bolt's one-at-a-time development server.
 
 Hardened (issue 13): waitress accepts many idle connections and closes silent ones quickly
 (a hundred idle sockets used to take the bot offline for two minutes), bodies over the limit
@@ -31,6 +31,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.slack.app import Deps
+from bot.slack.metrics import METRICS_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +56,23 @@ def wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartResponse], 
                 health["reason"] = reason
             body = json.dumps(health).encode()
             return _plain(start_response, "503 Service Unavailable" if reason else "200 OK", body)
+        if path == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
+            # Unsigned like /healthz: counts and timings with fixed labels only (bot.slack.metrics).
+            body = deps.metrics.exposition()
+            start_response("200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))])
+            return [body]
         if path == EVENTS_PATH:
             if environ.get("REQUEST_METHOD") == "POST":
                 refused = _screen(environ, secret, max_body)
                 if refused is not None:
+                    deps.metrics.requests_rejected.labels(_REJECTED.get(refused, "malformed")).inc()
                     return _plain(start_response, *refused)
             try:
                 return slack(environ, start_response)
             except ValueError:  # Bolt parses the body before checking it: a malformed one lands here
                 log.warning("Rejected a malformed request body")
-                return _plain(start_response, "400 Bad Request", b'{"error": "malformed request"}')
+                deps.metrics.requests_rejected.labels("malformed").inc()
+                return _plain(start_response, *MALFORMED)
         return _plain(start_response, "404 Not Found", b'{"error": "not found"}')
 
     return application
@@ -75,6 +83,8 @@ SIGNATURE_WINDOW = 300  # seconds, Slack's replay window
 UNAUTHORIZED = ("401 Unauthorized", b'{"error": "invalid request"}')
 MALFORMED = ("400 Bad Request", b'{"error": "malformed request"}')
 ACK = ("200 OK", b"")
+TOO_LARGE = ("413 Payload Too Large", b'{"error": "request body too large"}')
+_REJECTED = {UNAUTHORIZED: "signature", MALFORMED: "malformed", TOO_LARGE: "too_large", ACK: "unroutable"}
 
 
 def _screen(environ: dict[str, Any], secret: bytes, max_body: int) -> tuple[str, bytes] | None:
@@ -92,7 +102,7 @@ def _screen(environ: dict[str, Any], secret: bytes, max_body: int) -> tuple[str,
         return MALFORMED
     if length > max_body:
         log.warning("Refused a request body of %d bytes (limit %d)", length, max_body)
-        return "413 Payload Too Large", b'{"error": "request body too large"}'
+        return TOO_LARGE
     raw = environ["wsgi.input"].read(length) if length else b""
     environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
     if secret and not _signed(raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "",

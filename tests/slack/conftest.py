@@ -75,6 +75,16 @@ class Bot:
     def interaction(self, payload: dict[str, Any]) -> tuple[int, bytes, float]:
         return self.form({"payload": json.dumps(payload)})
 
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until everything the requests so far set off is done: the listeners (they run
+        after the ack), the flag writes, then the Slack calls and their callbacks. Twice, since
+        a late flag write can queue a call. A test that checks nothing happened waits for this,
+        not for a guessed number of seconds."""
+        for _ in range(2):
+            assert self.deps.listeners is not None and self.deps.listeners.join(timeout), "listeners still busy"
+            assert self.deps.writer is None or self.deps.writer.join(timeout), "flag writes still queued"
+            assert self.deps.outbox.join(timeout), "Slack calls still queued"
+
     def get(self, path: str) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         conn.request("GET", path)

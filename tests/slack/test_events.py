@@ -49,8 +49,7 @@ def test_harsh_message_gets_one_private_nudge(bot: Bot) -> None:
 def test_clean_message_gets_silence(bot: Bot) -> None:
     status, _, _ = bot.event(message("Your refund is on its way, Sam. Anything else I can help with?"))
     assert status == 200
-    bot.deps.outbox.join()
-    time.sleep(0.2)
+    bot.settle()
     assert bot.slack.calls_to("/api/chat.postEphemeral") == []
     assert bot.store.flags() == []
 
@@ -61,7 +60,7 @@ def test_retries_never_duplicate(bot: Bot) -> None:
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
         status, _, _ = bot.event(event, event_id="EvSAME", headers=headers)
         assert status == 200
-    time.sleep(0.3)
+    bot.settle()
     assert len(ephemerals(bot)) == 1
     assert len(bot.store.flags()) == 1
 
@@ -76,8 +75,7 @@ def test_retries_never_duplicate(bot: Bot) -> None:
 def test_bots_self_and_system_messages_are_ignored(bot: Bot, event: dict) -> None:
     status, _, _ = bot.event(event)
     assert status == 200
-    time.sleep(0.2)
-    bot.deps.outbox.join()
+    bot.settle()
     assert bot.slack.calls_to("/api/chat.postEphemeral") == []
     assert bot.store.flags() == []
 
@@ -87,7 +85,7 @@ def test_unwatched_channel_is_left_alone(make_bot) -> None:
     bot.event(message(HARSH, channel="COTHER"))
     bot.event(message(HARSH, channel="CWATCH"))
     calls = ephemerals(bot)
-    time.sleep(0.2)
+    bot.settle()
     assert [c.body["channel"] for c in bot.slack.calls_to("/api/chat.postEphemeral")] == ["CWATCH"]
     assert len(calls) == 1
 
@@ -98,7 +96,7 @@ def test_mention_as_message_and_app_mention_is_answered_once(bot: Bot) -> None:
     bot.event(message(text, ts=ts), event_id="EvM1")
     bot.event({"type": "app_mention", "user": "U1", "channel": "C1", "text": text, "ts": ts}, event_id="EvM2")
     calls = ephemerals(bot)
-    time.sleep(0.3)
+    bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
     assert calls[0].body["user"] == "U1" and "calm down" in calls[0].body["text"]
     assert bot.store.flags() == []  # drafts sent to the bot are never stored
@@ -151,7 +149,7 @@ def test_rate_limit_is_retried_without_starving_others(bot: Bot) -> None:
 
     bot.slack.handlers["/api/chat.postEphemeral"] = limited
     bot.event(message(HARSH, user="USLOW"))
-    time.sleep(0.2)
+    bot.slack.wait_for("/api/chat.postEphemeral")  # the slow one's first try is in (and limited)
     bot.event(message("calm down, it has been forty minutes", user="UFAST"))
     calls = bot.slack.wait_for("/api/chat.postEphemeral", 3, timeout=5)
     users = [c.body["user"] for c in calls]
@@ -168,8 +166,7 @@ def test_user_not_in_channel_is_logged_once_and_counted(bot: Bot, caplog: pytest
     bot.event(message(HARSH, user="U1"))
     bot.event(message(HARSH, user="U2"))
     bot.slack.wait_for("/api/chat.postEphemeral", 2)
-    bot.deps.outbox.join()
-    time.sleep(0.1)
+    bot.settle()
     assert caplog.text.count("user_not_in_channel") == 1
     rows = bot.store.db.execute("SELECT status, reason FROM nudges").fetchall()
     assert rows == [("failed", "user_not_in_channel")] * 2
@@ -183,7 +180,7 @@ def test_forged_and_stale_requests_get_401_and_leave_no_trace(bot: Bot, caplog: 
     assert status == 401
     status, _, _ = bot.event(message(secret_text), timestamp=int(time.time()) - 600)
     assert status == 401
-    time.sleep(0.2)
+    bot.settle()
     assert bot.store.flags() == []
     assert bot.slack.calls_to("/api/chat.postEphemeral") == []
     assert "SECRET-TEXT-8842" not in caplog.text and TOKEN not in caplog.text
@@ -233,7 +230,7 @@ def test_bot_joining_a_channel_introduces_itself_once(bot: Bot) -> None:
     for _ in range(2):
         bot.event({"type": "member_joined_channel", "user": BOT_USER, "channel": "C7", "team": TEAM})
     calls = bot.slack.wait_for("/api/chat.postMessage")
-    time.sleep(0.3)
+    bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postMessage")) == 1
     assert "private" in calls[0].body["text"] and calls[0].body["channel"] == "C7"
 

@@ -118,7 +118,7 @@ def test_signed_payloads_of_odd_shape_are_answered_without_a_traceback(
     else:
         status, _, _ = bot.interaction(payload)
     assert status in (200, 400, 401)
-    time.sleep(0.1)  # listeners run after the ack: give them a moment to fail, if they would
+    bot.settle()  # listeners run after the ack: let them finish, or fail if they would
     no_tracebacks(caplog)
     status, _, _ = bot.event(message(HARSH))  # and the app still works
     assert status == 200 and bot.slack.wait_for("/api/chat.postEphemeral")
@@ -199,7 +199,7 @@ def test_run_http_listens_on_localhost_by_default(slack: FakeServer, tmp_path: P
                 break
             except OSError:
                 assert time.time() < deadline and proc.poll() is None, "server did not start"
-                time.sleep(0.2)
+                time.sleep(0.05)
         listening = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True).stdout
     finally:
         proc.terminate()

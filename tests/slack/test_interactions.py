@@ -127,8 +127,7 @@ def test_snooze_silences_nudges_until_the_agents_local_midnight(bot: Bot) -> Non
     until = bot.store.db.execute("SELECT until FROM snoozes WHERE user = 'USNOOZE'").fetchone()[0]
     assert (until + offset) % 86_400 == 0 and 0 < until - time.time() <= 86_400  # next local midnight
     bot.event(message("calm down please", user="USNOOZE"))
-    time.sleep(0.4)
-    bot.deps.outbox.join()
+    bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
     assert ("skipped", "snoozed") in bot.store.db.execute("SELECT status, reason FROM nudges").fetchall()
     assert len(bot.store.flags()) == 2  # still counted in team totals
@@ -148,7 +147,7 @@ def test_cooldown_stops_nagging(make_bot) -> None:
     bot.slack.wait_for("/api/chat.postEphemeral")
     bot.deps.outbox.join()
     bot.event(message("calm down please", user="UQUICK"))
-    time.sleep(0.4)
+    bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
 
 
@@ -160,8 +159,7 @@ def test_cooldown_holds_for_messages_posted_together(make_bot) -> None:
     with ThreadPoolExecutor(3) as pool:
         list(pool.map(lambda text: bot.event(message(text, user="UFAST")),
                       [HARSH, "calm down please", "That's not our fault."]))
-    time.sleep(0.6)
-    bot.deps.outbox.join()
+    bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
     rows = bot.store.db.execute("SELECT status, reason FROM nudges ORDER BY id").fetchall()
     assert sorted(rows) == [("sent", ""), ("skipped", "cooldown"), ("skipped", "cooldown")]
@@ -236,7 +234,7 @@ def test_run_http_command_serves_and_reports_missing_tokens(slack: FakeServer, t
                 break
             except OSError:
                 assert time.time() < deadline and proc.poll() is None, "server did not start"
-                time.sleep(0.2)
+                time.sleep(0.05)
         assert response.status == 200
         assert slack.calls_to("/api/auth.test")  # the app checked its token against SLACK_API_URL
     finally:

@@ -20,13 +20,18 @@ ANY = re.compile(".*")
 
 
 def register(app: App, deps: object) -> None:
+    metrics = getattr(deps, "metrics", None)
+
     @app.event(ANY)
     def ignore_other_events() -> None:
-        return None
+        if metrics is not None:
+            metrics.ignored("unhandled")
 
     def acknowledge(kind: str):
         def handler(ack: Any) -> None:
             ack()
+            if metrics is not None:
+                metrics.ignored("unhandled")
             log.info("Acknowledged an unhandled %s", kind)
         return handler
 

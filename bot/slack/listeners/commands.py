@@ -33,7 +33,7 @@ def register(app: App, deps: Deps) -> None:
         elif word == "report" and len(text.split()) <= 3:
             _team_report(deps, respond, user, team, text.split()[1:])
         else:
-            analysis = deps.coach.analyse(text)
+            analysis = deps.analyse(text)
             respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
 
 

@@ -17,7 +17,11 @@ _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 def register(app: App, deps: Deps) -> None:
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
-        if event.get("bot_id") or not deps.store.claim_event(body.get("event_id", "")):
+        if event.get("bot_id"):
+            deps.metrics.ignored("not_a_person")
+            return
+        if not deps.store.claim_event(body.get("event_id", "")):
+            deps.metrics.ignored("duplicate")
             return
         user, channel = event.get("user", ""), event.get("channel", "")
         draft = _MENTION.sub("", event.get("text") or "").strip()
@@ -31,7 +35,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def _coach(deps: Deps, draft: str) -> tuple[Any, Any]:
-    analysis = deps.coach.analyse(draft)
+    analysis = deps.analyse(draft)
     return analysis, deps.coach.suggest(draft, analysis)
 
 

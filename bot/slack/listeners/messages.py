@@ -16,11 +16,13 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.app import Deps
+from bot.slack.metrics import error_label
 from bot.slack.views import nudge_message, suggestion_message
 
 log = logging.getLogger(__name__)
 
 NEW_MESSAGE_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
+HELD_BACK = frozenset({"snoozed", "cooldown"})  # Store.add_flag_to_nudge's reasons
 
 
 def register(app: App, deps: Deps) -> None:
@@ -32,11 +34,14 @@ def register(app: App, deps: Deps) -> None:
             _edited(deps, team, event)
         elif subtype == "message_deleted":
             _deleted(deps, team, event)
-        elif subtype in NEW_MESSAGE_SUBTYPES and _from_a_person(event, context):
-            if event.get("channel_type") == "im":
-                _direct_message(deps, body, event)
-            else:
-                _channel_message(deps, team, event, context)
+        elif subtype not in NEW_MESSAGE_SUBTYPES:
+            deps.metrics.ignored("subtype")
+        elif not _from_a_person(event, context):
+            deps.metrics.ignored("not_a_person")
+        elif event.get("channel_type") == "im":
+            _direct_message(deps, body, event)
+        else:
+            _channel_message(deps, team, event, context)
 
 
 def _from_a_person(event: dict[str, Any], context: Any) -> bool:
@@ -46,12 +51,17 @@ def _from_a_person(event: dict[str, Any], context: Any) -> bool:
 
 def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any) -> None:
     channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
-    if not deps.watched(channel, team) or not text.strip():
+    if not deps.watched(channel, team):
+        deps.metrics.ignored("unwatched")
+        return
+    if not text.strip():
+        deps.metrics.ignored("empty")
         return
     if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
+        deps.metrics.ignored("mention")
         return  # a request to the bot: the app_mention listener answers it, once
     workspace = deps.settings_for(team)
-    analysis = deps.coach.analyse(text, workspace, channel)
+    analysis = deps.analyse(text, workspace, channel)
     if not analysis.flagged:
         return
     ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
@@ -61,14 +71,22 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
 
     def stored(flag_id: int | None, nudge_id: int, held_back: str) -> None:
         """Runs once the flag is stored: now, or after a retry if the database refused it (bot.spool)."""
-        if flag_id is None or held_back:
-            return  # a retry of an event already handled, or a snoozed / recently nudged agent
+        if flag_id is None:
+            deps.metrics.ignored("duplicate")
+            return  # a retry of an event already handled
+        deps.metrics.flags.labels(analysis.severity or "low").inc()
+        if held_back:
+            deps.metrics.nudges_held_back.labels(held_back if held_back in HELD_BACK else "other").inc()
+            return  # a snoozed or recently nudged agent
         payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False, workspace=workspace),
                                 flag_id)
 
         def done(data: dict[str, Any] | None, error: str) -> None:
             if data is None:
+                deps.metrics.nudges_failed.labels(error_label(error)).inc()
                 deps.store.nudge_failed(nudge_id, error)
+            else:
+                deps.metrics.nudges_sent.inc()
 
         deps.outbox.send("chat.postEphemeral", on_done=done, workspace=team, channel=channel, user=user,
                          **payload, **extra)
@@ -82,7 +100,7 @@ def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
     flag = deps.store.find_flag(team, event.get("channel", ""), message.get("ts", ""))
     if flag is None or flag.status != "open":
         return
-    if not deps.coach.analyse(message.get("text") or "", deps.settings_for(team), flag.channel).flagged:
+    if not deps.analyse(message.get("text") or "", deps.settings_for(team), flag.channel).flagged:
         deps.store.set_status(flag.id, "edited")  # the nudge worked
 
 
@@ -96,10 +114,12 @@ def _deleted(deps: Deps, team: str, event: dict[str, Any]) -> None:
 def _direct_message(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> None:
     """A draft sent by DM: answer with a rewrite. Never stored."""
     if not deps.store.claim_event(body.get("event_id", "")):
+        deps.metrics.ignored("duplicate")
         return
     text = event.get("text") or ""
     if not text.strip():
+        deps.metrics.ignored("empty")
         return
-    analysis = deps.coach.analyse(text)
+    analysis = deps.analyse(text)
     payload = suggestion_message(analysis, deps.coach.suggest(text, analysis))
     deps.outbox.send("chat.postMessage", channel=event["channel"], **payload)

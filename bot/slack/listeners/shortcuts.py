@@ -18,5 +18,5 @@ def register(app: App, deps: Deps) -> None:
         if not text.strip():
             respond(response_type="ephemeral", text="That message has no text to coach.")
             return
-        analysis = deps.coach.analyse(text)
+        analysis = deps.analyse(text)
         respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
