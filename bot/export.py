@@ -349,11 +349,13 @@ def open_export(path: Path | str, only_channels: tuple[str, ...] = (), limits: L
         raise ExportError(f"{path}: no channels.json and no channel folders: not a Slack export")
     wanted = {c.lstrip("#") for c in only_channels}
     if wanted:
-        unknown = wanted - {PurePosixPath(n).parts[-2] for n in day_files} - set(channels)
+        known = {PurePosixPath(n).parts[-2] for n in day_files} | set(channels)
+        unknown = wanted - known
         if unknown:
             if close:
                 close()
-            raise ExportError(f"{path}: no channel named {', '.join(sorted(unknown))} in this export")
+            raise ExportError(f"{path}: no channel named {', '.join(sorted(unknown))} in this export; "
+                              f"it has {', '.join(sorted(known)) or 'none'}")
         day_files = [n for n in day_files if PurePosixPath(n).parts[-2] in wanted]
     total = limits.total_over(sum(sizes[n] for n in day_files))
     if total:

@@ -86,7 +86,7 @@ def test_channel_filter_and_unknown_channel(tmp_path: Path) -> None:
     export = write_export(tmp_path / "export", {"2025-11-01": MESSAGES})
     with open_export(export, ("support",)) as only:
         assert len(only.day_files) == 1
-    with pytest.raises(ExportError, match="no channel named nope"):
+    with pytest.raises(ExportError, match=r"no channel named nope in this export; it has support$"):
         open_export(export, ("nope",))
     bad = CliRunner().invoke(cli, ["scan", str(tmp_path), "--channel", "nope", "--db", str(tmp_path / "x.db")])
     assert bad.exit_code != 0 and "no channel named nope" in bad.output
