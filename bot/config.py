@@ -79,16 +79,7 @@ def _port(env: Mapping[str, str], name: str) -> int:
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     """A positive number of seconds (decimals allowed: a judge budget of 1.5 s is reasonable)."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value <= 60:
-        raise ConfigError(f"{name} must be more than 0 and at most 60 seconds, not {raw}")
-    return value
+    return _number(env, name, default, 0, 60, "seconds")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float, unit: str) -> float:
