@@ -599,6 +599,7 @@ class RuleSet:
             for plan in rule_plans:
                 if plan.literals is not None and index not in key_rules.setdefault(plan.key, []):
                     key_rules[plan.key].append(index)
+        forget_estimates()  # the literal-cost memo is only needed while planning
         return cls(
             rules=rules,
             categories=categories,
@@ -1144,9 +1145,7 @@ def load_rules(directory: Path | str | None = None, vocab: Path | str | None = N
                 raise RuleError(f"{path.name}: rule {rule.id!r} is already defined in {seen[rule.id]}")
             seen[rule.id] = path.name
             rules.append(rule)
-    ruleset = RuleSet.build(rules, categories)
-    forget_estimates()  # the literal-cost memo is only needed while compiling
-    return ruleset
+    return RuleSet.build(rules, categories)
 
 
 
