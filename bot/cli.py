@@ -26,7 +26,7 @@ from bot.llm import make_rewriter
 from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
 from bot.nudge import nudge_text, spotted_line
 from bot.redact import KnownNames
-from bot.report_format import FORMATS, render
+from bot.report_format import FORMATS, render, render_rows_csv
 from bot.reports import PeriodError, build_report, known, parse_days
 from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, default_rules, load_rules
@@ -777,23 +777,48 @@ def _days(value: str, option: str) -> int:
 
 
 @cli.command()
-@click.option("--since", default="7d", show_default=True, help="Period: whole days ending today (7d, 30d, 2w).")
+@click.option("--since", default="7d", show_default=True,
+              help="Period: whole days ending today, in COACH_TZ (7d, 30d, 2w).")
 @click.option("--channel", default=None, help="Only this channel (ID or name).")
 @click.option("--agent", default=None, help="Only this agent (user ID, or display name).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="table (the default), csv, json or markdown.")
+@click.option("--rows", is_flag=True, help="CSV with one row per flag (the JSON report's flag fields) instead.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the period's chart as a PNG (needs the [charts] extra).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
 @click.pass_obj
-def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str,
-           db_path: str | None) -> None:
+def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str | None,
+           rows: bool, chart_path: str | None, db_path: str | None) -> None:
     """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
     days = _days(since, "--since")
+    if rows and output_format not in (None, "csv"):
+        raise click.BadParameter("--rows writes CSV; leave out --format or use --format csv", param_hint="--rows")
+    output_format = "csv" if rows else output_format or "table"
+    if chart_path:  # before any work: without the [charts] extra, say so and what to install
+        from bot.charts import ChartsUnavailable, require
+
+        try:
+            require()
+        except ChartsUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
     store = _existing_store(state, db_path)
     channel = _known_channel(store, channel)
     agent = _known_agent(store, agent)
-    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
+    tz = state.settings.time_zone
+    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json", tz=tz)
     store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
-                agent=agent, format=output_format)
-    click.echo(render(data, output_format, width=terminal_width()))
+                agent=agent, format="rows" if rows else output_format)
+    if rows:
+        for line in render_rows_csv(store.iter_flags(data.period.start, data.period.end, channel, agent)):
+            click.echo(line, nl=False)
+    else:
+        click.echo(render(data, output_format, width=terminal_width()))
+    if chart_path:
+        from bot.charts import render_png
+
+        Path(chart_path).write_bytes(render_png(data))
+        click.echo(f"chart written to {chart_path}", err=True)
 
 
 @cli.command()
