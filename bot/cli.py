@@ -18,7 +18,7 @@ from bot.config import ConfigError, Settings, rules_dir_from_env
 from bot.console import no_color, table, terminal_width
 from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 from bot.detect import detect
-from bot.digest import digest_text, send_digest
+from bot.digest import cadence_for, digest_text, send_digest
 from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, Limits, open_export
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
@@ -701,14 +701,15 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     coach.known_names = KnownNames(store.names("agent").values())
     from bot.scheduler import Scheduler
     from bot.slack.app import create_app
-    from bot.slack.client import post_text
+    from bot.slack.digest_post import post_digest
     from bot.slack.server import HttpServer, run_socket_mode
 
     try:
         app, deps = create_app(settings, store, coach)
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
-    Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    Scheduler(settings, store,
+              lambda channel, digest: post_digest(deps.client, channel, digest, settings.digest_chart)).start()
     # A flag still waiting for a locked or full database goes to the spool on the way out, even on
     # SIGTERM (a deploy, a restart), instead of vanishing with the process.
     import atexit
@@ -822,12 +823,13 @@ def report(state: _State, since: str, channel: str | None, agent: str | None, ou
 
 
 @cli.command()
-@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN).")
+@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN); "
+              "with COACH_DIGEST_CHART=1 its chart too.")
 @click.option("--since", default="7d", show_default=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
 @click.pass_obj
 def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
-    """Print the weekly digest, or post it with --post."""
+    """Print the digest (weekly when COACH_DIGEST_SCHEDULE is and --since matches), or post it with --post."""
     days = _days(since, "--since")
     settings = state.settings
     if post:
@@ -838,15 +840,18 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
         if not settings.digest_channel:
             raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
     store = _existing_store(state, db_path)
-    data = build_report(store, days)
+    data = build_report(store, days, tz=state.settings.time_zone)
+    cadence = cadence_for(settings.digest_schedule, days)
     if not post:
-        click.echo(digest_text(data))
+        click.echo(digest_text(data, cadence))
         return
-    from bot.slack.client import post_text, web_client  # only the Slack layer imports slack_sdk
+    from bot.slack.client import web_client  # only the Slack layer imports slack_sdk
+    from bot.slack.digest_post import post_digest
 
     client = web_client(settings)
     try:
-        send_digest(data, settings.digest_channel, lambda channel, text: post_text(client, channel, text))
+        send_digest(data, settings.digest_channel,
+                    lambda channel, message: post_digest(client, channel, message, settings.digest_chart), cadence)
     except Exception as exc:
         raise click.ClickException(f"could not post the digest: {exc}") from None
     store.audit("cli", "digest", channel=settings.digest_channel, days=days)

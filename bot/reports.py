@@ -83,9 +83,11 @@ class Period:
     @property
     def label(self) -> str:
         first, last = day_label(self.first_day), day_label(self.last_day)
+        ago = local_day(time.time(), self.tz) - self.last_day
         if self.days == 1:
-            return f"today ({last}, {self.tz})"
-        return f"last {self.days} days ({first} to {last}, {self.tz})"
+            return f"{ {0: 'today', 1: 'yesterday'}.get(ago, 'one day')} ({last}, {self.tz})"
+        span = f"last {self.days} days" if ago == 0 else f"{self.days} days"
+        return f"{span} ({first} to {last}, {self.tz})"
 
 
 @dataclass(frozen=True)
