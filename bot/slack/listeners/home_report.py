@@ -16,7 +16,6 @@ from bot.slack.app import Deps
 from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, HOME_ACTIONS, HomeState
 from bot.slack.views import home_view
 from bot.store import Store
-from bot.timezones import team_zone
 
 AGENT_DAYS = 30  # an agent's first look covers a month of their own record
 
@@ -24,7 +23,7 @@ AGENT_DAYS = 30  # an agent's first look covers a month of their own record
 def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | None = None) -> None:
     """Build the viewer's home tab for ``state`` and publish it."""
     manager = deps.is_manager(user)
-    tz = team_zone(deps.settings.time_zone, deps.settings_for(team or ""))
+    tz = deps.zone(team)
     store = deps.store
     if manager:
         state = state or HomeState()
