@@ -993,7 +993,8 @@ def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store |
         click.echo(f"{where}: {', '.join(flag.categories)} ({flag.severity}) · {spotted_line(analysis)}")
 
     on_finding = show if dry_run and not quiet else None
-    coach.known_names = coach.known_names.with_names(export.users.values())  # users.json: redacted from excerpts
+    # users.json's real and display names: redacted from excerpts
+    coach.known_names = coach.known_names.with_names([*export.users.values(), *export.people])
     with export:
         interactive = not quiet and sys.stderr.isatty()
         if interactive:
@@ -1015,7 +1016,7 @@ def demo(state: _State, db_path: str) -> None:
         click.echo(click.style("support-coach demo", bold=True)
                    + f": a fictional support team's Slack export ({len(export.channels)} channels, "
                    f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed.")
-        coach.known_names = coach.known_names.with_names(export.users.values())
+        coach.known_names = coach.known_names.with_names([*export.users.values(), *export.people])
         result = scan_export(export, coach, store,
                              on_finding=lambda f, a: nudges.setdefault(f.agent_name, []).append((f, a)))
     click.echo(result.summary() + "\n")

@@ -138,6 +138,7 @@ class Report:
     daily_by_category: tuple[tuple[str, tuple[int, ...]], ...] = ()  # per category, one count a day
     previous_by_category: tuple[tuple[str, int], ...] = ()
     previous_daily: tuple[int, ...] = ()  # the period before, day by day (the chart's trend line)
+    votes: tuple[int, int] = (0, 0)  # nudges voted (helpful, not helpful); rule_feedback counts per rule
 
     @property
     def trend(self) -> float | None:
@@ -176,11 +177,12 @@ class Report:
 
     @property
     def helpful(self) -> int:
-        return sum(r.helpful for r in self.rule_feedback)
+        """Nudges voted helpful (one vote a nudge, however many rules it carried)."""
+        return self.votes[0]
 
     @property
     def not_helpful(self) -> int:
-        return sum(r.not_helpful for r in self.rule_feedback)
+        return self.votes[1]
 
     @property
     def scope(self) -> str:
@@ -211,7 +213,7 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     channel_names = store.names("channel", team)
     agent_names = store.names("agent", team)
     dims = current.dims
-    feedback = _rule_feedback(store, period, channel, agent, team)
+    feedback, votes = _rule_feedback(store, period, channel, agent, team)
     sent, failed = _nudges(store, period, channel, agent, team)
     return Report(
         period=period,
@@ -239,6 +241,7 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
         daily_by_category=tuple((c, current.daily_by_category[c]) for c in CATEGORIES),
         previous_by_category=tuple((c, previous.dims["category"][c]) for c in CATEGORIES),
         previous_daily=previous.daily,
+        votes=votes,
     )
 
 
@@ -321,7 +324,8 @@ def _count_rows(store: Store, start: float, end: float, channel: str | None, age
 
 
 def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
-                   team: str | None) -> tuple[RuleFeedback, ...]:
+                   team: str | None) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
+    """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
     # Only votes by the flag's own agent count: votes on flags that are gone or someone else's
     # (forged before issue 13, or imported) never reach the advice.
     sql = ("SELECT fb.rule, fb.verdict, COUNT(*) FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
@@ -334,6 +338,8 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
     votes: dict[str, Counter[str]] = {}
     for rule, verdict, n in store.db.execute(sql + " GROUP BY fb.rule, fb.verdict", params).fetchall():
         votes.setdefault(rule or "(none)", Counter())[verdict] += n
+    voted = dict(store.db.execute(sql.replace("fb.rule, fb.verdict, COUNT(*)", "fb.verdict, COUNT(DISTINCT fb.flag_id)")
+                                  + " GROUP BY fb.verdict", params).fetchall())
     result = []
     for rule, counter in votes.items():
         helpful, not_helpful = counter["helpful"], counter["not_helpful"]
@@ -344,7 +350,7 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
                       f"or counter-example to its rule file, or mute it")
         result.append(RuleFeedback(rule, helpful, not_helpful, advice))
     result.sort(key=lambda r: (-r.not_helpful, -r.helpful, r.rule))
-    return tuple(result)
+    return tuple(result), (int(voted.get("helpful", 0)), int(voted.get("not_helpful", 0)))
 
 
 def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,

@@ -9,11 +9,12 @@ one agent's coaching outcomes; there is no ranking of agents anywhere.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.digest import Digest, false_positive_rate, outcomes_text
-from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
+from bot.mrkdwn import channel_ref, escape, user_ref
 from bot.report_format import advice, category_note, source_text, trend_text
 from bot.reports import Report, sparkline
 from bot.slack.views import MAX_MESSAGE_BLOCKS, Block, context, header, limit_blocks, section
@@ -26,6 +27,7 @@ ACTION_CHANNEL = "coach_home_channel"
 ACTION_AGENT = "coach_home_agent"
 HOME_ACTIONS = (ACTION_PERIOD, ACTION_CHANNEL, ACTION_AGENT)
 ALL = "all"
+_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")  # what a picker value may be; publish_home then keeps known ones only
 
 
 def arrow(change: float | None, count: int = 0) -> str:
@@ -122,8 +124,13 @@ class HomeState:
         days = data.get("days") if data.get("days") in PERIODS else 7
         channel = data.get("channel") if isinstance(data.get("channel"), str) else None
         agent = data.get("agent") if isinstance(data.get("agent"), str) else None
-        return cls(days, channel if channel and CHANNEL_ID.fullmatch(channel) else None,
-                   agent if agent and USER_ID.fullmatch(agent) else None)
+        return cls(days, channel if channel and _ID.fullmatch(channel) else None,
+                   agent if agent and _ID.fullmatch(agent) else None)
+
+    def known(self, channels: dict[str, str], agents: dict[str, str]) -> HomeState:
+        """Without a channel or agent the team's flags never named (a stale or forged pick)."""
+        return HomeState(self.days, self.channel if self.channel in channels else None,
+                         self.agent if self.agent in agents else None)
 
     def picked(self, action_id: str, value: str) -> HomeState:
         """The state after one picker changed."""
@@ -131,9 +138,9 @@ class HomeState:
             return HomeState(int(value) if value.isdigit() and int(value) in PERIODS else self.days,
                              self.channel, self.agent)
         if action_id == ACTION_CHANNEL:
-            return HomeState(self.days, value if CHANNEL_ID.fullmatch(value) else None, self.agent)
+            return HomeState(self.days, value if value != ALL and _ID.fullmatch(value) else None, self.agent)
         if action_id == ACTION_AGENT:
-            return HomeState(self.days, self.channel, value if USER_ID.fullmatch(value) else None)
+            return HomeState(self.days, self.channel, value if value != ALL and _ID.fullmatch(value) else None)
         return self
 
 
@@ -159,11 +166,11 @@ def pickers(state: HomeState, channels: dict[str, str] | None, agents: dict[str,
     elements = [_select(ACTION_PERIOD, "Period", [_option(f"Last {d} days", str(d)) for d in PERIODS],
                         str(state.days))]
     if channels is not None:
-        listed = sorted(((i, n) for i, n in channels.items() if CHANNEL_ID.fullmatch(i)), key=lambda c: c[1].lower())
+        listed = sorted(((i, n) for i, n in channels.items() if _ID.fullmatch(i)), key=lambda c: c[1].lower())
         elements.append(_select(ACTION_CHANNEL, "Channel", [_option("All channels", ALL)] + [
             _option(f"#{name}" if name != cid else cid, cid) for cid, name in listed], state.channel or ALL))
     if agents is not None:
-        listed = sorted(((i, n) for i, n in agents.items() if USER_ID.fullmatch(i)), key=lambda a: a[1].lower())
+        listed = sorted(((i, n) for i, n in agents.items() if _ID.fullmatch(i)), key=lambda a: a[1].lower())
         elements.append(_select(ACTION_AGENT, "An agent's coaching outcomes", [_option("Whole team", ALL)] + [
             _option(name, uid) for uid, name in listed], state.agent or ALL))
     return {"type": "actions", "block_id": "coach_home_pickers", "elements": elements}

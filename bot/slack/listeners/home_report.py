@@ -26,14 +26,14 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
     tz = deps.zone(team)
     store = deps.store
     if manager:
-        state = state or HomeState()
+        channels, agents = listed(store, "channel", team), listed(store, "agent", team)
+        state = (state or HomeState()).known(channels, agents)
         report = build_report(store, state.days, channel=state.channel, team=team, manager=True, tz=tz)
         drill = build_report(store, state.days, channel=state.channel, agent=state.agent, team=team,
                              manager=True, tz=tz) if state.agent else None
         store.audit(user, "report", team=team or "", days=state.days, channel=state.channel, agent=state.agent,
                     surface="home")
-        view = home_view(report, True, state, channels=listed(store, "channel", team),
-                         agents=listed(store, "agent", team), drill=drill)
+        view = home_view(report, True, state, channels=channels, agents=agents, drill=drill)
     else:
         state = HomeState(days=state.days if state else AGENT_DAYS)  # their own record, nothing else
         report = build_report(store, state.days, agent=user, team=team, manager=False, tz=tz)
