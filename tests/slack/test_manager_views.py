@@ -279,3 +279,15 @@ def test_a_chart_that_cannot_go_up_costs_the_chart_not_the_digest(team) -> None:
     assert post_digest(bot.deps.client, "CDIGEST", Digest(report, "weekly"), chart=True) == ""
     assert "Weekly coaching digest" in bot.slack.calls_to("/api/chat.postMessage")[-1].body["text"]
     assert not uploads.files
+
+
+def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bot) -> None:
+    bot = make_bot(time_zone="Asia/Kolkata")  # UTC+05:30: its midnight is no UTC hour
+    bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {"ok": False, "error": "missing_scope"})
+    bot.event(message("Calm down, it has only been an hour since you wrote.", user="UNOTZ"))
+    nudge = bot.slack.wait_for("/api/chat.postEphemeral")[-1].body
+    _vote(bot, nudge, "coach_snooze", "UNOTZ")
+    reply = bot.slack.wait_for("/response/vote")[-1].body
+    assert "until midnight Asia/Kolkata" in reply["text"]
+    until = bot.store.db.execute("SELECT until FROM snoozes WHERE user = 'UNOTZ'").fetchone()[0]
+    assert (until + 5.5 * 3600) % 86_400 == 0 and 0 < until - time.time() <= 86_400
