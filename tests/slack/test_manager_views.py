@@ -259,6 +259,7 @@ def test_live_excerpts_lose_the_slack_names_of_the_author_and_the_people_mention
     bot.slack.handlers["/api/users.info"] = _users_info
     bot.event(message("Hi <@UCUST>, as I already said, you should have read the setup guide. Okonkwo account "
                       "notes are attached.", user="UAGENT"))
+    bot.slack.wait_for("/api/chat.postEphemeral")  # the first lookups are cached before the second message
     bot.event(message("Zo here: that's not our fault, the courier lost it.", user="UAGENT"))
     bot.slack.wait_for("/api/chat.postEphemeral", 2)
     bot.settle()
