@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bot.models import CATEGORIES, FLAG_SOURCES, SEVERITIES, Flag
@@ -209,7 +209,7 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
         now = end
     period = Period.last(days, now, tz)
     current = _counts(store, period, channel, agent, team)
-    previous = _counts(store, period.previous(), channel, agent, team)
+    previous = _counts(store, period.previous(), channel, agent, team, light=True)
     channel_names = store.names("channel", team)
     agent_names = store.names("agent", team)
     dims = current.dims
@@ -266,31 +266,42 @@ class _Counts:
     daily_by_category: dict[str, tuple[int, ...]]
 
 
-def _counts(store: Store, period: Period, channel: str | None, agent: str | None, team: str | None) -> _Counts:
-    dims: dict[str, Counter[str]] = {dim: Counter() for dim in ("category", "severity", "channel", "agent",
-                                                                "status", "source", "multi")}
+def _counts(store: Store, period: Period, channel: str | None, agent: str | None, team: str | None,
+            light: bool = False) -> _Counts:
+    """``light``: totals and categories only (the period before: its trend and its line on the chart)."""
+    dims: defaultdict[str, Counter[str]] = defaultdict(Counter)
     per_day: Counter[tuple[str, str, int]] = Counter()  # ("total", "", day) and ("category", name, day)
     index = _DayIndex(period)
     if channel or agent:
         _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index)
     elif is_utc(period.tz):
         for day, dim, key, n in store.rollup(period.first_day, period.last_day, team):
-            dims.setdefault(dim, Counter())[key] += n
+            dims[dim][key] += n
             if dim in ("total", "category"):
                 per_day[(dim, key, day - period.first_day)] += n
     else:
         start, end = period.start, period.end
         first_whole, last_whole = int(-(-start // DAY)), int(end // DAY) - 1  # UTC days inside the period
-        if first_whole > last_whole:
-            _count_rows(store, start, end, None, None, team, dims, Counter(), index)
+        if light:
+            pass  # the quarter hours below hold all it needs
+        elif first_whole > last_whole:
+            _count_rows(store, start, end, None, None, team, dims, None, index)
         else:
             for _day, dim, key, n in store.rollup(first_whole, last_whole, team):
-                dims.setdefault(dim, Counter())[key] += n
-            _count_rows(store, start, first_whole * DAY, None, None, team, dims, Counter(), index)
-            _count_rows(store, (last_whole + 1) * DAY, end, None, None, team, dims, Counter(), index)
+                dims[dim][key] += n
+            _count_rows(store, start, first_whole * DAY, None, None, team, dims, None, index)
+            _count_rows(store, (last_whole + 1) * DAY, end, None, None, team, dims, None, index)
+        day_of: dict[int, int] = {}
         for slot, dim, key, n in store.slot_rollup(start, end, team):
-            per_day[(dim, key, index.of(slot * SLOT))] += n
+            day = day_of.get(slot)
+            if day is None:
+                day = day_of[slot] = index.of(slot * SLOT)
+            per_day[(dim, key, day)] += n
         dims["total"] = Counter({"": sum(n for (dim, _k, _d), n in per_day.items() if dim == "total")})
+        if light:
+            for (dim, key, _day), n in per_day.items():
+                if dim == "category":
+                    dims["category"][key] += n
     days = range(period.days)
     return _Counts(
         dims=dims,
@@ -310,16 +321,17 @@ class _DayIndex:
 
 
 def _count_rows(store: Store, start: float, end: float, channel: str | None, agent: str | None,
-                team: str | None, dims: dict[str, Counter[str]], per_day: Counter[tuple[str, str, int]],
+                team: str | None, dims: defaultdict[str, Counter[str]], per_day: Counter[tuple[str, str, int]] | None,
                 index: _DayIndex) -> None:
-    """Count the flags of [start, end) one by one, with the rollup's dimensions."""
+    """Count the flags of [start, end) one by one, with the rollup's dimensions (and, given
+    ``per_day``, the totals and categories of each day)."""
     if end <= start:
         return
     for created_at, *columns in store.flag_dimension_rows(start, end, channel, agent, team):
-        day = index.of(float(created_at))
+        day = index.of(float(created_at)) if per_day is not None else 0
         for dim, key in flag_dimensions(*columns):
-            dims.setdefault(dim, Counter())[key] += 1
-            if dim in ("total", "category"):
+            dims[dim][key] += 1
+            if per_day is not None and dim in ("total", "category"):
                 per_day[(dim, key, day)] += 1
 
 

@@ -110,3 +110,12 @@ def test_purge_and_the_migration_keep_the_quarter_hour_rollup_in_step(store: Sto
     assert (migrated.daily, migrated.by_category, migrated.multi_category) == \
         (report.daily, report.by_category, report.multi_category)
     again.close()
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York"])
+def test_the_period_before_counts_the_same_from_the_quarter_hours(store: Store, tz: str) -> None:
+    report = build_report(store, 7, now=NOW, tz=tz)
+    before = build_report(store, 7, now=NOW - 7 * 24 * HOUR, tz=tz)
+    assert report.previous_total == before.total
+    assert report.previous_by_category == before.by_category
+    assert report.previous_daily == tuple(n for _, n in before.daily)
