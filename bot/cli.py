@@ -1023,7 +1023,7 @@ def demo(state: _State, db_path: str) -> None:
     last = max((f.created_at for f in store.flags(limit=1)), default=0.0)
     first = min((float(f.ts) for items in nudges.values() for f, _ in items), default=last)
     days = max(1, int(last // DAY) - int(first // DAY) + 1)
-    data = build_report(store, days, now=last or None)
+    data = build_report(store, days, now=last or None, tz=state.settings.time_zone)
     click.echo(click.style("What a manager sees", bold=True, underline=True))
     click.echo(render(data, "table", width=terminal_width()))
     click.echo()

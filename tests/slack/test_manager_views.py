@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from bot.charts import chart_data
 from bot.cli import cli
+from bot.digest import Digest
 from bot.export import open_export
 from bot.reports import build_report
 from bot.scan import scan_export
@@ -275,8 +276,6 @@ def test_a_chart_that_cannot_go_up_costs_the_chart_not_the_digest(team) -> None:
     bot.slack.handlers["/api/files.getUploadURLExternal"] = lambda call: (200, {}, {"ok": False,
                                                                                     "error": "missing_scope"})
     report = build_report(bot.store, 7)
-    from bot.digest import Digest
-
     assert post_digest(bot.deps.client, "CDIGEST", Digest(report, "weekly"), chart=True) == ""
     assert "Weekly coaching digest" in bot.slack.calls_to("/api/chat.postMessage")[-1].body["text"]
     assert not uploads.files
@@ -292,3 +291,30 @@ def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bo
     assert "until midnight Asia/Kolkata" in reply["text"]
     until = bot.store.db.execute("SELECT until FROM snoozes WHERE user = 'UNOTZ'").fetchone()[0]
     assert (until + 5.5 * 3600) % 86_400 == 0 and 0 < until - time.time() <= 86_400
+
+
+def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(tmp_path: Path) -> None:
+    from bot.models import Flag
+    from bot.slack.report_views import HomeState, digest_message
+    from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS, home_view
+    from bot.store import Store
+
+    store = Store(tmp_path / "big.db")
+    now = time.time()
+    store.add_flags(Flag(team="T", channel=f"C{i % 300:04d}", ts=f"{now - i:.6f}", agent=f"U{i % 500:04d}",
+                         categories=("blame", "dismissive") if i % 3 else ("blame",), rules=(f"rule-{i % 90}",),
+                         severity="medium", excerpt="x", phrase=f"phrase {i % 70} " + "y" * 40,
+                         topic=f"topic {i % 40} " + "z" * 200, created_at=now - i,
+                         channel_name=f"support-{i % 300}-" + "w" * 60) for i in range(3000))
+    report = build_report(store, 7)
+    message = digest_message(Digest(report, "weekly"), chart=True)
+    assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS and message["text"]
+    view = home_view(report, True, HomeState(), channels={f"C{i:04d}": f"c{i}" for i in range(300)},
+                     agents={f"U{i:04d}": f"a{i}" for i in range(500)}, drill=build_report(store, 7, agent="U0001"))
+    assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    for blocks in (message["blocks"], view["blocks"]):
+        assert all(len(b["text"]["text"]) <= MAX_SECTION for b in blocks if b.get("type") == "section")
+    pickers = next(b for b in view["blocks"] if b.get("block_id") == "coach_home_pickers")
+    assert all(len(e["options"]) <= 100 for e in pickers["elements"])
+    assert len(json.dumps(view)) < 250_000
+    store.close()
