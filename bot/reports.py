@@ -340,7 +340,7 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
     """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
     # Only votes by the flag's own agent count: votes on flags that are gone or someone else's
     # (forged before issue 13, or imported) never reach the advice.
-    sql = ("SELECT fb.rule, fb.verdict, COUNT(*) FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
+    sql = ("FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
            "AND f.agent = fb.user WHERE fb.created_at >= ? AND fb.created_at < ?")
     sql, params = _narrowed(sql, [period.start, period.end], [
         (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
@@ -348,10 +348,11 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
         (team, "fb.team = ?", [team]),
     ])
     votes: dict[str, Counter[str]] = {}
-    for rule, verdict, n in store.db.execute(sql + " GROUP BY fb.rule, fb.verdict", params).fetchall():
+    for rule, verdict, n in store.db.execute(f"SELECT fb.rule, fb.verdict, COUNT(*) {sql} GROUP BY fb.rule, "
+                                             "fb.verdict", params).fetchall():
         votes.setdefault(rule or "(none)", Counter())[verdict] += n
-    voted = dict(store.db.execute(sql.replace("fb.rule, fb.verdict, COUNT(*)", "fb.verdict, COUNT(DISTINCT fb.flag_id)")
-                                  + " GROUP BY fb.verdict", params).fetchall())
+    voted = dict(store.db.execute(f"SELECT fb.verdict, COUNT(DISTINCT fb.flag_id) {sql} GROUP BY fb.verdict",
+                                  params).fetchall())
     result = []
     for rule, counter in votes.items():
         helpful, not_helpful = counter["helpful"], counter["not_helpful"]

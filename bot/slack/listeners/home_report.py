@@ -7,15 +7,17 @@ and every manager view is written to the audit table like any other report.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt import App
 
 from bot.reports import build_report
 from bot.slack.app import Deps
-from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, HOME_ACTIONS, HomeState
+from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, HOME_ACTIONS, PERIODS, HomeState
 from bot.slack.views import home_view
 from bot.store import Store
+from bot.timezones import local_day
 
 AGENT_DAYS = 30  # an agent's first look covers a month of their own record
 
@@ -42,12 +44,14 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
 
 
 def listed(store: Store, kind: str, team: str | None) -> dict[str, str]:
-    """The channels or agents a team's flags name: id -> name (the id when no name is known)."""
-    column = {"channel": "channel", "agent": "agent"}[kind]
-    sql, params = f"SELECT DISTINCT {column} FROM flags", []
+    """The channels or agents a team's flags named in the longest period the picker offers:
+    id -> name (the id when no name is known). Read from the daily rollup: a few thousand rows."""
+    first = local_day(time.time()) - max(PERIODS)
+    sql = "SELECT DISTINCT key FROM rollup WHERE dim = ? AND day >= ? AND n > 0"
+    params: list[object] = [kind, first]
     if team:
-        sql, params = sql + " WHERE team = ?", [team]
-    found = {str(row[0]): str(row[0]) for row in store.db.execute(sql, params)}
+        sql, params = sql + " AND team = ?", [*params, team]
+    found = {str(row[0]): str(row[0]) for row in store.db.execute(sql, params) if row[0]}
     found.update({key: name or key for key, name in store.names(kind, team).items() if key in found})
     return found
 
