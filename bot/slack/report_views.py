@@ -55,7 +55,8 @@ def category_bars(report: Report) -> str:
 
 
 def totals_text(report: Report) -> str:
-    text = f"*{report.total}* flagged messages · {arrow(report.trend, report.total)} ({escape(trend_text(report))})"
+    symbol = arrow(report.trend, report.total).split(" ")[0] if report.trend is not None else ""
+    text = f"*{report.total}* flagged messages · {symbol + ' ' if symbol else ''}{escape(trend_text(report))}"
     where = source_text(report)
     return text + (f"\n{escape(where[0].upper() + where[1:])}." if where else "")
 
