@@ -18,7 +18,7 @@ from bot.config import ConfigError, Settings, rules_dir_from_env
 from bot.console import no_color, table, terminal_width
 from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 from bot.detect import detect
-from bot.digest import digest_text, send_digest
+from bot.digest import cadence_for, digest_text, send_digest
 from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, Limits, open_export
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
@@ -26,7 +26,7 @@ from bot.llm import make_rewriter
 from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
 from bot.nudge import nudge_text, spotted_line
 from bot.redact import KnownNames
-from bot.report_format import FORMATS, render
+from bot.report_format import FORMATS, render, render_rows_csv
 from bot.reports import PeriodError, build_report, known, parse_days
 from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, default_rules, load_rules
@@ -701,14 +701,15 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     coach.known_names = KnownNames(store.names("agent").values())
     from bot.scheduler import Scheduler
     from bot.slack.app import create_app
-    from bot.slack.client import post_text
+    from bot.slack.digest_post import post_digest
     from bot.slack.server import HttpServer, run_socket_mode
 
     try:
         app, deps = create_app(settings, store, coach)
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
-    Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    Scheduler(settings, store,
+              lambda channel, digest: post_digest(deps.client, channel, digest, settings.digest_chart)).start()
     # A flag still waiting for a locked or full database goes to the spool on the way out, even on
     # SIGTERM (a deploy, a restart), instead of vanishing with the process.
     import atexit
@@ -777,32 +778,58 @@ def _days(value: str, option: str) -> int:
 
 
 @cli.command()
-@click.option("--since", default="7d", show_default=True, help="Period: whole days ending today (7d, 30d, 2w).")
+@click.option("--since", default="7d", show_default=True,
+              help="Period: whole days ending today, in COACH_TZ (7d, 30d, 2w).")
 @click.option("--channel", default=None, help="Only this channel (ID or name).")
 @click.option("--agent", default=None, help="Only this agent (user ID, or display name).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="table (the default), csv, json or markdown.")
+@click.option("--rows", is_flag=True, help="CSV with one row per flag (the JSON report's flag fields) instead.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the period's chart as a PNG (needs the [charts] extra).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
 @click.pass_obj
-def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str,
-           db_path: str | None) -> None:
+def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str | None,
+           rows: bool, chart_path: str | None, db_path: str | None) -> None:
     """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
     days = _days(since, "--since")
+    if rows and output_format not in (None, "csv"):
+        raise click.BadParameter("--rows writes CSV; leave out --format or use --format csv", param_hint="--rows")
+    output_format = "csv" if rows else output_format or "table"
+    if chart_path:  # before any work: without the [charts] extra, say so and what to install
+        from bot.charts import ChartsUnavailable, require
+
+        try:
+            require()
+        except ChartsUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
     store = _existing_store(state, db_path)
     channel = _known_channel(store, channel)
     agent = _known_agent(store, agent)
-    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
+    tz = state.settings.time_zone
+    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json", tz=tz)
     store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
-                agent=agent, format=output_format)
-    click.echo(render(data, output_format, width=terminal_width()))
+                agent=agent, format="rows" if rows else output_format)
+    if rows:
+        for line in render_rows_csv(store.iter_flags(data.period.start, data.period.end, channel, agent)):
+            click.echo(line, nl=False)
+    else:
+        click.echo(render(data, output_format, width=terminal_width()))
+    if chart_path:
+        from bot.charts import render_png
+
+        Path(chart_path).write_bytes(render_png(data))
+        click.echo(f"chart written to {chart_path}", err=True)
 
 
 @cli.command()
-@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN).")
+@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN); "
+              "with COACH_DIGEST_CHART=1 its chart too.")
 @click.option("--since", default="7d", show_default=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
 @click.pass_obj
 def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
-    """Print the weekly digest, or post it with --post."""
+    """Print the digest (weekly when COACH_DIGEST_SCHEDULE is and --since matches), or post it with --post."""
     days = _days(since, "--since")
     settings = state.settings
     if post:
@@ -813,15 +840,18 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
         if not settings.digest_channel:
             raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
     store = _existing_store(state, db_path)
-    data = build_report(store, days)
+    data = build_report(store, days, tz=state.settings.time_zone)
+    cadence = cadence_for(settings.digest_schedule, days)
     if not post:
-        click.echo(digest_text(data))
+        click.echo(digest_text(data, cadence))
         return
-    from bot.slack.client import post_text, web_client  # only the Slack layer imports slack_sdk
+    from bot.slack.client import web_client  # only the Slack layer imports slack_sdk
+    from bot.slack.digest_post import post_digest
 
     client = web_client(settings)
     try:
-        send_digest(data, settings.digest_channel, lambda channel, text: post_text(client, channel, text))
+        send_digest(data, settings.digest_channel,
+                    lambda channel, message: post_digest(client, channel, message, settings.digest_chart), cadence)
     except Exception as exc:
         raise click.ClickException(f"could not post the digest: {exc}") from None
     store.audit("cli", "digest", channel=settings.digest_channel, days=days)
@@ -963,7 +993,8 @@ def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store |
         click.echo(f"{where}: {', '.join(flag.categories)} ({flag.severity}) · {spotted_line(analysis)}")
 
     on_finding = show if dry_run and not quiet else None
-    coach.known_names = coach.known_names.with_names(export.users.values())  # users.json: redacted from excerpts
+    # users.json's real and display names: redacted from excerpts
+    coach.known_names = coach.known_names.with_names([*export.users.values(), *export.people])
     with export:
         interactive = not quiet and sys.stderr.isatty()
         if interactive:
@@ -985,14 +1016,14 @@ def demo(state: _State, db_path: str) -> None:
         click.echo(click.style("support-coach demo", bold=True)
                    + f": a fictional support team's Slack export ({len(export.channels)} channels, "
                    f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed.")
-        coach.known_names = coach.known_names.with_names(export.users.values())
+        coach.known_names = coach.known_names.with_names([*export.users.values(), *export.people])
         result = scan_export(export, coach, store,
                              on_finding=lambda f, a: nudges.setdefault(f.agent_name, []).append((f, a)))
     click.echo(result.summary() + "\n")
     last = max((f.created_at for f in store.flags(limit=1)), default=0.0)
     first = min((float(f.ts) for items in nudges.values() for f, _ in items), default=last)
     days = max(1, int(last // DAY) - int(first // DAY) + 1)
-    data = build_report(store, days, now=last or None)
+    data = build_report(store, days, now=last or None, tz=state.settings.time_zone)
     click.echo(click.style("What a manager sees", bold=True, underline=True))
     click.echo(render(data, "table", width=terminal_width()))
     click.echo()

@@ -1,4 +1,4 @@
-"""The running bot's clock: the weekly digest and the daily retention purge.
+"""The running bot's clock: the digest (weekly or daily) and the daily retention purge.
 
 A plain thread that wakes once a minute and asks the store what is due, so a restart never
 sends a digest twice or skips a purge (the last run is recorded in the database).
@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable
 
 from bot.config import Settings
-from bot.digest import Schedule, send_digest
+from bot.digest import Poster, Schedule, send_digest
 from bot.reports import build_report
 from bot.store import DAY, Store
+from bot.timezones import day_start, local_day, team_zone
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ TICK_SECONDS = 60.0
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, store: Store, post: Callable[[str, str], object],
+    def __init__(self, settings: Settings, store: Store, post: Poster,
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.store = store
@@ -37,18 +38,22 @@ class Scheduler:
         ran = []
         now = self.clock()
         if self.settings.digest_channel:
-            due = self.schedule.last_due(now)
+            tz = team_zone(self.settings.time_zone, self.store.workspace_settings())
+            due = self.schedule.last_due(now, tz)
             recorded = self.store.get_meta("digest_last_sent")
             if recorded is None:  # a fresh install: the first digest goes out at the next slot
                 self.store.set_meta("digest_last_sent", str(now))
             elif float(recorded) < due:
                 self.store.set_meta("digest_last_sent", str(now))  # first: never twice, even on failure
                 try:
-                    send_digest(build_report(self.store, 7, now=now), self.settings.digest_channel, self.post)
+                    # Weekly: the seven days ending today; daily: yesterday, a whole day.
+                    until = now if self.schedule.weekday is not None else day_start(local_day(now, tz), tz) - 1
+                    report = build_report(self.store, self.schedule.days, now=until, tz=tz)
+                    send_digest(report, self.settings.digest_channel, self.post, self.schedule.cadence)
                     self.store.audit("scheduler", "digest", channel=self.settings.digest_channel)
                     ran.append("digest")
                 except Exception as exc:  # a Slack outage must not stop the clock
-                    log.warning("weekly digest not posted: %s", type(exc).__name__)
+                    log.warning("%s digest not posted: %s", self.schedule.cadence, type(exc).__name__)
         last_purge = float(self.store.get_meta("purge_last_run") or 0)
         if now - last_purge >= DAY:
             self.store.set_meta("purge_last_run", str(now))

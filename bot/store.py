@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from bot.models import Flag
+from bot.models import CATEGORIES, Flag
 from bot.redact import KnownNames, reredact_excerpt
 from bot.spool import NOT_NUDGED, Spool, spool_path
 from bot.workspace import Allow, CustomTerm, Mute, SettingsError, WorkspaceSettings, allow_pattern
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 10.0
 PROBE_TIMEOUT_SECONDS = 0.25
 DAY = 86400
+SLOT = 900  # the quarter-hour rollup: every real time zone's midnight falls on one
+SLOT_DIMS = ("total", "category")  # what a day in another zone needs: the daily series and the chart
 
 
 class StoreError(RuntimeError):
@@ -142,6 +144,31 @@ def m003_workspace_settings(db: Database) -> None:
                                  "before": str, "after": str},
                                 pk="id", not_null={"at", "actor", "action"})
     db["settings_audit"].create_index(["at"])
+
+
+@migrations()
+def m004_quarter_hour_rollup(db: Database) -> None:
+    """Daily series in any time zone (COACH_TZ), and how many flags carry several categories.
+
+    The daily rollup's days are UTC days, which a report in Europe/Berlin or America/New_York
+    cannot split; totals and categories per quarter hour can be summed into any zone's days
+    (90 days are at most 43,200 rows). The daily rollup also gains ``multi`` (flags with two
+    or more categories, keyed by how many), so a report can say why its categories add up
+    to more than its flags. Both are filled from the flags already stored.
+    """
+    db["rollup_slot"].create({"slot": int, "team": str, "dim": str, "key": str, "n": int},
+                             pk=("slot", "team", "dim", "key"))
+    conn = db.conn
+    conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER), "
+                 "team, 'total', '', COUNT(*) FROM flags GROUP BY 1, 2")
+    for category in CATEGORIES:
+        conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER),"
+                     " team, 'category', ?, COUNT(*) FROM flags WHERE ',' || categories || ',' LIKE ? GROUP BY 1, 2",
+                     [category, f"%,{category},%"])
+    labels = "(LENGTH(categories) - LENGTH(REPLACE(categories, ',', '')) + 1)"
+    conn.execute(f"INSERT INTO rollup (day, team, dim, key, n) SELECT CAST(created_at / {DAY} AS INTEGER), team, "
+                 f"'multi', CAST({labels} AS TEXT), COUNT(*) FROM flags WHERE categories LIKE '%,%' GROUP BY 1, 2, 4 "
+                 "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = excluded.n")
 
 
 ROWS_PER_STATEMENT = 500
@@ -356,12 +383,16 @@ class Store:
     def _count(self, flags: list[Flag], conn: sqlite3.Connection, sign: int = 1) -> None:
         """Keep the daily rollup and the id -> name table in step with the flags just written."""
         counts: Counter[tuple[int, str, str, str]] = Counter()
+        slots: Counter[tuple[int, str, str, str]] = Counter()
         names: dict[tuple[str, str, str], str] = {}
         for flag in flags:
-            day = int((flag.created_at or _ts_seconds(flag.ts)) // DAY)
+            created = flag.created_at or _ts_seconds(flag.ts)
+            day, slot = int(created // DAY), int(created // SLOT)
             for dim, key in flag_dimensions(flag.channel, flag.agent, flag.severity, flag.categories, flag.rules,
                                             flag.phrase, flag.topic, flag.status, flag.source):
                 counts[(day, flag.team, dim, key)] += sign
+                if dim in SLOT_DIMS:
+                    slots[(slot, flag.team, dim, key)] += sign
             if flag.channel_name:
                 names[(flag.team, "channel", flag.channel)] = flag.channel_name
             if flag.agent_name:
@@ -369,6 +400,9 @@ class Store:
         _insert_rows(conn, "INSERT INTO rollup (day, team, dim, key, n) VALUES {rows} "
                            "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
                      [(*key, n) for key, n in counts.items()])
+        _insert_rows(conn, "INSERT INTO rollup_slot (slot, team, dim, key, n) VALUES {rows} "
+                           "ON CONFLICT (slot, team, dim, key) DO UPDATE SET n = n + excluded.n",
+                     [(*key, n) for key, n in slots.items()])
         _insert_rows(conn, "INSERT OR REPLACE INTO names (team, kind, id, name) VALUES {rows}",
                      [(*key, name) for key, name in names.items()])
 
@@ -380,6 +414,15 @@ class Store:
             sql += " AND team = ?"
             params.append(team)
         return self.db.execute(sql + " GROUP BY day, dim, key HAVING SUM(n) != 0", params).fetchall()
+
+    def slot_rollup(self, start: float, end: float, team: str | None = None) -> list[tuple[int, str, str, int]]:
+        """(slot, dim, key, n) of the quarter-hour rollup (totals and categories) in [start, end)."""
+        sql = "SELECT slot, dim, key, SUM(n) FROM rollup_slot WHERE slot >= ? AND slot < ?"
+        params: list[object] = [int(start // SLOT), int(-(-end // SLOT))]
+        if team:
+            sql += " AND team = ?"
+            params.append(team)
+        return self.db.execute(sql + " GROUP BY slot, dim, key HAVING SUM(n) != 0", params).fetchall()
 
     def flag_dimension_rows(self, since: float, until: float | None = None, channel: str | None = None,
                             agent: str | None = None, team: str | None = None) -> Iterator[tuple[object, ...]]:
@@ -422,6 +465,13 @@ class Store:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [self._flag(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def iter_flags(self, since: float = 0.0, until: float | None = None, channel: str | None = None,
+                   agent: str | None = None, team: str | None = None) -> Iterator[Flag]:
+        """The flags of a period, oldest first, one at a time (a CSV of a million rows)."""
+        where, params = _period_filter(since, until, channel, agent, team)
+        for row in self.db.execute(f"SELECT * FROM flags WHERE {where} ORDER BY created_at, id", params):
+            yield self._flag(row)
 
     def _flag(self, row: tuple[object, ...]) -> Flag:
         data = dict(zip(self._columns("flags"), row, strict=True))
@@ -682,6 +732,7 @@ class Store:
             counts["flags"] = conn.execute("DELETE FROM flags WHERE created_at < ?", [older_than]).rowcount
             boundary = int(older_than // DAY)
             conn.execute("DELETE FROM rollup WHERE day <= ?", [boundary])
+            conn.execute("DELETE FROM rollup_slot WHERE slot < ?", [(boundary + 1) * DAY // SLOT])
             self._count(self._flags_between(conn, boundary * DAY, (boundary + 1) * DAY), conn)
             counts["feedback"] = conn.execute("DELETE FROM feedback WHERE created_at < ?", [older_than]).rowcount
             counts["nudges"] = conn.execute("DELETE FROM nudges WHERE created_at < ?", [older_than]).rowcount
@@ -693,7 +744,7 @@ class Store:
         """Remove everything about a workspace (app uninstalled or tokens revoked)."""
         counts: dict[str, int] = {}
         with self._writing() as conn:
-            for table in ("flags", "feedback", "nudges", "snoozes", "rollup", "names"):
+            for table in ("flags", "feedback", "nudges", "snoozes", "rollup", "rollup_slot", "names"):
                 counts[table] = conn.execute(f"DELETE FROM {table} WHERE team = ?", [team]).rowcount
         self.audit("slack", "purge_team", team=team, **counts)
         return counts
@@ -733,6 +784,8 @@ def flag_dimensions(channel: str, agent: str, severity: str, categories: Iterabl
     yield "source", source
     for category in categories:
         yield "category", category
+    if len(categories) > 1:  # why the categories of a report add up to more than its flags
+        yield "multi", str(len(categories))
     for rule in rules:
         yield "rule", rule
     if phrase:

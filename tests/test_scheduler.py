@@ -28,7 +28,7 @@ def test_digest_goes_out_once_per_slot_and_purge_daily(tmp_path: Path) -> None:
     posted: list[tuple[str, str]] = []
     clock = [NOW]
     settings = Settings(digest_channel="CDIGEST", digest_schedule="mon 09:00", retention_days=90)
-    scheduler = Scheduler(settings, store, lambda c, t: posted.append((c, t)), clock=lambda: clock[0])
+    scheduler = Scheduler(settings, store, lambda c, d: posted.append((c, d.text)), clock=lambda: clock[0])
     assert scheduler.tick() == ["purge"]  # fresh install: no digest yet, old data purged
     assert len(store.flags()) == 10
     clock[0] += 0.9 * DAY  # past Monday 09:00, less than a day after the purge

@@ -200,13 +200,22 @@ def report_message(report: Report, title: str = "Coaching report") -> dict[str, 
     return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
 
 
-def home_view(report: Report, is_manager: bool) -> dict[str, Any]:
-    """Managers: the team dashboard. Agents: their own record and the principles."""
+def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: dict[str, str] | None = None,
+              agents: dict[str, str] | None = None, drill: Report | None = None) -> dict[str, Any]:
+    """Managers: the team dashboard. Agents: their own record and the principles.
+
+    The report part (pickers, totals, the category bar, a chosen agent's outcomes) is built
+    by bot.slack.report_views; ``state`` (a HomeState) travels in private_metadata.
+    """
+    from bot.slack.report_views import HomeState, home_report_blocks  # it builds on this module's helpers
+
+    state = state or HomeState(days=report.period.days)
     title = "Team dashboard" if is_manager else "Your coaching record"
-    blocks = report_blocks(report, title)
+    blocks = home_report_blocks(report, title, state, channels=channels if is_manager else None,
+                                agents=agents if is_manager else None, drill=drill if is_manager else None)
     if not is_manager and report.total == 0:
         blocks.append(section("Nothing flagged for you lately. :sparkles:"))
     blocks.append({"type": "divider"})
     blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in PRINCIPLES)))
     blocks.append(context("Nudges are private. Drafts sent to `/coach` are never stored."))
-    return {"type": "home", "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}
+    return {"type": "home", "private_metadata": state.to_metadata(), "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}

@@ -16,7 +16,7 @@ from bot.coach import Coach
 from bot.export import open_export
 from bot.scan import scan_export
 from bot.scheduler import Scheduler
-from bot.slack.client import post_text
+from bot.slack.digest_post import post_digest
 from tests.slack.conftest import BOT_USER, MANAGER, TEAM, Bot, message
 
 HOSTILE = "As I already said <!channel> <!here> <@U0EVIL> <https://x|y> & co, you should have read the guide."
@@ -58,9 +58,11 @@ def assert_inert(body: dict[str, Any], allowed: tuple[str, ...] = ()) -> str:
 
 def _digest(bot: Bot) -> str:
     bot.store.set_meta("digest_last_sent", "0")
-    scheduler = Scheduler(bot.deps.settings, bot.store, lambda channel, text: post_text(bot.deps.client, channel, text))
+    scheduler = Scheduler(bot.deps.settings, bot.store,
+                          lambda channel, digest: post_digest(bot.deps.client, channel, digest))
     assert "digest" in scheduler.tick()
-    return bot.slack.wait_for("/api/chat.postMessage")[-1].body["text"]
+    body = bot.slack.wait_for("/api/chat.postMessage")[-1].body
+    return json.dumps({"text": body["text"], "blocks": body["blocks"]}, ensure_ascii=False)  # fallback and blocks
 
 
 def test_hostile_text_is_shown_literally_on_every_surface(make_bot) -> None:

@@ -43,7 +43,7 @@ def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) 
     except PeriodError as exc:
         respond(response_type="ephemeral", text=escape(exc))
         return
-    report = build_report(deps.store, days, agent=user, team=team or None, manager=False)
+    report = build_report(deps.store, days, agent=user, team=team or None, manager=False, tz=deps.zone(team))
     respond(response_type="ephemeral", **report_message(report, "Your coaching record"))
 
 
@@ -62,7 +62,7 @@ def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]
         except PeriodError as exc:
             respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
             return
-    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True)
+    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True, tz=deps.zone(team))
     deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")
     message = report_message(report)
     if report.total == 0:
