@@ -138,8 +138,6 @@ def test_hindsight_is_reframed_around_the_same_object(rules: RuleSet) -> None:
     assert "if you had" not in text.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="the learned stage flags the polite pointer 'the red warning … explains "
-                   "this; could you take a look?' as blame (known false alarm), so the stock sentence is given")
 def test_did_you_even_keeps_what_the_customer_should_look_at(rules: RuleSet) -> None:
     text = assert_good("Did you even read the red warning on the upload screen?", rules)
     assert "the red warning" in text.lower() and "upload screen" in text
