@@ -32,6 +32,11 @@ FOLDS = 5
 MAX_REAL_FLAG_RATE = 0.0025  # the model alone may flag at most this share of real replies in CV
 EVIDENCE_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 CATEGORY_THRESHOLD = 0.7  # a further category is added only when the model is this sure (CV: 0.5-0.7 alike)
+# A bundled rule's flag stands unless the model is this sure the message is clean. Not chosen by
+# cross-validation (the rules were written on the training messages, so they are near perfect
+# there): measured on 1,125 unseen written messages before they were added, vetoes below 0.05
+# removed 17 of 45 false alarms and 7 of 15 flagged real replies, and no true flag.
+RULE_VETO = 0.05
 
 
 class TrainingError(RuntimeError):
@@ -255,4 +260,4 @@ def train(progress: Callable[[str], None] = lambda _m: None) -> LearnedModel:
     }
     return LearnedModel(weights=model.weights, bias=model.bias, idf=model.idf,
                         thresholds={"flag": chosen.threshold, "evidence": chosen.evidence,
-                                    "category": CATEGORY_THRESHOLD}, meta=meta)
+                                    "category": CATEGORY_THRESHOLD, "veto": RULE_VETO}, meta=meta)
