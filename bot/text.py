@@ -164,7 +164,8 @@ _QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
 # Slack renders "> " as a quote only at a line's start, but agents paste one after a speaker
 # too: "customer wrote > ...", "her reply: > ...". The quote runs to the end of the line.
 _QUOTE_AFTER_SPEAKER = re.compile(
-    r"(?:\b(?:wrote|writes|said|says|replied|replies|asked|asks|typed|posted|emailed|messaged|texted|words)|:)[ \t]*(>[^\n]*)"
+    r"(?:\b(?:wrote|writes|said|says|replied|replies|asked|asks|typed|posted|emailed|messaged|texted|words)|:)"
+    r"[ \t]*(>[^\n]*)"
 )
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,600}"')
 # A single-quoted phrase: opens after a non-letter, closes before one; apostrophes inside

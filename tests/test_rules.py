@@ -115,7 +115,8 @@ def test_rules_check_reports_a_failing_example(tmp_path: Path) -> None:
     shutil.copytree(RULES_DIR, copy)
     path = copy / "dismissive.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        'examples = ["idk mate, no clue', 'examples = ["thanks so much, all sorted", "idk mate, no clue', 1), encoding="utf-8")
+        'examples = ["idk mate, no clue', 'examples = ["thanks so much, all sorted", "idk mate, no clue', 1),
+        encoding="utf-8")
     result = CliRunner().invoke(cli, ["--rules", str(copy), "rules", "check"])
     assert result.exit_code == 1
     assert "rule 'bare-i-dont-know': example not flagged: 'thanks so much, all sorted'" in result.output
