@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.context import MessageContext
 from bot.features import own_text
 from bot.model import MODEL_DIR, LearnedModel, token_spans, tokens_of
-from bot.models import CATEGORIES, SEVERITIES, Finding
+from bot.models import CATEGORIES, SEVERITIES, Finding, severity_rank
 from bot.rules import CONTEXT_SKIPS, Rule, RuleError, RuleSet
 
 TIPS_FILE = MODEL_DIR / "tips.toml"
@@ -97,11 +97,13 @@ def learned_findings(
         return [], flag_score  # the same context checks as the rules: meta, negated, self, colleague...
     o_start, o_end = context.normalized.to_original(start, end)
     added = []
+    harshness = _severity(scores, model)
     for category in wanted:
         tip = tips[category]
-        severity = tip.severity
-        if tip.severity_when_addressed and context.addressed_to_customer:
-            severity = tip.severity_when_addressed
+        severity = harshness or tip.severity
+        if tip.severity_when_addressed and context.addressed_to_customer \
+                and severity_rank(tip.severity_when_addressed) > severity_rank(severity):
+            severity = tip.severity_when_addressed  # the guide's floor: a put-down said to a customer is high
         info = rules.categories.get(category)
         added.append(Finding(
             rule=RULE_PREFIX + category,
@@ -114,6 +116,16 @@ def learned_findings(
             principle=info.principle if info else "",
         ))
     return added, flag_score
+
+
+def _severity(scores: dict[str, float], model: LearnedModel) -> str | None:
+    """How harsh the model reads a flagged message (None: a model without severity outputs)."""
+    high, low = model.thresholds.get("severity_high"), model.thresholds.get("severity_low")
+    if high is None or low is None:
+        return None
+    if scores.get("high", 0.0) >= high:
+        return "high"
+    return "low" if scores.get("low", 0.0) >= low else "medium"
 
 
 def _trigger(own: str, start: int, end: int, model: LearnedModel, category: str) -> tuple[int, int] | None:
