@@ -19,7 +19,6 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS = frozenset({
-    "Obviously, we'll refund the whole order, Kim.",
     "hostname layer8-proxy is down again",
 })
 

@@ -59,7 +59,7 @@ DRAFTS = [
 # Notes to colleagues whose plain, clean rewrite the learned stage still reads as a put-down:
 # known false alarms, marked so that a fix shows up (strict xfail).
 REWRITE_FLAGGED: set[str] = set()  # the rewrite of the before
-AFTER_FLAGGED = {"rp050"}  # the hand-written after
+AFTER_FLAGGED: set[str] = set()  # the hand-written after
 
 
 def pairs() -> list[dict[str, object]]:
@@ -175,7 +175,8 @@ def test_same_stock_text_is_not_given_to_many_messages(rules: RuleSet) -> None:
 
 
 def test_note_to_colleagues_has_no_customer_tail(rules: RuleSet) -> None:
-    draft = "FYI told the Hartley account it's not our fault, the courier lost parcel 5520."
+    # (the note says what we did: "the courier lost it" alone is itself a deflection by the guide)
+    draft = "FYI told the Hartley account it's not our fault, the courier lost parcel 5520; I've filed the claim."
     analysis = detect(draft, rules)
     if not analysis.flagged or audience(draft, analysis) != "colleague":
         pytest.skip("not read as a flagged colleague note by the current detector")
