@@ -14,9 +14,9 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
+from bot import segments
 from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
-from bot import segments
 from bot.model import LearnedModel, default_model, tokens_of
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
 from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search
