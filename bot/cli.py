@@ -342,13 +342,9 @@ def _settings_store(state: _State, db_path: str | None) -> Store:
 
 def _known_rule_ids(state: _State, store: Store, team: str) -> set[str]:
     """Ids a mute may name: the rules, the workspace's custom terms, learned-<category> and llm-judge."""
-    from bot.learned import RULE_PREFIX
-    from bot.models import CATEGORIES
+    from bot.workspace import known_rule_ids
 
-    ids = {rule.id for rule in state.rules().rules}
-    ids |= {term.rule_id for term in store.workspace_settings(team).terms}
-    ids |= {RULE_PREFIX + category for category in CATEGORIES} | {"llm-judge"}
-    return ids
+    return known_rule_ids(state.rules(), store.workspace_settings(team))
 
 
 @rules.command("list")
@@ -435,13 +431,10 @@ def rules_add(state: _State, phrase: str, category: str, severity: str, tip: str
               rule_id: str | None, is_pattern: bool, anchors: tuple[str, ...], examples: tuple[str, ...],
               db_path: str | None, team: str, actor: str | None) -> None:
     """Add the team's own term, checked like a rule file (it compiles, its examples are flagged)."""
-    import re as _re
-
-    from bot.workspace import CustomTerm, SettingsError, validate_term
+    from bot.workspace import CustomTerm, SettingsError, default_term_id, validate_term
 
     if rule_id is None:
-        slug = _re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:50]
-        rule_id = f"custom-{slug}" if slug else ""
+        rule_id = default_term_id(phrase)
     term = CustomTerm(rule_id, phrase, category, severity, tip, rewrite_text, is_pattern, anchors, examples)
     try:
         validate_term(term, state.rules())

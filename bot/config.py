@@ -33,6 +33,17 @@ def _schedule(raw: str) -> str:
     return raw
 
 
+def _time_zone(raw: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"COACH_DIGEST_TZ: {raw!r} is not a known time zone (an IANA name such as "
+                          "Europe/Amsterdam, or UTC)") from None
+    return raw
+
+
 def _whole(env: Mapping[str, str], name: str, default: int, unit: str, minimum: int = 0) -> int:
     """A whole number from the environment, or a ConfigError that names the variable."""
     raw = env.get(name, "").strip()
@@ -132,6 +143,8 @@ class Settings:
     digest_channel: str = ""
     retention_days: int = 90
     digest_schedule: str = "mon 09:00"
+    digest_tz: str = "UTC"  # the time zone COACH_DIGEST_SCHEDULE is read in
+    agent_pause: bool = False  # may agents pause their low-severity nudges (managers can change it in Slack)
     nudge_cooldown: int = 120
     llm_timeout: float = 4.0
     llm_base_url: str = ""
@@ -200,6 +213,8 @@ class Settings:
             digest_channel=env.get("COACH_DIGEST_CHANNEL", "").strip(),
             retention_days=_whole(env, "COACH_RETENTION_DAYS", 90, "days", minimum=1),
             digest_schedule=_schedule(env.get("COACH_DIGEST_SCHEDULE", "").strip() or "mon 09:00"),
+            digest_tz=_time_zone(env.get("COACH_DIGEST_TZ", "").strip() or "UTC"),
+            agent_pause=_switch(env, "COACH_AGENT_PAUSE", False),
             nudge_cooldown=_whole(env, "COACH_NUDGE_COOLDOWN", 120, "seconds"),
             llm_timeout=float(_whole(env, "COACH_LLM_TIMEOUT", 4, "seconds")),
             llm_base_url=env.get("COACH_LLM_BASE_URL", "").strip(),

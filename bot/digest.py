@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.mrkdwn import channel_ref, escape
 from bot.report_format import advice, trend_text
@@ -23,7 +23,8 @@ Poster = Callable[[str, str], object]  # (channel, text) -> anything
 
 @dataclass(frozen=True)
 class Schedule:
-    """When the digest goes out: a weekday and a UTC time, e.g. "mon 09:00"."""
+    """When the digest goes out: a weekday and a time of day, e.g. "mon 09:00" (in UTC unless a
+    time zone is given: COACH_DIGEST_TZ or the one set in Slack)."""
 
     weekday: int
     hour: int
@@ -33,15 +34,16 @@ class Schedule:
     def parse(cls, text: str) -> Schedule:
         match = _SCHEDULE.match(text or "")
         if not match:
-            raise ValueError(f"schedule {text!r} not understood: use a weekday and a UTC time, like 'mon 09:00'")
+            raise ValueError(f"schedule {text!r} not understood: use a weekday and a time, like 'mon 09:00'")
         hour, minute = int(match.group(2)), int(match.group(3))
         if hour > 23 or minute > 59:
             raise ValueError(f"schedule {text!r}: the time must be between 00:00 and 23:59")
         return cls(_DAYS.index(match.group(1).lower()[:3]), hour, minute)
 
-    def last_due(self, now: float) -> float:
-        """The most recent scheduled moment at or before ``now`` (epoch seconds)."""
-        current = datetime.fromtimestamp(now, tz=UTC)
+    def last_due(self, now: float, zone: tzinfo = UTC) -> float:
+        """The most recent scheduled moment at or before ``now`` (epoch seconds), the time of
+        day read in ``zone`` (wall-clock arithmetic: 09:00 stays 09:00 across a DST change)."""
+        current = datetime.fromtimestamp(now, tz=zone)
         slot = current.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
         slot -= timedelta(days=(current.weekday() - self.weekday) % 7)
         if slot > current:

@@ -78,6 +78,13 @@ class WorkspaceSettings:
     ignored: frozenset[str] = frozenset()
     threshold: str | None = None  # everywhere; None: every severity is nudged
     channel_thresholds: tuple[tuple[str, str], ...] = ()  # (channel, severity), sorted
+    # Options set in Slack or the CLI (bot.workspace_options); None: not set, the environment decides.
+    managers: frozenset[str] | None = None
+    digest_channel: str | None = None  # "" switches the digest off
+    digest_schedule: str | None = None
+    digest_tz: str | None = None
+    agent_pause: bool | None = None  # may agents pause their low-severity nudges?
+    paused: frozenset[str] = frozenset()  # agents who paused their low-severity nudges
     _memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -95,6 +102,14 @@ class WorkspaceSettings:
     def threshold_for(self, channel: str) -> str | None:
         return dict(self.channel_thresholds).get(channel, self.threshold)
 
+    def pause_allowed(self, default: bool) -> bool:
+        """May agents pause low-severity nudges: as set here, else ``default`` (COACH_AGENT_PAUSE)."""
+        return default if self.agent_pause is None else self.agent_pause
+
+    def low_paused(self, agent: str, default: bool) -> bool:
+        """Has ``agent`` paused low-severity nudges, while managers allow it?"""
+        return agent in self.paused and self.pause_allowed(default)
+
     def ruleset(self, base: RuleSet) -> RuleSet:
         """``base`` plus the custom terms, built once per settings object and base.
 
@@ -103,19 +118,7 @@ class WorkspaceSettings:
         """
         if not self.terms:
             return base
-        key = f"ruleset:{id(base)}"
-        cached = self._memo.get(key)
-        if cached is None:
-            extra = []
-            for term in self.terms:
-                try:
-                    extra.append(custom_rule(term, base))
-                except RuleError as exc:  # logged once per settings change: the object is cached
-                    log.warning("custom term %s left out: %s", term.rule_id, exc)
-            cached = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
-            self._memo.clear()
-            self._memo[key] = cached
-        return cached  # type: ignore[return-value]
+        return _terms_ruleset(base, self.terms)
 
     def apply(self, analysis: Analysis, channel: str = "") -> Analysis:
         """Drop muted, allowed and below-threshold findings; recompute the verdict from the rest."""
@@ -152,6 +155,42 @@ class WorkspaceSettings:
                     continue
             self._memo["allows"] = cached
         return cached  # type: ignore[return-value]
+
+
+_RULESETS: dict[tuple[int, tuple[CustomTerm, ...]], tuple[RuleSet, RuleSet]] = {}
+_RULESETS_KEPT = 4
+_rulesets_lock = threading.Lock()
+_build_lock = threading.Lock()
+
+
+def _terms_ruleset(base: RuleSet, terms: tuple[CustomTerm, ...]) -> RuleSet:
+    """``base`` plus ``terms``, kept per (base, terms) rather than per settings object.
+
+    Building a rule set takes seconds; an agent pausing their nudges or a manager changing
+    the digest makes a new settings object with the same terms, and must not rebuild it.
+    """
+    key = (id(base), terms)
+    with _rulesets_lock:
+        hit = _RULESETS.get(key)
+    if hit is not None and hit[0] is base:
+        return hit[1]
+    with _build_lock:  # one build at a time: a second caller waits for the first one's result
+        with _rulesets_lock:
+            hit = _RULESETS.get(key)
+        if hit is not None and hit[0] is base:
+            return hit[1]
+        extra = []
+        for term in terms:
+            try:
+                extra.append(custom_rule(term, base))
+            except RuleError as exc:  # logged once per change of terms: the result is kept
+                log.warning("custom term %s left out: %s", term.rule_id, exc)
+        built = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
+        with _rulesets_lock:
+            while len(_RULESETS) >= _RULESETS_KEPT:
+                _RULESETS.pop(next(iter(_RULESETS)))
+            _RULESETS[key] = (base, built)
+    return built
 
 
 class SettingsError(ValueError):
@@ -243,6 +282,21 @@ def validate_term(term: CustomTerm, base: RuleSet) -> Rule:
     return rule
 
 
+def default_term_id(phrase: str) -> str:
+    """custom-<phrase as a slug>, the id a term gets when none is given ("" for no letters)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:50]
+    return f"custom-{slug}" if slug else ""
+
+
+def known_rule_ids(base: RuleSet, workspace: WorkspaceSettings) -> set[str]:
+    """Ids a mute or an allow entry may name: the rules, the workspace's custom terms,
+    learned-<category> and llm-judge."""
+    from bot.learned import RULE_PREFIX
+
+    ids = {rule.id for rule in base.rules} | {term.rule_id for term in workspace.terms}
+    return ids | {RULE_PREFIX + category for category in CATEGORIES} | {"llm-judge"}
+
+
 class SettingsCache:
     """``load(team)`` at most once per ``ttl`` seconds per team; the same object while rows are unchanged.
 
@@ -259,6 +313,11 @@ class SettingsCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, WorkspaceSettings]] = {}
+
+    def invalidate(self, team: str) -> None:
+        """Read ``team`` afresh next time: a change made in this process shows at once."""
+        with self._lock:
+            self._cached.pop(team, None)
 
     def get(self, team: str) -> WorkspaceSettings:
         now = self._clock()

@@ -80,6 +80,7 @@ class Deps:
     outbox: Outbox
     stats: dict[str, int] = field(default_factory=dict)
     workspace_url: str = ""
+    team_id: str = ""  # the bot's own workspace (auth.test): whose digest settings the scheduler reads
     _admins: dict[str, tuple[bool, float]] = field(default_factory=dict, repr=False)
     _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
@@ -114,9 +115,13 @@ class Deps:
         link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
         return link + (f"?thread_ts={thread_ts}&cid={channel}" if thread_ts and thread_ts != ts else "")
 
-    def is_manager(self, user: str) -> bool:
-        """COACH_MANAGERS when set; otherwise the workspace's admins and owners, so a fresh
-        install is not a dashboard nobody can open. Slack's answer is cached for minutes."""
+    def is_manager(self, user: str, team: str = "") -> bool:
+        """The managers set in Slack (the store) when set, else COACH_MANAGERS; with neither,
+        the workspace's admins and owners, so a fresh install is not a dashboard nobody can
+        open. Slack's answer is cached for minutes; the store's is the settings cache's."""
+        managers = self.settings_for(team).managers
+        if managers:
+            return user in managers
         if self.settings.managers:
             return user in self.settings.managers
         return bool(user) and self._workspace_admin(user)
@@ -168,7 +173,9 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write
     if token_verification:
-        deps.workspace_url = str(client.auth_test().get("url") or "")
+        identity = client.auth_test()
+        deps.workspace_url = str(identity.get("url") or "")
+        deps.team_id = str(identity.get("team_id") or "")
     from bot.slack.listeners import register_all
 
     register_all(app, deps)

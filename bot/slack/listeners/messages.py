@@ -22,7 +22,7 @@ from bot.slack.views import nudge_message, suggestion_message
 log = logging.getLogger(__name__)
 
 NEW_MESSAGE_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
-HELD_BACK = frozenset({"snoozed", "cooldown"})  # Store.add_flag_to_nudge's reasons
+HELD_BACK = frozenset({"snoozed", "cooldown", "paused"})  # Store.add_flag_to_nudge's reasons
 
 
 def register(app: App, deps: Deps) -> None:
@@ -79,7 +79,7 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
             deps.metrics.nudges_held_back.labels(held_back if held_back in HELD_BACK else "other").inc()
             return  # a snoozed or recently nudged agent
         payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False, workspace=workspace),
-                                flag_id)
+                                flag_id, pause=workspace.pause_allowed(deps.settings.agent_pause))
 
         def done(data: dict[str, Any] | None, error: str) -> None:
             if data is None:
@@ -92,7 +92,8 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
                          **payload, **extra)
 
     assert deps.writer is not None
-    deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored)
+    paused = analysis.severity == "low" and workspace.low_paused(user, deps.settings.agent_pause)
+    deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored, hold="paused" if paused else "")
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
