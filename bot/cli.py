@@ -701,7 +701,7 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
         app, deps = create_app(settings, store, coach)
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
-    Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text), team=deps.team_id).start()
     # A flag still waiting for a locked or full database goes to the spool on the way out, even on
     # SIGTERM (a deploy, a restart), instead of vanishing with the process.
     import atexit
@@ -790,12 +790,17 @@ def report(state: _State, since: str, channel: str | None, agent: str | None, ou
 
 
 @cli.command()
-@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN).")
+@click.option("--post", is_flag=True, help="Post it to the digest channel: the one set in Slack, else "
+                                           "COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN).")
 @click.option("--since", default="7d", show_default=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--team", default=None, help="Whose digest settings (team ID); default: the one workspace that "
+                                           "has set any in Slack.")
 @click.pass_obj
-def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
+def digest(state: _State, post: bool, since: str, db_path: str | None, team: str | None) -> None:
     """Print the weekly digest, or post it with --post."""
+    from bot.workspace_options import digest_plan
+
     days = _days(since, "--since")
     settings = state.settings
     if post:
@@ -803,9 +808,14 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
             settings.require("SLACK_BOT_TOKEN")
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        if not settings.digest_channel:
-            raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
     store = _existing_store(state, db_path)
+    if team is None:
+        teams = store.option_teams()
+        team = teams[0] if len(teams) == 1 else ""
+    channel = digest_plan(store.workspace_settings(team), settings)[0]
+    if post and not channel:
+        raise click.ClickException("no digest channel: set COACH_DIGEST_CHANNEL, or pick one in Slack "
+                                   "(App Home → Settings → Weekly digest)")
     data = build_report(store, days)
     if not post:
         click.echo(digest_text(data))
@@ -814,11 +824,11 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
 
     client = web_client(settings)
     try:
-        send_digest(data, settings.digest_channel, lambda channel, text: post_text(client, channel, text))
+        send_digest(data, channel, lambda to, text: post_text(client, to, text))
     except Exception as exc:
         raise click.ClickException(f"could not post the digest: {exc}") from None
-    store.audit("cli", "digest", channel=settings.digest_channel, days=days)
-    click.echo(f"Digest posted to {settings.digest_channel}.")
+    store.audit("cli", "digest", team=team, channel=channel, days=days)
+    click.echo(f"Digest posted to {channel}.")
 
 
 @cli.command()

@@ -646,6 +646,11 @@ class Store:
                 origins[(kind, str(key))] = (str(row_team), str(actor or ""), float(at or 0))
         return origins
 
+    def option_teams(self) -> list[str]:
+        """The workspaces (not "": every workspace) that have set an option."""
+        return [team for (team,) in self.db.execute(
+            "SELECT DISTINCT team FROM workspace_options WHERE team != '' ORDER BY team")]
+
     def set_option(self, key: str, value: object | None, *, team: str = "", actor: str) -> bool:
         """Set a workspace option (checked by bot.workspace_options); None clears it, back to the
         environment's default. False when nothing changed."""
