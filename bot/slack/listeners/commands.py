@@ -11,12 +11,10 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.fixes import feedback_fixes
 from bot.mrkdwn import escape
 from bot.reports import PeriodError, build_report, parse_days
 from bot.slack.app import Deps
-from bot.slack.listeners.settings import agent_settings
-from bot.slack.settings_views import fix_blocks
+from bot.slack.listeners.settings import agent_settings, report_fix_blocks
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     help_message,
@@ -80,6 +78,5 @@ def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]
     message = report_message(report)
     if report.total == 0:
         message["blocks"].append(section("Nothing flagged in this period."))
-    message["blocks"] = limit_blocks(message["blocks"] + fix_blocks(
-        feedback_fixes(deps.store, report, deps.store.workspace_settings(team), team or None)), MAX_MESSAGE_BLOCKS)
+    message["blocks"] = limit_blocks(message["blocks"] + report_fix_blocks(deps, team, report), MAX_MESSAGE_BLOCKS)
     respond(response_type="ephemeral", **message)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -50,6 +52,7 @@ from bot.workspace import (
     CustomTerm,
     Mute,
     SettingsError,
+    WorkspaceSettings,
     allow_pattern,
     default_term_id,
     known_rule_ids,
@@ -80,8 +83,39 @@ def settings_page(deps: Deps, team: str) -> SettingsPage:
 def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
     """What a manager's App Home adds under the report: fixes from feedback, then Settings."""
     page = settings_page(deps, team)
-    fixes = feedback_fixes(deps.store, report, page.workspace, team or None)
-    return fix_blocks(fixes) + settings_section(page)
+    return report_fix_blocks(deps, team, report, page.workspace) + settings_section(page)
+
+
+def report_fix_blocks(deps: Deps, team: str, report: Report, workspace: WorkspaceSettings | None = None) -> list[Block]:
+    """"Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful."""
+    workspace = workspace if workspace is not None else deps.store.workspace_settings(team)
+    fixes = feedback_fixes(deps.store, report, workspace, team or None)
+    return fix_blocks([replace(fix, channel_name=fix.channel_name or _channel_name(deps, fix.channel))
+                       for fix in fixes])
+
+
+_NAMES: dict[str, tuple[str, float]] = {}
+NAME_CACHE_SECONDS = 600.0
+
+
+def _channel_name(deps: Deps, channel: str) -> str:
+    """A channel's name for a button's label (plain text cannot mention): the store's names,
+    else conversations.info, remembered for minutes; "" when Slack cannot say."""
+    if not channel:
+        return ""
+    known = deps.store.names("channel").get(channel)
+    if known:
+        return known
+    hit = _NAMES.get(channel)
+    if hit and time.monotonic() - hit[1] < NAME_CACHE_SECONDS:
+        return hit[0]
+    try:
+        name = str((deps.client.conversations_info(channel=channel).get("channel") or {}).get("name") or "")
+    except (SlackApiError, OSError) as exc:
+        log.info("conversations.info failed (%s): the button says 'this channel'", type(exc).__name__)
+        name = ""
+    _NAMES[channel] = (name, time.monotonic())
+    return name
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
