@@ -7,7 +7,7 @@ import json
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -560,15 +560,21 @@ def rules_threshold(state: _State, severity: str, channel: str, db_path: str | N
               help="Score the suggestions instead (facts kept, stock text, repeats, next steps, defects).")
 @click.option("--llm", "use_llm", is_flag=True,
               help="Also run with the LLM judge (COACH_LLM_*) in the loop; gates then apply to the judged figures.")
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Use this learned-stage file (say, a workspace model from train --with-feedback) and show "
+                   "the figures before (bundled model) and after.")
 @click.pass_obj
 def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: tuple[str, ...],
                  min_precision: float | None, min_recall: float | None, max_hard_negatives: float | None,
-                 show_misses: int, output_format: str, rewrites: bool, use_llm: bool) -> None:
+                 show_misses: int, output_format: str, rewrites: bool, use_llm: bool, model_path: str | None) -> None:
     """Measure the coach on labelled FILES (JSONL: text, flag, categories, severity, notes).
 
     Without FILES, the repository's own labelled data (a checkout's data/ folder) is used.
     """
     rules = state.rules()
+    if model_path:
+        _eval_model(state, files, split, model_path, output_format)
+        return
     judge = _eval_judge(state) if use_llm else None
     try:
         examples = select([e for path in files for e in read_labelled(path)], split) if files else labelled(split)
@@ -614,6 +620,25 @@ def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: 
         sys.exit(1)
 
 
+def _eval_model(state: _State, files: tuple[str, ...], split: str, model_path: str, output_format: str) -> None:
+    """eval --model: the engine with the bundled model, then with MODEL, on the same messages."""
+    from bot.feedback_training import comparison, engine_figures
+    from bot.model import ModelError, default_model, load_model
+
+    try:
+        model = load_model(model_path)
+        examples = select([e for path in files for e in read_labelled(path)], split) if files else labelled(split)
+    except (ModelError, DataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    before = engine_figures(state.rules(), default_model(), examples)
+    after = engine_figures(state.rules(), model, examples)
+    if output_format == "json":
+        click.echo(json.dumps({"split": split, "before": before.__dict__, "after": after.__dict__}, indent=2))
+        return
+    where = "held-out split" if split == "holdout" and not files else f"{split} split of {len(examples)} messages"
+    click.echo(comparison(before, after, "bundled model", model_path, where))
+
+
 def _eval_rewrites(state: _State, examples: list, show: int, output_format: str) -> None:
     """support-coach eval --rewrites: the rule suggestions scored over the flagged messages."""
     from bot.rewrite_eval import render as render_rewrites
@@ -649,21 +674,83 @@ def _eval_judge(state: _State) -> LLMJudge:
 
 @cli.command("train")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the model (default: the package's prompts/model/coach-model.json.gz).")
+              help="Where to write the model (default: the package's prompts/model/coach-model.json.gz; "
+                   "with --with-feedback, the workspace model next to the database).")
+@click.option("--with-feedback", "with_feedback", is_flag=True,
+              help="Also learn from the workspace's confirmed votes (Not helpful: negatives, Helpful: positives) "
+                   "into a workspace model the bot loads; refused if held-out precision or recall drop > 1 point.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="With --with-feedback: the database holding the votes (default COACH_DB).")
+@click.option("--team", default=None, help="With --with-feedback: only this workspace's votes (team ID).")
+@click.option("--sample", type=click.IntRange(min=0), default=0,
+              help="Train on about this many labelled messages (every n-th): a check in seconds, not a model to keep.")
 @click.pass_obj
-def train_command(state: _State, out_path: str | None) -> None:
+def train_command(state: _State, out_path: str | None, with_feedback: bool, db_path: str | None,
+                  team: str | None, sample: int) -> None:
     """Train the learned stage on the repository's training split (needs the [train] extra)."""
     from bot.model import MODEL_FILE, save_model
     from bot.train import TrainingError, train
 
+    progress = lambda message: click.echo(message, err=True)  # noqa: E731
+    if sample and not (with_feedback or out_path):
+        raise click.UsageError("--sample trains a model not to keep: give --out (or --with-feedback, whose "
+                               "held-out check decides)")
+    if with_feedback:
+        _train_with_feedback(state, out_path, db_path, team, sample, progress)
+        return
     try:
-        model = train(progress=lambda message: click.echo(message, err=True))
+        model = train(progress=progress, sample=sample)
     except (TrainingError, DataError) as exc:
         raise click.ClickException(str(exc)) from None
     target = out_path or str(MODEL_FILE)
     save_model(model, target)
     click.echo(f"wrote {target}: {len(model.weights)} weighted features, "
                f"flag threshold {model.flag_threshold:.2f}")
+
+
+def _train_with_feedback(state: _State, out_path: str | None, db_path: str | None, team: str | None, sample: int,
+                         progress: Callable[[str], None]) -> None:
+    """train --with-feedback: retrain with the votes, compare on the held-out split, keep or refuse."""
+    from bot.feedback_training import (
+        comparison,
+        current_model,
+        engine_figures,
+        feedback_examples,
+        refusal,
+        workspace_model_path,
+    )
+    from bot.model import ModelError, save_model
+    from bot.train import TrainingError, train
+
+    store = _existing_store(state, db_path)
+    examples = feedback_examples(store, team)
+    if not examples:
+        raise click.ClickException(f"{store.path}: no confirmed feedback yet (votes by the flag's own agent on "
+                                   "flags whose excerpt is kept)")
+    positives = sum(e.flag for e in examples)
+    progress(f"workspace feedback: {positives} helpful (positives), {len(examples) - positives} not helpful "
+             "(negatives)")
+    try:
+        before_model, before_name = current_model(store.path)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        model = train(progress=progress, feedback=examples, sample=sample)
+        holdout = labelled("holdout")
+    except (TrainingError, DataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    rules = state.rules()
+    before = engine_figures(rules, before_model, holdout)
+    after = engine_figures(rules, model, holdout)
+    click.echo(comparison(before, after, before_name, "retrained with feedback"))
+    refused = refusal(before, after)
+    if refused:
+        click.echo(f"refused: {refused} (more than 1 point); nothing written, the {before_name} stays", err=True)
+        sys.exit(1)
+    target = out_path or str(workspace_model_path(store.path))
+    save_model(model, target)
+    click.echo(f"wrote {target}: {len(model.weights)} weighted features, flag threshold "
+               f"{model.flag_threshold:.2f}; `support-coach run` loads it")
 
 
 # --- run ---------------------------------------------------------------------------------
@@ -690,6 +777,7 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
         raise click.ClickException(str(exc)) from None
     coach = state.coach()
     store = state.store()
+    _workspace_model(coach, settings.db_path)
     # Names the store already knows (from scans) leave excerpts; see bot/redact.py for users.info.
     coach.known_names = KnownNames(store.names("agent").values())
     from bot.scheduler import Scheduler
@@ -724,6 +812,22 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     server = HttpServer(app, deps, host=host, port=port)
     click.echo(f"support-coach: HTTP on {host}:{server.port} (POST /slack/events, GET /healthz, GET /metrics)")
     server.serve_forever()
+
+
+def _workspace_model(coach: Coach, db_path: Path) -> None:
+    """The workspace's own learned stage (train --with-feedback), when its file is there."""
+    from bot.feedback_training import workspace_model_path
+    from bot.model import ModelError, load_model
+
+    path = workspace_model_path(db_path)
+    if path is None or not path.is_file():
+        return
+    try:
+        coach.model = load_model(path)
+    except ModelError as exc:  # a broken file must not stop the bot: the bundled model stays
+        click.echo(f"support-coach: workspace model not used ({exc}); the bundled model stays", err=True)
+        return
+    click.echo(f"support-coach: learned stage from the workspace model {path}")
 
 
 # --- doctor ------------------------------------------------------------------------------
