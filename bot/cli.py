@@ -395,6 +395,14 @@ def rules_list(state: _State, category: str | None, show_source: bool, db_path: 
         settings_rows.append(("threshold", f"{workspace.threshold} (everywhere)", where))
     for channel, severity in workspace.channel_thresholds:
         settings_rows.append(("threshold", f"{severity} in {channel}", where))
+    from bot.workspace_options import resolve
+
+    for key, resolved in resolve(workspace, state.settings).items():
+        value = resolved.value
+        shown = ", ".join(sorted(value)) if isinstance(value, frozenset | list) else str(value)
+        source = {"workspace": where, "environment": f"environment ({resolved.env})"}.get(resolved.origin,
+                                                                                          "built-in default")
+        settings_rows.append((key.replace("_", " "), shown or "(none)", source))
     if settings_rows:
         click.echo("")
         click.echo(table(settings_rows, headers=("setting", "value", "source"), width=terminal_width(), wrap=1))

@@ -21,6 +21,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.digest import Schedule
 from bot.fixes import feedback_fixes
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
@@ -58,7 +59,7 @@ from bot.workspace import (
     known_rule_ids,
     validate_term,
 )
-from bot.workspace_options import resolve
+from bot.workspace_options import resolve, validate_option
 
 log = logging.getLogger(__name__)
 
@@ -408,8 +409,6 @@ def _save_digest(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
     errors: dict[str, str] = {}
     channel = "" if "off" in _strings(state, "digest_off") else _channel(state, "digest_channel", errors)
     day, time_of_day, zone = _text(state, "digest_day"), _text(state, "digest_time"), _text(state, "digest_tz")
-    from bot.workspace_options import validate_option
-
     wanted: dict[str, object] = {"digest_channel": channel, "digest_schedule": f"{day} {time_of_day}",
                                  "digest_tz": zone}
     for key, block in (("digest_schedule", "digest_time"), ("digest_tz", "digest_tz")):
@@ -422,13 +421,23 @@ def _save_digest(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
     changes = []
     labels = {"digest_channel": "channel", "digest_schedule": "schedule", "digest_tz": "time zone"}
     for key in keys:  # only what differs from what applies now: an untouched field keeps its source
-        if wanted[key] == page.options[key].value:
+        if _same(key, wanted[key], page.options[key].value):
             continue
         deps.store.set_option(key, wanted[key], team=team, actor=user)
         shown = channel_ref(str(wanted[key])) if key == "digest_channel" and wanted[key] else \
             ("no digest" if key == "digest_channel" else escape(wanted[key]))
         changes.append(f"Digest {labels[key]}: {shown}")
     return changes, {}
+
+
+def _same(key: str, wanted: object, current: object) -> bool:
+    """Whether a digest field is unchanged ("Mon 09:00" from the environment is "mon 09:00")."""
+    if key == "digest_schedule":
+        try:
+            return Schedule.parse(str(wanted)) == Schedule.parse(str(current))
+        except ValueError:
+            return False
+    return wanted == current
 
 
 def _save_agents(deps: Deps, team: str, user: str, state: dict[str, Any], page: SettingsPage) -> Outcome:
