@@ -79,7 +79,25 @@ def main() -> None:
             results[mode].append(run_once(args, slack_url, received, settings=mode == "on"))
     if args.settings == "both":
         side_by_side(results, args)
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_settings(Path(tmp) / "path.db")
+            texts = [text for _u, _h, text, _t in make_events(args)]
+            off, on = in_process_path(Coach(), texts, Path(tmp) / "path.db")
+        print(f"{'in-process message path (CPU µs/message)':44} {off:9.2f} {on:9.2f} {(on - off) / off:+8.1%}")
+        print("target: settings cost the message path < 5%")
     slack_process.terminate()
+
+
+def make_events(args: argparse.Namespace) -> list[tuple[str, bool, str, str]]:
+    """The run's messages: (user, harsh, text, ts), the same every run."""
+    rng = random.Random(3)
+    events = []
+    for i in range(args.events):
+        harsh = i % round(1 / args.harsh) == 0
+        text = rng.choice(HARSH if harsh else CLEAN).format(name="Sam", company="Acme", n=rng.randrange(10**5),
+                                                             small=rng.randrange(40), tiny=rng.randrange(9))
+        events.append((f"U{i:05d}", harsh, text, f"{1_760_000_000 + i}.000100"))
+    return events
 
 
 BENCH_CHANNEL = "C0BENCH"
@@ -97,7 +115,7 @@ def bench_settings(db_path: Path) -> None:
     for rule, channel in (("calm-down", "C0OTHER1"), ("pebkac", "C0OTHER2"), ("as-i-said", "C0OTHER3"),
                           ("learned-blame", "C0OTHER1"), ("llm-judge", "")):
         store.mute_rule(rule, channel, team=team, actor=who)
-    for phrase, pattern in (("layer 8", False), ("rtfm bot", False), ("as per the sla", False),
+    for phrase, pattern in (("layer nine", False), ("rtfm bot", False), ("as per the sla", False),
                             ("kill the job", False), ("dumb terminal", False), (r"ticket\s+#\d{7}x", True),
                             (r"nuk(e|ed) the cache", True), ("blame the cache", False)):
         store.allow_phrase(phrase, pattern, team=team, actor=who)
@@ -119,7 +137,6 @@ def bench_settings(db_path: Path) -> None:
 
 def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing.Queue,
              settings: bool) -> dict[str, float]:
-    rng = random.Random(3)
     verifier = SignatureVerifier(SECRET)
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
@@ -136,12 +153,7 @@ def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing
                                stderr=subprocess.DEVNULL)
         wait_until_healthy(port, bot)
         coach = Coach()
-        events = []
-        for i in range(args.events):
-            harsh = i % round(1 / args.harsh) == 0
-            text = rng.choice(HARSH if harsh else CLEAN).format(name="Sam", company="Acme", n=rng.randrange(10**5),
-                                                                 small=rng.randrange(40), tiny=rng.randrange(9))
-            events.append((f"U{i:05d}", harsh, text, f"{1_760_000_000 + i}.000100"))
+        events = make_events(args)
         workspace = _workspace(db_path) if settings else None
         expected = {user for user, _harsh, text, _ in events
                     if coach.analyse(text, workspace, BENCH_CHANNEL).flagged}
@@ -198,11 +210,10 @@ def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing
         print(f"bot CPU per event: {cpu / args.events * 1000:.2f} ms; mean detect {detect * 1e6:.0f} µs")
         bot.terminate()
         bot.wait(timeout=10)
-        message_path = in_process_path(coach, [text for _u, _h, text, _t in events], db_path if settings else None)
         return {"ack_p50": statistics.median(ack_ms), "ack_p99": percentile(ack_ms, 99),
                 "nudge_p50": statistics.median(nudge_ms) if nudge_ms else 0.0,
                 "nudge_p99": percentile(nudge_ms, 99) if nudge_ms else 0.0,
-                "cpu_ms": cpu / args.events * 1000, "detect_us": detect * 1e6, "path_us": message_path,
+                "cpu_ms": cpu / args.events * 1000, "detect_us": detect * 1e6,
                 "flagged": len(expected), "lost": lost, "duplicated": duplicated}
 
 
@@ -216,29 +227,35 @@ def _workspace(db_path: Path) -> WorkspaceSettings:
         store.close()
 
 
-def in_process_path(coach: Coach, texts: list[str], db_path: Path | None, passes: int = 5) -> float:
-    """CPU µs per message of the live message path's own work, without HTTP: with settings, the
-    settings cache, the coach with the team's rule set and the settings applied; without, the
-    coach alone (what an empty settings object costs is the same early return)."""
+def in_process_path(coach: Coach, texts: list[str], db_path: Path, passes: int = 41) -> tuple[float, float]:
+    """CPU µs per message of the live message path's own work, without HTTP, off and on.
+
+    On: the settings cache read twice (channel check, then the analysis, as the listener does),
+    the coach with the team's rule set, the settings applied. Off: the coach alone, which is
+    less than the bot does with no settings (it still reads an empty settings object), so the
+    difference over-states the cost. Passes alternate off and on, and the medians are taken:
+    on a shared machine one pass of each says little.
+    """
     from bot.store import Store
     from bot.workspace import SettingsCache
 
-    store = Store(db_path) if db_path else None
-    cache = SettingsCache(store.workspace_settings) if store else None
-    if cache is not None:
-        cache.get("T1").ruleset(coach.rules)  # the bot builds it before its first message (create_app)
-    best = float("inf")
+    store = Store(db_path)
+    cache = SettingsCache(store.workspace_settings)
+    cache.get("T1").ruleset(coach.rules)  # the bot builds it before its first message (create_app)
+
+    def settings_on(text: str) -> None:
+        cache.get("T1").watches(BENCH_CHANNEL)
+        coach.analyse(text, cache.get("T1"), BENCH_CHANNEL)
+
+    timings: dict[str, list[float]] = {"off": [], "on": []}
     for _ in range(passes):
-        started = time.process_time()
-        for text in texts:
-            if cache is None:
-                coach.analyse(text)
-            else:
-                coach.analyse(text, cache.get("T1"), BENCH_CHANNEL)
-        best = min(best, (time.process_time() - started) / len(texts) * 1e6)
-    if store is not None:
-        store.close()
-    return best
+        for mode, run in (("off", coach.analyse), ("on", settings_on)):
+            started = time.process_time()
+            for text in texts:
+                run(text)
+            timings[mode].append((time.process_time() - started) / len(texts) * 1e6)
+    store.close()
+    return statistics.median(timings["off"]), statistics.median(timings["on"])
 
 
 def process_cpu(pid: int) -> float:
@@ -265,7 +282,7 @@ def side_by_side(results: dict[str, list[dict[str, float]]], args: argparse.Name
     """Medians over the rounds, settings off and on, and what the settings cost."""
     print(f"\nsettings off vs on: {args.events} events, {args.concurrency} connections, "
           f"median of {args.rounds} round(s) each")
-    rows = (("in-process message path (CPU µs/message)", "path_us"), ("bot CPU per event (ms)", "cpu_ms"),
+    rows = (("bot CPU per event (ms)", "cpu_ms"),
             ("mean detect, from /metrics (µs)", "detect_us"), ("ack p50 (ms)", "ack_p50"),
             ("ack p99 (ms)", "ack_p99"), ("nudge p50 (ms)", "nudge_p50"), ("nudge p99 (ms)", "nudge_p99"))
     print(f"{'':44} {'off':>9} {'on':>9} {'change':>8}")
@@ -274,9 +291,10 @@ def side_by_side(results: dict[str, list[dict[str, float]]], args: argparse.Name
         on = statistics.median(r[key] for r in results["on"])
         change = f"{(on - off) / off:+.1%}" if off else "n/a"
         print(f"{label:44} {off:9.2f} {on:9.2f} {change:>8}")
+    print("bot CPU per event by round (ms): " + "; ".join(
+        f"{mode} " + ", ".join(f"{r['cpu_ms']:.2f}" for r in runs) for mode, runs in results.items()))
     flagged = {mode: {r["flagged"] for r in runs} for mode, runs in results.items()}
     print(f"flagged per run: off {sorted(flagged['off'])}, on {sorted(flagged['on'])} (the same: no outcome changed)")
-    print("target: settings cost the message path < 5%")
 
 
 def fake_slack(ready: multiprocessing.Queue, received: multiprocessing.Queue) -> None:

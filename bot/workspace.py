@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.detect import _categories, _message_severity, detect
-from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
+from bot.models import CATEGORIES, SEVERITIES, Analysis, severity_rank
 from bot.rules import Rule, RuleError, RuleSet, Vocab, _parse_rule, load_vocab
 
 log = logging.getLogger(__name__)
@@ -118,22 +118,28 @@ class WorkspaceSettings:
         """
         if not self.terms:
             return base
-        return _terms_ruleset(base, self.terms)
+        mine = self._memo.get("ruleset")  # per object first: hashing the terms costs microseconds a message
+        if isinstance(mine, tuple) and mine[0] is base:
+            return mine[1]
+        built = _terms_ruleset(base, self.terms)
+        self._memo["ruleset"] = (base, built)
+        return built
 
     def apply(self, analysis: Analysis, channel: str = "") -> Analysis:
         """Drop muted, allowed and below-threshold findings; recompute the verdict from the rest."""
         if not analysis.findings or self.empty:
             return analysis
-        threshold = severity_rank(self.threshold_for(channel))
-        allows = self._compiled_allows()
+        prepared = self._prepared()
+        threshold = severity_rank(prepared.thresholds.get(channel, self.threshold))
+        spans = prepared.allowed_spans(analysis.text)
         kept = []
         for finding in analysis.findings:
-            if Mute(finding.rule) in self.mutes or (channel and Mute(finding.rule, channel) in self.mutes):
+            if finding.rule in prepared.muted or (channel and (finding.rule, channel) in prepared.muted_in):
                 continue
             if severity_rank(finding.severity) < threshold:
                 continue
-            if any(_covers(pattern, analysis.text, finding) for pattern, rule in allows
-                   if not rule or rule == finding.rule):
+            if any(start <= finding.start and finding.end <= end for rule, found in spans
+                   if not rule or rule == finding.rule for start, end in found):
                 continue
             kept.append(finding)
         if len(kept) == len(analysis.findings):
@@ -144,17 +150,59 @@ class WorkspaceSettings:
         return replace(analysis, findings=tuple(kept), categories=categories,
                        severity=_message_severity(kept, categories))
 
-    def _compiled_allows(self) -> list[tuple[re.Pattern[str], str]]:
-        cached = self._memo.get("allows")
+    def _prepared(self) -> _Prepared:
+        """The settings in the shapes ``apply`` looks things up in, made once per object."""
+        cached = self._memo.get("prepared")
         if cached is None:
-            cached = []
+            allows = []
             for allow in self.allows:
                 try:
-                    cached.append((allow.compiled(), allow.rule))
+                    allows.append((allow.compiled(), allow.rule, "" if allow.is_pattern else
+                                   allow.phrase.split()[0].casefold()))
                 except SettingsError:
                     continue
-            self._memo["allows"] = cached
+            cached = _Prepared(frozenset(m.rule for m in self.mutes if not m.channel),
+                               frozenset((m.rule, m.channel) for m in self.mutes if m.channel),
+                               dict(self.channel_thresholds), tuple(allows),
+                               _any_of([p for p, _r, word in allows if not word]))
+            self._memo["prepared"] = cached
         return cached  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    muted: frozenset[str]  # rule ids muted everywhere
+    muted_in: frozenset[tuple[str, str]]  # (rule id, channel)
+    thresholds: dict[str, str]  # channel -> severity
+    # (pattern, rule or "" for any, the phrase's first word case-folded, "" for a regex)
+    allows: tuple[tuple[re.Pattern[str], str, str], ...]
+    any_pattern: re.Pattern[str] | None  # the regex entries in one: most messages hold none, one search says so
+
+    def allowed_spans(self, text: str) -> list[tuple[str, list[tuple[int, int]]]]:
+        """(rule, spans) of each allow entry found in ``text``. A phrase whose first word is not
+        in the text is not searched (a substring test, case-folded: looser than the regex's own
+        case-insensitive match, never stricter), nor are the regexes when their joined search
+        finds nothing."""
+        if not self.allows:
+            return []
+        lowered = text.casefold()
+        patterns = self.any_pattern is None or self.any_pattern.search(text) is not None
+        return [(rule, [m.span() for m in pattern.finditer(text)]) for pattern, rule, word in self.allows
+                if (word in lowered if word else patterns)]
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex matching wherever any of ``patterns`` does; None when they cannot be joined (a
+    backreference or an inline flag of their own), and then each is searched."""
+    if not patterns or any(_BACKREFERENCE.search(p.pattern) for p in patterns):
+        return None  # joined, a backreference would count the groups of the patterns before it
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 _RULESETS: dict[tuple[int, tuple[CustomTerm, ...]], tuple[RuleSet, RuleSet]] = {}
@@ -195,10 +243,6 @@ def _terms_ruleset(base: RuleSet, terms: tuple[CustomTerm, ...]) -> RuleSet:
 
 class SettingsError(ValueError):
     """A setting that cannot be saved; the message says why, for the CLI and Slack to show."""
-
-
-def _covers(pattern: re.Pattern[str], text: str, finding: Finding) -> bool:
-    return any(m.start() <= finding.start and finding.end <= m.end() for m in pattern.finditer(text))
 
 
 def allow_pattern(phrase: str, is_pattern: bool) -> re.Pattern[str]:

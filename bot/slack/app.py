@@ -177,8 +177,8 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
         deps.workspace_url = str(identity.get("url") or "")
         deps.team_id = str(identity.get("team_id") or "")
         # The team's custom terms make a rule set of their own, which takes seconds to build:
-        # build it now rather than on the first message's time.
-        deps.settings_for(deps.team_id).ruleset(coach.rules)
+        # build it now rather than on the first message's time (kept by bot.workspace, by terms).
+        store.workspace_settings(deps.team_id).ruleset(coach.rules)
     from bot.slack.listeners import register_all
 
     register_all(app, deps)
