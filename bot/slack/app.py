@@ -147,10 +147,6 @@ class Deps:
         assert self.workspace is not None
         return self.workspace.get(team)
 
-    def watched(self, channel: str, team: str = "") -> bool:
-        """The workspace's watched/ignored channels, COACH_CHANNELS as the default."""
-        return self.settings_for(team).watches(channel, self.settings.channels)
-
 
 def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient | None = None,
                token_verification: bool = True) -> tuple[App, Deps]:

@@ -51,7 +51,8 @@ def _from_a_person(event: dict[str, Any], context: Any) -> bool:
 
 def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any) -> None:
     channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
-    if not deps.watched(channel, team):
+    workspace = deps.settings_for(team)
+    if not workspace.watches(channel, deps.settings.channels):
         deps.metrics.ignored("unwatched")
         return
     if not text.strip():
@@ -60,7 +61,6 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
         deps.metrics.ignored("mention")
         return  # a request to the bot: the app_mention listener answers it, once
-    workspace = deps.settings_for(team)
     analysis = deps.analyse(text, workspace, channel)
     if not analysis.flagged:
         return
