@@ -251,7 +251,8 @@ def settings_section(page: SettingsPage) -> list[Block]:
           " · ".join(part for part in (f"watched: {watched_source}",
                                        f"ignored: {ignored_source}" if ignored_source else "") if part))
     everywhere = dict(SEVERITY_CHOICES).get(ws.threshold or "none", ws.threshold or "")
-    per_channel = [f"{channel_ref(c)}: {s}" for c, s in ws.channel_thresholds]
+    shown = {"low": "every severity", "medium": "medium and high", "high": "high only"}
+    per_channel = [f"{channel_ref(c)}: {shown.get(s, escape(s))}" for c, s in ws.channel_thresholds]
     threshold_keys = ([""] if ws.threshold else []) + [c for c, _s in ws.channel_thresholds]
     group("thresholds", f"Everywhere: {escape(everywhere)}"
           + (f"\nPer channel: {_listed(per_channel, '')}" if per_channel else ""),

@@ -169,6 +169,11 @@ def test_thresholds_everywhere_and_per_channel_from_the_modal(bot: Bot) -> None:
     assert nudged_channels(bot, 1) == [C1]
     assert [f.ts for f in bot.store.flags()] == ["1762100005.000300"]
     assert {r["action"] for r in audit_rows(bot)} == {"threshold"}
+    # "Every severity" in one channel holds there whatever the workspace's threshold is.
+    again = edit(bot, "thresholds", count=2)
+    submit(bot, MANAGER, again, {"threshold_channel": C5, "threshold_channel_severity": "none"})
+    assert bot.store.workspace_settings(TEAM).threshold_for(C5) == "low"
+    assert f"<#{C5}>: every severity" in texts(last_home(bot, 4))
 
 
 def test_managers_set_in_slack_replace_coach_managers(bot: Bot) -> None:

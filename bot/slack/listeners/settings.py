@@ -372,10 +372,10 @@ def _save_thresholds(deps: Deps, team: str, user: str, state: dict[str, Any], pa
         if wanted is None and team:
             deps.store.set_threshold(None, team="", actor=user)
         changes.append(f"Everywhere: {'every severity' if wanted is None else wanted + ' and above'} is nudged")
-    if channel:
-        severity = _severity(channel_severity)
+    if channel:  # "every severity" in one channel is a threshold of its own: low, whatever applies elsewhere
+        severity = _severity(channel_severity) or "low"
         deps.store.set_threshold(severity, channel, team=team, actor=user)
-        changes.append(f"{channel_ref(channel)}: {'every severity' if severity is None else severity + ' and above'}"
+        changes.append(f"{channel_ref(channel)}: {'every severity' if severity == 'low' else severity + ' and above'}"
                        " is nudged")
     for removed in remove:
         deps.store.set_threshold(None, removed, team=team, actor=user)
