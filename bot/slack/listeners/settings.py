@@ -513,16 +513,27 @@ def register(app: App, deps: Deps) -> None:
         if changes:
             _refresh(deps, user, team)
 
+    def fix_target(body: dict[str, Any], what: str) -> tuple[str, str, str, str, str] | None:
+        """(user, team, rule, channel, phrase) of a fix button pressed by a manager, on a rule that
+        exists; None once the refusal (or an empty confirmation) is shown."""
+        user, team = _who(body)
+        if not _authorised(deps, user, team, what):
+            _open(deps, body, refused_view())
+            return None
+        rule, channel, phrase = _fix_value(body)
+        if rule not in known_rule_ids(deps.coach.rules, deps.store.workspace_settings(team)):
+            _open(deps, body, saved_view([]))
+            return None
+        return user, team, rule, channel, phrase
+
     def fix_mute(everywhere: bool):
         def handler(ack: Any, body: dict[str, Any]) -> None:
             ack()
-            user, team = _who(body)
-            if not _authorised(deps, user, team, "fix mute"):
-                _open(deps, body, refused_view())
+            target = fix_target(body, "fix mute")
+            if target is None:
                 return
-            rule, channel, _phrase = _fix_value(body)
-            workspace = deps.store.workspace_settings(team)
-            if rule not in known_rule_ids(deps.coach.rules, workspace) or (not everywhere and not channel):
+            user, team, rule, channel, _phrase = target
+            if not everywhere and not channel:
                 _open(deps, body, saved_view([]))
                 return
             where = "" if everywhere else channel
@@ -539,15 +550,9 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ACTION_FIX_ALLOW)
     def fix_allow(ack: Any, body: dict[str, Any]) -> None:
         ack()
-        user, team = _who(body)
-        if not _authorised(deps, user, team, "fix allow"):
-            _open(deps, body, refused_view())
-            return
-        rule, _channel, phrase = _fix_value(body)
-        if rule not in known_rule_ids(deps.coach.rules, deps.store.workspace_settings(team)):
-            _open(deps, body, saved_view([]))
-            return
-        _open(deps, body, fix_allow_modal(rule, phrase[:MAX_PHRASE]))
+        target = fix_target(body, "fix allow")
+        if target is not None:
+            _open(deps, body, fix_allow_modal(target[2], target[4][:MAX_PHRASE]))
 
     def pause(paused: bool):
         def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
