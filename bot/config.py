@@ -141,6 +141,7 @@ class Settings:
     digest_channel: str = ""
     retention_days: int = 90
     digest_schedule: str = "mon 09:00"
+    agent_pause: bool = False  # may agents pause their low-severity nudges (managers can change it in Slack)
     nudge_cooldown: int = 120
     llm_timeout: float = 4.0
     llm_base_url: str = ""
@@ -214,6 +215,7 @@ class Settings:
             digest_channel=env.get("COACH_DIGEST_CHANNEL", "").strip(),
             retention_days=_whole(env, "COACH_RETENTION_DAYS", 90, "days", minimum=1),
             digest_schedule=_schedule(env.get("COACH_DIGEST_SCHEDULE", "").strip() or "mon 09:00"),
+            agent_pause=_switch(env, "COACH_AGENT_PAUSE", False),
             nudge_cooldown=_whole(env, "COACH_NUDGE_COOLDOWN", 120, "seconds"),
             llm_timeout=float(_whole(env, "COACH_LLM_TIMEOUT", 4, "seconds")),
             llm_base_url=env.get("COACH_LLM_BASE_URL", "").strip(),

@@ -30,7 +30,7 @@ CADENCE_DAYS = {"weekly": 7, "daily": 1}
 @dataclass(frozen=True)
 class Schedule:
     """When the digest goes out: a weekday ("mon 09:00") or every day ("daily 09:00"), at a
-    time of the team's zone (COACH_TZ)."""
+    time of the team's zone (the one set in Slack, else COACH_TZ)."""
 
     weekday: int | None  # None: every day
     hour: int
@@ -85,15 +85,6 @@ class Digest:
 
 
 Poster = Callable[[str, Digest], object]  # (channel, digest) -> anything
-
-
-def cadence_for(schedule_text: str, days: int) -> str | None:
-    """The schedule's cadence when a digest of ``days`` is the one it posts, else None."""
-    try:
-        schedule = Schedule.parse(schedule_text)
-    except ValueError:
-        return None
-    return schedule.cadence if schedule.days == days else None
 
 
 def digest_title(report: Report, cadence: str | None = None) -> str:

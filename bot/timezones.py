@@ -2,10 +2,10 @@
 
 A report's "last 7 days" are whole local days, so a manager in New York reading on Monday
 morning sees Monday, not a Tuesday-to-Monday window that ends at 19:00 the day before.
-COACH_TZ names the zone (an IANA name such as Europe/Berlin; UTC by default); a workspace
-setting for the zone, once bot.workspace has one (``WorkspaceSettings.time_zone``), wins
-over it. Days are numbered like UTC epoch days (``local_day``): day 0 is 1970-01-01 in the
-zone, so with UTC the numbers are the rollup's.
+COACH_TZ names the zone (an IANA name such as Europe/Berlin; UTC by default); the zone a
+manager sets in Slack (``WorkspaceSettings.time_zone``, App Home → Settings) wins over it.
+Days are numbered like UTC epoch days (``local_day``): day 0 is 1970-01-01 in the zone, so
+with UTC the numbers are the rollup's.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def utc_time(seconds: float) -> datetime:
 def team_zone(default: str, workspace: object | None = None) -> str:
     """The zone a team's views use: its workspace setting when it has one, else COACH_TZ.
 
-    ``WorkspaceSettings.time_zone`` is read only if it exists, so this works before and
-    after the settings screen adds it; a stored name that is not a zone is ignored.
+    ``workspace`` is anything with a ``time_zone`` attribute (WorkspaceSettings); a stored
+    name that is not a zone (a hand-edited database) is ignored.
     """
     chosen = getattr(workspace, "time_zone", None) if workspace is not None else None
     if isinstance(chosen, str) and chosen.strip():

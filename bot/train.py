@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.context import MessageContext
@@ -252,11 +252,21 @@ def choose_threshold(corpus: Corpus, scores: Scores) -> Figures:
     return best or _figures(corpus, scores, 0.95)
 
 
-def train(progress: Callable[[str], None] = lambda _m: None) -> LearnedModel:
-    """Train on the repository's training split and pick the threshold by cross-validation."""
+def train(progress: Callable[[str], None] = lambda _m: None, feedback: Sequence[Example] = (),
+          sample: int = 0) -> LearnedModel:
+    """Train on the repository's training split and pick the threshold by cross-validation.
+
+    ``feedback``: more labelled messages, trained on like the repository's (a workspace's
+    confirmed votes: bot.feedback_training). ``sample``: about that many labelled messages and a
+    like share of the rest, every n-th, for a check that takes seconds rather than minutes.
+    """
     examples = labelled("train")
     replies = [text for _id, text in real_replies("train")]
     synthetic = synthetic_clean()
+    if sample:
+        step = max(1, round(len(examples) / sample))
+        examples, replies, synthetic = examples[::step], replies[::step], synthetic[::step]
+    examples = [*examples, *feedback]
     if not examples:
         raise TrainingError("no labelled training messages")
     progress(f"features for {len(examples)} labelled messages, {len(replies)} real replies and "
@@ -272,7 +282,9 @@ def train(progress: Callable[[str], None] = lambda _m: None) -> LearnedModel:
     meta = {
         "trained_on": {"labelled": len(examples), "real_replies": len(replies),
                        "synthetic_clean": len(synthetic), "split": "train (bot/dataset.py)",
-                       "real_reply_weight": REAL_REPLY_WEIGHT, "synthetic_weight": SYNTHETIC_WEIGHT},
+                       "real_reply_weight": REAL_REPLY_WEIGHT, "synthetic_weight": SYNTHETIC_WEIGHT,
+                       **({"workspace_feedback": len(feedback)} if feedback else {}),
+                       **({"sample_step": step} if sample else {})},
         "features": ("TF-IDF of character 2-5-grams inside words and of word 1-2-grams, each view unit length, "
                      "of the author's own text (quotes of others blanked)"),
         "cross_validated_model_alone": chosen.to_dict(),

@@ -80,6 +80,7 @@ class Deps:
     outbox: Outbox
     stats: dict[str, int] = field(default_factory=dict)
     workspace_url: str = ""
+    team_id: str = ""  # the bot's own workspace (auth.test): whose digest settings the scheduler reads
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
     workspace: SettingsCache | None = None  # the team's settings from the store, re-read at most once a second
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry (GET /metrics)
@@ -115,9 +116,13 @@ class Deps:
         link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
         return link + (f"?thread_ts={thread_ts}&cid={channel}" if thread_ts and thread_ts != ts else "")
 
-    def is_manager(self, user: str) -> bool:
-        """COACH_MANAGERS when set; otherwise the workspace's admins and owners, so a fresh
-        install is not a dashboard nobody can open. Slack's answer is cached for minutes."""
+    def is_manager(self, user: str, team: str = "") -> bool:
+        """The managers set in Slack (the store) when set, else COACH_MANAGERS; with neither,
+        the workspace's admins and owners, so a fresh install is not a dashboard nobody can
+        open. Slack's answer is cached for minutes; the store's is the settings cache's."""
+        managers = self.settings_for(team).managers
+        if managers:
+            return user in managers
         if self.settings.managers:
             return user in self.settings.managers
         return bool(user) and self._workspace_admin(user)
@@ -135,12 +140,9 @@ class Deps:
         return self.workspace.get(team)
 
     def zone(self, team: str | None = "") -> str:
-        """The team's time zone: its workspace setting when there is one, else COACH_TZ."""
+        """The team's time zone: the one set in Slack (App Home → Settings) when there is one,
+        else COACH_TZ."""
         return team_zone(self.settings.time_zone, self.settings_for(team or ""))
-
-    def watched(self, channel: str, team: str = "") -> bool:
-        """The workspace's watched/ignored channels, COACH_CHANNELS as the default."""
-        return self.settings_for(team).watches(channel, self.settings.channels)
 
 
 def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient | None = None,
@@ -164,7 +166,12 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write
     if token_verification:
-        deps.workspace_url = str(client.auth_test().get("url") or "")
+        identity = client.auth_test()
+        deps.workspace_url = str(identity.get("url") or "")
+        deps.team_id = str(identity.get("team_id") or "")
+        # The team's custom terms make a rule set of their own, which takes seconds to build:
+        # build it now rather than on the first message's time (kept by bot.workspace, by terms).
+        store.workspace_settings(deps.team_id).ruleset(coach.rules)
     from bot.slack.listeners import register_all
 
     register_all(app, deps)

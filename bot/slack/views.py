@@ -30,6 +30,7 @@ ACTION_HELPFUL = "coach_helpful"
 ACTION_NOT_HELPFUL = "coach_not_helpful"
 ACTION_WHY = "coach_why"
 ACTION_SNOOZE = "coach_snooze"
+ACTION_PAUSE_LOW = "coach_pause_low"  # bot/slack/listeners/settings.py
 SHORTCUT_CALLBACK = "coach_this_reply"
 
 PRINCIPLES = (
@@ -89,8 +90,10 @@ def action_value(flag_id: int | None, analysis: Analysis) -> str:
     return value
 
 
-def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None) -> dict[str, Any]:
-    """The private nudge: what, why, a better way, and the four buttons."""
+def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None,
+                  pause: bool = False) -> dict[str, Any]:
+    """The private nudge: what, why, a better way, and the four buttons (five when managers
+    let agents pause low-severity nudges)."""
     blocks: list[Block] = [section(f":wave: {INTRO}\n*{escape(spotted_line(analysis))}*")]
     why = "\n".join(f"• {escape(p)}" for p in analysis.principles)
     blocks.append(section(f"*Why it matters*\n{why}"))
@@ -103,6 +106,7 @@ def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: in
         _button("Not helpful", ACTION_NOT_HELPFUL, value),
         _button("Why?", ACTION_WHY, value),
         _button("Snooze for today", ACTION_SNOOZE, value),
+        *([_button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")] if pause else []),
     ]})
     return {"text": escape(nudge_text(analysis, suggestion)), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
 
@@ -143,6 +147,7 @@ HELP_TEXT = (
     "*support-coach* helps you keep replies calm, clear and about the solution.\n"
     "• `/coach <your draft>`: a calmer version of a reply, privately.\n"
     "• `/coach me`: your own coaching record.\n"
+    "• `/coach settings`: what the coach applies to you, and why.\n"
     "• `/coach report [7d] [#channel]`: the team report (managers).\n"
     "• DM me a draft, or mention me with one, for a rewrite.\n"
     "• On any message: *More actions → Coach this reply*.\n"

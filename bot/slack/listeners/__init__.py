@@ -13,10 +13,12 @@ from bot.slack.listeners import (
     lifecycle,
     mentions,
     messages,
+    settings,
     shortcuts,
 )
 
 
 def register_all(app: App, deps: object) -> None:
-    for module in (commands, actions, shortcuts, mentions, home, home_report, lifecycle, messages, catch_all):
+    for module in (commands, actions, settings, shortcuts, mentions, home, home_report, lifecycle, messages,
+                   catch_all):
         module.register(app, deps)

@@ -2,7 +2,9 @@
 
 Every picker click is re-checked here: a manager's choice is kept in the view's
 private_metadata, an agent's view is always their own record whatever the payload says,
-and every manager view is written to the audit table like any other report.
+and every manager view is written to the audit table like any other report. A manager's
+Home also carries the one-click fixes from feedback and the Settings section
+(bot/slack/listeners/settings.py), under the report.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from slack_bolt import App
 
 from bot.reports import build_report
 from bot.slack.app import Deps
+from bot.slack.listeners.settings import home_settings_blocks
 from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, HOME_ACTIONS, PERIODS, HomeState
-from bot.slack.views import home_view
+from bot.slack.views import MAX_VIEW_BLOCKS, home_view, limit_blocks
 from bot.store import Store
 from bot.timezones import local_day
 
@@ -23,8 +26,8 @@ AGENT_DAYS = 30  # an agent's first look covers a month of their own record
 
 
 def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | None = None) -> None:
-    """Build the viewer's home tab for ``state`` and publish it."""
-    manager = deps.is_manager(user)
+    """Build the viewer's home tab for ``state`` and publish it (also after a manager changes a setting)."""
+    manager = deps.is_manager(user, team or "")
     tz = deps.zone(team)
     store = deps.store
     if manager:
@@ -36,6 +39,9 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
         store.audit(user, "report", team=team or "", days=state.days, channel=state.channel, agent=state.agent,
                     surface="home")
         view = home_view(report, True, state, channels=channels, agents=agents, drill=drill)
+        # fixes from feedback and the Settings section (bot/slack/settings_views.py), under the report
+        view["blocks"] = limit_blocks(view["blocks"] + home_settings_blocks(deps, team or "", report),
+                                      MAX_VIEW_BLOCKS)
     else:
         state = HomeState(days=state.days if state else AGENT_DAYS)  # their own record, nothing else
         report = build_report(store, state.days, agent=user, team=team, manager=False, tz=tz)
