@@ -17,7 +17,15 @@ from bot.digest import Digest, false_positive_rate, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
 from bot.report_format import advice, category_note, source_text, trend_text
 from bot.reports import Report, sparkline
-from bot.slack.views import MAX_MESSAGE_BLOCKS, Block, context, header, limit_blocks, section
+from bot.slack.views import (
+    MAX_MESSAGE_BLOCKS,
+    Block,
+    context,
+    header,
+    limit_blocks,
+    phrase_and_struggle_blocks,
+    section,
+)
 
 BAR_WIDTH = 12
 PERIODS = (7, 30, 90)
@@ -207,12 +215,7 @@ def home_report_blocks(report: Report, title: str, state: HomeState, *, channels
             f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
     if report.top_rules and report.manager_view:
         blocks.append(section("*Top rules, and how often agents found them not helpful*\n" + top_rules_text(report)))
-    if report.top_phrases:
-        blocks.append(section("*Top phrases*\n" + "\n".join(
-            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
-    if report.struggles:
-        blocks.append(section("*What customers struggled with*\n" + "\n".join(
-            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
+    blocks += phrase_and_struggle_blocks(report)
     blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report) if report.manager_view else []
     if tips:

@@ -172,6 +172,19 @@ def refusal_message() -> dict[str, Any]:
     return {"text": text, "blocks": [section(text)]}
 
 
+def phrase_and_struggle_blocks(report: Report) -> list[Block]:
+    """The flagged phrases and what customers struggled with: the same two sections in every
+    report view."""
+    blocks = []
+    if report.top_phrases:
+        blocks.append(section("*Top phrases*\n" + "\n".join(
+            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
+    if report.struggles:
+        blocks.append(section("*What customers struggled with*\n" + "\n".join(
+            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
+    return blocks
+
+
 def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]:
     spark = sparkline([n for _, n in report.daily])
     blocks: list[Block] = [
@@ -186,12 +199,7 @@ def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]
     if report.manager_view and report.by_agent:
         blocks.append(section("*By agent*\n" + "\n".join(
             f"{user_ref(a.id, a.name)}: {a.count}" for a in report.by_agent[:20])))
-    if report.top_phrases:
-        blocks.append(section("*Top phrases*\n" + "\n".join(
-            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
-    if report.struggles:
-        blocks.append(section("*What customers struggled with*\n" + "\n".join(
-            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
+    blocks += phrase_and_struggle_blocks(report)
     blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
                           f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
     tips = advice(report)
