@@ -34,9 +34,9 @@ def test_coach_draft_is_rewritten_privately_and_not_stored(bot: Bot) -> None:
 def test_coach_help_and_clean_draft(bot: Bot) -> None:
     bot.command("help")
     bot.command("Your refund is on its way, anything else I can do?")
-    first, second = responses(bot, 2)
-    assert "/coach <your draft>" in first["text"]
-    assert "reads well" in second["text"]
+    texts = [r["text"] for r in responses(bot, 2)]  # two commands answered in parallel: any order
+    assert sum("/coach <your draft>" in t for t in texts) == 1
+    assert sum("reads well" in t for t in texts) == 1
 
 
 def test_report_is_for_managers_only(bot: Bot) -> None:
