@@ -93,6 +93,16 @@ def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
                 assert [m.span() for m in _at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
 
 
+def test_remembered_literals_are_per_pattern_text_and_flags() -> None:
+    """The literal analysis is remembered by pattern text and flags (rule sets are built again
+    for overlays and custom terms): the same text under other flags gets its own answer."""
+    assert required_literals(re.compile("Calm Down")) == {"Calm Down"}
+    assert required_literals(re.compile("Calm Down", re.IGNORECASE)) == {"calm down"}
+    assert required_literals(re.compile("Calm Down")) == {"Calm Down"}
+    rebuilt = RuleSet.build(RULES.rules, RULES.categories)  # a second build, from the memo
+    assert rebuilt.plans == RULES.plans
+
+
 def test_a_window_cut_does_not_invent_a_match() -> None:
     pattern = re.compile(r"\bfoo\b")
     assert [m.span() for m in _windowed(pattern, "a foobar", ((0, 5),))] == []
