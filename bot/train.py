@@ -48,13 +48,14 @@ class Corpus:
     kinds: list[str]  # "labelled", "real" (unlabelled real replies) or "synthetic" (written clean)
 
 
-def _sklearn() -> tuple[object, object]:
+def _sklearn() -> tuple[object, object, object]:
     try:
+        from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold
     except ImportError:
         raise TrainingError("training needs scikit-learn: pip install 'support-coach[train]'") from None
-    return LogisticRegression, StratifiedKFold
+    return DictVectorizer, LogisticRegression, StratifiedKFold
 
 
 def build_corpus(examples: list[Example], replies: list[str], synthetic: list[str] = ()) -> Corpus:
@@ -112,7 +113,7 @@ def _matrix(rows: list[dict[str, float]], names: list[str]) -> object:
 
 def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
     """One logistic regression per output, on TF-IDF rows of the training messages."""
-    logistic_regression, _ = _sklearn()
+    _, logistic_regression, _ = _sklearn()
     import numpy as np
     idf = inverse_document_frequency([corpus.features[i] for i in indices])
     names = sorted(idf)
@@ -144,7 +145,7 @@ Scores = list[tuple[float, float]]  # per message: flag probability, surest cate
 def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> Scores:
     """Out-of-fold scores for every training message: the flag probability and the surest
     category's probability."""
-    _, stratified_k_fold = _sklearn()
+    _, _, stratified_k_fold = _sklearn()
     kind_codes = {"labelled": 0, "real": 1, "synthetic": 2}
     strata = [3 * t[0] + kind_codes[kind] for t, kind in zip(corpus.targets, corpus.kinds, strict=True)]
     splitter = stratified_k_fold(n_splits=folds, shuffle=True, random_state=7)  # type: ignore[operator]
