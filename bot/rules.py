@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import re
 import string
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ahocorasick
 
 from bot.models import CATEGORIES, SEVERITIES
 from bot.rarity import forget_estimates, set_cost
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 
@@ -325,6 +329,33 @@ def match_width(pattern: re.Pattern[str]) -> int:
     from re import _parser as sre_parse
 
     return min(_sequence_width(sre_parse.parse(pattern.pattern, pattern.flags).data), _UNBOUNDED_WIDTH)
+
+
+# A rule set is built again for every overlay, workspace custom term and `rules check`, and
+# working out each pattern's literals and width was most of each two-second build. Both depend
+# on the pattern's text and flags only, so the answers are remembered by them (bounded: custom
+# terms add a few). Applied here, after the definitions, so those stay plain functions.
+_PLAN_MEMO = 8192
+_T = TypeVar("_T")
+
+
+def _remembered(function: Callable[..., _T]) -> Callable[..., _T]:
+    answers: dict[tuple[object, ...], _T] = {}
+
+    @functools.wraps(function)
+    def remembered(pattern: re.Pattern[str], *args: object, **kwargs: object) -> _T:
+        key = (pattern.pattern, pattern.flags, args, tuple(sorted(kwargs.items())))
+        if key not in answers:
+            if len(answers) >= _PLAN_MEMO:
+                answers.clear()
+            answers[key] = function(pattern, *args, **kwargs)
+        return answers[key]
+
+    return remembered
+
+
+_required = _remembered(_required)
+match_width = _remembered(match_width)
 
 
 _LEADING_BOUNDARY = re.compile(r"\\b([a-z0-9])(?![?*+{])")

@@ -97,21 +97,36 @@ def weighted_row(counts: Counter[str], idf: dict[str, float]) -> dict[str, float
     """Counts times idf, each view (character grams, words) scaled to unit length: what the
     scorer's two sums compute."""
     squared = {True: 0.0, False: 0.0}
-    for feature, count in counts.items():
-        if feature in idf:
-            squared[is_char_feature(feature)] += count * idf[feature] ** 2
-    return {feature: count * idf[feature] / math.sqrt(squared[is_char_feature(feature)])
-            for feature, count in counts.items() if feature in idf}
+    known = [(feature, count, idf[feature], is_char_feature(feature)) for feature, count in counts.items()
+             if feature in idf]
+    for _feature, count, value, view in known:
+        squared[view] += count * value ** 2
+    return {feature: count * value / math.sqrt(squared[view]) for feature, count, value, view in known}
+
+
+def _matrix(rows: list[dict[str, float]], names: list[str]) -> object:
+    """The rows as a sparse matrix over ``names`` (sorted): the matrix DictVectorizer(sort=True)
+    gives, entry for entry and in the same order, built without its per-value type checks,
+    which took a third of the training time."""
+    from scipy import sparse
+
+    column = {name: position for position, name in enumerate(names)}
+    indptr, indices, values = [0], [], []
+    for row in rows:
+        for position, value in sorted((column[feature], value) for feature, value in row.items()):
+            indices.append(position)
+            values.append(value)
+        indptr.append(len(indices))
+    return sparse.csr_array((values, indices, indptr), shape=(len(rows), len(names)), dtype=float)
 
 
 def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
     """One logistic regression per output, on TF-IDF rows of the training messages."""
-    dict_vectorizer, logistic_regression, _ = _sklearn()
+    _, logistic_regression, _ = _sklearn()
     import numpy as np
     idf = inverse_document_frequency([corpus.features[i] for i in indices])
-    vectorizer = dict_vectorizer(sort=True)  # type: ignore[operator]
-    vectorizer.fit([{feature: 1.0 for feature in idf}])
-    matrix = vectorizer.transform([weighted_row(corpus.features[i], idf) for i in indices])
+    names = sorted(idf)
+    matrix = _matrix([weighted_row(corpus.features[i], idf) for i in indices], names)
     sample_weight = np.array([corpus.weights[i] for i in indices])
     columns, biases = [], []
     flagged = np.array([corpus.targets[i][0] for i in indices])
@@ -130,7 +145,6 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
         classifier.fit(matrix, target, sample_weight=sample_weight)
         columns.append(classifier.coef_[0])
         biases.append(float(classifier.intercept_[0]))
-    names = vectorizer.get_feature_names_out()
     weights = {}
     for position, name in enumerate(names):
         row = tuple(float(column[position]) for column in columns)

@@ -3,6 +3,7 @@ fast normalisation path, each checked against the plain whole-text way of doing 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -27,6 +28,9 @@ from bot.text import normalize
 
 RULES = default_rules()
 EXAMPLES = [text for rule in RULES.rules for text in (*rule.examples, *rule.counter_examples)]
+# The reference searches use a regex per literal, anchor and needle: over 21,000 of them, far
+# past re's own cache of 512, so each call recompiled its pattern (two minutes of the suite).
+regex = functools.cache(re.compile)
 
 
 def test_required_literals_of_simple_patterns() -> None:
@@ -62,7 +66,7 @@ def test_every_match_of_every_rule_contains_one_of_its_literals() -> None:
                         occurrence.start() - match.start() <= plan.before
                         and match.end() - occurrence.end() <= plan.after
                         for literal in plan.literals
-                        for occurrence in re.finditer(re.escape(literal), text)
+                        for occurrence in regex(re.escape(literal)).finditer(text)
                         if match.start() <= occurrence.start() and occurrence.end() <= match.end()
                     ), (rule.id, match.group())
                     checked += 1
@@ -80,13 +84,23 @@ def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
         for pattern, plan in zip(rule.patterns, plans, strict=True):
             if plan.literals is None:
                 continue
-            spans = [(m.start(), m.end()) for lit in plan.literals for m in re.finditer(re.escape(lit), text)]
+            spans = [(m.start(), m.end()) for lit in plan.literals for m in regex(re.escape(lit)).finditer(text)]
             expected = [m.span() for m in pattern.finditer(text)]
             windows = _windows(spans, plan.before, plan.after, len(text)) if spans else ()
             assert [m.span() for m in _windowed(pattern, text, windows)] == expected, (rule.id, pattern.pattern)
             if plan.before <= _AT_STARTS:  # the cheaper mode scan picks for such patterns
                 starts = _starts(spans, plan.before) if spans else Starts()
                 assert [m.span() for m in _at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
+
+
+def test_remembered_literals_are_per_pattern_text_and_flags() -> None:
+    """The literal analysis is remembered by pattern text and flags (rule sets are built again
+    for overlays and custom terms): the same text under other flags gets its own answer."""
+    assert required_literals(re.compile("Calm Down")) == {"Calm Down"}
+    assert required_literals(re.compile("Calm Down", re.IGNORECASE)) == {"calm down"}
+    assert required_literals(re.compile("Calm Down")) == {"Calm Down"}
+    rebuilt = RuleSet.build(RULES.rules, RULES.categories)  # a second build, from the memo
+    assert rebuilt.plans == RULES.plans
 
 
 def test_a_window_cut_does_not_invent_a_match() -> None:
@@ -247,11 +261,11 @@ def _reference_candidates(text: str) -> set[str]:
     folded = compact(text)
     picked = set()
     for rule in RULES.rules:
-        anchored = any(re.search(r"(?<![\w])" + re.escape(anchor) if anchor[0].isalnum() or anchor[0] == "_"
-                                 else re.escape(anchor), text) for anchor in rule.anchors)
+        anchored = any(regex(r"(?<![\w])" + re.escape(anchor) if anchor[0].isalnum() or anchor[0] == "_"
+                                 else re.escape(anchor)).search(text) for anchor in rule.anchors)
         if not anchored and rule.needles:
             spans = [(m.start(), m.end()) for needle in rule.needles
-                     for m in re.finditer(f"(?={re.escape(needle)})", folded)]
+                     for m in regex(f"(?={re.escape(needle)})").finditer(folded)]
             spans = [(start, start + 1) for start, _ in spans]
             anchored = any(start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
                            for start, _ in compact_spans(text, spans))

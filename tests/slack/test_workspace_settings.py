@@ -17,11 +17,11 @@ HARSH = "Hi Sam, as I already said, you should have read the setup guide."  # as
 LOW = "Obviously the cable was unplugged, so I replugged it."  # condescending-adverb, low
 
 
-def nudges(bot: Bot, count: int, settle: float = 0.4) -> list[Call]:
-    """Wait for ``count`` nudges, then make sure no further one is on its way."""
+def nudges(bot: Bot, count: int) -> list[Call]:
+    """Wait for ``count`` nudges, then make sure no further one is on its way: the listeners,
+    flag writes and Slack calls are all done (Bot.settle), not a guessed pause."""
     bot.slack.wait_for("/api/chat.postEphemeral", count, 5.0)
-    time.sleep(settle)
-    bot.deps.outbox.join()
+    bot.settle()
     return bot.slack.calls_to("/api/chat.postEphemeral")
 
 
@@ -32,7 +32,7 @@ def flagged_channels(bot: Bot) -> list[str]:
 def test_muted_rule_is_silent_in_that_channel_only(bot: Bot) -> None:
     bot.store.mute_rule("calm-down", "C1", team=TEAM, actor="UMANAGER")
     bot.event(message(CALM, channel="C1", ts="1762000100.000100"))
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(CALM, channel="C2", ts="1762000100.000200"))
     calls = nudges(bot, 1)
     assert [c.body["channel"] for c in calls] == ["C2"]
@@ -51,7 +51,7 @@ def test_mute_everywhere_keeps_other_rules_of_the_same_message(bot: Bot) -> None
 def test_allowed_phrase_is_silent(bot: Bot) -> None:
     bot.store.allow_phrase("layer 8", team=TEAM, actor="UMANAGER")
     bot.event(message("Honestly it is a layer 8 problem", ts="1762000102.000100"))
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(CALM, ts="1762000102.000200"))
     calls = nudges(bot, 1)
     assert len(calls) == 1 and "Calm down" in calls[0].body["text"]
@@ -79,7 +79,7 @@ def test_custom_term_nudges_with_its_own_tip(bot: Bot) -> None:
 def test_ignored_channel_stores_nothing(bot: Bot) -> None:
     bot.store.set_channel_mode("C9", "ignore", team=TEAM, actor="UMANAGER")
     bot.event(message(HARSH, channel="C9", ts="1762000105.000100"))
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(HARSH, channel="C1", ts="1762000105.000200"))
     calls = nudges(bot, 1)
     assert [c.body["channel"] for c in calls] == ["C1"]
@@ -90,7 +90,7 @@ def test_watched_channels_set_in_the_store_replace_the_environment(make_bot) -> 
     bot = make_bot(channels=frozenset({"C1"}))
     bot.store.set_channel_mode("C5", "watch", team=TEAM, actor="UMANAGER")
     bot.event(message(HARSH, channel="C1", ts="1762000106.000100"))
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(HARSH, channel="C5", ts="1762000106.000200"))
     calls = nudges(bot, 1)
     assert [c.body["channel"] for c in calls] == ["C5"]
@@ -101,7 +101,7 @@ def test_threshold_hides_lower_severities(bot: Bot) -> None:
     bot.store.set_threshold("high", "C2", team=TEAM, actor="UMANAGER")
     bot.event(message(LOW, channel="C1", ts="1762000107.000100"))  # low: below medium
     bot.event(message(CALM, channel="C2", ts="1762000107.000200"))  # medium: below C2's high
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(CALM, channel="C1", ts="1762000107.000300"))  # medium in C1: nudged
     calls = nudges(bot, 1)
     assert [(c.body["channel"], "Calm down" in c.body["text"]) for c in calls] == [("C1", True)]
@@ -110,11 +110,11 @@ def test_threshold_hides_lower_severities(bot: Bot) -> None:
 
 def test_a_change_reaches_the_next_message_within_a_second(bot: Bot) -> None:
     bot.event(message(CALM, ts="1762000108.000100"))
-    nudges(bot, 1, settle=0)
+    nudges(bot, 1)
     bot.store.mute_rule("calm-down", team=TEAM, actor="UMANAGER")
     time.sleep(1.05)  # the settings cache's TTL is 1 s
     bot.event(message(CALM, ts="1762000108.000200"))
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(HARSH, ts="1762000108.000300"))
     calls = nudges(bot, 2)
     assert len(calls) == 2 and "as I already said" in calls[1].body["text"]
@@ -131,7 +131,7 @@ def test_settings_survive_a_restart(make_bot) -> None:
     second = make_bot()  # the same database file, opened afresh
     second.event(message(CALM, channel="C1", ts="1762000109.000100"))
     second.event(message(HARSH, channel="C9", ts="1762000109.000200"))
-    time.sleep(0.3)
+    second.settle()  # the first messages are handled before the control one
     second.event(message(CALM, channel="C2", ts="1762000109.000300"))
     calls = nudges(second, 1)
     assert [c.body["channel"] for c in calls] == ["C2"]
@@ -146,7 +146,7 @@ def test_a_cli_mute_reaches_the_running_bot(bot: Bot) -> None:
     result = CliRunner().invoke(cli, ["rules", "mute", "calm-down", "--db", bot.store.path, "--team", TEAM])
     assert result.exit_code == 0, result.output
     bot.event(message(CALM, ts="1762000110.000100"))
-    time.sleep(0.3)
+    bot.settle()  # the first message is handled before the control one
     bot.event(message(HARSH, ts="1762000110.000200"))
     calls = nudges(bot, 1)
     assert len(calls) == 1 and "as I already said" in calls[0].body["text"]
