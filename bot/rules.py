@@ -290,7 +290,7 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
     return None, None  # any character, a category, a back-reference
 
 
-def _required(pattern: re.Pattern[str]) -> _Need | None:
+def _required(pattern: re.Pattern[str], min_literal: int = _MIN_LITERAL) -> _Need | None:
     from re import _parser as sre_parse
 
     try:
@@ -302,7 +302,7 @@ def _required(pattern: re.Pattern[str]) -> _Need | None:
     if best is None:
         return None
     strings, before, after = best
-    if min(map(len, strings)) < _MIN_LITERAL and not all(not s.isascii() for s in strings):
+    if min(map(len, strings)) < min_literal and not all(not s.isascii() for s in strings):
         return None
     # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
     # (Its widths around still hold: the shorter sits inside the longer's occurrence.)
@@ -316,6 +316,48 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     useful set (too short, too many). Exact: a text with none of them cannot match."""
     need = _required(pattern)
     return need[0] if need is not None else None
+
+
+_GATE_AUTOMATON = 8  # more literals than this: one Aho-Corasick pass, not a search per literal
+_gates: dict[tuple[str, int], tuple[bool, tuple[str, ...] | ahocorasick.Automaton] | None] = {}
+
+
+def _literal_gate(pattern: re.Pattern[str]) -> tuple[bool, tuple[str, ...] | ahocorasick.Automaton] | None:
+    """(compare lower-cased, the literals one of which every match holds), or None: none found."""
+    need = _required(pattern, min_literal=1)
+    forget_estimates()
+    if need is None:
+        return None
+    # Any case-insensitive part: literals and text are compared lower-cased (ASCII texts only).
+    folded = bool(pattern.flags & re.IGNORECASE) or "(?i" in pattern.pattern
+    literals = sorted({literal.lower() for literal in need[0]} if folded else need[0])
+    if len(literals) <= _GATE_AUTOMATON:
+        return folded, tuple(literals)
+    automaton = ahocorasick.Automaton()
+    for literal in literals:
+        automaton.add_word(literal, None)
+    automaton.make_automaton()
+    return folded, automaton
+
+
+def might_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when ``pattern`` cannot match anywhere in ``text``: none of the literals
+    every match holds occurs in it (the prefilter's own analysis of the regex). A cheap test
+    before searching a long cue pattern over a stretch of a message."""
+    key = (pattern.pattern, pattern.flags)
+    if key not in _gates:
+        _gates[key] = _literal_gate(pattern)
+    gate = _gates[key]
+    if gate is None:
+        return True
+    folded, literals = gate
+    if folded:
+        if not text.isascii():  # outside ASCII, case-insensitive matching is not plain lower()
+            return True
+        text = text.lower()
+    if isinstance(literals, tuple):
+        return any(literal in text for literal in literals)
+    return next(literals.iter(text), None) is not None
 
 
 def match_width(pattern: re.Pattern[str]) -> int:

@@ -119,8 +119,11 @@ def _blank_markup(match: re.Match[str]) -> str:
 
 
 # An underscore that opens or closes Slack italics (next to a letter on one side only);
-# identifiers such as user_error keep theirs. Same length, so offsets do not move.
-_ITALIC_EDGE = re.compile(r"(?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"])_(?![A-Za-z0-9_])")
+# identifiers such as user_error keep theirs. Same length, so offsets do not move. Written
+# underscore first, each look-behind after it spanning the underscore too, so the regex
+# engine jumps from one "_" to the next instead of trying every position: the same matches
+# as (?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'"])_(?![A-Za-z0-9_]).
+_ITALIC_EDGE = re.compile(r"_(?:(?<![A-Za-z0-9_]_)(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"]_)(?![A-Za-z0-9_]))")
 
 _char_cache: dict[str, str] = {}
 
@@ -164,8 +167,9 @@ _QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,600}"')
 # A single-quoted phrase: opens after a non-letter, closes before one; apostrophes inside
 # words ("didn't") are part of the phrase. The opening check sits after the quote so the
-# pattern starts with a literal, which the regex engine finds by fast search.
-_OPENING_SINGLE_QUOTE = re.compile(r"(?:^|[^a-z0-9])'")
+# pattern starts with a literal, which the regex engine finds by fast search (the opening
+# test too: a quote at the start or after anything but a letter or digit).
+_OPENING_SINGLE_QUOTE = re.compile(r"'(?<![a-z0-9]')")
 _SINGLE_QUOTED = re.compile(r"'(?<=(?<![a-z0-9])')(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
 
 

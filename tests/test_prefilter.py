@@ -214,6 +214,51 @@ def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) ->
     assert [m.span() for m in _SINGLE_QUOTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ9_ .!?,)'\"\n-é"), max_size=30))
+def test_underscore_first_italic_pattern_equals_the_lookbehind_first_one(text: str) -> None:
+    from bot.text import _ITALIC_EDGE, _OPENING_SINGLE_QUOTE
+
+    plain = re.compile(r"(?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"])_(?![A-Za-z0-9_])")
+    assert [m.span() for m in _ITALIC_EDGE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    opening = re.compile(r"(?:^|[^a-z0-9])'")
+    assert (_OPENING_SINGLE_QUOTE.search(text) is None) == (opening.search(text) is None)
+
+
+def _cue_patterns() -> list[re.Pattern[str]]:
+    from bot import context, segments
+
+    cues = context.cues()
+    return [getattr(cues, name) for name in cues.__dataclass_fields__] + [
+        segments.GREETING, context._REPLY_PROSE, context._SECOND_PERSON, context._WE, context._VOCATIVE]
+
+
+CUE_PIECES = st.sampled_from([*EXAMPLES[:150], "Customer: ", "> ", "\n", " ", "said ", "HELLO", "Hi", "you", "we",
+                              "regards", "draft:", "macro", "```", "İ", "K", "ﬁ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(CUE_PIECES, st.text(max_size=6)), max_size=10).map("".join))
+def test_might_match_is_never_false_where_the_pattern_matches(text: str) -> None:
+    from bot.rules import might_match
+
+    for pattern in _cue_patterns():
+        for piece in (text, text.lower(), normalize(text).text):
+            if pattern.search(piece) is not None:
+                assert might_match(pattern, piece), (pattern.pattern[:80], piece)
+
+
+def test_might_match_rules_out_texts_without_the_literals() -> None:
+    from bot.context import cues
+    from bot.rules import might_match
+
+    plain = "the export finished and the file is in the shared folder now"
+    assert not might_match(cues().others_intro, plain) and not might_match(cues().agent_intro, plain)
+    assert might_match(re.compile(r"(?i)\bhello\b"), "Well, HELLO there")  # case-insensitive: compared lower-cased
+    assert might_match(re.compile(r"(?i)\bhello\b"), "HELLO İ")  # not ASCII: never ruled out
+    assert might_match(re.compile(r"\w+"), "anything")  # no literal to go by: always searched
+
+
 # --- literal choice by rarity, and the prefilter against a plain reference ----------------
 
 
