@@ -18,7 +18,7 @@ from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
 from bot.model import LearnedModel, default_model
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search
+from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search, start_search
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
@@ -183,7 +183,7 @@ def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator
     finditer, the next search starts where the last match ended.
     """
     last = 0
-    search = fast_search(pattern).search
+    search = start_search(pattern).search  # only its hits' starts are used
     for window_start, window_end in windows:
         pos = max(window_start, last)
         while pos < window_end:

@@ -135,6 +135,7 @@ class LearnedModel:
     idf: dict[str, float] = field(default_factory=dict)
     _word_cache: dict[str, _WordSums] = field(default_factory=dict, compare=False, repr=False)
     _score_cache: dict[str, _WordTerms] = field(default_factory=dict, compare=False, repr=False)
+    _push_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def _idf(self, feature: str) -> float:
         return self.idf.get(feature, 1.0) if self.idf else 1.0
@@ -252,10 +253,18 @@ class LearnedModel:
         return {name: sigmoid(bias + total) for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)}
 
     def push(self, token: str, output: str) -> float:
-        """How hard one word pushes towards an output, alone (its grams' and its own weights)."""
-        column = OUTPUTS.index(output)
-        weights = self.weights
-        return sum(weights[f][column] * self._idf(f) for f in (*char_grams(token), token) if f in weights)
+        """How hard one word pushes towards an output, alone (its grams' and its own weights),
+        remembered per word and output (a flagged message asks it of every word it holds)."""
+        key = (token, output)
+        found = self._push_cache.get(key)
+        if found is None:
+            column = OUTPUTS.index(output)
+            weights = self.weights
+            found = sum(weights[f][column] * self._idf(f) for f in (*char_grams(token), token) if f in weights)
+            if len(self._push_cache) >= MAX_SCORED_WORDS:
+                self._push_cache.clear()
+            self._push_cache[key] = found
+        return found
 
     @property
     def flag_threshold(self) -> float:

@@ -259,6 +259,58 @@ def test_might_match_rules_out_texts_without_the_literals() -> None:
     assert might_match(re.compile(r"\w+"), "anything")  # no literal to go by: always searched
 
 
+def _all_patterns() -> list[re.Pattern[str]]:
+    return [pattern for rule in RULES.rules for pattern in rule.patterns] + _cue_patterns()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=6).map("".join), st.integers(0, 400), st.integers(0, 400))
+def test_start_search_finds_the_same_first_start(original: str, pos: int, span: int) -> None:
+    from bot.rules import finditer_fast, search_fast, start_search
+
+    text = normalize(original).text
+    pos = min(pos, len(text))
+    endpos = min(len(text), pos + span)
+    for pattern in _all_patterns():
+        plain = pattern.search(text, pos, endpos)
+        found = start_search(pattern).search(text, pos, endpos)
+        assert (plain is None) == (found is None), pattern.pattern[:80]
+        assert plain is None or found is None or plain.start() == found.start(), pattern.pattern[:80]
+    for pattern in _cue_patterns():
+        assert [m.span() for m in finditer_fast(pattern, text)] == [m.span() for m in pattern.finditer(text)]
+        fast, plain = search_fast(pattern, text), pattern.search(text)
+        assert (fast and fast.span()) == (plain and plain.span())
+
+
+def test_start_search_rewrites_alternations_and_leaves_the_rest() -> None:
+    from bot.rules import fast_search, start_search
+
+    guess = re.compile(r"\b(?:[i1!]'d guess|c[o0]uld be|my hunch is)\s+(?:that\s+)?you")
+    assert start_search(guess) is not guess and start_search(guess).pattern.startswith("(?:")
+    assert start_search(guess).search("well, it could be that you did").start() == 9
+    for untouched in (r"\w+ing", r"(?:x)?", r"(?i)\bcalm down", r"(a)\1"):  # no opening worked out, empty, case
+        pattern = re.compile(untouched)
+        assert start_search(pattern) is fast_search(pattern)
+
+
+def test_pruned_anchors_and_needles_pick_the_same_rules() -> None:
+    """Anchors implied by a shorter one of the same rule, and needles that start with a
+    shorter one, are not searched; the rules picked, from every anchor, stay the same."""
+    from bot.rules import _implies, _searched_anchors, _searched_needles
+
+    assert _implies("because of your team", "because of your") and _implies("no, your fault", "your fault")
+    assert not _implies("fyour fault", "your fault")  # inside a word: that one would not count there
+    checked = 0
+    for rule in RULES.rules:
+        kept = _searched_anchors(rule)
+        for anchor in rule.anchors:
+            assert anchor in kept or any(_implies(anchor, shorter) for shorter in kept)
+            checked += anchor not in kept
+        needles = _searched_needles(rule)
+        assert all(n in needles or any(n.startswith(k) for k in needles) for n in rule.needles)
+    assert checked > 100  # the vocabulary's expansions do overlap
+
+
 # --- literal choice by rarity, and the prefilter against a plain reference ----------------
 
 
