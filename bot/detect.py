@@ -18,7 +18,7 @@ from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
 from bot.model import LearnedModel, default_model
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search, start_search
+from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, finditer_fast, start_search
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
@@ -93,7 +93,7 @@ def _rule_findings(
         entry = shared.get((id(pattern), id(where)))
         if entry is None:
             if where is None:
-                matches: Iterator[re.Match[str]] = fast_search(pattern).finditer(text)
+                matches: Iterator[re.Match[str]] = finditer_fast(pattern, text)
             elif isinstance(where, Starts):
                 matches = _at_starts(pattern, text, where)
             else:

@@ -621,8 +621,8 @@ def finditer_fast(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]
     next search starts where a match ended, as in finditer); any other is run as it is.
     """
     finder = start_search(pattern)
-    if finder is pattern or finder is fast_search(pattern):
-        yield from pattern.finditer(text)
+    if finder is fast_search(pattern):  # not rewritten: the (boundary-moved) pattern as it is
+        yield from finder.finditer(text)
         return
     pos = 0
     while True:
