@@ -35,7 +35,7 @@ def main() -> None:
     any_candidate = any_run = 0
     for text in clean:
         hit_rules: set[str] = set()
-        for end, (length, written, _literal, _bit) in rules.prefilter.iter(leet_fold(text)) if rules.prefilter else ():
+        for end, (length, written, _literal) in rules.prefilter.iter(leet_fold(text)) if rules.prefilter else ():
             start = end - length + 1
             for anchor, wordlike, indices in written:
                 if not text.startswith(anchor, start) or (

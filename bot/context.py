@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from bot import segments
+from bot.lazy import lazy_property
 from bot.rules import RULES_DIR, Rule, RuleError, finditer_fast, might_match, search_fast
 from bot.text import NormalizedText, Zone
 
@@ -211,15 +211,15 @@ class MessageContext:
 
     # --- message-level facts ---------------------------------------------------------
 
-    @cached_property
+    @lazy_property
     def sentence_starts(self) -> list[int]:
         return segments.sentence_starts(self.text)
 
-    @cached_property
+    @lazy_property
     def _reply_like(self) -> bool:
         return segments.has_greeting(self.text) or bool(self.cues.reply_cue.search(self.text))
 
-    @cached_property
+    @lazy_property
     def addressed_to_customer(self) -> bool:
         """Is this, or does it contain, a reply to a customer (a greeting, a draft, "you",
         a vocative "…, Joan." or "Mr Quigley")?"""
@@ -227,7 +227,7 @@ class MessageContext:
             return True
         return bool(_SECOND_PERSON.search(self.text)) and not self.colleague_directed
 
-    @cached_property
+    @lazy_property
     def reads_as_reply(self) -> bool:
         """Addressed, or a bare statement in which we speak and nobody else is talked about
         ("We can't take it by email.") and that is not team chatter: the rewriter reads such
@@ -238,7 +238,7 @@ class MessageContext:
             return False
         return bool(_FIRST_PERSON.search(self.text)) and not _THIRD_PARTY_TALK.search(self.text)
 
-    @cached_property
+    @lazy_property
     def colleague_directed(self) -> bool:
         """Chatter with a teammate: opens with or names an @mention or #channel, or is about
         logistics (shifts and lunch always; releases and meetings when it says no "you")."""

@@ -576,12 +576,12 @@ def start_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
     (the look-ahead sees what a search sees, up to its end position): the same first hit.
     Otherwise ``fast_search(pattern)``.
     """
-    from re import _parser as sre_parse
-
     key = (pattern.pattern, pattern.flags)
     found = _start_cache.get(key)
     if found is not None:
         return found
+    from re import _parser as sre_parse
+
     found = fast_search(pattern)
     if found is pattern and not pattern.flags & (re.IGNORECASE | re.VERBOSE):
         try:
@@ -721,17 +721,25 @@ def leet_fold(text: str) -> str:
 
 def _prefilter(anchors: dict[str, dict[str, list[int]]], literals: dict[str, int]) -> ahocorasick.Automaton | None:
     """One automaton for the leet-folded text: folded anchors (each spelling as written, to
-    check against the text, with its rules) and folded literals (their id and bit)."""
+    check against the text, with its rules) and folded literals (their id, or -1)."""
     if not anchors and not literals:
         return None
     automaton = ahocorasick.Automaton()
     for key in sorted(anchors.keys() | literals.keys()):
         written = tuple((anchor, anchor[0].isalnum(), tuple(indices))
                         for anchor, indices in sorted(anchors.get(key, {}).items()))
-        literal = literals.get(key, -1)
-        automaton.add_word(key, (len(key), written, literal, 1 << literal if literal >= 0 else 0))
+        automaton.add_word(key, (len(key), written, literals.get(key, -1)))
     automaton.make_automaton()
     return automaton
+
+
+def _inverted(key_literals: dict[int, frozenset[int]]) -> dict[int, tuple[int, ...]]:
+    """Literal id -> the literal keys whose sets hold it."""
+    keys: dict[int, list[int]] = {}
+    for key, literals in key_literals.items():
+        for literal in literals:
+            keys.setdefault(literal, []).append(key)
+    return {literal: tuple(found) for literal, found in keys.items()}
 
 
 def _implies(longer: str, anchor: str) -> bool:
@@ -835,9 +843,14 @@ class RuleSet:
     order: dict[str, int] = field(default_factory=dict)
     plans: tuple[tuple[PatternPlan, ...], ...] = ()
     key_literals: dict[int, frozenset[int]] = field(default_factory=dict)  # literal key -> ids of its folded literals
-    key_masks: dict[int, int] = field(default_factory=dict)  # literal key -> its literal ids as bits
-    rule_masks: tuple[int, ...] = ()  # per rule: the literal ids of all its literal-planned patterns, as bits
-    always_planned: frozenset[int] = frozenset()  # rules with a pattern planned without literals
+    key_reach: dict[int, tuple[int, int]] = field(default_factory=dict)  # literal key -> (before, after)
+    # Per rule: literal key -> positions of the patterns planned on it; those keys as a set;
+    # windows before any hit (None: a pattern run on the whole text, (): not run); term positions.
+    slots: tuple[dict[int, tuple[int, ...]], ...] = ()
+    rule_literal_keys: tuple[dict[int, tuple[int, ...]], ...] = ()  # per rule: literal id -> its keys holding it
+    templates: tuple[tuple[Windows | None, ...], ...] = ()
+    term_slots: tuple[tuple[int, ...], ...] = ()
+    unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     prefilter: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)  # leet-folded
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     term_rules: frozenset[int] = frozenset()  # rules with a slang-term pattern (windows from needle hits)
@@ -876,6 +889,13 @@ class RuleSet:
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
         forget_estimates()  # the literal-cost memo is only needed while planning
+        slots: list[dict[int, tuple[int, ...]]] = []
+        for rule_plans in plans:
+            positions: dict[int, list[int]] = {}
+            for position, plan in enumerate(rule_plans):
+                if plan.literals is not None:
+                    positions.setdefault(plan.key, []).append(position)
+            slots.append({key: tuple(found) for key, found in positions.items()})
         return cls(
             rules=rules,
             categories=categories,
@@ -883,13 +903,19 @@ class RuleSet:
             order={rule.id: index for index, rule in enumerate(rules)},
             plans=tuple(plans),
             key_literals=key_literals,
-            key_masks={key: sum(1 << literal for literal in ids) for key, ids in key_literals.items()},
-            rule_masks=tuple(
-                sum({1 << literal for plan in rule_plans if plan.literals is not None
-                     for literal in key_literals[plan.key]}) for rule_plans in plans
+            key_reach={plan.key: (plan.before, plan.after) for plan in keys.values() if plan.literals is not None},
+            slots=tuple(slots),
+            rule_literal_keys=tuple(_inverted({key: key_literals[key] for key in by_key}) for by_key in slots),
+            templates=tuple(
+                tuple(None if plan.literals is None and not plan.term else () for plan in rule_plans)
+                for rule_plans in plans
             ),
-            always_planned=frozenset(
-                index for index, rule_plans in enumerate(plans) if any(plan.literals is None for plan in rule_plans)
+            term_slots=tuple(
+                tuple(position for position, plan in enumerate(rule_plans) if plan.term) for rule_plans in plans
+            ),
+            unwindowed=frozenset(
+                index for index, rule_plans in enumerate(plans)
+                if any(plan.literals is None and not plan.term for plan in rule_plans)
             ),
             prefilter=_prefilter(anchors, literal_ids),
             needles=_automaton(needles),
@@ -903,14 +929,10 @@ class RuleSet:
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
         picked: set[int] = set()
-        literal_hits: list[tuple[int, int, int]] = []  # (end, length, literal id)
-        hit_mask = 0
-        for end, (length, written, literal, bit) in self.prefilter.iter(leet_fold(text)) if self.prefilter else ():
-            if bit:
-                literal_hits.append((end, length, literal))
-                hit_mask |= bit
+        hits = list(self.prefilter.iter(leet_fold(text))) if self.prefilter else []
+        for end, (length, written, _literal) in [hit for hit in hits if hit[1][1]]:  # anchor hits
+            start = end - length + 1
             for anchor, wordlike, indices in written:
-                start = end - length + 1
                 # as written, not only folded; from a word start ("obvious" in "obviously", not "unobvious")
                 if text.startswith(anchor, start) and not (
                     wordlike and start and (text[start - 1].isalnum() or text[start - 1] == "_")
@@ -935,41 +957,37 @@ class RuleSet:
         if not picked:
             return []
         hits_of: dict[int, list[tuple[int, int]]] = {}  # literal id -> spans
-        for end, size, literal in literal_hits:
-            hits_of.setdefault(literal, []).append((end - size + 1, end + 1))
+        for end, (size, _written, literal) in hits:
+            if literal >= 0:
+                hits_of.setdefault(literal, []).append((end - size + 1, end + 1))
         length = len(text)
         by_key: dict[int, Windows] = {}
         out = []
         for index in sorted(picked):
-            if not self.rule_masks[index] & hit_mask and index not in self.always_planned:
-                continue  # no literal of any of its patterns occurs: none can run
-            windows: list[Windows | None] = []
-            can_match = False
-            for plan in self.plans[index]:
-                if plan.literals is not None:
-                    where = by_key.get(plan.key)
-                    if where is None:
-                        if not self.key_masks[plan.key] & hit_mask:
-                            spans = []
-                        else:
-                            ids = self.key_literals[plan.key]
-                            spans = [span for literal, found in hits_of.items() if literal in ids for span in found]
-                        if not spans:
-                            where = ()
-                        elif plan.before <= _AT_STARTS:
-                            where = _starts(spans, plan.before)
-                        else:
-                            where = _windows(spans, plan.before, plan.after, length)
-                        by_key[plan.key] = where
-                elif plan.term:
-                    spans = needle_spans.get(index)
-                    where = _windows(spans, plan.width, plan.width, length) if spans else ()
-                else:
-                    where = None
-                windows.append(where)
-                can_match = can_match or where is None or bool(where)
-            if can_match:
-                out.append((self.rules[index], tuple(windows)))
+            # the rule's literal keys with a literal that occurs (through its own index: few)
+            lit_keys = self.rule_literal_keys[index]
+            here = {key for literal in lit_keys.keys() & hits_of.keys() for key in lit_keys[literal]}
+            terms = self.term_slots[index]
+            needled = needle_spans.get(index) if terms else None
+            if not here and not needled and index not in self.unwindowed:
+                continue  # none of its patterns can match: no literal of theirs occurs
+            windows = list(self.templates[index])
+            slots = self.slots[index]
+            for key in here:
+                where = by_key.get(key)
+                if where is None:
+                    ids = self.key_literals[key]
+                    spans = [span for literal, found in hits_of.items() if literal in ids for span in found]
+                    before, after = self.key_reach[key]
+                    where = _starts(spans, before) if before <= _AT_STARTS else _windows(spans, before, after, length)
+                    by_key[key] = where
+                for position in slots[key]:
+                    windows[position] = where
+            if needled:
+                for position in terms:
+                    width = self.plans[index][position].width
+                    windows[position] = _windows(needled, width, width, length)
+            out.append((self.rules[index], tuple(windows)))
         return out
 
     def candidates(self, text: str) -> list[Rule]:

@@ -12,7 +12,8 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+
+from bot.lazy import lazy_property
 
 # Characters that render as nothing (or as a soft hyphen) and are used to split words.
 INVISIBLE = frozenset(
@@ -190,7 +191,7 @@ class NormalizedText:
             return position, position
         return self.starts[start], self.starts[end - 1] + 1
 
-    @cached_property
+    @lazy_property
     def zones(self) -> tuple[Zone, ...]:
         """Code, quote blocks and quoted phrases, found once per message and only on demand."""
         text = self.text
@@ -225,7 +226,7 @@ class NormalizedText:
         zones.sort(key=lambda zone: zone.start)
         return tuple(zones)
 
-    @cached_property
+    @lazy_property
     def _zone_starts(self) -> list[int]:
         return [zone.start for zone in self.zones]
 
