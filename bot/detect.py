@@ -41,14 +41,14 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if not text or text.isspace():
         return Analysis(text=text)
     normalized = normalize(text[:MAX_TEXT_LENGTH])
-    candidates = rules.scan(normalized.text)
+    candidates = rules.runs(normalized.text)
     if not candidates and learned is None:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
     shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]] = {}
-    for rule, windows in candidates:
-        findings.extend(_rule_findings(rule, windows, context, shared))
+    for rule, runs in candidates:
+        findings.extend(_rule_findings(rule, runs, context, shared))
     if findings:
         findings = _without_overlaps(findings, rules.order)
     model_score = None
@@ -71,11 +71,12 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
 
 def _rule_findings(
     rule: Rule,
-    windows: tuple[Windows | None, ...],
+    runs: list[tuple[int, Windows | None]],
     context: MessageContext,
     shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]],
 ) -> list[Finding]:
-    """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order.
+    """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order
+    (``runs``: the patterns that can match, by position, with their windows; see RuleSet.runs).
 
     ``shared`` holds, per (pattern, windows) object pair of this message (both live until
     detect returns, so their ids are stable), the spans found so far and the search that
@@ -87,9 +88,9 @@ def _rule_findings(
     found: list[Finding] = []
     settled = rule.unless_message is None and rule.only_if_message is None
     severity: str | None = None
-    for pattern, where in zip(rule.patterns, windows, strict=True):
-        if where is not None and not where:
-            continue
+    patterns = rule.patterns
+    for position, where in runs:
+        pattern = patterns[position]
         entry = shared.get((id(pattern), id(where)))
         if entry is None:
             if where is None:

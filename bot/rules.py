@@ -733,6 +733,10 @@ def _prefilter(anchors: dict[str, dict[str, list[int]]], literals: dict[str, int
     return automaton
 
 
+def _first(run: tuple[int, Windows | None]) -> int:
+    return run[0]
+
+
 def _inverted(key_literals: dict[int, frozenset[int]]) -> dict[int, tuple[int, ...]]:
     """Literal id -> the literal keys whose sets hold it."""
     keys: dict[int, list[int]] = {}
@@ -844,11 +848,11 @@ class RuleSet:
     plans: tuple[tuple[PatternPlan, ...], ...] = ()
     key_literals: dict[int, frozenset[int]] = field(default_factory=dict)  # literal key -> ids of its folded literals
     key_reach: dict[int, tuple[int, int]] = field(default_factory=dict)  # literal key -> (before, after)
-    # Per rule: literal key -> positions of the patterns planned on it; those keys as a set;
-    # windows before any hit (None: a pattern run on the whole text, (): not run); term positions.
+    # Per rule: literal key -> positions of the patterns planned on it; positions of patterns
+    # run on the whole text; positions of slang-term patterns.
     slots: tuple[dict[int, tuple[int, ...]], ...] = ()
     rule_literal_keys: tuple[dict[int, tuple[int, ...]], ...] = ()  # per rule: literal id -> its keys holding it
-    templates: tuple[tuple[Windows | None, ...], ...] = ()
+    whole_slots: tuple[tuple[int, ...], ...] = ()
     term_slots: tuple[tuple[int, ...], ...] = ()
     unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
     prefilter: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)  # leet-folded
@@ -906,8 +910,8 @@ class RuleSet:
             key_reach={plan.key: (plan.before, plan.after) for plan in keys.values() if plan.literals is not None},
             slots=tuple(slots),
             rule_literal_keys=tuple(_inverted({key: key_literals[key] for key in by_key}) for by_key in slots),
-            templates=tuple(
-                tuple(None if plan.literals is None and not plan.term else () for plan in rule_plans)
+            whole_slots=tuple(
+                tuple(position for position, plan in enumerate(rule_plans) if plan.literals is None and not plan.term)
                 for rule_plans in plans
             ),
             term_slots=tuple(
@@ -928,6 +932,18 @@ class RuleSet:
         """Candidate rules for a normalised text, in file order, each with, per pattern, the
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
+        out = []
+        for rule, runs in self.runs(text):
+            windows: list[Windows | None] = [()] * len(rule.patterns)
+            for position, where in runs:
+                windows[position] = where
+            out.append((rule, tuple(windows)))
+        return out
+
+    def runs(self, text: str) -> list[tuple[Rule, list[tuple[int, Windows | None]]]]:
+        """What ``scan`` finds, as detection uses it: each candidate with only the patterns
+        worth running, (position in the rule, windows or None for the whole text), in the
+        rule's order: a rule of forty patterns of which two can match costs two steps."""
         picked: set[int] = set()
         hits = list(self.prefilter.iter(leet_fold(text))) if self.prefilter else []
         for end, (length, written, _literal) in [hit for hit in hits if hit[1][1]]:  # anchor hits
@@ -971,7 +987,7 @@ class RuleSet:
             needled = needle_spans.get(index) if terms else None
             if not here and not needled and index not in self.unwindowed:
                 continue  # none of its patterns can match: no literal of theirs occurs
-            windows = list(self.templates[index])
+            runs: list[tuple[int, Windows | None]] = [(position, None) for position in self.whole_slots[index]]
             slots = self.slots[index]
             for key in here:
                 where = by_key.get(key)
@@ -981,13 +997,13 @@ class RuleSet:
                     before, after = self.key_reach[key]
                     where = _starts(spans, before) if before <= _AT_STARTS else _windows(spans, before, after, length)
                     by_key[key] = where
-                for position in slots[key]:
-                    windows[position] = where
+                runs.extend((position, where) for position in slots[key])
             if needled:
                 for position in terms:
                     width = self.plans[index][position].width
-                    windows[position] = _windows(needled, width, width, length)
-            out.append((self.rules[index], tuple(windows)))
+                    runs.append((position, _windows(needled, width, width, length)))
+            runs.sort(key=_first)  # the rule's own pattern order
+            out.append((self.rules[index], runs))
         return out
 
     def candidates(self, text: str) -> list[Rule]:
