@@ -7,7 +7,7 @@ import json
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -26,13 +26,14 @@ from bot.llm import make_rewriter
 from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
 from bot.nudge import nudge_text, spotted_line
 from bot.redact import KnownNames
-from bot.report_format import FORMATS, render
+from bot.report_format import FORMATS, render, render_rows_csv
 from bot.reports import PeriodError, build_report, known, parse_days
 from bot.rewrite import rewrite
 from bot.rules import RuleError, RuleSet, default_rules, load_rules
 from bot.scan import ScanResult, scan_export
 from bot.store import DAY, Store, StoreError
 from bot.templates import TemplateError
+from bot.timezones import team_zone
 from bot.topics import load_topics
 
 _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
@@ -299,12 +300,14 @@ def rules_check(state: _State) -> None:
 
 
 def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
+    # Examples test the rule itself, so the rules judge them alone: the learned stage may add a
+    # finding to a counter-example or veto a short example, and neither says the rule is wrong.
     for rule in ruleset.rules:
         for example in rule.examples:
-            if rule.id not in {f.rule for f in detect(example, ruleset).findings}:
+            if rule.id not in {f.rule for f in detect(example, ruleset, model=None).findings}:
                 yield f"{rule.source}: rule {rule.id!r}: example not flagged: {example!r}"
         for example in rule.counter_examples:
-            if rule.id in {f.rule for f in detect(example, ruleset).findings}:
+            if rule.id in {f.rule for f in detect(example, ruleset, model=None).findings}:
                 yield f"{rule.source}: rule {rule.id!r}: counter-example flagged: {example!r}"
         # Rewrites are fragments spliced into a sentence: the rules judge them here; the whole
         # suggestion they end up in is judged by the full engine (learned stage too) in bot.rewrite.
@@ -342,13 +345,9 @@ def _settings_store(state: _State, db_path: str | None) -> Store:
 
 def _known_rule_ids(state: _State, store: Store, team: str) -> set[str]:
     """Ids a mute may name: the rules, the workspace's custom terms, learned-<category> and llm-judge."""
-    from bot.learned import RULE_PREFIX
-    from bot.models import CATEGORIES
+    from bot.workspace import known_rule_ids
 
-    ids = {rule.id for rule in state.rules().rules}
-    ids |= {term.rule_id for term in store.workspace_settings(team).terms}
-    ids |= {RULE_PREFIX + category for category in CATEGORIES} | {"llm-judge"}
-    return ids
+    return known_rule_ids(state.rules(), store.workspace_settings(team))
 
 
 @rules.command("list")
@@ -399,6 +398,14 @@ def rules_list(state: _State, category: str | None, show_source: bool, db_path: 
         settings_rows.append(("threshold", f"{workspace.threshold} (everywhere)", where))
     for channel, severity in workspace.channel_thresholds:
         settings_rows.append(("threshold", f"{severity} in {channel}", where))
+    from bot.workspace_options import resolve
+
+    for key, resolved in resolve(workspace, state.settings).items():
+        value = resolved.value
+        shown = ", ".join(sorted(value)) if isinstance(value, frozenset | list) else str(value)
+        source = {"workspace": where, "environment": f"environment ({resolved.env})"}.get(resolved.origin,
+                                                                                          "built-in default")
+        settings_rows.append((key.replace("_", " "), shown or "(none)", source))
     if settings_rows:
         click.echo("")
         click.echo(table(settings_rows, headers=("setting", "value", "source"), width=terminal_width(), wrap=1))
@@ -435,13 +442,10 @@ def rules_add(state: _State, phrase: str, category: str, severity: str, tip: str
               rule_id: str | None, is_pattern: bool, anchors: tuple[str, ...], examples: tuple[str, ...],
               db_path: str | None, team: str, actor: str | None) -> None:
     """Add the team's own term, checked like a rule file (it compiles, its examples are flagged)."""
-    import re as _re
-
-    from bot.workspace import CustomTerm, SettingsError, validate_term
+    from bot.workspace import CustomTerm, SettingsError, default_term_id, validate_term
 
     if rule_id is None:
-        slug = _re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:50]
-        rule_id = f"custom-{slug}" if slug else ""
+        rule_id = default_term_id(phrase)
     term = CustomTerm(rule_id, phrase, category, severity, tip, rewrite_text, is_pattern, anchors, examples)
     try:
         validate_term(term, state.rules())
@@ -567,15 +571,21 @@ def rules_threshold(state: _State, severity: str, channel: str, db_path: str | N
               help="Score the suggestions instead (facts kept, stock text, repeats, next steps, defects).")
 @click.option("--llm", "use_llm", is_flag=True,
               help="Also run with the LLM judge (COACH_LLM_*) in the loop; gates then apply to the judged figures.")
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Use this learned-stage file (say, a workspace model from train --with-feedback) and show "
+                   "the figures before (bundled model) and after.")
 @click.pass_obj
 def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: tuple[str, ...],
                  min_precision: float | None, min_recall: float | None, max_hard_negatives: float | None,
-                 show_misses: int, output_format: str, rewrites: bool, use_llm: bool) -> None:
+                 show_misses: int, output_format: str, rewrites: bool, use_llm: bool, model_path: str | None) -> None:
     """Measure the coach on labelled FILES (JSONL: text, flag, categories, severity, notes).
 
     Without FILES, the repository's own labelled data (a checkout's data/ folder) is used.
     """
     rules = state.rules()
+    if model_path:
+        _eval_model(state, files, split, model_path, output_format)
+        return
     judge = _eval_judge(state) if use_llm else None
     try:
         examples = select([e for path in files for e in read_labelled(path)], split) if files else labelled(split)
@@ -621,6 +631,25 @@ def eval_command(state: _State, files: tuple[str, ...], split: str, real_files: 
         sys.exit(1)
 
 
+def _eval_model(state: _State, files: tuple[str, ...], split: str, model_path: str, output_format: str) -> None:
+    """eval --model: the engine with the bundled model, then with MODEL, on the same messages."""
+    from bot.feedback_training import comparison, engine_figures
+    from bot.model import ModelError, default_model, load_model
+
+    try:
+        model = load_model(model_path)
+        examples = select([e for path in files for e in read_labelled(path)], split) if files else labelled(split)
+    except (ModelError, DataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    before = engine_figures(state.rules(), default_model(), examples)
+    after = engine_figures(state.rules(), model, examples)
+    if output_format == "json":
+        click.echo(json.dumps({"split": split, "before": before.__dict__, "after": after.__dict__}, indent=2))
+        return
+    where = "held-out split" if split == "holdout" and not files else f"{split} split of {len(examples)} messages"
+    click.echo(comparison(before, after, "bundled model", model_path, where))
+
+
 def _eval_rewrites(state: _State, examples: list, show: int, output_format: str) -> None:
     """support-coach eval --rewrites: the rule suggestions scored over the flagged messages."""
     from bot.rewrite_eval import render as render_rewrites
@@ -656,21 +685,83 @@ def _eval_judge(state: _State) -> LLMJudge:
 
 @cli.command("train")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the model (default: the package's prompts/model/coach-model.json.gz).")
+              help="Where to write the model (default: the package's prompts/model/coach-model.json.gz; "
+                   "with --with-feedback, the workspace model next to the database).")
+@click.option("--with-feedback", "with_feedback", is_flag=True,
+              help="Also learn from the workspace's confirmed votes (Not helpful: negatives, Helpful: positives) "
+                   "into a workspace model the bot loads; refused if held-out precision or recall drop > 1 point.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="With --with-feedback: the database holding the votes (default COACH_DB).")
+@click.option("--team", default=None, help="With --with-feedback: only this workspace's votes (team ID).")
+@click.option("--sample", type=click.IntRange(min=0), default=0,
+              help="Train on about this many labelled messages (every n-th): a check in seconds, not a model to keep.")
 @click.pass_obj
-def train_command(state: _State, out_path: str | None) -> None:
+def train_command(state: _State, out_path: str | None, with_feedback: bool, db_path: str | None,
+                  team: str | None, sample: int) -> None:
     """Train the learned stage on the repository's training split (needs the [train] extra)."""
     from bot.model import MODEL_FILE, save_model
     from bot.train import TrainingError, train
 
+    progress = lambda message: click.echo(message, err=True)  # noqa: E731
+    if sample and not (with_feedback or out_path):
+        raise click.UsageError("--sample trains a model not to keep: give --out (or --with-feedback, whose "
+                               "held-out check decides)")
+    if with_feedback:
+        _train_with_feedback(state, out_path, db_path, team, sample, progress)
+        return
     try:
-        model = train(progress=lambda message: click.echo(message, err=True))
+        model = train(progress=progress, sample=sample)
     except (TrainingError, DataError) as exc:
         raise click.ClickException(str(exc)) from None
     target = out_path or str(MODEL_FILE)
     save_model(model, target)
     click.echo(f"wrote {target}: {len(model.weights)} weighted features, "
                f"flag threshold {model.flag_threshold:.2f}")
+
+
+def _train_with_feedback(state: _State, out_path: str | None, db_path: str | None, team: str | None, sample: int,
+                         progress: Callable[[str], None]) -> None:
+    """train --with-feedback: retrain with the votes, compare on the held-out split, keep or refuse."""
+    from bot.feedback_training import (
+        comparison,
+        current_model,
+        engine_figures,
+        feedback_examples,
+        refusal,
+        workspace_model_path,
+    )
+    from bot.model import ModelError, save_model
+    from bot.train import TrainingError, train
+
+    store = _existing_store(state, db_path)
+    examples = feedback_examples(store, team)
+    if not examples:
+        raise click.ClickException(f"{store.path}: no confirmed feedback yet (votes by the flag's own agent on "
+                                   "flags whose excerpt is kept)")
+    positives = sum(e.flag for e in examples)
+    progress(f"workspace feedback: {positives} helpful (positives), {len(examples) - positives} not helpful "
+             "(negatives)")
+    try:
+        before_model, before_name = current_model(store.path)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        model = train(progress=progress, feedback=examples, sample=sample)
+        holdout = labelled("holdout")
+    except (TrainingError, DataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    rules = state.rules()
+    before = engine_figures(rules, before_model, holdout)
+    after = engine_figures(rules, model, holdout)
+    click.echo(comparison(before, after, before_name, "retrained with feedback"))
+    refused = refusal(before, after)
+    if refused:
+        click.echo(f"refused: {refused} (more than 1 point); nothing written, the {before_name} stays", err=True)
+        sys.exit(1)
+    target = out_path or str(workspace_model_path(store.path))
+    save_model(model, target)
+    click.echo(f"wrote {target}: {len(model.weights)} weighted features, flag threshold "
+               f"{model.flag_threshold:.2f}; `support-coach run` loads it")
 
 
 # --- run ---------------------------------------------------------------------------------
@@ -697,18 +788,21 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
         raise click.ClickException(str(exc)) from None
     coach = state.coach()
     store = state.store()
+    _workspace_model(coach, settings.db_path)
     # Names the store already knows (from scans) leave excerpts; see bot/redact.py for users.info.
     coach.known_names = KnownNames(store.names("agent").values())
     from bot.scheduler import Scheduler
     from bot.slack.app import create_app
-    from bot.slack.client import post_text
+    from bot.slack.digest_post import post_digest
     from bot.slack.server import HttpServer, run_socket_mode
 
     try:
         app, deps = create_app(settings, store, coach)
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
-    Scheduler(settings, store, lambda channel, text: post_text(deps.client, channel, text)).start()
+    Scheduler(settings, store,
+              lambda channel, digest: post_digest(deps.client, channel, digest, settings.digest_chart),
+              team=deps.team_id).start()
     # A flag still waiting for a locked or full database goes to the spool on the way out, even on
     # SIGTERM (a deploy, a restart), instead of vanishing with the process.
     import atexit
@@ -731,6 +825,22 @@ def run(state: _State, http_mode: bool, port: int | None, host: str) -> None:
     server = HttpServer(app, deps, host=host, port=port)
     click.echo(f"support-coach: HTTP on {host}:{server.port} (POST /slack/events, GET /healthz, GET /metrics)")
     server.serve_forever()
+
+
+def _workspace_model(coach: Coach, db_path: Path) -> None:
+    """The workspace's own learned stage (train --with-feedback), when its file is there."""
+    from bot.feedback_training import workspace_model_path
+    from bot.model import ModelError, load_model
+
+    path = workspace_model_path(db_path)
+    if path is None or not path.is_file():
+        return
+    try:
+        coach.model = load_model(path)
+    except ModelError as exc:  # a broken file must not stop the bot: the bundled model stays
+        click.echo(f"support-coach: workspace model not used ({exc}); the bundled model stays", err=True)
+        return
+    click.echo(f"support-coach: learned stage from the workspace model {path}")
 
 
 # --- doctor ------------------------------------------------------------------------------
@@ -769,6 +879,12 @@ def doctor(state: _State, http_mode: bool) -> None:
 # --- report, digest, purge ------------------------------------------------------------
 
 
+def _options_team(store: Store) -> str:
+    """The workspace whose settings the CLI reads: the one that set options in Slack, else "" (everyone's)."""
+    teams = store.option_teams()
+    return teams[0] if len(teams) == 1 else ""
+
+
 def _days(value: str, option: str) -> int:
     try:
         return parse_days(value)
@@ -777,32 +893,63 @@ def _days(value: str, option: str) -> int:
 
 
 @cli.command()
-@click.option("--since", default="7d", show_default=True, help="Period: whole days ending today (7d, 30d, 2w).")
+@click.option("--since", default="7d", show_default=True,
+              help="Period: whole days ending today, in the team's zone (set in Slack, else COACH_TZ): 7d, 30d, 2w.")
 @click.option("--channel", default=None, help="Only this channel (ID or name).")
 @click.option("--agent", default=None, help="Only this agent (user ID, or display name).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="table (the default), csv, json or markdown.")
+@click.option("--rows", is_flag=True, help="CSV with one row per flag (the JSON report's flag fields) instead.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the period's chart as a PNG (needs the [charts] extra).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
 @click.pass_obj
-def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str,
-           db_path: str | None) -> None:
+def report(state: _State, since: str, channel: str | None, agent: str | None, output_format: str | None,
+           rows: bool, chart_path: str | None, db_path: str | None) -> None:
     """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
     days = _days(since, "--since")
+    if rows and output_format not in (None, "csv"):
+        raise click.BadParameter("--rows writes CSV; leave out --format or use --format csv", param_hint="--rows")
+    output_format = "csv" if rows else output_format or "table"
+    if chart_path:  # before any work: without the [charts] extra, say so and what to install
+        from bot.charts import ChartsUnavailable, require
+
+        try:
+            require()
+        except ChartsUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
     store = _existing_store(state, db_path)
     channel = _known_channel(store, channel)
     agent = _known_agent(store, agent)
-    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json")
+    tz = team_zone(state.settings.time_zone, store.workspace_settings(_options_team(store)))
+    data = build_report(store, days, channel=channel, agent=agent, include_flags=output_format == "json", tz=tz)
     store.audit("cli", "export" if output_format in ("csv", "json") else "report", days=days, channel=channel,
-                agent=agent, format=output_format)
-    click.echo(render(data, output_format, width=terminal_width()))
+                agent=agent, format="rows" if rows else output_format)
+    if rows:
+        for line in render_rows_csv(store.iter_flags(data.period.start, data.period.end, channel, agent)):
+            click.echo(line, nl=False)
+    else:
+        click.echo(render(data, output_format, width=terminal_width()))
+    if chart_path:
+        from bot.charts import render_png
+
+        Path(chart_path).write_bytes(render_png(data))
+        click.echo(f"chart written to {chart_path}", err=True)
 
 
 @cli.command()
-@click.option("--post", is_flag=True, help="Post it to COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN).")
+@click.option("--post", is_flag=True, help="Post it to the digest channel: the one set in Slack, else "
+                                           "COACH_DIGEST_CHANNEL (needs SLACK_BOT_TOKEN); with COACH_DIGEST_CHART=1 "
+                                           "its chart too.")
 @click.option("--since", default="7d", show_default=True)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--team", default=None, help="Whose digest settings (team ID); default: the one workspace that "
+                                           "has set any in Slack.")
 @click.pass_obj
-def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
-    """Print the weekly digest, or post it with --post."""
+def digest(state: _State, post: bool, since: str, db_path: str | None, team: str | None) -> None:
+    """Print the digest (weekly or daily when the schedule is and --since matches), or post it with --post."""
+    from bot.workspace_options import digest_plan
+
     days = _days(since, "--since")
     settings = state.settings
     if post:
@@ -810,22 +957,28 @@ def digest(state: _State, post: bool, since: str, db_path: str | None) -> None:
             settings.require("SLACK_BOT_TOKEN")
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        if not settings.digest_channel:
-            raise click.ClickException("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
     store = _existing_store(state, db_path)
-    data = build_report(store, days)
+    team = _options_team(store) if team is None else team
+    channel, schedule, tz = digest_plan(store.workspace_settings(team), settings)
+    if post and not channel:
+        raise click.ClickException("no digest channel: set COACH_DIGEST_CHANNEL, or pick one in Slack "
+                                   "(App Home → Settings → Digest and time zone)")
+    data = build_report(store, days, tz=tz)
+    cadence = schedule.cadence if schedule.days == days else None
     if not post:
-        click.echo(digest_text(data))
+        click.echo(digest_text(data, cadence))
         return
-    from bot.slack.client import post_text, web_client  # only the Slack layer imports slack_sdk
+    from bot.slack.client import web_client  # only the Slack layer imports slack_sdk
+    from bot.slack.digest_post import post_digest
 
     client = web_client(settings)
     try:
-        send_digest(data, settings.digest_channel, lambda channel, text: post_text(client, channel, text))
+        send_digest(data, channel, lambda to, message: post_digest(client, to, message, settings.digest_chart),
+                    cadence)
     except Exception as exc:
         raise click.ClickException(f"could not post the digest: {exc}") from None
-    store.audit("cli", "digest", channel=settings.digest_channel, days=days)
-    click.echo(f"Digest posted to {settings.digest_channel}.")
+    store.audit("cli", "digest", team=team, channel=channel, days=days)
+    click.echo(f"Digest posted to {channel}.")
 
 
 @cli.command()
@@ -963,7 +1116,8 @@ def _run_scan(path: str, channels: tuple[str, ...], coach: Coach, store: Store |
         click.echo(f"{where}: {', '.join(flag.categories)} ({flag.severity}) · {spotted_line(analysis)}")
 
     on_finding = show if dry_run and not quiet else None
-    coach.known_names = coach.known_names.with_names(export.users.values())  # users.json: redacted from excerpts
+    # users.json's real and display names: redacted from excerpts
+    coach.known_names = coach.known_names.with_names([*export.users.values(), *export.people])
     with export:
         interactive = not quiet and sys.stderr.isatty()
         if interactive:
@@ -985,14 +1139,14 @@ def demo(state: _State, db_path: str) -> None:
         click.echo(click.style("support-coach demo", bold=True)
                    + f": a fictional support team's Slack export ({len(export.channels)} channels, "
                    f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed.")
-        coach.known_names = coach.known_names.with_names(export.users.values())
+        coach.known_names = coach.known_names.with_names([*export.users.values(), *export.people])
         result = scan_export(export, coach, store,
                              on_finding=lambda f, a: nudges.setdefault(f.agent_name, []).append((f, a)))
     click.echo(result.summary() + "\n")
     last = max((f.created_at for f in store.flags(limit=1)), default=0.0)
     first = min((float(f.ts) for items in nudges.values() for f, _ in items), default=last)
     days = max(1, int(last // DAY) - int(first // DAY) + 1)
-    data = build_report(store, days, now=last or None)
+    data = build_report(store, days, now=last or None, tz=state.settings.time_zone)
     click.echo(click.style("What a manager sees", bold=True, underline=True))
     click.echo(render(data, "table", width=terminal_width()))
     click.echo()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.detect import detect
+from bot.model import LearnedModel, default_model
 from bot.models import Analysis, Flag, Suggestion
 from bot.redact import KnownNames, excerpt
 from bot.rewrite import rewrite
@@ -32,6 +33,8 @@ class Coach:
     # The workspace's people, redacted from excerpts wherever they appear: a scan sets them
     # from the export's users.json, the bot from the names already in the store.
     known_names: KnownNames = field(default_factory=KnownNames)
+    # The learned stage: the bundled model, or a workspace's own (`train --with-feedback`); None: rules only.
+    model: LearnedModel | None = field(default_factory=default_model)
 
     def analyse(self, text: str, workspace: WorkspaceSettings | None = None, channel: str = "") -> Analysis:
         """Rules and the learned stage; with a judge configured, the learned stage's uncertain
@@ -42,7 +45,7 @@ class Coach:
         finding (rule id ``llm-judge``) is muted like any other.
         """
         rules = workspace.ruleset(self.rules) if workspace is not None else self.rules
-        analysis = detect(text, rules)
+        analysis = detect(text, rules, self.model)
         if self.judge is not None:
             analysis = self.judge.review(analysis)  # type: ignore[attr-defined]
         return workspace.apply(analysis, channel) if workspace is not None else analysis

@@ -33,6 +33,15 @@ def _schedule(raw: str) -> str:
     return raw
 
 
+def _zone(raw: str) -> str:
+    from bot.timezones import ZoneError, check_zone
+
+    try:
+        return check_zone(raw)
+    except ZoneError as exc:
+        raise ConfigError(f"COACH_TZ: {exc}") from None
+
+
 def _whole(env: Mapping[str, str], name: str, default: int, unit: str, minimum: int = 0) -> int:
     """A whole number from the environment, or a ConfigError that names the variable."""
     raw = env.get(name, "").strip()
@@ -132,6 +141,7 @@ class Settings:
     digest_channel: str = ""
     retention_days: int = 90
     digest_schedule: str = "mon 09:00"
+    agent_pause: bool = False  # may agents pause their low-severity nudges (managers can change it in Slack)
     nudge_cooldown: int = 120
     llm_timeout: float = 4.0
     llm_base_url: str = ""
@@ -165,6 +175,11 @@ class Settings:
     log_format: str = "text"
     metrics_port: int = 0
     metrics_host: str = "127.0.0.1"
+    # Manager views: the zone whose days periods, the digest's schedule and "today" use (a
+    # workspace's own setting wins when it has one), and the chart uploaded with the digest
+    # (needs the [charts] extra and the files:write scope).
+    time_zone: str = "UTC"
+    digest_chart: bool = False
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the variable when a needed token is missing or malformed."""
@@ -200,6 +215,7 @@ class Settings:
             digest_channel=env.get("COACH_DIGEST_CHANNEL", "").strip(),
             retention_days=_whole(env, "COACH_RETENTION_DAYS", 90, "days", minimum=1),
             digest_schedule=_schedule(env.get("COACH_DIGEST_SCHEDULE", "").strip() or "mon 09:00"),
+            agent_pause=_switch(env, "COACH_AGENT_PAUSE", False),
             nudge_cooldown=_whole(env, "COACH_NUDGE_COOLDOWN", 120, "seconds"),
             llm_timeout=float(_whole(env, "COACH_LLM_TIMEOUT", 4, "seconds")),
             llm_base_url=env.get("COACH_LLM_BASE_URL", "").strip(),
@@ -224,4 +240,6 @@ class Settings:
             log_format=_choice(env, "COACH_LOG_FORMAT", ("text", "json")),
             metrics_port=_port(env, "COACH_METRICS_PORT"),
             metrics_host=env.get("COACH_METRICS_HOST", "").strip() or "127.0.0.1",
+            time_zone=_zone(env.get("COACH_TZ", "").strip() or "UTC"),
+            digest_chart=_switch(env, "COACH_DIGEST_CHART", False),
         )

@@ -51,6 +51,7 @@ class ContextCues:
     company_after: re.Pattern[str]
     logistics_weak: re.Pattern[str]
     mentions: re.Pattern[str]
+    agent_labels: frozenset[str]
 
 
 def load_context(path: Path | None = None) -> ContextCues:
@@ -119,6 +120,7 @@ def load_context(path: Path | None = None) -> ContextCues:
         mentions=compiled(
             r"(?:" + "|".join(r"\b" + m for m in cue("colleague", "mentions")) + ")", "[colleague] mentions"
         ),
+        agent_labels=frozenset(word.lower() for word in cue("agent", "labels")),
     )
 
 
@@ -151,6 +153,15 @@ _WE = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|us)\b")
 _REPLY_PROSE = re.compile(
     r"\b(?:regards|thank(?:s| you) for (?:contacting|reaching out|getting in touch|your (?:patience|message|email))"
     r"|sincerely|best wishes)\b"
+)
+# "Sandra replied:", "Mr Obi's email said" right before a quote (the name is checked against
+# the agent's own labels: "Draft reply:" is ours).
+_NAMED_SPEAKER = re.compile(
+    r"(?:\b([A-Z][a-z]+)(?:'s)?(?:\s+(?:\w+\s+)?(?:reply|email|e-mail|message|response|text|note|review))?"
+    r"\s+(?:replied|wrote|writes|said|says|asked|asks|emailed|messaged|texted|typed|posted|put it)\s*:?"
+    # a bare "Sandra:" or "Sandra's reply:" only as a line's label ("draft to Kemal:" names the addressee)
+    r"|(?:^|\n|[.!?]\s)\s*([A-Z][a-z]+)(?:'s\s+(?:reply|email|e-mail|message|response|text|note|review))?\s*:)"
+    r"\s*(?:&gt;|>)?\s*$"
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
@@ -290,9 +301,9 @@ class MessageContext:
         opening = text[zone.start:min(zone.end, zone.start + 60)]
         # might_match skips a search that cannot find anything (no literal of the cue occurs);
         # finditer_fast and _found find the same matches as the plain calls, faster.
-        if might_match(c.speaker_label, line_before) and (
-            c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before)
-        ):
+        labelled = might_match(c.speaker_label, line_before) and bool(
+            c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before))
+        if labelled or self._named_speaker_before(zone.start):
             verdict = "other"
         else:
             other = [m.end() for m in finditer_fast(c.others_intro, before)] if might_match(c.others_intro, before) \
@@ -307,6 +318,14 @@ class MessageContext:
                 verdict = "agent" if self._reads_as_reply_text(text[zone.start:zone.end]) else "other"
         self._attribution[zone] = verdict
         return verdict
+
+    def _named_speaker_before(self, start: int) -> bool:
+        """Someone named, not us, speaks right before the zone: "Sandra replied:" or "Mr Obi's
+        email said" then a quote. Read on the original text, where names keep their capital."""
+        o_start, _ = self.normalized.to_original(start, start)
+        before = self.normalized.original[max(0, o_start - 80):o_start]
+        match = _NAMED_SPEAKER.search(before)
+        return match is not None and (match.group(1) or match.group(2)).lower() not in self.cues.agent_labels
 
     def _reads_as_reply_text(self, body: str) -> bool:
         """Prose to a customer: a greeting, a customer closing, or us speaking to "you"."""

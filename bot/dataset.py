@@ -20,15 +20,18 @@ from bot.models import CATEGORIES, SEVERITIES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 if not DATA_DIR.is_dir():
     DATA_DIR = Path.cwd() / "data"
-LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", "written_bd.jsonl", "written_da.jsonl",
-                  "written_ad.jsonl", "written_bp.jsonl")
+WRITTEN_FILES = ("written_bd.jsonl", "written_da.jsonl", "written_ad.jsonl", "written_bp.jsonl", "written_nm.jsonl",
+                 "written_ml.jsonl", "written_ar.jsonl", "written_bx.jsonl", "written_cs.jsonl", "written_ag.jsonl",
+                 "written_dm.jsonl", "written_em.jsonl", "written_ch.jsonl", "written_ap.jsonl", "written_bl.jsonl",
+                 "written_dp.jsonl", "written_mx.jsonl", "written_ob.jsonl", "written_pa.jsonl", "written_pb.jsonl",
+                 "written_pc.jsonl")
+LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
 SYNTHETIC_CLEAN_FILE = "synthetic_clean.jsonl"  # scripts/make_clean_replies.py: negatives for training only
 
 # Held out: this share of the files the rules were never written against. The dev set stays
 # on the training side: the first rules were fitted to it, so it cannot judge them.
-HOLDOUT_FILES = frozenset({"train_a.jsonl", "train_b.jsonl", "written_bd.jsonl", "written_da.jsonl", "written_ad.jsonl",
-                           "written_bp.jsonl"})
+HOLDOUT_FILES = frozenset({"train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES})
 HOLDOUT_PERCENT = 25
 SPLITS = ("train", "holdout", "all")
 

@@ -14,9 +14,10 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
+from bot import segments
 from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
-from bot.model import LearnedModel, default_model
+from bot.model import LearnedModel, default_model, tokens_of
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
 from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, finditer_fast, start_search
 from bot.text import normalize
@@ -55,6 +56,8 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if isinstance(learned, LearnedModel):
         added, model_score = learned_findings(context, findings, rules, learned)
         findings += added
+        if findings and _vetoed(findings, model_score, learned, rules, normalized.original):
+            findings = []
     if not findings:
         return Analysis(text=text, model_score=model_score)
     addressed = context.addressed_to_customer
@@ -67,6 +70,29 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
         addressed_to_customer=addressed,
         model_score=model_score,
     )
+
+
+def _vetoed(findings: list[Finding], model_score: float | None, model: LearnedModel, rules: RuleSet,
+            original: str) -> bool:
+    """A bundled rule's flag falls when the model is all but sure the message is clean: a
+    phrase fits, but nothing else reads as harsh (a near miss the rule's own exceptions did
+    not foresee). The model must be as sure of each flagged sentence alone, so one bad sentence
+    in a long good message still stands. A team's own terms and overlays always stand."""
+    veto = model.thresholds.get("veto", 0.0)
+    if model_score is None or model_score >= veto:
+        return False
+    bundled = default_rules()
+    for finding in findings:
+        at = bundled.order.get(finding.rule)
+        if at is None or bundled.rules[at] != rules.rules[rules.order[finding.rule]]:
+            return False
+    starts = segments.sentence_starts(original)
+    for finding in findings:
+        start, end = segments.sentence_at(original, finding.start, finding.end, starts)
+        tokens = tokens_of(normalize(original[start:end]).text)
+        if len(tokens) >= 2 and model.flag_score(tokens) >= veto:
+            return False
+    return True
 
 
 def _rule_findings(

@@ -1,7 +1,12 @@
-"""The weekly digest: the manager's report, condensed, posted to COACH_DIGEST_CHANNEL.
+"""The digest: the manager's report, condensed, posted to COACH_DIGEST_CHANNEL.
 
 Posting goes through an injected function so the core stays free of Slack; the running
-bot schedules it (bot.scheduler) and `support-coach digest --post` sends it by hand.
+bot schedules it (bot.scheduler) and `support-coach digest --post` sends it by hand. The
+Slack layer turns a ``Digest`` into Block Kit (bot.slack.report_views) with this module's
+plain text as the fallback, and uploads the chart when COACH_DIGEST_CHART is on.
+
+Its wording says what really happened: flags found in a scan of history were never
+nudged, and it is a "weekly" digest only when the schedule is weekly.
 """
 
 from __future__ import annotations
@@ -9,23 +14,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.mrkdwn import channel_ref, escape
-from bot.report_format import advice, trend_text
+from bot.report_format import advice, category_note, source_text, trend_text
 from bot.reports import Report, sparkline
+from bot.timezones import DEFAULT_ZONE, local_time
 
-_SCHEDULE = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+(\d{1,2}):(\d{2})\s*$", re.IGNORECASE)
+_SCHEDULE = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun|daily|every\s*day)[a-z]*\s+(\d{1,2}):(\d{2})\s*$",
+                       re.IGNORECASE)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-Poster = Callable[[str, str], object]  # (channel, text) -> anything
+CADENCE_DAYS = {"weekly": 7, "daily": 1}
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """When the digest goes out: a weekday and a UTC time, e.g. "mon 09:00"."""
+    """When the digest goes out: a weekday ("mon 09:00") or every day ("daily 09:00"), at a
+    time of the team's zone (the one set in Slack, else COACH_TZ)."""
 
-    weekday: int
+    weekday: int | None  # None: every day
     hour: int
     minute: int
 
@@ -33,55 +40,124 @@ class Schedule:
     def parse(cls, text: str) -> Schedule:
         match = _SCHEDULE.match(text or "")
         if not match:
-            raise ValueError(f"schedule {text!r} not understood: use a weekday and a UTC time, like 'mon 09:00'")
+            raise ValueError(f"schedule {text!r} not understood: use a weekday and a time, like 'mon 09:00', "
+                             "or 'daily 09:00'")
         hour, minute = int(match.group(2)), int(match.group(3))
         if hour > 23 or minute > 59:
             raise ValueError(f"schedule {text!r}: the time must be between 00:00 and 23:59")
-        return cls(_DAYS.index(match.group(1).lower()[:3]), hour, minute)
+        word = match.group(1).lower()
+        return cls(None if word.startswith(("daily", "every")) else _DAYS.index(word[:3]), hour, minute)
 
-    def last_due(self, now: float) -> float:
-        """The most recent scheduled moment at or before ``now`` (epoch seconds)."""
-        current = datetime.fromtimestamp(now, tz=UTC)
+    @property
+    def cadence(self) -> str:
+        return "daily" if self.weekday is None else "weekly"
+
+    @property
+    def days(self) -> int:
+        """The period a scheduled digest covers."""
+        return CADENCE_DAYS[self.cadence]
+
+    def last_due(self, now: float, tz: str = DEFAULT_ZONE) -> float:
+        """The most recent scheduled moment at or before ``now`` (epoch seconds), in zone ``tz``."""
+        current = local_time(now, tz)
         slot = current.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
-        slot -= timedelta(days=(current.weekday() - self.weekday) % 7)
+        if self.weekday is not None:
+            slot -= timedelta(days=(current.weekday() - self.weekday) % 7)
         if slot > current:
-            slot -= timedelta(days=7)
-        return slot.timestamp()
+            slot -= timedelta(days=7 if self.weekday is not None else 1)
+        return slot.timestamp()  # aware arithmetic is wall-clock: across DST the slot keeps its local time
 
 
-def digest_text(report: Report) -> str:
-    """Slack mrkdwn: totals, trend, where, what, and what to fix; no names of agents.
+@dataclass(frozen=True)
+class Digest:
+    """What is posted: the report, and whether it went out on a schedule ("weekly"/"daily")."""
+
+    report: Report
+    cadence: str | None = None
+
+    @property
+    def title(self) -> str:
+        return digest_title(self.report, self.cadence)
+
+    @property
+    def text(self) -> str:
+        return digest_text(self.report, self.cadence)
+
+
+Poster = Callable[[str, Digest], object]  # (channel, digest) -> anything
+
+
+def digest_title(report: Report, cadence: str | None = None) -> str:
+    if cadence in CADENCE_DAYS:
+        return f"{cadence.capitalize()} coaching digest"
+    return "Coaching digest"
+
+
+def digest_text(report: Report, cadence: str | None = None) -> str:
+    """Slack mrkdwn (and the Block Kit message's fallback): totals, trend, where, what, what to
+    fix; no names of agents.
 
     Channel ids, phrases, topics and rule ids come from Slack or an export: escaped, so the
     digest can never ping a channel or carry a disguised link.
     """
     lines = [
-        f"*Weekly coaching digest* · {report.period.label}",
-        f"*{report.total}* messages got a private nudge ({trend_text(report)}).",
-        f"`{sparkline([n for _, n in report.daily])}`",
+        f"*{digest_title(report, cadence)}* · {report.period.label}",
+        f"*{report.total}* flagged messages ({trend_text(report)}).",
     ]
+    if source_text(report):
+        lines.append(source_text(report)[0].upper() + source_text(report)[1:] + ".")
+    lines.append(f"`{sparkline([n for _, n in report.daily])}`")
     categories = [f"{escape(name)} {n}" for name, n in report.by_category if n]
     if categories:
-        lines.append("*What kind:* " + ", ".join(categories))
+        note = f" ({category_note(report)})" if report.multi_category else ""
+        lines.append("*What kind:* " + ", ".join(categories) + note)
     if report.by_channel:
         lines.append("*Where:* " + ", ".join(f"{channel_ref(c.id, c.name)} {c.count}" for c in report.by_channel[:5]))
+    if report.top_rules:
+        lines.append("*Top rules:* " + ", ".join(f"{escape(rule)} {n}{_fp(report, rule)}"
+                                                 for rule, n in report.top_rules[:5]))
     if report.top_phrases:
         lines.append("*Most common phrases:* " + ", ".join(f"“{escape(p)}” {n}" for p, n in report.top_phrases[:5]))
     if report.struggles:
         lines.append("*What customers struggled with* (worth a docs or product fix): "
                      + ", ".join(f"{escape(t)} {n}" for t, n in report.struggles[:5]))
-    lines.append(f"*Outcomes:* {report.edited_after_nudge} edited after a nudge, {report.helpful} found helpful, "
-                 f"{report.not_helpful} marked not helpful.")
+    lines.append(f"*Outcomes:* {outcomes_text(report)}.")
     lines += [f"• {escape(tip)}" for tip in advice(report)]
     if not report.total:
-        lines.append("A calm week: nothing to coach. Thank the team.")
+        lines.append(f"A calm {_span(report)}: nothing to coach. Thank the team.")
     return "\n".join(lines)
 
 
-def send_digest(report: Report, channel: str, post: Poster) -> str:
-    """Post the digest; returns the text sent."""
+def outcomes_text(report: Report) -> str:
+    parts = [f"{report.nudges_sent} nudges sent", f"{report.edited_after_nudge} edited after a nudge",
+             f"{report.helpful} found helpful", f"{report.not_helpful} marked not helpful"]
+    if report.helpful_rate is not None:
+        parts.append(f"helpful rate {report.helpful_rate:.0%}")
+    return ", ".join(parts)
+
+
+def false_positive_rate(report: Report, rule: str) -> tuple[float, int] | None:
+    """(not-helpful share, votes) of one rule's nudges in the period, None without votes."""
+    for feedback in report.rule_feedback:
+        votes = feedback.helpful + feedback.not_helpful
+        if feedback.rule == rule and votes:
+            return feedback.false_positive_rate, votes
+    return None
+
+
+def _fp(report: Report, rule: str) -> str:
+    rate = false_positive_rate(report, rule)
+    return f" ({rate[0]:.0%} not helpful of {rate[1]} votes)" if rate else ""
+
+
+def _span(report: Report) -> str:
+    return {1: "day", 7: "week"}.get(report.period.days, "period")
+
+
+def send_digest(report: Report, channel: str, post: Poster, cadence: str | None = None) -> str:
+    """Post the digest; returns its plain text."""
     if not channel:
         raise ValueError("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
-    text = digest_text(report)
-    post(channel, text)
-    return text
+    digest = Digest(report, cadence)
+    post(channel, digest)
+    return digest.text

@@ -164,7 +164,7 @@ def _slack_checks(settings: Settings, slack: SlackWeb, socket_mode: bool) -> Ite
         else:
             yield Check("auth.test", OK, f"team {auth.get('team', '?')} ({auth.get('team_id', '?')}), "
                                          f"bot user @{auth.get('user', '?')} ({auth.get('user_id', '?')})")
-            yield _scopes_check(headers.get("x-oauth-scopes"))
+            yield _scopes_check(headers.get("x-oauth-scopes"), settings.digest_chart)
     if socket_mode:
         if app_token.failed:
             yield Check("Socket Mode", SKIP, "needs a well-formed SLACK_APP_TOKEN")
@@ -179,17 +179,24 @@ def _slack_checks(settings: Settings, slack: SlackWeb, socket_mode: bool) -> Ite
     yield from _channel_checks(settings, slack, auth is not None)
 
 
-def _scopes_check(header: str | None) -> Check:
+CHART_SCOPE = "files:write"  # COACH_DIGEST_CHART uploads the chart; manifest.yaml leaves it out
+
+
+def _scopes_check(header: str | None, digest_chart: bool = False) -> Check:
     if header is None:
         return Check("scopes", FAIL, "auth.test sent no x-oauth-scopes header: cannot tell what was granted")
     granted = {scope.strip() for scope in header.split(",") if scope.strip()}
-    wanted = manifest_scopes()
+    wanted = manifest_scopes() | ({CHART_SCOPE} if digest_chart else set())
     missing = sorted(wanted - granted)
+    if missing == [CHART_SCOPE]:
+        return Check("scopes", FAIL, f"missing {CHART_SCOPE}, which COACH_DIGEST_CHART=1 needs to upload the "
+                                     "chart: add it to manifest.yaml's bot scopes and reinstall the app, or set "
+                                     "COACH_DIGEST_CHART=0")
     if missing:
         return Check("scopes", FAIL, f"missing {', '.join(missing)}: add them under OAuth & Permissions (or "
                                      "re-create the app from manifest.yaml), then reinstall the app")
     extra = sorted(granted - wanted)
-    return Check("scopes", OK, f"all {len(wanted)} of manifest.yaml granted"
+    return Check("scopes", OK, f"all {len(wanted)} of manifest.yaml{' and the chart' if digest_chart else ''} granted"
                                + (f" (also: {', '.join(extra)})" if extra else ""))
 
 
@@ -200,7 +207,15 @@ def _channel_checks(settings: Settings, slack: SlackWeb, authed: bool) -> Iterat
     if not settings.channels:
         yield _joined_channels(settings, slack, authed)
     if not settings.digest_channel:
-        yield Check("digest channel", SKIP, "COACH_DIGEST_CHANNEL is empty: no weekly digest")
+        yield Check("digest channel", SKIP, "COACH_DIGEST_CHANNEL is empty: no digest")
+    elif settings.digest_chart:
+        from bot.charts import ChartsUnavailable, require
+
+        try:
+            require()
+            yield Check("digest chart", OK, "matplotlib is installed: the chart goes up with the digest")
+        except ChartsUnavailable as exc:
+            yield Check("digest chart", FAIL, str(exc))
     for label, channel in wanted:
         if not authed:
             yield Check(label, SKIP, "needs a bot token Slack accepts")

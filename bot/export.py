@@ -216,6 +216,7 @@ class SlackExport:
     problems: list[str] = field(default_factory=list)
     _close: Callable[[], None] | None = None
     stopped: str = ""  # set when the total limit ended the scan early
+    people: tuple[str, ...] = ()  # every name in users.json (real and display names): redacted from excerpts
 
     def close(self) -> None:
         if self._close:
@@ -341,7 +342,7 @@ def open_export(path: Path | str, only_channels: tuple[str, ...] = (), limits: L
         raise ExportError(f"{path}: no such file or folder")
     prefix = _common_prefix(names)
     channels = _channel_index(open_member, prefix, problems, path)
-    users = _user_index(open_member, prefix, problems, path)
+    users, people = _user_index(open_member, prefix, problems, path)
     day_files = [n for n in names if len(PurePosixPath(n[len(prefix):]).parts) == 2]
     if not channels and not day_files:
         if close:
@@ -362,7 +363,7 @@ def open_export(path: Path | str, only_channels: tuple[str, ...] = (), limits: L
         if close:
             close()
         raise ExportError(f"{path}: {total}")
-    return SlackExport(str(path), channels, users, day_files, open_member, problems, close)
+    return SlackExport(str(path), channels, users, day_files, open_member, problems, close, people=people)
 
 
 def _common_prefix(names: list[str]) -> str:
@@ -408,12 +409,19 @@ def _channel_index(read: Callable[[str], _CappedReader], prefix: str, problems: 
     return channels
 
 
-def _user_index(read: Callable[[str], _CappedReader], prefix: str, problems: list[str], source: Path) -> dict[str, str]:
+def _user_index(read: Callable[[str], _CappedReader], prefix: str, problems: list[str],
+                source: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """user id -> the name reports show, and every name anyone goes by (display names included)."""
     users: dict[str, str] = {}
+    people: dict[str, None] = {}
     for item in _load_list(read, prefix + "users.json", problems, source):
         uid = item.get("id")
         profile = item.get("profile") if isinstance(item.get("profile"), dict) else {}
         name = item.get("real_name") or profile.get("real_name") or profile.get("display_name") or item.get("name")
         if isinstance(uid, str) and name:
             users[uid] = str(name)
-    return users
+        for known in (item.get("real_name"), profile.get("real_name"), profile.get("display_name"),
+                      profile.get("display_name_normalized"), profile.get("real_name_normalized")):
+            if isinstance(known, str) and known.strip():
+                people.setdefault(known.strip(), None)
+    return users, tuple(people)

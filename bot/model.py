@@ -31,8 +31,11 @@ from pathlib import Path
 
 from bot.models import CATEGORIES
 
-FEATURE_VERSION = 5
-OUTPUTS: tuple[str, ...] = ("flag", *CATEGORIES)
+FEATURE_VERSION = 6
+# Severity outputs: is a flagged message low, or high? Trained on flagged messages only, so they
+# say how harsh, given harsh; medium is neither.
+SEVERITY_OUTPUTS: tuple[str, ...] = ("low", "high")
+OUTPUTS: tuple[str, ...] = ("flag", *CATEGORIES, *SEVERITY_OUTPUTS)
 
 MODEL_DIR = Path(__file__).resolve().parent / "prompts" / "model"
 if not MODEL_DIR.is_dir():  # a source checkout rather than an installed wheel

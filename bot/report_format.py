@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import textwrap
+from collections.abc import Iterable, Iterator
 
 from bot.console import table
+from bot.models import Flag
 from bot.reports import Report, sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -24,6 +26,27 @@ def render(report: Report, output_format: str, width: int | None = None) -> str:
     if output_format == "markdown":
         return render_markdown(report)
     raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
+
+
+def category_note(report: Report) -> str:
+    """Why the categories add up to more than the flags, when they do."""
+    if not report.multi_category:
+        return ""
+    several = "carries" if report.multi_category == 1 else "carry"
+    return (f"{report.multi_category} of the {report.total} flagged messages {several} two or more categories, "
+            f"so the categories add up to {report.category_total}")
+
+
+def source_text(report: Report) -> str:
+    """What really happened: flagged live (and nudged, unless held back) or found in a scan of history."""
+    parts = []
+    if report.live:
+        parts.append(f"{report.live} flagged live as they were posted ({report.nudges_sent} private "
+                     f"nudge{'' if report.nudges_sent == 1 else 's'} sent)")
+    if report.scanned:
+        parts.append(f"{report.scanned} found in a scan of past messages (nobody was nudged for "
+                     f"{'it' if report.scanned == 1 else 'these'})")
+    return "; ".join(parts)
 
 
 def trend_text(report: Report) -> str:
@@ -79,6 +102,8 @@ def render_table(report: Report, width: int | None = None) -> str:
         f"Flagged messages: {report.total} ({trend_text(report)})",
         f"Daily: {sparkline([n for _, n in report.daily])}  ({report.daily[0][0]} → {report.daily[-1][0]})",
     ]
+    if source_text(report):
+        lines.append(_wrapped(f"Where from: {source_text(report)}.", width, ""))
     for title, rows in sections(report):
         lines.append("")
         lines.append(title)
@@ -87,10 +112,18 @@ def render_table(report: Report, width: int | None = None) -> str:
             continue
         lines.append(table([(str(label), str(value)) for label, value in rows], width=width, wrap=0, indent=2,
                            align=("left", "right")))
+        if title == "By category" and category_note(report):
+            lines.append(_wrapped(f"Note: {category_note(report)}.", width, "  "))
     tips = advice(report)
     if tips:
         lines += ["", "Rules to review"] + [_bullet(tip, width) for tip in tips]
     return "\n".join(lines)
+
+
+def _wrapped(text: str, width: int | None, indent: str) -> str:
+    if width is None:
+        return indent + text
+    return textwrap.fill(text, width=max(20, width), initial_indent=indent, subsequent_indent=indent + "  ")
 
 
 def _bullet(text: str, width: int | None) -> str:
@@ -107,6 +140,9 @@ def render_markdown(report: Report) -> str:
         f"**Flagged messages:** {report.total} ({trend_text(report)})  ",
         f"**Daily:** `{sparkline([n for _, n in report.daily])}`",
     ]
+    if source_text(report):
+        lines[-1] += "  "
+        lines.append(f"**Where from:** {source_text(report)}")
     for title, rows in sections(report):
         lines += ["", f"## {title}", ""]
         if not rows:
@@ -114,6 +150,8 @@ def render_markdown(report: Report) -> str:
             continue
         lines += ["| | count |", "| --- | ---: |"]
         lines += [f"| {_md(str(label))} | {value} |" for label, value in rows]
+        if title == "By category" and category_note(report):
+            lines += ["", f"_{_md(category_note(report))}._"]
     tips = advice(report)
     if tips:
         lines += ["", "## Rules to review", ""] + [f"- {_md(tip)}" for tip in tips]
@@ -156,6 +194,10 @@ def render_csv(report: Report) -> str:
     writer.writerow(["summary", "period_end", report.daily[-1][0]])
     writer.writerow(["summary", "flagged", report.total])
     writer.writerow(["summary", "previous_period", report.previous_total])
+    writer.writerow(["summary", "time_zone", report.period.tz])
+    writer.writerow(["summary", "flags_with_several_categories", report.multi_category])
+    for source, n in report.by_source:
+        writer.writerow(["by_source", source, n])
     for day, n in report.daily:
         writer.writerow(["daily", day, n])
     for title, rows in sections(report):
@@ -165,16 +207,45 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue().replace("\r\n", "\n").rstrip("\n")
 
 
+ROW_FIELDS = ("id", "team", "channel", "channel_name", "agent", "agent_name", "ts", "thread_ts", "permalink",
+              "categories", "rules", "phrase", "severity", "excerpt", "topic", "source", "status", "created_at")
+
+
+def render_rows_csv(flags: Iterable[Flag]) -> Iterator[str]:
+    """One row per flag, the fields of the JSON report's ``flags`` (the redacted excerpt included);
+    lists joined with ",". Lines as they are made, so a year of flags never sits in memory."""
+    buffer = io.StringIO()
+    writer = _SafeWriter(buffer)
+
+    def line(row: list[object]) -> str:
+        writer.writerow(row)
+        text = buffer.getvalue().replace("\r\n", "\n")
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(list(ROW_FIELDS))
+    for flag in flags:
+        data = flag.to_dict()
+        yield line([",".join(data[k]) if k in ("categories", "rules") else data[k] for k in ROW_FIELDS])
+
+
 def report_dict(report: Report) -> dict[str, object]:
     return {
         "period": {"start": report.daily[0][0], "end": report.daily[-1][0], "days": report.period.days,
-                   "label": report.period.label},
+                   "label": report.period.label, "time_zone": report.period.tz},
         "scope": {"channel": report.channel, "agent": report.agent, "manager_view": report.manager_view},
         "total": report.total,
         "previous_total": report.previous_total,
         "trend": report.trend,
-        "daily": [{"date": d, "flags": n} for d, n in report.daily],
+        "daily": [{"date": d, "flags": n,
+                   "by_category": {c: series[i] for c, series in report.daily_by_category}}
+                  for i, (d, n) in enumerate(report.daily)],
         "by_category": dict(report.by_category),
+        "previous_by_category": dict(report.previous_by_category),
+        "multi_category": report.multi_category,
+        "category_note": category_note(report),
+        "by_source": dict(report.by_source),
         "by_severity": dict(report.by_severity),
         "by_channel": [{"id": c.id, "name": c.name, "flags": c.count} for c in report.by_channel],
         "by_agent": [{"id": a.id, "name": a.name, "flags": a.count} for a in report.by_agent]

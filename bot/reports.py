@@ -1,21 +1,26 @@
 """Turn stored flags into what a manager reviews: one data shape, rendered elsewhere.
 
-Periods are whole UTC days ending today ("7d" = today and the six days before), so a report
-is the same whichever hour it is read, and it can be answered from the daily rollup: a
-90-day report over a million flags reads a few thousand rows. Reports narrowed to one
-channel or agent count the (far fewer) matching flags directly, with the same rules.
+Periods are whole days in the team's time zone ending today ("7d" = today and the six days
+before; COACH_TZ, UTC by default, see bot.timezones), so a report is the same whichever
+hour it is read, and it can be answered from the rollups: a 90-day report over a million
+flags reads a few thousand rows. In UTC the daily rollup answers everything; in another
+zone it answers the UTC days wholly inside the period, the flags of the two part-days at
+its edges are counted directly, and the daily series come from the quarter-hour rollup.
+Reports narrowed to one channel or agent count the (far fewer) matching flags directly,
+with the same rules.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections import Counter
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from bot.models import CATEGORIES, SEVERITIES, Flag
-from bot.store import DAY, Store, flag_dimensions
+from bot.models import CATEGORIES, FLAG_SOURCES, SEVERITIES, Flag
+from bot.store import DAY, SLOT, Store, flag_dimensions
+from bot.timezones import DEFAULT_ZONE, day_label, day_start, is_utc, local_day
 
 TOP = 10
 MIN_VOTES_FOR_ADVICE = 3
@@ -45,15 +50,16 @@ def parse_days(text: str | int | None, default: int = 7) -> int:
 
 @dataclass(frozen=True)
 class Period:
-    """Whole UTC days: [start, end), the last of them today."""
+    """Whole local days of ``tz``: [start, end), the last of them today."""
 
-    first_day: int
+    first_day: int  # days since 1970-01-01 in the zone (UTC: the rollup's day numbers)
     days: int
+    tz: str = DEFAULT_ZONE
 
     @classmethod
-    def last(cls, days: int, now: float | None = None) -> Period:
-        today = int((now if now is not None else time.time()) // DAY)
-        return cls(first_day=today - days + 1, days=days)
+    def last(cls, days: int, now: float | None = None, tz: str = DEFAULT_ZONE) -> Period:
+        today = local_day(now if now is not None else time.time(), tz)
+        return cls(first_day=today - days + 1, days=days, tz=tz)
 
     @property
     def last_day(self) -> int:
@@ -61,20 +67,27 @@ class Period:
 
     @property
     def start(self) -> float:
-        return float(self.first_day * DAY)
+        return day_start(self.first_day, self.tz)
 
     @property
     def end(self) -> float:
-        return float((self.last_day + 1) * DAY)
+        return day_start(self.last_day + 1, self.tz)
+
+    def boundaries(self) -> list[float]:
+        """The start of every day and the end of the last: days + 1 instants."""
+        return [day_start(day, self.tz) for day in range(self.first_day, self.last_day + 2)]
 
     def previous(self) -> Period:
-        return Period(first_day=self.first_day - self.days, days=self.days)
+        return Period(first_day=self.first_day - self.days, days=self.days, tz=self.tz)
 
     @property
     def label(self) -> str:
-        first, last = _date(self.start), _date(self.end - 1)
-        span = "today" if self.days == 1 else f"last {self.days} days"
-        return f"{span} ({first} to {last}, UTC)" if self.days > 1 else f"{span} ({last}, UTC)"
+        first, last = day_label(self.first_day), day_label(self.last_day)
+        ago = local_day(time.time(), self.tz) - self.last_day
+        if self.days == 1:
+            return f"{ {0: 'today', 1: 'yesterday'}.get(ago, 'one day')} ({last}, {self.tz})"
+        span = f"last {self.days} days" if ago == 0 else f"{self.days} days"
+        return f"{span} ({first} to {last}, {self.tz})"
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,12 @@ class Report:
     agent: str | None = None
     manager_view: bool = True
     flags: tuple[Flag, ...] = field(default=())
+    by_source: tuple[tuple[str, int], ...] = ()  # live (nudged as posted) and scan (found in history)
+    multi_category: int = 0  # flags with two or more categories
+    daily_by_category: tuple[tuple[str, tuple[int, ...]], ...] = ()  # per category, one count a day
+    previous_by_category: tuple[tuple[str, int], ...] = ()
+    previous_daily: tuple[int, ...] = ()  # the period before, day by day (the chart's trend line)
+    votes: tuple[int, int] = (0, 0)  # nudges voted (helpful, not helpful); rule_feedback counts per rule
 
     @property
     def trend(self) -> float | None:
@@ -133,12 +152,37 @@ class Report:
         return dict(self.statuses).get("edited", 0)
 
     @property
+    def live(self) -> int:
+        return dict(self.by_source).get("live", 0)
+
+    @property
+    def scanned(self) -> int:
+        return dict(self.by_source).get("scan", 0)
+
+    @property
+    def category_total(self) -> int:
+        """The categories added up: more than ``total`` when a flag carries two."""
+        return sum(n for _, n in self.by_category)
+
+    @property
+    def helpful_rate(self) -> float | None:
+        votes = self.helpful + self.not_helpful
+        return self.helpful / votes if votes else None
+
+    def category_trend(self, category: str) -> float | None:
+        before = dict(self.previous_by_category).get(category, 0)
+        if not before:
+            return None
+        return (dict(self.by_category).get(category, 0) - before) / before
+
+    @property
     def helpful(self) -> int:
-        return sum(r.helpful for r in self.rule_feedback)
+        """Nudges voted helpful (one vote a nudge, however many rules it carried)."""
+        return self.votes[0]
 
     @property
     def not_helpful(self) -> int:
-        return sum(r.not_helpful for r in self.rule_feedback)
+        return self.votes[1]
 
     @property
     def scope(self) -> str:
@@ -152,43 +196,38 @@ class Report:
 
 def build_report(store: Store, days: int = 7, *, channel: str | None = None, agent: str | None = None,
                  team: str | None = None, manager: bool = True, include_flags: bool = False,
-                 now: float | None = None, since: float | None = None, until: float | None = None) -> Report:
+                 now: float | None = None, since: float | None = None, until: float | None = None,
+                 tz: str = DEFAULT_ZONE) -> Report:
     """Everything a review needs for one period. ``manager=False`` leaves out other agents.
 
     ``since``/``until`` (epoch seconds) are accepted for callers that think in instants;
-    they are widened to whole days.
+    they are widened to whole days of ``tz``.
     """
     if since is not None:
         end = until if until is not None else (now if now is not None else time.time())
-        days = max(1, int(end // DAY) - int(since // DAY) + 1)
+        days = max(1, local_day(end, tz) - local_day(since, tz) + 1)
         now = end
-    period = Period.last(days, now)
+    period = Period.last(days, now, tz)
     current = _counts(store, period, channel, agent, team)
-    previous = _counts(store, period.previous(), channel, agent, team)
+    previous = _counts(store, period.previous(), channel, agent, team, light=True)
     channel_names = store.names("channel", team)
     agent_names = store.names("agent", team)
-    totals_by_day = {day: n for (dim, key, day), n in current.items() if dim == "total"}
-    dims: dict[str, Counter[str]] = {}
-    for (dim, key, _day), n in current.items():
-        dims.setdefault(dim, Counter())[key] += n
-    total = sum(dims.get("total", Counter()).values())
-    previous_total = sum(n for (dim, _k, _d), n in previous.items() if dim == "total")
-    feedback = _rule_feedback(store, period, channel, agent, team)
+    dims = current.dims
+    feedback, votes = _rule_feedback(store, period, channel, agent, team)
     sent, failed = _nudges(store, period, channel, agent, team)
     return Report(
         period=period,
-        total=total,
-        previous_total=previous_total,
-        by_category=tuple((c, dims.get("category", Counter())[c]) for c in CATEGORIES),
-        by_severity=tuple((s, dims.get("severity", Counter())[s]) for s in reversed(SEVERITIES)),
-        by_channel=_named(dims.get("channel", Counter()), channel_names, limit=None),
-        by_agent=_named(dims.get("agent", Counter()), agent_names, limit=None) if manager else (),
+        total=sum(current.daily),
+        previous_total=sum(previous.daily),
+        by_category=tuple((c, dims["category"][c]) for c in CATEGORIES),
+        by_severity=tuple((s, dims["severity"][s]) for s in reversed(SEVERITIES)),
+        by_channel=_named(dims["channel"], channel_names, limit=None),
+        by_agent=_named(dims["agent"], agent_names, limit=None) if manager else (),
         top_rules=_top(dims.get("rule")),
         top_phrases=_top(dims.get("phrase")),
         struggles=_top(dims.get("struggle")),
-        daily=tuple((_date(day * DAY), totals_by_day.get(day, 0))
-                    for day in range(period.first_day, period.last_day + 1)),
-        statuses=tuple(sorted((k, n) for k, n in dims.get("status", Counter()).items() if n)),
+        daily=tuple((day_label(period.first_day + i), n) for i, n in enumerate(current.daily)),
+        statuses=tuple(sorted((k, n) for k, n in dims["status"].items() if n)),
         nudges_sent=sent,
         nudges_failed=failed,
         rule_feedback=feedback,
@@ -197,6 +236,12 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
         manager_view=manager,
         flags=tuple(store.flags(since=period.start, until=period.end, channel=channel, agent=agent, team=team))
         if include_flags else (),
+        by_source=tuple((s, dims["source"][s]) for s in FLAG_SOURCES),
+        multi_category=sum(dims["multi"].values()),
+        daily_by_category=tuple((c, current.daily_by_category[c]) for c in CATEGORIES),
+        previous_by_category=tuple((c, previous.dims["category"][c]) for c in CATEGORIES),
+        previous_daily=previous.daily,
+        votes=votes,
     )
 
 
@@ -212,25 +257,90 @@ def known(store: Store, kind: str) -> dict[str, str]:
     return found
 
 
-def _counts(store: Store, period: Period, channel: str | None, agent: str | None,
-            team: str | None) -> Counter[tuple[str, str, int]]:
-    counts: Counter[tuple[str, str, int]] = Counter()
-    if not channel and not agent:
+@dataclass
+class _Counts:
+    """One period counted: every dimension, and the totals and categories day by day."""
+
+    dims: dict[str, Counter[str]]
+    daily: tuple[int, ...]
+    daily_by_category: dict[str, tuple[int, ...]]
+
+
+def _counts(store: Store, period: Period, channel: str | None, agent: str | None, team: str | None,
+            light: bool = False) -> _Counts:
+    """``light``: totals and categories only (the period before: its trend and its line on the chart)."""
+    dims: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    per_day: Counter[tuple[str, str, int]] = Counter()  # ("total", "", day) and ("category", name, day)
+    index = _DayIndex(period)
+    if channel or agent:
+        _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index)
+    elif is_utc(period.tz):
         for day, dim, key, n in store.rollup(period.first_day, period.last_day, team):
-            counts[(dim, key, day)] += n
-        return counts
-    for created_at, *columns in store.flag_dimension_rows(period.start, period.end, channel, agent, team):
-        day = int(created_at // DAY)
+            dims[dim][key] += n
+            if dim in ("total", "category"):
+                per_day[(dim, key, day - period.first_day)] += n
+    else:
+        start, end = period.start, period.end
+        first_whole, last_whole = int(-(-start // DAY)), int(end // DAY) - 1  # UTC days inside the period
+        if light:
+            pass  # the quarter hours below hold all it needs
+        elif first_whole > last_whole:
+            _count_rows(store, start, end, None, None, team, dims, None, index)
+        else:
+            for _day, dim, key, n in store.rollup(first_whole, last_whole, team):
+                dims[dim][key] += n
+            _count_rows(store, start, first_whole * DAY, None, None, team, dims, None, index)
+            _count_rows(store, (last_whole + 1) * DAY, end, None, None, team, dims, None, index)
+        day_of: dict[int, int] = {}
+        for slot, dim, key, n in store.slot_rollup(start, end, team):
+            day = day_of.get(slot)
+            if day is None:
+                day = day_of[slot] = index.of(slot * SLOT)
+            per_day[(dim, key, day)] += n
+        dims["total"] = Counter({"": sum(n for (dim, _k, _d), n in per_day.items() if dim == "total")})
+        if light:
+            for (dim, key, _day), n in per_day.items():
+                if dim == "category":
+                    dims["category"][key] += n
+    days = range(period.days)
+    return _Counts(
+        dims=dims,
+        daily=tuple(per_day[("total", "", d)] for d in days),
+        daily_by_category={c: tuple(per_day[("category", c, d)] for d in days) for c in CATEGORIES},
+    )
+
+
+class _DayIndex:
+    """Which day of a period an instant falls on (days of 23 or 25 hours included)."""
+
+    def __init__(self, period: Period) -> None:
+        self.bounds = period.boundaries()
+
+    def of(self, seconds: float) -> int:
+        return min(max(bisect_right(self.bounds, seconds) - 1, 0), len(self.bounds) - 2)
+
+
+def _count_rows(store: Store, start: float, end: float, channel: str | None, agent: str | None,
+                team: str | None, dims: defaultdict[str, Counter[str]], per_day: Counter[tuple[str, str, int]] | None,
+                index: _DayIndex) -> None:
+    """Count the flags of [start, end) one by one, with the rollup's dimensions (and, given
+    ``per_day``, the totals and categories of each day)."""
+    if end <= start:
+        return
+    for created_at, *columns in store.flag_dimension_rows(start, end, channel, agent, team):
+        day = index.of(float(created_at)) if per_day is not None else 0
         for dim, key in flag_dimensions(*columns):
-            counts[(dim, key, day)] += 1
-    return counts
+            dims[dim][key] += 1
+            if per_day is not None and dim in ("total", "category"):
+                per_day[(dim, key, day)] += 1
 
 
 def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
-                   team: str | None) -> tuple[RuleFeedback, ...]:
+                   team: str | None) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
+    """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
     # Only votes by the flag's own agent count: votes on flags that are gone or someone else's
     # (forged before issue 13, or imported) never reach the advice.
-    sql = ("SELECT fb.rule, fb.verdict, COUNT(*) FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
+    sql = ("FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
            "AND f.agent = fb.user WHERE fb.created_at >= ? AND fb.created_at < ?")
     sql, params = _narrowed(sql, [period.start, period.end], [
         (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
@@ -238,8 +348,11 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
         (team, "fb.team = ?", [team]),
     ])
     votes: dict[str, Counter[str]] = {}
-    for rule, verdict, n in store.db.execute(sql + " GROUP BY fb.rule, fb.verdict", params).fetchall():
+    for rule, verdict, n in store.db.execute(f"SELECT fb.rule, fb.verdict, COUNT(*) {sql} GROUP BY fb.rule, "
+                                             "fb.verdict", params).fetchall():
         votes.setdefault(rule or "(none)", Counter())[verdict] += n
+    voted = dict(store.db.execute(f"SELECT fb.verdict, COUNT(DISTINCT fb.flag_id) {sql} GROUP BY fb.verdict",
+                                  params).fetchall())
     result = []
     for rule, counter in votes.items():
         helpful, not_helpful = counter["helpful"], counter["not_helpful"]
@@ -250,7 +363,7 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
                       f"or counter-example to its rule file, or mute it")
         result.append(RuleFeedback(rule, helpful, not_helpful, advice))
     result.sort(key=lambda r: (-r.not_helpful, -r.helpful, r.rule))
-    return tuple(result)
+    return tuple(result), (int(voted.get("helpful", 0)), int(voted.get("not_helpful", 0)))
 
 
 def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,
@@ -292,10 +405,6 @@ def _named(counter: Counter[str], names: dict[str, str], limit: int | None) -> t
     rows = [Named(key, names.get(key, key), n) for key, n in counter.items() if n > 0]
     rows.sort(key=lambda r: (-r.count, r.name))
     return tuple(rows[:limit] if limit else rows)
-
-
-def _date(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d")
 
 
 def sparkline(values: list[int] | tuple[int, ...]) -> str:

@@ -1021,6 +1021,7 @@ class RuleSet:
 
 _VOCAB_REF = re.compile(r"(?<!\\)\{([a-z][a-z0-9_]*)\}")
 _VOCAB_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_AT_PATTERN_END = re.compile(r"\)*$")  # only closing groups left: the slot ends the pattern
 _LITERAL_ITEM = re.compile(r"^[a-z0-9'&\- ]+$")
 _VOCAB_KEYS = {"items", "except", "anchors", "doc"}
 MAX_ANCHORS_PER_RULE = 4000
@@ -1047,6 +1048,10 @@ class Vocab:
             name = match.group(1)
             if name not in self.sources:
                 raise RuleError(f"{where}: unknown word class {{{name}}} (not in vocab.toml)")
+            if _AT_PATTERN_END.match(source, match.end()):
+                # A class names whole words: a slot that ends the pattern ends at a word's end
+                # ("{tech_object}" is "app", never the start of "applied").
+                return self.sources[name] + r"(?!\w)"
             return self.sources[name]
 
         return _VOCAB_REF.sub(one, source)

@@ -1,7 +1,9 @@
-"""The running bot's clock: the weekly digest and the daily retention purge.
+"""The running bot's clock: the digest (weekly or daily) and the daily retention purge.
 
 A plain thread that wakes once a minute and asks the store what is due, so a restart never
-sends a digest twice or skips a purge (the last run is recorded in the database).
+sends a digest twice or skips a purge (the last run is recorded in the database). The digest's
+channel, schedule and time zone are read from the store at every tick: a manager who changes
+them in Slack changes the next digest, without a restart (the environment is the default).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import time
 from collections.abc import Callable
 
 from bot.config import Settings
-from bot.digest import Schedule, send_digest
+from bot.digest import Poster, send_digest
 from bot.reports import build_report
 from bot.store import DAY, Store
+from bot.timezones import day_start, local_day
+from bot.workspace import WorkspaceSettings
+from bot.workspace_options import digest_plan
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +27,13 @@ TICK_SECONDS = 60.0
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, store: Store, post: Callable[[str, str], object],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, settings: Settings, store: Store, post: Poster,
+                 clock: Callable[[], float] = time.time, team: str = "") -> None:
         self.settings = settings
         self.store = store
         self.post = post
         self.clock = clock
-        self.schedule = Schedule.parse(settings.digest_schedule)
+        self.team = team  # the bot's workspace (auth.test): whose digest settings apply
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -36,19 +41,27 @@ class Scheduler:
         """Run whatever is due now; the names of what ran."""
         ran = []
         now = self.clock()
-        if self.settings.digest_channel:
-            due = self.schedule.last_due(now)
+        try:
+            channel, schedule, tz = digest_plan(self.store.workspace_settings(self.team), self.settings)
+        except Exception as exc:  # an unreadable database must not stop the purge below from being tried
+            log.warning("digest settings not read (%s): using the environment's", type(exc).__name__)
+            channel, schedule, tz = digest_plan(WorkspaceSettings(), self.settings)
+        if channel:
+            due = schedule.last_due(now, tz)
             recorded = self.store.get_meta("digest_last_sent")
             if recorded is None:  # a fresh install: the first digest goes out at the next slot
                 self.store.set_meta("digest_last_sent", str(now))
             elif float(recorded) < due:
                 self.store.set_meta("digest_last_sent", str(now))  # first: never twice, even on failure
                 try:
-                    send_digest(build_report(self.store, 7, now=now), self.settings.digest_channel, self.post)
-                    self.store.audit("scheduler", "digest", channel=self.settings.digest_channel)
+                    # Weekly: the seven days ending today; daily: yesterday, a whole day.
+                    until = now if schedule.weekday is not None else day_start(local_day(now, tz), tz) - 1
+                    report = build_report(self.store, schedule.days, now=until, tz=tz)
+                    send_digest(report, channel, self.post, schedule.cadence)
+                    self.store.audit("scheduler", "digest", team=self.team, channel=channel)
                     ran.append("digest")
                 except Exception as exc:  # a Slack outage must not stop the clock
-                    log.warning("weekly digest not posted: %s", type(exc).__name__)
+                    log.warning("%s digest not posted: %s", schedule.cadence, type(exc).__name__)
         last_purge = float(self.store.get_meta("purge_last_run") or 0)
         if now - last_purge >= DAY:
             self.store.set_meta("purge_last_run", str(now))

@@ -147,6 +147,7 @@ class _Pending:
     cooldown: float
     then: Stored | None
     first_failure: float
+    hold: str = ""  # a hold-back reason the listener already knows (Store.add_flag_to_nudge)
 
 
 class FlagWriter:
@@ -169,7 +170,7 @@ class FlagWriter:
 
     # --- the listener's side --------------------------------------------------------------
 
-    def add_flag_to_nudge(self, flag: Flag, cooldown: float, then: Stored | None = None) -> None:
+    def add_flag_to_nudge(self, flag: Flag, cooldown: float, then: Stored | None = None, hold: str = "") -> None:
         """Store.add_flag_to_nudge, then ``then(flag_id, nudge_id, held_back)``: now, or from the
         background thread once the database takes it. A flag that is spooled is never nudged."""
         with self._cv:
@@ -177,12 +178,12 @@ class FlagWriter:
             if not queued:
                 self._inflight += 1
         if queued:  # behind a write that is failing or may be stuck in the busy timeout: no second wait
-            self._defer(_Pending(flag, cooldown, then, time.monotonic()), None)
+            self._defer(_Pending(flag, cooldown, then, time.monotonic(), hold), None)
             return
         try:
-            result = self.store.add_flag_to_nudge(flag, cooldown)
+            result = self.store.add_flag_to_nudge(flag, cooldown, hold=hold)
         except sqlite3.DatabaseError as exc:
-            self._defer(_Pending(flag, cooldown, then, time.monotonic()), exc)
+            self._defer(_Pending(flag, cooldown, then, time.monotonic(), hold), exc)
             return
         finally:
             with self._cv:
@@ -263,7 +264,7 @@ class FlagWriter:
                     self._sleep(MAX_RETRY_DELAY)
                 continue
             try:
-                result = self.store.add_flag_to_nudge(item.flag, item.cooldown)
+                result = self.store.add_flag_to_nudge(item.flag, item.cooldown, hold=item.hold)
             except sqlite3.DatabaseError as exc:
                 with self._cv:
                     self._error = describe(exc)

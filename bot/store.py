@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from bot.models import Flag
+from bot.models import CATEGORIES, Flag
 from bot.redact import KnownNames, reredact_excerpt
 from bot.spool import NOT_NUDGED, Spool, spool_path
 from bot.workspace import Allow, CustomTerm, Mute, SettingsError, WorkspaceSettings, allow_pattern
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 10.0
 PROBE_TIMEOUT_SECONDS = 0.25
 DAY = 86400
+SLOT = 900  # the quarter-hour rollup: every real time zone's midnight falls on one
+SLOT_DIMS = ("total", "category")  # what a day in another zone needs: the daily series and the chart
 
 
 class StoreError(RuntimeError):
@@ -142,6 +144,55 @@ def m003_workspace_settings(db: Database) -> None:
                                  "before": str, "after": str},
                                 pk="id", not_null={"at", "actor", "action"})
     db["settings_audit"].create_index(["at"])
+
+
+@migrations()
+def m004_quarter_hour_rollup(db: Database) -> None:
+    """Daily series in any time zone (COACH_TZ), and how many flags carry several categories.
+
+    The daily rollup's days are UTC days, which a report in Europe/Berlin or America/New_York
+    cannot split; totals and categories per quarter hour can be summed into any zone's days
+    (90 days are at most 43,200 rows). The daily rollup also gains ``multi`` (flags with two
+    or more categories, keyed by how many), so a report can say why its categories add up
+    to more than its flags. Both are filled from the flags already stored.
+    """
+    db["rollup_slot"].create({"slot": int, "team": str, "dim": str, "key": str, "n": int},
+                             pk=("slot", "team", "dim", "key"))
+    conn = db.conn
+    conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER), "
+                 "team, 'total', '', COUNT(*) FROM flags GROUP BY 1, 2")
+    for category in CATEGORIES:
+        conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER),"
+                     " team, 'category', ?, COUNT(*) FROM flags WHERE ',' || categories || ',' LIKE ? GROUP BY 1, 2",
+                     [category, f"%,{category},%"])
+    labels = "(LENGTH(categories) - LENGTH(REPLACE(categories, ',', '')) + 1)"
+    conn.execute(f"INSERT INTO rollup (day, team, dim, key, n) SELECT CAST(created_at / {DAY} AS INTEGER), team, "
+                 f"'multi', CAST({labels} AS TEXT), COUNT(*) FROM flags WHERE categories LIKE '%,%' GROUP BY 1, 2, 4 "
+                 "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = excluded.n")
+
+
+@migrations()
+def m004_workspace_options(db: Database) -> None:
+    """Options set in Slack (bot.workspace_options) and each agent's own nudge preference.
+
+    One row per option, its value as JSON; a missing row means the environment decides.
+    """
+    db["workspace_options"].create({"team": str, "key": str, "value": str, "created_at": float,
+                                    "created_by": str}, pk=("team", "key"), not_null={"key", "value"})
+    db["agent_prefs"].create({"team": str, "user": str, "pause_low": int, "created_at": float},
+                             pk=("team", "user"), not_null={"user"}, defaults={"pause_low": 0})
+
+
+@migrations()
+def m005_team_time_zone(db: Database) -> None:
+    """The workspace option ``digest_tz`` becomes ``time_zone``: one zone for the team's reports,
+    digest schedule and "snooze for today" (COACH_TZ), not one for the digest alone.
+
+    m004_quarter_hour_rollup and m004_workspace_options were written side by side; either may
+    have run first, and each is matched by its name, so both keep their names and this one
+    comes after them.
+    """
+    db.conn.execute("UPDATE OR REPLACE workspace_options SET key = 'time_zone' WHERE key = 'digest_tz'")
 
 
 ROWS_PER_STATEMENT = 500
@@ -356,12 +407,16 @@ class Store:
     def _count(self, flags: list[Flag], conn: sqlite3.Connection, sign: int = 1) -> None:
         """Keep the daily rollup and the id -> name table in step with the flags just written."""
         counts: Counter[tuple[int, str, str, str]] = Counter()
+        slots: Counter[tuple[int, str, str, str]] = Counter()
         names: dict[tuple[str, str, str], str] = {}
         for flag in flags:
-            day = int((flag.created_at or _ts_seconds(flag.ts)) // DAY)
+            created = flag.created_at or _ts_seconds(flag.ts)
+            day, slot = int(created // DAY), int(created // SLOT)
             for dim, key in flag_dimensions(flag.channel, flag.agent, flag.severity, flag.categories, flag.rules,
                                             flag.phrase, flag.topic, flag.status, flag.source):
                 counts[(day, flag.team, dim, key)] += sign
+                if dim in SLOT_DIMS:
+                    slots[(slot, flag.team, dim, key)] += sign
             if flag.channel_name:
                 names[(flag.team, "channel", flag.channel)] = flag.channel_name
             if flag.agent_name:
@@ -369,6 +424,9 @@ class Store:
         _insert_rows(conn, "INSERT INTO rollup (day, team, dim, key, n) VALUES {rows} "
                            "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
                      [(*key, n) for key, n in counts.items()])
+        _insert_rows(conn, "INSERT INTO rollup_slot (slot, team, dim, key, n) VALUES {rows} "
+                           "ON CONFLICT (slot, team, dim, key) DO UPDATE SET n = n + excluded.n",
+                     [(*key, n) for key, n in slots.items()])
         _insert_rows(conn, "INSERT OR REPLACE INTO names (team, kind, id, name) VALUES {rows}",
                      [(*key, name) for key, name in names.items()])
 
@@ -380,6 +438,15 @@ class Store:
             sql += " AND team = ?"
             params.append(team)
         return self.db.execute(sql + " GROUP BY day, dim, key HAVING SUM(n) != 0", params).fetchall()
+
+    def slot_rollup(self, start: float, end: float, team: str | None = None) -> list[tuple[int, str, str, int]]:
+        """(slot, dim, key, n) of the quarter-hour rollup (totals and categories) in [start, end)."""
+        sql = "SELECT slot, dim, key, SUM(n) FROM rollup_slot WHERE slot >= ? AND slot < ?"
+        params: list[object] = [int(start // SLOT), int(-(-end // SLOT))]
+        if team:
+            sql += " AND team = ?"
+            params.append(team)
+        return self.db.execute(sql + " GROUP BY slot, dim, key HAVING SUM(n) != 0", params).fetchall()
 
     def flag_dimension_rows(self, since: float, until: float | None = None, channel: str | None = None,
                             agent: str | None = None, team: str | None = None) -> Iterator[tuple[object, ...]]:
@@ -423,6 +490,13 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [self._flag(row) for row in self.db.execute(sql, params).fetchall()]
 
+    def iter_flags(self, since: float = 0.0, until: float | None = None, channel: str | None = None,
+                   agent: str | None = None, team: str | None = None) -> Iterator[Flag]:
+        """The flags of a period, oldest first, one at a time (a CSV of a million rows)."""
+        where, params = _period_filter(since, until, channel, agent, team)
+        for row in self.db.execute(f"SELECT * FROM flags WHERE {where} ORDER BY created_at, id", params):
+            yield self._flag(row)
+
     def _flag(self, row: tuple[object, ...]) -> Flag:
         data = dict(zip(self._columns("flags"), row, strict=True))
         data["categories"] = tuple(c for c in str(data["categories"] or "").split(",") if c)
@@ -446,7 +520,8 @@ class Store:
                                   [event_id, time.time()])
             return bool(cursor.rowcount)
 
-    def add_flag_to_nudge(self, flag: Flag, cooldown: float, now: float | None = None) -> tuple[int | None, int, str]:
+    def add_flag_to_nudge(self, flag: Flag, cooldown: float, now: float | None = None,
+                          hold: str = "") -> tuple[int | None, int, str]:
         """Store a live flag and decide its nudge in one transaction: (flag id, nudge id, hold-back).
 
         The flag id is None for Slack's retry of a message already flagged (nothing else is
@@ -454,7 +529,8 @@ class Store:
         the reason (snoozed, cooldown), or "sent", which a Slack error later turns into
         "failed" (``nudge_failed``). Deciding and recording together means two harsh lines
         from one agent a second apart get one nudge, not two, and a burst of events costs
-        one write per flag.
+        one write per flag. ``hold`` is a reason the caller already has ("paused": the agent
+        paused low-severity nudges); the flag is stored and counted all the same.
         """
         now = time.time() if now is None else now
         with self._writing() as conn:
@@ -463,12 +539,12 @@ class Store:
                 return None, 0, ""
             flag_id = cursor.lastrowid
             self._count([flag], conn)
-            reason = ""
-            snooze = conn.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?",
+            reason = hold
+            snooze = None if hold else conn.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?",
                                   [flag.team, flag.agent]).fetchone()
             if snooze and snooze[0] > now:
                 reason = "snoozed"
-            elif cooldown > 0 and conn.execute(
+            elif not reason and cooldown > 0 and conn.execute(
                     "SELECT 1 FROM nudges WHERE user = ? AND created_at > ? AND team = ? AND status = 'sent' LIMIT 1",
                     [flag.agent, now - cooldown, flag.team]).fetchone():
                 reason = "cooldown"
@@ -486,6 +562,12 @@ class Store:
     def snooze(self, team: str, user: str, until: float) -> None:
         with self._writing() as conn:
             conn.execute("INSERT OR REPLACE INTO snoozes (team, user, until) VALUES (?, ?, ?)", [team, user, until])
+
+    def snoozed_until(self, team: str, user: str, now: float | None = None) -> float | None:
+        """When the agent's snooze ends, or None when they are not snoozed."""
+        row = self.db.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?", [team, user]).fetchone()
+        now = time.time() if now is None else now
+        return float(row[0]) if row and row[0] > now else None
 
     # --- feedback and audit -----------------------------------------------------------
 
@@ -522,6 +604,34 @@ class Store:
                              "VALUES (?, ?, ?, ?, ?, ?)", [(flag_id, row[0], user, r, verdict, now) for r in rules])
             return rules
 
+    def not_helpful_flags(self, rule: str, since: float, until: float, team: str | None = None,
+                          limit: int = 200) -> list[tuple[str, str, str, str]]:
+        """(channel, channel name, phrase, redacted excerpt) of flags whose own agent marked
+        ``rule`` not helpful in a period, newest first (the votes the report counts)."""
+        sql = ("SELECT f.channel, f.channel_name, f.phrase, f.excerpt FROM feedback fb JOIN flags f "
+               "ON f.id = fb.flag_id AND f.agent = fb.user WHERE fb.rule = ? AND fb.verdict = 'not_helpful' "
+               "AND fb.created_at >= ? AND fb.created_at < ?")
+        params: list[object] = [rule, since, until]
+        if team:
+            sql += " AND fb.team = ?"
+            params.append(team)
+        rows = self.db.execute(sql + " ORDER BY fb.created_at DESC LIMIT ?", [*params, limit]).fetchall()
+        return [(str(c or ""), str(n or ""), str(p or ""), str(e or "")) for c, n, p, e in rows]
+
+    def voted_flags(self, team: str | None = None) -> list[tuple[str, str, str]]:
+        """(redacted excerpt, categories, verdict) per flag its own agent voted on, excerpt kept:
+        the workspace's confirmed feedback, for `train --with-feedback`."""
+        sql = ("SELECT f.excerpt, f.categories, MIN(fb.verdict) FROM feedback fb JOIN flags f "
+               "ON f.id = fb.flag_id AND f.agent = fb.user WHERE f.excerpt != ''")
+        params: list[object] = []
+        if team:
+            sql += " AND f.team = ?"
+            params.append(team)
+        # one verdict per flag (a vote covers all its rules); a flag with mixed rows says nothing clear
+        rows = self.db.execute(sql + " GROUP BY f.id HAVING COUNT(DISTINCT fb.verdict) = 1 ORDER BY f.id",
+                               params).fetchall()
+        return [(str(e), str(c or ""), str(v)) for e, c, v in rows]
+
     def audit(self, actor: str, action: str, team: str = "", **details: object) -> None:
         """Append-only: who looked at whose coaching data, and when."""
         with self._writing() as conn:
@@ -556,13 +666,85 @@ class Store:
         for channel, severity in db.execute(
                 f"SELECT channel, severity FROM thresholds WHERE team IN ({marks}) ORDER BY team != ''", teams):
             thresholds[channel] = severity
+        options: dict[str, object] = {}
+        for key, value in db.execute(f"SELECT key, value FROM workspace_options WHERE team IN ({marks}) "
+                                     "ORDER BY team != ''", teams):
+            options[key] = json.loads(value)
+        paused = frozenset(user for (user,) in db.execute(
+            "SELECT user FROM agent_prefs WHERE team = ? AND pause_low = 1", [team]))
+        managers = options.get("managers")
         return WorkspaceSettings(
             mutes=mutes, allows=allows, terms=terms,
             watched=frozenset(c for c, mode in modes if mode == "watch"),
             ignored=frozenset(c for c, mode in modes if mode == "ignore"),
             threshold=thresholds.pop("", None),
             channel_thresholds=tuple(sorted(thresholds.items())),
+            managers=frozenset(str(m) for m in managers) if isinstance(managers, list) else None,
+            digest_channel=_text_option(options.get("digest_channel")),
+            digest_schedule=_text_option(options.get("digest_schedule")),
+            time_zone=_text_option(options.get("time_zone")),
+            agent_pause=options["agent_pause"] if isinstance(options.get("agent_pause"), bool) else None,
+            paused=paused,
         )
+
+    def setting_origins(self, team: str = "") -> dict[tuple[str, str], tuple[str, str, float]]:
+        """Who set each stored setting, for "where does this come from": (kind, key) ->
+        (team the row is for, actor, when). Kinds: mute ("rule|channel"), allow ("phrase|pattern|rule"),
+        term, channel, threshold (channel, "" everywhere) and option."""
+        teams = ["", team] if team else [""]
+        marks = ", ".join("?" for _ in teams)
+        queries = {
+            "mute": "SELECT rule || '|' || channel, team, created_by, created_at FROM muted_rules",
+            "allow": "SELECT phrase || '|' || is_pattern || '|' || rule, team, created_by, created_at FROM allow_list",
+            "term": "SELECT rule_id, team, created_by, created_at FROM custom_terms",
+            "channel": "SELECT channel, team, created_by, created_at FROM channel_modes",
+            "threshold": "SELECT channel, team, created_by, created_at FROM thresholds",
+            "option": "SELECT key, team, created_by, created_at FROM workspace_options",
+        }
+        origins: dict[tuple[str, str], tuple[str, str, float]] = {}
+        for kind, sql in queries.items():
+            for key, row_team, actor, at in self.db.execute(f"{sql} WHERE team IN ({marks}) ORDER BY team != ''",
+                                                            teams):
+                origins[(kind, str(key))] = (str(row_team), str(actor or ""), float(at or 0))
+        return origins
+
+    def option_teams(self) -> list[str]:
+        """The workspaces (not "": every workspace) that have set an option."""
+        return [team for (team,) in self.db.execute(
+            "SELECT DISTINCT team FROM workspace_options WHERE team != '' ORDER BY team")]
+
+    def set_option(self, key: str, value: object | None, *, team: str = "", actor: str) -> bool:
+        """Set a workspace option (checked by bot.workspace_options); None clears it, back to the
+        environment's default. False when nothing changed."""
+        from bot.workspace_options import validate_option
+
+        stored = None if value is None else validate_option(key, value)
+        with self._writing() as conn:
+            row = conn.execute("SELECT value FROM workspace_options WHERE team = ? AND key = ?",
+                               [team, key]).fetchone()
+            before = json.loads(row[0]) if row else None
+            if before == stored:  # None: no row either way
+                return False
+            if stored is None:
+                conn.execute("DELETE FROM workspace_options WHERE team = ? AND key = ?", [team, key])
+            else:
+                conn.execute("INSERT OR REPLACE INTO workspace_options (team, key, value, created_at, created_by) "
+                             "VALUES (?, ?, ?, ?, ?)", [team, key, json.dumps(stored), time.time(), actor])
+            self._settings_change(conn, team, actor, "option", key, before, stored)
+            return True
+
+    def set_low_pause(self, team: str, user: str, paused: bool) -> bool:
+        """An agent pauses (or resumes) their own low-severity nudges; audited as their change."""
+        with self._writing() as conn:
+            row = conn.execute("SELECT pause_low FROM agent_prefs WHERE team = ? AND user = ?",
+                               [team, user]).fetchone()
+            before = bool(row[0]) if row else False
+            if before == paused:
+                return False
+            conn.execute("INSERT OR REPLACE INTO agent_prefs (team, user, pause_low, created_at) VALUES (?, ?, ?, ?)",
+                         [team, user, int(paused), time.time()])
+            self._settings_change(conn, team, user, "pause_low" if paused else "resume_low", user, before, paused)
+            return True
 
     def _settings_change(self, conn: sqlite3.Connection, team: str, actor: str, action: str, target: str,
                          before: object, after: object) -> None:
@@ -633,6 +815,18 @@ class Store:
             self._settings_change(conn, team, actor, "add_term" if before is None else "replace_term",
                                   term.rule_id, before, after)
 
+    def remove_term(self, rule_id: str, *, team: str = "", actor: str) -> bool:
+        """Take a custom term away; False when there was none by that id."""
+        with self._writing() as conn:
+            row = conn.execute("SELECT phrase, category, severity, tip FROM custom_terms "
+                               "WHERE team = ? AND rule_id = ?", [team, rule_id]).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM custom_terms WHERE team = ? AND rule_id = ?", [team, rule_id])
+            self._settings_change(conn, team, actor, "remove_term", rule_id,
+                                  {"phrase": row[0], "category": row[1], "severity": row[2], "tip": row[3]}, None)
+            return True
+
     def set_channel_mode(self, channel: str, mode: str | None, *, team: str = "", actor: str) -> None:
         """Watch or ignore a channel; None forgets it (back to COACH_CHANNELS)."""
         if mode not in ("watch", "ignore", None):
@@ -682,6 +876,7 @@ class Store:
             counts["flags"] = conn.execute("DELETE FROM flags WHERE created_at < ?", [older_than]).rowcount
             boundary = int(older_than // DAY)
             conn.execute("DELETE FROM rollup WHERE day <= ?", [boundary])
+            conn.execute("DELETE FROM rollup_slot WHERE slot < ?", [(boundary + 1) * DAY // SLOT])
             self._count(self._flags_between(conn, boundary * DAY, (boundary + 1) * DAY), conn)
             counts["feedback"] = conn.execute("DELETE FROM feedback WHERE created_at < ?", [older_than]).rowcount
             counts["nudges"] = conn.execute("DELETE FROM nudges WHERE created_at < ?", [older_than]).rowcount
@@ -693,7 +888,7 @@ class Store:
         """Remove everything about a workspace (app uninstalled or tokens revoked)."""
         counts: dict[str, int] = {}
         with self._writing() as conn:
-            for table in ("flags", "feedback", "nudges", "snoozes", "rollup", "names"):
+            for table in ("flags", "feedback", "nudges", "snoozes", "rollup", "rollup_slot", "names"):
                 counts[table] = conn.execute(f"DELETE FROM {table} WHERE team = ?", [team]).rowcount
         self.audit("slack", "purge_team", team=team, **counts)
         return counts
@@ -733,12 +928,18 @@ def flag_dimensions(channel: str, agent: str, severity: str, categories: Iterabl
     yield "source", source
     for category in categories:
         yield "category", category
+    if len(categories) > 1:  # why the categories of a report add up to more than its flags
+        yield "multi", str(len(categories))
     for rule in rules:
         yield "rule", rule
     if phrase:
         yield "phrase", phrase
     if topic and ("disparaging" in categories or "blame" in categories):
         yield "struggle", topic
+
+
+def _text_option(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _ts_seconds(ts: str) -> float:

@@ -165,6 +165,12 @@ class Zone:
 _CODE_FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]{1,2000}`")
 _QUOTE_LINE = re.compile(r"(?m)^[ \t]*>[^\n]*")
+# Slack renders "> " as a quote only at a line's start, but agents paste one after a speaker
+# too: "customer wrote > ...", "her reply: > ...". The quote runs to the end of the line.
+_QUOTE_AFTER_SPEAKER = re.compile(
+    r"(?:\b(?:wrote|writes|said|says|replied|replies|asked|asks|typed|posted|emailed|messaged|texted|words)|:)"
+    r"[ \t]*(>[^\n]*)"
+)
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,600}"')
 # A single-quoted phrase: opens after a non-letter, closes before one; apostrophes inside
 # words ("didn't") are part of the phrase. The opening check sits after the quote so the
@@ -215,6 +221,8 @@ class NormalizedText:
         if ">" in text:
             for m in _QUOTE_LINE.finditer(text):
                 take(m.start(), m.end(), "quote")
+            for m in _QUOTE_AFTER_SPEAKER.finditer(text):
+                take(m.start(1), m.end(1), "quote")
         if '"' in text:
             for m in _DOUBLE_QUOTED.finditer(text):
                 take(m.start(), m.end(), "speech")

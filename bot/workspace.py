@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.detect import _categories, _message_severity, detect
-from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
+from bot.models import CATEGORIES, SEVERITIES, Analysis, severity_rank
 from bot.rules import Rule, RuleError, RuleSet, Vocab, _parse_rule, load_vocab
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,13 @@ class WorkspaceSettings:
     ignored: frozenset[str] = frozenset()
     threshold: str | None = None  # everywhere; None: every severity is nudged
     channel_thresholds: tuple[tuple[str, str], ...] = ()  # (channel, severity), sorted
+    # Options set in Slack or the CLI (bot.workspace_options); None: not set, the environment decides.
+    managers: frozenset[str] | None = None
+    digest_channel: str | None = None  # "" switches the digest off
+    digest_schedule: str | None = None
+    time_zone: str | None = None  # the team's zone (reports, digest, snooze); bot.timezones.team_zone
+    agent_pause: bool | None = None  # may agents pause their low-severity nudges?
+    paused: frozenset[str] = frozenset()  # agents who paused their low-severity nudges
     _memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
@@ -95,6 +102,14 @@ class WorkspaceSettings:
     def threshold_for(self, channel: str) -> str | None:
         return dict(self.channel_thresholds).get(channel, self.threshold)
 
+    def pause_allowed(self, default: bool) -> bool:
+        """May agents pause low-severity nudges: as set here, else ``default`` (COACH_AGENT_PAUSE)."""
+        return default if self.agent_pause is None else self.agent_pause
+
+    def low_paused(self, agent: str, default: bool) -> bool:
+        """Has ``agent`` paused low-severity nudges, while managers allow it?"""
+        return agent in self.paused and self.pause_allowed(default)
+
     def ruleset(self, base: RuleSet) -> RuleSet:
         """``base`` plus the custom terms, built once per settings object and base.
 
@@ -103,34 +118,28 @@ class WorkspaceSettings:
         """
         if not self.terms:
             return base
-        key = f"ruleset:{id(base)}"
-        cached = self._memo.get(key)
-        if cached is None:
-            extra = []
-            for term in self.terms:
-                try:
-                    extra.append(custom_rule(term, base))
-                except RuleError as exc:  # logged once per settings change: the object is cached
-                    log.warning("custom term %s left out: %s", term.rule_id, exc)
-            cached = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
-            self._memo.clear()
-            self._memo[key] = cached
-        return cached  # type: ignore[return-value]
+        mine = self._memo.get("ruleset")  # per object first: hashing the terms costs microseconds a message
+        if isinstance(mine, tuple) and mine[0] is base:
+            return mine[1]
+        built = _terms_ruleset(base, self.terms)
+        self._memo["ruleset"] = (base, built)
+        return built
 
     def apply(self, analysis: Analysis, channel: str = "") -> Analysis:
         """Drop muted, allowed and below-threshold findings; recompute the verdict from the rest."""
         if not analysis.findings or self.empty:
             return analysis
-        threshold = severity_rank(self.threshold_for(channel))
-        allows = self._compiled_allows()
+        prepared = self._prepared()
+        threshold = severity_rank(prepared.thresholds.get(channel, self.threshold))
+        spans = prepared.allowed_spans(analysis.text)
         kept = []
         for finding in analysis.findings:
-            if Mute(finding.rule) in self.mutes or (channel and Mute(finding.rule, channel) in self.mutes):
+            if finding.rule in prepared.muted or (channel and (finding.rule, channel) in prepared.muted_in):
                 continue
             if severity_rank(finding.severity) < threshold:
                 continue
-            if any(_covers(pattern, analysis.text, finding) for pattern, rule in allows
-                   if not rule or rule == finding.rule):
+            if any(start <= finding.start and finding.end <= end for rule, found in spans
+                   if not rule or rule == finding.rule for start, end in found):
                 continue
             kept.append(finding)
         if len(kept) == len(analysis.findings):
@@ -141,25 +150,101 @@ class WorkspaceSettings:
         return replace(analysis, findings=tuple(kept), categories=categories,
                        severity=_message_severity(kept, categories))
 
-    def _compiled_allows(self) -> list[tuple[re.Pattern[str], str]]:
-        cached = self._memo.get("allows")
+    def _prepared(self) -> _Prepared:
+        """The settings in the shapes ``apply`` looks things up in, made once per object."""
+        cached = self._memo.get("prepared")
         if cached is None:
-            cached = []
+            allows = []
             for allow in self.allows:
                 try:
-                    cached.append((allow.compiled(), allow.rule))
+                    allows.append((allow.compiled(), allow.rule, "" if allow.is_pattern else
+                                   allow.phrase.split()[0].casefold()))
                 except SettingsError:
                     continue
-            self._memo["allows"] = cached
+            cached = _Prepared(frozenset(m.rule for m in self.mutes if not m.channel),
+                               frozenset((m.rule, m.channel) for m in self.mutes if m.channel),
+                               dict(self.channel_thresholds), tuple(allows),
+                               _any_of([p for p, _r, word in allows if not word]))
+            self._memo["prepared"] = cached
         return cached  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    muted: frozenset[str]  # rule ids muted everywhere
+    muted_in: frozenset[tuple[str, str]]  # (rule id, channel)
+    thresholds: dict[str, str]  # channel -> severity
+    # (pattern, rule or "" for any, the phrase's first word case-folded, "" for a regex)
+    allows: tuple[tuple[re.Pattern[str], str, str], ...]
+    any_pattern: re.Pattern[str] | None  # the regex entries in one: most messages hold none, one search says so
+
+    def allowed_spans(self, text: str) -> list[tuple[str, list[tuple[int, int]]]]:
+        """(rule, spans) of each allow entry found in ``text``. A phrase whose first word is not
+        in the text is not searched (a substring test, case-folded: looser than the regex's own
+        case-insensitive match, never stricter), nor are the regexes when their joined search
+        finds nothing."""
+        if not self.allows:
+            return []
+        lowered = text.casefold()
+        patterns = self.any_pattern is None or self.any_pattern.search(text) is not None
+        return [(rule, [m.span() for m in pattern.finditer(text)]) for pattern, rule, word in self.allows
+                if (word in lowered if word else patterns)]
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex matching wherever any of ``patterns`` does; None when they cannot be joined (a
+    backreference or an inline flag of their own), and then each is searched."""
+    if not patterns or any(_BACKREFERENCE.search(p.pattern) for p in patterns):
+        return None  # joined, a backreference would count the groups of the patterns before it
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
+
+
+_RULESETS: dict[tuple[int, tuple[CustomTerm, ...]], tuple[RuleSet, RuleSet]] = {}
+_RULESETS_KEPT = 4
+_rulesets_lock = threading.Lock()
+_build_lock = threading.Lock()
+
+
+def _terms_ruleset(base: RuleSet, terms: tuple[CustomTerm, ...]) -> RuleSet:
+    """``base`` plus ``terms``, kept per (base, terms) rather than per settings object.
+
+    Building a rule set takes seconds; an agent pausing their nudges or a manager changing
+    the digest makes a new settings object with the same terms, and must not rebuild it.
+    """
+    key = (id(base), terms)
+    with _rulesets_lock:
+        hit = _RULESETS.get(key)
+    if hit is not None and hit[0] is base:
+        return hit[1]
+    with _build_lock:  # one build at a time: a second caller waits for the first one's result
+        with _rulesets_lock:
+            hit = _RULESETS.get(key)
+        if hit is not None and hit[0] is base:
+            return hit[1]
+        extra = []
+        for term in terms:
+            try:
+                extra.append(custom_rule(term, base))
+            except RuleError as exc:  # logged once per change of terms: the result is kept
+                log.warning("custom term %s left out: %s", term.rule_id, exc)
+        started = time.perf_counter()
+        built = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
+        log.info("built the rule set with %d custom term(s) in %.1f s", len(extra), time.perf_counter() - started)
+        with _rulesets_lock:
+            while len(_RULESETS) >= _RULESETS_KEPT:
+                _RULESETS.pop(next(iter(_RULESETS)))
+            _RULESETS[key] = (base, built)
+    return built
 
 
 class SettingsError(ValueError):
     """A setting that cannot be saved; the message says why, for the CLI and Slack to show."""
-
-
-def _covers(pattern: re.Pattern[str], text: str, finding: Finding) -> bool:
-    return any(m.start() <= finding.start and finding.end <= m.end() for m in pattern.finditer(text))
 
 
 def allow_pattern(phrase: str, is_pattern: bool) -> re.Pattern[str]:
@@ -243,6 +328,21 @@ def validate_term(term: CustomTerm, base: RuleSet) -> Rule:
     return rule
 
 
+def default_term_id(phrase: str) -> str:
+    """custom-<phrase as a slug>, the id a term gets when none is given ("" for no letters)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:50]
+    return f"custom-{slug}" if slug else ""
+
+
+def known_rule_ids(base: RuleSet, workspace: WorkspaceSettings) -> set[str]:
+    """Ids a mute or an allow entry may name: the rules, the workspace's custom terms,
+    learned-<category> and llm-judge."""
+    from bot.learned import RULE_PREFIX
+
+    ids = {rule.id for rule in base.rules} | {term.rule_id for term in workspace.terms}
+    return ids | {RULE_PREFIX + category for category in CATEGORIES} | {"llm-judge"}
+
+
 class SettingsCache:
     """``load(team)`` at most once per ``ttl`` seconds per team; the same object while rows are unchanged.
 
@@ -260,10 +360,14 @@ class SettingsCache:
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, WorkspaceSettings]] = {}
 
+    def invalidate(self, team: str) -> None:
+        """Read ``team`` afresh next time: a change made in this process shows at once."""
+        with self._lock:
+            self._cached.pop(team, None)
+
     def get(self, team: str) -> WorkspaceSettings:
         now = self._clock()
-        with self._lock:
-            hit = self._cached.get(team)
+        hit = self._cached.get(team)  # one dict read is atomic: the lock only orders the writes
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
         try:

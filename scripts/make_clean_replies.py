@@ -53,6 +53,13 @@ SERVICES = ["the sync", "the import", "the nightly export", "the dashboard", "th
 STATES = ["is running again", "is working again", "is back up", "is syncing normally again", "is healthy again",
           "runs on schedule again", "is fixed"]
 PLACES = ["workspace", "account", "project", "store", "site", "team space", "organisation", "dashboard"]
+# Ordinary words and names that share letters with put-downs ("idiom", "dumbbell", "Scunthorpe"):
+# the learned stage reads character grams, so it must see them in clean text too.
+LOOKALIKE_PRODUCTS = ["dumbbell set", "dumbwaiter", "cocktail shaker", "pebble lamp", "cast-iron skillet", "dumpling steamer",
+                      "Scunthorpe depot", "Middlesex branch", "bassoon case", "Cretaceous fossil kit", "Essex warehouse"]
+LOOKALIKE_WORDS = ["idiom", "idiomatic phrase", "idiosyncratic wording", "stupendous", "moratorium", "assessment", "classic theme",
+                   "thickness setting", "density option", "cluedo edition"]
+LANGUAGES = ["French", "German", "Spanish", "Japanese", "Polish", "Portuguese", "Dutch", "Turkish"]
 OPENERS = ["Hi {name}, ", "Hello {name}, ", "Hey {name}! ", "Dear {name}, ", "Good morning {name}, ",
            "Hi {name} — ", "Thanks {name}! ", "Hi there, ", "", "", "<@U0{uid}> ",
            "Hi {title} {surname}, ", "Dear {title} {surname}, ", "Good afternoon {title} {surname}, ",
@@ -103,6 +110,9 @@ BODIES = [
     "quick update: {service} {state} on your {place}, and I'll keep an eye on it {time}.",
     "the {evidence} helped a lot! {service} {state} on your {place}.",
     "{service} {state}. Thanks again for the {evidence}, it saved us a lot of back and forth.",
+    "the {product} you asked about is back in stock and ships {time}.",
+    "I've checked the {product} order and it leaves our warehouse {time}.",
+    "the {word} in the {language} version was translated too literally; I've corrected it.",
 ]
 NOTES = [
     "told the customer it was our fault and refunded {amount}; {team} is fixing the template.",
@@ -117,6 +127,9 @@ NOTES = [
     "<@U0{uid}> could you check my reply on #{n} before I send it?",
     "logged the {amount} refund on #{n}, customer was lovely about it.",
     "queue is at {small}, mostly questions about {thing}.",
+    "the {word} came out oddly in the {language} release notes, asked {team} to reword it.",
+    "#{n}: the {product} arrived dented, replacement ships {time}.",
+    "anyone know the stock level for the {product}? customer on #{n} is asking.",
 ]
 
 
@@ -126,6 +139,7 @@ def fill(rng: random.Random, template: str) -> str:
         amount=rng.choice(AMOUNTS), cause=rng.choice(CAUSES), fix=rng.choice(FIXES).format(time=rng.choice(TIMES)),
         n=rng.randint(10000, 99999), small=rng.randint(2, 40), uid=f"{rng.getrandbits(28):07X}",
         evidence=rng.choice(EVIDENCE), service=rng.choice(SERVICES), state=rng.choice(STATES), place=rng.choice(PLACES),
+        product=rng.choice(LOOKALIKE_PRODUCTS), word=rng.choice(LOOKALIKE_WORDS), language=rng.choice(LANGUAGES),
     )
 
 

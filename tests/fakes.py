@@ -32,6 +32,7 @@ class Call:
     headers: dict[str, str]
     body: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    raw: bytes = b""  # the body as sent (an uploaded file)
 
 
 class FakeServer:
@@ -56,7 +57,7 @@ class FakeServer:
                 raw = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 call = Call(self.command, urllib.parse.urlparse(self.path).path, headers,
-                            _parse_body(raw, self.headers.get("Content-Type", "")))
+                            _parse_body(raw, self.headers.get("Content-Type", "")), raw=raw)
                 with server._changed:
                     server.calls.append(call)
                     server._changed.notify_all()

@@ -137,6 +137,21 @@ def test_list_source_says_where_each_rule_and_setting_comes_from(tmp_path: Path)
     assert any(line.startswith("mute") and "learned-blame" in line for line in lines)
     assert any(line.startswith("allow") and "layer 8" in line for line in lines)
     assert any(line.startswith("threshold") and "medium (everywhere)" in line for line in lines)
+    # Options: set in Slack (the store) or not, and then the environment's default.
+    assert any(line.startswith("managers") and "(none)" in line and "built-in default" in line for line in lines)
+
+
+def test_list_source_names_options_set_in_slack(tmp_path: Path, monkeypatch) -> None:
+    from bot.store import Store
+
+    db = tmp_path / "coach.db"
+    store = Store(db)
+    store.set_option("time_zone", "Europe/Amsterdam", actor="UMANAGER")
+    store.close()
+    monkeypatch.setenv("COACH_DIGEST_CHANNEL", "C0DIGEST")
+    lines = run("rules", "list", "--source", "--db", str(db)).output.splitlines()
+    assert any(line.startswith("time zone") and "Europe/Amsterdam" in line and "workspace" in line for line in lines)
+    assert any(line.startswith("digest channel") and "environment (COACH_DIGEST_CHANNEL)" in line for line in lines)
 
 
 def test_list_source_without_a_database_creates_none(tmp_path: Path) -> None:

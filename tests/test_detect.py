@@ -189,3 +189,32 @@ def test_context_cues_are_data(tmp_path) -> None:
     cues = load_context(custom)
     assert MessageContext(normalize("as I said, the bake sale is Friday"), cues).colleague_directed
     assert not MessageContext(normalize("as I said, the bake sale is Friday")).colleague_directed
+
+
+def _sure_it_is_clean(veto: float):
+    """A model with no weights and a very negative bias: every message scores about 0.0003."""
+    from bot.model import OUTPUTS, LearnedModel
+
+    return LearnedModel(weights={}, bias=(-8.0,) * len(OUTPUTS), idf={},
+                        thresholds={"flag": 0.5, "evidence": 0.0, "category": 0.7, "veto": veto})
+
+
+def test_a_bundled_rule_falls_when_the_model_is_sure_the_message_is_clean(rules: RuleSet) -> None:
+    text = "honestly the checkout flow has been a nightmare since the redesign, calm down is what I needed"
+    assert detect(text, rules, model=None).flagged, "the case needs a bundled rule that fires"
+    assert detect(text, rules, model=_sure_it_is_clean(veto=0.0)).flagged  # no veto: the rule stands
+    vetoed = detect(text, rules, model=_sure_it_is_clean(veto=0.05))
+    assert not vetoed.flagged and vetoed.model_score is not None and vetoed.model_score < 0.05
+
+
+def test_a_teams_own_term_is_never_vetoed(tmp_path) -> None:
+    from bot.rules import load_rules
+
+    (tmp_path / "dismissive.toml").write_text(
+        'category = "dismissive"\nprinciple = "Offer a way forward."\nnext_step = "I\'ll check."\n'
+        'reflection = "What would help?"\nfallback = "Let\'s sort it out."\n'
+        "[[rule]]\nid='not-our-circus'\nseverity='medium'\ntip='Offer a way forward.'\n"
+        "patterns=['''\\bnot our circus\\b''']\nanchors=['circus']\n", encoding="utf-8")
+    custom = load_rules(tmp_path)
+    analysis = detect("Sorry, that one is not our circus.", custom, model=_sure_it_is_clean(veto=0.05))
+    assert [f.rule for f in analysis.findings] == ["not-our-circus"]

@@ -19,7 +19,6 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS = frozenset({
-    "Obviously, we'll refund the whole order, Kim.",
     "hostname layer8-proxy is down again",
 })
 
@@ -461,3 +460,27 @@ MARKUP_AND_OBFUSCATION: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), MARKUP_AND_OBFUSCATION)
 def test_code_block_prose_and_obfuscated_acronyms(rules: RuleSet, text: str, expected: str | None) -> None:
     _check_rules(rules, text, expected)
+
+
+# Session 6, from unseen written data (fresh phrasings): a quote pasted after a named speaker or
+# mid-line after a speech verb is the customer's; guidance about wording talks about phrases; a
+# teammate asked by @mention is chatter; a word class that ends a pattern ends at a word's end;
+# and a bare statement with no "you" is still a reply (the learned stage judges it as one).
+QUOTES_GUIDANCE_AND_BARE_REPLIES: list[Case] = [
+    ("Priya replied:\n&gt; calm down? I've been on hold for two hours\nshe has a point, escalating.", None),
+    ("Mr Lund's email said:\n> your staff are idiots\nignoring that part, the refund went out today.", None),
+    ("the caller wrote &gt; what part of 'cancel' is unclear to you\nfair, we billed him late. credit issued.", None),
+    ("Draft reply:\n&gt; Calm down, the parcel will arrive when it arrives.", "argumentative"),
+    ("reply to Kemal: 'Calm down, the parcel will arrive when it arrives.'", "argumentative"),
+    ("QA tip: don't open replies with 'as I said before', restate the answer instead.", None),
+    ("PSA: 'nothing we can do' is off-limits in refund tickets, offer the claim form instead.", None),
+    ("not my area tbh <@U0ABC12> could you take the VAT question on 7142?", None),
+    ("Sorry Ines, the late fee shouldn't have applied; it's reversed and you'll see it in 2 days.", None),
+    ("Honestly, people like him should not have a laptop.", "disparaging"),
+    ("Not something we can help with. Anything else?", "dismissive"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases(QUOTES_GUIDANCE_AND_BARE_REPLIES))
+def test_quotes_guidance_and_bare_replies(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)

@@ -45,8 +45,9 @@ WIDTH = len(OUTPUTS)
 
 def _toy_model(harsh: dict[str, float], threshold: float = 0.5) -> LearnedModel:
     """A hand-made model: the given words push towards 'flag' and 'dismissive'."""
-    weights = {word: (weight, 0.0, 0.0, 0.0, weight) for word, weight in harsh.items()}
-    return LearnedModel(weights=weights, bias=(-3.0, -3.0, -3.0, -3.0, -3.0),
+    weights = {word: tuple(weight if name in ("flag", "dismissive") else 0.0 for name in OUTPUTS)
+               for word, weight in harsh.items()}
+    return LearnedModel(weights=weights, bias=(-3.0,) * len(OUTPUTS),
                         thresholds={"flag": threshold, "category": 0.5})
 
 
@@ -290,7 +291,7 @@ def test_bundled_model_loads_and_says_what_it_was_trained_on() -> None:
     assert 0.0 < figures["precision"] <= 1.0 and 0.0 < figures["recall"] <= 1.0
     with gzip.open(MODEL_FILE) as handle:
         assert json.load(handle)["feature_version"] == FEATURE_VERSION
-    assert MODEL_FILE.stat().st_size < 1_000_000  # "a small data file"
+    assert MODEL_FILE.stat().st_size < 2_000_000  # "a small data file" (1.6 MB: 8,800 labelled messages, 7 outputs)
 
 
 def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
@@ -314,3 +315,42 @@ def test_every_category_has_a_tip() -> None:
     tips = category_tips()
     assert set(tips) == set(CATEGORIES)
     assert all(tip.tip and tip.severity in {"low", "medium", "high"} for tip in tips.values())
+
+
+def _one_word_model(low: float, high: float) -> LearnedModel:
+    """A model that knows one word, "zorp": it flags it as argumentative, with the given pushes
+    towards the low and high severity outputs."""
+    from bot.model import OUTPUTS
+
+    row = {"flag": 6.0, "argumentative": 6.0, "low": low, "high": high}
+    return LearnedModel(weights={"zorp": tuple(row.get(name, 0.0) for name in OUTPUTS)},
+                        bias=(-2.0,) * len(OUTPUTS), idf={"zorp": 1.0},
+                        thresholds={"flag": 0.5, "evidence": 0.0, "category": 0.7, "veto": 0.0,
+                                    "severity_low": 0.4, "severity_high": 0.5})
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [(-6.0, 6.0, "high"), (6.0, -6.0, "low"), (-6.0, -6.0, "medium")])
+def test_a_learned_finding_takes_its_severity_from_the_model(rules: RuleSet, low: float, high: float,
+                                                             expected: str) -> None:
+    analysis = detect("zorp blip", rules, model=_one_word_model(low, high))
+    assert [f.rule for f in analysis.findings] == ["learned-argumentative"]
+    assert analysis.severity == expected
+
+
+def test_severity_targets_come_from_the_labels() -> None:
+    """The low and high outputs learn from each flagged message's severity; clean messages
+    carry neither (the trainer fits those outputs on flagged messages only)."""
+    pytest.importorskip("sklearn")
+    from bot.dataset import Example
+    from bot.train import _fit, build_corpus
+
+    harsh = [Example(id=f"h{i}", text=f"you never read the {w} do you", flag=True, categories=("argumentative",),
+                     severity="low" if i % 2 else "high", notes="", source="t")
+             for i, w in enumerate(["guide", "email", "invoice", "manual", "notice", "page"] * 3)]
+    clean = [Example(id=f"c{i}", text=f"thanks, the {w} is attached", flag=False, categories=(), severity=None,
+                     notes="", source="t") for i, w in enumerate(["guide", "email", "invoice"] * 4)]
+    corpus = build_corpus(harsh + clean, [])
+    low_targets = [t[-2] for t in corpus.targets]
+    assert sum(low_targets) == 9 and not any(low_targets[len(harsh):])
+    model = _fit(corpus, list(range(len(harsh) + len(clean))))
+    assert len(model.bias) == len(corpus.targets[0])

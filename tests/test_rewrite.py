@@ -59,7 +59,7 @@ DRAFTS = [
 # Notes to colleagues whose plain, clean rewrite the learned stage still reads as a put-down:
 # known false alarms, marked so that a fix shows up (strict xfail).
 REWRITE_FLAGGED: set[str] = set()  # the rewrite of the before
-AFTER_FLAGGED = {"rp050"}  # the hand-written after
+AFTER_FLAGGED: set[str] = set()  # the hand-written after
 
 
 def pairs() -> list[dict[str, object]]:
@@ -138,8 +138,6 @@ def test_hindsight_is_reframed_around_the_same_object(rules: RuleSet) -> None:
     assert "if you had" not in text.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="the learned stage flags the polite pointer 'the red warning … explains "
-                   "this; could you take a look?' as blame (known false alarm), so the stock sentence is given")
 def test_did_you_even_keeps_what_the_customer_should_look_at(rules: RuleSet) -> None:
     text = assert_good("Did you even read the red warning on the upload screen?", rules)
     assert "the red warning" in text.lower() and "upload screen" in text
@@ -177,7 +175,8 @@ def test_same_stock_text_is_not_given_to_many_messages(rules: RuleSet) -> None:
 
 
 def test_note_to_colleagues_has_no_customer_tail(rules: RuleSet) -> None:
-    draft = "FYI told the Hartley account it's not our fault, the courier lost parcel 5520."
+    # (the note says what we did: "the courier lost it" alone is itself a deflection by the guide)
+    draft = "FYI told the Hartley account it's not our fault, the courier lost parcel 5520; I've filed the claim."
     analysis = detect(draft, rules)
     if not analysis.flagged or audience(draft, analysis) != "colleague":
         pytest.skip("not read as a flagged colleague note by the current detector")

@@ -72,7 +72,7 @@ def test_a_new_phrase_needs_no_code(tmp_path: Path) -> None:
         "patterns=['''\\bnot our circus\\b''']\nanchors=['circus']\n"
     )
     ruleset = load_rules(write(tmp_path, body))
-    analysis = detect("Sorry, not our circus.", ruleset)
+    analysis = detect("Sorry, not our circus.", ruleset, model=None)  # the rule alone: the model may add more
     assert [f.rule for f in analysis.findings] == ["not-our-circus"]
     assert analysis.findings[0].tip == "Offer a way forward."
 
@@ -115,7 +115,8 @@ def test_rules_check_reports_a_failing_example(tmp_path: Path) -> None:
     shutil.copytree(RULES_DIR, copy)
     path = copy / "dismissive.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        'examples = ["idk mate"', 'examples = ["thanks so much, all sorted", "idk mate"', 1), encoding="utf-8")
+        'examples = ["idk mate, no clue', 'examples = ["thanks so much, all sorted", "idk mate, no clue', 1),
+        encoding="utf-8")
     result = CliRunner().invoke(cli, ["--rules", str(copy), "rules", "check"])
     assert result.exit_code == 1
     assert "rule 'bare-i-dont-know': example not flagged: 'thanks so much, all sorted'" in result.output
@@ -194,12 +195,23 @@ def test_vocab_cycle_is_an_error(tmp_path: Path) -> None:
         load_rules(tmp_path)
 
 
+def test_a_word_class_that_ends_a_pattern_ends_at_a_word_end(tmp_path: Path) -> None:
+    """A class names whole words: "should not have {gadget}" is about a laptop, and must not
+    match the first letters of "laptops" or "laptopbag"-style longer words."""
+    write(tmp_path, VOCAB + '\n[gadget]\nitems = ["laptop", "tab"]\n', "vocab.toml")
+    ruleset = load_rules(write(tmp_path, _rule(r"\bshould not have a {gadget}", "['should not have a']")))
+    assert detect("honestly he should not have a laptop", ruleset, model=None).flagged
+    assert detect("she should not have a tab, ever", ruleset, model=None).flagged
+    assert not detect("the fee should not have a table row of its own", ruleset, model=None).flagged
+    assert not detect("it should not have a laptops discount", ruleset, model=None).flagged
+
+
 def test_patterns_tolerate_leet_unless_switched_off(tmp_path: Path) -> None:
     write(tmp_path, VOCAB, "vocab.toml")
     ruleset = load_rules(write(tmp_path, _rule(r"\bcalm down\b", "['calm down']")))
-    assert detect("c4lm d0wn pls", ruleset).flagged
+    assert detect("c4lm d0wn pls", ruleset, model=None).flagged
     body = _rule(r"\bcalm down\b", "['calm down']").replace("severity='medium'", "severity='medium'\nleet=false")
-    assert not detect("c4lm d0wn pls", load_rules(write(tmp_path, body))).flagged
+    assert not detect("c4lm d0wn pls", load_rules(write(tmp_path, body)), model=None).flagged
 
 
 def test_leet_source_keeps_regex_syntax() -> None:

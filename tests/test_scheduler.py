@@ -28,7 +28,7 @@ def test_digest_goes_out_once_per_slot_and_purge_daily(tmp_path: Path) -> None:
     posted: list[tuple[str, str]] = []
     clock = [NOW]
     settings = Settings(digest_channel="CDIGEST", digest_schedule="mon 09:00", retention_days=90)
-    scheduler = Scheduler(settings, store, lambda c, t: posted.append((c, t)), clock=lambda: clock[0])
+    scheduler = Scheduler(settings, store, lambda c, d: posted.append((c, d.text)), clock=lambda: clock[0])
     assert scheduler.tick() == ["purge"]  # fresh install: no digest yet, old data purged
     assert len(store.flags()) == 10
     clock[0] += 0.9 * DAY  # past Monday 09:00, less than a day after the purge
@@ -52,3 +52,34 @@ def test_digest_post_cli_uses_slack_api_url(tmp_path: Path, monkeypatch) -> None
         slack.handlers["/api/chat.postMessage"] = lambda c: (200, {}, {"ok": False, "error": "channel_not_found"})
         failed = CliRunner().invoke(cli, ["digest", "--post", "--db", str(tmp_path / "d.db")])
         assert failed.exit_code == 1 and "channel_not_found" in failed.output
+
+
+def test_schedule_in_a_time_zone_keeps_its_wall_clock_time_across_dst() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    name = "Europe/Amsterdam"
+    zone = ZoneInfo(name)
+    schedule = Schedule.parse("mon 09:00")
+    summer = datetime(2025, 10, 20, 12, 0, tzinfo=zone).timestamp()  # a Monday, CEST (UTC+2)
+    winter = datetime(2025, 10, 27, 12, 0, tzinfo=zone).timestamp()  # the Monday after the change, CET (UTC+1)
+    assert datetime.fromtimestamp(schedule.last_due(summer, name), tz=zone).hour == 9
+    assert datetime.fromtimestamp(schedule.last_due(winter, name), tz=zone).hour == 9
+    assert schedule.last_due(winter, name) - schedule.last_due(summer, name) == 7 * DAY + 3600
+    assert schedule.last_due(summer) - schedule.last_due(summer, name) == 2 * 3600  # 09:00 UTC is 11:00 there
+
+
+def test_digest_post_cli_uses_the_channel_set_in_slack(tmp_path: Path, monkeypatch) -> None:
+    store = Store(tmp_path / "d.db")
+    store.set_option("digest_channel", "C0SLACKSET", team="T1", actor="UMANAGER")
+    store.close()
+    with FakeServer() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-x")
+        monkeypatch.setenv("SLACK_API_URL", slack.url + "api/")
+        monkeypatch.setenv("COACH_DIGEST_CHANNEL", "CDIGEST")
+        result = CliRunner().invoke(cli, ["digest", "--post", "--db", str(tmp_path / "d.db")])
+        assert result.exit_code == 0, result.output
+        assert [c.body["channel"] for c in slack.calls_to("/api/chat.postMessage")] == ["C0SLACKSET"]
+        result = CliRunner().invoke(cli, ["digest", "--post", "--db", str(tmp_path / "d.db"), "--team", ""])
+        assert result.exit_code == 0, result.output
+        assert slack.calls_to("/api/chat.postMessage")[-1].body["channel"] == "CDIGEST"  # no workspace: the env's

@@ -62,6 +62,18 @@ def test_an_allowed_phrase_covers_only_findings_inside_it() -> None:
     assert WorkspaceSettings(allows=(Allow("layer 8", rule="pebkac"),)).apply(analysis).flagged  # another rule's
 
 
+def test_several_allow_entries_each_still_count() -> None:
+    """apply() first searches all entries at once; each entry must still silence what it covers."""
+    text = "Honestly it is a layer 8 problem"
+    analysis = detect(text, default_rules(), model=None)
+    others = (Allow("rtfm bot"), Allow(r"ticket\s+#\d+", is_pattern=True))
+    assert not WorkspaceSettings(allows=(*others, Allow("layer 8"))).apply(analysis).flagged
+    assert WorkspaceSettings(allows=others).apply(analysis).flagged
+    # A backreference is not joined with the others (its group number would change): still found.
+    echo = Allow(r"(la)yer 8|(\d)\2", is_pattern=True)
+    assert not WorkspaceSettings(allows=(Allow(r"(x)\1", is_pattern=True), echo)).apply(analysis).flagged
+
+
 def test_allow_patterns_are_checked() -> None:
     with pytest.raises(SettingsError, match="invalid regular expression"):
         allow_pattern("layer (8", is_pattern=True)

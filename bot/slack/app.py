@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.coach import Coach
 from bot.config import Settings
@@ -23,8 +21,10 @@ from bot.models import Analysis
 from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.logs import slack_logger
 from bot.slack.metrics import Metrics, Timer
+from bot.slack.people import People
 from bot.spool import FlagWriter
 from bot.store import Store
+from bot.timezones import team_zone
 from bot.workspace import SettingsCache, WorkspaceSettings
 
 LISTENER_THREADS = 4
@@ -80,18 +80,20 @@ class Deps:
     outbox: Outbox
     stats: dict[str, int] = field(default_factory=dict)
     workspace_url: str = ""
-    _admins: dict[str, tuple[bool, float]] = field(default_factory=dict, repr=False)
-    _admins_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    team_id: str = ""  # the bot's own workspace (auth.test): whose digest settings the scheduler reads
     writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
     workspace: SettingsCache | None = None  # the team's settings from the store, re-read at most once a second
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry (GET /metrics)
     listeners: ListenerPool | None = None  # Bolt's listener threads (create_app sets it)
+    people: People | None = None  # users.info names for redacting live excerpts (bot.slack.people)
 
     def __post_init__(self) -> None:
         if self.workspace is None:
             self.workspace = SettingsCache(self.store.workspace_settings)
         if self.writer is None:
             self.writer = FlagWriter(self.store, self.settings.write_retry_delay, self.settings.write_retry_seconds)
+        if self.people is None:
+            self.people = People(self.client, ADMIN_CACHE_SECONDS)
 
     def analyse(self, text: str, workspace: WorkspaceSettings | None = None, channel: str = "") -> Analysis:
         """The coach's analysis (with the team's settings), timed for the detect-latency histogram."""
@@ -114,37 +116,33 @@ class Deps:
         link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
         return link + (f"?thread_ts={thread_ts}&cid={channel}" if thread_ts and thread_ts != ts else "")
 
-    def is_manager(self, user: str) -> bool:
-        """COACH_MANAGERS when set; otherwise the workspace's admins and owners, so a fresh
-        install is not a dashboard nobody can open. Slack's answer is cached for minutes."""
+    def is_manager(self, user: str, team: str = "") -> bool:
+        """The managers set in Slack (the store) when set, else COACH_MANAGERS; with neither,
+        the workspace's admins and owners, so a fresh install is not a dashboard nobody can
+        open. Slack's answer is cached for minutes; the store's is the settings cache's."""
+        managers = self.settings_for(team).managers
+        if managers:
+            return user in managers
         if self.settings.managers:
             return user in self.settings.managers
         return bool(user) and self._workspace_admin(user)
 
     def _workspace_admin(self, user: str) -> bool:
-        now = time.monotonic()
-        with self._admins_lock:
-            cached = self._admins.get(user)
-        if cached and now - cached[1] < ADMIN_CACHE_SECONDS:
-            return cached[0]
-        try:
-            info = self.client.users_info(user=user).get("user") or {}
-        except (SlackApiError, OSError) as exc:  # not cached: the next request asks again
-            error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-            log.warning("users.info failed (%s): treating the user as an agent", error)
+        assert self.people is not None
+        info = self.people.info(user)  # cached for minutes; a failure is not cached
+        if info is None:
+            log.warning("users.info failed: treating the user as an agent")
             return False
-        admin = bool(info.get("is_admin") or info.get("is_owner")) and not info.get("deleted")
-        with self._admins_lock:
-            self._admins[user] = (admin, now)
-        return admin
+        return bool(info.get("is_admin") or info.get("is_owner")) and not info.get("deleted")
 
     def settings_for(self, team: str) -> WorkspaceSettings:
         assert self.workspace is not None
         return self.workspace.get(team)
 
-    def watched(self, channel: str, team: str = "") -> bool:
-        """The workspace's watched/ignored channels, COACH_CHANNELS as the default."""
-        return self.settings_for(team).watches(channel, self.settings.channels)
+    def zone(self, team: str | None = "") -> str:
+        """The team's time zone: the one set in Slack (App Home → Settings) when there is one,
+        else COACH_TZ."""
+        return team_zone(self.settings.time_zone, self.settings_for(team or ""))
 
 
 def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient | None = None,
@@ -168,7 +166,12 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write
     if token_verification:
-        deps.workspace_url = str(client.auth_test().get("url") or "")
+        identity = client.auth_test()
+        deps.workspace_url = str(identity.get("url") or "")
+        deps.team_id = str(identity.get("team_id") or "")
+        # The team's custom terms make a rule set of their own, which takes seconds to build:
+        # build it now rather than on the first message's time (kept by bot.workspace, by terms).
+        store.workspace_settings(deps.team_id).ruleset(coach.rules)
     from bot.slack.listeners import register_all
 
     register_all(app, deps)

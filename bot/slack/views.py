@@ -30,6 +30,7 @@ ACTION_HELPFUL = "coach_helpful"
 ACTION_NOT_HELPFUL = "coach_not_helpful"
 ACTION_WHY = "coach_why"
 ACTION_SNOOZE = "coach_snooze"
+ACTION_PAUSE_LOW = "coach_pause_low"  # bot/slack/listeners/settings.py
 SHORTCUT_CALLBACK = "coach_this_reply"
 
 PRINCIPLES = (
@@ -89,8 +90,10 @@ def action_value(flag_id: int | None, analysis: Analysis) -> str:
     return value
 
 
-def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None) -> dict[str, Any]:
-    """The private nudge: what, why, a better way, and the four buttons."""
+def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None,
+                  pause: bool = False) -> dict[str, Any]:
+    """The private nudge: what, why, a better way, and the four buttons (five when managers
+    let agents pause low-severity nudges)."""
     blocks: list[Block] = [section(f":wave: {INTRO}\n*{escape(spotted_line(analysis))}*")]
     why = "\n".join(f"• {escape(p)}" for p in analysis.principles)
     blocks.append(section(f"*Why it matters*\n{why}"))
@@ -103,6 +106,7 @@ def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: in
         _button("Not helpful", ACTION_NOT_HELPFUL, value),
         _button("Why?", ACTION_WHY, value),
         _button("Snooze for today", ACTION_SNOOZE, value),
+        *([_button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")] if pause else []),
     ]})
     return {"text": escape(nudge_text(analysis, suggestion)), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
 
@@ -143,6 +147,7 @@ HELP_TEXT = (
     "*support-coach* helps you keep replies calm, clear and about the solution.\n"
     "• `/coach <your draft>`: a calmer version of a reply, privately.\n"
     "• `/coach me`: your own coaching record.\n"
+    "• `/coach settings`: what the coach applies to you, and why.\n"
     "• `/coach report [7d] [#channel]`: the team report (managers).\n"
     "• DM me a draft, or mention me with one, for a rewrite.\n"
     "• On any message: *More actions → Coach this reply*.\n"
@@ -167,6 +172,19 @@ def refusal_message() -> dict[str, Any]:
     return {"text": text, "blocks": [section(text)]}
 
 
+def phrase_and_struggle_blocks(report: Report) -> list[Block]:
+    """The flagged phrases and what customers struggled with: the same two sections in every
+    report view."""
+    blocks = []
+    if report.top_phrases:
+        blocks.append(section("*Top phrases*\n" + "\n".join(
+            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
+    if report.struggles:
+        blocks.append(section("*What customers struggled with*\n" + "\n".join(
+            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
+    return blocks
+
+
 def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]:
     spark = sparkline([n for _, n in report.daily])
     blocks: list[Block] = [
@@ -181,12 +199,7 @@ def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]
     if report.manager_view and report.by_agent:
         blocks.append(section("*By agent*\n" + "\n".join(
             f"{user_ref(a.id, a.name)}: {a.count}" for a in report.by_agent[:20])))
-    if report.top_phrases:
-        blocks.append(section("*Top phrases*\n" + "\n".join(
-            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
-    if report.struggles:
-        blocks.append(section("*What customers struggled with*\n" + "\n".join(
-            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
+    blocks += phrase_and_struggle_blocks(report)
     blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
                           f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
     tips = advice(report)
@@ -200,13 +213,22 @@ def report_message(report: Report, title: str = "Coaching report") -> dict[str, 
     return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
 
 
-def home_view(report: Report, is_manager: bool) -> dict[str, Any]:
-    """Managers: the team dashboard. Agents: their own record and the principles."""
+def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: dict[str, str] | None = None,
+              agents: dict[str, str] | None = None, drill: Report | None = None) -> dict[str, Any]:
+    """Managers: the team dashboard. Agents: their own record and the principles.
+
+    The report part (pickers, totals, the category bar, a chosen agent's outcomes) is built
+    by bot.slack.report_views; ``state`` (a HomeState) travels in private_metadata.
+    """
+    from bot.slack.report_views import HomeState, home_report_blocks  # it builds on this module's helpers
+
+    state = state or HomeState(days=report.period.days)
     title = "Team dashboard" if is_manager else "Your coaching record"
-    blocks = report_blocks(report, title)
+    blocks = home_report_blocks(report, title, state, channels=channels if is_manager else None,
+                                agents=agents if is_manager else None, drill=drill if is_manager else None)
     if not is_manager and report.total == 0:
         blocks.append(section("Nothing flagged for you lately. :sparkles:"))
     blocks.append({"type": "divider"})
     blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in PRINCIPLES)))
     blocks.append(context("Nudges are private. Drafts sent to `/coach` are never stored."))
-    return {"type": "home", "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}
+    return {"type": "home", "private_metadata": state.to_metadata(), "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}

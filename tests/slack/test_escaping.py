@@ -16,7 +16,7 @@ from bot.coach import Coach
 from bot.export import open_export
 from bot.scan import scan_export
 from bot.scheduler import Scheduler
-from bot.slack.client import post_text
+from bot.slack.digest_post import post_digest
 from tests.slack.conftest import BOT_USER, MANAGER, TEAM, Bot, message
 
 HOSTILE = "As I already said <!channel> <!here> <@U0EVIL> <https://x|y> & co, you should have read the guide."
@@ -58,9 +58,11 @@ def assert_inert(body: dict[str, Any], allowed: tuple[str, ...] = ()) -> str:
 
 def _digest(bot: Bot) -> str:
     bot.store.set_meta("digest_last_sent", "0")
-    scheduler = Scheduler(bot.deps.settings, bot.store, lambda channel, text: post_text(bot.deps.client, channel, text))
+    scheduler = Scheduler(bot.deps.settings, bot.store,
+                          lambda channel, digest: post_digest(bot.deps.client, channel, digest))
     assert "digest" in scheduler.tick()
-    return bot.slack.wait_for("/api/chat.postMessage")[-1].body["text"]
+    body = bot.slack.wait_for("/api/chat.postMessage")[-1].body
+    return json.dumps({"text": body["text"], "blocks": body["blocks"]}, ensure_ascii=False)  # fallback and blocks
 
 
 def test_hostile_text_is_shown_literally_on_every_surface(make_bot) -> None:
@@ -104,10 +106,14 @@ def test_hostile_text_is_shown_literally_on_every_surface(make_bot) -> None:
     for reply in replies:
         assert_inert(reply.body, allowed=("<@UAGENT>", "<#C1>"))
     assert ESCAPED in json.dumps(replies[1].body)  # the top phrase, shown literally
+    # App Home (the manager's with its Settings section) and /coach settings, a hostile setting in the store.
+    bot.store.allow_phrase("<!channel> & co", team=TEAM, actor="cli:<!here>")
     bot.event({"type": "app_home_opened", "user": MANAGER, "tab": "home", "channel": "D1"})
     bot.event({"type": "app_home_opened", "user": "UAGENT", "tab": "home", "channel": "D2"})
     for call in bot.slack.wait_for("/api/views.publish", 2):
-        assert ESCAPED in assert_inert(call.body, allowed=("<@UAGENT>", "<#C1>"))
+        assert ESCAPED in assert_inert(call.body, allowed=("<@UAGENT>", "<#C1>", f"<@{MANAGER}>", "<#CDIGEST>"))
+    bot.command("settings", user="UAGENT")
+    assert ESCAPED in assert_inert(bot.slack.wait_for("/response/cmd", seen + 4)[-1].body)
     # The weekly digest, posted through the real client.
     digest = _digest(bot)
     assert ESCAPED in digest
@@ -131,4 +137,5 @@ def test_digest_and_reports_after_scanning_a_hostile_export(make_bot, tmp_path: 
     report = assert_inert(bot.slack.wait_for("/response/cmd")[0].body)
     assert "#support" in report and "Eve &lt;!everyone&gt; &amp; co" in report
     bot.event({"type": "app_home_opened", "user": MANAGER, "tab": "home", "channel": "D1"})
-    assert "#support" in assert_inert(bot.slack.wait_for("/api/views.publish")[0].body)
+    assert "#support" in assert_inert(bot.slack.wait_for("/api/views.publish")[0].body,
+                                         allowed=(f"<@{MANAGER}>", "<#CDIGEST>"))

@@ -70,7 +70,8 @@ def test_a_second_vote_replaces_the_first(bot: Bot) -> None:
     assert len(rows) == len(set(bot.store.get_flag(flag_id).rules))
     assert {r[3] for r in rows} == {"not_helpful"}
     report = build_report(bot.store, 7, manager=True)
-    assert report.not_helpful == len(rows) and report.helpful == 0
+    assert report.not_helpful == 1 and report.helpful == 0  # one nudge, voted once
+    assert sum(r.not_helpful for r in report.rule_feedback) == len(rows)  # each of its rules
 
 
 def test_forged_rows_already_in_a_database_never_reach_the_advice(bot: Bot) -> None:

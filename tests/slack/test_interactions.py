@@ -34,9 +34,9 @@ def test_coach_draft_is_rewritten_privately_and_not_stored(bot: Bot) -> None:
 def test_coach_help_and_clean_draft(bot: Bot) -> None:
     bot.command("help")
     bot.command("Your refund is on its way, anything else I can do?")
-    first, second = responses(bot, 2)
-    assert "/coach <your draft>" in first["text"]
-    assert "reads well" in second["text"]
+    texts = [r["text"] for r in responses(bot, 2)]  # two commands answered in parallel: any order
+    assert sum("/coach <your draft>" in t for t in texts) == 1
+    assert sum("reads well" in t for t in texts) == 1
 
 
 def test_report_is_for_managers_only(bot: Bot) -> None:
@@ -198,7 +198,9 @@ def test_home_tab_for_manager_and_agent(bot: Bot) -> None:
     bot.event({"type": "app_home_opened", "user": "UAGENT", "tab": "home", "channel": "D2"})
     calls = bot.slack.wait_for("/api/views.publish", 2)
     by_user = {c.body["user_id"]: c.body["view"] for c in calls}
-    assert "Team dashboard" in json.dumps(by_user[MANAGER]) and "<@UAGENT>" in json.dumps(by_user[MANAGER])
+    manager_view = json.dumps(by_user[MANAGER])
+    # The agent is one to pick for a drill-down, not a row of a leaderboard.
+    assert "Team dashboard" in manager_view and '"value": "UAGENT"' in manager_view and "By agent" not in manager_view
     agent_view = json.dumps(by_user["UAGENT"])
     assert "Your coaching record" in agent_view and "How we talk to customers" in agent_view
     assert len(by_user["UAGENT"]["blocks"]) <= 100

@@ -15,6 +15,8 @@ def test_manifest_matches_the_app() -> None:
     data = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     features, settings = data["features"], data["settings"]
     assert [c["command"] for c in features["slash_commands"]] == ["/coach"]
+    hint = features["slash_commands"][0]["usage_hint"]
+    assert all(word in hint for word in ("help", "me", "settings", "report"))  # what /coach answers
     assert features["shortcuts"][0]["callback_id"] == SHORTCUT_CALLBACK
     assert features["shortcuts"][0]["type"] == "message"
     assert features["app_home"]["home_tab_enabled"] is True

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, catch_all, commands, home, lifecycle, mentions, messages, shortcuts
+from bot.slack.listeners import (
+    actions,
+    catch_all,
+    commands,
+    home,
+    home_report,
+    lifecycle,
+    mentions,
+    messages,
+    settings,
+    shortcuts,
+)
 
 
 def register_all(app: App, deps: object) -> None:
-    for module in (commands, actions, shortcuts, mentions, home, lifecycle, messages, catch_all):
+    for module in (commands, actions, settings, shortcuts, mentions, home, home_report, lifecycle, messages,
+                   catch_all):
         module.register(app, deps)

@@ -25,6 +25,7 @@ from bot.slack.views import (
     context,
     why_modal,
 )
+from bot.timezones import end_of_day
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,12 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user, team = _who(body)
         offset = _tz_offset(client, user)
-        deps.store.snooze(team, user, end_of_local_day(time.time(), offset or 0))
-        today = "today" if offset is not None else "today (until midnight UTC)"
+        if offset is not None:  # the agent's own Slack time zone
+            until, today = end_of_local_day(time.time(), offset), "today"
+        else:  # Slack cannot tell: the team's zone (a workspace setting, else COACH_TZ)
+            zone = deps.zone(team)
+            until, today = end_of_day(time.time(), zone), f"today (until midnight {zone})"
+        deps.store.snooze(team, user, until)
         text = f"Nudges snoozed for {today}. Flags are still counted in team totals."
         respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
 

@@ -1,4 +1,4 @@
-"""/coach: a rewrite of a draft, help, your own record, or (managers) the team report.
+"""/coach: a rewrite of a draft, help, your own record and settings, or (managers) the team report.
 
 Acked at once, answered through respond() so it works in channels the bot is not in.
 Drafts are never stored.
@@ -14,7 +14,16 @@ from slack_bolt import App
 from bot.mrkdwn import escape
 from bot.reports import PeriodError, build_report, parse_days
 from bot.slack.app import Deps
-from bot.slack.views import help_message, refusal_message, report_message, section, suggestion_message
+from bot.slack.listeners.settings import agent_settings, report_fix_blocks
+from bot.slack.views import (
+    MAX_MESSAGE_BLOCKS,
+    help_message,
+    limit_blocks,
+    refusal_message,
+    report_message,
+    section,
+    suggestion_message,
+)
 
 _CHANNEL = re.compile(r"^<#(C[A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]+)$")
 
@@ -32,6 +41,8 @@ def register(app: App, deps: Deps) -> None:
             _my_record(deps, respond, user, team, text.split()[1:])
         elif word == "report" and len(text.split()) <= 3:
             _team_report(deps, respond, user, team, text.split()[1:])
+        elif word == "settings" and len(text.split()) == 1:
+            agent_settings(deps, respond, user, team)
         else:
             analysis = deps.analyse(text)
             respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
@@ -43,12 +54,12 @@ def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) 
     except PeriodError as exc:
         respond(response_type="ephemeral", text=escape(exc))
         return
-    report = build_report(deps.store, days, agent=user, team=team or None, manager=False)
+    report = build_report(deps.store, days, agent=user, team=team or None, manager=False, tz=deps.zone(team))
     respond(response_type="ephemeral", **report_message(report, "Your coaching record"))
 
 
 def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]) -> None:
-    if not deps.is_manager(user):
+    if not deps.is_manager(user, team):
         respond(response_type="ephemeral", **refusal_message())
         return
     days, channel = 7, None
@@ -62,9 +73,10 @@ def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]
         except PeriodError as exc:
             respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
             return
-    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True)
+    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True, tz=deps.zone(team))
     deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")
     message = report_message(report)
     if report.total == 0:
         message["blocks"].append(section("Nothing flagged in this period."))
+    message["blocks"] = limit_blocks(message["blocks"] + report_fix_blocks(deps, team, report), MAX_MESSAGE_BLOCKS)
     respond(response_type="ephemeral", **message)

@@ -6,9 +6,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.reports import build_report
 from bot.slack.app import Deps
-from bot.slack.views import home_view
+from bot.slack.listeners.home_report import publish_home
 
 
 def register(app: App, deps: Deps) -> None:
@@ -17,10 +16,4 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return
         user, team = event.get("user", ""), body.get("team_id") or None
-        manager = deps.is_manager(user)
-        if manager:
-            report = build_report(deps.store, 7, team=team, manager=True)
-            deps.store.audit(user, "report", team=team or "", days=7, surface="home")
-        else:
-            report = build_report(deps.store, 30, agent=user, team=team, manager=False)
-        deps.outbox.send("views.publish", user_id=user, view=home_view(report, manager))
+        publish_home(deps, user, team)  # the report part: bot/slack/listeners/home_report.py

@@ -17,12 +17,13 @@ from slack_bolt import App
 
 from bot.slack.app import Deps
 from bot.slack.metrics import error_label
+from bot.slack.people import mentioned
 from bot.slack.views import nudge_message, suggestion_message
 
 log = logging.getLogger(__name__)
 
 NEW_MESSAGE_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
-HELD_BACK = frozenset({"snoozed", "cooldown"})  # Store.add_flag_to_nudge's reasons
+HELD_BACK = frozenset({"snoozed", "cooldown", "paused"})  # Store.add_flag_to_nudge's reasons
 
 
 def register(app: App, deps: Deps) -> None:
@@ -51,7 +52,8 @@ def _from_a_person(event: dict[str, Any], context: Any) -> bool:
 
 def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any) -> None:
     channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
-    if not deps.watched(channel, team):
+    workspace = deps.settings_for(team)
+    if not workspace.watches(channel, deps.settings.channels):
         deps.metrics.ignored("unwatched")
         return
     if not text.strip():
@@ -60,13 +62,16 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
         deps.metrics.ignored("mention")
         return  # a request to the bot: the app_mention listener answers it, once
-    workspace = deps.settings_for(team)
     analysis = deps.analyse(text, workspace, channel)
     if not analysis.flagged:
         return
     ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
+    assert deps.people is not None
+    # The author's and the mentioned people's Slack names (users.info, cached) leave the excerpt.
+    names = deps.people.names([user, *mentioned(text)])
     flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
-                               permalink=deps.permalink(channel, ts, thread_ts))
+                               permalink=deps.permalink(channel, ts, thread_ts),
+                               agent_name=deps.people.display_name(user), known_names=names)
     extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 
     def stored(flag_id: int | None, nudge_id: int, held_back: str) -> None:
@@ -79,7 +84,7 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
             deps.metrics.nudges_held_back.labels(held_back if held_back in HELD_BACK else "other").inc()
             return  # a snoozed or recently nudged agent
         payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False, workspace=workspace),
-                                flag_id)
+                                flag_id, pause=workspace.pause_allowed(deps.settings.agent_pause))
 
         def done(data: dict[str, Any] | None, error: str) -> None:
             if data is None:
@@ -92,7 +97,8 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
                          **payload, **extra)
 
     assert deps.writer is not None
-    deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored)
+    paused = analysis.severity == "low" and workspace.low_paused(user, deps.settings.agent_pause)
+    deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored, hold="paused" if paused else "")
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
