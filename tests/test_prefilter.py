@@ -229,7 +229,8 @@ def _cue_patterns() -> list[re.Pattern[str]]:
     from bot import context, segments
 
     cues = context.cues()
-    return [getattr(cues, name) for name in cues.__dataclass_fields__] + [
+    fields = [getattr(cues, name) for name in cues.__dataclass_fields__]
+    return [field for field in fields if isinstance(field, re.Pattern)] + [
         segments.GREETING, context._REPLY_PROSE, context._SECOND_PERSON, context._WE, context._VOCATIVE]
 
 
