@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import make_throughput_corpus as throughput
-from bot.rules import compact, compact_spans, default_rules
+from bot.rules import compact, compact_spans, default_rules, leet_fold
 from bot.text import normalize
 
 
@@ -35,14 +35,16 @@ def main() -> None:
     any_candidate = any_run = 0
     for text in clean:
         hit_rules: set[str] = set()
-        for end, (length, wordlike, indices, _keys) in rules.anchors.iter(text) if rules.anchors else ():
+        for end, (length, written, _literal) in rules.prefilter.iter(leet_fold(text)) if rules.prefilter else ():
             start = end - length + 1
-            if not indices or (wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")):
-                continue
-            for index in indices:
-                rule = rules.rules[index]
-                hit_rules.add(rule.id)
-                anchors_by_rule[rule.id][text[start:end + 1]] += 1
+            for anchor, wordlike, indices in written:
+                if not text.startswith(anchor, start) or (
+                        wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")):
+                    continue
+                for index in indices:
+                    rule = rules.rules[index]
+                    hit_rules.add(rule.id)
+                    anchors_by_rule[rule.id][anchor] += 1
         folded = compact(text)
         raw = [(end - length + 1, end + 1, indices) for end, (length, _w, indices, _k) in rules.needles.iter(folded)]
         for (start, _end), (c_start, c_end, indices) in zip(compact_spans(text, [r[:2] for r in raw]), raw,

@@ -19,7 +19,7 @@ from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
 from bot.model import LearnedModel, default_model, tokens_of
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, fast_search
+from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, finditer_fast, start_search
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
@@ -42,14 +42,14 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if not text or text.isspace():
         return Analysis(text=text)
     normalized = normalize(text[:MAX_TEXT_LENGTH])
-    candidates = rules.scan(normalized.text)
+    candidates = rules.runs(normalized.text)
     if not candidates and learned is None:
         return Analysis(text=text)
     context = MessageContext(normalized)
     findings: list[Finding] = []
     shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]] = {}
-    for rule, windows in candidates:
-        findings.extend(_rule_findings(rule, windows, context, shared))
+    for rule, runs in candidates:
+        findings.extend(_rule_findings(rule, runs, context, shared))
     if findings:
         findings = _without_overlaps(findings, rules.order)
     model_score = None
@@ -97,11 +97,12 @@ def _vetoed(findings: list[Finding], model_score: float | None, model: LearnedMo
 
 def _rule_findings(
     rule: Rule,
-    windows: tuple[Windows | None, ...],
+    runs: list[tuple[int, Windows | None]],
     context: MessageContext,
     shared: dict[tuple[int, int], tuple[list[tuple[int, int]], Iterator[re.Match[str]]]],
 ) -> list[Finding]:
-    """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order.
+    """The rule's unsuppressed matches, at most MAX_FINDINGS_PER_RULE, in pattern order
+    (``runs``: the patterns that can match, by position, with their windows; see RuleSet.runs).
 
     ``shared`` holds, per (pattern, windows) object pair of this message (both live until
     detect returns, so their ids are stable), the spans found so far and the search that
@@ -113,13 +114,13 @@ def _rule_findings(
     found: list[Finding] = []
     settled = rule.unless_message is None and rule.only_if_message is None
     severity: str | None = None
-    for pattern, where in zip(rule.patterns, windows, strict=True):
-        if where is not None and not where:
-            continue
+    patterns = rule.patterns
+    for position, where in runs:
+        pattern = patterns[position]
         entry = shared.get((id(pattern), id(where)))
         if entry is None:
             if where is None:
-                matches: Iterator[re.Match[str]] = fast_search(pattern).finditer(text)
+                matches: Iterator[re.Match[str]] = finditer_fast(pattern, text)
             elif isinstance(where, Starts):
                 matches = _at_starts(pattern, text, where)
             else:
@@ -209,7 +210,7 @@ def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator
     finditer, the next search starts where the last match ended.
     """
     last = 0
-    search = fast_search(pattern).search
+    search = start_search(pattern).search  # only its hits' starts are used
     for window_start, window_end in windows:
         pos = max(window_start, last)
         while pos < window_end:

@@ -25,7 +25,8 @@ import re
 import string
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import add
 from pathlib import Path
 
 from bot.models import CATEGORIES
@@ -45,6 +46,7 @@ MAX_TOKENS = 400  # a pasted log adds nothing a person wrote; bound the cost of 
 CHAR_PREFIX = "#"  # marks a character-gram feature; "#" never occurs in a token
 CHAR_SIZES = range(2, 6)  # character 2- to 5-grams of " word " (the spaces mark its ends)
 MAX_CACHED_WORDS = 50_000  # distinct words remembered; the cache is emptied when full
+MAX_SCORED_WORDS = 4_096  # words whose per-output terms are remembered (scores() runs on few messages)
 
 # Letters and digits stay, apostrophes go ("don't" -> "dont"), everything else splits words.
 _WORD_CHARS = set(string.ascii_lowercase + string.digits)
@@ -57,9 +59,9 @@ class ModelError(ValueError):
 
 
 def _all_tokens(text: str) -> list[str]:
-    if text.isascii():
-        return text.encode().translate(_ASCII_TABLE, b"'").decode().split()
-    return text.translate(_TEXT_TABLE).split()
+    # UTF-8 never uses an ASCII byte inside a multi-byte character, so translating the bytes
+    # changes exactly the ASCII characters _TEXT_TABLE would, several times faster.
+    return text.encode("utf-8", "surrogatepass").translate(_ASCII_TABLE, b"'").decode("utf-8", "surrogatepass").split()
 
 
 _TOKEN_CHUNK = 4096  # characters tokenised at a time in a long text
@@ -117,6 +119,8 @@ def feature_counts(tokens: list[str]) -> Counter[str]:
 
 
 Row = tuple[float, ...]
+_WordSums = tuple[float, float, float, float, "dict[str, tuple[float, float]] | None"]  # see _word_sums
+_WordTerms = tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]  # squared idfs; weighted terms per output
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,9 @@ class LearnedModel:
     thresholds: dict[str, float]
     meta: dict[str, object] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
-    _word_cache: dict[str, tuple[float, float, float, float]] = field(default_factory=dict, compare=False, repr=False)
+    _word_cache: dict[str, _WordSums] = field(default_factory=dict, compare=False, repr=False)
+    _score_cache: dict[str, _WordTerms] = field(default_factory=dict, compare=False, repr=False)
+    _push_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def _idf(self, feature: str) -> float:
         return self.idf.get(feature, 1.0) if self.idf else 1.0
@@ -146,9 +152,20 @@ class LearnedModel:
             rows[f] = (row[0] * self._idf(f), self._idf(f) ** 2)
         return rows
 
-    def _word_sums(self, token: str) -> tuple[float, float, float, float]:
-        """One word's terms of the four flag sums (its character grams', then its own as a word),
-        cached: words repeat, messages vary."""
+    @cached_property
+    def _pair_rows(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """The word-pair rows of ``_flag_rows`` by first word, then second ("a b" -> [a][b]):
+        a pair costs a lookup of two words already hashed, not a join and a new hash."""
+        pairs: dict[str, dict[str, tuple[float, float]]] = {}
+        for feature, row in self._flag_rows.items():
+            if not is_char_feature(feature) and " " in feature:
+                first, second = feature.split(" ", 1)
+                pairs.setdefault(first, {})[second] = row
+        return pairs
+
+    def _word_sums(self, token: str) -> _WordSums:
+        """One word's terms of the four flag sums (its character grams', then its own as a word)
+        and the pairs it starts, cached: words repeat, messages vary."""
         sums = self._word_cache.get(token)
         if sums is None:
             rows = self._flag_rows
@@ -159,59 +176,98 @@ class LearnedModel:
                     weighted += row[0]
                     squared += row[1]
             own = rows.get(token, (0.0, 0.0))
-            sums = (weighted, squared, own[0], own[1])
+            sums = (weighted, squared, own[0], own[1], self._pair_rows.get(token))
             if len(self._word_cache) >= MAX_CACHED_WORDS:
                 self._word_cache.clear()
             self._word_cache[token] = sums
         return sums
 
     def flag_score(self, tokens: list[str]) -> float:
-        """Probability that the message should be flagged: a lookup per word and word pair."""
+        """Probability that the message should be flagged: a lookup per word and word pair.
+
+        The word view adds every word's terms, then every pair's, in order: the trainer's
+        sums, to the last bit (the pairs are looked up from the first word's row).
+        """
         char_weighted = char_squared = word_weighted = word_squared = 0.0
         cached = self._word_cache.get
+        starts = []
         for token in tokens:
-            a, b, c, d = cached(token) or self._word_sums(token)
+            a, b, c, d, pairs = cached(token) or self._word_sums(token)
             char_weighted += a
             char_squared += b
             word_weighted += c
             word_squared += d
-        rows = self._flag_rows
-        for pair in itertools.pairwise(tokens):
-            row = rows.get(" ".join(pair))
-            if row is not None:
-                word_weighted += row[0]
-                word_squared += row[1]
+            starts.append(pairs)
+        for pairs, following in zip(starts, itertools.islice(tokens, 1, None), strict=False):  # the last starts none
+            if pairs is not None:
+                row = pairs.get(following)
+                if row is not None:
+                    word_weighted += row[0]
+                    word_squared += row[1]
         total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
         return sigmoid(self.bias[0] + total)
 
+    def _view_terms(self, feature: str) -> tuple[float, Row | None] | None:
+        """A known feature's squared idf and, if it is weighted, its weight x idf per output."""
+        known = self._flag_rows.get(feature)
+        if known is None:
+            return None
+        row = self.weights.get(feature)
+        if row is None:
+            return known[1], None
+        idf = self._idf(feature)
+        return known[1], tuple(value * idf for value in row)
+
+    def _word_terms(self, token: str) -> _WordTerms:
+        """One word's character-gram terms for ``scores``, in gram order, cached: its squared
+        idfs, and per output the weighted grams' weight x idf."""
+        terms = self._score_cache.get(token)
+        if terms is None:
+            found = [t for t in map(self._view_terms, char_grams(token)) if t is not None]
+            weighted = [t[1] for t in found if t[1] is not None]
+            columns = tuple(zip(*weighted, strict=True)) if weighted else ((),) * len(OUTPUTS)
+            terms = (tuple(t[0] for t in found), columns)
+            if len(self._score_cache) >= MAX_SCORED_WORDS:
+                self._score_cache.clear()
+            self._score_cache[token] = terms
+        return terms
+
     def scores(self, tokens: list[str]) -> dict[str, float]:
-        """Probability per output (flag and each category)."""
-        rows = self._flag_rows
-        weights = self.weights
+        """Probability per output (flag and each category).
+
+        Per view, the squared sum and each output's weighted sum add the known features'
+        terms in feature order (the words' character grams from a per-word cache), as one
+        loop over the view's features would: the floats are the same to the last bit.
+        """
         width = len(OUTPUTS)
-        totals = [0.0] * width
-        for features in ([g for t in tokens for g in char_grams(t)], word_grams(tokens)):
-            weighted = [0.0] * width
-            squared = 0.0
-            for feature in features:
-                known = rows.get(feature)
-                if known is None:
-                    continue
-                squared += known[1]
-                row = weights.get(feature)
-                if row is not None:
-                    idf = self._idf(feature)
-                    for index in range(width):
-                        weighted[index] += row[index] * idf
-            for index in range(width):
-                totals[index] += _normalised(weighted[index], squared)
+        words = [self._word_terms(token) for token in tokens]
+        char_squared = reduce(add, itertools.chain.from_iterable(w[0] for w in words), 0.0)
+        char_weighted = [reduce(add, itertools.chain.from_iterable(w[1][index] for w in words), 0.0)
+                         for index in range(width)]
+        found = [t for t in map(self._view_terms, word_grams(tokens)) if t is not None]
+        word_squared = reduce(add, (t[0] for t in found), 0.0)
+        weighted_rows = [t[1] for t in found if t[1] is not None]
+        columns = tuple(zip(*weighted_rows, strict=True)) if weighted_rows else ((),) * width
+        word_weighted = [reduce(add, columns[index], 0.0) for index in range(width)]
+        totals = [  # 0.0 first: the running total this replaces started there
+            0.0 + _normalised(char_weighted[index], char_squared) + _normalised(word_weighted[index], word_squared)
+            for index in range(width)
+        ]
         return {name: sigmoid(bias + total) for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)}
 
     def push(self, token: str, output: str) -> float:
-        """How hard one word pushes towards an output, alone (its grams' and its own weights)."""
-        column = OUTPUTS.index(output)
-        weights = self.weights
-        return sum(weights[f][column] * self._idf(f) for f in (*char_grams(token), token) if f in weights)
+        """How hard one word pushes towards an output, alone (its grams' and its own weights),
+        remembered per word and output (a flagged message asks it of every word it holds)."""
+        key = (token, output)
+        found = self._push_cache.get(key)
+        if found is None:
+            column = OUTPUTS.index(output)
+            weights = self.weights
+            found = sum(weights[f][column] * self._idf(f) for f in (*char_grams(token), token) if f in weights)
+            if len(self._push_cache) >= MAX_SCORED_WORDS:
+                self._push_cache.clear()
+            self._push_cache[key] = found
+        return found
 
     @property
     def flag_threshold(self) -> float:

@@ -13,7 +13,7 @@ import functools
 import re
 import string
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -294,7 +294,7 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
     return None, None  # any character, a category, a back-reference
 
 
-def _required(pattern: re.Pattern[str]) -> _Need | None:
+def _required(pattern: re.Pattern[str], min_literal: int = _MIN_LITERAL) -> _Need | None:
     from re import _parser as sre_parse
 
     try:
@@ -306,7 +306,7 @@ def _required(pattern: re.Pattern[str]) -> _Need | None:
     if best is None:
         return None
     strings, before, after = best
-    if min(map(len, strings)) < _MIN_LITERAL and not all(not s.isascii() for s in strings):
+    if min(map(len, strings)) < min_literal and not all(not s.isascii() for s in strings):
         return None
     # "calm down" holds "down": a text with the longer one has the shorter, so keep that.
     # (Its widths around still hold: the shorter sits inside the longer's occurrence.)
@@ -320,6 +320,47 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     useful set (too short, too many). Exact: a text with none of them cannot match."""
     need = _required(pattern)
     return need[0] if need is not None else None
+
+
+_GATE_AUTOMATON = 24  # more literals than this: one Aho-Corasick pass rather than one regex
+_gates: dict[re.Pattern[str], tuple[bool, re.Pattern[str] | ahocorasick.Automaton] | None] = {}
+
+
+def _literal_gate(pattern: re.Pattern[str]) -> tuple[bool, re.Pattern[str] | ahocorasick.Automaton] | None:
+    """(compare lower-cased, what finds the literals one of which every match holds), or None."""
+    need = _required(pattern, min_literal=1)
+    forget_estimates()
+    if need is None:
+        return None
+    # Any case-insensitive part: literals and text are compared lower-cased (ASCII texts only).
+    folded = bool(pattern.flags & re.IGNORECASE) or "(?i" in pattern.pattern
+    literals = sorted({literal.lower() for literal in need[0]} if folded else need[0])
+    if len(literals) <= _GATE_AUTOMATON:  # the regex engine scans for their first characters in C
+        return folded, re.compile("|".join(re.escape(literal) for literal in literals))
+    automaton = ahocorasick.Automaton()
+    for literal in literals:
+        automaton.add_word(literal, None)
+    automaton.make_automaton()
+    return folded, automaton
+
+
+def might_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when ``pattern`` cannot match anywhere in ``text``: none of the literals
+    every match holds occurs in it (the prefilter's own analysis of the regex). A cheap test
+    before searching a long cue pattern over a stretch of a message."""
+    gate = _gates.get(pattern, False)
+    if gate is False:
+        gate = _gates[pattern] = _literal_gate(pattern)
+    if gate is None:
+        return True
+    folded, finder = gate
+    if folded:
+        if not text.isascii():  # outside ASCII, case-insensitive matching is not plain lower()
+            return True
+        text = text.lower()
+    if isinstance(finder, re.Pattern):
+        return finder.search(text) is not None
+    return next(finder.iter(text), None) is not None
 
 
 def match_width(pattern: re.Pattern[str]) -> int:
@@ -456,6 +497,177 @@ def fast_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return fast
 
 
+_MAX_HEADS = 256  # more possible opening pairs than this: not worth it
+_MAX_FIRSTS = 48  # nor more possible first characters, when pairs are not worked out
+_start_cache: dict[tuple[str, int], re.Pattern[str]] = {}
+_Heads = set[str]
+
+
+def _extend(heads: _Heads, more: _Heads, size: int) -> _Heads | None:
+    out = {head if len(head) >= size else (head + tail)[:size] for head in heads for tail in more}
+    return out if len(out) <= _MAX_HEADS else None
+
+
+def _sequence_heads(items: list, size: int) -> _Heads | None:
+    """The first ``size`` characters of every match of a parsed sequence (all of a shorter
+    match), or None when they are not worked out (a category, a back-reference...) or too many."""
+    heads: _Heads = {""}
+    for op, av in items:
+        if all(len(head) >= size for head in heads):
+            break
+        item = _item_heads(op, av, size)
+        if item is None:
+            return None
+        extended = _extend(heads, item, size)
+        if extended is None:
+            return None
+        heads = extended
+    return heads
+
+
+def _item_heads(op: object, av: object, size: int) -> _Heads | None:
+    from re import _constants as sre
+
+    if op is sre.LITERAL:
+        return {chr(av)}  # type: ignore[arg-type]
+    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # zero-width: the next item starts the match
+        return {""}
+    if op is sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:  # type: ignore[attr-defined]
+            if kind is sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is sre.RANGE and value[1] - value[0] < 64:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:  # a negation, a category (\w, \s) or a wide range
+                return None
+        return chars
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av  # type: ignore[misc]
+        if add_flags & sre.SRE_FLAG_IGNORECASE:  # case folding has its own character pairs
+            return None
+        return _sequence_heads(sub.data, size)
+    if op is sre.ATOMIC_GROUP:  # it matches a subset of what the plain group would
+        return _sequence_heads(av.data, size)  # type: ignore[attr-defined]
+    if op is sre.BRANCH:
+        union: _Heads = set()
+        for sub in av[1]:  # type: ignore[index]
+            heads = _sequence_heads(sub.data, size)
+            if heads is None:
+                return None
+            union |= heads
+        return union if len(union) <= _MAX_HEADS else None
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, high, sub = av  # type: ignore[misc]
+        once = _sequence_heads(sub.data, size)
+        if once is None:
+            return None
+        found: _Heads = set()
+        heads, count = {""}, 0
+        while True:
+            if count >= low:
+                found |= heads
+            if count == high:
+                return found
+            more = _extend(heads, once, size)
+            if more is None:
+                return None
+            if more == heads:  # every further repetition opens the same way
+                return found | heads
+            heads, count = more, count + 1
+    return None  # any character, a back-reference, a conditional group
+
+
+def _escaped(char: str) -> str:
+    return char if char.isascii() and char.isalnum() else f"\\U{ord(char):08x}"
+
+
+def _opening(heads: _Heads) -> str:
+    """A regex matching exactly the given one- or two-character strings (all one length),
+    grouped by first character so the engine can scan ahead for those."""
+    if all(len(head) == 1 for head in heads):
+        return "[" + "".join(_escaped(head) for head in sorted(heads)) + "]"
+    seconds: dict[str, list[str]] = {}
+    for head in sorted(heads):
+        seconds.setdefault(head[0], []).append(head[1])
+    return "(?:" + "|".join(_escaped(first) + "[" + "".join(map(_escaped, rest)) + "]"
+                            for first, rest in seconds.items()) + ")"
+
+
+def start_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern whose ``search`` finds the same start positions as ``pattern``'s, faster.
+
+    Only the start of a hit may be used (the hit itself is one or two characters): the
+    caller matches ``pattern`` there. A pattern that opens with a word boundary and an
+    alternation gives the regex engine nothing to skip ahead with, so every position is
+    tried in full. When every match is non-empty and opens with one of a few pairs of
+    characters H (or single characters, for a match that may be one long),
+    ``H(?<=(?=P)H)`` opens with literals the engine scans for in C and checks the second
+    character cheaply; only where both fit does it check that ``pattern`` matches there
+    (the look-ahead sees what a search sees, up to its end position): the same first hit.
+    Otherwise ``fast_search(pattern)``.
+    """
+    key = (pattern.pattern, pattern.flags)
+    found = _start_cache.get(key)
+    if found is not None:
+        return found
+    from re import _parser as sre_parse
+
+    found = fast_search(pattern)
+    if found is pattern and not pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        try:
+            parsed = sre_parse.parse(pattern.pattern, pattern.flags).data
+        except re.error:  # pragma: no cover - it compiled, so it parses
+            parsed = None
+        heads = _sequence_heads(parsed, 2) if parsed is not None else None
+        if heads is not None and any(len(head) < 2 for head in heads):
+            heads = {head[:1] for head in heads}  # a match may be a single character: open on that
+        if heads is None and parsed is not None:
+            heads = _sequence_heads(parsed, 1)
+            if heads is not None and len(heads) > _MAX_FIRSTS:
+                heads = None  # nearly any letter opens a match: the wrapper would cost more than it skips
+        if heads and "" not in heads:
+            lead = _opening(heads)
+            try:
+                found = re.compile(f"{lead}(?<=(?={pattern.pattern}){lead})", pattern.flags)
+            except re.error:  # an inline flag or construct the wrapper cannot hold
+                found = fast_search(pattern)
+    _start_cache[key] = found
+    return found
+
+
+def search_fast(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, found through ``start_search``: the same match."""
+    finder = start_search(pattern)
+    if finder is pattern:
+        return pattern.search(text)
+    hit = finder.search(text)
+    return None if hit is None else pattern.match(text, hit.start())
+
+
+def finditer_fast(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, each match found through ``start_search``.
+
+    Only for a pattern ``start_search`` rewrote (it never matches the empty string, so the
+    next search starts where a match ended, as in finditer); any other is run as it is.
+    """
+    finder = start_search(pattern)
+    if finder is fast_search(pattern):  # not rewritten: the (boundary-moved) pattern as it is
+        yield from finder.finditer(text)
+        return
+    pos = 0
+    while True:
+        hit = finder.search(text, pos)
+        if hit is None:
+            return
+        match = pattern.match(text, hit.start())
+        if match is None:  # pragma: no cover - the look-ahead just matched there
+            pos = hit.start() + 1
+            continue
+        yield match
+        pos = match.end()
+
+
 @dataclass(frozen=True)
 class PatternPlan:
     """How the prefilter decides where one pattern of a rule runs.
@@ -528,6 +740,79 @@ def _automaton(keys: dict[str, tuple[list[int], list[int]]]) -> ahocorasick.Auto
     return automaton
 
 
+# The leet spellings rule patterns accept (leet_source): each class read as its letter.
+_LEET_FOLD_BYTES = bytes.maketrans(b"4@31!05$7", b"aaeiioost")
+
+
+def leet_fold(text: str) -> str:
+    """The text with 4 @ 3 1 ! 0 5 $ 7 read as the letters they stand for, offsets unchanged
+    (only ASCII characters change, one for one, so the UTF-8 bytes can be translated)."""
+    return text.encode("utf-8", "surrogatepass").translate(_LEET_FOLD_BYTES).decode("utf-8", "surrogatepass")
+
+
+def _prefilter(anchors: dict[str, dict[str, list[int]]], literals: dict[str, int]) -> ahocorasick.Automaton | None:
+    """One automaton for the leet-folded text: folded anchors (each spelling as written, to
+    check against the text, with its rules) and folded literals (their id, or -1)."""
+    if not anchors and not literals:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key in sorted(anchors.keys() | literals.keys()):
+        written = tuple((anchor, anchor[0].isalnum(), tuple(indices))
+                        for anchor, indices in sorted(anchors.get(key, {}).items()))
+        automaton.add_word(key, (len(key), written, literals.get(key, -1)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _first(run: tuple[int, Windows | None]) -> int:
+    return run[0]
+
+
+def _inverted(key_literals: dict[int, frozenset[int]]) -> dict[int, tuple[int, ...]]:
+    """Literal id -> the literal keys whose sets hold it."""
+    keys: dict[int, list[int]] = {}
+    for key, literals in key_literals.items():
+        for literal in literals:
+            keys.setdefault(literal, []).append(key)
+    return {literal: tuple(found) for literal, found in keys.items()}
+
+
+def _implies(longer: str, anchor: str) -> bool:
+    """Does every occurrence of ``longer`` (from a word start when it starts with a letter or
+    digit) hold ``anchor`` where ``anchor`` counts (from a word start, if it needs one)?"""
+    at = longer.find(anchor)
+    while at != -1:
+        if at == 0 or not anchor[0].isalnum() or not (longer[at - 1].isalnum() or longer[at - 1] == "_"):
+            return True
+        at = longer.find(anchor, at + 1)
+    return False
+
+
+def _searched_anchors(rule: Rule) -> list[str]:
+    """The anchors worth searching for: the same rules are picked, from fewer keys. An anchor
+    is left out when another anchor of its rule occurs inside it where that one counts
+    ("because of your team" holds "because of your"): the rule is picked there anyway."""
+    kept: list[str] = []
+    for anchor in sorted(rule.anchors, key=lambda a: (len(a), a)):
+        if not any(_implies(anchor, shorter) for shorter in kept):
+            kept.append(anchor)
+    return kept
+
+
+def _searched_needles(rule: Rule) -> tuple[str, ...]:
+    """The needles worth searching for. A needle that starts with a shorter needle of its
+    rule is hit wherever that one is, from the same word start, so it picks nothing more;
+    a rule with slang-term patterns keeps all of its needles (their spans make the terms'
+    windows)."""
+    if any(_TERM_SHAPE.fullmatch(pattern.pattern) for pattern in rule.patterns):
+        return rule.needles
+    kept: list[str] = []
+    for needle in sorted(rule.needles, key=lambda n: (len(n), n)):
+        if not any(needle.startswith(shorter) for shorter in kept):
+            kept.append(needle)
+    return tuple(kept)
+
+
 def _word_start(text: str, start: int) -> bool:
     return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
@@ -579,7 +864,12 @@ class RuleSet:
     in the compact, leet-folded copy, so "p e b k a c" and "P.3.B.K.A.C" are seen) occurs.
     Each of a candidate's patterns then runs only where it can match: in windows around the
     literals every match of it contains (computed from the regex), or around the needle hits
-    for term patterns. Anchors and literals are found in one Aho-Corasick pass.
+    for term patterns. Anchors and literals are found in one Aho-Corasick pass over a
+    leet-folded copy of the text ("t0" read as "to", offsets unchanged), where all the
+    spellings of a literal are one key (a few thousand keys, not tens of thousands): an
+    anchor hit is checked against the text as written; a literal hit can only widen the
+    windows, and a pattern searched in a wider window finds the same matches. The hits
+    become windows only when some rule was picked (most messages make none a candidate).
     """
 
     rules: tuple[Rule, ...]
@@ -587,25 +877,33 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
     plans: tuple[tuple[PatternPlan, ...], ...] = ()
-    key_rules: dict[int, tuple[int, ...]] = field(default_factory=dict)  # literal key -> rules using it
+    key_literals: dict[int, frozenset[int]] = field(default_factory=dict)  # literal key -> ids of its folded literals
+    key_reach: dict[int, tuple[int, int]] = field(default_factory=dict)  # literal key -> (before, after)
+    # Per rule: literal key -> positions of the patterns planned on it; positions of patterns
+    # run on the whole text; positions of slang-term patterns.
+    slots: tuple[dict[int, tuple[int, ...]], ...] = ()
+    rule_literal_keys: tuple[dict[int, tuple[int, ...]], ...] = ()  # per rule: literal id -> its keys holding it
+    whole_slots: tuple[tuple[int, ...], ...] = ()
+    term_slots: tuple[tuple[int, ...], ...] = ()
     unwindowed: frozenset[int] = frozenset()  # rules with a pattern that runs on the whole text
-    anchors: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
+    prefilter: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)  # leet-folded
     needles: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
     term_rules: frozenset[int] = frozenset()  # rules with a slang-term pattern (windows from needle hits)
 
     @classmethod
     def build(cls, rules: Iterable[Rule], categories: dict[str, CategoryInfo]) -> RuleSet:
         rules = tuple(rules)
-        anchors: dict[str, tuple[list[int], list[int]]] = {}
+        anchors: dict[str, dict[str, list[int]]] = {}  # folded anchor -> anchor as written -> rules
         needles: dict[str, tuple[list[int], list[int]]] = {}
         keys: dict[tuple[str, int], PatternPlan] = {}
         groups: dict[tuple[frozenset[str] | None, int, int], int] = {}
-        seen_groups: set[int] = set()
+        literal_ids: dict[str, int] = {}  # folded literal -> its id
+        key_literals: dict[int, frozenset[int]] = {}
         plans = []
         for index, rule in enumerate(rules):
-            for anchor in rule.anchors:
-                anchors.setdefault(anchor, ([], []))[0].append(index)
-            for needle in rule.needles:
+            for anchor in _searched_anchors(rule):
+                anchors.setdefault(leet_fold(anchor), {}).setdefault(anchor, []).append(index)
+            for needle in _searched_needles(rule):
                 needles.setdefault(needle, ([], []))[0].append(index)
             rule_plans = []
             for pattern in rule.patterns:
@@ -619,30 +917,42 @@ class RuleSet:
                     plan = PatternPlan(key, match_width(pattern), literals, term, before, after)
                     keys[(pattern.pattern, pattern.flags)] = plan
                     fast_search(pattern)  # compiled now, at load, not on a message
-                    if key >= 0 and key not in seen_groups:
-                        seen_groups.add(key)
-                        for literal in literals or ():
-                            anchors.setdefault(literal, ([], []))[1].append(key)
+                    start_search(pattern)
+                    if key >= 0 and key not in key_literals:
+                        key_literals[key] = frozenset(
+                            literal_ids.setdefault(leet_fold(literal), len(literal_ids)) for literal in literals or ())
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
-        key_rules: dict[int, list[int]] = {}
-        for index, rule_plans in enumerate(plans):
-            for plan in rule_plans:
-                if plan.literals is not None and index not in key_rules.setdefault(plan.key, []):
-                    key_rules[plan.key].append(index)
         forget_estimates()  # the literal-cost memo is only needed while planning
+        slots: list[dict[int, tuple[int, ...]]] = []
+        for rule_plans in plans:
+            positions: dict[int, list[int]] = {}
+            for position, plan in enumerate(rule_plans):
+                if plan.literals is not None:
+                    positions.setdefault(plan.key, []).append(position)
+            slots.append({key: tuple(found) for key, found in positions.items()})
         return cls(
             rules=rules,
             categories=categories,
             by_id={rule.id: rule for rule in rules},
             order={rule.id: index for index, rule in enumerate(rules)},
             plans=tuple(plans),
-            key_rules={key: tuple(indices) for key, indices in key_rules.items()},
+            key_literals=key_literals,
+            key_reach={plan.key: (plan.before, plan.after) for plan in keys.values() if plan.literals is not None},
+            slots=tuple(slots),
+            rule_literal_keys=tuple(_inverted({key: key_literals[key] for key in by_key}) for by_key in slots),
+            whole_slots=tuple(
+                tuple(position for position, plan in enumerate(rule_plans) if plan.literals is None and not plan.term)
+                for rule_plans in plans
+            ),
+            term_slots=tuple(
+                tuple(position for position, plan in enumerate(rule_plans) if plan.term) for rule_plans in plans
+            ),
             unwindowed=frozenset(
                 index for index, rule_plans in enumerate(plans)
                 if any(plan.literals is None and not plan.term for plan in rule_plans)
             ),
-            anchors=_automaton(anchors),
+            prefilter=_prefilter(anchors, literal_ids),
             needles=_automaton(needles),
             term_rules=frozenset(
                 index for index, rule_plans in enumerate(plans) if any(plan.term for plan in rule_plans)
@@ -653,17 +963,28 @@ class RuleSet:
         """Candidate rules for a normalised text, in file order, each with, per pattern, the
         windows to run it in (empty: skip it; None: the whole text). A candidate none of
         whose patterns can match is left out."""
+        out = []
+        for rule, runs in self.runs(text):
+            windows: list[Windows | None] = [()] * len(rule.patterns)
+            for position, where in runs:
+                windows[position] = where
+            out.append((rule, tuple(windows)))
+        return out
+
+    def runs(self, text: str) -> list[tuple[Rule, list[tuple[int, Windows | None]]]]:
+        """What ``scan`` finds, as detection uses it: each candidate with only the patterns
+        worth running, (position in the rule, windows or None for the whole text), in the
+        rule's order: a rule of forty patterns of which two can match costs two steps."""
         picked: set[int] = set()
-        literal_hits: dict[int, list[tuple[int, int]]] = {}  # literal key -> literal spans
-        for end, (length, wordlike, indices, literal_keys) in self.anchors.iter(text) if self.anchors else ():
-            for key in literal_keys:
-                literal_hits.setdefault(key, []).append((end - length + 1, end + 1))
-            if indices:
-                if wordlike and end >= length:
-                    before = text[end - length]
-                    if before.isalnum() or before == "_":  # inside a word: not this anchor
-                        continue
-                picked.update(indices)
+        hits = list(self.prefilter.iter(leet_fold(text))) if self.prefilter else []
+        for end, (length, written, _literal) in [hit for hit in hits if hit[1][1]]:  # anchor hits
+            start = end - length + 1
+            for anchor, wordlike, indices in written:
+                # as written, not only folded; from a word start ("obvious" in "obviously", not "unobvious")
+                if text.startswith(anchor, start) and not (
+                    wordlike and start and (text[start - 1].isalnum() or text[start - 1] == "_")
+                ):
+                    picked.update(indices)
         needle_spans: dict[int, list[tuple[int, int]]] = {}
         if self.needles is not None:
             compacted = compact(text)
@@ -682,38 +1003,38 @@ class RuleSet:
                             needle_spans.setdefault(index, []).append((start, end))
         if not picked:
             return []
-        runnable = set(self.unwindowed)
-        for key in literal_hits:
-            runnable.update(self.key_rules[key])
-        runnable.update(needle_spans)
-        picked &= runnable
+        hits_of: dict[int, list[tuple[int, int]]] = {}  # literal id -> spans
+        for end, (size, _written, literal) in hits:
+            if literal >= 0:
+                hits_of.setdefault(literal, []).append((end - size + 1, end + 1))
         length = len(text)
         by_key: dict[int, Windows] = {}
         out = []
         for index in sorted(picked):
-            windows: list[Windows | None] = []
-            can_match = False
-            for plan in self.plans[index]:
-                if plan.literals is not None:
-                    where = by_key.get(plan.key)
-                    if where is None:
-                        spans = literal_hits.get(plan.key)
-                        if not spans:
-                            where = ()
-                        elif plan.before <= _AT_STARTS:
-                            where = _starts(spans, plan.before)
-                        else:
-                            where = _windows(spans, plan.before, plan.after, length)
-                        by_key[plan.key] = where
-                elif plan.term:
-                    spans = needle_spans.get(index)
-                    where = _windows(spans, plan.width, plan.width, length) if spans else ()
-                else:
-                    where = None
-                windows.append(where)
-                can_match = can_match or where is None or bool(where)
-            if can_match:
-                out.append((self.rules[index], tuple(windows)))
+            # the rule's literal keys with a literal that occurs (through its own index: few)
+            lit_keys = self.rule_literal_keys[index]
+            here = {key for literal in lit_keys.keys() & hits_of.keys() for key in lit_keys[literal]}
+            terms = self.term_slots[index]
+            needled = needle_spans.get(index) if terms else None
+            if not here and not needled and index not in self.unwindowed:
+                continue  # none of its patterns can match: no literal of theirs occurs
+            runs: list[tuple[int, Windows | None]] = [(position, None) for position in self.whole_slots[index]]
+            slots = self.slots[index]
+            for key in here:
+                where = by_key.get(key)
+                if where is None:
+                    ids = self.key_literals[key]
+                    spans = [span for literal, found in hits_of.items() if literal in ids for span in found]
+                    before, after = self.key_reach[key]
+                    where = _starts(spans, before) if before <= _AT_STARTS else _windows(spans, before, after, length)
+                    by_key[key] = where
+                runs.extend((position, where) for position in slots[key])
+            if needled:
+                for position in terms:
+                    width = self.plans[index][position].width
+                    runs.append((position, _windows(needled, width, width, length)))
+            runs.sort(key=_first)  # the rule's own pattern order
+            out.append((self.rules[index], runs))
         return out
 
     def candidates(self, text: str) -> list[Rule]:

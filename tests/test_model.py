@@ -24,16 +24,19 @@ from bot.model import (
     OUTPUTS,
     LearnedModel,
     ModelError,
+    _normalised,
     char_grams,
     default_model,
     feature_counts,
     load_model,
     save_model,
+    sigmoid,
     token_spans,
     tokens_of,
+    word_grams,
 )
 from bot.models import CATEGORIES
-from bot.rules import RuleSet
+from bot.rules import RuleSet, default_rules
 from bot.text import normalize
 from bot.train import inverse_document_frequency, score_counts, weighted_row
 
@@ -95,6 +98,87 @@ def test_scorer_equals_the_trainers_count_sum() -> None:
         assert model.flag_score(tokens) == pytest.approx(expected, abs=1e-9)
         assert model.flag_score(tokens) == pytest.approx(expected, abs=1e-9)  # again, from the word cache
         assert model.scores(tokens)["flag"] == pytest.approx(expected, abs=1e-9)
+
+
+def _plain_flag_score(model: LearnedModel, tokens: list[str]) -> float:
+    """The flag score with no cache or index: per word its grams' sums (from zero), added to
+    the totals word by word, then each pair's terms (the order the scorer has always used;
+    the cached scorer must equal it bit for bit, not just approximately)."""
+    char_weighted = char_squared = word_weighted = word_squared = 0.0
+    rows = model._flag_rows
+    for token in tokens:
+        weighted = squared = 0.0
+        for gram in char_grams(token):
+            row = rows.get(gram)
+            if row is not None:
+                weighted += row[0]
+                squared += row[1]
+        char_weighted += weighted
+        char_squared += squared
+        own = rows.get(token, (0.0, 0.0))
+        word_weighted += own[0]
+        word_squared += own[1]
+    for pair in word_grams(tokens)[len(tokens):]:
+        row = rows.get(pair)
+        if row is not None:
+            word_weighted += row[0]
+            word_squared += row[1]
+    total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
+    return sigmoid(model.bias[0] + total)
+
+
+def _plain_scores(model: LearnedModel, tokens: list[str]) -> dict[str, float]:
+    """Every output's probability as one loop per view over its features, in order."""
+    totals = [0.0] * WIDTH
+    for features in ([g for t in tokens for g in char_grams(t)], word_grams(tokens)):
+        weighted = [0.0] * WIDTH
+        squared = 0.0
+        for feature in features:
+            known = model._flag_rows.get(feature)
+            if known is None:
+                continue
+            squared += known[1]
+            row = model.weights.get(feature)
+            if row is not None:
+                for index in range(WIDTH):
+                    weighted[index] += row[index] * model.idf.get(feature, 1.0)
+        for index in range(WIDTH):
+            totals[index] += _normalised(weighted[index], squared)
+    return {name: sigmoid(bias + total) for name, bias, total in zip(OUTPUTS, model.bias, totals, strict=True)}
+
+
+def test_cached_scoring_equals_the_plain_loops_exactly() -> None:
+    """The word caches and pair index change no score, not even in the last bit: a learned
+    decision at the threshold must not move because scoring got faster."""
+    rng = random.Random(11)
+    vocabulary = [f"w{i}x" for i in range(40)] + ["ab", "abc", "b"]
+    model = _random_model(rng, vocabulary)
+    for _ in range(300):
+        tokens = [rng.choice([*vocabulary, "unknown", "w1", "ab"]) for _ in range(rng.randint(1, 40))]
+        for _ in range(2):  # cold, then from the caches
+            assert model.flag_score(tokens) == _plain_flag_score(model, tokens)
+            assert model.scores(tokens) == _plain_scores(model, tokens)
+
+
+def test_cached_scoring_equals_the_plain_loops_on_the_bundled_model() -> None:
+    model = default_model()
+    assert model is not None
+    rules = default_rules()
+    texts = [t for rule in rules.rules for t in (*rule.examples, *rule.counter_examples)]
+    for text in texts:
+        tokens = tokens_of(text.lower())
+        assert model.flag_score(tokens) == _plain_flag_score(model, tokens)
+    for text in texts[:40]:
+        tokens = tokens_of(text.lower())
+        assert model.scores(tokens) == _plain_scores(model, tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_byte_tokeniser_equals_the_character_table(text: str) -> None:
+    from bot.model import _TEXT_TABLE, _all_tokens
+
+    assert _all_tokens(text) == text.translate(_TEXT_TABLE).split()
 
 
 def test_character_grams_stay_inside_a_word() -> None:

@@ -228,6 +228,104 @@ def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) ->
     assert [m.span() for m in _SINGLE_QUOTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ9_ .!?,)'\"\n-é"), max_size=30))
+def test_underscore_first_italic_pattern_equals_the_lookbehind_first_one(text: str) -> None:
+    from bot.text import _ITALIC_EDGE, _OPENING_SINGLE_QUOTE
+
+    plain = re.compile(r"(?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"])_(?![A-Za-z0-9_])")
+    assert [m.span() for m in _ITALIC_EDGE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    opening = re.compile(r"(?:^|[^a-z0-9])'")
+    assert (_OPENING_SINGLE_QUOTE.search(text) is None) == (opening.search(text) is None)
+
+
+def _cue_patterns() -> list[re.Pattern[str]]:
+    from bot import context, segments
+
+    cues = context.cues()
+    fields = [getattr(cues, name) for name in cues.__dataclass_fields__]
+    return [field for field in fields if isinstance(field, re.Pattern)] + [
+        segments.GREETING, context._REPLY_PROSE, context._SECOND_PERSON, context._WE, context._VOCATIVE]
+
+
+CUE_PIECES = st.sampled_from([*EXAMPLES[:150], "Customer: ", "> ", "\n", " ", "said ", "HELLO", "Hi", "you", "we",
+                              "regards", "draft:", "macro", "```", "İ", "K", "ﬁ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(CUE_PIECES, st.text(max_size=6)), max_size=10).map("".join))
+def test_might_match_is_never_false_where_the_pattern_matches(text: str) -> None:
+    from bot.rules import might_match
+
+    for pattern in _cue_patterns():
+        for piece in (text, text.lower(), normalize(text).text):
+            if pattern.search(piece) is not None:
+                assert might_match(pattern, piece), (pattern.pattern[:80], piece)
+
+
+def test_might_match_rules_out_texts_without_the_literals() -> None:
+    from bot.context import cues
+    from bot.rules import might_match
+
+    plain = "the export finished and the file is in the shared folder now"
+    assert not might_match(cues().others_intro, plain) and not might_match(cues().agent_intro, plain)
+    assert might_match(re.compile(r"(?i)\bhello\b"), "Well, HELLO there")  # case-insensitive: compared lower-cased
+    assert might_match(re.compile(r"(?i)\bhello\b"), "HELLO İ")  # not ASCII: never ruled out
+    assert might_match(re.compile(r"\w+"), "anything")  # no literal to go by: always searched
+
+
+def _all_patterns() -> list[re.Pattern[str]]:
+    return [pattern for rule in RULES.rules for pattern in rule.patterns] + _cue_patterns()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=6).map("".join), st.integers(0, 400), st.integers(0, 400))
+def test_start_search_finds_the_same_first_start(original: str, pos: int, span: int) -> None:
+    from bot.rules import finditer_fast, search_fast, start_search
+
+    text = normalize(original).text
+    pos = min(pos, len(text))
+    endpos = min(len(text), pos + span)
+    for pattern in _all_patterns():
+        plain = pattern.search(text, pos, endpos)
+        found = start_search(pattern).search(text, pos, endpos)
+        assert (plain is None) == (found is None), pattern.pattern[:80]
+        assert plain is None or found is None or plain.start() == found.start(), pattern.pattern[:80]
+    for pattern in _cue_patterns():
+        assert [m.span() for m in finditer_fast(pattern, text)] == [m.span() for m in pattern.finditer(text)]
+        fast, plain = search_fast(pattern, text), pattern.search(text)
+        assert (fast and fast.span()) == (plain and plain.span())
+
+
+def test_start_search_rewrites_alternations_and_leaves_the_rest() -> None:
+    from bot.rules import fast_search, start_search
+
+    guess = re.compile(r"\b(?:[i1!]'d guess|c[o0]uld be|my hunch is)\s+(?:that\s+)?you")
+    assert start_search(guess) is not guess and start_search(guess).pattern.startswith("(?:")
+    assert start_search(guess).search("well, it could be that you did").start() == 9
+    for untouched in (r"\w+ing", r"(?:x)?", r"(?i)\bcalm down", r"(a)\1"):  # no opening worked out, empty, case
+        pattern = re.compile(untouched)
+        assert start_search(pattern) is fast_search(pattern)
+
+
+def test_pruned_anchors_and_needles_pick_the_same_rules() -> None:
+    """Anchors implied by a shorter one of the same rule, and needles that start with a
+    shorter one, are not searched; the rules picked, from every anchor, stay the same."""
+    from bot.rules import _implies, _searched_anchors, _searched_needles
+
+    assert _implies("because of your team", "because of your") and _implies("no, your fault", "your fault")
+    assert not _implies("fyour fault", "your fault")  # inside a word: that one would not count there
+    checked = 0
+    for rule in RULES.rules:
+        kept = _searched_anchors(rule)
+        for anchor in rule.anchors:
+            assert anchor in kept or any(_implies(anchor, shorter) for shorter in kept)
+            checked += anchor not in kept
+        needles = _searched_needles(rule)
+        assert all(n in needles or any(n.startswith(k) for k in needles) for n in rule.needles)
+    assert checked > 100  # the vocabulary's expansions do overlap
+
+
 # --- literal choice by rarity, and the prefilter against a plain reference ----------------
 
 

@@ -71,3 +71,26 @@ def test_long_hostile_input_is_linear() -> None:
     normalized = normalize(text)
     assert len(normalized.text) <= len(text)
     assert normalized.to_original(0, 1)[0] >= 0
+
+
+def test_lazy_properties_are_computed_once_even_on_frozen_instances() -> None:
+    from dataclasses import dataclass
+
+    from bot.lazy import lazy_property
+
+    calls = []
+
+    @dataclass(frozen=True)
+    class Frozen:
+        value: int
+
+        @lazy_property
+        def doubled(self) -> int:
+            calls.append(self.value)
+            return self.value * 2
+
+    first = Frozen(3)
+    assert first.doubled == 6 and first.doubled == 6 and calls == [3]
+    assert Frozen(4).doubled == 8 and calls == [3, 4]  # per instance, not per class
+    normalized = normalize('he said "calm down" in `code`')
+    assert normalized.zones is normalized.zones and len(normalized.zones) == 2
