@@ -759,6 +759,7 @@ def _tidy(text: str, capital_start: bool = True) -> str:
     text = re.sub(r"(^|[.!?]\s+|\n)\s*(?:and|but|so|or)\s+(?=[a-z])", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"(^|[.!?]\s+|\n)(['\"“‘]?)([a-z])", lambda m: m.group(1) + m.group(2) + m.group(3).upper(), text)
     text = re.sub(r"\b(\w+)\s+\1\b", r"\1", text)
+    text = _GLUED.sub(r"\1 ", text)  # "nope.I'm sorry" -> "nope. I'm sorry"
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(r"(?m)^[ \t]*[,;:]\s*", "", text)
     text = re.sub(r"(?m)[ \t]+$", "", text)
@@ -766,6 +767,10 @@ def _tidy(text: str, capital_start: bool = True) -> str:
     if lower_start and text[:1].isupper() and not text[1:2].isupper() and not text.startswith(("I ", "I'")):
         text = text[0].lower() + text[1:]
     return text
+
+
+# A sentence glued to the word before it (a plain word, not a link, file name or version).
+_GLUED = re.compile(r"(?<![\w./@:<|-])([A-Za-z]*[a-z]{2}[.!?])(?=I\b|I'|[A-Z][a-z])")
 
 
 def _has_content(text: str) -> bool:
@@ -784,13 +789,20 @@ _NOT_OBJECT = frozenset(_words(
     "tenant passenger driver reseller answer answers question questions premise decision conversation story "
     "attitude tone point reason complaint matter facts lot least same classic highest whole usual entire "
     "only latest responsibility expectations avoidance death bother difference outcome moment night week day "
-    "use doubt award upside last"
+    "use doubt award upside last sort kind type language messenger word words month year hour minute today "
+    "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
+    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent"
 ))
 # Words a noun phrase picked up from the clause around it: "the docs really", "the router three".
 _NOT_TAIL = frozenset(_words(
     "rather himself herself themselves itself yourself yourselves open down out up off away again once twice "
     "two three four five means because his her guy wont"
 ))
+# A verb that ends the subject it follows: "the headset pairs fine", "the server logs disagree".
+_VERB_AFTER = frozenset(_words(
+    "pairs works worked stands shows says said disagree disagrees agree agrees ends ended went goes looks seems "
+    "needs means takes makes gets runs ran arrives arrived stays stayed exists applies applied covers covered "
+    "lists states stated expires expired closes closed opens opened fails failed"))
 _NUMBER_WORD = frozenset(_words(
     "one two three four five six seven eight nine ten twice first second third fourth fifth"))
 _DETERMINER = frozenset(_words("the your this that these those our"))
@@ -798,21 +810,25 @@ _DETERMINER = frozenset(_words("the your this that these those our"))
 
 def _thing(text: str, fact: Fact) -> str:
     """The fact's noun phrase as a thing to name ("the refund takes 5-7 days" -> "the refund"),
-    or "" when it names a person, the conversation, or no clear thing."""
-    words = fact.text.split()
-    if words[0].lower() not in _DETERMINER:
-        return ""
-    words = [w for w in words[:1] + words[1:] if w.lower() != "own"]
-    if any(w.lower() in _NUMBER_WORD for w in words[1:]):
+    or "" when it names a person, the conversation, a count, or no clear thing."""
+    words = [w.strip("'\"’”") for w in fact.text.split() if w.lower() != "own"]
+    if not words or words[0].lower() not in _DETERMINER or any(w.lower() in _NUMBER_WORD for w in words[1:]):
         return ""  # "this four different ways", "the third time": a count, not a thing
+    follows = text[fact.end:]
+    cut = next((i for i, w in enumerate(words)
+                if i >= 2 and (w.lower() in _VERB_AFTER or re.search(r"'(?:d|ll|ve|re)$", w))), len(words))
+    verb_found = cut < len(words)
+    if verb_found:  # "the headset pairs fine", "the renewal notice he'd…"
+        words, follows = words[:cut], " " + words[cut]
     while len(words) > 2 and (words[-1].lower() in _NOT_TAIL or words[-1].lower().endswith("ly")):
-        words.pop()
-    after = text[fact.end:fact.end + 2]
+        words, follows = words[:-1], " " + words[-1]
+    if re.match(r"\s+of\b", follows):
+        return ""  # "the top of the page", "that sort of language": the thing comes after "of"
     last = words[-1].lower()
-    if len(words) > 2 and re.fullmatch(r" [a-z0-9]", after) and last.endswith("s") \
+    if not verb_found and len(words) > 2 and re.match(r" [a-z0-9]", follows) and last.endswith("s") \
             and not last.endswith(("ss", "us", "'s", "’s")):
-        words.pop()  # "the chair strikes again": the verb of the clause, not part of the thing
-    last = words[-1].lower().strip("'’")
+        words = words[:-1]  # "the chair strikes again": the verb of the clause, not part of the thing
+    last = words[-1].lower()
     if len(words) == 2 and words[0].lower() in ("this", "that") and last.endswith("s") \
             and not last.endswith(("ss", "us")):
         return ""  # "that falls outside…": a pronoun and its verb
@@ -940,7 +956,7 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     if category != "disparaging":
         # a note that blames, argues or brushes off: the question is about that, not about what
         # confused the customer, and names what the note is about when it can
-        about = subject or (things[0] if things else topic.name if topic is not None else "")
+        about = (subject if kind == "phrase" else "") or (things[0] if things else topic.name if topic else "")
         if about:
             add("about_" + category, subject=about)
         add("plain_" + category)
@@ -954,12 +970,11 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     if not subject and things:
         # the thing the note is about, even inside the put-down ("…let near the self-checkout kiosks")
         add("with_about", subject=things[0])
-    # the topic and what this kind of put-down hides ("user error": which step went wrong?) are
-    # both the message's own: one group, so either may come first
-    shared = [t.format(subject=topic.name, fix=fix) for t in templates.get("with_topic", ())] if topic else []
+    if topic is not None:
+        add("with_topic", subject=topic.name)
     put_down = next((p for p in strategies.put_downs if p.fits(text, analysis)), None)
-    shared += [t.format(fix=fix) for t in put_down.prompts] if put_down is not None else []
-    groups.append(_rotated(shared, text, "shared"))
+    if put_down is not None:  # what this kind of put-down hides ("user error": which step went wrong?)
+        groups.append([t.format(fix=fix) for t in _rotated(put_down.prompts, text, "put_down")])
     add("plain")
     ordered = [option for group in groups for option in group]
     ordered.append(rules.categories[category].reflection)
