@@ -249,7 +249,8 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
             raise RuleError(f"{path.name}: [openers] {key}: every opener names the {{object}}; "
                             "object-free sentences belong in [stock]")
     fix = data.get("reflection", {}).get("fix", Strategies.fix)
-    fix = _string_list([fix] if isinstance(fix, str) else fix, f"{path.name}: [reflection] fix")
+    fix = _string_list([fix] if isinstance(fix, str) else list(fix) if isinstance(fix, tuple) else fix,
+                       f"{path.name}: [reflection] fix")
     put_downs = []
     for index, raw in enumerate(data.get("put_down", []), start=1):
         where = f"{path.name}: put_down #{index} ({raw.get('kind', '?')})"
@@ -269,6 +270,45 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
 @lru_cache(maxsize=1)
 def default_strategies() -> Strategies:
     return load_strategies()
+
+
+# What the slots of a last-resort sentence are filled with when it is checked on its own.
+_PROBE = {"object": "the invoice", "subject": "the invoice", "fix": "the billing page may need a clearer note",
+          "verb": "find", "cause": "the card had expired", "clause": "the card had expired"}
+
+
+def check_phrasing(rules: RuleSet, strategies: Strategies | None = None,
+                   topics: tuple[Topic, ...] | None = None) -> Iterator[str]:
+    """Problems with the coach's own sentences (rewrites.toml, the topics' next steps): each is
+    what an agent may be told to send, so none may be flagged by the rules, read broken, be a
+    hollow announcement or offer what the agent never did; a step must be a step, and an opener
+    or stock sentence must not pass for one (or the real step is never added). The rules judge
+    them alone, as they judge rule rewrites: the learned stage judges each whole suggestion."""
+    strategies = strategies if strategies is not None else default_strategies()
+    topics = topics if topics is not None else default_topics()
+    sentences: list[tuple[str, str, str]] = []  # (where, role, text)
+    for section, role in ((strategies.openers, "opener"), (strategies.stock, "opener"),
+                          (strategies.steps, "step"), (strategies.reflection, "question")):
+        for key, texts in section.items():
+            sentences += [(key, role, text) for text in texts]
+    sentences += [(f"put_down {p.kind}", "question", text) for p in strategies.put_downs for text in p.prompts]
+    sentences += [(f"topic {t.name}", "step", text) for t in topics for text in t.next_steps]
+    for where, role, text in sentences:
+        filled = _SLOT.sub(lambda m: _PROBE.get(m.group(1), m.group(1)), text)
+        problems = []
+        if _rules_only(filled, rules).flagged:
+            problems.append("flagged by the rules")
+        problems += defects("", filled)
+        if hollow(filled):
+            problems.append("a hollow announcement")
+        if _PROMISE.search(filled) and role != "question":
+            problems.append("offers a handoff, refund or follow-up")
+        if role == "step" and not has_next_step(filled):
+            problems.append("not read as a next step")
+        if role == "opener" and has_next_step(filled):
+            problems.append("reads as a next step, so the real one would never be added")
+        for problem in problems:
+            yield f"{where}: {problem}: {text!r}"
 
 
 # --- the rewriter ------------------------------------------------------------------------
@@ -791,7 +831,7 @@ _NOT_OBJECT = frozenset(_words(
     "only latest responsibility expectations avoidance death bother difference outcome moment night week day "
     "use doubt award upside last sort kind type language messenger word words month year hour minute today "
     "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
-    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent"
+    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business"
 ))
 # Words a noun phrase picked up from the clause around it: "the docs really", "the router three".
 _NOT_TAIL = frozenset(_words(
@@ -803,6 +843,10 @@ _VERB_AFTER = frozenset(_words(
     "pairs works worked stands shows says said disagree disagrees agree agrees ends ended went goes looks seems "
     "needs means takes makes gets runs ran arrives arrived stays stayed exists applies applied covers covered "
     "lists states stated expires expired closes closed opens opened fails failed"))
+# What follows a verb but not a plural noun: "the chair strikes again", "the refund takes 5-7 days"
+# (while "the router settings are…" keeps its settings).
+_AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this|that|again|up|down|out|off|back"
+                           r"|because|when|every|all)\b)", re.IGNORECASE)
 _NUMBER_WORD = frozenset(_words(
     "one two three four five six seven eight nine ten twice first second third fourth fifth"))
 _DETERMINER = frozenset(_words("the your this that these those our"))
@@ -825,7 +869,7 @@ def _thing(text: str, fact: Fact) -> str:
     if re.match(r"\s+of\b", follows):
         return ""  # "the top of the page", "that sort of language": the thing comes after "of"
     last = words[-1].lower()
-    if not verb_found and len(words) > 2 and re.match(r" [a-z0-9]", follows) and last.endswith("s") \
+    if not verb_found and len(words) > 2 and _AFTER_A_VERB.match(follows) and last.endswith("s") \
             and not last.endswith(("ss", "us", "'s", "’s")):
         words = words[:-1]  # "the chair strikes again": the verb of the clause, not part of the thing
     last = words[-1].lower()
