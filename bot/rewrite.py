@@ -831,12 +831,14 @@ _NOT_OBJECT = frozenset(_words(
     "only latest responsibility expectations avoidance death bother difference outcome moment night week day "
     "use doubt award upside last sort kind type language messenger word words month year hour minute today "
     "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
-    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business"
+    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business "
+    "engineer engineers rider riders grandson granddaughter child children baby world thread chat call message "
+    "messages reply note"
 ))
 # Words a noun phrase picked up from the clause around it: "the docs really", "the router three".
 _NOT_TAIL = frozenset(_words(
     "rather himself herself themselves itself yourself yourselves open down out up off away again once twice "
-    "two three four five means because his her guy wont"
+    "two three four five means because his her guy wont like"
 ))
 # A verb that ends the subject it follows: "the headset pairs fine", "the server logs disagree".
 _VERB_AFTER = frozenset(_words(
@@ -847,6 +849,8 @@ _VERB_AFTER = frozenset(_words(
 # (while "the router settings are…" keeps its settings).
 _AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this|that|again|up|down|out|off|back"
                            r"|because|when|every|all)\b)", re.IGNORECASE)
+_PRONOUN_WORDS = frozenset(_words(
+    "i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us"))
 _NUMBER_WORD = frozenset(_words(
     "one two three four five six seven eight nine ten twice first second third fourth fifth"))
 _DETERMINER = frozenset(_words("the your this that these those our"))
@@ -873,9 +877,11 @@ def _thing(text: str, fact: Fact) -> str:
             and not last.endswith(("ss", "us", "'s", "’s")):
         words = words[:-1]  # "the chair strikes again": the verb of the clause, not part of the thing
     last = words[-1].lower()
-    if len(words) == 2 and words[0].lower() in ("this", "that") and last.endswith("s") \
-            and not last.endswith(("ss", "us")):
-        return ""  # "that falls outside…": a pronoun and its verb
+    verb_like = last.endswith("ing") or (len(words) == 2 and last.endswith("s") and not last.endswith(("ss", "us")))
+    if words[0].lower() in ("this", "that") and verb_like:
+        return ""  # "that falls outside…", "that expecting…": a pronoun or a conjunction, not a determiner
+    if any(w.lower() in _PRONOUN_WORDS or w.lower() in ("worst", "best") for w in words[1:]):
+        return ""  # "that she's misreading", "the worst service": a clause or a verdict, not a thing
     if len(words) < 2 or last in _NOT_OBJECT or last in _NOT_TAIL or last.endswith(("'s", "’s")) \
             or len(last) < 3 or last.endswith(("ly", "ed")):
         return ""
