@@ -941,11 +941,18 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     rotated: list[str] = []
     for group in groups:
         rotated += _rotated(group, original, "step:")
+    if any(fact.kind == "number" for fact in extract(original)):
+        # the message already gives a number: a step asking for one comes last
+        rotated.sort(key=lambda step: _ASKS_FOR_NUMBER.search(step) is not None)
     for step in rotated:
         candidate = _insert_step(draft, step)
         if not detect(candidate, rules).flagged and not defects(original, candidate):
             return candidate
     return draft
+
+
+_ASKS_FOR_NUMBER = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b",
+                              re.IGNORECASE)
 
 
 def _insert_step(text: str, step: str) -> str:

@@ -147,6 +147,17 @@ def test_a_message_about_a_topic_gets_that_topics_step(rules: RuleSet, draft: st
     assert any(step in result[1] for step in topic.next_steps), result[1]
 
 
+def test_a_message_that_gives_its_number_is_not_asked_for_one(rules: RuleSet) -> None:
+    asks = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b", re.IGNORECASE)
+    for draft in ("Hi Kit, you're wrong, the order #55-1902 left our depot on Friday.",
+                  "As I said, your booking ref BK-2231 is confirmed.",
+                  "Hi Tomasz, per my last email, the invoice 47507 is correct."):
+        result = _suggest(draft, rules)
+        if result is None:
+            continue
+        assert not asks.search(result[1]), result[1]
+
+
 def test_a_plural_keyword_finds_its_topic() -> None:
     topics = default_topics()
     singular = topic_for("a question about the invoice", topics)
