@@ -833,12 +833,12 @@ _NOT_OBJECT = frozenset(_words(
     "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
     "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business "
     "engineer engineers rider riders grandson granddaughter child children baby world thread chat call message "
-    "messages reply note"
+    "messages reply note admin admins keyboard chair"
 ))
 # Words a noun phrase picked up from the clause around it: "the docs really", "the router three".
 _NOT_TAIL = frozenset(_words(
     "rather himself herself themselves itself yourself yourselves open down out up off away again once twice "
-    "two three four five means because his her guy wont like"
+    "two three four five means because his her guy wont like back"
 ))
 # A verb that ends the subject it follows: "the headset pairs fine", "the server logs disagree".
 _VERB_AFTER = frozenset(_words(
@@ -851,6 +851,9 @@ _AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this
                            r"|because|when|every|all)\b)", re.IGNORECASE)
 _PRONOUN_WORDS = frozenset(_words(
     "i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us"))
+_EST_NOUNS = frozenset(_words("test tests request requests interest contest chest forest rest digest protest"))
+_FUNCTION_NEXT = re.compile(r"\s+(?:and|or|but|is|are|was|were|to|of|in|on|at|for|with|that|which|from|by|as|if|so)\b",
+                            re.IGNORECASE)
 _NUMBER_WORD = frozenset(_words(
     "one two three four five six seven eight nine ten twice first second third fourth fifth"))
 _DETERMINER = frozenset(_words("the your this that these those our"))
@@ -880,8 +883,11 @@ def _thing(text: str, fact: Fact) -> str:
     verb_like = last.endswith("ing") or (len(words) == 2 and last.endswith("s") and not last.endswith(("ss", "us")))
     if words[0].lower() in ("this", "that") and verb_like:
         return ""  # "that falls outside…", "that expecting…": a pronoun or a conjunction, not a determiner
-    if any(w.lower() in _PRONOUN_WORDS or w.lower() in ("worst", "best") for w in words[1:]):
-        return ""  # "that she's misreading", "the worst service": a clause or a verdict, not a thing
+    if any(w.lower() in _PRONOUN_WORDS or w.lower() in ("worst", "best", "same")
+           or (w.lower().endswith("est") and w.lower() not in _EST_NOUNS) for w in words[1:]):
+        return ""  # "that she's misreading", "the dumbest", "the same place": a clause, a verdict, a callback
+    if len(words) == 4 and re.match(r"\s+[A-Za-z]", follows) and not _FUNCTION_NEXT.match(follows):
+        return ""  # "the Harbourside Hotel front [desk]": cut off at the phrase's length limit
     if len(words) < 2 or last in _NOT_OBJECT or last in _NOT_TAIL or last.endswith(("'s", "’s")) \
             or len(last) < 3 or last.endswith(("ly", "ed")):
         return ""
