@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bot import segments
 from bot.detect import detect
-from bot.facts import Fact, extract, missing
+from bot.facts import NOT_NOUN, Fact, extract, missing
 from bot.learned import is_learned
 from bot.models import Analysis, Finding, Suggestion, severity_rank
 from bot.rewrite_eval import SIGN_OFF, defects, has_next_step, hollow
@@ -852,8 +852,6 @@ _AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this
 _PRONOUN_WORDS = frozenset(_words(
     "i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us"))
 _EST_NOUNS = frozenset(_words("test tests request requests interest contest chest forest rest digest protest"))
-_FUNCTION_NEXT = re.compile(r"\s+(?:and|or|but|is|are|was|were|to|of|in|on|at|for|with|that|which|from|by|as|if|so)\b",
-                            re.IGNORECASE)
 _NUMBER_WORD = frozenset(_words(
     "one two three four five six seven eight nine ten twice first second third fourth fifth"))
 _DETERMINER = frozenset(_words("the your this that these those our"))
@@ -886,7 +884,9 @@ def _thing(text: str, fact: Fact) -> str:
     if any(w.lower() in _PRONOUN_WORDS or w.lower() in ("worst", "best", "same")
            or (w.lower().endswith("est") and w.lower() not in _EST_NOUNS) for w in words[1:]):
         return ""  # "that she's misreading", "the dumbest", "the same place": a clause, a verdict, a callback
-    if len(words) == 4 and re.match(r"\s+[A-Za-z]", follows) and not _FUNCTION_NEXT.match(follows):
+    following = re.match(r"\s+([A-Za-z][\w'-]*)", follows)
+    if len(words) == 4 and following and following.group(1).lower() not in NOT_NOUN \
+            and not (following.group(1).lower().endswith("ed") and len(following.group(1)) > 4):
         return ""  # "the Harbourside Hotel front [desk]": cut off at the phrase's length limit
     if len(words) < 2 or last in _NOT_OBJECT or last in _NOT_TAIL or last.endswith(("'s", "’s")) \
             or len(last) < 3 or last.endswith(("ly", "ed")):
