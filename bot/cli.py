@@ -28,7 +28,7 @@ from bot.nudge import nudge_text, spotted_line
 from bot.redact import KnownNames
 from bot.report_format import FORMATS, render, render_rows_csv
 from bot.reports import PeriodError, build_report, known, parse_days
-from bot.rewrite import rewrite
+from bot.rewrite import check_phrasing, load_strategies, rewrite
 from bot.rules import RuleError, RuleSet, default_rules, load_rules
 from bot.scan import ScanResult, scan_export
 from bot.store import DAY, Store, StoreError
@@ -318,6 +318,10 @@ def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
         for key in ("next_step", "fallback"):
             if detect(getattr(info, key), ruleset, model=None).flagged:
                 yield f"{name}: '{key}' is itself flagged by the rules"
+    try:  # the coach's own last resorts: rewrites.toml and the topics' next steps
+        yield from (f"rewrites: {problem}" for problem in check_phrasing(ruleset, load_strategies(), load_topics()))
+    except RuleError as exc:
+        yield str(exc)
 
 
 _DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,

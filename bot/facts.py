@@ -54,6 +54,7 @@ _NOT_NOUN = _wordset(
     outside toward towards upon except beyond among despite along wrong right late early twice back
     first"""
 )
+NOT_NOUN = _NOT_NOUN  # what ends a noun phrase (the rewriter tells a cut-off phrase from a whole one by it)
 _GENERIC_NOUN = _wordset(
     "way thing things stuff time times bit lot part point case one same fault end side whole other last next rest best"
 )

@@ -16,16 +16,18 @@ put-down in team chatter gets a reflection prompt about what tripped the custome
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from bot import segments
 from bot.detect import detect
-from bot.facts import Fact, extract, missing
+from bot.facts import NOT_NOUN, Fact, extract, missing
+from bot.learned import is_learned
 from bot.models import Analysis, Finding, Suggestion, severity_rank
 from bot.rewrite_eval import SIGN_OFF, defects, has_next_step, hollow
 from bot.rewrite_eval import body as body_of
@@ -169,15 +171,33 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class PutDown:
+    """A kind of put-down (a label for "user error", a sneer at age...) and the questions that
+    suit it: a reflection can then be about what this put-down hides, even when the note names
+    nothing else. Spotted by the rules that found it or by its own words."""
+
+    kind: str
+    rules: frozenset[str]
+    pattern: re.Pattern[str] | None
+    prompts: tuple[str, ...]
+
+    def fits(self, text: str, analysis: Analysis) -> bool:
+        return any(f.rule in self.rules for f in analysis.findings) or (
+            self.pattern is not None and self.pattern.search(text) is not None)
+
+
+@dataclass(frozen=True)
 class Strategies:
     """Everything prompts/rewrites.toml says; see that file's header for the schema."""
 
     frames: tuple[Frame, ...] = ()
     soften: tuple[tuple[re.Pattern[str], str], ...] = ()
     stock: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    openers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
     reflection: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    fix: str = "write down what tripped them up so the docs or the product can fix it"
+    fix: tuple[str, ...] = ("write down what tripped them up so the docs or the product can fix it",)
+    put_downs: tuple[PutDown, ...] = ()
 
 
 def _string_list(value: object, where: str) -> tuple[str, ...]:
@@ -220,18 +240,75 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
         except (KeyError, re.error) as exc:
             raise RuleError(f"{path.name}: soften #{index}: bad or missing 'pattern' ({exc})") from None
     sections = {}
-    for section in ("stock", "steps", "reflection"):
+    for section in ("stock", "openers", "steps", "reflection"):
         raw = data.get(section, {})
         sections[section] = {key: _string_list(value, f"{path.name}: [{section}] {key}")
                              for key, value in raw.items() if key != "fix"}
+    for key, templates in sections["openers"].items():
+        if any("{object}" not in template for template in templates):
+            raise RuleError(f"{path.name}: [openers] {key}: every opener names the {{object}}; "
+                            "object-free sentences belong in [stock]")
     fix = data.get("reflection", {}).get("fix", Strategies.fix)
-    return Strategies(tuple(frames), tuple(soften), sections["stock"], sections["steps"], sections["reflection"],
-                      str(fix))
+    fix = _string_list([fix] if isinstance(fix, str) else list(fix) if isinstance(fix, tuple) else fix,
+                       f"{path.name}: [reflection] fix")
+    put_downs = []
+    for index, raw in enumerate(data.get("put_down", []), start=1):
+        where = f"{path.name}: put_down #{index} ({raw.get('kind', '?')})"
+        prompts = _string_list(raw.get("prompts"), f"{where}: 'prompts'")
+        if not prompts:
+            raise RuleError(f"{where}: 'prompts' is empty")
+        try:
+            pattern = re.compile(raw["pattern"], re.IGNORECASE) if "pattern" in raw else None
+        except re.error as exc:
+            raise RuleError(f"{where}: bad 'pattern' ({exc})") from None
+        put_downs.append(PutDown(str(raw.get("kind", index)),
+                                 frozenset(_string_list(raw.get("rules", []), f"{where}: 'rules'")), pattern, prompts))
+    return Strategies(tuple(frames), tuple(soften), sections["stock"], sections["openers"], sections["steps"],
+                      sections["reflection"], fix, tuple(put_downs))
 
 
 @lru_cache(maxsize=1)
 def default_strategies() -> Strategies:
     return load_strategies()
+
+
+# What the slots of a last-resort sentence are filled with when it is checked on its own.
+_PROBE = {"object": "the invoice", "subject": "the invoice", "fix": "the billing page may need a clearer note",
+          "verb": "find", "cause": "the card had expired", "clause": "the card had expired"}
+
+
+def check_phrasing(rules: RuleSet, strategies: Strategies | None = None,
+                   topics: tuple[Topic, ...] | None = None) -> Iterator[str]:
+    """Problems with the coach's own sentences (rewrites.toml, the topics' next steps): each is
+    what an agent may be told to send, so none may be flagged by the rules, read broken, be a
+    hollow announcement or offer what the agent never did; a step must be a step, and an opener
+    or stock sentence must not pass for one (or the real step is never added). The rules judge
+    them alone, as they judge rule rewrites: the learned stage judges each whole suggestion."""
+    strategies = strategies if strategies is not None else default_strategies()
+    topics = topics if topics is not None else default_topics()
+    sentences: list[tuple[str, str, str]] = []  # (where, role, text)
+    for section, role in ((strategies.openers, "opener"), (strategies.stock, "opener"),
+                          (strategies.steps, "step"), (strategies.reflection, "question")):
+        for key, texts in section.items():
+            sentences += [(key, role, text) for text in texts]
+    sentences += [(f"put_down {p.kind}", "question", text) for p in strategies.put_downs for text in p.prompts]
+    sentences += [(f"topic {t.name}", "step", text) for t in topics for text in t.next_steps]
+    for where, role, text in sentences:
+        filled = _SLOT.sub(lambda m: _PROBE.get(m.group(1), m.group(1)), text)
+        problems = []
+        if _rules_only(filled, rules).flagged:
+            problems.append("flagged by the rules")
+        problems += defects("", filled)
+        if hollow(filled):
+            problems.append("a hollow announcement")
+        if _PROMISE.search(filled) and role != "question":
+            problems.append("offers a handoff, refund or follow-up")
+        if role == "step" and not has_next_step(filled):
+            problems.append("not read as a next step")
+        if role == "opener" and has_next_step(filled):
+            problems.append("reads as a next step, so the real one would never be added")
+        for problem in problems:
+            yield f"{where}: {problem}: {text!r}"
 
 
 # --- the rewriter ------------------------------------------------------------------------
@@ -273,18 +350,32 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
     # a wall of text. A live nudge must arrive within a second, so a long or dense message
     # gets the calm opener and a next step instead of an edit of every sentence.
     long_or_dense = len(text) > MAX_EDIT_CHARS or len(analysis.findings) > MAX_EDIT_FINDINGS
-    draft = editor._fallback() if long_or_dense else editor.run()
-    if who == "customer":
+    draft = None if long_or_dense else editor.run()
+    if draft is not None and who == "customer":
         lost = [f.text for f in missing(editor.facts, draft) if f.kind == "phrase"]
-        draft = _with_next_step(draft, text, analysis, topics, strategies, rules, lost)
-    if detect(draft, rules).flagged:  # the whole engine, learned stage included, has the last word
-        draft = editor._fallback()
-        if who == "customer":
-            draft = _with_next_step(draft, text, analysis, topics, strategies, rules, [])
-        if detect(draft, rules).flagged:  # nothing sendable passes: a question, never a flagged text
+        draft = _with_next_step(draft, text, analysis, topics, strategies, rules, lost, avoid=editor.named_in(draft))
+    if draft is None or detect(draft, rules).flagged:  # the whole engine, learned stage included, has the last word
+        draft = _first_sendable(editor, text, analysis, topics, strategies, rules, customer=who == "customer")
+        if draft is None:  # nothing sendable passes: a question, never a flagged text
             return Suggestion(text=reflection(text, analysis, rules, topics, strategies), kind="reflection",
                               principles=analysis.principles)
     return Suggestion(text=draft, kind="rewrite", principles=analysis.principles)
+
+
+MAX_FALLBACKS = 12  # whole replacements tried before a reflection; each costs a detector run or a few
+
+
+def _first_sendable(editor: _Editor, text: str, analysis: Analysis, topics: tuple[Topic, ...],
+                    strategies: Strategies, rules: RuleSet, customer: bool) -> str | None:
+    """The first whole replacement that, with its next step, the full engine passes."""
+    for index, (candidate, named) in enumerate(editor.fallbacks()):
+        if index >= MAX_FALLBACKS:
+            break
+        if customer:
+            candidate = _with_next_step(candidate, text, analysis, topics, strategies, rules, [], avoid=named)
+        if not detect(candidate, rules).flagged and not defects(text, candidate):
+            return candidate
+    return None
 
 
 def _rules_only(text: str, rules: RuleSet) -> Analysis:
@@ -298,9 +389,21 @@ def _primary_category(analysis: Analysis) -> str:
     return worst.category
 
 
-def _pick(options: tuple[str, ...] | list[str], text: str) -> str:
+def _rotated(options: tuple[str, ...] | list[str], text: str, salt: str = "") -> list[str]:
+    """The variants in an order the message's own text picks: stable for one message, different
+    across messages. A ``salt`` per use keeps the opener's and the step's choices independent."""
+    if not options:
+        return []
+    # a real hash, not a CRC: two CRCs of one text under different prefixes differ by a constant,
+    # so the opener's and the step's choices would move together
+    digest = hashlib.blake2b((salt + "\0" + text).encode("utf-8"), digest_size=8).digest()
+    turn = int.from_bytes(digest, "big") % len(options)
+    return [*options[turn:], *options[:turn]]
+
+
+def _pick(options: tuple[str, ...] | list[str], text: str, salt: str = "") -> str:
     """A stable choice among variants, so different messages do not all get the same words."""
-    return options[zlib.crc32(text.encode("utf-8")) % len(options)] if options else ""
+    return _rotated(options, text, salt)[0] if options else ""
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -319,22 +422,27 @@ class _Editor:
         self.strategies = strategies
         self.customer = customer
         self.facts: list[Fact] = extract(text, analysis)
+        self.objects = _objects(text, analysis, rules)
         self.used_stock: set[str] = set()
         first = text.lstrip()[:1]
         self.capital = not first.isalpha() or first.isupper()
 
-    def run(self) -> str:
+    def run(self) -> str | None:
+        """The message with every flagged sentence edited, or None when no edit clears it."""
         draft, current = self.original, self.analysis
         for _ in range(_MAX_PASSES):
             draft = self._pass(draft, current)
             current = _rules_only(draft, self.rules)
             if not current.flagged:
                 return draft
-        return self._fallback()
+        return None
 
-    def _fallback(self) -> str:
-        """Nothing passed: the greeting, then a stock sentence (never flagged), then the step.
-        A note to colleagues gets no customer-facing sentence: just the note minus the put-down."""
+    def fallbacks(self) -> Iterator[tuple[str, str]]:
+        """Nothing of the draft could be kept: whole replacements, best first, each with the
+        object its opener names (or ""). A reply gets its greeting, then an opener about the
+        thing the customer mentioned or a stock sentence of the category, in an order the
+        message picks; the caller adds the step and has the detector judge the whole. A note
+        to colleagues gets no customer-facing sentence: only the note minus the put-down."""
         if not self.customer:
             note = self.original
             for finding in sorted(self.analysis.findings, key=lambda f: f.start, reverse=True):
@@ -342,18 +450,40 @@ class _Editor:
             note = re.sub(r"(?<!\w)['\"“‘]\s*(?:\w+\s*){0,2}['\"”’](?!\w)", "", note)
             note = _tidy(self._soften(note), self.capital)
             if _has_content(note) and not _rules_only(note, self.rules).flagged and not defects(self.original, note):
-                return note
+                yield note, ""
+            return
         category = _primary_category(self.analysis)
         prefix = _KEEP_PREFIX.match(self.original)
         head = prefix.group(0) if prefix else ""
         tail_match = _KEEP_SUFFIX.search(self.original)
         tail = tail_match.group(0).strip() if tail_match and tail_match.start() > len(head) else ""
-        for sentence in (*self.strategies.stock.get(category, ()), self.rules.categories[category].fallback):
-            candidate = _tidy(head + _fit_case(head, len(head), sentence) + tail, self.capital)
-            if not detect(candidate, self.rules).flagged and not hollow(candidate) \
-                    and not defects(self.original, candidate):
-                return candidate
-        return "Thanks for your patience while we sort this out."
+        choices = [*self._openers(category), *((s, "") for s in _rotated(
+            self.strategies.stock.get(category, ()), self.original, "stock:"))]
+        choices.append((self.rules.categories[category].fallback, ""))
+        for sentence, named in choices:
+            # the greeting and closing mark kept when they read cleanly (a macro's opening fence
+            # without its closing one does not), else the sentence alone
+            joint = " " if head[-1:] in ".!?" else ""  # "Hi James." then the sentence
+            for candidate in (_tidy(head + joint + _fit_case(head, len(head), sentence) + tail, self.capital),
+                              sentence):
+                if not _rules_only(candidate, self.rules).flagged and not hollow(candidate) \
+                        and not defects(self.original, candidate):
+                    yield candidate, named
+                    break
+
+    def named_in(self, draft: str) -> str:
+        """The object an opener of ours names in ``draft`` (so the step names something else), or ""."""
+        category = _primary_category(self.analysis)
+        return next((thing for sentence, thing in self._openers(category)
+                     if sentence.rstrip(".").lower() in draft.lower()), "")
+
+    def _openers(self, category: str) -> list[tuple[str, str]]:
+        """The category's openers about the first thing the message names, in the message's order."""
+        if not self.objects:
+            return []
+        thing = self.objects[0]
+        return [(template.replace("{object}", thing), thing)
+                for template in _rotated(self.strategies.openers.get(category, ()), self.original, "open:")]
 
     def _pass(self, draft: str, analysis: Analysis) -> str:
         sentences = _sentences(draft)
@@ -439,20 +569,22 @@ class _Editor:
             yield prefix or leading
         if not self.customer:
             return
-        # Last resorts: the rule files' own sentences and the stock ones, in a per-message order
-        # so that a hundred "calm down"s do not all get the same words.
-        stock: list[str] = []
+        # Last resorts: an opener about the thing the message names, then the rule files' own
+        # sentences and the category's stock ones, each in a per-message order so that a hundred
+        # "calm down"s do not all get the same words.
+        own: list[str] = []
         for finding in findings:
             rule = self.rules.get(finding.rule)
             sentence_text = rule.rewrite_sentence if rule is not None else None
             if sentence_text and not hollow(sentence_text) and not _PROMISE.search(sentence_text):
-                stock.append(sentence_text)
-        stock += [s for s in self.strategies.stock.get(_primary_category(self.analysis), ())
-                  if s not in self.used_stock]
+                own.append(sentence_text)
+        category = _primary_category(self.analysis)
+        stock = [s for s in self.strategies.stock.get(category, ()) if s not in self.used_stock]
         vocative = _VOCATIVE.search(body)
-        if stock:
-            turn = zlib.crc32(self.original.encode("utf-8")) % len(stock)
-            for choice in stock[turn:] + stock[:turn]:
+        openers = [sentence for sentence, _ in self._openers(category) if sentence not in self.used_stock]
+        choices = openers + _rotated(own + stock, self.original, "stock:")
+        if choices:
+            for choice in choices:
                 if vocative and vocative.start() >= len(prefix):  # "..., Mrs Park." keeps the name
                     choice = choice.rstrip(".!") + vocative.group(1) + (choice[-1] if choice[-1] in ".!" else ".")
                 candidate = prefix + _fit_case(prefix, len(prefix), choice) + trailing
@@ -667,6 +799,7 @@ def _tidy(text: str, capital_start: bool = True) -> str:
     text = re.sub(r"(^|[.!?]\s+|\n)\s*(?:and|but|so|or)\s+(?=[a-z])", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"(^|[.!?]\s+|\n)(['\"“‘]?)([a-z])", lambda m: m.group(1) + m.group(2) + m.group(3).upper(), text)
     text = re.sub(r"\b(\w+)\s+\1\b", r"\1", text)
+    text = _GLUED.sub(r"\1 ", text)  # "nope.I'm sorry" -> "nope. I'm sorry"
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(r"(?m)^[ \t]*[,;:]\s*", "", text)
     text = re.sub(r"(?m)[ \t]+$", "", text)
@@ -676,6 +809,10 @@ def _tidy(text: str, capital_start: bool = True) -> str:
     return text
 
 
+# A sentence glued to the word before it (a plain word, not a link, file name or version).
+_GLUED = re.compile(r"(?<![\w./@:<|-])([A-Za-z]*[a-z]{2}[.!?])(?=I\b|I'|[A-Z][a-z])")
+
+
 def _has_content(text: str) -> bool:
     return len(_WORD.findall(text)) >= 3
 
@@ -683,50 +820,145 @@ def _has_content(text: str) -> bool:
 # --- next steps --------------------------------------------------------------------------
 
 
-def _objects(text: str, analysis: Analysis) -> list[str]:
-    """Noun phrases of the message the customer could look at, those near a finding first."""
-    phrases = [f for f in extract(text, analysis) if f.kind == "phrase"]
+# The head of a phrase that is no object to check or ask about: a person (the customer is not
+# a thing to look at) or the conversation itself ("the answer", "the premise").
+_NOT_OBJECT = frozenset(_words(
+    "customer customers user users client clients guy guys lady ladies man men woman women people person "
+    "folks crowd agent agents caller callers humans human kid kids someone everyone anyone one ones boomer "
+    "boomers guest guests gentleman owner owners buyer buyers member members staff team manager patient "
+    "tenant passenger driver reseller answer answers question questions premise decision conversation story "
+    "attitude tone point reason complaint matter facts lot least same classic highest whole usual entire "
+    "only latest responsibility expectations avoidance death bother difference outcome moment night week day "
+    "use doubt award upside last sort kind type language messenger word words month year hour minute today "
+    "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
+    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business "
+    "engineer engineers rider riders grandson granddaughter child children baby world thread chat call message "
+    "messages reply note admin admins keyboard chair"
+))
+# Words a noun phrase picked up from the clause around it: "the docs really", "the router three".
+_NOT_TAIL = frozenset(_words(
+    "rather himself herself themselves itself yourself yourselves open down out up off away again once twice "
+    "two three four five means because his her guy wont like back"
+))
+# A verb that ends the subject it follows: "the headset pairs fine", "the server logs disagree".
+_VERB_AFTER = frozenset(_words(
+    "pairs works worked stands shows says said disagree disagrees agree agrees ends ended went goes looks seems "
+    "needs means takes makes gets runs ran arrives arrived stays stayed exists applies applied covers covered "
+    "lists states stated expires expired closes closed opens opened fails failed"))
+# What follows a verb but not a plural noun: "the chair strikes again", "the refund takes 5-7 days"
+# (while "the router settings are…" keeps its settings).
+_AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this|that|again|up|down|out|off|back"
+                           r"|because|when|every|all)\b)", re.IGNORECASE)
+_PRONOUN_WORDS = frozenset(_words(
+    "i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us"))
+_EST_NOUNS = frozenset(_words("test tests request requests interest contest chest forest rest digest protest"))
+_NUMBER_WORD = frozenset(_words(
+    "one two three four five six seven eight nine ten twice first second third fourth fifth"))
+_DETERMINER = frozenset(_words("the your this that these those our"))
+
+
+def _thing(text: str, fact: Fact) -> str:
+    """The fact's noun phrase as a thing to name ("the refund takes 5-7 days" -> "the refund"),
+    or "" when it names a person, the conversation, a count, or no clear thing."""
+    words = [w.strip("'\"’”") for w in fact.text.split() if w.lower() != "own"]
+    if not words or words[0].lower() not in _DETERMINER or any(w.lower() in _NUMBER_WORD for w in words[1:]):
+        return ""  # "this four different ways", "the third time": a count, not a thing
+    follows = text[fact.end:]
+    cut = next((i for i, w in enumerate(words)
+                if i >= 2 and (w.lower() in _VERB_AFTER or re.search(r"'(?:d|ll|ve|re)$", w))), len(words))
+    verb_found = cut < len(words)
+    if verb_found:  # "the headset pairs fine", "the renewal notice he'd…"
+        words, follows = words[:cut], " " + words[cut]
+    while len(words) > 2 and (words[-1].lower() in _NOT_TAIL or words[-1].lower().endswith("ly")):
+        words, follows = words[:-1], " " + words[-1]
+    if re.match(r"\s+of\b", follows):
+        return ""  # "the top of the page", "that sort of language": the thing comes after "of"
+    last = words[-1].lower()
+    if not verb_found and len(words) > 2 and _AFTER_A_VERB.match(follows) and last.endswith("s") \
+            and not last.endswith(("ss", "us", "'s", "’s")):
+        words = words[:-1]  # "the chair strikes again": the verb of the clause, not part of the thing
+    last = words[-1].lower()
+    verb_like = last.endswith("ing") or (len(words) == 2 and last.endswith("s") and not last.endswith(("ss", "us")))
+    if words[0].lower() in ("this", "that") and verb_like:
+        return ""  # "that falls outside…", "that expecting…": a pronoun or a conjunction, not a determiner
+    if any(w.lower() in _PRONOUN_WORDS or w.lower() in ("worst", "best", "same")
+           or (w.lower().endswith("est") and w.lower() not in _EST_NOUNS) for w in words[1:]):
+        return ""  # "that she's misreading", "the dumbest", "the same place": a clause, a verdict, a callback
+    following = re.match(r"\s+([A-Za-z][\w'-]*)", follows)
+    if len(words) == 4 and following and following.group(1).lower() not in NOT_NOUN \
+            and not (following.group(1).lower().endswith("ed") and len(following.group(1)) > 4):
+        return ""  # "the Harbourside Hotel front [desk]": cut off at the phrase's length limit
+    if len(words) < 2 or last in _NOT_OBJECT or last in _NOT_TAIL or last.endswith(("'s", "’s")) \
+            or len(last) < 3 or last.endswith(("ly", "ed")):
+        return ""
+    phrase = " ".join(words)
+    return phrase[0].lower() + phrase[1:] if phrase[:1].isupper() and not phrase[1:2].isupper() else phrase
+
+
+def _whole_sentence(rule_id: str) -> bool:
+    """A finding that spans the whole sentence (the learned stage, an LLM judge), not a phrase."""
+    return is_learned(rule_id) or rule_id == "llm-judge"
+
+
+def _objects(text: str, analysis: Analysis, rules: RuleSet | None = None) -> list[str]:
+    """Noun phrases of the message the customer could look at: those outside the findings
+    (near a finding first), then those inside a finding that spans a whole sentence (the
+    learned stage flags "the price is the price" whole, and the price is still the subject);
+    never the words a rule matched, a person, or a phrase the rules flag."""
+    outside = [f for f in extract(text, analysis) if f.kind == "phrase"]
     near = {f.start for f in analysis.findings}
-    phrases.sort(key=lambda f: min((abs(f.start - s) for s in near), default=0))
-    out = []
-    for fact in phrases:
-        words = fact.text.split()
-        if words[0].lower() in ("my", "his", "her", "their", "its", "our") and len(words) < 3:
+    outside.sort(key=lambda f: min((abs(f.start - s) for s in near), default=0))
+    matched = [(f.start, f.end) for f in analysis.findings if not _whole_sentence(f.rule)]
+    inside = [f for f in extract(text, skip=matched) if f.kind == "phrase" and f not in outside]
+    out: list[str] = []
+    for fact in [*outside, *inside]:
+        phrase = _thing(text, fact)
+        if not phrase or phrase in out or (rules is not None and _rules_only(phrase, rules).flagged):
             continue
-        out.append(fact.text[0].lower() + fact.text[1:] if words[0][0].isupper() else fact.text)
+        out.append(phrase)
     return out
 
 
 def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple[Topic, ...],
-                    strategies: Strategies, rules: RuleSet, lost: list[str] | None = None) -> str:
+                    strategies: Strategies, rules: RuleSet, lost: list[str] | None = None,
+                    avoid: str = "") -> str:
     """End a customer-facing rewrite with a concrete step, unless the agent already gave one.
 
-    When an edit had to give up a thing the customer should look at ("the setup page"), the
-    step names it, so the suggestion still points at it."""
+    The most specific step that passes wins: about a thing the edit had to give up ("the setup
+    page"), so the suggestion still points at it; then the message's topic; then the thing the
+    message names (not ``avoid``, which the opener already names); then the category's and the
+    generic ones. Within each group the message's text picks the order."""
     lost = [phrase[0].lower() + phrase[1:] for phrase in lost or []]
     if has_next_step(draft) and not lost:
         return draft
     category = _primary_category(analysis)
+    named = [step for step in strategies.steps.get(category, ()) if "{object}" in step]
     groups: list[list[str]] = []
     if lost:
-        groups.append([step.replace("{object}", lost[0]) for step in strategies.steps.get(category, ())])
+        groups.append([step.replace("{object}", lost[0]) for step in named])
     topic = topic_for(original, topics)
     if topic is not None:
         groups.append(list(topic.next_steps))
-    objects = _objects(original, analysis)
+    objects = [thing for thing in _objects(original, analysis, rules) if thing != avoid]
     if objects:
-        groups.append([step.replace("{object}", objects[0]) for step in strategies.steps.get(category, ())])
-    groups.append(list(strategies.steps.get("generic", ())))
-    turn = zlib.crc32(("step:" + original).encode("utf-8"))
+        groups.append([step.replace("{object}", objects[0]) for step in named])
+    groups.append([step for step in strategies.steps.get(category, ()) if "{object}" not in step]
+                  + list(strategies.steps.get("generic", ())))
     rotated: list[str] = []
     for group in groups:
-        if group:
-            rotated += group[turn % len(group):] + group[: turn % len(group)]
+        rotated += _rotated(group, original, "step:")
+    if any(fact.kind == "number" for fact in extract(original)):
+        # the message already gives a number: a step asking for one comes last
+        rotated.sort(key=lambda step: _ASKS_FOR_NUMBER.search(step) is not None)
     for step in rotated:
         candidate = _insert_step(draft, step)
         if not detect(candidate, rules).flagged and not defects(original, candidate):
             return candidate
     return draft
+
+
+_ASKS_FOR_NUMBER = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b",
+                              re.IGNORECASE)
 
 
 def _insert_step(text: str, step: str) -> str:
@@ -764,37 +996,51 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     topics = topics if topics is not None else default_topics()
     strategies = strategies if strategies is not None else default_strategies()
     topic = topic_for(text, topics)
-    fix = topic.fix if topic is not None and topic.fix else strategies.fix
+    fix = topic.fix if topic is not None and topic.fix else _pick(strategies.fix, text, "fix")
     templates = strategies.reflection
-    options: list[str] = []
+    groups: list[list[str]] = []  # most specific first; the message's text orders each group
+
+    def add(kind: str, **slots: str) -> None:
+        groups.append([t.format(fix=fix, **slots) for t in _rotated(templates.get(kind, ()), text, kind)])
+
     struggle = _STRUGGLE.search(text)
     if struggle:
         subject = struggle.group("object").strip(" '-")
         subject = re.sub(r"^(?:their|his|her|a|an|its|which)\s+", "the ", subject, flags=re.IGNORECASE)
-        options += [t.format(subject=subject, verb=struggle.group("verb").lower(), fix=fix)
-                    for t in templates.get("with_subject", ())]
+        add("with_subject", subject=subject, verb=struggle.group("verb").lower())
     cause = _CAUSE.search(text)
     if cause and not any(cause.start() < f.end and f.start < cause.end() for f in analysis.findings):
         clause = cause.group(0).strip()
         clause = re.sub(r"^(?:the )?(?:customer|user|client)\b", _the_customer, clause, flags=re.IGNORECASE)
-        options += [t.format(cause=clause, fix=fix) for t in templates.get("with_cause", ())]
-    subject, kind = _about(text, analysis)
+        add("with_cause", cause=clause)
+    category = _primary_category(analysis)
+    subject, kind = _about(text, analysis, rules)
+    things = [thing for thing in _objects(text, analysis, rules) if thing.split()[0].lower() != "your"]
+    if category != "disparaging":
+        # a note that blames, argues or brushes off: the question is about that, not about what
+        # confused the customer, and names what the note is about when it can
+        about = (subject if kind == "phrase" else "") or (things[0] if things else topic.name if topic else "")
+        if about:
+            add("about_" + category, subject=about)
+        add("plain_" + category)
     if subject and kind == "phrase":
-        options += [t.format(subject=subject, fix=fix) for t in templates.get("with_about", ())]
+        add("with_about", subject=subject)
     clause = _own_clause(text, analysis)
     if clause:
-        options += [t.format(clause=clause, fix=fix) for t in templates.get("with_words", ())]
+        add("with_words", clause=clause)
     if subject and kind != "phrase":
-        options += [t.format(subject=subject, fix=fix) for t in templates.get("with_name", ())]
+        add("with_name", subject=subject)
+    if not subject and things:
+        # the thing the note is about, even inside the put-down ("…let near the self-checkout kiosks")
+        add("with_about", subject=things[0])
     if topic is not None:
-        options += [t.format(subject=topic.name, fix=fix) for t in templates.get("with_topic", ())]
-    specific = options[:2]
-    plain = list(templates.get("plain", ()))
-    if plain:
-        turn = zlib.crc32(text.encode("utf-8")) % len(plain)
-        plain = plain[turn:] + plain[:turn]
-    ordered = ([_pick(specific, text)] if specific else []) + options + plain
-    ordered.append(rules.categories[_primary_category(analysis)].reflection)
+        add("with_topic", subject=topic.name)
+    put_down = next((p for p in strategies.put_downs if p.fits(text, analysis)), None)
+    if put_down is not None:  # what this kind of put-down hides ("user error": which step went wrong?)
+        groups.append([t.format(fix=fix) for t in _rotated(put_down.prompts, text, "put_down")])
+    add("plain")
+    ordered = [option for group in groups for option in group]
+    ordered.append(rules.categories[category].reflection)
     for option in ordered:
         if option and not detect(option, rules).flagged and not defects(text, option):
             return option
@@ -836,11 +1082,16 @@ def _own_clause(text: str, analysis: Analysis) -> str:
     return best
 
 
-def _about(text: str, analysis: Analysis) -> tuple[str, str]:
+def _about(text: str, analysis: Analysis, rules: RuleSet | None = None) -> tuple[str, str]:
     """What a chatter note is about: "the Orchard account", "Tillman Sports", "ticket 88012"."""
     found = extract(text, analysis)
+
+    def thing(fact: Fact) -> str:  # a thing, not a person or a put-down ("the hotel guest", "the PICNIC")
+        named = _thing(text, fact)
+        return "" if not named or (rules is not None and _rules_only(named, rules).flagged) else named
+
     for fact in found:
-        if fact.kind == "phrase" and any(w[:1].isupper() for w in fact.text.split()[1:]):
+        if fact.kind == "phrase" and any(w[:1].isupper() for w in fact.text.split()[1:]) and thing(fact):
             return fact.text[0].lower() + fact.text[1:], "phrase"
     names = [f for f in found if f.kind == "name"]
     if names:
@@ -853,8 +1104,8 @@ def _about(text: str, analysis: Analysis) -> tuple[str, str]:
         return text[run[0].start:run[-1].end], "name"
     for fact in found:
         if fact.kind == "phrase" and fact.text.split()[0].lower() in ("the", "this", "that") \
-                and fact.text.split()[-1].lower() not in ("definition", "guy", "lady", "customer", "day", "user"):
-            return fact.text[0].lower() + fact.text[1:], "phrase"
+                and fact.text.split()[-1].lower() not in ("definition",) and thing(fact):
+            return thing(fact), "phrase"
     for fact in found:
         if fact.kind == "number":
             before = re.search(r"(?:ticket|order|case|line|account|invoice)\s*$", text[:fact.start], re.IGNORECASE)

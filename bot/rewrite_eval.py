@@ -79,7 +79,7 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
     "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
-    "no space after a full stop": re.compile(r"[a-z]{2}[.!?][A-Za-z][a-z]"),
+    "no space after a full stop": re.compile(r"[a-z]{2}[.!?](?:[A-Za-z][a-z]|I\b|I')"),
     # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
     "dangling word": re.compile(r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
                                 r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"

@@ -59,7 +59,8 @@ def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
                 or not isinstance(fix, str):
             raise RuleError(f"{path.name}: topic '{name}': 'next_steps' must be a list of strings, 'fix' a string")
         words = sorted((re.escape(str(k).lower()) for k in keywords), key=len, reverse=True)
-        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")\b"), tuple(steps), fix))
+        # a plural counts too: "refunds", "routers", "power buttons"
+        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")(?:e?s)?\b"), tuple(steps), fix))
     return tuple(topics)
 
 
