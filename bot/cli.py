@@ -21,6 +21,7 @@ from bot.detect import detect
 from bot.digest import digest_text, send_digest
 from bot.evaluate import evaluate, flag_rate, render_text
 from bot.export import SAMPLE_EXPORT, ExportError, Limits, open_export
+from bot.fixes import feedback_fixes
 from bot.judge import LLMJudge, comparison_dict, make_judge, render_comparison, run_judged
 from bot.llm import make_rewriter
 from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
@@ -963,14 +964,16 @@ def digest(state: _State, post: bool, since: str, db_path: str | None, team: str
             raise click.ClickException(str(exc)) from None
     store = _existing_store(state, db_path)
     team = _options_team(store) if team is None else team
-    channel, schedule, tz = digest_plan(store.workspace_settings(team), settings)
+    workspace = store.workspace_settings(team)
+    channel, schedule, tz = digest_plan(workspace, settings)
     if post and not channel:
         raise click.ClickException("no digest channel: set COACH_DIGEST_CHANNEL, or pick one in Slack "
                                    "(App Home → Settings → Digest and time zone)")
     data = build_report(store, days, tz=tz)
     cadence = schedule.cadence if schedule.days == days else None
+    fixes = feedback_fixes(store, data, workspace, team or None)  # the same as App Home's
     if not post:
-        click.echo(digest_text(data, cadence))
+        click.echo(digest_text(data, cadence, fixes))
         return
     from bot.slack.client import web_client  # only the Slack layer imports slack_sdk
     from bot.slack.digest_post import post_digest
@@ -978,7 +981,7 @@ def digest(state: _State, post: bool, since: str, db_path: str | None, team: str
     client = web_client(settings)
     try:
         send_digest(data, channel, lambda to, message: post_digest(client, to, message, settings.digest_chart),
-                    cadence)
+                    cadence, fixes)
     except Exception as exc:
         raise click.ClickException(f"could not post the digest: {exc}") from None
     store.audit("cli", "digest", team=team, channel=channel, days=days)

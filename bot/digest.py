@@ -6,16 +6,19 @@ Slack layer turns a ``Digest`` into Block Kit (bot.slack.report_views) with this
 plain text as the fallback, and uploads the chart when COACH_DIGEST_CHART is on.
 
 Its wording says what really happened: flags found in a scan of history were never
-nudged, and it is a "weekly" digest only when the schedule is weekly.
+nudged, and it is a "weekly" digest only when the schedule is weekly. It carries the same
+one-click fixes from feedback as App Home and `/coach report` (bot.fixes.feedback_fixes):
+buttons in the Slack message, named in the plain text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.fixes import Fix, choices, summary
 from bot.mrkdwn import channel_ref, escape
 from bot.report_format import advice, category_note, source_text, trend_text
 from bot.reports import Report, sparkline
@@ -70,10 +73,12 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Digest:
-    """What is posted: the report, and whether it went out on a schedule ("weekly"/"daily")."""
+    """What is posted: the report, whether it went out on a schedule ("weekly"/"daily"), and the
+    one-click fixes for the rules agents often found not helpful."""
 
     report: Report
     cadence: str | None = None
+    fixes: tuple[Fix, ...] = ()
 
     @property
     def title(self) -> str:
@@ -81,7 +86,7 @@ class Digest:
 
     @property
     def text(self) -> str:
-        return digest_text(self.report, self.cadence)
+        return digest_text(self.report, self.cadence, self.fixes)
 
 
 Poster = Callable[[str, Digest], object]  # (channel, digest) -> anything
@@ -93,7 +98,7 @@ def digest_title(report: Report, cadence: str | None = None) -> str:
     return "Coaching digest"
 
 
-def digest_text(report: Report, cadence: str | None = None) -> str:
+def digest_text(report: Report, cadence: str | None = None, fixes: Sequence[Fix] = ()) -> str:
     """Slack mrkdwn (and the Block Kit message's fallback): totals, trend, where, what, what to
     fix; no names of agents.
 
@@ -123,6 +128,9 @@ def digest_text(report: Report, cadence: str | None = None) -> str:
                      + ", ".join(f"{escape(t)} {n}" for t, n in report.struggles[:5]))
     lines.append(f"*Outcomes:* {outcomes_text(report)}.")
     lines += [f"• {escape(tip)}" for tip in advice(report)]
+    if fixes:
+        lines.append("*One-click fixes* (managers, with the buttons of the Slack message):")
+        lines += [f"• {summary(fix)}: {choices(fix)}" for fix in fixes]
     if not report.total:
         lines.append(f"A calm {_span(report)}: nothing to coach. Thank the team.")
     return "\n".join(lines)
@@ -154,10 +162,11 @@ def _span(report: Report) -> str:
     return {1: "day", 7: "week"}.get(report.period.days, "period")
 
 
-def send_digest(report: Report, channel: str, post: Poster, cadence: str | None = None) -> str:
+def send_digest(report: Report, channel: str, post: Poster, cadence: str | None = None,
+                fixes: Sequence[Fix] = ()) -> str:
     """Post the digest; returns its plain text."""
     if not channel:
         raise ValueError("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")
-    digest = Digest(report, cadence)
+    digest = Digest(report, cadence, tuple(fixes))
     post(channel, digest)
     return digest.text

@@ -3,7 +3,8 @@
 A plain thread that wakes once a minute and asks the store what is due, so a restart never
 sends a digest twice or skips a purge (the last run is recorded in the database). The digest's
 channel, schedule and time zone are read from the store at every tick: a manager who changes
-them in Slack changes the next digest, without a restart (the environment is the default).
+them in Slack changes the next digest, without a restart (the environment is the default), and
+so do its one-click fixes (a rule muted everywhere since is no longer offered).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 
 from bot.config import Settings
 from bot.digest import Poster, send_digest
+from bot.fixes import feedback_fixes
 from bot.reports import build_report
 from bot.store import DAY, Store
 from bot.timezones import day_start, local_day
@@ -42,10 +44,11 @@ class Scheduler:
         ran = []
         now = self.clock()
         try:
-            channel, schedule, tz = digest_plan(self.store.workspace_settings(self.team), self.settings)
+            workspace = self.store.workspace_settings(self.team)
         except Exception as exc:  # an unreadable database must not stop the purge below from being tried
             log.warning("digest settings not read (%s): using the environment's", type(exc).__name__)
-            channel, schedule, tz = digest_plan(WorkspaceSettings(), self.settings)
+            workspace = WorkspaceSettings()
+        channel, schedule, tz = digest_plan(workspace, self.settings)
         if channel:
             due = schedule.last_due(now, tz)
             recorded = self.store.get_meta("digest_last_sent")
@@ -57,7 +60,8 @@ class Scheduler:
                     # Weekly: the seven days ending today; daily: yesterday, a whole day.
                     until = now if schedule.weekday is not None else day_start(local_day(now, tz), tz) - 1
                     report = build_report(self.store, schedule.days, now=until, tz=tz)
-                    send_digest(report, channel, self.post, schedule.cadence)
+                    fixes = feedback_fixes(self.store, report, workspace, self.team or None)
+                    send_digest(report, channel, self.post, schedule.cadence, fixes)
                     self.store.audit("scheduler", "digest", team=self.team, channel=channel)
                     ran.append("digest")
                 except Exception as exc:  # a Slack outage must not stop the clock

@@ -1,5 +1,8 @@
 """Posting the digest: the Block Kit message, then (COACH_DIGEST_CHART) the period's chart.
 
+The message carries the one-click fixes App Home offers, their channels named for the buttons
+(bot.slack.channels); pressing one is handled, and authorised, by bot/slack/listeners/settings.py.
+
 The chart goes up with files.uploadV2 (files.getUploadURLExternal, the upload itself,
 files.completeUploadExternal), which needs the files:write scope; the digest is posted
 first, so a missing scope, a missing [charts] extra or an upload error costs the chart
@@ -9,11 +12,13 @@ and is logged, never the digest.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.digest import Digest
+from bot.slack.channels import named
 from bot.slack.report_views import digest_message
 
 log = logging.getLogger(__name__)
@@ -22,6 +27,7 @@ log = logging.getLogger(__name__)
 def post_digest(client: WebClient, channel: str, digest: Digest, chart: bool = False) -> str:
     """Post the digest to ``channel``; with ``chart``, upload its PNG after it. Returns the chart's
     file id ("" when none went up)."""
+    digest = replace(digest, fixes=tuple(named(client, digest.fixes)))
     png = _chart(digest) if chart else b""
     message = digest_message(digest, chart=bool(png))
     client.chat_postMessage(channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False,

@@ -17,6 +17,7 @@ from bot.digest import Digest, false_positive_rate, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
 from bot.report_format import advice, category_note, source_text, trend_text
 from bot.reports import Report, sparkline
+from bot.slack.settings_views import fix_blocks
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     Block,
@@ -100,6 +101,10 @@ def digest_message(digest: Digest, chart: bool = False) -> dict[str, Any]:
     tips = advice(report)
     if tips:
         blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:8])))
+    if digest.fixes:  # App Home's one-click fixes; the listener lets only managers apply them
+        blocks += fix_blocks(list(digest.fixes))
+        blocks.append(context("Only the team's managers can apply these fixes; every change is recorded in the "
+                              "settings audit."))
     if not report.total:
         blocks.append(section("Nothing to coach in this period. Thank the team."))
     if chart:

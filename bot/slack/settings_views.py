@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.fixes import Fix
+from bot.fixes import Fix, summary
 from bot.learned import RULE_PREFIX
 from bot.models import CATEGORIES
 from bot.mrkdwn import USER_ID, channel_ref, escape, user_ref
@@ -496,8 +496,7 @@ def fix_blocks(fixes: list[Fix]) -> list[Block]:
         return []
     blocks: list[Block] = [section("*Fix from feedback*")]
     for fix in fixes:
-        where = f" (most in {channel_ref(fix.channel, fix.channel_name)})" if fix.channel else ""
-        blocks.append(section(f"`{escape(fix.rule)}`: {fix.not_helpful} of {fix.votes} votes *Not helpful*{where}"))
+        blocks.append(section(summary(fix)))
         buttons = []
         if fix.channel:
             label = f"#{fix.channel_name}" if fix.channel_name else "this channel"

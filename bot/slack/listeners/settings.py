@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -27,6 +25,7 @@ from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
 from bot.reports import Report
 from bot.slack.app import Deps
+from bot.slack.channels import named
 from bot.slack.settings_views import (
     ACTION_EDIT,
     ACTION_FIX_ALLOW,
@@ -36,6 +35,7 @@ from bot.slack.settings_views import (
     CALLBACK_PREFIX,
     FIX_ALLOW_GROUP,
     GROUPS,
+    REFUSED_TEXT,
     SettingsPage,
     agent_settings_message,
     checking_view,
@@ -88,35 +88,10 @@ def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
 
 
 def report_fix_blocks(deps: Deps, team: str, report: Report, workspace: WorkspaceSettings | None = None) -> list[Block]:
-    """"Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful."""
+    """"Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful
+    (the digest posts the same fixes: bot.slack.digest_post)."""
     workspace = workspace if workspace is not None else deps.store.workspace_settings(team)
-    fixes = feedback_fixes(deps.store, report, workspace, team or None)
-    return fix_blocks([replace(fix, channel_name=fix.channel_name or _channel_name(deps, fix.channel))
-                       for fix in fixes])
-
-
-_NAMES: dict[str, tuple[str, float]] = {}
-NAME_CACHE_SECONDS = 600.0
-
-
-def _channel_name(deps: Deps, channel: str) -> str:
-    """A channel's name for a button's label (plain text cannot mention): the store's names,
-    else conversations.info, remembered for minutes; "" when Slack cannot say."""
-    if not channel:
-        return ""
-    known = deps.store.names("channel").get(channel)
-    if known:
-        return known
-    hit = _NAMES.get(channel)
-    if hit and time.monotonic() - hit[1] < NAME_CACHE_SECONDS:
-        return hit[0]
-    try:
-        name = str((deps.client.conversations_info(channel=channel).get("channel") or {}).get("name") or "")
-    except (SlackApiError, OSError) as exc:
-        log.info("conversations.info failed (%s): the button says 'this channel'", type(exc).__name__)
-        name = ""
-    _NAMES[channel] = (name, time.monotonic())
-    return name
+    return fix_blocks(named(deps.client, feedback_fixes(deps.store, report, workspace, team or None)))
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -513,12 +488,19 @@ def register(app: App, deps: Deps) -> None:
         if changes:
             _refresh(deps, user, team)
 
-    def fix_target(body: dict[str, Any], what: str) -> tuple[str, str, str, str, str] | None:
+    def fix_target(body: dict[str, Any], respond: Any, what: str) -> tuple[str, str, str, str, str] | None:
         """(user, team, rule, channel, phrase) of a fix button pressed by a manager, on a rule that
-        exists; None once the refusal (or an empty confirmation) is shown."""
+        exists; None once the refusal (or an empty confirmation) is shown.
+
+        The digest's buttons sit in a channel everyone reads: anyone else pressing one is told so
+        in an ephemeral reply only they see (App Home and modals have no response_url: a modal)."""
         user, team = _who(body)
         if not _authorised(deps, user, team, what):
-            _open(deps, body, refused_view())
+            if body.get("response_url"):
+                respond(replace_original=False, response_type="ephemeral", text=REFUSED_TEXT,
+                        blocks=[section(REFUSED_TEXT)])
+            else:
+                _open(deps, body, refused_view())
             return None
         rule, channel, phrase = _fix_value(body)
         if rule not in known_rule_ids(deps.coach.rules, deps.store.workspace_settings(team)):
@@ -527,9 +509,9 @@ def register(app: App, deps: Deps) -> None:
         return user, team, rule, channel, phrase
 
     def fix_mute(everywhere: bool):
-        def handler(ack: Any, body: dict[str, Any]) -> None:
+        def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
             ack()
-            target = fix_target(body, "fix mute")
+            target = fix_target(body, respond, "fix mute")
             if target is None:
                 return
             user, team, rule, channel, _phrase = target
@@ -548,9 +530,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_FIX_MUTE_EVERYWHERE)(fix_mute(everywhere=True))
 
     @app.action(ACTION_FIX_ALLOW)
-    def fix_allow(ack: Any, body: dict[str, Any]) -> None:
+    def fix_allow(ack: Any, body: dict[str, Any], respond: Any) -> None:
         ack()
-        target = fix_target(body, "fix allow")
+        target = fix_target(body, respond, "fix allow")
         if target is not None:
             _open(deps, body, fix_allow_modal(target[2], target[4][:MAX_PHRASE]))
 
