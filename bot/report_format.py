@@ -6,25 +6,26 @@ import csv
 import io
 import json
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from bot.console import table
 from bot.models import Flag
-from bot.reports import Report, sparkline
+from bot.reports import Named, Report, sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def render(report: Report, output_format: str, width: int | None = None) -> str:
-    """``width`` (terminal columns) only shapes the table; the other formats are for machines."""
+def render(report: Report, output_format: str, width: int | None = None, agents: AgentReports | None = None) -> str:
+    """``width`` (terminal columns) only shapes the table; the other formats are for machines.
+    ``agents`` (bot.reports.agent_reports): the table and Markdown list their coaching outcomes."""
     if output_format == "table":
-        return render_table(report, width)
+        return render_table(report, width, agents)
     if output_format == "csv":
         return render_csv(report)
     if output_format == "json":
         return render_json(report)
     if output_format == "markdown":
-        return render_markdown(report)
+        return render_markdown(report, agents)
     raise ValueError(f"unknown format {output_format!r}; use one of {', '.join(FORMATS)}")
 
 
@@ -59,14 +60,36 @@ def trend_text(report: Report) -> str:
     return f"{direction} {abs(pct)}% against the previous {report.period.days} days ({report.previous_total})"
 
 
-def sections(report: Report) -> list[tuple[str, list[tuple[str, object]]]]:
-    """Titled (label, value) lists shared by the table, Markdown and CSV renderers."""
+def outcome_parts(report: Report) -> tuple[str, str]:
+    """What one agent's nudges did, in two phrases ("2 nudges sent · 1 edited after a nudge (50% of
+    nudges)", "helpful rate 100% (1 of 1 votes)"): App Home's drill-down, `/coach report` and the
+    terminal report say it alike."""
+    sent, edited = report.nudges_sent, report.edited_after_nudge
+    share = f" ({edited / sent:.0%} of nudges)" if sent else ""
+    votes = report.helpful + report.not_helpful
+    rate = f"{report.helpful_rate:.0%} ({report.helpful} of {votes} votes)" if report.helpful_rate is not None \
+        else "no votes yet"
+    return f"{sent} nudges sent · {edited} edited after a nudge{share}", f"helpful rate {rate}"
+
+
+AgentReports = Sequence[tuple[Named, Report]]  # bot.reports.agent_reports
+AGENT_OUTCOMES = "Coaching outcomes by agent"
+
+
+def sections(report: Report, agents: AgentReports | None = None) -> list[tuple[str, list[tuple[str, object]]]]:
+    """Titled (label, value) lists shared by the table, Markdown and CSV renderers.
+
+    Given ``agents``, a manager's report lists each agent's coaching outcomes by name instead of
+    their flag counts (the views a person reads); CSV, a data export, keeps the counts.
+    """
     out: list[tuple[str, list[tuple[str, object]]]] = [
         ("By category", [(name, n) for name, n in report.by_category]),
         ("By severity", [(name, n) for name, n in report.by_severity]),
         ("By channel", [(f"#{c.name}" if c.name != c.id else c.id, c.count) for c in report.by_channel]),
     ]
-    if report.manager_view:
+    if report.manager_view and agents is not None:
+        out.append((AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(r))) for a, r in agents]))
+    elif report.manager_view:
         out.append(("By agent", [(a.name, a.count) for a in report.by_agent]))
     out += [
         ("Top rules", list(report.top_rules)),
@@ -95,7 +118,7 @@ def advice(report: Report) -> list[str]:
     return [rule.advice for rule in report.rule_feedback if rule.advice]
 
 
-def render_table(report: Report, width: int | None = None) -> str:
+def render_table(report: Report, width: int | None = None, agents: AgentReports | None = None) -> str:
     """For a terminal: labels (rules, phrases, topics) wrap so each line fits ``width``."""
     lines = [
         f"Coaching report · {report.period.label} · {report.scope}",
@@ -104,14 +127,15 @@ def render_table(report: Report, width: int | None = None) -> str:
     ]
     if source_text(report):
         lines.append(_wrapped(f"Where from: {source_text(report)}.", width, ""))
-    for title, rows in sections(report):
+    for title, rows in sections(report, agents):
         lines.append("")
         lines.append(title)
         if not rows:
             lines.append("  (none)")
             continue
-        lines.append(table([(str(label), str(value)) for label, value in rows], width=width, wrap=0, indent=2,
-                           align=("left", "right")))
+        prose = title == AGENT_OUTCOMES  # a sentence a row: it wraps, the names stay whole
+        lines.append(table([(str(label), str(value)) for label, value in rows], width=width, wrap=1 if prose else 0,
+                           indent=2, align=("left", "left" if prose else "right")))
         if title == "By category" and category_note(report):
             lines.append(_wrapped(f"Note: {category_note(report)}.", width, "  "))
     tips = advice(report)
@@ -132,7 +156,7 @@ def _bullet(text: str, width: int | None) -> str:
     return textwrap.fill(text, width=max(20, width), initial_indent="  • ", subsequent_indent="    ")
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, agents: AgentReports | None = None) -> str:
     lines = [
         f"# Coaching report: {report.period.label}",
         "",
@@ -143,12 +167,12 @@ def render_markdown(report: Report) -> str:
     if source_text(report):
         lines[-1] += "  "
         lines.append(f"**Where from:** {source_text(report)}")
-    for title, rows in sections(report):
+    for title, rows in sections(report, agents):
         lines += ["", f"## {title}", ""]
         if not rows:
             lines.append("_none_")
             continue
-        lines += ["| | count |", "| --- | ---: |"]
+        lines += ["| | outcomes |", "| --- | --- |"] if title == AGENT_OUTCOMES else ["| | count |", "| --- | ---: |"]
         lines += [f"| {_md(str(label))} | {value} |" for label, value in rows]
         if title == "By category" and category_note(report):
             lines += ["", f"_{_md(category_note(report))}._"]

@@ -245,6 +245,17 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     )
 
 
+def agent_reports(store: Store, report: Report, *, team: str | None = None,
+                  limit: int | None = None) -> tuple[tuple[Named, Report], ...]:
+    """Each agent of a manager's ``report``, by name, with that agent's own report for the same
+    period and channel: what App Home's drill-down shows for one agent, for a view that lists
+    them all. Ordered by name, never by how often they were flagged; ``limit``: the first names."""
+    agents = sorted(report.by_agent, key=lambda a: (a.name.lower(), a.id))[:limit]
+    now = report.period.end - 1  # within the report's last day: the same period, however late it is
+    return tuple((agent, build_report(store, report.period.days, channel=report.channel, agent=agent.id, team=team,
+                                      manager=True, now=now, tz=report.period.tz)) for agent in agents)
+
+
 def known(store: Store, kind: str) -> dict[str, str]:
     """Every channel or agent ("channel" | "agent") a report can be narrowed to: id -> name.
 

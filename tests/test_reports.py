@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,40 @@ def test_every_format_renders_the_same_total(store: Store, fmt: str) -> None:
 def test_sparkline() -> None:
     assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
     assert sparkline([0, 0]) == "▁▁"
+
+
+def test_agent_reports_list_each_agents_own_report_by_name_not_by_flags(tmp_path: Path) -> None:
+    """What `/coach report` and the terminal list per agent: the drill-down's report of each, in
+    name order (case aside), whoever was flagged most."""
+    from bot.report_format import outcome_parts
+    from bot.reports import agent_reports
+
+    store = Store(tmp_path / "agents.db")
+    now = time.time()  # votes are stamped with the clock: the flags are this week's
+    people = {"UZED": ("Zed", 5), "UAMY": ("amy", 1), "UBOB": ("Bob", 3)}
+    n = 0
+    for agent, (name, count) in people.items():
+        for _ in range(count):
+            flag = replace(make_flag(n, agent=agent, agent_name=name), ts=f"{now - n:.6f}", created_at=now - n)
+            flag_id, _nudge, _held = store.add_flag_to_nudge(flag, cooldown=0, now=now - n)
+            n += 1
+            if agent == "UBOB" and flag_id and n % 2:
+                store.vote(flag_id, "T1", agent, "helpful")
+    report = build_report(store, 7)
+    listed = agent_reports(store, report)
+    assert [a.name for a, _ in listed] == ["amy", "Bob", "Zed"]
+    assert [a.name for a in report.by_agent] == ["Zed", "Bob", "amy"]  # the ranking it replaces
+    for agent, own in listed:
+        alone = build_report(store, 7, agent=agent.id)
+        assert (own.period, own.total, own.nudges_sent, own.edited_after_nudge, own.votes) == (
+            alone.period, alone.total, alone.nudges_sent, alone.edited_after_nudge, alone.votes)
+    bob = dict((a.name, r) for a, r in listed)["Bob"]
+    assert outcome_parts(bob) == ("3 nudges sent · 0 edited after a nudge (0% of nudges)",
+                                  "helpful rate 100% (2 of 2 votes)")
+    assert [a.name for a, _ in agent_reports(store, report, limit=2)] == ["amy", "Bob"]
+    table = render(report, "table", agents=listed)
+    assert "Coaching outcomes by agent" in table and "By agent" not in table
+    assert table.index("amy") < table.index("Bob") < table.index("Zed")
+    assert "| Bob | 3 nudges sent" in render(report, "markdown", agents=listed)
+    assert "by_agent,Zed,5" in render(report, "csv")  # the data export keeps the counts
+    store.close()

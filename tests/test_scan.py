@@ -115,7 +115,7 @@ def test_demo_runs_with_nothing_configured(tmp_path: Path, monkeypatch: pytest.M
         monkeypatch.delenv(name, raising=False)
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
-    assert "What a manager sees" in result.output and "By agent" in result.output
+    assert "What a manager sees" in result.output and "Coaching outcomes by agent" in result.output
     assert result.output.count("Quick coaching note") == 3
     assert (tmp_path / "support-coach-demo.db").exists()
     again = CliRunner().invoke(cli, ["demo"])

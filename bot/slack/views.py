@@ -13,9 +13,9 @@ import json
 from typing import Any
 
 from bot.models import Analysis, Suggestion
-from bot.mrkdwn import channel_ref, escape, user_ref
+from bot.mrkdwn import channel_ref, escape
 from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
-from bot.report_format import advice, trend_text
+from bot.report_format import AgentReports, advice, trend_text
 from bot.reports import Report, sparkline
 from bot.rules import RuleSet
 
@@ -185,7 +185,9 @@ def phrase_and_struggle_blocks(report: Report) -> list[Block]:
     return blocks
 
 
-def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]:
+def report_blocks(report: Report, title: str = "Coaching report", agents: AgentReports = ()) -> list[Block]:
+    """``agents`` (bot.reports.agent_reports, the first names only): a manager's report lists their
+    coaching outcomes, as App Home's drill-down shows them, instead of their flag counts."""
     spark = sparkline([n for _, n in report.daily])
     blocks: list[Block] = [
         header(f"{title}: {report.period.label}"),
@@ -196,9 +198,10 @@ def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]
     if report.by_channel:
         blocks.append(section("*By channel*\n" + "\n".join(
             f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
-    if report.manager_view and report.by_agent:
-        blocks.append(section("*By agent*\n" + "\n".join(
-            f"{user_ref(a.id, a.name)}: {a.count}" for a in report.by_agent[:20])))
+    if report.manager_view and agents:
+        from bot.slack.report_views import agents_outcomes  # it builds on this module's helpers
+
+        blocks.append(agents_outcomes(agents, hidden=len(report.by_agent) - len(agents)))
     blocks += phrase_and_struggle_blocks(report)
     blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
                           f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
@@ -208,8 +211,8 @@ def report_blocks(report: Report, title: str = "Coaching report") -> list[Block]
     return blocks
 
 
-def report_message(report: Report, title: str = "Coaching report") -> dict[str, Any]:
-    blocks = limit_blocks(report_blocks(report, title), MAX_MESSAGE_BLOCKS)
+def report_message(report: Report, title: str = "Coaching report", agents: AgentReports = ()) -> dict[str, Any]:
+    blocks = limit_blocks(report_blocks(report, title, agents), MAX_MESSAGE_BLOCKS)
     return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
 
 

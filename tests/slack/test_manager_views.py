@@ -118,6 +118,16 @@ LIVE = re.compile(r"(\d+) flagged live as they were posted \((\d+) private nudge
 SCANNED = re.compile(r"(\d+) found in a scan of past messages")
 
 
+AGENT_LINE = re.compile(r"• <@(U\w+)>: (\d+) nudges sent · (\d+) edited after a nudge(?: \(\d+% of nudges\))? · "
+                        r"helpful rate (\d+% \(\d+ of \d+ votes\)|no votes yet)")
+SLASH_OUTCOMES = re.compile(r"(\d+) nudges sent · (\d+) edited after a nudge · (\d+) helpful · (\d+) not helpful")
+
+
+def _shown_totals(text: str) -> tuple[int, tuple[int, ...]]:
+    """The total and the team's outcomes as `/coach report` words them."""
+    return int(TOTAL.search(text).group(1)), tuple(int(n) for n in SLASH_OUTCOMES.search(text).groups())
+
+
 def _blocks_text(blocks: list[dict]) -> str:
     parts = []
     for block in blocks:
@@ -216,10 +226,22 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
         agent["outcomes"]["helpful"], agent["outcomes"]["helpful"] + agent["outcomes"]["not_helpful"])
     assert _shown(_blocks_text(drill["blocks"]))["total"] == _json(bot, "--since", "30d")["total"]  # the team's
 
-    # /coach report for the same week.
+    # /coach report for the same week: the team's numbers, and each agent's coaching outcomes as
+    # `report --agent` counts them, listed by name, with no flag counts to rank them by.
     bot.command("report 7d", user=MANAGER)
     reply = bot.slack.wait_for("/response/cmd")[-1].body
     assert f"{week['total']} flagged messages" in reply["text"]
+    slash = _blocks_text(reply["blocks"])
+    assert _shown_totals(slash) == (week["total"], expected["outcomes"])
+    listed = AGENT_LINE.findall(slash.split("*Coaching outcomes by agent*\n")[1])
+    assert [user for user, *_ in listed] == ["UOTHER", "UAGENT"]  # Bram Oduya, Zora Quill: by name
+    for user, sent, edited, rate in listed:
+        own = _json(bot, "--since", "7d", "--agent", user)["outcomes"]
+        votes = own["helpful"] + own["not_helpful"]
+        assert (int(sent), int(edited)) == (own["nudges_sent"], own["edited_after_nudge"])
+        assert rate == (f"{round(100 * own['helpful'] / votes)}% ({own['helpful']} of {votes} votes)" if votes
+                        else "no votes yet")
+    assert "By agent" not in slash and not re.search(r"<@U\w+>: \d+\n", slash)
 
     # CSV rows: one per flag of the JSON report, with the same redacted excerpts.
     rows = CliRunner().invoke(cli, ["report", "--rows", "--since", "7d", "--db", str(bot.store.path)])
@@ -253,6 +275,17 @@ def test_agents_see_only_their_own_record_whatever_the_picker_says(team) -> None
     assert "UOTHER" not in text and "Bram" not in text and "coach_home_agent" not in text
     assert _shown(_blocks_text(view["blocks"]))["total"] == _json(bot, "--since", "90d", "--agent", "UAGENT")["total"]
     assert not [a for a in bot.store.audit_log() if a["actor"] == "UAGENT"]  # an agent's own record is no report
+    # /coach report: refused; /coach me: their own outcomes, nobody else's.
+    bot.command("report 7d", user="UAGENT")
+    bot.command("me 7d", user="UAGENT")
+    replies = [c.body for c in bot.slack.wait_for("/response/cmd", 2)]
+    refusal = next(r for r in replies if "for the managers" in r["text"])
+    record = next(r for r in replies if "Your coaching record" in r["text"])
+    assert "Coaching outcomes" not in json.dumps(refusal) and "UOTHER" not in json.dumps(replies)
+    week = _json(bot, "--since", "7d", "--agent", "UAGENT")
+    assert _shown_totals(_blocks_text(record["blocks"])) == (week["total"], (
+        week["outcomes"]["nudges_sent"], week["outcomes"]["edited_after_nudge"], week["outcomes"]["helpful"],
+        week["outcomes"]["not_helpful"]))
 
 
 def test_live_excerpts_lose_the_slack_names_of_the_author_and_the_people_mentioned(make_bot) -> None:
@@ -294,9 +327,11 @@ def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bo
 
 
 def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(tmp_path: Path) -> None:
+    from bot.fixes import MAX_FIXES, Fix
     from bot.models import Flag
-    from bot.slack.report_views import HomeState, digest_message
-    from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS, home_view
+    from bot.reports import agent_reports
+    from bot.slack.report_views import MAX_AGENTS_LISTED, HomeState, digest_message
+    from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS, home_view, report_message
     from bot.store import Store
 
     store = Store(tmp_path / "big.db")
@@ -307,12 +342,19 @@ def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(t
                          topic=f"topic {i % 40} " + "z" * 200, created_at=now - i,
                          channel_name=f"support-{i % 300}-" + "w" * 60) for i in range(3000))
     report = build_report(store, 7)
-    message = digest_message(Digest(report, "weekly"), chart=True)
+    fixes = tuple(Fix(f"rule-{n}", 9, 10, f"C{n:04d}", "s" * 200, "p" * 200) for n in range(MAX_FIXES))
+    message = digest_message(Digest(report, "weekly", fixes), chart=True)
     assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS and message["text"]
+    assert sum(b.get("block_id", "").startswith("fix_") for b in message["blocks"]) == MAX_FIXES
+    slash = report_message(report, agents=agent_reports(store, report, limit=MAX_AGENTS_LISTED))
+    listed = next(b["text"]["text"] for b in slash["blocks"] if "Coaching outcomes by agent" in b.get("text", {})
+                  .get("text", ""))
+    assert listed.count("\n• <@U") == MAX_AGENTS_LISTED and "…and 480 more" in listed
+    assert re.findall(r"<@(U\d+)>", listed) == [f"U{i:04d}" for i in range(MAX_AGENTS_LISTED)]  # by name
     view = home_view(report, True, HomeState(), channels={f"C{i:04d}": f"c{i}" for i in range(300)},
                      agents={f"U{i:04d}": f"a{i}" for i in range(500)}, drill=build_report(store, 7, agent="U0001"))
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
-    for blocks in (message["blocks"], view["blocks"]):
+    for blocks in (message["blocks"], view["blocks"], slash["blocks"]):
         assert all(len(b["text"]["text"]) <= MAX_SECTION for b in blocks if b.get("type") == "section")
     pickers = next(b for b in view["blocks"] if b.get("block_id") == "coach_home_pickers")
     assert all(len(e["options"]) <= 100 for e in pickers["elements"])
