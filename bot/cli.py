@@ -28,7 +28,7 @@ from bot.models import SEVERITIES, Analysis, Flag, Suggestion, severity_rank
 from bot.nudge import nudge_text, spotted_line
 from bot.redact import KnownNames
 from bot.report_format import FORMATS, render, render_rows_csv
-from bot.reports import PeriodError, agent_reports, build_report, known, parse_days
+from bot.reports import PeriodError, agent_outcomes, build_report, known, parse_days
 from bot.rewrite import check_phrasing, load_strategies, rewrite
 from bot.rules import RuleError, RuleSet, default_rules, load_rules
 from bot.scan import ScanResult, scan_export
@@ -934,7 +934,7 @@ def report(state: _State, since: str, channel: str | None, agent: str | None, ou
         for line in render_rows_csv(store.iter_flags(data.period.start, data.period.end, channel, agent)):
             click.echo(line, nl=False)
     else:
-        agents = agent_reports(store, data) if output_format in ("table", "markdown") else None
+        agents = agent_outcomes(store, data) if output_format in ("table", "markdown") else None
         click.echo(render(data, output_format, width=terminal_width(), agents=agents))
     if chart_path:
         from bot.charts import render_png
@@ -1156,7 +1156,7 @@ def demo(state: _State, db_path: str) -> None:
     days = max(1, int(last // DAY) - int(first // DAY) + 1)
     data = build_report(store, days, now=last or None, tz=state.settings.time_zone)
     click.echo(click.style("What a manager sees", bold=True, underline=True))
-    click.echo(render(data, "table", width=terminal_width(), agents=agent_reports(store, data)))
+    click.echo(render(data, "table", width=terminal_width(), agents=agent_outcomes(store, data)))
     click.echo()
     click.echo(click.style("What agents were told, privately", bold=True, underline=True))
     for name, flag, analysis in _demo_examples(nudges):

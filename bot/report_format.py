@@ -10,14 +10,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from bot.console import table
 from bot.models import Flag
-from bot.reports import Named, Report, sparkline
+from bot.reports import Named, Outcomes, Report, sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def render(report: Report, output_format: str, width: int | None = None, agents: AgentReports | None = None) -> str:
+def render(report: Report, output_format: str, width: int | None = None, agents: AgentOutcomes | None = None) -> str:
     """``width`` (terminal columns) only shapes the table; the other formats are for machines.
-    ``agents`` (bot.reports.agent_reports): the table and Markdown list their coaching outcomes."""
+    ``agents`` (bot.reports.agent_outcomes): the table and Markdown list their coaching outcomes."""
     if output_format == "table":
         return render_table(report, width, agents)
     if output_format == "csv":
@@ -60,23 +60,23 @@ def trend_text(report: Report) -> str:
     return f"{direction} {abs(pct)}% against the previous {report.period.days} days ({report.previous_total})"
 
 
-def outcome_parts(report: Report) -> tuple[str, str]:
+def outcome_parts(outcomes: Outcomes) -> tuple[str, str]:
     """What one agent's nudges did, in two phrases ("2 nudges sent · 1 edited after a nudge (50% of
     nudges)", "helpful rate 100% (1 of 1 votes)"): App Home's drill-down, `/coach report` and the
     terminal report say it alike."""
-    sent, edited = report.nudges_sent, report.edited_after_nudge
+    sent, edited = outcomes.nudges_sent, outcomes.edited_after_nudge
     share = f" ({edited / sent:.0%} of nudges)" if sent else ""
-    votes = report.helpful + report.not_helpful
-    rate = f"{report.helpful_rate:.0%} ({report.helpful} of {votes} votes)" if report.helpful_rate is not None \
-        else "no votes yet"
+    votes = outcomes.helpful + outcomes.not_helpful
+    rate = f"{outcomes.helpful_rate:.0%} ({outcomes.helpful} of {votes} votes)" \
+        if outcomes.helpful_rate is not None else "no votes yet"
     return f"{sent} nudges sent · {edited} edited after a nudge{share}", f"helpful rate {rate}"
 
 
-AgentReports = Sequence[tuple[Named, Report]]  # bot.reports.agent_reports
+AgentOutcomes = Sequence[tuple[Named, Outcomes]]  # bot.reports.agent_outcomes
 AGENT_OUTCOMES = "Coaching outcomes by agent"
 
 
-def sections(report: Report, agents: AgentReports | None = None) -> list[tuple[str, list[tuple[str, object]]]]:
+def sections(report: Report, agents: AgentOutcomes | None = None) -> list[tuple[str, list[tuple[str, object]]]]:
     """Titled (label, value) lists shared by the table, Markdown and CSV renderers.
 
     Given ``agents``, a manager's report lists each agent's coaching outcomes by name instead of
@@ -88,7 +88,7 @@ def sections(report: Report, agents: AgentReports | None = None) -> list[tuple[s
         ("By channel", [(f"#{c.name}" if c.name != c.id else c.id, c.count) for c in report.by_channel]),
     ]
     if report.manager_view and agents is not None:
-        out.append((AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(r))) for a, r in agents]))
+        out.append((AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(o))) for a, o in agents]))
     elif report.manager_view:
         out.append(("By agent", [(a.name, a.count) for a in report.by_agent]))
     out += [
@@ -118,7 +118,7 @@ def advice(report: Report) -> list[str]:
     return [rule.advice for rule in report.rule_feedback if rule.advice]
 
 
-def render_table(report: Report, width: int | None = None, agents: AgentReports | None = None) -> str:
+def render_table(report: Report, width: int | None = None, agents: AgentOutcomes | None = None) -> str:
     """For a terminal: labels (rules, phrases, topics) wrap so each line fits ``width``."""
     lines = [
         f"Coaching report · {report.period.label} · {report.scope}",
@@ -156,7 +156,7 @@ def _bullet(text: str, width: int | None) -> str:
     return textwrap.fill(text, width=max(20, width), initial_indent="  • ", subsequent_indent="    ")
 
 
-def render_markdown(report: Report, agents: AgentReports | None = None) -> str:
+def render_markdown(report: Report, agents: AgentOutcomes | None = None) -> str:
     lines = [
         f"# Coaching report: {report.period.label}",
         "",

@@ -113,6 +113,22 @@ class Named:
 
 
 @dataclass(frozen=True)
+class Outcomes:
+    """What the nudges did: sent, messages edited into clean ones after one, and the votes of the
+    agents they went to (one a nudge)."""
+
+    nudges_sent: int = 0
+    edited_after_nudge: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+
+    @property
+    def helpful_rate(self) -> float | None:
+        votes = self.helpful + self.not_helpful
+        return self.helpful / votes if votes else None
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     total: int
@@ -185,6 +201,10 @@ class Report:
         return self.votes[1]
 
     @property
+    def outcomes(self) -> Outcomes:
+        return Outcomes(self.nudges_sent, self.edited_after_nudge, self.helpful, self.not_helpful)
+
+    @property
     def scope(self) -> str:
         parts = []
         if self.channel:
@@ -245,15 +265,22 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     )
 
 
-def agent_reports(store: Store, report: Report, *, team: str | None = None,
-                  limit: int | None = None) -> tuple[tuple[Named, Report], ...]:
-    """Each agent of a manager's ``report``, by name, with that agent's own report for the same
-    period and channel: what App Home's drill-down shows for one agent, for a view that lists
-    them all. Ordered by name, never by how often they were flagged; ``limit``: the first names."""
+def agent_outcomes(store: Store, report: Report, *, team: str | None = None,
+                   limit: int | None = None) -> tuple[tuple[Named, Outcomes], ...]:
+    """Each agent of a manager's ``report``, by name, with their coaching outcomes in its period
+    and channel: the numbers App Home's drill-down (``build_report(agent=…).outcomes``) shows for
+    one agent, for every agent at once. The same queries as build_report's, grouped by agent, so
+    a 90-day list over a million flags costs three queries, not a report per agent. Ordered by
+    name, never by how often they were flagged; ``limit``: the first names."""
     agents = sorted(report.by_agent, key=lambda a: (a.name.lower(), a.id))[:limit]
-    now = report.period.end - 1  # within the report's last day: the same period, however late it is
-    return tuple((agent, build_report(store, report.period.days, channel=report.channel, agent=agent.id, team=team,
-                                      manager=True, now=now, tz=report.period.tz)) for agent in agents)
+    period, channel = report.period, report.channel
+    sent: Counter[str] = Counter()
+    for (user, status, _reason), n in _nudge_counts(store, period, channel, None, team).items():
+        sent[user] += n if status == "sent" else 0
+    votes = _vote_counts(store, period, channel, None, team)
+    edited = store.status_by_agent(period.start, period.end, "edited", channel, team)
+    return tuple((agent, Outcomes(sent[agent.id], edited.get(agent.id, 0), votes.get((agent.id, "helpful"), 0),
+                                  votes.get((agent.id, "not_helpful"), 0))) for agent in agents)
 
 
 def known(store: Store, kind: str) -> dict[str, str]:
@@ -346,24 +373,37 @@ def _count_rows(store: Store, start: float, end: float, channel: str | None, age
                 per_day[(dim, key, day)] += 1
 
 
-def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
-                   team: str | None) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
-    """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
-    # Only votes by the flag's own agent count: votes on flags that are gone or someone else's
-    # (forged before issue 13, or imported) never reach the advice.
+def _votes_sql(period: Period, channel: str | None, agent: str | None, team: str | None) -> tuple[str, list[object]]:
+    """The votes a report counts. Only votes by the flag's own agent count: votes on flags that are
+    gone or someone else's (forged before issue 13, or imported) never reach the advice."""
     sql = ("FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
            "AND f.agent = fb.user WHERE fb.created_at >= ? AND fb.created_at < ?")
-    sql, params = _narrowed(sql, [period.start, period.end], [
+    return _narrowed(sql, [period.start, period.end], [
         (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
         (agent, "f.agent = ?", [agent]),
         (team, "fb.team = ?", [team]),
     ])
+
+
+def _vote_counts(store: Store, period: Period, channel: str | None, agent: str | None,
+                 team: str | None) -> dict[tuple[str, str], int]:
+    """Nudges voted on, by (agent, verdict): one vote a nudge, however many rules it carried."""
+    sql, params = _votes_sql(period, channel, agent, team)
+    return {(str(user), str(verdict)): int(n) for user, verdict, n in store.db.execute(
+        f"SELECT f.agent, fb.verdict, COUNT(DISTINCT fb.flag_id) {sql} GROUP BY f.agent, fb.verdict", params)}
+
+
+def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
+                   team: str | None) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
+    """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
+    sql, params = _votes_sql(period, channel, agent, team)
     votes: dict[str, Counter[str]] = {}
     for rule, verdict, n in store.db.execute(f"SELECT fb.rule, fb.verdict, COUNT(*) {sql} GROUP BY fb.rule, "
                                              "fb.verdict", params).fetchall():
         votes.setdefault(rule or "(none)", Counter())[verdict] += n
-    voted = dict(store.db.execute(f"SELECT fb.verdict, COUNT(DISTINCT fb.flag_id) {sql} GROUP BY fb.verdict",
-                                  params).fetchall())
+    voted: Counter[str] = Counter()
+    for (_agent, verdict), n in _vote_counts(store, period, channel, agent, team).items():
+        voted[verdict] += n
     result = []
     for rule, counter in votes.items():
         helpful, not_helpful = counter["helpful"], counter["not_helpful"]
@@ -374,21 +414,28 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
                       f"or counter-example to its rule file, or mute it")
         result.append(RuleFeedback(rule, helpful, not_helpful, advice))
     result.sort(key=lambda r: (-r.not_helpful, -r.helpful, r.rule))
-    return tuple(result), (int(voted.get("helpful", 0)), int(voted.get("not_helpful", 0)))
+    return tuple(result), (voted["helpful"], voted["not_helpful"])
 
 
-def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,
-            team: str | None) -> tuple[int, tuple[tuple[str, int], ...]]:
-    sql = "SELECT status, reason, COUNT(*) FROM nudges WHERE created_at >= ? AND created_at < ?"
+def _nudge_counts(store: Store, period: Period, channel: str | None, agent: str | None,
+                  team: str | None) -> dict[tuple[str, str, str], int]:
+    """Nudges of the period by (agent, status, reason)."""
+    sql = "SELECT user, status, reason, COUNT(*) FROM nudges WHERE created_at >= ? AND created_at < ?"
     sql, params = _narrowed(sql, [period.start, period.end], [
         (channel, "(channel = ? OR flag_id IN (SELECT id FROM flags WHERE channel_name = ?))",
          [channel, (channel or "").lstrip("#")]),
         (agent, "user = ?", [agent]),
         (team, "team = ?", [team]),
     ])
+    return {(str(user or ""), str(status), str(reason or "")): int(n)
+            for user, status, reason, n in store.db.execute(sql + " GROUP BY user, status, reason", params)}
+
+
+def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,
+            team: str | None) -> tuple[int, tuple[tuple[str, int], ...]]:
     sent = 0
     failed: Counter[str] = Counter()
-    for status, reason, n in store.db.execute(sql + " GROUP BY status, reason", params).fetchall():
+    for (_user, status, reason), n in _nudge_counts(store, period, channel, agent, team).items():
         if status == "sent":
             sent += n
         else:

@@ -45,10 +45,11 @@ class Scheduler:
         now = self.clock()
         try:
             workspace = self.store.workspace_settings(self.team)
+            channel, schedule, tz = digest_plan(workspace, self.settings)
         except Exception as exc:  # an unreadable database must not stop the purge below from being tried
             log.warning("digest settings not read (%s): using the environment's", type(exc).__name__)
             workspace = WorkspaceSettings()
-        channel, schedule, tz = digest_plan(workspace, self.settings)
+            channel, schedule, tz = digest_plan(workspace, self.settings)
         if channel:
             due = schedule.last_due(now, tz)
             recorded = self.store.get_meta("digest_last_sent")

@@ -456,6 +456,14 @@ class Store:
             "SELECT created_at, channel, agent, severity, categories, rules, phrase, topic, status, source "
             f"FROM flags WHERE {where}", params)
 
+    def status_by_agent(self, since: float, until: float, status: str, channel: str | None = None,
+                        team: str | None = None) -> dict[str, int]:
+        """Flags of a period that ended in ``status`` ("edited"), per agent: with the filter the
+        narrowed counts use, so an agent's number is that of a report narrowed to them."""
+        where, params = _period_filter(since, until, channel, None, team)
+        return dict(self.db.execute(f"SELECT agent, COUNT(*) FROM flags WHERE {where} AND status = ? GROUP BY agent",
+                                    [*params, status]).fetchall())
+
     def names(self, kind: str, team: str | None = None) -> dict[str, str]:
         sql = "SELECT id, name FROM names WHERE kind = ?" + (" AND team = ?" if team else "")
         return dict(self.db.execute(sql, [kind, team] if team else [kind]).fetchall())

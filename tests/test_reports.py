@@ -118,38 +118,51 @@ def test_sparkline() -> None:
     assert sparkline([0, 0]) == "▁▁"
 
 
-def test_agent_reports_list_each_agents_own_report_by_name_not_by_flags(tmp_path: Path) -> None:
-    """What `/coach report` and the terminal list per agent: the drill-down's report of each, in
-    name order (case aside), whoever was flagged most."""
+def test_agent_outcomes_are_each_agents_drill_down_numbers_listed_by_name(tmp_path: Path) -> None:
+    """What `/coach report` and the terminal list per agent: the outcomes of a report narrowed to
+    that agent (App Home's drill-down), in name order (case aside), whoever was flagged most."""
     from bot.report_format import outcome_parts
-    from bot.reports import agent_reports
+    from bot.reports import agent_outcomes
 
     store = Store(tmp_path / "agents.db")
     now = time.time()  # votes are stamped with the clock: the flags are this week's
-    people = {"UZED": ("Zed", 5), "UAMY": ("amy", 1), "UBOB": ("Bob", 3)}
+    people = {"UZED": ("Zed", 9), "UAMY": ("amy", 2), "UBOB": ("Bob", 5)}
     n = 0
     for agent, (name, count) in people.items():
-        for _ in range(count):
-            flag = replace(make_flag(n, agent=agent, agent_name=name), ts=f"{now - n:.6f}", created_at=now - n)
-            flag_id, _nudge, _held = store.add_flag_to_nudge(flag, cooldown=0, now=now - n)
+        for k in range(count):
+            created = now - n * 3600 - 60
+            flag = replace(make_flag(n, agent=agent, agent_name=name, channel="C1" if k % 3 else "C2"),
+                           ts=f"{created:.6f}", created_at=created)
+            flag_id, nudge_id, _held = store.add_flag_to_nudge(flag, cooldown=7200 if agent == "UZED" else 0,
+                                                               now=created)
             n += 1
-            if agent == "UBOB" and flag_id and n % 2:
-                store.vote(flag_id, "T1", agent, "helpful")
+            assert flag_id
+            if k % 4 == 1:
+                store.nudge_failed(nudge_id, "channel_not_found")
+            if k % 2:
+                store.set_status(flag_id, "edited")
+            if k % 3 != 2:
+                store.vote(flag_id, "T1", agent, "helpful" if k % 3 else "not_helpful")
+    for zone in ("UTC", "America/New_York"):
+        for channel in (None, "C1"):
+            report = build_report(store, 7, channel=channel, tz=zone)
+            listed = agent_outcomes(store, report)
+            assert [a.name for a, _ in listed] == ["amy", "Bob", "Zed"]
+            for agent, outcomes in listed:
+                assert outcomes == build_report(store, 7, channel=channel, agent=agent.id, tz=zone).outcomes
     report = build_report(store, 7)
-    listed = agent_reports(store, report)
-    assert [a.name for a, _ in listed] == ["amy", "Bob", "Zed"]
     assert [a.name for a in report.by_agent] == ["Zed", "Bob", "amy"]  # the ranking it replaces
-    for agent, own in listed:
-        alone = build_report(store, 7, agent=agent.id)
-        assert (own.period, own.total, own.nudges_sent, own.edited_after_nudge, own.votes) == (
-            alone.period, alone.total, alone.nudges_sent, alone.edited_after_nudge, alone.votes)
-    bob = dict((a.name, r) for a, r in listed)["Bob"]
-    assert outcome_parts(bob) == ("3 nudges sent · 0 edited after a nudge (0% of nudges)",
-                                  "helpful rate 100% (2 of 2 votes)")
-    assert [a.name for a, _ in agent_reports(store, report, limit=2)] == ["amy", "Bob"]
+    listed = agent_outcomes(store, report)
+    assert sum(o.nudges_sent for _, o in listed) == report.nudges_sent
+    assert (sum(o.helpful for _, o in listed), sum(o.not_helpful for _, o in listed)) == report.votes
+    assert len({o for _, o in listed}) == 3  # three different records: the check above compares something
+    bob = dict((a.name, o) for a, o in listed)["Bob"]
+    assert outcome_parts(bob) == ("4 nudges sent · 2 edited after a nudge (50% of nudges)",  # one failed
+                                  "helpful rate 50% (2 of 4 votes)")
+    assert [a.name for a, _ in agent_outcomes(store, report, limit=2)] == ["amy", "Bob"]
     table = render(report, "table", agents=listed)
     assert "Coaching outcomes by agent" in table and "By agent" not in table
     assert table.index("amy") < table.index("Bob") < table.index("Zed")
-    assert "| Bob | 3 nudges sent" in render(report, "markdown", agents=listed)
-    assert "by_agent,Zed,5" in render(report, "csv")  # the data export keeps the counts
+    assert "| Bob | 4 nudges sent" in render(report, "markdown", agents=listed)
+    assert "by_agent,Zed,9" in render(report, "csv")  # the data export keeps the counts
     store.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.digest import Digest, false_positive_rate, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
-from bot.report_format import AgentReports, advice, category_note, outcome_parts, source_text, trend_text
+from bot.report_format import AgentOutcomes, advice, category_note, outcome_parts, source_text, trend_text
 from bot.reports import Report, sparkline
 from bot.slack.settings_views import fix_blocks
 from bot.slack.views import (
@@ -192,7 +192,7 @@ def pickers(state: HomeState, channels: dict[str, str] | None, agents: dict[str,
 
 def agent_outcomes(report: Report) -> Block:
     """One agent's coaching outcomes: what the nudges did, not how often they slipped."""
-    nudged, helpful = outcome_parts(report)
+    nudged, helpful = outcome_parts(report.outcomes)
     who = user_ref(report.agent or "", report.agent or "")
     return section(f"*Coaching outcomes for {who}* · {escape(report.period.label)}\n"
                    f"• {report.total} flagged messages · {arrow(report.trend, report.total)}\n"
@@ -203,10 +203,10 @@ def agent_outcomes(report: Report) -> Block:
 MAX_AGENTS_LISTED = 20
 
 
-def agents_outcomes(agents: AgentReports, hidden: int = 0) -> Block:
-    """Every agent's coaching outcomes, by name (bot.reports.agent_reports): the drill-down's
+def agents_outcomes(agents: AgentOutcomes, hidden: int = 0) -> Block:
+    """Every agent's coaching outcomes, by name (bot.reports.agent_outcomes): the drill-down's
     numbers, one line an agent; no flag counts, so nothing reads as a ranking."""
-    lines = [f"• {user_ref(a.id, a.name)}: {' · '.join(outcome_parts(r))}" for a, r in agents]
+    lines = [f"• {user_ref(a.id, a.name)}: {' · '.join(outcome_parts(o))}" for a, o in agents]
     more = f"\n_…and {hidden} more: App Home shows any agent's outcomes._" if hidden else ""
     return section("*Coaching outcomes by agent*\n" + "\n".join(lines) + more)
 

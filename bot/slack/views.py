@@ -15,7 +15,7 @@ from typing import Any
 from bot.models import Analysis, Suggestion
 from bot.mrkdwn import channel_ref, escape
 from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
-from bot.report_format import AgentReports, advice, trend_text
+from bot.report_format import AgentOutcomes, advice, trend_text
 from bot.reports import Report, sparkline
 from bot.rules import RuleSet
 
@@ -185,8 +185,8 @@ def phrase_and_struggle_blocks(report: Report) -> list[Block]:
     return blocks
 
 
-def report_blocks(report: Report, title: str = "Coaching report", agents: AgentReports = ()) -> list[Block]:
-    """``agents`` (bot.reports.agent_reports, the first names only): a manager's report lists their
+def report_blocks(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> list[Block]:
+    """``agents`` (bot.reports.agent_outcomes, the first names only): a manager's report lists their
     coaching outcomes, as App Home's drill-down shows them, instead of their flag counts."""
     spark = sparkline([n for _, n in report.daily])
     blocks: list[Block] = [
@@ -211,7 +211,7 @@ def report_blocks(report: Report, title: str = "Coaching report", agents: AgentR
     return blocks
 
 
-def report_message(report: Report, title: str = "Coaching report", agents: AgentReports = ()) -> dict[str, Any]:
+def report_message(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> dict[str, Any]:
     blocks = limit_blocks(report_blocks(report, title, agents), MAX_MESSAGE_BLOCKS)
     return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
 

@@ -329,7 +329,7 @@ def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bo
 def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(tmp_path: Path) -> None:
     from bot.fixes import MAX_FIXES, Fix
     from bot.models import Flag
-    from bot.reports import agent_reports
+    from bot.reports import agent_outcomes
     from bot.slack.report_views import MAX_AGENTS_LISTED, HomeState, digest_message
     from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS, home_view, report_message
     from bot.store import Store
@@ -346,7 +346,7 @@ def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(t
     message = digest_message(Digest(report, "weekly", fixes), chart=True)
     assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS and message["text"]
     assert sum(b.get("block_id", "").startswith("fix_") for b in message["blocks"]) == MAX_FIXES
-    slash = report_message(report, agents=agent_reports(store, report, limit=MAX_AGENTS_LISTED))
+    slash = report_message(report, agents=agent_outcomes(store, report, limit=MAX_AGENTS_LISTED))
     listed = next(b["text"]["text"] for b in slash["blocks"] if "Coaching outcomes by agent" in b.get("text", {})
                   .get("text", ""))
     assert listed.count("\n• <@U") == MAX_AGENTS_LISTED and "…and 480 more" in listed

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.mrkdwn import escape
-from bot.reports import PeriodError, agent_reports, build_report, parse_days
+from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
 from bot.slack.app import Deps
 from bot.slack.listeners.settings import agent_settings, report_fix_blocks
 from bot.slack.report_views import MAX_AGENTS_LISTED
@@ -75,7 +75,7 @@ def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]
             respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
             return
     report = build_report(deps.store, days, channel=channel, team=team or None, manager=True, tz=deps.zone(team))
-    agents = agent_reports(deps.store, report, team=team or None, limit=MAX_AGENTS_LISTED)  # outcomes, by name
+    agents = agent_outcomes(deps.store, report, team=team or None, limit=MAX_AGENTS_LISTED)  # by name
     deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")
     message = report_message(report, agents=agents)
     if report.total == 0:
