@@ -2,8 +2,9 @@
 
 Pure builders, like bot.slack.views (whose helpers and limits they share): a Report in,
 a payload out. The numbers are the Report's, so they are those of ``support-coach report
---format json`` for the same period. Agents' names appear only where a manager asked for
-one agent's coaching outcomes; there is no ranking of agents anywhere.
+--format json`` for the same period. Agents' names appear only with their coaching outcomes
+in a manager's view (one agent picked in App Home, or every agent by name in `/coach report`);
+there is no ranking of agents anywhere.
 """
 
 from __future__ import annotations

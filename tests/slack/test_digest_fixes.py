@@ -31,7 +31,7 @@ def post_scheduled_digest(bot: Bot) -> dict[str, Any]:
     """The scheduler's next digest, as the fake Slack received it."""
     seen = len(bot.slack.calls_to("/api/chat.postMessage"))
     bot.store.set_meta("digest_last_sent", "0")
-    bot.store.set_meta("purge_last_run", str(time.time()))  # the test's flags are older than the retention
+    bot.store.set_meta("purge_last_run", str(time.time()))  # only the digest is due
     settings = bot.deps.settings
     scheduler = Scheduler(settings, bot.store, lambda channel, digest: post_digest(bot.deps.client, channel, digest),
                           team=TEAM)
@@ -65,7 +65,7 @@ def report_json(bot: Bot) -> dict[str, Any]:
 def test_the_digest_offers_the_homes_fixes_with_the_numbers_of_the_json_report(make_bot) -> None:
     bot = make_bot(digest_channel=DIGEST)
     bot.slack.handlers["/api/conversations.info"] = slack_ok({"channel": {"id": SUPPORT, "name": "support"}})
-    vote_not_helpful(bot)
+    vote_not_helpful(bot, at=time.time() - 3600)
     posted = post_scheduled_digest(bot)
     assert posted["channel"] == DIGEST
     offered = fix_buttons(posted)
@@ -73,7 +73,9 @@ def test_the_digest_offers_the_homes_fixes_with_the_numbers_of_the_json_report(m
     assert [text for _, _, text in offered] == ["Mute in #support", "Mute everywhere", "Allow this phrase"]
     assert all("confirm" in button(posted, action) for action in (ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE))
 
-    votes = next(r for r in report_json(bot)["rule_feedback"] if r["rule"] == "calm-down")
+    data = report_json(bot)
+    assert data["total"] == len(AGENTS) and f"*{data['total']}* flagged messages" in posted["text"]
+    votes = next(r for r in data["rule_feedback"] if r["rule"] == "calm-down")
     line = (f"`calm-down`: {votes['not_helpful']} of {votes['helpful'] + votes['not_helpful']} votes *Not helpful* "
             f"(most in <#{SUPPORT}>)")
     assert votes["not_helpful"] == len(AGENTS) and line in texts(posted)
@@ -87,7 +89,7 @@ def test_the_digest_offers_the_homes_fixes_with_the_numbers_of_the_json_report(m
 def test_only_a_manager_can_apply_a_fix_from_the_digest_and_it_is_audited_like_the_homes(make_bot) -> None:
     bot = make_bot(digest_channel=DIGEST)
     bot.slack.handlers["/api/conversations.info"] = slack_ok({"channel": {"id": SUPPORT, "name": "support"}})
-    vote_not_helpful(bot)
+    vote_not_helpful(bot, at=time.time() - 3600)
     posted = post_scheduled_digest(bot)
 
     # Agents read the digest channel too: each button, pressed by one, is refused where only they see it.
@@ -122,7 +124,7 @@ def test_only_a_manager_can_apply_a_fix_from_the_digest_and_it_is_audited_like_t
     assert [(r["actor"], r["action"]) for r in bot.store.settings_audit()] == [(MANAGER, "allow"), (MANAGER, "mute")]
 
     # Muted in #support, the fix takes effect there; the next digest offers only what is left.
-    bot.event(message(CALM, user="UAG1", channel=SUPPORT, ts="1762300003.000100"))
+    bot.event(message(CALM, user="UAG1", channel=SUPPORT, ts=f"{time.time():.6f}"))
     bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == len(AGENTS)
     later = post_scheduled_digest(bot)
@@ -131,7 +133,7 @@ def test_only_a_manager_can_apply_a_fix_from_the_digest_and_it_is_audited_like_t
 
 def test_a_digest_without_rules_to_fix_has_no_fix_buttons(make_bot) -> None:
     bot = make_bot(digest_channel=DIGEST)
-    bot.event(message(CALM, user="UAG1", channel=SUPPORT, ts="1762300004.000100"))
+    bot.event(message(CALM, user="UAG1", channel=SUPPORT, ts=f"{time.time():.6f}"))
     bot.slack.wait_for("/api/chat.postEphemeral")
     bot.settle()
     posted = post_scheduled_digest(bot)

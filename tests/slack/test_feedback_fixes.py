@@ -18,10 +18,11 @@ SUPPORT, OTHER = "C0FIXSUPPORT", "C0FIXOTHER"
 AGENTS = ("UAG1", "UAG2", "UAG3")
 
 
-def vote_not_helpful(bot: Bot) -> None:
-    """Three agents get a nudge for the same rule in #support and each marks it Not helpful."""
+def vote_not_helpful(bot: Bot, at: float = 1762300000.0) -> None:
+    """Three agents get a nudge for the same rule in #support (posted at ``at``) and each marks
+    it Not helpful."""
     for n, agent in enumerate(AGENTS):
-        bot.event(message(CALM, user=agent, channel=SUPPORT, ts=f"1762300000.00010{n}"))
+        bot.event(message(CALM, user=agent, channel=SUPPORT, ts=f"{int(at)}.00010{n}"))
     nudges = bot.slack.wait_for("/api/chat.postEphemeral", len(AGENTS))
     for call in nudges:
         actions = next(b for b in call.body["blocks"] if b["type"] == "actions")
