@@ -36,6 +36,7 @@ class ContextCues:
 
     others_intro: re.Pattern[str]
     speaker_label: re.Pattern[str]
+    attributed_after: re.Pattern[str]
     reported_speech: re.Pattern[str]
     agent_intro: re.Pattern[str]
     reply_cue: re.Pattern[str]
@@ -83,6 +84,8 @@ def load_context(path: Path | None = None) -> ContextCues:
         others_intro=compiled(others, "[quoted]"),
         speaker_label=compiled(r"(?:^|\n|[.!?]\s+|[\-\u2014]\s*)\s*[*_]*" + _words(cue("quoted", "speaker_labels"))
                                + r"[*_]*\s*:\s*$", "[quoted] speaker_labels"),
+        attributed_after=compiled(r"[\"'`\u201d\u2019*_]*\s*[,\u2014\u2013-]*\s*" + _bounded(cue("quoted", "attributed_after")),
+                                  "[quoted] attributed_after"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
         reply_cue=compiled(
@@ -303,7 +306,8 @@ class MessageContext:
         # finditer_fast and _found find the same matches as the plain calls, faster.
         labelled = might_match(c.speaker_label, line_before) and bool(
             c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before))
-        if labelled or self._named_speaker_before(zone.start):
+        if labelled or self._named_speaker_before(zone.start) or (
+                zone.kind == "speech" and c.attributed_after.match(text, zone.end, zone.end + 160)):
             verdict = "other"
         else:
             other = [m.end() for m in finditer_fast(c.others_intro, before)] if might_match(c.others_intro, before) \
