@@ -1,0 +1,78 @@
+"""The rewrite scorer's stronger checks: splice debris and harsh sentences a rewrite kept.
+
+Each check must fire on debris of its class and stay quiet on the same text read cleanly, so
+no check can pass by never firing. Sentences are written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.harsh import harsh_sentences, shape_of
+from bot.rewrite_eval import defects
+
+
+@pytest.mark.parametrize("original, broken, clean, name", [
+    ("Hi Omar, that's on your router, sorry.", "Hi Omar, R router.", "Hi Omar, the router needs a restart.",
+     "fragment sentence"),
+    ("For the record, that's on you, in the end.", "For the record. In the end.",
+     "For the record, the lamp was reset.", "fragment sentence"),
+    ("Sending to the tenant: you painted it and you knew the rules.", "Sending to the tenant: and you knew the rules.",
+     "Sending to the tenant: the rules cover paint.", "sentence starts mid-clause"),
+    ("You're wrong that you only had 12, the log shows 14.", "That you only had 12, the log shows 14.",
+     "The log shows 14 rather than 12.", "clause left from a cut"),
+    ("Ticket 5190. Thanks.", "Ticket 5190.Thanks for waiting.", "Ticket 5190. Thanks for waiting.",
+     "no space after a full stop"),
+    ("Hi Noor, thanks. You should know this.", "Hi Noor, Thanks for writing.", "Hi Noor, thanks for writing.",
+     "capital after a comma"),
+    ("Sending: the kettle is fine.", "Sending the kettle is fine.", "Sending: the kettle is fine.",
+     "lost prefix colon"),
+    ("the van.", "Could you check the van overnight like and tell me what you see?",
+     "Could you check the van and tell me what you see?", "step object is not a noun phrase"),
+])
+def test_each_debris_class_is_counted_and_clean_text_is_not(original: str, broken: str, clean: str,
+                                                           name: str) -> None:
+    assert name in defects(original, broken)
+    assert name not in defects(original, clean)
+
+
+def test_what_the_original_already_had_is_not_counted() -> None:
+    original = "Hi Noor, Thanks for waiting. Done. Sending: nothing else."
+    assert not defects(original, original)
+
+
+def test_a_name_after_a_comma_and_a_sign_off_are_fine() -> None:
+    original = "Hi Sam, Priya set this up.\n\nRegards,\nPaul"
+    assert not defects(original, "Hi Sam, Priya set this up. Could you check the hub and tell me what you see?"
+                                 "\n\nRegards,\nPaul")
+    assert not defects("Hello Mrs. Ode, thanks.", "Hello Mrs. Ode, the parcel left today.")
+
+
+@pytest.mark.parametrize("sentence", [
+    "I can't count how many different ways I've explained the fee.",
+    "This is the fifth time I'm saying it.",
+    "You aren't eligible for that rate anymore.",
+    "You won't be getting that voucher back.",
+    "Plugs aren't really our department.",
+    "We're only the courier.",
+    "Well, the dent is on you.",
+    "You ignored both warnings.",
+    "Quit resetting the hub every hour.",
+    "Let me be blunt about the invoice.",
+])
+def test_harsh_shapes_are_found_by_word_class(sentence: str) -> None:
+    assert shape_of(sentence) is not None, sentence
+    assert harsh_sentences("Hi Li, the hub is online. " + sentence) == [sentence]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I've explained the fee on the invoice page.",
+    "Thanks for your patience with the hub.",
+    "You're eligible for the loyalty rate from May.",
+    "The dent is on the left door.",
+    "We're only a click away if you need us.",
+    "Don't worry about the invoice.",
+    "The reading is correct.",
+])
+def test_calm_sentences_have_no_harsh_shape(sentence: str) -> None:
+    assert shape_of(sentence) is None, sentence
