@@ -97,7 +97,7 @@ def defects(original: str, candidate: str) -> list[str]:
     """What reads broken in ``candidate`` and was not already so in ``original``."""
     found = [name for name, pattern in _DEFECTS.items()
              if len(pattern.findall(candidate)) > len(pattern.findall(original))]
-    if any(not _capital_allowed(word, original) for word in _CAPITAL_AFTER_COMMA.findall(candidate)):
+    if any(not capital_allowed(word, original) for word in _CAPITAL_AFTER_COMMA.findall(candidate)):
         found.append("capital after a comma")
     if _fragments(candidate) - _fragments(original):
         found.append("fragment sentence")
@@ -153,7 +153,7 @@ def _fragments(text: str) -> set[str]:
     return out
 
 
-def _capital_allowed(word: str, original: str) -> bool:
+def capital_allowed(word: str, original: str) -> bool:
     """A capital after a comma is fine where the original had it there, or for a name (a word
     the original capitalised mid-sentence); "Hi Lewis, Thanks" is a capital the cut left."""
     if re.search(r",\s+" + re.escape(word) + r"\b", original):

@@ -76,3 +76,49 @@ def test_harsh_shapes_are_found_by_word_class(sentence: str) -> None:
 ])
 def test_calm_sentences_have_no_harsh_shape(sentence: str) -> None:
     assert shape_of(sentence) is None, sentence
+
+
+# --- the rewriter against the same checks -------------------------------------------------
+
+from bot.detect import detect  # noqa: E402
+from bot.facts import extract, missing  # noqa: E402
+from bot.rewrite import rewrite  # noqa: E402
+from bot.rules import RuleSet  # noqa: E402
+
+
+@pytest.mark.parametrize("draft", [
+    "Sending: as I said twice already, the kiosk reboots at 02:00 every night.",
+    "sending to the tenant: obviously the boiler service is booked for Thursday.",
+    "reply: Calm down, the parcel for order 88-4410 left the depot today.",
+    "sending: Please relax, the late fee is £6.",  # the calm-down cut once took the colon with it
+    "sending to the lodger: Relax, the boiler engineer comes at 9.",  # flagged whole, label included
+])
+def test_a_draft_prefix_is_kept_as_written(rules: RuleSet, draft: str) -> None:
+    analysis = detect(draft, rules)
+    assert analysis.flagged, draft
+    suggestion = rewrite(draft, analysis, rules)
+    assert suggestion is not None and suggestion.kind == "rewrite"
+    prefix = draft[: draft.index(":") + 1]
+    assert suggestion.text.startswith(prefix), suggestion.text
+    assert not defects(draft, suggestion.text), (defects(draft, suggestion.text), suggestion.text)
+    assert not detect(suggestion.text, rules).flagged, suggestion.text
+    assert not missing(extract(draft, analysis), suggestion.text), suggestion.text
+    assert "lodger together" not in suggestion.text  # a person is no object to go through
+
+
+@pytest.mark.parametrize("draft", [
+    "Hi Bo, as I said before, the dock ships on Monday. I don't know how many other ways I can explain this.",
+    "Hi Ada, as I already told you, the voucher code V-2291 expired in March. You're not getting it back.",
+    "Per my last email, the router firmware 7.2 fixes the drop-outs. Quit resetting it every hour.",
+])
+def test_a_harsh_sentence_next_to_the_flagged_one_does_not_survive(rules: RuleSet, draft: str) -> None:
+    analysis = detect(draft, rules)
+    assert analysis.flagged, draft
+    assert harsh_sentences(draft)  # the shape is there to be removed
+    suggestion = rewrite(draft, analysis, rules)
+    assert suggestion is not None
+    assert not harsh_sentences(suggestion.text), suggestion.text
+    assert not defects(draft, suggestion.text), (defects(draft, suggestion.text), suggestion.text)
+    assert not detect(suggestion.text, rules).flagged, suggestion.text
+    numbers = [f for f in extract(draft, analysis) if f.kind in ("number", "name")]
+    assert not missing(numbers, suggestion.text), suggestion.text
