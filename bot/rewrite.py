@@ -1048,9 +1048,11 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     rotated: list[str] = []
     for group in groups:
         rotated += _rotated(group, original, "step:")
-    if any(fact.kind == "number" for fact in extract(original)):
-        # the message already gives a number: a step asking for one comes last
-        rotated.sort(key=lambda step: _ASKS_FOR_NUMBER.search(step) is not None)
+    given = any(fact.kind == "number" for fact in extract(original))
+    timed = _GIVES_TIME.search(original) is not None
+    # a step that asks for what the message already gives (a number, a time or date) comes last
+    rotated.sort(key=lambda step: (given and _ASKS_FOR_NUMBER.search(step) is not None)
+                 or (timed and _ASKS_FOR_TIME.search(step) is not None))
     for step in rotated:
         candidate = _insert_step(draft, step)
         if not detect(candidate, rules).flagged and not defects(original, candidate):
@@ -1058,6 +1060,14 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     return draft
 
 
+_GIVES_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b|\bat \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:yesterday|today|tonight|this morning|last night)\b"
+    r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE)
+_ASKS_FOR_TIME = re.compile(r"\b(?:tell|send) me (?:when|what time|which (?:day|date|time)|the (?:date|time))\b"
+                            r"|\bwhen (?:this|it|the \w+) (?:first |last )?(?:happened|started|was|dropped)\b",
+                            re.IGNORECASE)
 _ASKS_FOR_NUMBER = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b",
                               re.IGNORECASE)
 

@@ -122,3 +122,19 @@ def test_a_harsh_sentence_next_to_the_flagged_one_does_not_survive(rules: RuleSe
     assert not detect(suggestion.text, rules).flagged, suggestion.text
     numbers = [f for f in extract(draft, analysis) if f.kind in ("number", "name")]
     assert not missing(numbers, suggestion.text), suggestion.text
+
+
+@pytest.mark.parametrize("draft", [
+    "Hi Zoe, as I said, the wifi dropped at 21:40 because the router rebooted.",
+    "Obviously the meter was read on Tuesday.",
+    "As I mentioned, your lesson was booked for 4pm and the tutor waited.",
+])
+def test_a_step_never_asks_for_the_time_the_message_gives(rules: RuleSet, draft: str) -> None:
+    from bot.rewrite import _ASKS_FOR_TIME  # the step's own shape, so the test names what it rules out
+
+    analysis = detect(draft, rules)
+    assert analysis.flagged, draft
+    suggestion = rewrite(draft, analysis, rules)
+    assert suggestion is not None and suggestion.kind == "rewrite"
+    assert not _ASKS_FOR_TIME.search(suggestion.text), suggestion.text
+    assert not defects(draft, suggestion.text), suggestion.text
