@@ -503,7 +503,7 @@ class _Editor:
             body = body[: len(body) - len(suffix.group(0))] if closing else body
             clauses = [m.group(0) for m in _CLAUSE.finditer(body) if m.group(0).strip()]
             kept = "".join(c for c in clauses if shape_of(c) is None).strip().rstrip(",;:\u2014\u2013 ")
-            stop = body[-1] if body[-1:] in ".!?" else "."
+            stop = body[-1] if body[-1:] in ".!" else "."  # a question whose tag went is a statement
             softened = self._soften(body).strip()
             options = [head + _fit_case(head, len(head), softened) + trailing] \
                 if softened != body.strip() and shape_of(softened) is None else []

@@ -192,7 +192,8 @@ def _bad_objects(text: str) -> set[str]:
         if _RELATIVE.intersection(words[1:]):
             continue  # "the page you're on": a relative clause, a noun phrase all the same
         last = words[-1]
-        if last in _NOT_HEAD or (last.endswith("ly") and len(last) > 5 and last not in _LY_NOUNS) \
+        if last in _NOT_HEAD or last.endswith(("'s", "’s")) \
+                or (last.endswith("ly") and len(last) > 5 and last not in _LY_NOUNS) \
                 or (last.endswith("ed") and len(last) > 4 and last not in ("need", "feed", "speed", "seed")):
             out.add(match.group(1).casefold())
     return out

@@ -29,6 +29,8 @@ from bot.rewrite_eval import defects
      "lost prefix colon"),
     ("the van.", "Could you check the van overnight like and tell me what you see?",
      "Could you check the van and tell me what you see?", "step object is not a noun phrase"),
+    ("That crack's on you.", "If anything about that crack's still looks wrong, tell me.",
+     "If anything about the crack still looks wrong, tell me.", "step object is not a noun phrase"),
 ])
 def test_each_debris_class_is_counted_and_clean_text_is_not(original: str, broken: str, clean: str,
                                                            name: str) -> None:
