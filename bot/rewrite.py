@@ -20,16 +20,17 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from bot import segments
 from bot.detect import detect
 from bot.facts import NOT_NOUN, Fact, extract, missing
+from bot.harsh import shape_of
 from bot.learned import is_learned
 from bot.models import Analysis, Finding, Suggestion, severity_rank
-from bot.rewrite_eval import SIGN_OFF, defects, has_next_step, hollow
+from bot.rewrite_eval import SIGN_OFF, capital_allowed, defects, has_next_step, hollow
 from bot.rewrite_eval import body as body_of
 from bot.rules import RULES_DIR, RuleError, RuleSet, default_rules
 from bot.topics import Topic, default_topics, topic_for
@@ -341,7 +342,51 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
         return None
     topics = topics if topics is not None else default_topics()
     strategies = strategies if strategies is not None else default_strategies()
-    who = audience(text, analysis)
+    framed = _under_prefix(text, analysis, rules, topics, strategies)
+    if framed is not None:
+        return framed
+    return _rewrite(text, analysis, rules, topics, strategies, audience(text, analysis))
+
+
+# "sending to the customer:", "reply:", "fyi, draft for #4410:": what the agent is about to send
+# follows, and the prefix (the agent's own label) stays exactly as written.
+_DRAFT_PREFIX = re.compile(
+    r"^\s*(?:[*_>]+\s*)?(?:(?:fyi|ok|so)\b,?\s+)?(?:(?:i'?m|i am|about to|going to)\s+)?"
+    r"(?:sending|sent|send|reply|replying|replied|responded|response|draft(?:ed)?|macro|answer)\b[^:\n]{0,60}?:[ \t]*",
+    re.IGNORECASE,
+)
+
+
+def _under_prefix(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...],
+                  strategies: Strategies) -> Suggestion | None:
+    """The draft after a "sending:" prefix rewritten as a reply to the customer, the prefix kept
+    as is; None when there is no such prefix, it holds a finding itself, or nothing follows it."""
+    head = _DRAFT_PREFIX.match(text)
+    if head is None or not text[head.end():].strip() \
+            or any(f.start < head.end() and not _whole_sentence(f.rule) for f in analysis.findings):
+        return None  # the label itself holds the put-down ("draft to the idiot in #4410:")
+    prefix = head.group(0)
+    if any(prefix.count(mark) % 2 for mark in ("'", '"', "`")) or prefix.count("“") != prefix.count("”"):
+        return None  # the colon sits inside a quotation: it is part of the draft, not its label
+    shift = head.end()
+    rest = text[shift:]
+    # a finding of the whole message (the learned stage) is clipped to the draft after the label
+    inner = Analysis(text=rest, findings=tuple(replace(f, start=max(0, f.start - shift), end=f.end - shift)
+                                               for f in analysis.findings if f.end > shift),
+                     categories=analysis.categories, severity=analysis.severity, addressed_to_customer=True,
+                     model_score=analysis.model_score)
+    suggestion = _rewrite(rest, inner, rules, topics, strategies, "customer")
+    if suggestion is None or suggestion.kind != "rewrite":
+        return None
+    joined = prefix + (" " if prefix and not prefix[-1].isspace() else "") + suggestion.text
+    if detect(joined, rules).flagged or defects(text, joined):
+        return None
+    return Suggestion(text=joined, kind="rewrite", principles=analysis.principles)
+
+
+def _rewrite(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...],
+             strategies: Strategies, who: str) -> Suggestion:
+    """The suggestion for a flagged message whose audience is known."""
     if who == "chatter":
         return Suggestion(text=reflection(text, analysis, rules, topics, strategies), kind="reflection",
                           principles=analysis.principles)
@@ -351,6 +396,8 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
     # gets the calm opener and a next step instead of an edit of every sentence.
     long_or_dense = len(text) > MAX_EDIT_CHARS or len(analysis.findings) > MAX_EDIT_FINDINGS
     draft = None if long_or_dense else editor.run()
+    if draft is not None:
+        draft = editor.without_harsh(draft)
     if draft is not None and who == "customer":
         lost = [f.text for f in missing(editor.facts, draft) if f.kind == "phrase"]
         draft = _with_next_step(draft, text, analysis, topics, strategies, rules, lost, avoid=editor.named_in(draft))
@@ -437,6 +484,44 @@ class _Editor:
                 return draft
         return None
 
+    def without_harsh(self, draft: str) -> str:
+        """The draft without the sentences (or clauses) of a harsh shape the detector missed on
+        their own ("I don't know how many ways I can say this", "stop using the old app"): each
+        goes when what is left keeps the message's numbers, names and markup, reads cleanly and
+        passes the rules. A noun phrase inside the harsh sentence may go with it."""
+        hard = [f for f in self.facts if f.kind != "phrase" and not missing([f], draft)]
+        for start, end in reversed(_sentences(draft)):
+            sentence = draft[start:end]
+            if shape_of(sentence) is None:
+                continue
+            prefix = _KEEP_PREFIX.match(sentence) if start == 0 else None
+            head = prefix.group(0) if prefix else ""
+            body = sentence[len(head):].rstrip()
+            suffix = _KEEP_SUFFIX.search(body)
+            closing = suffix.group(0).strip() if suffix and suffix.start() > 0 else ""
+            trailing = closing + sentence[len(sentence.rstrip()):]
+            body = body[: len(body) - len(suffix.group(0))] if closing else body
+            clauses = [m.group(0) for m in _CLAUSE.finditer(body) if m.group(0).strip()]
+            kept = "".join(c for c in clauses if shape_of(c) is None).strip().rstrip(",;:\u2014\u2013 ")
+            stop = body[-1] if body[-1:] in ".!" else "."  # a question whose tag went is a statement
+            softened = self._soften(body).strip()
+            options = [head + _fit_case(head, len(head), softened) + trailing] \
+                if softened != body.strip() and shape_of(softened) is None else []
+            if kept and len(_WORD.findall(kept)) >= 3 and shape_of(kept) is None:
+                options.append(head + _fit_case(head, len(head), kept.rstrip(".!?")) + stop + trailing)
+            options.append(head + trailing if head or closing else "")
+            shape = shape_of(sentence)
+            stock = [t for t in _rotated(self.strategies.stock.get(shape.category if shape else "", ()),
+                                         self.original, "harsh:") if t not in self.used_stock]
+            options += [head + _fit_case(head, len(head), t) + trailing for t in stock[:3]] if self.customer else []
+            for option in options:
+                full = _tidy(draft[:start] + option + draft[end:], self.capital, self.original)
+                if _has_content(body_of(full)) and not missing(hard, full) and not defects(self.original, full) \
+                        and not _rules_only(full, self.rules).flagged:
+                    draft = full
+                    break
+        return draft
+
     def fallbacks(self) -> Iterator[tuple[str, str]]:
         """Nothing of the draft could be kept: whole replacements, best first, each with the
         object its opener names (or ""). A reply gets its greeting, then an opener about the
@@ -448,7 +533,7 @@ class _Editor:
             for finding in sorted(self.analysis.findings, key=lambda f: f.start, reverse=True):
                 note = _splice(note, finding.start, finding.end, "")
             note = re.sub(r"(?<!\w)['\"“‘]\s*(?:\w+\s*){0,2}['\"”’](?!\w)", "", note)
-            note = _tidy(self._soften(note), self.capital)
+            note = _tidy(self._soften(note), self.capital, self.original)
             if _has_content(note) and not _rules_only(note, self.rules).flagged and not defects(self.original, note):
                 yield note, ""
             return
@@ -464,8 +549,8 @@ class _Editor:
             # the greeting and closing mark kept when they read cleanly (a macro's opening fence
             # without its closing one does not), else the sentence alone
             joint = " " if head[-1:] in ".!?" else ""  # "Hi James." then the sentence
-            for candidate in (_tidy(head + joint + _fit_case(head, len(head), sentence) + tail, self.capital),
-                              sentence):
+            whole = head + joint + _fit_case(head, len(head), sentence) + tail
+            for candidate in (_tidy(whole, self.capital, self.original), sentence):
                 if not _rules_only(candidate, self.rules).flagged and not hollow(candidate) \
                         and not defects(self.original, candidate):
                     yield candidate, named
@@ -495,7 +580,7 @@ class _Editor:
         for index in sorted(by_sentence, reverse=True):
             start, end = sentences[index]
             draft = self._edit_sentence(draft, start, end, by_sentence[index], required)
-        return _tidy(draft, self.capital)
+        return _tidy(draft, self.capital, self.original)
 
     def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding],
                        required: list[Fact]) -> str:
@@ -504,7 +589,7 @@ class _Editor:
         for candidate in self._candidates(draft, start, end, findings):
             if not original_start and _FRAGMENT.match(_strip_prefix(candidate, start)):
                 continue  # "from the error message what's wrong": a clause cut off its subject
-            full = _tidy(draft[:start] + candidate + draft[end:], self.capital)
+            full = _tidy(draft[:start] + candidate + draft[end:], self.capital, self.original)
             if not _has_content(full):
                 continue
             lost = len(missing(required, full))
@@ -785,7 +870,7 @@ def _fit_case(text: str, position: int, replacement: str) -> str:
     return replacement[0].lower() + replacement[1:]
 
 
-def _tidy(text: str, capital_start: bool = True) -> str:
+def _tidy(text: str, capital_start: bool = True, original: str = "") -> str:
     """Splice debris out: doubled spaces and punctuation, dangling commas, lower-case starts."""
     text = text.strip()
     lower_start = not capital_start and text[:1].islower()
@@ -806,7 +891,22 @@ def _tidy(text: str, capital_start: bool = True) -> str:
     text = text.strip()
     if lower_start and text[:1].isupper() and not text[1:2].isupper() and not text.startswith(("I ", "I'")):
         text = text[0].lower() + text[1:]
-    return text
+    return _after_greeting(text, original)
+
+
+# "Hi Raj, Tap the blue button.": the capital of a sentence whose start was cut after a greeting.
+_GREETING_COMMA = re.compile(
+    r"^(\W*(?:(?:reply|sending|sent|draft|macro|response)\b[^:'\"\n]{0,30}:\s*)?['\"_*`]?\s*"
+    r"(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^,\n.!?]{0,40},[ \t]+)([A-Z][a-z]+)\b",
+    re.IGNORECASE)
+
+
+def _after_greeting(text: str, original: str) -> str:
+    """Lower-case the word after "Hi Name, " unless the original had it there or it is a name."""
+    match = _GREETING_COMMA.match(text)
+    if not match or not match.group(2)[1:].islower() or capital_allowed(match.group(2), original or text):
+        return text
+    return text[:match.start(2)] + match.group(2).lower() + text[match.end(2):]
 
 
 # A sentence glued to the word before it (a plain word, not a link, file name or version).
@@ -848,7 +948,8 @@ _VERB_AFTER = frozenset(_words(
 # What follows a verb but not a plural noun: "the chair strikes again", "the refund takes 5-7 days"
 # (while "the router settings are…" keeps its settings).
 _AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this|that|again|up|down|out|off|back"
-                           r"|because|when|every|all)\b)", re.IGNORECASE)
+                           r"|because|when|every|all|at|tomorrow|today|tonight|soon|later|overnight)\b)",
+                           re.IGNORECASE)
 _PRONOUN_WORDS = frozenset(_words(
     "i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us"))
 _EST_NOUNS = frozenset(_words("test tests request requests interest contest chest forest rest digest protest"))
@@ -947,9 +1048,11 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     rotated: list[str] = []
     for group in groups:
         rotated += _rotated(group, original, "step:")
-    if any(fact.kind == "number" for fact in extract(original)):
-        # the message already gives a number: a step asking for one comes last
-        rotated.sort(key=lambda step: _ASKS_FOR_NUMBER.search(step) is not None)
+    given = any(fact.kind == "number" for fact in extract(original))
+    timed = _GIVES_TIME.search(original) is not None
+    # a step that asks for what the message already gives (a number, a time or date) comes last
+    rotated.sort(key=lambda step: (given and _ASKS_FOR_NUMBER.search(step) is not None)
+                 or (timed and _ASKS_FOR_TIME.search(step) is not None))
     for step in rotated:
         candidate = _insert_step(draft, step)
         if not detect(candidate, rules).flagged and not defects(original, candidate):
@@ -957,6 +1060,14 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     return draft
 
 
+_GIVES_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b|\bat \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:yesterday|today|tonight|this morning|last night)\b"
+    r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE)
+_ASKS_FOR_TIME = re.compile(r"\b(?:tell|send) me (?:when|what time|which (?:day|date|time)|the (?:date|time))\b"
+                            r"|\bwhen (?:this|it|the \w+) (?:first |last )?(?:happened|started|was|dropped)\b",
+                            re.IGNORECASE)
 _ASKS_FOR_NUMBER = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b",
                               re.IGNORECASE)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from bot.dataset import Example
 from bot.detect import detect
 from bot.facts import extract, missing
+from bot.harsh import harsh_sentences
 from bot.models import Analysis, Suggestion
 from bot.rules import RuleSet, default_rules
 
@@ -73,13 +74,17 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "doubled word": re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE),
     "doubled punctuation": re.compile(r"[,;:]\s*[,;:.!?]|[.!?]\s+[.,;:!?](?!\w)|(?<![.])\.\.(?![.])"),
     "space before punctuation": re.compile(r"\w\s+[,.;](?![\w.])"),
-    "sentence starts mid-clause": re.compile(r"(?:^|[.!?]\s+|\n)(?:and|or|but|nor)\b|(?:^|\n)\s*[\u2014\u2013,;]"),
+    "sentence starts mid-clause": re.compile(r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:and|or|but|nor|yet)\b"
+                                             r"|(?:^|\n)\s*[\u2014\u2013,;]", re.IGNORECASE),
+    # a clause opener left when its main clause was cut: "That you only had 30, the log shows..."
+    "clause left from a cut": re.compile(r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:that\s+(?:you|we|i|they|he|she)\b(?!'|’)"
+                                         r"|which\b[^?]*(?:[.!]|$))", re.IGNORECASE),
     "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
     "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
     "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
     "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
-    "no space after a full stop": re.compile(r"[a-z]{2}[.!?](?:[A-Za-z][a-z]|I\b|I')"),
+    "no space after a full stop": re.compile(r"(?:[a-z]{2}|\d)[.!?](?:[A-Z][a-z]|[a-z]{2}|I\b|I')"),
     # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
     "dangling word": re.compile(r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
                                 r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"
@@ -92,10 +97,16 @@ def defects(original: str, candidate: str) -> list[str]:
     """What reads broken in ``candidate`` and was not already so in ``original``."""
     found = [name for name, pattern in _DEFECTS.items()
              if len(pattern.findall(candidate)) > len(pattern.findall(original))]
-    capitalised = set(re.findall(r"\b[A-Z][a-z]+", original))
-    after_comma = [w for w in _CAPITAL_AFTER_COMMA.findall(candidate) if w not in capitalised]
-    if after_comma:
+    if any(not capital_allowed(word, original) for word in _CAPITAL_AFTER_COMMA.findall(candidate)):
         found.append("capital after a comma")
+    if _fragments(candidate) - _fragments(original):
+        found.append("fragment sentence")
+    if _bad_objects(candidate) - _bad_objects(original):
+        found.append("step object is not a noun phrase")
+    prefix = _PREFIX.match(original)
+    if prefix and re.match(r"\W*" + prefix.group("word") + r"\b", candidate, re.IGNORECASE) \
+            and not re.match(r"\W*" + prefix.group("word") + r"\b[^:\n.!?,]{0,40}:", candidate, re.IGNORECASE):
+        found.append("lost prefix colon")
     for mark in ('"', "```"):
         if candidate.count(mark) % 2 and not original.count(mark) % 2:
             found.append(f"orphan {mark}")
@@ -109,6 +120,87 @@ def defects(original: str, candidate: str) -> list[str]:
     if candidate.count("<") - candidate.count(">") != original.count("<") - original.count(">"):
         found.append("broken markup")
     return found
+
+
+_PREFIX = re.compile(r"^\s*(?:[*_>]+\s*)?(?P<word>sending|reply|replying|sent|draft|drafted|response|macro)\b"
+                     r"[^:\n'\"]{0,40}:", re.IGNORECASE)
+# What a one- or two-word sentence may be: a greeting, a thanks, a sign-off, a yes or no.
+_SHORT_OK = re.compile(
+    r"^(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|best regards|kind regards|sorry|"
+    r"apologies|ok|okay|sure|yes|no|yep|nope|great|perfect|done|noted|understood|welcome|please|morning|"
+    r"good morning|good afternoon|good evening|all the best|talk soon|of course|absolutely|certainly|"
+    r"no problem|got it|fair enough|right|fine|update|note|p\.?s|bye|goodbye|good luck|see you)\b", re.IGNORECASE)
+_PREPOSITION_START = re.compile(r"^(?:in|on|at|for|of|with|from|by|to|into|like|than|as|about)\b", re.IGNORECASE)
+_SENTENCE_SPLIT = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?])\s+|\n+")
+
+
+def _fragments(text: str) -> set[str]:
+    """Sentences that are splice debris: one or two words that are no greeting, thanks, sign-off
+    or answer ("R household."), or a short verbless run opening with a preposition ("In the
+    trade."). The sign-off and any greeting are left out; a name or an id on its own is fine."""
+    out = set()
+    for sentence in _SENTENCE_SPLIT.split(SIGN_OFF.sub("", text)):
+        plain = _GREETING.sub("", sentence.strip(), count=1).strip(" '\"“”‘’_*`>()-\u2014.!,;:")
+        words = re.findall(r"[A-Za-z][\w'’-]*|\d[\w./-]*", plain)
+        if not words or _SHORT_OK.match(plain) or plain.endswith("?"):
+            continue
+        if any(w[0].isdigit() or (w[0].isupper() and i) for i, w in enumerate(words)):
+            continue  # "Ticket 4471.", "Order A-7731": an id or a name standing alone
+        if len(words) == 1 and words[0][0].isupper() and len(words[0]) > 2:
+            continue  # a name on its own line ("Kwan,")
+        if len(words) <= 2 or (len(words) <= 4 and _PREPOSITION_START.match(plain)):
+            out.add(plain.casefold())
+    return out
+
+
+def capital_allowed(word: str, original: str) -> bool:
+    """A capital after a comma is fine where the original had it there, or for a name (a word
+    the original capitalised mid-sentence); "Hi Lewis, Thanks" is a capital the cut left."""
+    if re.search(r",\s+" + re.escape(word) + r"\b", original):
+        return True
+    if word in _NEVER_A_NAME:
+        return False
+    for match in re.finditer(r"\b" + re.escape(word) + r"\b", original):
+        before = original[:match.start()].rstrip(" '\"“‘*_")
+        if before and before[-1] not in ".!?:\n":
+            return True
+    return False
+
+
+_NEVER_A_NAME = _wordset("Thanks Thank Please Sorry Hi Hello Hey The That This It There We You Your Our If When "
+                         "Could Can Let")
+
+
+# An object slot in a step or opener that caught no noun phrase: "check the scooter overnight like".
+_OBJECT_SLOT = re.compile(
+    r"\b(?:check|about|of|with|through)\s+((?:the|your|our|this|that)(?:\s+[\w'’-]+){1,5}?)"
+    r"(?=\s+and tell me|\s+still\s+(?:isn't|doesn't|looks)|,\s+so I can|\s+gave you trouble|\s+together\b"
+    r"|\s+one step at a time|;\s+let's)", re.IGNORECASE)
+_NOT_HEAD = _wordset(
+    """a an the and or but so if then than that this these those to of in on at by for from with like as is
+    are was were be been do does did have has had will would can could should may might must not no it
+    its they them we us you your he she him her i me my our their again back away out up down off once
+    twice very too also just only even still here there now today yesterday tomorrow rather though tho
+    anyway lol"""
+)
+
+
+def _bad_objects(text: str) -> set[str]:
+    out = set()
+    for match in _OBJECT_SLOT.finditer(text):
+        words = [w.lower().strip("'’") for w in match.group(1).split()]
+        if _RELATIVE.intersection(words[1:]):
+            continue  # "the page you're on": a relative clause, a noun phrase all the same
+        last = words[-1]
+        if last in _NOT_HEAD or last.endswith(("'s", "’s")) \
+                or (last.endswith("ly") and len(last) > 5 and last not in _LY_NOUNS) \
+                or (last.endswith("ed") and len(last) > 4 and last not in ("need", "feed", "speed", "seed")):
+            out.add(match.group(1).casefold())
+    return out
+
+
+_RELATIVE = _wordset("you you're you've i i'm we we're they they're he she it's")
+_LY_NOUNS = _wordset("reply supply family assembly anomaly rally jelly belly ally italy bully")
 
 
 def body(text: str) -> str:
@@ -176,6 +268,7 @@ class Item:
     hollow: bool = False
     step: bool = False
     reflagged: bool = False
+    harsh: list[str] = field(default_factory=list)
     own: bool = True
 
 
@@ -218,6 +311,7 @@ class RewriteReport:
             "introduced defects": self._share(self.items, lambda i: bool(i.defects)),
             "next step (customer-facing)": self._share(replies, lambda i: i.step),
             "re-flagged": self._share(self.items, lambda i: i.reflagged),
+            "harsh sentence kept": self._share(rewrites, lambda i: bool(i.harsh)),
             "length ratio (mean)": round(sum(ratios) / len(ratios), 2) if ratios else 0.0,
         }
 
@@ -237,6 +331,8 @@ class RewriteReport:
                 wrong.append("no next step")
             if item.reflagged:
                 wrong.append("re-flagged")
+            if item.harsh:
+                wrong.append("harsh: " + " / ".join(item.harsh))
             if wrong and len(lines) < limit:
                 lines.append(f"- {item.text!r}\n  -> {item.suggestion.text!r}\n  [{'; '.join(wrong)}]")
         return lines
@@ -264,6 +360,7 @@ def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | 
             item.facts_total = len(facts)
             item.facts_lost = [f.text for f in missing(facts, out)]
             item.step = has_next_step(out)
+            item.harsh = harsh_sentences(out)
         item.defects = defects(text, out)
         item.stock = stock_only(text, analysis, out)
         item.own = bool(own_words(text, analysis))

@@ -1,0 +1,105 @@
+"""Sentences with a harsh shape, found by word classes rather than by phrases.
+
+The detector judges phrases; a rewrite can still keep a sentence it misses on its own ("I don't
+know how many other ways I can say this", "you're not getting that price again", "stop using
+the old app"). The rewriter drops or softens such sentences around the flagged span, and the
+rewrite scorer counts the ones that survive, so "re-flagged 0" cannot hide them. Each shape is
+built from word classes (a count of repeats and a verb of saying; the customer as subject, a
+negation and a word of entitlement...), so it covers wordings nobody listed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+def _alt(words: str) -> str:
+    return "(?:" + "|".join(sorted(words.split(), key=len, reverse=True)) + ")"
+
+
+_YOU = r"(?:you|u)"
+_YOU_ARE = r"(?:you(?:'re|’re| are)|ur|u r)"
+_SAY = _alt("say said saying tell told telling explain explained explaining repeat repeated repeating "
+            "put write wrote answer answered spell spelled spelt")
+_COUNT = _alt("times ways occasions")
+_ORDINAL = _alt("last third fourth fifth sixth tenth hundredth millionth umpteenth nth final")
+_ENTITLED = _alt("entitled eligible owed due getting allowed having receiving qualified")
+_FAULT_VERB = _alt("ignored ignore broke break refused refuse failed fail misused misuse skipped skip "
+                   "overlooked disregarded neglected")
+_STOP = _alt("stop quit cease")
+_OURS = _alt("our my")
+_NOT_OUR_NOUN = _alt("target market priority concern problem department job responsibility business "
+                     "remit area fault issue")
+_ONLY = _alt("just only merely simply")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One harsh shape: its name (what an agent is told), the category it belongs to, its pattern."""
+
+    name: str
+    category: str
+    pattern: re.Pattern[str]
+
+
+def _shape(name: str, category: str, pattern: str) -> Shape:
+    return Shape(name, category, re.compile(pattern, re.IGNORECASE))
+
+
+SHAPES: tuple[Shape, ...] = (
+    # exasperated repetition: a count of repeats with a verb of saying, or an ordinal "time"
+    _shape("repetition", "argumentative",
+           rf"\bhow many (?:more |other |different )?{_COUNT}\b[^.!?]{{0,40}}\b{_SAY}\b"
+           rf"|\b{_SAY}\b[^.!?]{{0,30}}\bhow many (?:more |other |different )?{_COUNT}\b"
+           rf"|\bfor the {_ORDINAL} time\b"
+           rf"|\b{_ORDINAL} time\b[^.!?]{{0,30}}\b{_SAY}\b"
+           rf"|\b(?:i|we) (?:don't|do not) know how (?:else|many)\b"
+           rf"|\b(?:round|around|go(?:ing)? round) in circles\b"
+           rf"|\b(?:again|once more),? (?:and )?(?:for|as)\b[^.!?]{{0,20}}\b{_SAY}\b"),
+    # a flat refusal aimed at the customer: you + negation + a word of entitlement
+    _shape("flat refusal", "dismissive",
+           rf"\b(?:{_YOU_ARE}\s+(?:simply\s+|just\s+)?not|{_YOU}\s+(?:aren't|aren’t))\s+(?:going\s+to\s+be\s+)?{_ENTITLED}\b"
+           rf"|\b{_YOU}\s+(?:won't|will not|don't|do not|aren't|are not)\s+(?:be\s+)?(?:get|getting|have|having)\b"
+           rf"\s+(?:that|this|it|the|a|any)\b[^.!?]{{0,40}}\b(?:again|back|anymore|any more|ever)\b"
+           rf"|\b{_YOU}\s+(?:can't|cannot|can not)\s+(?:just\s+)?(?:expect|demand)\b"),
+    # a brush-off: not our concern, we're only the X
+    _shape("not our concern", "dismissive",
+           rf"\b(?:isn't|is not|aren't|are not|'s not|’s not|'re not|’re not)\s+(?:really\s+)?{_OURS}\s+"
+           rf"(?:\w+\s+)?{_NOT_OUR_NOUN}\b"
+           rf"|(?:^|[,;:]\s*)(?:we(?:'re|’re| are)|i(?:'m|’m| am))\s+{_ONLY}\s+(?:the|a|an)\s+\w+(?:\s+\w+)?[.!]*$"
+           rf"|\b(?:is|are|'re|’re|am)\s+not\s+(?:responsible|liable|accountable)\s+for\b"
+           rf"|\bnot\s+(?:something|anything)\s+(?:we(?:'re|’re| are)|i(?:'m|’m| am))\s+(?:responsible|liable)\b"),
+    # the customer as the author of the fault
+    _shape("blame on the customer", "blame",
+           rf"\b(?:'s|’s|is|was)\s+(?:all\s+|really\s+|entirely\s+)?on\s+{_YOU}\b(?!\s+to\b)"
+           rf"|\b{_YOU}(?:'ve|’ve| have)?\s+(?:just\s+|clearly\s+|simply\s+)?{_FAULT_VERB}\b"
+           rf"|\byour\s+(?:own\s+)?(?:fault|mistake|doing|problem)\b"),
+    # an order: stop doing X, or a bare command that closes the matter
+    _shape("an order", "dismissive",
+           rf"(?:^|[,;:\u2014]\s*)(?:just\s+|please\s+)?{_STOP}\s+\w+ing\b"
+           rf"|^(?:come on|deal with it|get over it|grow up|take it or leave it|end of (?:story|discussion))\b"
+           rf"|\btake (?:it|that|this) up with (?:yourself|them)\b"),
+    # sarcasm: a rhetorical tag, a proverb at the customer, a verdict on their precision
+    _shape("sarcasm", "argumentative",
+           r"\bshall we\s*\?|\bas they say\b|\bseems to be the (?:issue|problem) here\b"
+           r"|\blet me be (?:very |really |perfectly )?(?:clear|precise|blunt|plain)\b"
+           r"|\bwhat part of\b|^reading is\b|\bnot the end of the world\b|,\s*full stop\b"),
+)
+
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+
+
+def shape_of(sentence: str) -> Shape | None:
+    """The first harsh shape the sentence has, or None."""
+    plain = sentence.strip().lstrip("'\"“‘_*`>").strip()
+    return next((shape for shape in SHAPES if shape.pattern.search(plain)), None)
+
+
+def harsh_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that have a harsh shape."""
+    return [sentence for sentence in sentences(text) if shape_of(sentence) is not None]
