@@ -84,8 +84,9 @@ def load_context(path: Path | None = None) -> ContextCues:
         others_intro=compiled(others, "[quoted]"),
         speaker_label=compiled(r"(?:^|\n|[.!?]\s+|[\-\u2014]\s*)\s*[*_]*" + _words(cue("quoted", "speaker_labels"))
                                + r"[*_]*\s*:\s*$", "[quoted] speaker_labels"),
-        attributed_after=compiled(r"[\"'`\u201d\u2019*_]*\s*[,\u2014\u2013-]*\s*" + _bounded(cue("quoted", "attributed_after")),
-                                  "[quoted] attributed_after"),
+        attributed_after=compiled(  # at the closing quote: "'...' is what the courier told her"
+            r"[\"'`\u201d\u2019*_]*\s*[,\u2014\u2013-]*\s*" + _bounded(cue("quoted", "attributed_after")),
+            "[quoted] attributed_after"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
         reply_cue=compiled(
