@@ -484,3 +484,20 @@ QUOTES_GUIDANCE_AND_BARE_REPLIES: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), _cases(QUOTES_GUIDANCE_AND_BARE_REPLIES))
 def test_quotes_guidance_and_bare_replies(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
+
+
+# A quote followed by its attribution is someone else's words or a name, however the sentence goes
+# on; the same words quoted and then owned ("is what you'll hear from us") are still the agent's.
+# A contradiction is made of negations: the learned stage does not excuse one for that.
+ATTRIBUTED_QUOTES_AND_CONTRADICTION: list[Case] = [
+    ("'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.", None),
+    ("\"Not our problem\" was the courier depot's answer, so I rang their manager and got a pickup slot.", None),
+    ("'Calm Down' is the title of the track he can't download; the licence renewed overnight.", None),
+    ("'You should have read the terms' - nearly verbatim from a review quoting an old macro. Retiring it.", None),
+    ("'Nothing we can do' is what you'll get from us if you keep shouting.", "dismissive"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases(ATTRIBUTED_QUOTES_AND_CONTRADICTION))
+def test_attributed_quotes_are_others_words(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)
