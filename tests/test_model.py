@@ -375,3 +375,29 @@ def test_severity_targets_come_from_the_labels() -> None:
     assert sum(low_targets) == 9 and not any(low_targets[len(harsh):])
     model = _fit(corpus, list(range(len(harsh) + len(clean))))
     assert len(model.bias) == len(corpus.targets[0])
+
+
+def test_the_threshold_keeps_near_misses_and_real_replies_rare() -> None:
+    """choose_threshold takes the best F1 only among thresholds that flag few labelled near
+    misses: a lower threshold that catches ten more harsh messages by also flagging three near
+    misses in twenty has the better F1, and still loses."""
+    from bot.dataset import Example
+    from bot.train import MAX_HARD_NEGATIVE_RATE, Corpus, choose_threshold
+
+    def example(i: int, flag: bool, notes: str) -> Example:
+        return Example(id=f"e{i}", text="x", flag=flag, categories=("blame",) if flag else (),
+                       severity="medium" if flag else None, notes=notes, source="t")
+
+    examples = [example(i, True, "") for i in range(20)]
+    examples += [example(20 + i, False, "HARD-NEG[polite]: fine") for i in range(20)]
+    examples += [example(40 + i, False, "plain") for i in range(60)]
+    # ten harsh messages score 0.9, ten 0.5; three near misses 0.5, the rest and plain ones 0.1
+    scores = [(0.9 if i < 10 else 0.5, 0.9) for i in range(20)]
+    scores += [(0.5, 0.9)] * 3 + [(0.1, 0.1)] * 17 + [(0.1, 0.1)] * 60
+    targets = [(e.flag,) for e in examples]
+    marked = Corpus([{}] * len(examples), targets, [1.0] * len(examples), ["labelled"] * len(examples),
+                    [e.hard_negative_kind is not None for e in examples])
+    chosen = choose_threshold(marked, scores)
+    assert chosen.hard_rate <= MAX_HARD_NEGATIVE_RATE and chosen.threshold > 0.5 and chosen.recall == 0.5
+    blind = Corpus(marked.features, targets, marked.weights, marked.kinds)  # no near-miss marks: F1 alone
+    assert choose_threshold(blind, scores).threshold <= 0.5
