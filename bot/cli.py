@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 from dotenv import find_dotenv, load_dotenv
@@ -176,7 +177,7 @@ def _gate(worst: str | None, fail_on: str | None) -> None:
         sys.exit(1)
 
 
-def _stdin() -> io.TextIOBase:
+def _stdin() -> TextIO:
     """stdin as UTF-8 text that never fails on bad bytes (they become U+FFFD)."""
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:
@@ -365,7 +366,7 @@ def _known_rule_ids(state: _State, store: Store, team: str) -> set[str]:
 def rules_list(state: _State, category: str | None, show_source: bool, db_path: str | None, team: str) -> None:
     """List the rules: id, category, severity and tip (with --source: where each comes from)."""
     if not show_source:
-        rows = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
+        rows: list[tuple[str, ...]] = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
                 if not category or rule.category == category]
         click.echo(table(rows, headers=("rule", "category", "severity", "tip"), width=terminal_width()))
         return
@@ -1008,7 +1009,7 @@ def purge(state: _State, older_than: str | None, db_path: str | None, dry_run: b
     if not assume_yes:
         click.confirm(f"Delete data older than {days} days from {store.path} ({what})?", abort=True, err=True)
     counts = store.purge(cutoff)
-    store.audit("cli", "purge", days=days, **counts)
+    store.audit("cli", "purge", days=days, **counts)  # type: ignore[arg-type]  # table names, never "team"
     click.echo(f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
                f"{counts['nudges']} nudge records.")
 

@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 SAMPLE_EXPORT = Path(__file__).resolve().parent / "sample_export"
 
@@ -97,7 +97,7 @@ class _Budget:
 class _CappedReader:
     """A member's bytes, counted as they are read: over a limit, reading stops with Refused."""
 
-    def __init__(self, raw: BinaryIO, limits: Limits, budget: _Budget, compressed: int | None) -> None:
+    def __init__(self, raw: IO[bytes], limits: Limits, budget: _Budget, compressed: int | None) -> None:
         self.raw = raw
         self.limits = limits
         self.budget = budget
@@ -153,7 +153,7 @@ def iter_json_list(reader: _CappedReader | BinaryIO, max_item: int = MAX_MESSAGE
     def next_char() -> str:
         nonlocal pos
         while True:
-            pos = _WHITESPACE.match(buf, pos).end()
+            pos = _WHITESPACE.match(buf, pos).end()  # type: ignore[union-attr]  # "[...]*" always matches
             if pos < len(buf):
                 return buf[pos]
             if not more():
@@ -270,7 +270,7 @@ class SlackExport:
         text, user, ts = raw.get("text"), raw.get("user"), raw.get("ts")
         if not isinstance(text, str) or not text.strip() or not isinstance(user, str) or not isinstance(ts, str):
             return None
-        profile = raw.get("user_profile") if isinstance(raw.get("user_profile"), dict) else {}
+        profile = cast(dict[str, Any], raw.get("user_profile") if isinstance(raw.get("user_profile"), dict) else {})
         name = self.users.get(user) or profile.get("real_name") or profile.get("name") or user
         return ExportMessage(
             team=str(raw.get("team") or raw.get("user_team") or "export"),
@@ -416,7 +416,7 @@ def _user_index(read: Callable[[str], _CappedReader], prefix: str, problems: lis
     people: dict[str, None] = {}
     for item in _load_list(read, prefix + "users.json", problems, source):
         uid = item.get("id")
-        profile = item.get("profile") if isinstance(item.get("profile"), dict) else {}
+        profile = cast(dict[str, Any], item.get("profile") if isinstance(item.get("profile"), dict) else {})
         name = item.get("real_name") or profile.get("real_name") or profile.get("display_name") or item.get("name")
         if isinstance(uid, str) and name:
             users[uid] = str(name)

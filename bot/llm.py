@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot import facts as fact_check
 from bot.config import ConfigError, Settings
@@ -126,7 +126,7 @@ def few_shot(pairs: tuple[dict[str, object], ...], who: str, categories: tuple[s
     """The pairs closest to this draft: same audience first, then shared categories."""
     def rank(item: tuple[int, dict[str, object]]) -> tuple[int, int, int]:
         index, pair = item
-        shared = len(set(pair.get("categories") or ()) & set(categories))  # type: ignore[arg-type]
+        shared = len(set(cast("tuple[str, ...]", pair.get("categories") or ())) & set(categories))
         return (pair.get("audience") != who, -shared, index)
 
     chosen = [pair for _, pair in sorted(enumerate(pairs), key=rank)[:count]]

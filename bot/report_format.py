@@ -7,6 +7,7 @@ import io
 import json
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
+from typing import cast
 
 from bot.console import table
 from bot.models import Flag
@@ -251,7 +252,8 @@ def render_rows_csv(flags: Iterable[Flag]) -> Iterator[str]:
     yield line(list(ROW_FIELDS))
     for flag in flags:
         data = flag.to_dict()
-        yield line([",".join(data[k]) if k in ("categories", "rules") else data[k] for k in ROW_FIELDS])
+        yield line([",".join(cast(list[str], data[k])) if k in ("categories", "rules") else data[k]
+                    for k in ROW_FIELDS])
 
 
 def report_dict(report: Report) -> dict[str, object]:

@@ -310,6 +310,7 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
     dims: defaultdict[str, Counter[str]] = defaultdict(Counter)
     per_day: Counter[tuple[str, str, int]] = Counter()  # ("total", "", day) and ("category", name, day)
     index = _DayIndex(period)
+    day: int | None  # a rollup day, or a quarter hour's day of the period (None: not looked up yet)
     if channel or agent:
         _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index)
     elif is_utc(period.tz):

@@ -259,7 +259,7 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
         if not prompts:
             raise RuleError(f"{where}: 'prompts' is empty")
         try:
-            pattern = re.compile(raw["pattern"], re.IGNORECASE) if "pattern" in raw else None
+            pattern = re.compile(raw["pattern"], re.IGNORECASE) if "pattern" in raw else None  # type: ignore[assignment]
         except re.error as exc:
             raise RuleError(f"{where}: bad 'pattern' ({exc})") from None
         put_downs.append(PutDown(str(raw.get("kind", index)),
@@ -500,7 +500,7 @@ class _Editor:
             suffix = _KEEP_SUFFIX.search(body)
             closing = suffix.group(0).strip() if suffix and suffix.start() > 0 else ""
             trailing = closing + sentence[len(sentence.rstrip()):]
-            body = body[: len(body) - len(suffix.group(0))] if closing else body
+            body = body[: len(body) - len(suffix.group(0))] if suffix and closing else body
             clauses = [m.group(0) for m in _CLAUSE.finditer(body) if m.group(0).strip()]
             kept = "".join(c for c in clauses if shape_of(c) is None).strip().rstrip(",;:\u2014\u2013 ")
             stop = body[-1] if body[-1:] in ".!" else "."  # a question whose tag went is a statement
@@ -607,7 +607,7 @@ class _Editor:
         return any(f.match and f.match in candidate for f in found.findings) or (
             len(found.findings) > len(self.analysis.findings))
 
-    def _candidates(self, draft: str, start: int, end: int, findings: list[Finding]):
+    def _candidates(self, draft: str, start: int, end: int, findings: list[Finding]) -> Iterator[str]:
         """Edits of one sentence, best first."""
         sentence = draft[start:end]
         body = sentence.rstrip()
@@ -726,7 +726,8 @@ class _Editor:
 
     def _soften(self, text: str) -> str:
         for pattern, replacement in self.strategies.soften:
-            text = pattern.sub(lambda m, r=replacement: _fit_case(m.string, m.start(), r) if r else "", text)
+            text = pattern.sub(lambda m, r=replacement: _fit_case(m.string, m.start(), r) if r else "",  # type: ignore[misc]
+                               text)
         return text
 
     def _rule_swap(self, body: str, start: int, findings: list[Finding]) -> str | None:

@@ -317,7 +317,7 @@ class RewriteReport:
 
     def problems(self, limit: int) -> list[str]:
         """The first ``limit`` items with something wrong, for a human to read."""
-        lines = []
+        lines: list[str] = []
         for item in self.items:
             wrong = []
             if item.facts_lost:

@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import ahocorasick
 
@@ -170,7 +170,7 @@ def _sequence_width(items: list) -> int:
 
 
 def _item_width(op: object, av: object) -> int:
-    from re import _constants as sre
+    from re import _constants as sre  # type: ignore[attr-defined]  # not in typeshed
 
     if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
         return 0
@@ -181,7 +181,7 @@ def _item_width(op: object, av: object) -> int:
     if op is sre.BRANCH:
         return max(_sequence_width(sub.data) for sub in av[1])  # type: ignore[index]
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-        _low, high, sub = av  # type: ignore[misc]
+        _low, high, sub = cast("tuple[int, int, Any]", av)
         inner = _sequence_width(sub.data)
         if high < sre.MAXREPEAT:
             return min(inner * high, _UNBOUNDED_WIDTH)
@@ -231,7 +231,7 @@ def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need
 
 
 def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None, _Need | None]:
-    from re import _constants as sre  # the parser's own opcodes; stable across 3.11-3.13
+    from re import _constants as sre  # type: ignore[attr-defined]  # the parser's own opcodes; stable 3.11-3.13
 
     if op is sre.LITERAL:
         char = chr(av)  # type: ignore[arg-type]
@@ -251,7 +251,7 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
             return None, None
         return frozenset(c.lower() for c in chars) if lower else frozenset(chars), None
     if op is sre.SUBPATTERN:
-        _group, add_flags, _del_flags, sub = av  # type: ignore[misc]
+        _group, add_flags, _del_flags, sub = cast("tuple[Any, int, int, Any]", av)
         return _sequence_literals(sub.data, lower or bool(add_flags & sre.SRE_FLAG_IGNORECASE))
     if op is sre.ATOMIC_GROUP:
         return _sequence_literals(av.data, lower)  # type: ignore[attr-defined]
@@ -273,15 +273,15 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
                           max(n[1] for n in needs), max(n[2] for n in needs))  # type: ignore[index]
         return union_exact, union_need
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-        low, high, sub = av  # type: ignore[misc]
+        low, high, sub = cast("tuple[int, int, Any]", av)
         exact, need = _sequence_literals(sub.data, lower)
         if exact is not None and high <= 3:
             out: set[str] = set()
             power: _Strings | None = frozenset({""})
             for count in range(high + 1):
                 if count >= low:
-                    out |= power
-                power = _cross(power, exact)
+                    out |= power  # type: ignore[arg-type]  # never None here: the loop breaks first
+                power = _cross(power, exact)  # type: ignore[arg-type]
                 if power is None:
                     break
             if power is not None and len(out) <= _LITERAL_SET_LIMIT:
@@ -295,7 +295,7 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
 
 
 def _required(pattern: re.Pattern[str], min_literal: int = _MIN_LITERAL) -> _Need | None:
-    from re import _parser as sre_parse
+    from re import _parser as sre_parse  # type: ignore[attr-defined]  # not in typeshed
 
     try:
         parsed = sre_parse.parse(pattern.pattern, pattern.flags)
@@ -353,7 +353,7 @@ def might_match(pattern: re.Pattern[str], text: str) -> bool:
         gate = _gates[pattern] = _literal_gate(pattern)
     if gate is None:
         return True
-    folded, finder = gate
+    folded, finder = gate  # type: ignore[misc]  # False was replaced above
     if folded:
         if not text.isascii():  # outside ASCII, case-insensitive matching is not plain lower()
             return True
@@ -367,7 +367,7 @@ def match_width(pattern: re.Pattern[str]) -> int:
     """The longest a match can be, counting an unbounded repeat (\\s+, \\w+) as
     _UNBOUNDED_REPEAT characters (or three rounds of a longer body) and capping the whole at
     _UNBOUNDED_WIDTH. A phrase pattern's match is far shorter than either in real text."""
-    from re import _parser as sre_parse
+    from re import _parser as sre_parse  # type: ignore[attr-defined]  # not in typeshed
 
     return min(_sequence_width(sre_parse.parse(pattern.pattern, pattern.flags).data), _UNBOUNDED_WIDTH)
 
@@ -526,7 +526,7 @@ def _sequence_heads(items: list, size: int) -> _Heads | None:
 
 
 def _item_heads(op: object, av: object, size: int) -> _Heads | None:
-    from re import _constants as sre
+    from re import _constants as sre  # type: ignore[attr-defined]  # not in typeshed
 
     if op is sre.LITERAL:
         return {chr(av)}  # type: ignore[arg-type]
@@ -543,7 +543,7 @@ def _item_heads(op: object, av: object, size: int) -> _Heads | None:
                 return None
         return chars
     if op is sre.SUBPATTERN:
-        _group, add_flags, _del_flags, sub = av  # type: ignore[misc]
+        _group, add_flags, _del_flags, sub = cast("tuple[Any, int, int, Any]", av)
         if add_flags & sre.SRE_FLAG_IGNORECASE:  # case folding has its own character pairs
             return None
         return _sequence_heads(sub.data, size)
@@ -558,7 +558,7 @@ def _item_heads(op: object, av: object, size: int) -> _Heads | None:
             union |= heads
         return union if len(union) <= _MAX_HEADS else None
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-        low, high, sub = av  # type: ignore[misc]
+        low, high, sub = cast("tuple[int, int, Any]", av)
         once = _sequence_heads(sub.data, size)
         if once is None:
             return None
@@ -611,7 +611,7 @@ def start_search(pattern: re.Pattern[str]) -> re.Pattern[str]:
     found = _start_cache.get(key)
     if found is not None:
         return found
-    from re import _parser as sre_parse
+    from re import _parser as sre_parse  # type: ignore[attr-defined]  # not in typeshed
 
     found = fast_search(pattern)
     if found is pattern and not pattern.flags & (re.IGNORECASE | re.VERBOSE):
@@ -925,9 +925,9 @@ class RuleSet:
             plans.append(tuple(rule_plans))
         forget_estimates()  # the literal-cost memo is only needed while planning
         slots: list[dict[int, tuple[int, ...]]] = []
-        for rule_plans in plans:
+        for planned in plans:
             positions: dict[int, list[int]] = {}
-            for position, plan in enumerate(rule_plans):
+            for position, plan in enumerate(planned):
                 if plan.literals is not None:
                     positions.setdefault(plan.key, []).append(position)
             slots.append({key: tuple(found) for key, found in positions.items()})
@@ -1383,7 +1383,7 @@ def _parse_rule(
         # only long phrases: a short compacted needle ("howit") would match across words ("show it")
         needle_sources += [compact(a) for a in sorted(anchors) if " " in a and len(compact(a)) >= 8]
     needles = tuple(dict.fromkeys(needle_sources))
-    skip = frozenset(_strings(raw["skip"], where, "skip")) if "skip" in raw else defaults["skip"]
+    skip = frozenset(_strings(raw["skip"], where, "skip")) if "skip" in raw else cast(frozenset[str], defaults["skip"])
     if not skip <= CONTEXT_SKIPS:
         raise RuleError(f"{where}: 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
     extra = tuple(_strings(raw.get("extra_categories"), where, "extra_categories"))

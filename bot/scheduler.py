@@ -71,7 +71,7 @@ class Scheduler:
         if now - last_purge >= DAY:
             self.store.set_meta("purge_last_run", str(now))
             counts = self.store.purge(now - self.settings.retention_days * DAY)
-            self.store.audit("scheduler", "purge", days=self.settings.retention_days, **counts)
+            self.store.audit("scheduler", "purge", days=self.settings.retention_days, **counts)  # type: ignore[arg-type]
             ran.append("purge")
         return ran
 

@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 from sqlite_utils import Database, Migrations
 
@@ -54,7 +55,7 @@ migrations = Migrations("support-coach")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["flags"].create(
+    db.table("flags").create(
         {
             "id": int, "team": str, "channel": str, "channel_name": str, "agent": str, "agent_name": str,
             "ts": str, "thread_ts": str, "permalink": str, "categories": str, "rules": str, "phrase": str,
@@ -65,38 +66,39 @@ def m001_initial(db: Database) -> None:
         defaults={"status": "open", "source": "live", "channel_name": "", "agent_name": "", "thread_ts": "",
                   "permalink": "", "rules": "", "phrase": "", "excerpt": "", "topic": ""},
     )
-    db["flags"].create_index(["team", "channel", "ts"], unique=True)
-    db["flags"].create_index(["created_at"])
-    db["flags"].create_index(["channel", "created_at"])
-    db["flags"].create_index(["agent", "created_at"])
-    db["feedback"].create(
+    db.table("flags").create_index(["team", "channel", "ts"], unique=True)
+    db.table("flags").create_index(["created_at"])
+    db.table("flags").create_index(["channel", "created_at"])
+    db.table("flags").create_index(["agent", "created_at"])
+    db.table("feedback").create(
         {"id": int, "flag_id": int, "team": str, "user": str, "rule": str, "verdict": str, "created_at": float},
         pk="id",
         not_null={"user", "verdict", "created_at"},
     )
-    db["feedback"].create_index(["flag_id", "user", "rule"], unique=True)
-    db["feedback"].create_index(["created_at"])
-    db["nudges"].create(
+    db.table("feedback").create_index(["flag_id", "user", "rule"], unique=True)
+    db.table("feedback").create_index(["created_at"])
+    db.table("nudges").create(
         {"id": int, "flag_id": int, "team": str, "channel": str, "user": str, "status": str, "reason": str,
          "created_at": float},
         pk="id",
         not_null={"user", "status", "created_at"},
     )
-    db["nudges"].create_index(["user", "created_at"])
-    db["nudges"].create_index(["created_at"])
-    db["events"].create({"event_id": str, "received_at": float}, pk="event_id")
-    db["events"].create_index(["received_at"])
-    db["audit"].create(
+    db.table("nudges").create_index(["user", "created_at"])
+    db.table("nudges").create_index(["created_at"])
+    db.table("events").create({"event_id": str, "received_at": float}, pk="event_id")
+    db.table("events").create_index(["received_at"])
+    db.table("audit").create(
         {"id": int, "at": float, "team": str, "actor": str, "action": str, "details": str},
         pk="id",
         not_null={"at", "actor", "action"},
     )
-    db["snoozes"].create({"team": str, "user": str, "until": float}, pk=("team", "user"))
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("snoozes").create({"team": str, "user": str, "until": float}, pk=("team", "user"))
+    db.table("meta").create({"key": str, "value": str}, pk="key")
     # Daily counts per dimension, kept in step with flags on every write, so a 90-day report
     # over a million flags reads a few thousand rows instead of scanning the flags.
-    db["rollup"].create({"day": int, "team": str, "dim": str, "key": str, "n": int}, pk=("day", "team", "dim", "key"))
-    db["names"].create({"team": str, "kind": str, "id": str, "name": str}, pk=("team", "kind", "id"))
+    db.table("rollup").create({"day": int, "team": str, "dim": str, "key": str, "n": int},
+                              pk=("day", "team", "dim", "key"))
+    db.table("names").create({"team": str, "kind": str, "id": str, "name": str}, pk=("team", "kind", "id"))
 
 
 @migrations()
@@ -125,25 +127,27 @@ def m003_workspace_settings(db: Database) -> None:
     ``team`` "" means every workspace (what the CLI writes unless told a team). Lists are
     one row per entry, so adding or removing one is one statement and one audit row.
     """
-    db["muted_rules"].create({"team": str, "rule": str, "channel": str, "created_at": float, "created_by": str},
-                             pk=("team", "rule", "channel"), not_null={"rule"}, defaults={"channel": ""})
-    db["allow_list"].create({"id": int, "team": str, "phrase": str, "is_pattern": int, "rule": str,
-                             "created_at": float, "created_by": str},
-                            pk="id", not_null={"phrase"}, defaults={"is_pattern": 0, "rule": ""})
-    db["allow_list"].create_index(["team", "phrase", "is_pattern", "rule"], unique=True)
-    db["custom_terms"].create({"team": str, "rule_id": str, "phrase": str, "is_pattern": int, "anchors": str,
-                               "category": str, "severity": str, "tip": str, "rewrite": str, "examples": str,
-                               "created_at": float, "created_by": str},
-                              pk=("team", "rule_id"), not_null={"rule_id", "phrase", "category", "severity", "tip"},
-                              defaults={"is_pattern": 0, "anchors": "[]", "examples": "[]"})
-    db["channel_modes"].create({"team": str, "channel": str, "mode": str, "created_at": float, "created_by": str},
-                               pk=("team", "channel"), not_null={"mode"})
-    db["thresholds"].create({"team": str, "channel": str, "severity": str, "created_at": float, "created_by": str},
-                            pk=("team", "channel"), not_null={"severity"}, defaults={"channel": ""})
-    db["settings_audit"].create({"id": int, "at": float, "team": str, "actor": str, "action": str, "target": str,
-                                 "before": str, "after": str},
-                                pk="id", not_null={"at", "actor", "action"})
-    db["settings_audit"].create_index(["at"])
+    db.table("muted_rules").create({"team": str, "rule": str, "channel": str, "created_at": float, "created_by": str},
+                                   pk=("team", "rule", "channel"), not_null={"rule"}, defaults={"channel": ""})
+    db.table("allow_list").create({"id": int, "team": str, "phrase": str, "is_pattern": int, "rule": str,
+                                   "created_at": float, "created_by": str},
+                                  pk="id", not_null={"phrase"}, defaults={"is_pattern": 0, "rule": ""})
+    db.table("allow_list").create_index(["team", "phrase", "is_pattern", "rule"], unique=True)
+    db.table("custom_terms").create({"team": str, "rule_id": str, "phrase": str, "is_pattern": int, "anchors": str,
+                                     "category": str, "severity": str, "tip": str, "rewrite": str, "examples": str,
+                                     "created_at": float, "created_by": str},
+                                    pk=("team", "rule_id"),
+                                    not_null={"rule_id", "phrase", "category", "severity", "tip"},
+                                    defaults={"is_pattern": 0, "anchors": "[]", "examples": "[]"})
+    db.table("channel_modes").create({"team": str, "channel": str, "mode": str, "created_at": float, "created_by": str},
+                                     pk=("team", "channel"), not_null={"mode"})
+    db.table("thresholds").create({"team": str, "channel": str, "severity": str, "created_at": float,
+                                   "created_by": str},
+                                  pk=("team", "channel"), not_null={"severity"}, defaults={"channel": ""})
+    db.table("settings_audit").create({"id": int, "at": float, "team": str, "actor": str, "action": str, "target": str,
+                                       "before": str, "after": str},
+                                      pk="id", not_null={"at", "actor", "action"})
+    db.table("settings_audit").create_index(["at"])
 
 
 @migrations()
@@ -156,8 +160,8 @@ def m004_quarter_hour_rollup(db: Database) -> None:
     or more categories, keyed by how many), so a report can say why its categories add up
     to more than its flags. Both are filled from the flags already stored.
     """
-    db["rollup_slot"].create({"slot": int, "team": str, "dim": str, "key": str, "n": int},
-                             pk=("slot", "team", "dim", "key"))
+    db.table("rollup_slot").create({"slot": int, "team": str, "dim": str, "key": str, "n": int},
+                                   pk=("slot", "team", "dim", "key"))
     conn = db.conn
     conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER), "
                  "team, 'total', '', COUNT(*) FROM flags GROUP BY 1, 2")
@@ -177,10 +181,10 @@ def m004_workspace_options(db: Database) -> None:
 
     One row per option, its value as JSON; a missing row means the environment decides.
     """
-    db["workspace_options"].create({"team": str, "key": str, "value": str, "created_at": float,
-                                    "created_by": str}, pk=("team", "key"), not_null={"key", "value"})
-    db["agent_prefs"].create({"team": str, "user": str, "pause_low": int, "created_at": float},
-                             pk=("team", "user"), not_null={"user"}, defaults={"pause_low": 0})
+    db.table("workspace_options").create({"team": str, "key": str, "value": str, "created_at": float,
+                                          "created_by": str}, pk=("team", "key"), not_null={"key", "value"})
+    db.table("agent_prefs").create({"team": str, "user": str, "pause_low": int, "created_at": float},
+                                   pk=("team", "user"), not_null={"user"}, defaults={"pause_low": 0})
 
 
 @migrations()
@@ -449,7 +453,8 @@ class Store:
         return self.db.execute(sql + " GROUP BY slot, dim, key HAVING SUM(n) != 0", params).fetchall()
 
     def flag_dimension_rows(self, since: float, until: float | None = None, channel: str | None = None,
-                            agent: str | None = None, team: str | None = None) -> Iterator[tuple[object, ...]]:
+                            agent: str | None = None, team: str | None = None,
+                            ) -> Iterator[tuple[float, str, str, str, str, str, str, str, str, str]]:
         """The columns reports count by, for the flags of a period (used where no rollup fits)."""
         where, params = _period_filter(since, until, channel, agent, team)
         return self.db.execute(
@@ -509,7 +514,7 @@ class Store:
         data = dict(zip(self._columns("flags"), row, strict=True))
         data["categories"] = tuple(c for c in str(data["categories"] or "").split(",") if c)
         data["rules"] = tuple(r for r in str(data["rules"] or "").split(",") if r)
-        return Flag(**{k: ("" if v is None else v) for k, v in data.items()})
+        return Flag(**{k: ("" if v is None else v) for k, v in data.items()})  # type: ignore[arg-type]  # columns = Flag's fields
 
     def _columns(self, table: str) -> list[str]:
         cache = self.__dict__.setdefault("_column_cache", {})
@@ -691,7 +696,7 @@ class Store:
             digest_channel=_text_option(options.get("digest_channel")),
             digest_schedule=_text_option(options.get("digest_schedule")),
             time_zone=_text_option(options.get("time_zone")),
-            agent_pause=options["agent_pause"] if isinstance(options.get("agent_pause"), bool) else None,
+            agent_pause=cast(bool, options["agent_pause"]) if isinstance(options.get("agent_pause"), bool) else None,
             paused=paused,
         )
 

@@ -15,6 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.context import MessageContext
 from bot.dataset import Example, labelled, real_replies, synthetic_clean
@@ -79,7 +80,7 @@ def _sklearn() -> tuple[object, object, object]:
     return DictVectorizer, LogisticRegression, StratifiedKFold
 
 
-def build_corpus(examples: list[Example], replies: list[str], synthetic: list[str] = ()) -> Corpus:
+def build_corpus(examples: list[Example], replies: list[str], synthetic: Sequence[str] = ()) -> Corpus:
     """Features of each message as the scorer will compute them."""
     features, targets, weights, kinds = [], [], [], []
     rows: list[tuple[str, tuple[bool, ...], float, str]] = [
@@ -118,7 +119,7 @@ def weighted_row(counts: Counter[str], idf: dict[str, float]) -> dict[str, float
     return {feature: count * value / math.sqrt(squared[view]) for feature, count, value, view in known}
 
 
-def _matrix(rows: list[dict[str, float]], names: list[str]) -> object:
+def _matrix(rows: list[dict[str, float]], names: list[str]) -> Any:
     """The rows as a sparse matrix over ``names`` (sorted): the matrix DictVectorizer(sort=True)
     gives, entry for entry and in the same order, built without its per-value type checks,
     which took a third of the training time."""
@@ -168,7 +169,7 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
                         thresholds={"flag": 0.5, "category": CATEGORY_THRESHOLD})
 
 
-def _fit_one(matrix: object, target: object, sample_weight: object, width: int) -> tuple[object, float]:
+def _fit_one(matrix: object, target: object, sample_weight: object, width: int) -> tuple[Any, float]:
     """One logistic regression's weights and bias (a constant output when one class is absent)."""
     import numpy as np
     _, logistic_regression, _ = _sklearn()

@@ -299,7 +299,8 @@ def custom_rule(term: CustomTerm, base: RuleSet) -> Rule:
         raw["leet"] = True
     if term.rewrite is not None:
         raw["rewrite"] = term.rewrite
-    defaults = {"skip": frozenset({"quoted", "meta", "negated"}), "severity_when_addressed": None, "leet": True}
+    defaults: dict[str, object] = {"skip": frozenset({"quoted", "meta", "negated"}), "severity_when_addressed": None,
+                                   "leet": True}
     rule = _parse_rule(raw, info, defaults, Path(WORKSPACE_SOURCE), _vocab)
     return replace(rule, source=WORKSPACE_SOURCE)
 

@@ -7,9 +7,11 @@ lives in the repository (data/), so a missing file is an error, never a skip.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.dataset import DATA_DIR, LABELLED_FILES, REAL_REPLIES_FILE, labelled, real_replies
+from bot.dataset import DATA_DIR, LABELLED_FILES, REAL_REPLIES_FILE, DataError, labelled, real_replies
 from bot.detect import detect
 from bot.evaluate import evaluate, flag_rate, render_text
 from bot.rules import RuleSet
@@ -58,3 +60,13 @@ def test_the_split_never_mixes(rules: RuleSet) -> None:
     holdout_ids = {e.id for e in labelled("holdout")}
     assert train_ids and holdout_ids and not train_ids & holdout_ids
     assert len(train_ids) + len(holdout_ids) == len(labelled("all"))
+
+
+def test_missing_data_is_an_error_never_a_skip(tmp_path: Path) -> None:
+    """Without data/ the figures above error out with the folder named; nothing here can skip."""
+    with pytest.raises(DataError) as missing:
+        labelled("holdout", data_dir=tmp_path)
+    assert str(missing.value).startswith(f"{tmp_path}: missing devset.jsonl")
+    with pytest.raises(DataError) as missing:
+        real_replies("holdout", data_dir=tmp_path)
+    assert str(missing.value).startswith(f"{tmp_path / REAL_REPLIES_FILE}: missing")

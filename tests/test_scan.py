@@ -110,9 +110,7 @@ def test_bundled_sample_has_a_realistic_mix(tmp_path: Path) -> None:
 
 
 def test_demo_runs_with_nothing_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "COACH_DB", "COACH_LLM_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # nothing configured: conftest clears SLACK_* and COACH_*
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
     assert "What a manager sees" in result.output and "Coaching outcomes by agent" in result.output
@@ -157,10 +155,9 @@ def test_purge_cli(tmp_path: Path) -> None:
     assert Store(db).flags() == []
 
 
-def test_digest_cli_prints_and_requires_settings_to_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_digest_cli_prints_and_requires_settings_to_post(tmp_path: Path) -> None:
     db = str(tmp_path / "d.db")
     Store(db).close()  # an empty database: report and digest refuse one that does not exist
-    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     out = CliRunner().invoke(cli, ["digest", "--db", db])
     assert out.exit_code == 0 and "Weekly coaching digest" in out.output
     post = CliRunner().invoke(cli, ["digest", "--post", "--db", db])

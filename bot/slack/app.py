@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -31,6 +33,8 @@ LISTENER_THREADS = 4
 ADMIN_CACHE_SECONDS = 600.0
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class ListenerPool(ThreadPoolExecutor):
@@ -42,7 +46,7 @@ class ListenerPool(ThreadPoolExecutor):
         self._pending = 0
         self._idle = threading.Condition()
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         with self._idle:
             self._pending += 1
         try:

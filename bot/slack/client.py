@@ -272,6 +272,6 @@ def _retry_after(headers: Any) -> float:
             if key.lower() == "retry-after":
                 raw = value[0] if isinstance(value, list) else value
     try:
-        return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
+        return min(max(float(raw), 0.0), MAX_RETRY_AFTER)  # type: ignore[arg-type]  # None: TypeError, below
     except (TypeError, ValueError):
         return 1.0

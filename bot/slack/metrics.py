@@ -164,8 +164,8 @@ class _StatsCollector(Collector):
         stats = dict(self.outbox.stats)
         queue = GaugeMetricFamily("coach_outbox_queue_length", "Slack calls waiting in the outbox (paced, retried "
                                   "or due)", labels=["method"])
-        for method, waiting in _by_method(self.outbox.queue_lengths()):
-            queue.add_metric([method], waiting)
+        for method, length in _by_method(self.outbox.queue_lengths()):
+            queue.add_metric([method], length)
         queue.add_metric(["all"], self.outbox.queue_length())
         yield queue
         yield _counter("coach_outbox_sent", "Slack calls the outbox sent", stats.get("sent", 0))

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
+from typing import cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -33,9 +34,9 @@ def mentioned(text: str) -> list[str]:
 
 def names_of(user: dict[str, object]) -> list[str]:
     """Every name a person goes by in Slack: display name, real name, and the profile's copies."""
-    profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
-    found = [user.get("real_name"), profile.get("display_name"), profile.get("real_name"),  # type: ignore[union-attr]
-             profile.get("display_name_normalized"), profile.get("real_name_normalized")]  # type: ignore[union-attr]
+    profile = cast(dict[str, object], user.get("profile") if isinstance(user.get("profile"), dict) else {})
+    found = [user.get("real_name"), profile.get("display_name"), profile.get("real_name"),
+             profile.get("display_name_normalized"), profile.get("real_name_normalized")]
     return list(dict.fromkeys(str(name).strip() for name in found if isinstance(name, str) and name.strip()))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 from bot.digest import Digest, false_positive_rate, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
@@ -136,7 +136,7 @@ class HomeState:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        days = data.get("days") if data.get("days") in PERIODS else 7
+        days = cast(int, data.get("days")) if data.get("days") in PERIODS else 7
         channel = data.get("channel") if isinstance(data.get("channel"), str) else None
         agent = data.get("agent") if isinstance(data.get("agent"), str) else None
         return cls(days, channel if channel and _ID.fullmatch(channel) else None,

@@ -195,7 +195,7 @@ class HttpServer:
 
     def __init__(self, app: App, deps: Deps, host: str = "127.0.0.1", port: int = 3000,
                  threads: int = HTTP_THREADS) -> None:
-        from waitress import create_server
+        from waitress import create_server  # type: ignore[attr-defined]  # re-exported; the stubs list it in .server
 
         # "Task queue depth is N" is a warning per busy moment: noise at support-channel volumes.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -45,7 +46,7 @@ REFUSED = "Only the person this coaching note was for can rate it, and only whil
 
 
 def register(app: App, deps: Deps) -> None:
-    def feedback(verdict: str, thanks: str):
+    def feedback(verdict: str, thanks: str) -> Callable[[Any, dict[str, Any], Any], None]:
         def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
             """The vote goes on the stored flag's rules, by its own agent only (store.vote)."""
             ack()

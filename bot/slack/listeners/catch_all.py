@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -27,7 +28,7 @@ def register(app: App, deps: object) -> None:
         if metrics is not None:
             metrics.ignored("unhandled")
 
-    def acknowledge(kind: str):
+    def acknowledge(kind: str) -> Callable[[Any], None]:
         def handler(ack: Any) -> None:
             ack()
             if metrics is not None:

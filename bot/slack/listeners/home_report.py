@@ -10,7 +10,7 @@ Home also carries the one-click fixes from feedback and the Settings section
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import App
 
@@ -67,7 +67,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = (body.get("user") or {}).get("id", "") if isinstance(body.get("user"), dict) else ""
         team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else None
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        view = cast(dict[str, Any], body.get("view") if isinstance(body.get("view"), dict) else {})
         try:
             action = body["actions"][0]
             action_id, value = str(action["action_id"]), str((action.get("selected_option") or {})["value"])

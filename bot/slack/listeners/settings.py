@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -508,7 +509,7 @@ def register(app: App, deps: Deps) -> None:
             return None
         return user, team, rule, channel, phrase
 
-    def fix_mute(everywhere: bool):
+    def fix_mute(everywhere: bool) -> Callable[[Any, dict[str, Any], Any], None]:
         def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
             ack()
             target = fix_target(body, respond, "fix mute")
@@ -536,7 +537,7 @@ def register(app: App, deps: Deps) -> None:
         if target is not None:
             _open(deps, body, fix_allow_modal(target[2], target[4][:MAX_PHRASE]))
 
-    def pause(paused: bool):
+    def pause(paused: bool) -> Callable[[Any, dict[str, Any], Any], None]:
         def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
             """An agent's own choice: needs no manager, but pausing needs the managers' leave."""
             ack()
