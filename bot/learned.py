@@ -7,6 +7,9 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +32,9 @@ class CategoryTip:
     severity: str
     severity_when_addressed: str | None = None
     skip: frozenset[str] = frozenset()
+    # Words a negation still excuses when "negated" is not skipped for the whole category: a
+    # contradiction is made of negations, but "it's not obvious at all" defends the customer.
+    negated_words: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +56,14 @@ def category_tips() -> dict[str, CategoryTip]:
         skip = entry.get("skip", [])
         if not isinstance(skip, list) or not set(skip) <= CONTEXT_SKIPS:
             raise RuleError(f"{TIPS_FILE.name}: [{category}] 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
-        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed, frozenset(skip))
+        words = entry.get("negated_words", [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] 'negated_words' must be a list of strings")
+        try:
+            negated = re.compile("(?:" + "|".join(words) + ")") if words else None
+        except re.error as exc:
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] 'negated_words': {exc}") from None
+        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed, frozenset(skip), negated)
     return tips
 
 
@@ -93,7 +106,12 @@ def learned_findings(
         return [], flag_score  # a rule saw these words and the context excused them
     tips = category_tips()
     trigger = _trigger(own, start, end, model, wanted[0])
-    if trigger is not None and context.suppresses(_context_rule(wanted[0], tips[wanted[0]]), *trigger):
+    tip = tips[wanted[0]]
+    rule = _context_rule(wanted[0], tip)
+    if trigger is not None and tip.negated_words is not None and "negated" not in tip.skip \
+            and tip.negated_words.fullmatch(own, *trigger):
+        rule = _context_rule(wanted[0], dataclasses.replace(tip, skip=tip.skip | {"negated"}))
+    if trigger is not None and context.suppresses(rule, *trigger):
         return [], flag_score  # the same context checks as the rules: meta, negated, self, colleague...
     o_start, o_end = context.normalized.to_original(start, end)
     added = []
