@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
