@@ -125,7 +125,9 @@ def base_form(verb: str) -> str:
         return lowered[:-3] + "y"
     if lowered.endswith("ed") and len(lowered) > 4:
         stem = lowered[:-2]
-        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        # "stopped" -> "stop", "padded" -> "pad"; "added", "stuffed", "buzzed" keep their double
+        if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lszf" \
+                and stem[-3] in "aeiou" and stem[-4] not in "aeiou":
             return stem[:-1]
         if stem.endswith(("at", "iz", "us", "ag", "ov", "ur", "ar", "iv", "ac", "uc", "ir", "as", "ur")):
             return stem + "e"
