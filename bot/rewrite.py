@@ -75,6 +75,17 @@ _NOTE = re.compile(
     re.IGNORECASE,
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|ur)\b", re.IGNORECASE)
+# Team talk: a laugh, an emoji, a shrug in words ("lol", ":facepalm:", "😂", "felt good").
+_CHAT_MARK = re.compile(
+    r"\b(?:lol|lmao|rofl|haha\w*|smh|ffs|omg|tbh|fml)\b|:[a-z_+-]+:|[\U0001F300-\U0001FAFF]"
+    r"|\bfelt good\b|\bi can'?t with\b", re.IGNORECASE)
+# Someone talked about, not to: "with him", "her essay", "the discount guy".
+_ABOUT_SOMEONE = re.compile(
+    r"\b(?:he|she|him|her|his|he's|she's)\b|\bthe\s+(?:\S+\s+){0,5}?(?:guy|lady|bloke|dude|woman|man)\b",
+    re.IGNORECASE)
+# A reply in a Slack thread to a colleague ("replying to <@U…>:"), not a draft for a customer.
+_TO_COLLEAGUE = re.compile(r"^\W*(?:thread\s+)?(?:repl(?:y|ying|ied)|answer(?:ing)?)\s+to\s+<@", re.IGNORECASE)
+_OPENS_REPLY = re.compile(r"^\W*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b", re.IGNORECASE)
 _STRUGGLE = re.compile(
     r"\b(?:couldn'?t|could not|can'?t|cannot|didn'?t|did not|unable to|failed to|forgot to|no idea how to)\s+"
     r"(?:even\s+|figure out how to\s+|work out how to\s+|manage to\s+)?"
@@ -125,7 +136,9 @@ def base_form(verb: str) -> str:
         return lowered[:-3] + "y"
     if lowered.endswith("ed") and len(lowered) > 4:
         stem = lowered[:-2]
-        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        # "stopped" -> "stop", "padded" -> "pad"; "added", "stuffed", "buzzed" keep their double
+        if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lszf" \
+                and stem[-3] in "aeiou" and stem[-4] not in "aeiou":
             return stem[:-1]
         if stem.endswith(("at", "iz", "us", "ag", "ov", "ur", "ar", "iv", "ac", "uc", "ir", "as", "ur")):
             return stem + "e"
@@ -318,7 +331,14 @@ def check_phrasing(rules: RuleSet, strategies: Strategies | None = None,
 def audience(text: str, analysis: Analysis) -> str:
     """Who the message is for: "customer" (a reply or draft), "colleague" (a note about a
     case) or "chatter" (a put-down in team talk, which gets a reflection, not a rewrite)."""
-    if _NOTE.search(text) and not re.search(r"\b(?:sending|replying|reply|draft)\b\s*[:\-]", text, re.IGNORECASE):
+    note = _NOTE.search(text) and not re.search(r"\b(?:sending|replying|reply|draft)\b\s*[:\-]", text, re.IGNORECASE)
+    # a laugh about someone named in the third person, to no "you" and under no greeting, is
+    # team talk even when it names the customer ("Mr Park emailed in all caps lol")
+    gossip = not _SECOND_PERSON.search(text) and not _OPENS_REPLY.match(text) and not _DRAFT_PREFIX.match(text) \
+        and _CHAT_MARK.search(text) is not None and _ABOUT_SOMEONE.search(text) is not None
+    if gossip:
+        return "chatter"
+    if note or _TO_COLLEAGUE.match(text):
         return "chatter" if set(analysis.categories) == {"disparaging"} else "colleague"
     if analysis.addressed_to_customer:
         return "customer"
@@ -362,7 +382,7 @@ def _under_prefix(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[T
     """The draft after a "sending:" prefix rewritten as a reply to the customer, the prefix kept
     as is; None when there is no such prefix, it holds a finding itself, or nothing follows it."""
     head = _DRAFT_PREFIX.match(text)
-    if head is None or not text[head.end():].strip() \
+    if head is None or not text[head.end():].strip() or _TO_COLLEAGUE.match(text) \
             or any(f.start < head.end() and not _whole_sentence(f.rule) for f in analysis.findings):
         return None  # the label itself holds the put-down ("draft to the idiot in #4410:")
     prefix = head.group(0)
@@ -627,6 +647,15 @@ class _Editor:
             for candidate in (self._soften(edited) + trailing, edited + trailing):
                 if fresh(candidate):
                     yield candidate
+        head = _KEEP_PREFIX.match(body) if start == 0 else None
+        lead = head.group(0) if head else ""
+        if any(_whole_sentence(f.rule) for f in findings) and ":" in body[len(lead):]:
+            # "I'll spell it out since nothing landed: restart the modem": the point is after the colon
+            point = body[len(lead):].rsplit(":", 1)[1].strip()
+            if len(_WORD.findall(point)) >= 3 and not point.startswith(("//", "/")):
+                candidate = lead + _fit_case(lead, len(lead), point) + trailing
+                if fresh(candidate):
+                    yield candidate
         dropped = _drop_clauses(body, local)
         if dropped is not None:
             for candidate in (self._soften(dropped) + trailing, dropped + trailing):
@@ -782,7 +811,9 @@ def _fill(template: str, match: re.Match[str]) -> str:
         if how == "the":
             return re.sub(r"^(?:a|an)\s+", "the ", value, flags=re.IGNORECASE) if value else "this"
         if how in ("np", "rest"):
-            return _noun_phrase(value)[0 if how == "np" else 1]
+            part = _noun_phrase(value)[0 if how == "np" else 1]
+            # "the lid yourself by overfilling it": the passive keeps the cause, not the "yourself"
+            return re.sub(r"^(?:yourself|yourselves|on your own)\b\s*", "", part) if how == "rest" else part
         if m.group(1) == "lead":
             return match.group("lead") or ""
         return value

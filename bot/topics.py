@@ -36,6 +36,8 @@ class Topic:
     pattern: re.Pattern[str]
     next_steps: tuple[str, ...] = ()
     fix: str = ""
+    keywords: tuple[str, ...] = ()
+    weak: frozenset[str] = frozenset()
 
 
 def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
@@ -55,13 +57,66 @@ def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
             raise RuleError(f"{path.name}: topic #{index} needs a 'name' and a list of 'keywords'")
         steps = entry.get("next_steps", [])
         fix = entry.get("fix", "")
+        weak = entry.get("weak", [])
         if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps) \
                 or not isinstance(fix, str):
             raise RuleError(f"{path.name}: topic '{name}': 'next_steps' must be a list of strings, 'fix' a string")
-        words = sorted((re.escape(str(k).lower()) for k in keywords), key=len, reverse=True)
+        if not isinstance(weak, list) or not all(isinstance(w, str) and w.lower() in
+                                                 [str(k).lower() for k in keywords] for w in weak):
+            raise RuleError(f"{path.name}: topic '{name}': 'weak' must list some of its own keywords")
+        lowered = tuple(str(k).lower() for k in keywords)
+        words = sorted((re.escape(k) for k in lowered), key=len, reverse=True)
         # a plural counts too: "refunds", "routers", "power buttons"
-        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")(?:e?s)?\b"), tuple(steps), fix))
+        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")(?:e?s)?\b"), tuple(steps), fix,
+                            lowered, frozenset(w.lower() for w in weak)))
     return tuple(topics)
+
+
+# A word that makes the keyword after it a thing: "the signal", "your order", "my new bill",
+# "everyone's order", "the 'export' button".
+_DETERMINED = re.compile(r"(?:\b(?:the|a|an|your|my|our|his|her|their|its|this|that|these|those|any|no)"
+                         r"|\w's|\w’s)\s+(?:\S+\s+)?['\"“‘]?$")
+MIN_SCORE = 2  # one keyword used as a thing
+
+
+def _score(topic: Topic, lowered: str) -> int:
+    """How clearly the message is about the topic. Each keyword it mentions counts once: a
+    phrase of several words 3, a plain keyword 2, a ``weak`` one (a word with other senses:
+    "order", "signal", "bill", "train") 2 when a determiner or a plural makes it a thing ("your
+    order", "my new bill", "orders") and 0 otherwise ("in order to", "Bill said", "train the
+    staff"). The highest score wins, so a passing mention loses to the message's subject."""
+    if not topic.keywords:  # a Topic built by hand: its pattern alone
+        return MIN_SCORE if topic.pattern.search(lowered) else 0
+    seen: set[str] = set()
+    score = 0
+    for match in topic.pattern.finditer(lowered):
+        found = match.group(0)
+        keyword = next((k for k in topic.keywords if found in (k, k + "s", k + "es")), found)
+        if keyword in seen:
+            continue
+        if " " in keyword or "-" in keyword:
+            weight = 3
+        elif keyword not in topic.weak:
+            weight = 2
+        else:
+            plural = found != keyword  # "orders", "chargers": a thing, whatever comes before
+            weight = 2 if plural or _DETERMINED.search(lowered[:match.start()]) else 0
+        if weight:
+            seen.add(keyword)
+            score += weight
+    return score
+
+
+def _ranked(lowered: str, topics: tuple[Topic, ...]) -> Topic | None:
+    """The topic the message is most clearly about (the file's order breaks a tie), or None
+    when no topic reaches MIN_SCORE: a passing word is no topic."""
+    best: tuple[int, int] | None = None
+    chosen = None
+    for index, topic in enumerate(topics):
+        score = _score(topic, lowered)
+        if score >= MIN_SCORE and (best is None or (score, -index) > best):
+            best, chosen = (score, -index), topic
+    return chosen
 
 
 @lru_cache(maxsize=1)
@@ -70,19 +125,18 @@ def default_topics() -> tuple[Topic, ...]:
 
 
 def topic_for(text: str, topics: tuple[Topic, ...] | None = None) -> Topic | None:
-    """The first topic whose keywords the message mentions, or None."""
+    """The topic the message is most clearly about (see _score), or None."""
     topics = default_topics() if topics is None else topics
-    lowered = normalize(text[:5000]).text.lower()
-    return next((topic for topic in topics if topic.pattern.search(lowered)), None)
+    return _ranked(normalize(text[:5000]).text.lower(), topics)
 
 
 def topic_of(text: str, topics: tuple[Topic, ...] | None = None) -> str:
     """The product area a message is about, or the struggle phrase itself, or ''."""
     topics = default_topics() if topics is None else topics
     lowered = normalize(text[:5000]).text.lower()
-    for topic in topics:
-        if topic.pattern.search(lowered):
-            return topic.name
+    topic = _ranked(lowered, topics)
+    if topic is not None:
+        return topic.name
     struggle = _STRUGGLE.search(lowered)
     if struggle:
         return struggle.group(2).strip(" '-")
