@@ -19,7 +19,7 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS = frozenset({
-    "hostname layer8-proxy is down again",
+    "ask Karen from accounting about the refund",  # the name's letters: the model has seen the meme
 })
 
 
@@ -495,9 +495,11 @@ ATTRIBUTED_QUOTES_AND_CONTRADICTION: list[Case] = [
     ("'Calm Down' is the title of the track he can't download; the licence renewed overnight.", None),
     ("'You should have read the terms' - nearly verbatim from a review quoting an old macro. Retiring it.", None),
     ("'Nothing we can do' is what you'll get from us if you keep shouting.", "dismissive"),
+    ("Your not liking the policy doesn't make it unfair.", "argumentative"),
+    ("Hi Teo, it isn't your fault at all, the form hides that field.", None),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), _cases(ATTRIBUTED_QUOTES_AND_CONTRADICTION))
-def test_attributed_quotes_are_others_words(rules: RuleSet, text: str, expected: str | None) -> None:
+def test_attributed_quotes_and_contradiction(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)

@@ -255,7 +255,7 @@ def test_bundled_judge_templates_use_only_known_variables() -> None:
 
 # --- support-coach eval --llm through the real CLI ----------------------------------------
 
-MISSED = "Thanks, Omar. The stand you ordered is the wrong size for that monitor model."
+MISSED = "Thanks, Omar. That stand only fits the 27-inch model."
 NEAR_MISS = "Thanks, Lena. Your parcel is with the courier and should arrive on Friday."
 ODD = "Thanks, Kim. The licence renews on the first of each month."
 
@@ -284,7 +284,7 @@ def test_eval_llm_compares_local_and_judged_figures(llm_server: FakeServer, tmp_
     for text in (MISSED, NEAR_MISS, ODD):
         assert not detect(text).flagged and detect(text).model_score is not None
     llm_server.handlers[PATH] = chat_by_prompt({
-        "Omar": verdict(True, ["blame"], "the wrong size", "medium"),
+        "Omar": verdict(True, ["blame"], "only fits the 27-inch model", "medium"),
         "Lena": verdict(False),
         "Kim": verdict(True, ["blame"], "you never renewed it"),
     })

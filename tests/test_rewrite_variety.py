@@ -29,7 +29,7 @@ INVENTED = re.compile(r"refund|another team|escalat|pass (?:it|this) (?:on|to)|f
 BRUSH_OFFS = [
     "Nope, can't do that one.",
     "Not happening, sorry.",
-    "That's a no from me.",
+    "That'll be a no from my side.",
     "Out of my hands, I'm afraid.",
     "Can't help with that here.",
     "Not something I can sort.",
