@@ -56,7 +56,8 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if isinstance(learned, LearnedModel):
         added, model_score = learned_findings(context, findings, rules, learned)
         findings += added
-        if findings and _vetoed(findings, model_score, learned, rules, normalized.original):
+        if findings and _vetoed(findings, model_score, learned, rules, normalized.original,
+                                context.addressed_to_customer):
             findings = []
     if not findings:
         return Analysis(text=text, model_score=model_score)
@@ -73,12 +74,14 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
 
 
 def _vetoed(findings: list[Finding], model_score: float | None, model: LearnedModel, rules: RuleSet,
-            original: str) -> bool:
+            original: str, addressed: bool = False) -> bool:
     """A bundled rule's flag falls when the model is all but sure the message is clean: a
     phrase fits, but nothing else reads as harsh (a near miss the rule's own exceptions did
     not foresee). The model must be as sure of each flagged sentence alone, so one bad sentence
     in a long good message still stands. A team's own terms and overlays always stand."""
     veto = model.thresholds.get("veto", 0.0)
+    if addressed:  # said to the customer: the rule's phrase is rarely a mention or a literal use
+        veto = model.thresholds.get("veto_addressed", veto)
     if model_score is None or model_score >= veto:
         return False
     bundled = default_rules()
