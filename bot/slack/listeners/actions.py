@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.nudge import end_of_local_day
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.views import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,

@@ -13,8 +13,9 @@ from slack_bolt import App
 
 from bot.mrkdwn import escape
 from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.listeners.settings import agent_settings, report_fix_blocks
+from bot.slack.permissions import is_manager
 from bot.slack.report_views import MAX_AGENTS_LISTED
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
@@ -60,7 +61,7 @@ def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) 
 
 
 def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]) -> None:
-    if not deps.is_manager(user, team):
+    if not is_manager(deps, user, team):
         respond(response_type="ephemeral", **refusal_message())
         return
     days, channel = 7, None

@@ -15,8 +15,9 @@ from typing import Any, cast
 from slack_bolt import App
 
 from bot.reports import build_report
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.listeners.settings import home_settings_blocks
+from bot.slack.permissions import is_manager
 from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, HOME_ACTIONS, PERIODS, HomeState
 from bot.slack.views import MAX_VIEW_BLOCKS, home_view, limit_blocks
 from bot.store import Store
@@ -27,7 +28,7 @@ AGENT_DAYS = 30  # an agent's first look covers a month of their own record
 
 def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | None = None) -> None:
     """Build the viewer's home tab for ``state`` and publish it (also after a manager changes a setting)."""
-    manager = deps.is_manager(user, team or "")
+    manager = is_manager(deps, user, team or "")
     tz = deps.zone(team)
     store = deps.store
     if manager:

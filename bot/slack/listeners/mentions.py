@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.views import help_message, suggestion_message
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")

@@ -15,9 +15,10 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.metrics import error_label
 from bot.slack.people import mentioned
+from bot.slack.permalinks import permalink
 from bot.slack.views import nudge_message, suggestion_message
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     # The author's and the mentioned people's Slack names (users.info, cached) leave the excerpt.
     names = deps.people.names([user, *mentioned(text)])
     flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
-                               permalink=deps.permalink(channel, ts, thread_ts),
+                               permalink=permalink(deps.workspace_url, channel, ts, thread_ts),
                                agent_name=deps.people.display_name(user), known_names=names)
     extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 

@@ -25,8 +25,9 @@ from bot.fixes import feedback_fixes
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
 from bot.reports import Report
-from bot.slack.app import Deps
 from bot.slack.channels import named
+from bot.slack.deps import Deps
+from bot.slack.permissions import authorised
 from bot.slack.settings_views import (
     ACTION_EDIT,
     ACTION_FIX_ALLOW,
@@ -103,15 +104,6 @@ def _who(body: dict[str, Any]) -> tuple[str, str]:
     user_id = user_id if isinstance(user_id, str) and USER_ID.fullmatch(user_id) else ""
     team_id = team_id if isinstance(team_id, str) and TEAM_ID.fullmatch(team_id) else ""
     return user_id, team_id
-
-
-def _authorised(deps: Deps, user: str, team: str, what: str) -> bool:
-    """A manager of this workspace; anyone else is refused and the attempt audited."""
-    if user and team and deps.is_manager(user, team):
-        return True
-    log.warning("Refused a settings %s from a non-manager", what)
-    deps.store.audit(user or "(unknown)", "settings_refused", team=team, what=what)
-    return False
 
 
 def _open(deps: Deps, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -455,7 +447,7 @@ def register(app: App, deps: Deps) -> None:
         user, team = _who(body)
         action = (body.get("actions") or [{}])[0]
         group = action.get("value") if isinstance(action, dict) else None
-        if not _authorised(deps, user, team, f"edit {group}"):
+        if not authorised(deps, user, team, f"edit {group}"):
             _open(deps, body, refused_view())
             return
         if group not in GROUPS:
@@ -467,7 +459,7 @@ def register(app: App, deps: Deps) -> None:
     def submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         user, team = _who(body)
         group = str(view.get("callback_id", ""))[len(CALLBACK_PREFIX):]
-        if not _authorised(deps, user, team, f"save {group}"):
+        if not authorised(deps, user, team, f"save {group}"):
             ack(response_action="update", view=refused_view())
             return
         state = read_state(view)
@@ -496,7 +488,7 @@ def register(app: App, deps: Deps) -> None:
         The digest's buttons sit in a channel everyone reads: anyone else pressing one is told so
         in an ephemeral reply only they see (App Home and modals have no response_url: a modal)."""
         user, team = _who(body)
-        if not _authorised(deps, user, team, what):
+        if not authorised(deps, user, team, what):
             if body.get("response_url"):
                 respond(replace_original=False, response_type="ephemeral", text=REFUSED_TEXT,
                         blocks=[section(REFUSED_TEXT)])

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.views import SHORTCUT_CALLBACK, suggestion_message
 
 
