@@ -16,13 +16,12 @@ from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
 from bot.slack.deps import Deps
 from bot.slack.listeners.settings import agent_settings, report_fix_blocks
 from bot.slack.permissions import is_manager
-from bot.slack.report_views import MAX_AGENTS_LISTED
+from bot.slack.report_views import MAX_AGENTS_LISTED, report_message
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     help_message,
     limit_blocks,
     refusal_message,
-    report_message,
     section,
     suggestion_message,
 )

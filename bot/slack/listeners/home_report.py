@@ -18,8 +18,16 @@ from bot.reports import build_report
 from bot.slack.deps import Deps
 from bot.slack.listeners.settings import home_settings_blocks
 from bot.slack.permissions import is_manager
-from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, HOME_ACTIONS, PERIODS, HomeState
-from bot.slack.views import MAX_VIEW_BLOCKS, home_view, limit_blocks
+from bot.slack.report_views import (
+    ACTION_AGENT,
+    ACTION_CHANNEL,
+    ACTION_PERIOD,
+    HOME_ACTIONS,
+    PERIODS,
+    HomeState,
+    home_view,
+)
+from bot.slack.views import MAX_VIEW_BLOCKS, limit_blocks
 from bot.store import Store
 from bot.timezones import local_day
 
