@@ -14,7 +14,8 @@ from slack_bolt import App
 from bot.mrkdwn import escape
 from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
 from bot.slack.deps import Deps
-from bot.slack.listeners.settings import agent_settings, report_fix_blocks
+from bot.slack.home_tab import report_fix_blocks
+from bot.slack.listeners.settings import agent_settings
 from bot.slack.permissions import is_manager
 from bot.slack.report_views import MAX_AGENTS_LISTED, report_message
 from bot.slack.views import (

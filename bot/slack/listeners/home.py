@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners.home_report import publish_home
+from bot.slack.home_tab import publish_home
 
 
 def register(app: App, deps: Deps) -> None:
@@ -16,4 +16,4 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return
         user, team = event.get("user", ""), body.get("team_id") or None
-        publish_home(deps, user, team)  # the report part: bot/slack/listeners/home_report.py
+        publish_home(deps, user, team)  # bot/slack/home_tab.py

@@ -21,12 +21,10 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.digest import Schedule
-from bot.fixes import feedback_fixes
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
-from bot.reports import Report
-from bot.slack.channels import named
 from bot.slack.deps import Deps
+from bot.slack.home_tab import publish_home, settings_page
 from bot.slack.permissions import authorised
 from bot.slack.settings_views import (
     ACTION_EDIT,
@@ -42,26 +40,23 @@ from bot.slack.settings_views import (
     agent_settings_message,
     checking_view,
     fix_allow_modal,
-    fix_blocks,
     option_source,
     refused_view,
     saved_view,
     settings_modal,
-    settings_section,
 )
-from bot.slack.views import ACTION_PAUSE_LOW, Block, context, section
+from bot.slack.views import ACTION_PAUSE_LOW, context, section
 from bot.workspace import (
     MAX_PHRASE,
     CustomTerm,
     Mute,
     SettingsError,
-    WorkspaceSettings,
     allow_pattern,
     default_term_id,
     known_rule_ids,
     validate_term,
 )
-from bot.workspace_options import resolve, validate_option
+from bot.workspace_options import validate_option
 
 log = logging.getLogger(__name__)
 
@@ -73,27 +68,6 @@ Outcome = tuple[list[str], dict[str, str]]  # (changes made, errors by block id)
 
 
 # --- shared pieces -------------------------------------------------------------------------
-
-
-def settings_page(deps: Deps, team: str) -> SettingsPage:
-    """The settings as stored now (not the message path's cached copy) and who set each."""
-    workspace = deps.store.workspace_settings(team)
-    return SettingsPage(workspace=workspace, options=resolve(workspace, deps.settings),
-                        origins=deps.store.setting_origins(team), env=deps.settings, rules=deps.coach.rules,
-                        team=team)
-
-
-def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
-    """What a manager's App Home adds under the report: fixes from feedback, then Settings."""
-    page = settings_page(deps, team)
-    return report_fix_blocks(deps, team, report, page.workspace) + settings_section(page)
-
-
-def report_fix_blocks(deps: Deps, team: str, report: Report, workspace: WorkspaceSettings | None = None) -> list[Block]:
-    """"Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful
-    (the digest posts the same fixes: bot.slack.digest_post)."""
-    workspace = workspace if workspace is not None else deps.store.workspace_settings(team)
-    return fix_blocks(named(deps.client, feedback_fixes(deps.store, report, workspace, team or None)))
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -117,8 +91,6 @@ def _refresh(deps: Deps, user: str, team: str) -> None:
     """After a change: the message path reads it now, and the manager's Home shows it."""
     assert deps.workspace is not None
     deps.workspace.invalidate(team)
-    from bot.slack.listeners.home_report import publish_home  # local: it imports this module
-
     publish_home(deps, user, team)
 
 
