@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -11,9 +12,11 @@ from bot.slack.home_tab import publish_home
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    def on_home(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user, team = event.get("user", ""), body.get("team_id") or None
-        publish_home(deps, user, team)  # bot/slack/home_tab.py
+    app.event("app_home_opened")(partial(handle_home_opened, deps))
+
+
+def handle_home_opened(deps: Deps, event: dict[str, Any], body: dict[str, Any]) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    user, team = event.get("user", ""), body.get("team_id") or None
+    publish_home(deps, user, team)  # bot/slack/home_tab.py
