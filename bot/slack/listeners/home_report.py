@@ -7,9 +7,10 @@ publishes it, and audits every manager view like any other report).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.slack.deps import Deps
 from bot.slack.home_tab import publish_home
@@ -17,20 +18,21 @@ from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD, 
 
 
 def register(app: App, deps: Deps) -> None:
-    def picked(ack: Any, body: dict[str, Any]) -> None:
-        ack()
-        user = (body.get("user") or {}).get("id", "") if isinstance(body.get("user"), dict) else ""
-        team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else None
-        view = cast(dict[str, Any], body.get("view") if isinstance(body.get("view"), dict) else {})
-        try:
-            action = body["actions"][0]
-            action_id, value = str(action["action_id"]), str((action.get("selected_option") or {})["value"])
-        except (KeyError, IndexError, TypeError):
-            return
-        if not user or action_id not in HOME_ACTIONS:
-            return
-        state = HomeState.from_metadata(view.get("private_metadata")).picked(action_id, value)
-        publish_home(deps, user, team if isinstance(team, str) else None, state)
-
     for action_id in (ACTION_PERIOD, ACTION_CHANNEL, ACTION_AGENT):
-        app.action(action_id)(picked)
+        app.action(action_id)(partial(handle_picker, deps))
+
+
+def handle_picker(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    ack()
+    user = (body.get("user") or {}).get("id", "") if isinstance(body.get("user"), dict) else ""
+    team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else None
+    view = cast(dict[str, Any], body.get("view") if isinstance(body.get("view"), dict) else {})
+    try:
+        action = body["actions"][0]
+        action_id, value = str(action["action_id"]), str((action.get("selected_option") or {})["value"])
+    except (KeyError, IndexError, TypeError):
+        return
+    if not user or action_id not in HOME_ACTIONS:
+        return
+    state = HomeState.from_metadata(view.get("private_metadata")).picked(action_id, value)
+    publish_home(deps, user, team if isinstance(team, str) else None, state)
