@@ -33,8 +33,8 @@ from prometheus_client.registry import Collector
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.slack.app import ListenerPool
     from bot.slack.client import Outbox
+    from bot.slack.pool import ListenerPool
     from bot.spool import FlagWriter
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST

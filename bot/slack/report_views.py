@@ -1,4 +1,4 @@
-"""Block Kit for managers: the digest message and the report part of App Home.
+"""Block Kit for reports: the digest message, `/coach report` and `/coach me`, and the App Home tab.
 
 Pure builders, like bot.slack.views (whose helpers and limits they share): a Report in,
 a payload out. The numbers are the Report's, so they are those of ``support-coach report
@@ -21,6 +21,8 @@ from bot.reports import Report, sparkline
 from bot.slack.settings_views import fix_blocks
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    PRINCIPLES,
     Block,
     context,
     header,
@@ -234,3 +236,54 @@ def home_report_blocks(report: Report, title: str, state: HomeState, *, channels
     if tips:
         blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:10])))
     return blocks
+
+
+# --- the report as a message (/coach report, /coach me) and as the App Home tab --------------
+
+
+def report_blocks(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> list[Block]:
+    """``agents`` (bot.reports.agent_outcomes, the first names only): a manager's report lists their
+    coaching outcomes, as App Home's drill-down shows them, instead of their flag counts."""
+    spark = sparkline([n for _, n in report.daily])
+    blocks: list[Block] = [
+        header(f"{title}: {report.period.label}"),
+        section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {escape(report.scope)}"),
+    ]
+    fields = [f"*{escape(name)}*: {n}" for name, n in report.by_category]
+    blocks.append(section("*By category*\n" + "\n".join(fields)))
+    if report.by_channel:
+        blocks.append(section("*By channel*\n" + "\n".join(
+            f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
+    if report.manager_view and agents:
+        blocks.append(agents_outcomes(agents, hidden=len(report.by_agent) - len(agents)))
+    blocks += phrase_and_struggle_blocks(report)
+    blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
+                          f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
+    tips = advice(report)
+    if tips:
+        blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:10])))
+    return blocks
+
+
+def report_message(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> dict[str, Any]:
+    blocks = limit_blocks(report_blocks(report, title, agents), MAX_MESSAGE_BLOCKS)
+    return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
+
+
+def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: dict[str, str] | None = None,
+              agents: dict[str, str] | None = None, drill: Report | None = None) -> dict[str, Any]:
+    """Managers: the team dashboard. Agents: their own record and the principles.
+
+    The report part (pickers, totals, the category bar, a chosen agent's outcomes) is built
+    above; ``state`` (a HomeState) travels in private_metadata.
+    """
+    state = state or HomeState(days=report.period.days)
+    title = "Team dashboard" if is_manager else "Your coaching record"
+    blocks = home_report_blocks(report, title, state, channels=channels if is_manager else None,
+                                agents=agents if is_manager else None, drill=drill if is_manager else None)
+    if not is_manager and report.total == 0:
+        blocks.append(section("Nothing flagged for you lately. :sparkles:"))
+    blocks.append({"type": "divider"})
+    blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in PRINCIPLES)))
+    blocks.append(context("Nudges are private. Drafts sent to `/coach` are never stored."))
+    return {"type": "home", "private_metadata": state.to_metadata(), "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}

@@ -30,7 +30,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.metrics import METRICS_CONTENT_TYPE
 
 log = logging.getLogger(__name__)

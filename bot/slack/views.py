@@ -13,10 +13,9 @@ import json
 from typing import Any
 
 from bot.models import Analysis, Suggestion
-from bot.mrkdwn import channel_ref, escape
+from bot.mrkdwn import escape
 from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
-from bot.report_format import AgentOutcomes, advice, trend_text
-from bot.reports import Report, sparkline
+from bot.reports import Report
 from bot.rules import RuleSet
 
 MAX_MESSAGE_BLOCKS = 50
@@ -183,55 +182,3 @@ def phrase_and_struggle_blocks(report: Report) -> list[Block]:
         blocks.append(section("*What customers struggled with*\n" + "\n".join(
             f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
     return blocks
-
-
-def report_blocks(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> list[Block]:
-    """``agents`` (bot.reports.agent_outcomes, the first names only): a manager's report lists their
-    coaching outcomes, as App Home's drill-down shows them, instead of their flag counts."""
-    spark = sparkline([n for _, n in report.daily])
-    blocks: list[Block] = [
-        header(f"{title}: {report.period.label}"),
-        section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {escape(report.scope)}"),
-    ]
-    fields = [f"*{escape(name)}*: {n}" for name, n in report.by_category]
-    blocks.append(section("*By category*\n" + "\n".join(fields)))
-    if report.by_channel:
-        blocks.append(section("*By channel*\n" + "\n".join(
-            f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
-    if report.manager_view and agents:
-        from bot.slack.report_views import agents_outcomes  # it builds on this module's helpers
-
-        blocks.append(agents_outcomes(agents, hidden=len(report.by_agent) - len(agents)))
-    blocks += phrase_and_struggle_blocks(report)
-    blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
-                          f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
-    tips = advice(report)
-    if tips:
-        blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:10])))
-    return blocks
-
-
-def report_message(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> dict[str, Any]:
-    blocks = limit_blocks(report_blocks(report, title, agents), MAX_MESSAGE_BLOCKS)
-    return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
-
-
-def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: dict[str, str] | None = None,
-              agents: dict[str, str] | None = None, drill: Report | None = None) -> dict[str, Any]:
-    """Managers: the team dashboard. Agents: their own record and the principles.
-
-    The report part (pickers, totals, the category bar, a chosen agent's outcomes) is built
-    by bot.slack.report_views; ``state`` (a HomeState) travels in private_metadata.
-    """
-    from bot.slack.report_views import HomeState, home_report_blocks  # it builds on this module's helpers
-
-    state = state or HomeState(days=report.period.days)
-    title = "Team dashboard" if is_manager else "Your coaching record"
-    blocks = home_report_blocks(report, title, state, channels=channels if is_manager else None,
-                                agents=agents if is_manager else None, drill=drill if is_manager else None)
-    if not is_manager and report.total == 0:
-        blocks.append(section("Nothing flagged for you lately. :sparkles:"))
-    blocks.append({"type": "divider"})
-    blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in PRINCIPLES)))
-    blocks.append(context("Nudges are private. Drafts sent to `/coach` are never stored."))
-    return {"type": "home", "private_metadata": state.to_metadata(), "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}

@@ -16,7 +16,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack.app import Deps, create_app
+from bot.slack.app import create_app
+from bot.slack.deps import Deps
 from bot.slack.server import HttpServer
 from bot.store import Store
 from tests.fakes import Call, FakeServer

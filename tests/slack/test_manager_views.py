@@ -330,8 +330,8 @@ def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(t
     from bot.fixes import MAX_FIXES, Fix
     from bot.models import Flag
     from bot.reports import agent_outcomes
-    from bot.slack.report_views import MAX_AGENTS_LISTED, HomeState, digest_message
-    from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS, home_view, report_message
+    from bot.slack.report_views import MAX_AGENTS_LISTED, HomeState, digest_message, home_view, report_message
+    from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS
     from bot.store import Store
 
     store = Store(tmp_path / "big.db")

@@ -7,14 +7,13 @@ import json
 from bot.coach import Coach
 from bot.models import Flag
 from bot.reports import build_report
+from bot.slack.report_views import home_view, report_message
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     MAX_SECTION,
     MAX_VALUE,
     MAX_VIEW_BLOCKS,
-    home_view,
     nudge_message,
-    report_message,
     suggestion_message,
     why_modal,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.slack.deps import Deps
 from bot.slack.listeners import (
     actions,
     catch_all,
@@ -18,7 +19,7 @@ from bot.slack.listeners import (
 )
 
 
-def register_all(app: App, deps: object) -> None:
+def register_all(app: App, deps: Deps) -> None:
     for module in (commands, actions, settings, shortcuts, mentions, home, home_report, lifecycle, messages,
                    catch_all):
         module.register(app, deps)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.nudge import end_of_local_day
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.views import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
@@ -46,50 +47,51 @@ REFUSED = "Only the person this coaching note was for can rate it, and only whil
 
 
 def register(app: App, deps: Deps) -> None:
-    def feedback(verdict: str, thanks: str) -> Callable[[Any, dict[str, Any], Any], None]:
-        def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
-            """The vote goes on the stored flag's rules, by its own agent only (store.vote)."""
-            ack()
-            flag_id, _claimed_rules = _value(body)
-            user, team = _who(body)
-            rules = deps.store.vote(flag_id, team, user, verdict) if flag_id is not None else None
-            if rules is None:
-                log.info("Refused a %s vote: the flag is missing or not the voter's", verdict)
-                respond(replace_original=False, response_type="ephemeral", text=REFUSED)
-                return
-            respond(replace_original=True, response_type="ephemeral", text=thanks, blocks=[context(thanks)])
-        return handler
+    app.action(ACTION_HELPFUL)(partial(handle_feedback, deps, "helpful", "Thanks! Glad it helped. :raised_hands:"))
+    app.action(ACTION_NOT_HELPFUL)(partial(
+        handle_feedback, deps, "not_helpful", "Thanks for telling us. It helps us fix the rule that got this wrong."))
+    app.action(ACTION_WHY)(partial(handle_why, deps))
+    app.action(ACTION_SNOOZE)(partial(handle_snooze, deps))
 
-    app.action(ACTION_HELPFUL)(feedback("helpful", "Thanks! Glad it helped. :raised_hands:"))
-    app.action(ACTION_NOT_HELPFUL)(feedback(
-        "not_helpful", "Thanks for telling us. It helps us fix the rule that got this wrong."))
 
-    @app.action(ACTION_WHY)
-    def why(ack: Any, body: dict[str, Any], client: Any) -> None:
-        ack()
-        flag_id, rules = _value(body)
-        user, _team = _who(body)
-        flag = deps.store.get_flag(flag_id) if flag_id is not None else None
-        if flag is not None and flag.agent == user:
-            rules = list(flag.rules)  # the stored rules; the modal only ever shows rule-file text anyway
-        try:  # the trigger_id expires after 3 seconds: open the modal right away
-            client.views_open(trigger_id=body.get("trigger_id", ""), view=why_modal(rules, deps.coach.rules))
-        except SlackApiError as exc:
-            log.warning("views.open failed: %s", exc.response.get("error"))
+def handle_feedback(deps: Deps, verdict: str, thanks: str, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """The vote goes on the stored flag's rules, by its own agent only (store.vote)."""
+    ack()
+    flag_id, _claimed_rules = _value(body)
+    user, team = _who(body)
+    rules = deps.store.vote(flag_id, team, user, verdict) if flag_id is not None else None
+    if rules is None:
+        log.info("Refused a %s vote: the flag is missing or not the voter's", verdict)
+        respond(replace_original=False, response_type="ephemeral", text=REFUSED)
+        return
+    respond(replace_original=True, response_type="ephemeral", text=thanks, blocks=[context(thanks)])
 
-    @app.action(ACTION_SNOOZE)
-    def snooze(ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:
-        ack()
-        user, team = _who(body)
-        offset = _tz_offset(client, user)
-        if offset is not None:  # the agent's own Slack time zone
-            until, today = end_of_local_day(time.time(), offset), "today"
-        else:  # Slack cannot tell: the team's zone (a workspace setting, else COACH_TZ)
-            zone = deps.zone(team)
-            until, today = end_of_day(time.time(), zone), f"today (until midnight {zone})"
-        deps.store.snooze(team, user, until)
-        text = f"Nudges snoozed for {today}. Flags are still counted in team totals."
-        respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
+
+def handle_why(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    flag_id, rules = _value(body)
+    user, _team = _who(body)
+    flag = deps.store.get_flag(flag_id) if flag_id is not None else None
+    if flag is not None and flag.agent == user:
+        rules = list(flag.rules)  # the stored rules; the modal only ever shows rule-file text anyway
+    try:  # the trigger_id expires after 3 seconds: open the modal right away
+        client.views_open(trigger_id=body.get("trigger_id", ""), view=why_modal(rules, deps.coach.rules))
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+
+
+def handle_snooze(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    ack()
+    user, team = _who(body)
+    offset = _tz_offset(client, user)
+    if offset is not None:  # the agent's own Slack time zone
+        until, today = end_of_local_day(time.time(), offset), "today"
+    else:  # Slack cannot tell: the team's zone (a workspace setting, else COACH_TZ)
+        zone = deps.zone(team)
+        until, today = end_of_day(time.time(), zone), f"today (until midnight {zone})"
+    deps.store.snooze(team, user, until)
+    text = f"Nudges snoozed for {today}. Flags are still counted in team totals."
+    respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -100,10 +102,11 @@ def _who(body: dict[str, Any]) -> tuple[str, str]:
     return (user_id if isinstance(user_id, str) else ""), (team_id if isinstance(team_id, str) else "")
 
 
-def _tz_offset(client: Any, user: str) -> int | None:
+def _tz_offset(client: WebClient, user: str) -> int | None:
     """The user's offset from UTC in seconds, or None when Slack cannot tell us."""
     try:
-        offset = client.users_info(user=user).get("user", {}).get("tz_offset")
+        profile: Any = client.users_info(user=user).get("user", {})
+        offset = profile.get("tz_offset")
     except SlackApiError as exc:
         log.warning("users.info failed: %s (snoozing until midnight UTC)", exc.response.get("error"))
         return None

@@ -10,34 +10,34 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from functools import partial
 
-from slack_bolt import App
+from slack_bolt import Ack, App
+
+from bot.slack.deps import Deps
+from bot.slack.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 ANY = re.compile(".*")
 
 
-def register(app: App, deps: object) -> None:
-    metrics = getattr(deps, "metrics", None)
+def register(app: App, deps: Deps) -> None:
+    app.event(ANY)(partial(handle_other_event, deps.metrics))
+    app.action(ANY)(partial(handle_unhandled, deps.metrics, "action"))
+    app.view(ANY)(partial(handle_unhandled, deps.metrics, "view submission"))
+    app.view_closed(ANY)(partial(handle_unhandled, deps.metrics, "view close"))
+    app.shortcut(ANY)(partial(handle_unhandled, deps.metrics, "shortcut"))
+    app.options(ANY)(partial(handle_unhandled, deps.metrics, "options request"))
 
-    @app.event(ANY)
-    def ignore_other_events() -> None:
-        if metrics is not None:
-            metrics.ignored("unhandled")
 
-    def acknowledge(kind: str) -> Callable[[Any], None]:
-        def handler(ack: Any) -> None:
-            ack()
-            if metrics is not None:
-                metrics.ignored("unhandled")
-            log.info("Acknowledged an unhandled %s", kind)
-        return handler
+def handle_other_event(metrics: Metrics) -> None:
+    """An event no listener wants: Bolt acks it; it is counted."""
+    metrics.ignored("unhandled")
 
-    app.action(ANY)(acknowledge("action"))
-    app.view(ANY)(acknowledge("view submission"))
-    app.view_closed(ANY)(acknowledge("view close"))
-    app.shortcut(ANY)(acknowledge("shortcut"))
-    app.options(ANY)(acknowledge("options request"))
+
+def handle_unhandled(metrics: Metrics, kind: str, ack: Ack) -> None:
+    """An interaction no listener wants: acked so the user sees no error, counted and logged."""
+    ack()
+    metrics.ignored("unhandled")
+    log.info("Acknowledged an unhandled %s", kind)

@@ -7,21 +7,23 @@ Drafts are never stored.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, Respond
 
 from bot.mrkdwn import escape
 from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
-from bot.slack.app import Deps
-from bot.slack.listeners.settings import agent_settings, report_fix_blocks
-from bot.slack.report_views import MAX_AGENTS_LISTED
+from bot.slack.deps import Deps
+from bot.slack.home_tab import report_fix_blocks
+from bot.slack.listeners.settings import agent_settings
+from bot.slack.permissions import is_manager
+from bot.slack.report_views import MAX_AGENTS_LISTED, report_message
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     help_message,
     limit_blocks,
     refusal_message,
-    report_message,
     section,
     suggestion_message,
 )
@@ -30,26 +32,29 @@ _CHANNEL = re.compile(r"^<#(C[A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]+)$")
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command("/coach")
-    def coach_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
-        ack()
-        text = (command.get("text") or "").strip()
-        word = text.split(maxsplit=1)[0].lower() if text else ""
-        user, team = command.get("user_id", ""), command.get("team_id", "")
-        if word in ("", "help"):
-            respond(response_type="ephemeral", **help_message())
-        elif word == "me" and len(text.split()) <= 2:
-            _my_record(deps, respond, user, team, text.split()[1:])
-        elif word == "report" and len(text.split()) <= 3:
-            _team_report(deps, respond, user, team, text.split()[1:])
-        elif word == "settings" and len(text.split()) == 1:
-            agent_settings(deps, respond, user, team)
-        else:
-            analysis = deps.analyse(text)
-            respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
+    app.command("/coach")(partial(handle_coach_command, deps))
 
 
-def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) -> None:
+def handle_coach_command(deps: Deps, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    """/coach: help, me, report, settings, or a draft to rewrite (the default)."""
+    ack()
+    text = (command.get("text") or "").strip()
+    word = text.split(maxsplit=1)[0].lower() if text else ""
+    user, team = command.get("user_id", ""), command.get("team_id", "")
+    if word in ("", "help"):
+        respond(response_type="ephemeral", **help_message())
+    elif word == "me" and len(text.split()) <= 2:
+        _my_record(deps, respond, user, team, text.split()[1:])
+    elif word == "report" and len(text.split()) <= 3:
+        _team_report(deps, respond, user, team, text.split()[1:])
+    elif word == "settings" and len(text.split()) == 1:
+        agent_settings(deps, respond, user, team)
+    else:
+        analysis = deps.analyse(text)
+        respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
+
+
+def _my_record(deps: Deps, respond: Respond, user: str, team: str, args: list[str]) -> None:
     try:
         days = parse_days(args[0] if args else "30d")
     except PeriodError as exc:
@@ -59,8 +64,8 @@ def _my_record(deps: Deps, respond: Any, user: str, team: str, args: list[str]) 
     respond(response_type="ephemeral", **report_message(report, "Your coaching record"))
 
 
-def _team_report(deps: Deps, respond: Any, user: str, team: str, args: list[str]) -> None:
-    if not deps.is_manager(user, team):
+def _team_report(deps: Deps, respond: Respond, user: str, team: str, args: list[str]) -> None:
+    if not is_manager(deps, user, team):
         respond(response_type="ephemeral", **refusal_message())
         return
     days, channel = 7, None

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.views import intro_message
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("member_joined_channel")
-    def on_join(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
-        if event.get("user") != context.bot_user_id:
-            return
-        channel = event.get("channel", "")
-        key = f"intro:{body.get('team_id', '')}:{channel}"
-        if not deps.store.claim_meta(key, "posted"):
-            return  # already introduced here (or Slack sent the join twice at once)
-        deps.outbox.send("chat.postMessage", channel=channel, text=intro_message())
+    app.event("member_joined_channel")(partial(handle_member_joined, deps))
+    app.event("app_uninstalled")(partial(handle_forget_team, deps))
+    app.event("tokens_revoked")(partial(handle_forget_team, deps))
 
-    @app.event("app_uninstalled")
-    def on_uninstalled(body: dict[str, Any]) -> None:
-        deps.store.purge_team(body.get("team_id", ""))
 
-    @app.event("tokens_revoked")
-    def on_tokens_revoked(body: dict[str, Any]) -> None:
-        deps.store.purge_team(body.get("team_id", ""))
+def handle_member_joined(deps: Deps, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    if event.get("user") != context.bot_user_id:
+        return
+    channel = event.get("channel", "")
+    key = f"intro:{body.get('team_id', '')}:{channel}"
+    if not deps.store.claim_meta(key, "posted"):
+        return  # already introduced here (or Slack sent the join twice at once)
+    deps.outbox.send("chat.postMessage", channel=channel, text=intro_message())
+
+
+def handle_forget_team(deps: Deps, body: dict[str, Any]) -> None:
+    """The app was uninstalled or its tokens revoked: purge what the store holds of the team."""
+    deps.store.purge_team(body.get("team_id", ""))

@@ -3,43 +3,48 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.app import Deps
+from bot.models import Analysis, Suggestion
+from bot.slack.deps import Deps
 from bot.slack.views import help_message, suggestion_message
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_mention")
-    def on_mention(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
-        if event.get("bot_id"):
-            deps.metrics.ignored("not_a_person")
-            return
-        if not deps.store.claim_event(body.get("event_id", "")):
-            deps.metrics.ignored("duplicate")
-            return
-        user, channel = event.get("user", ""), event.get("channel", "")
-        draft = _MENTION.sub("", event.get("text") or "").strip()
-        thread_ts = event.get("thread_ts")
-        if len(draft.split()) < 3 and thread_ts and thread_ts != event.get("ts"):
-            draft = _parent_text(client, channel, thread_ts) or draft
-        payload = suggestion_message(*_coach(deps, draft)) if draft else help_message()
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
-        team = body.get("team_id") or event.get("team") or ""
-        deps.outbox.send("chat.postEphemeral", workspace=team, channel=channel, user=user, **payload, **extra)
+    app.event("app_mention")(partial(handle_mention, deps))
 
 
-def _coach(deps: Deps, draft: str) -> tuple[Any, Any]:
+def handle_mention(deps: Deps, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    if event.get("bot_id"):
+        deps.metrics.ignored("not_a_person")
+        return
+    if not deps.store.claim_event(body.get("event_id", "")):
+        deps.metrics.ignored("duplicate")
+        return
+    user, channel = event.get("user", ""), event.get("channel", "")
+    draft = _MENTION.sub("", event.get("text") or "").strip()
+    thread_ts = event.get("thread_ts")
+    if len(draft.split()) < 3 and thread_ts and thread_ts != event.get("ts"):
+        draft = _parent_text(client, channel, thread_ts) or draft
+    payload = suggestion_message(*_coach(deps, draft)) if draft else help_message()
+    extra = {"thread_ts": thread_ts} if thread_ts else {}
+    team = body.get("team_id") or event.get("team") or ""
+    deps.outbox.send("chat.postEphemeral", workspace=team, channel=channel, user=user, **payload, **extra)
+
+
+def _coach(deps: Deps, draft: str) -> tuple[Analysis, Suggestion | None]:
     analysis = deps.analyse(draft)
     return analysis, deps.coach.suggest(draft, analysis)
 
 
-def _parent_text(client: Any, channel: str, thread_ts: str) -> str:
+def _parent_text(client: WebClient, channel: str, thread_ts: str) -> str:
     try:
         replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=1)
     except SlackApiError:

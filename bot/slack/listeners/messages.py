@@ -11,13 +11,15 @@ background and nudged once stored, or spooled (bot.spool): never dropped.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
-from bot.slack.app import Deps
+from bot.slack.deps import Deps
 from bot.slack.metrics import error_label
 from bot.slack.people import mentioned
+from bot.slack.permalinks import permalink
 from bot.slack.views import nudge_message, suggestion_message
 
 log = logging.getLogger(__name__)
@@ -27,30 +29,33 @@ HELD_BACK = frozenset({"snoozed", "cooldown", "paused"})  # Store.add_flag_to_nu
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("message")
-    def on_message(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
-        subtype = event.get("subtype")
-        team = body.get("team_id") or event.get("team") or ""
-        if subtype == "message_changed":
-            _edited(deps, team, event)
-        elif subtype == "message_deleted":
-            _deleted(deps, team, event)
-        elif subtype not in NEW_MESSAGE_SUBTYPES:
-            deps.metrics.ignored("subtype")
-        elif not _from_a_person(event, context):
-            deps.metrics.ignored("not_a_person")
-        elif event.get("channel_type") == "im":
-            _direct_message(deps, body, event)
-        else:
-            _channel_message(deps, team, event, context)
+    app.event("message")(partial(handle_message, deps))
 
 
-def _from_a_person(event: dict[str, Any], context: Any) -> bool:
+def handle_message(deps: Deps, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """Every message event: an edit, a deletion, a DM draft, or a channel message to coach."""
+    subtype = event.get("subtype")
+    team = body.get("team_id") or event.get("team") or ""
+    if subtype == "message_changed":
+        _edited(deps, team, event)
+    elif subtype == "message_deleted":
+        _deleted(deps, team, event)
+    elif subtype not in NEW_MESSAGE_SUBTYPES:
+        deps.metrics.ignored("subtype")
+    elif not _from_a_person(event, context):
+        deps.metrics.ignored("not_a_person")
+    elif event.get("channel_type") == "im":
+        _direct_message(deps, body, event)
+    else:
+        _channel_message(deps, team, event, context)
+
+
+def _from_a_person(event: dict[str, Any], context: BoltContext) -> bool:
     user = event.get("user")
     return bool(user) and not event.get("bot_id") and not event.get("bot_profile") and user != context.bot_user_id
 
 
-def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any) -> None:
+def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: BoltContext) -> None:
     channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
     workspace = deps.settings_for(team)
     if not workspace.watches(channel, deps.settings.channels):
@@ -70,7 +75,7 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Any)
     # The author's and the mentioned people's Slack names (users.info, cached) leave the excerpt.
     names = deps.people.names([user, *mentioned(text)])
     flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
-                               permalink=deps.permalink(channel, ts, thread_ts),
+                               permalink=permalink(deps.workspace_url, channel, ts, thread_ts),
                                agent_name=deps.people.display_name(user), known_names=names)
     extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
 

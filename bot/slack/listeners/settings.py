@@ -14,19 +14,18 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.digest import Schedule
-from bot.fixes import feedback_fixes
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
-from bot.reports import Report
-from bot.slack.app import Deps
-from bot.slack.channels import named
+from bot.slack.deps import Deps
+from bot.slack.home_tab import publish_home, settings_page
+from bot.slack.permissions import authorised
 from bot.slack.settings_views import (
     ACTION_EDIT,
     ACTION_FIX_ALLOW,
@@ -41,26 +40,23 @@ from bot.slack.settings_views import (
     agent_settings_message,
     checking_view,
     fix_allow_modal,
-    fix_blocks,
     option_source,
     refused_view,
     saved_view,
     settings_modal,
-    settings_section,
 )
-from bot.slack.views import ACTION_PAUSE_LOW, Block, context, section
+from bot.slack.views import ACTION_PAUSE_LOW, context, section
 from bot.workspace import (
     MAX_PHRASE,
     CustomTerm,
     Mute,
     SettingsError,
-    WorkspaceSettings,
     allow_pattern,
     default_term_id,
     known_rule_ids,
     validate_term,
 )
-from bot.workspace_options import resolve, validate_option
+from bot.workspace_options import validate_option
 
 log = logging.getLogger(__name__)
 
@@ -74,27 +70,6 @@ Outcome = tuple[list[str], dict[str, str]]  # (changes made, errors by block id)
 # --- shared pieces -------------------------------------------------------------------------
 
 
-def settings_page(deps: Deps, team: str) -> SettingsPage:
-    """The settings as stored now (not the message path's cached copy) and who set each."""
-    workspace = deps.store.workspace_settings(team)
-    return SettingsPage(workspace=workspace, options=resolve(workspace, deps.settings),
-                        origins=deps.store.setting_origins(team), env=deps.settings, rules=deps.coach.rules,
-                        team=team)
-
-
-def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
-    """What a manager's App Home adds under the report: fixes from feedback, then Settings."""
-    page = settings_page(deps, team)
-    return report_fix_blocks(deps, team, report, page.workspace) + settings_section(page)
-
-
-def report_fix_blocks(deps: Deps, team: str, report: Report, workspace: WorkspaceSettings | None = None) -> list[Block]:
-    """"Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful
-    (the digest posts the same fixes: bot.slack.digest_post)."""
-    workspace = workspace if workspace is not None else deps.store.workspace_settings(team)
-    return fix_blocks(named(deps.client, feedback_fixes(deps.store, report, workspace, team or None)))
-
-
 def _who(body: dict[str, Any]) -> tuple[str, str]:
     """The user and their workspace, "" for anything not shaped like a Slack id."""
     user, team = body.get("user"), body.get("team")
@@ -103,15 +78,6 @@ def _who(body: dict[str, Any]) -> tuple[str, str]:
     user_id = user_id if isinstance(user_id, str) and USER_ID.fullmatch(user_id) else ""
     team_id = team_id if isinstance(team_id, str) and TEAM_ID.fullmatch(team_id) else ""
     return user_id, team_id
-
-
-def _authorised(deps: Deps, user: str, team: str, what: str) -> bool:
-    """A manager of this workspace; anyone else is refused and the attempt audited."""
-    if user and team and deps.is_manager(user, team):
-        return True
-    log.warning("Refused a settings %s from a non-manager", what)
-    deps.store.audit(user or "(unknown)", "settings_refused", team=team, what=what)
-    return False
 
 
 def _open(deps: Deps, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -125,8 +91,6 @@ def _refresh(deps: Deps, user: str, team: str) -> None:
     """After a change: the message path reads it now, and the manager's Home shows it."""
     assert deps.workspace is not None
     deps.workspace.invalidate(team)
-    from bot.slack.listeners.home_report import publish_home  # local: it imports this module
-
     publish_home(deps, user, team)
 
 
@@ -449,117 +413,118 @@ SAVERS = {"mutes": _save_mutes, "allows": _save_allows, "channels": _save_channe
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ACTION_EDIT)
-    def edit(ack: Any, body: dict[str, Any]) -> None:
-        ack()
-        user, team = _who(body)
-        action = (body.get("actions") or [{}])[0]
-        group = action.get("value") if isinstance(action, dict) else None
-        if not _authorised(deps, user, team, f"edit {group}"):
-            _open(deps, body, refused_view())
-            return
-        if group not in GROUPS:
-            log.info("Ignored an edit of an unknown settings group")
-            return
-        _open(deps, body, settings_modal(str(group), settings_page(deps, team)))
+    app.action(ACTION_EDIT)(partial(handle_edit, deps))
+    app.view(re.compile("^" + re.escape(CALLBACK_PREFIX)))(partial(handle_submitted, deps))
+    app.action(ACTION_FIX_MUTE_CHANNEL)(partial(handle_fix_mute, deps, False))
+    app.action(ACTION_FIX_MUTE_EVERYWHERE)(partial(handle_fix_mute, deps, True))
+    app.action(ACTION_FIX_ALLOW)(partial(handle_fix_allow, deps))
+    app.action(ACTION_PAUSE_LOW)(partial(handle_pause, deps, True))
+    app.action(ACTION_RESUME_LOW)(partial(handle_pause, deps, False))
 
-    @app.view(re.compile("^" + re.escape(CALLBACK_PREFIX)))
-    def submitted(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user, team = _who(body)
-        group = str(view.get("callback_id", ""))[len(CALLBACK_PREFIX):]
-        if not _authorised(deps, user, team, f"save {group}"):
-            ack(response_action="update", view=refused_view())
-            return
-        state = read_state(view)
-        page = settings_page(deps, team)
-        if group == "terms":
-            _save_terms(ack, deps, body, team, user, state, page)
-            return
-        if group == FIX_ALLOW_GROUP:
-            changes, errors = _save_fix_allow(deps, team, user, state, page, str(view.get("private_metadata") or ""))
-        elif group in SAVERS:
-            changes, errors = SAVERS[group](deps, team, user, state, page)
+
+def handle_edit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    ack()
+    user, team = _who(body)
+    action = (body.get("actions") or [{}])[0]
+    group = action.get("value") if isinstance(action, dict) else None
+    if not authorised(deps, user, team, f"edit {group}"):
+        _open(deps, body, refused_view())
+        return
+    if group not in GROUPS:
+        log.info("Ignored an edit of an unknown settings group")
+        return
+    _open(deps, body, settings_modal(str(group), settings_page(deps, team)))
+
+
+def handle_submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    user, team = _who(body)
+    group = str(view.get("callback_id", ""))[len(CALLBACK_PREFIX):]
+    if not authorised(deps, user, team, f"save {group}"):
+        ack(response_action="update", view=refused_view())
+        return
+    state = read_state(view)
+    page = settings_page(deps, team)
+    if group == "terms":
+        _save_terms(ack, deps, body, team, user, state, page)
+        return
+    if group == FIX_ALLOW_GROUP:
+        changes, errors = _save_fix_allow(deps, team, user, state, page, str(view.get("private_metadata") or ""))
+    elif group in SAVERS:
+        changes, errors = SAVERS[group](deps, team, user, state, page)
+    else:
+        ack()
+        return
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack(response_action="update", view=saved_view(changes))
+    if changes:
+        _refresh(deps, user, team)
+
+
+def _fix_target(deps: Deps, body: dict[str, Any], respond: Respond, what: str) -> tuple[str, str, str, str, str] | None:
+    """(user, team, rule, channel, phrase) of a fix button pressed by a manager, on a rule that
+    exists; None once the refusal (or an empty confirmation) is shown.
+
+    The digest's buttons sit in a channel everyone reads: anyone else pressing one is told so
+    in an ephemeral reply only they see (App Home and modals have no response_url: a modal)."""
+    user, team = _who(body)
+    if not authorised(deps, user, team, what):
+        if body.get("response_url"):
+            respond(replace_original=False, response_type="ephemeral", text=REFUSED_TEXT,
+                    blocks=[section(REFUSED_TEXT)])
         else:
-            ack()
-            return
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack(response_action="update", view=saved_view(changes))
-        if changes:
-            _refresh(deps, user, team)
+            _open(deps, body, refused_view())
+        return None
+    rule, channel, phrase = _fix_value(body)
+    if rule not in known_rule_ids(deps.coach.rules, deps.store.workspace_settings(team)):
+        _open(deps, body, saved_view([]))
+        return None
+    return user, team, rule, channel, phrase
 
-    def fix_target(body: dict[str, Any], respond: Any, what: str) -> tuple[str, str, str, str, str] | None:
-        """(user, team, rule, channel, phrase) of a fix button pressed by a manager, on a rule that
-        exists; None once the refusal (or an empty confirmation) is shown.
 
-        The digest's buttons sit in a channel everyone reads: anyone else pressing one is told so
-        in an ephemeral reply only they see (App Home and modals have no response_url: a modal)."""
-        user, team = _who(body)
-        if not _authorised(deps, user, team, what):
-            if body.get("response_url"):
-                respond(replace_original=False, response_type="ephemeral", text=REFUSED_TEXT,
-                        blocks=[section(REFUSED_TEXT)])
-            else:
-                _open(deps, body, refused_view())
-            return None
-        rule, channel, phrase = _fix_value(body)
-        if rule not in known_rule_ids(deps.coach.rules, deps.store.workspace_settings(team)):
-            _open(deps, body, saved_view([]))
-            return None
-        return user, team, rule, channel, phrase
+def handle_fix_mute(deps: Deps, everywhere: bool, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    ack()
+    target = _fix_target(deps, body, respond, "fix mute")
+    if target is None:
+        return
+    user, team, rule, channel, _phrase = target
+    if not everywhere and not channel:
+        _open(deps, body, saved_view([]))
+        return
+    where = "" if everywhere else channel
+    done = deps.store.mute_rule(rule, where, team=team, actor=user)
+    shown = f"`{escape(rule)}` " + (f"in {channel_ref(where)}" if where else "everywhere")
+    _open(deps, body, saved_view([f"Muted {shown}" if done else f"{shown} was already muted"]))
+    if done:
+        _refresh(deps, user, team)
 
-    def fix_mute(everywhere: bool) -> Callable[[Any, dict[str, Any], Any], None]:
-        def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
-            ack()
-            target = fix_target(body, respond, "fix mute")
-            if target is None:
-                return
-            user, team, rule, channel, _phrase = target
-            if not everywhere and not channel:
-                _open(deps, body, saved_view([]))
-                return
-            where = "" if everywhere else channel
-            done = deps.store.mute_rule(rule, where, team=team, actor=user)
-            shown = f"`{escape(rule)}` " + (f"in {channel_ref(where)}" if where else "everywhere")
-            _open(deps, body, saved_view([f"Muted {shown}" if done else f"{shown} was already muted"]))
-            if done:
-                _refresh(deps, user, team)
-        return handler
 
-    app.action(ACTION_FIX_MUTE_CHANNEL)(fix_mute(everywhere=False))
-    app.action(ACTION_FIX_MUTE_EVERYWHERE)(fix_mute(everywhere=True))
+def handle_fix_allow(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    ack()
+    target = _fix_target(deps, body, respond, "fix allow")
+    if target is not None:
+        _open(deps, body, fix_allow_modal(target[2], target[4][:MAX_PHRASE]))
 
-    @app.action(ACTION_FIX_ALLOW)
-    def fix_allow(ack: Any, body: dict[str, Any], respond: Any) -> None:
-        ack()
-        target = fix_target(body, respond, "fix allow")
-        if target is not None:
-            _open(deps, body, fix_allow_modal(target[2], target[4][:MAX_PHRASE]))
 
-    def pause(paused: bool) -> Callable[[Any, dict[str, Any], Any], None]:
-        def handler(ack: Any, body: dict[str, Any], respond: Any) -> None:
-            """An agent's own choice: needs no manager, but pausing needs the managers' leave."""
-            ack()
-            user, team = _who(body)
-            if not user:
-                return
-            workspace = deps.store.workspace_settings(team)
-            if paused and not workspace.pause_allowed(deps.settings.agent_pause):
-                text = ("Your managers have not turned on pausing low-severity nudges. "
-                        "*Snooze for today* is always there.")
-                respond(replace_original=False, response_type="ephemeral", text=text, blocks=[section(text)])
-                return
-            deps.store.set_low_pause(team, user, paused)
-            assert deps.workspace is not None
-            deps.workspace.invalidate(team)
-            text = ("Low-severity nudges paused: you will still get the others. Those flags still count in team "
-                    "totals. `/coach settings` resumes them." if paused else "Low-severity nudges are back on.")
-            respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
-        return handler
-
-    app.action(ACTION_PAUSE_LOW)(pause(True))
-    app.action(ACTION_RESUME_LOW)(pause(False))
+def handle_pause(deps: Deps, paused: bool, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """An agent's own choice: needs no manager, but pausing needs the managers' leave."""
+    ack()
+    user, team = _who(body)
+    if not user:
+        return
+    workspace = deps.store.workspace_settings(team)
+    if paused and not workspace.pause_allowed(deps.settings.agent_pause):
+        text = ("Your managers have not turned on pausing low-severity nudges. "
+                "*Snooze for today* is always there.")
+        respond(replace_original=False, response_type="ephemeral", text=text, blocks=[section(text)])
+        return
+    deps.store.set_low_pause(team, user, paused)
+    assert deps.workspace is not None
+    deps.workspace.invalidate(team)
+    text = ("Low-severity nudges paused: you will still get the others. Those flags still count in team "
+            "totals. `/coach settings` resumes them." if paused else "Low-severity nudges are back on.")
+    respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
 
 
 def _fix_value(body: dict[str, Any]) -> tuple[str, str, str]:
@@ -573,7 +538,7 @@ def _fix_value(body: dict[str, Any]) -> tuple[str, str, str]:
     return (rule if isinstance(rule, str) else ""), channel, (phrase if isinstance(phrase, str) else "")
 
 
-def _save_terms(ack: Any, deps: Deps, body: dict[str, Any], team: str, user: str, state: dict[str, Any],
+def _save_terms(ack: Ack, deps: Deps, body: dict[str, Any], team: str, user: str, state: dict[str, Any],
                 page: SettingsPage) -> None:
     """Custom terms: quick checks answer in the modal; the full check (it compiles with the
     rules, flags its examples, its rewrite is clean) takes longer than Slack's 3 s, so the
@@ -614,7 +579,7 @@ def _update(deps: Deps, view_id: str, view: dict[str, Any]) -> None:
 # --- /coach settings -----------------------------------------------------------------------
 
 
-def agent_settings(deps: Deps, respond: Any, user: str, team: str) -> None:
+def agent_settings(deps: Deps, respond: Respond, user: str, team: str) -> None:
     """What applies to this agent, and why: snooze, pause, threshold, channels, mutes, allow list."""
     page = settings_page(deps, team)
     workspace = page.workspace
