@@ -200,8 +200,9 @@ def test_ten_times_the_rules_find_the_same_spans() -> None:
     copies = [dataclasses.replace(rule, id=f"{rule.id}-x{k}") for k in range(3) for rule in RULES.rules]
     tripled = RuleSet.build(copies, RULES.categories)
     for text in EXAMPLES[:80]:
-        one = {(f.start, f.end, f.category) for f in detect(text, RULES).findings}
-        three = {(f.start, f.end, f.category) for f in detect(text, tripled).findings}
+        # rules only: the learned stage's veto is for the bundled rules, not for renamed copies
+        one = {(f.start, f.end, f.category) for f in detect(text, RULES, model=None).findings}
+        three = {(f.start, f.end, f.category) for f in detect(text, tripled, model=None).findings}
         assert one == three, text
 
 

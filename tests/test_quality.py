@@ -18,8 +18,8 @@ from bot.rules import RuleSet
 
 # What the held-out split must not fall below (targets: precision 0.95, recall 0.92, hard
 # negatives 5%, real replies 0.5%).
-# Today, on 724 held-out messages: 0.90 / 0.77 / 14.7% / 0.39%.
-FLOORS = {"precision": 0.92, "recall": 0.77, "hard_rate": 0.09, "real_rate": 0.005}
+# Today, on 5,905 held-out messages: 0.950 / 0.835 / 5.2% / 0.06% (1,542 real replies).
+FLOORS = {"precision": 0.93, "recall": 0.80, "hard_rate": 0.07, "real_rate": 0.005}
 
 
 def test_the_labelled_data_is_in_the_repository() -> None:

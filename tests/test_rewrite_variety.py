@@ -44,7 +44,7 @@ BRUSH_OFFS = [
     "Not a thing we handle.",
     "That's above my pay grade, mate.",
     "We simply don't do that here.",
-    "Nothing I can do, sorry.",
+    "Nothing I'm able to do there, sorry.",
     "Take it up with someone else.",
     "Sorry, can't be done.",
 ]

@@ -69,7 +69,7 @@ def _export(root: Path, now: float) -> Path:
         {"id": "UOTHER", "real_name": "Bram Oduya", "profile": {"display_name": "Bram"}}]))
     texts = [(3, "Not my department, ask billing about the invoice."),
              (4, "Another PEBKAC ticket from the Zephyr account lol"),
-             (9, "Calm down, it has only been an hour since you wrote.")]
+             (9, "Calm down, the parcel is on its way.")]
     for days_ago, text in texts:
         ts = now - days_ago * DAY
         day = time.strftime("%Y-%m-%d", time.gmtime(ts))
@@ -87,7 +87,7 @@ def team(make_bot, tmp_path: Path):
     live = [("UAGENT", "C1", "Hi <@UCUST>, as I already said, you should have read the setup guide."),
             ("UAGENT", "C1", "Not my department, ask billing about the invoice."),
             ("UAGENT", "C2", "Zo here: that's not our fault, the courier lost it."),
-            ("UOTHER", "C1", "Calm down, it has only been an hour since you wrote.")]
+            ("UOTHER", "C1", "Calm down, the parcel is on its way.")]
     for i, (user, channel, text) in enumerate(live):
         bot.event(message(text, user=user, channel=channel, ts=f"{now - 60 + i:.6f}"))
     nudges = [c.body for c in bot.slack.wait_for("/api/chat.postEphemeral", len(live))]
@@ -317,7 +317,7 @@ def test_a_chart_that_cannot_go_up_costs_the_chart_not_the_digest(team) -> None:
 def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bot) -> None:
     bot = make_bot(time_zone="Asia/Kolkata")  # UTC+05:30: its midnight is no UTC hour
     bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {"ok": False, "error": "missing_scope"})
-    bot.event(message("Calm down, it has only been an hour since you wrote.", user="UNOTZ"))
+    bot.event(message("Calm down, the parcel is on its way.", user="UNOTZ"))
     nudge = bot.slack.wait_for("/api/chat.postEphemeral")[-1].body
     _vote(bot, nudge, "coach_snooze", "UNOTZ")
     reply = bot.slack.wait_for("/response/vote")[-1].body

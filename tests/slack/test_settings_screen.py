@@ -16,7 +16,7 @@ from tests.slack.modals import button, buttons, click, home, last_home, opened, 
 
 CALM = "Calm down, it has only been an hour."  # calm-down, medium
 HARSH = "Hi Sam, as I already said, you should have read the setup guide."  # medium
-LOW = "Obviously the app needs the update first, so I've sent the link."  # condescending-adverb, low
+LOW = "Obviously the app needs the update first, so I've sent you the link."  # condescending-adverb, low
 AGENT = "UAGENT"
 C1, C2, C5, C9 = "C01SUPPORT", "C02BILLING", "C05ESCAL", "C09RANDOM"  # Slack-shaped channel ids
 

@@ -14,7 +14,7 @@ from tests.slack.conftest import TEAM, Bot, message
 
 CALM = "Calm down, it has only been an hour."  # calm-down, medium
 HARSH = "Hi Sam, as I already said, you should have read the setup guide."  # as-i-said + should-have, medium
-LOW = "Obviously the app needs the update first, so I've sent the link."  # condescending-adverb, low
+LOW = "Obviously the app needs the update first, so I've sent you the link."  # condescending-adverb, low
 
 
 def nudges(bot: Bot, count: int) -> list[Call]:
