@@ -19,7 +19,12 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS = frozenset({
-    "ask Karen from accounting about the refund",  # the name's letters: the model has seen the meme
+    "the idiom doesn't translate",  # character grams: "idiom" shares most of "idiot"
+})
+# True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
+# removes more false alarms than true flags on unseen messages (bot/train.py, RULE_VETO).
+VETOED_TRUE_FLAGS = frozenset({
+    "That warning is impossible in our mobile app.",  # no "you": judged as chatter, the model is unsure
 })
 
 
@@ -28,7 +33,10 @@ def _cases(cases: list[Case]) -> list[object]:
     return [
         pytest.param(text, expected, marks=pytest.mark.xfail(
             strict=True, reason="the learned stage flags this near miss (known false alarm)"))
-        if text in LEARNED_FALSE_ALARMS else (text, expected)
+        if text in LEARNED_FALSE_ALARMS else
+        pytest.param(text, expected, marks=pytest.mark.xfail(
+            strict=True, reason="the rule's flag is vetoed by the learned stage (known miss)"))
+        if text in VETOED_TRUE_FLAGS else (text, expected)
         for text, expected in cases
     ]
 

@@ -112,7 +112,10 @@ def test_pairs_file_befores_get_good_rewrites(rules: RuleSet, pair: dict[str, ob
 def test_pairs_file_afters_are_what_a_good_rewrite_looks_like(rules: RuleSet, pair: dict[str, object]) -> None:
     before, after = str(pair["before"]), str(pair["after"])
     assert not detect(after, rules).flagged, after
-    assert not missing(extract(before, detect(before, rules)), after), after
+    analysis = detect(before, rules)
+    if not analysis.flagged:  # vetoed by the learned stage: the facts are what lies outside the rule's span
+        analysis = detect(before, rules, model=None)
+    assert not missing(extract(before, analysis), after), after
     assert not defects(before, after), after
     if pair["audience"] == "customer":
         assert has_next_step(after), after

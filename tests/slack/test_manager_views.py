@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from bot.charts import chart_data
 from bot.cli import cli
+from bot.detect import detect
 from bot.digest import Digest
 from bot.export import open_export
 from bot.reports import build_report
@@ -61,16 +62,29 @@ def _pick(bot: Bot, user: str, action_id: str, value: str, view: dict) -> dict:
     return bot.slack.wait_for("/api/views.publish", seen + 1)[-1].body["view"]
 
 
+LIVE_TEXTS = [("UAGENT", "C1", "Hi <@UCUST>, as I already said, you should have read the setup guide."),
+              ("UAGENT", "C1", "Not my department, ask billing about the invoice."),
+              ("UAGENT", "C2", "Zo here: that's not our fault, the courier lost it."),
+              ("UOTHER", "C1", "Calm down, the parcel is on its way.")]
+SCANNED_TEXTS = [(3, "Not my department, ask billing about the invoice."),
+                 (4, "Another PEBKAC ticket from the Zephyr account lol"),
+                 (9, "Calm down, the parcel is on its way.")]
+
+
+def _multi_category_this_week() -> int:
+    """How many of this week's messages the engine gives two categories (the engine decides,
+    not this test: the views must agree with the JSON whatever it says)."""
+    texts = [text for _u, _c, text in LIVE_TEXTS] + [text for days, text in SCANNED_TEXTS if days < 7]
+    return sum(len(detect(text).categories) > 1 for text in texts)
+
+
 def _export(root: Path, now: float) -> Path:
     """A small export with two past flags this week and one the week before."""
     (root / "support").mkdir(parents=True)
     (root / "channels.json").write_text(json.dumps([{"id": "C2", "name": "support"}]))
     (root / "users.json").write_text(json.dumps([
         {"id": "UOTHER", "real_name": "Bram Oduya", "profile": {"display_name": "Bram"}}]))
-    texts = [(3, "Not my department, ask billing about the invoice."),
-             (4, "Another PEBKAC ticket from the Zephyr account lol"),
-             (9, "Calm down, the parcel is on its way.")]
-    for days_ago, text in texts:
+    for days_ago, text in SCANNED_TEXTS:
         ts = now - days_ago * DAY
         day = time.strftime("%Y-%m-%d", time.gmtime(ts))
         (root / "support" / f"{day}.json").write_text(json.dumps(
@@ -84,10 +98,7 @@ def team(make_bot, tmp_path: Path):
     bot.slack.handlers["/api/users.info"] = _users_info
     uploads = serve_uploads(bot.slack)
     now = time.time()
-    live = [("UAGENT", "C1", "Hi <@UCUST>, as I already said, you should have read the setup guide."),
-            ("UAGENT", "C1", "Not my department, ask billing about the invoice."),
-            ("UAGENT", "C2", "Zo here: that's not our fault, the courier lost it."),
-            ("UOTHER", "C1", "Calm down, the parcel is on its way.")]
+    live = LIVE_TEXTS
     for i, (user, channel, text) in enumerate(live):
         bot.event(message(text, user=user, channel=channel, ts=f"{now - 60 + i:.6f}"))
     nudges = [c.body for c in bot.slack.wait_for("/api/chat.postEphemeral", len(live))]
@@ -171,7 +182,7 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
     bot, uploads = team
     week = _json(bot, "--since", "7d")
     assert week["total"] == 6 and week["previous_total"] == 1  # 4 live + 2 scanned; 1 scanned the week before
-    assert week["by_source"] == {"live": 4, "scan": 2} and week["multi_category"] == 2
+    assert week["by_source"] == {"live": 4, "scan": 2} and week["multi_category"] == _multi_category_this_week()
     assert week["outcomes"]["helpful"] == 1 and week["outcomes"]["not_helpful"] == 1
     assert week["outcomes"]["edited_after_nudge"] == 1
     expected = _expected(week)
