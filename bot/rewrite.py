@@ -594,6 +594,11 @@ class _Editor:
         sentences = _sentences(draft)
         by_sentence: dict[int, list[Finding]] = {}
         for finding in analysis.findings:
+            # a match that starts on the previous sentence's full stop (". Had you read") belongs
+            # to the sentence it reads into
+            lead = re.match(r"[\s.!?,;:]+", draft[finding.start:finding.end])
+            if lead and lead.end() < finding.end - finding.start:
+                finding = replace(finding, start=finding.start + lead.end())
             index = next((i for i, (s, e) in enumerate(sentences) if s <= finding.start < e), len(sentences) - 1)
             by_sentence.setdefault(index, []).append(finding)
         required = [f for f in self.facts if not missing([f], draft)]
@@ -841,7 +846,11 @@ _NP_STOP = frozenset(_words(
 
 
 def _splice(text: str, start: int, end: int, replacement: str) -> str:
-    """Replace text[start:end], keeping one space between words and none before punctuation."""
+    """Replace text[start:end], keeping one space between words and none before punctuation.
+    A span that swallowed the previous sentence's full stop (". Had you opened") leaves it."""
+    stop = re.match(r"[.!?]+(?=\s)", text[start:end])
+    if stop and replacement[:1] not in (".", "!", "?") and end - start > stop.end():
+        start += stop.end()
     before, after = text[:start], text[end:]
     if replacement:
         if before and not before[-1].isspace() and before[-1] not in "(\"'“‘" and replacement[0].isalnum():
