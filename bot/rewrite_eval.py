@@ -88,10 +88,10 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
     "no space after a full stop": re.compile(r"(?:[a-z]{2}|\d)[.!?](?:[A-Z][a-z]|[a-z]{2}|I\b|I')"),
-    # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
     # two sentences run together where a cut took the full stop: "the plan was ending Had you"
-    "missing full stop": re.compile(r"\b[A-Za-z]*[a-z]{2}\s+(?:Had|If|The|This|That|We|You|It|Our|Please|Could|Can|Thanks"
-                                    r"|Thank|Sorry|When|Let|There)\b(?![-'’]\w)"),
+    "missing full stop": re.compile(r"\b[A-Za-z]*[a-z]{2}\s+(?:Had|If|The|This|That|We|You|It|Our|Please|Could"
+                                    r"|Can|Thanks|Thank|Sorry|When|Let|There)\b(?![-'’]\w)"),
+    # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
     "dangling word": re.compile(r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
                                 r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"
                                 r"|\b(?:if|when|unless)\s+(?:it'?s|it is|you'?re|you are)\s+\w+[.!?]"),

@@ -74,7 +74,9 @@ def test_the_checker_sees_new_splice_debris(original: str, broken: str, clean: s
 
 def test_a_hindsight_sentence_goes_and_the_full_stop_before_it_stays(rules: RuleSet) -> None:
     text = "Hi Ines, we wrote on 12 May that the old tariff was ending. Had you read it, you'd have switched in time."
-    out = rewrite(text, detect(text, rules), rules).text
+    suggestion = rewrite(text, detect(text, rules), rules)
+    assert suggestion is not None
+    out = suggestion.text
     assert "12 May" in out and "tariff" in out
     assert not harsh_sentences(out)
     assert not defects(text, out)
@@ -86,6 +88,8 @@ def test_a_hindsight_sentence_goes_and_the_full_stop_before_it_stays(rules: Rule
     "The refund window's closed, you should have asked sooner. Nothing more I can do.",
 ])
 def test_a_step_never_holds_out_hope_against_the_answer(rules: RuleSet, text: str) -> None:
-    out = rewrite(text, detect(text, rules), rules).text
+    suggestion = rewrite(text, detect(text, rules), rules)
+    assert suggestion is not None
+    out = suggestion.text
     assert not defects(text, out)
     assert not detect(out, rules).flagged
