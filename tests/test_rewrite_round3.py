@@ -93,3 +93,24 @@ def test_a_step_never_holds_out_hope_against_the_answer(rules: RuleSet, text: st
     out = suggestion.text
     assert not defects(text, out)
     assert not detect(out, rules).flagged
+
+
+def test_a_reflection_never_names_a_scare_quoted_word(rules: RuleSet) -> None:
+    text = "our 'Premium' subscriber on line 3 is premium alright. Premium nonsense, every single call."
+    analysis = detect(text, rules)
+    if not analysis.flagged:
+        pytest.skip("not flagged by the current detector")
+    suggestion = rewrite(text, analysis, rules)
+    assert suggestion is not None
+    assert "Premium" not in suggestion.text and "premium" not in suggestion.text
+
+
+def test_keep_this_calm_names_no_thing(rules: RuleSet) -> None:
+    text = "reply: Let's all keep this polite, shall we?"
+    analysis = detect(text, rules)
+    if not analysis.flagged:
+        pytest.skip("not flagged by the current detector")
+    suggestion = rewrite(text, analysis, rules)
+    assert suggestion is not None
+    assert "this polite" not in suggestion.text
+    assert not defects(text, suggestion.text)
