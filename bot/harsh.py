@@ -81,7 +81,14 @@ SHAPES: tuple[Shape, ...] = (
     _shape("blame on the customer", "blame",
            rf"\b(?:'s|’s|is|was)\s+(?:all\s+|really\s+|entirely\s+)?on\s+{_YOU}\b(?!\s+to\b)"
            rf"|\b{_YOU}(?:'ve|’ve| have)?\s+(?:just\s+|clearly\s+|simply\s+)?{_FAULT_VERB}\b"
-           rf"|\byour\s+(?:own\s+)?(?:fault|mistake|doing|problem)\b"),
+           rf"|\byour\s+(?:own\s+)?(?:fault|mistake|doing|problem)\b"
+           # told before, and counting: "you were warned twice", "your team was reminded three times"
+           rf"|\b(?:{_YOU}|your\s+\w+)\s+(?:were|was|have\s+been|has\s+been|had\s+been)\s+(?:\w+\s+)?"
+           rf"(?:warned|told|informed|reminded|notified)\s+(?:twice|repeatedly|(?:several|multiple|many|\w+)\s+times)\b"),
+    # a verdict on a group the customer belongs to: "very common with older users"
+    _shape("a verdict on a group", "disparaging",
+           r"\b(?:very\s+|so\s+|really\s+|pretty\s+)?(?:common|typical|usual)\s+(?:with|for|among|of)\s+"
+           r"(?:[\w-]+\s+)?(?:customers|users|people|folks|clients|callers|buyers|types)\b"),
     # hindsight aimed at the customer: had you X, you'd have Y; this could have been avoided
     _shape("hindsight", "blame",
            rf"\b(?:had {_YOU}|if {_YOU}(?:'d|’d| had))\s+(?:\w+\s+){{0,2}}?{_PAST}\b[^.!?]{{0,60}}"

@@ -30,6 +30,8 @@ def rules() -> RuleSet:
     "Please do not email us about the voucher again.",
     "Kindly refrain from calling further on this.",
     "You need to calm down before we go on.",
+    "Your office was reminded three times about the renewal.",
+    "That's pretty typical with first-time users, to be fair.",
 ])
 def test_harsh_shapes_by_word_class(sentence: str) -> None:
     assert shape_of(sentence) is not None
@@ -43,6 +45,8 @@ def test_harsh_shapes_by_word_class(sentence: str) -> None:
     "The technician will call you again on Friday.",
     "You'd have the parts by Monday if we ship today.",
     "You are being refunded the full 40 euros.",
+    "You were told on Monday that the part ships today.",
+    "Slow charging is common with older cables.",
 ])
 def test_neutral_lookalikes_have_no_harsh_shape(sentence: str) -> None:
     assert shape_of(sentence) is None
