@@ -32,6 +32,13 @@ _OURS = _alt("our my")
 _NOT_OUR_NOUN = _alt("target market priority concern problem department job responsibility business "
                      "remit area fault issue")
 _ONLY = _alt("just only merely simply")
+_CONTACT = _alt("contact contacting email emailing message messaging call calling write writing send sending "
+                "chase chasing ring ringing reply replying")
+_MANNER = _alt("calm relax settle slow listen read")
+_VERDICT = _alt("ridiculous unreasonable rude difficult silly absurd dramatic hysterical impossible "
+                "childish paranoid clueless hopeless")
+_SIGH = _alt("ugh sigh jeez geez ffs omg smh urgh")
+_PAST = r"\w+(?:ed|en|wn|ne|t|ught)"
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,32 @@ SHAPES: tuple[Shape, ...] = (
     _shape("blame on the customer", "blame",
            rf"\b(?:'s|’s|is|was)\s+(?:all\s+|really\s+|entirely\s+)?on\s+{_YOU}\b(?!\s+to\b)"
            rf"|\b{_YOU}(?:'ve|’ve| have)?\s+(?:just\s+|clearly\s+|simply\s+)?{_FAULT_VERB}\b"
-           rf"|\byour\s+(?:own\s+)?(?:fault|mistake|doing|problem)\b"),
-    # an order: stop doing X, or a bare command that closes the matter
+           rf"|\byour\s+(?:own\s+)?(?:fault|mistake|doing|problem)\b"
+           # told before, and counting: "you were warned twice", "your team was reminded three times"
+           rf"|\b(?:{_YOU}|your\s+\w+)\s+(?:were|was|have\s+been|has\s+been|had\s+been)\s+(?:\w+\s+)?"
+           rf"(?:warned|told|informed|reminded|notified)\s+(?:twice|repeatedly|(?:several|multiple|many|\w+)\s+times)\b"),
+    # a verdict on a group the customer belongs to: "very common with older users"
+    _shape("a verdict on a group", "disparaging",
+           r"\b(?:very\s+|so\s+|really\s+|pretty\s+)?(?:common|typical|usual)\s+(?:with|for|among|of)\s+"
+           r"(?:[\w-]+\s+)?(?:customers|users|people|folks|clients|callers|buyers|types)\b"),
+    # hindsight aimed at the customer: had you X, you'd have Y; this could have been avoided
+    _shape("hindsight", "blame",
+           rf"\b(?:had {_YOU}|if {_YOU}(?:'d|’d| had))\s+(?:\w+\s+){{0,2}}?{_PAST}\b[^.!?]{{0,60}}"
+           rf"\b{_YOU}(?:'d|’d| would)\b"
+           rf"|\b(?:could|would)\s+(?:all\s+)?have\s+been\s+avoided\b"
+           rf"|^(?:then\s+)?{_YOU}(?:'d|’d| would)(?:\s+have|'ve|’ve)\s+(?:had|known|seen|noticed|avoided)\b"),
+    # a verdict on the customer's manner, or a sigh at them
+    _shape("verdict on the customer", "argumentative",
+           rf"\b{_YOU_ARE}\s+(?:being\s+)?(?:so\s+|very\s+|just\s+|a\s+(?:bit|little)\s+)?{_VERDICT}\b"
+           rf"|^{_SIGH}\b|,\s*{_YOU} again\b|^{_YOU} again\b"
+           rf"|\b(?:i'?m|i am) not sure what(?:'s|’s| is) (?:so )?(?:unclear|confusing|hard)\b"
+           rf"|\bmake me repeat\b|\bright in front of {_YOU}\b|\bnice and slow(?:ly)?\b"),
+    # an order: stop doing X, don't contact us again, calm down, or a bare command that closes the matter
     _shape("an order", "dismissive",
            rf"(?:^|[,;:\u2014]\s*)(?:just\s+|please\s+)?{_STOP}\s+\w+ing\b"
+           rf"|\b(?:don't|don’t|do not|refrain from)\s+{_CONTACT}\s+(?:(?:us|me)\b[^.!?]{{0,40}}"
+           rf"\b(?:again|further|anymore|any more)|further)\b"
+           rf"|\b(?:you\s+)?(?:need|have|got)\s+to\s+{_MANNER}\s+(?:down|properly|carefully)\b"
            rf"|^(?:come on|deal with it|get over it|grow up|take it or leave it|end of (?:story|discussion))\b"
            rf"|\btake (?:it|that|this) up with (?:yourself|them)\b"),
     # sarcasm: a rhetorical tag, a proverb at the customer, a verdict on their precision

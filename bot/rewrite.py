@@ -594,6 +594,11 @@ class _Editor:
         sentences = _sentences(draft)
         by_sentence: dict[int, list[Finding]] = {}
         for finding in analysis.findings:
+            # a match that starts on the previous sentence's full stop (". Had you read") belongs
+            # to the sentence it reads into
+            lead = re.match(r"[\s.!?,;:]+", draft[finding.start:finding.end])
+            if lead and lead.end() < finding.end - finding.start:
+                finding = replace(finding, start=finding.start + lead.end())
             index = next((i for i, (s, e) in enumerate(sentences) if s <= finding.start < e), len(sentences) - 1)
             by_sentence.setdefault(index, []).append(finding)
         required = [f for f in self.facts if not missing([f], draft)]
@@ -841,7 +846,11 @@ _NP_STOP = frozenset(_words(
 
 
 def _splice(text: str, start: int, end: int, replacement: str) -> str:
-    """Replace text[start:end], keeping one space between words and none before punctuation."""
+    """Replace text[start:end], keeping one space between words and none before punctuation.
+    A span that swallowed the previous sentence's full stop (". Had you opened") leaves it."""
+    stop = re.match(r"[.!?]+(?=\s)", text[start:end])
+    if stop and replacement[:1] not in (".", "!", "?") and end - start > stop.end():
+        start += stop.end()
     before, after = text[:start], text[end:]
     if replacement:
         if before and not before[-1].isspace() and before[-1] not in "(\"'“‘" and replacement[0].isalnum():
@@ -990,6 +999,10 @@ _NUMBER_WORD = frozenset(_words(
 _DETERMINER = frozenset(_words("the your this that these those our"))
 
 
+_COMPLEMENT_VERB = re.compile(r"\b(?:keep|keeps|kept|keeping|make|makes|made|making|stay|get|got|leave|left)\s+$",
+                              re.IGNORECASE)
+
+
 def _thing(text: str, fact: Fact) -> str:
     """The fact's noun phrase as a thing to name ("the refund takes 5-7 days" -> "the refund"),
     or "" when it names a person, the conversation, a count, or no clear thing."""
@@ -997,6 +1010,9 @@ def _thing(text: str, fact: Fact) -> str:
     if not words or words[0].lower() not in _DETERMINER or any(w.lower() in _NUMBER_WORD for w in words[1:]):
         return ""  # "this four different ways", "the third time": a count, not a thing
     follows = text[fact.end:]
+    if len(words) == 2 and words[0].lower() in ("this", "that", "it") \
+            and _COMPLEMENT_VERB.search(text[max(0, fact.start - 20):fact.start]):
+        return ""  # "keep this civil", "make that quick": what the thing should be, not a thing
     cut = next((i for i, w in enumerate(words)
                 if i >= 2 and (w.lower() in _VERB_AFTER or re.search(r"'(?:d|ll|ve|re)$", w))), len(words))
     verb_found = cut < len(words)
@@ -1218,11 +1234,18 @@ def _own_clause(text: str, analysis: Analysis) -> str:
             continue
         if "<" in match.group(0) or "`" in match.group(0) or "&" in match.group(0):
             continue
+        if re.search(r"(?:^|\s)['‘“\"]\w+['’”\"]", match.group(0)) or shape_of(match.group(0)) is not None:
+            continue  # a word in scare quotes ("our 'star' client") or a harsh shape: the jab, not the case
         words = _FILLER.sub(" ", match.group(0)).split()
         content = [w for w in words if len(w) > 3]
         if len(content) >= 2 and len(words) <= 12 and len(" ".join(words)) > len(best):
             best = " ".join(words)
     return best
+
+
+def _scare_quoted(text: str, fact: Fact) -> bool:
+    """A name the note puts in quotes anywhere ("our 'VIP' client"): sarcasm, not what it is about."""
+    return re.search("['‘\"“]" + re.escape(fact.text) + "['’\"”]", text) is not None
 
 
 def _about(text: str, analysis: Analysis, rules: RuleSet | None = None) -> tuple[str, str]:
@@ -1236,7 +1259,7 @@ def _about(text: str, analysis: Analysis, rules: RuleSet | None = None) -> tuple
     for fact in found:
         if fact.kind == "phrase" and any(w[:1].isupper() for w in fact.text.split()[1:]) and thing(fact):
             return fact.text[0].lower() + fact.text[1:], "phrase"
-    names = [f for f in found if f.kind == "name"]
+    names = [f for f in found if f.kind == "name" and not _scare_quoted(text, f)]
     if names:
         run = [names[0]]
         for fact in names[1:]:

@@ -79,12 +79,18 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     # a clause opener left when its main clause was cut: "That you only had 30, the log shows..."
     "clause left from a cut": re.compile(r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:that\s+(?:you|we|i|they|he|she)\b(?!'|’)"
                                          r"|which\b[^?]*(?:[.!]|$))", re.IGNORECASE),
+    # a reason whose main clause went: "Hi Rosa, as the case is closed." / "Because it was late."
+    "reason without its clause": re.compile(r"(?:^|[.!?]\s+|\n|^\W*(?:hi|hello|hey|dear)\s+[\w .'-]{1,30},\s+)"
+                                            r"(?:as|because|since|so that)\s+[^,;:.!?\n]+[.!]", re.IGNORECASE),
     "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
     "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
     "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
     "placeholder": re.compile(r"\[(?:time|date|name|link|x|\.\.\.)\]", re.IGNORECASE),
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
     "no space after a full stop": re.compile(r"(?:[a-z]{2}|\d)[.!?](?:[A-Z][a-z]|[a-z]{2}|I\b|I')"),
+    # two sentences run together where a cut took the full stop: "the plan was ending Had you"
+    "missing full stop": re.compile(r"\b[A-Za-z]*[a-z]{2}\s+(?:Had|If|The|This|That|We|You|It|Our|Please|Could"
+                                    r"|Can|Thanks|Thank|Sorry|When|Let|There)\b(?![-'’]\w)"),
     # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
     "dangling word": re.compile(r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
                                 r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"
@@ -119,7 +125,54 @@ def defects(original: str, candidate: str) -> list[str]:
         found.append("orphan '")
     if candidate.count("<") - candidate.count(">") != original.count("<") - original.count(">"):
         found.append("broken markup")
+    if _opened_quotes(candidate) and not _opened_quotes(original):
+        found.append("unclosed '")
+    if _repeats(candidate) - _repeats(original):
+        found.append("repeated sentence")
+    if _ANSWERED_NO.search(original) and _HOPE.search(candidate) and not _HOPE.search(original):
+        found.append("step contradicts the answer")
     return found
+
+
+def _opened_quotes(text: str) -> int:
+    """Single quotes opened (after a space, colon or bracket) minus those closed; apostrophes
+    inside words ("We're") are neither."""
+    opened = len(re.findall(r"(?:^|(?<=[\s:(]))'(?=\w)", text))
+    closed = len(re.findall(r"(?<=[\w.!?,])'(?=[\s.,;:!?)]|$)", text))
+    return max(0, opened - closed)
+
+
+def _repeats(text: str) -> set[str]:
+    """Sentences (of two words or more) said twice, and thanks said twice: "Thank you. ... Thank you."."""
+    seen: set[str] = set()
+    out: set[str] = set()
+    for sentence in _SENTENCE_SPLIT.split(SIGN_OFF.sub("", text)):
+        plain = re.sub(r"\W+", " ", sentence).strip().casefold()
+        key = "thanks" if re.match(r"(?:thanks|thank you)\b", plain) else plain
+        if len(plain.split()) >= 2 or key == "thanks":
+            if key in seen:
+                out.add(key)
+            seen.add(key)
+    return out
+
+
+# The message's own answer is no (not covered, not possible, the window has closed, the matter
+# is concluded) ...
+_ANSWERED_NO = re.compile(
+    r"\b(?:isn't|is not|aren't|are not|wasn't|was not|not|never)\s+(?:\w+\s+)?"
+    r"(?:covered|eligible|refundable|possible|available|included|valid|returnable|going to happen)\b"
+    r"|\b(?:can't|cannot|can not|unable to|won't|will not|don't|do not)\s+(?:\w+\s+)?"
+    r"(?:refund|cover|replace|extend|reopen|offer|accept|assist|help|dispatch|reverse|change)\b"
+    r"|\b(?:window|deadline|period|offer|promotion|sale)(?:'s|’s| is| has| was)\s+(?:now\s+)?"
+    r"(?:closed|over|ended|expired|passed)\b"
+    r"|\b(?:has been|is|was)\s+(?:now\s+)?(?:concluded|closed|final)\b|\bhard no\b",
+    re.IGNORECASE)
+# ... so a step must not hold out hope of another answer: "so I can check what the warranty covers".
+_HOPE = re.compile(
+    r"\b(?:check|see|look at)\s+(?:what|whether|if)\b[^.!?]{0,30}?"
+    r"\b(?:covers?|covered|leaves?|options?|possible|applies|apply|else|do|there(?:'s|’s| is| are))\b"
+    r"|\bcheck the options\b|\banother way\b",
+    re.IGNORECASE)
 
 
 _PREFIX = re.compile(r"^\s*(?:[*_>]+\s*)?(?P<word>sending|reply|replying|sent|draft|drafted|response|macro)\b"
