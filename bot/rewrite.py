@@ -1146,6 +1146,11 @@ def _insert_step(text: str, step: str) -> str:
 # --- reflections -------------------------------------------------------------------------
 
 
+# Last resorts when no reflection of the category, topic or put-down kind fits the message.
+LAST_REFLECTIONS = ("What got in their way here?", "Which step lost them, and could the guide show it better?",
+                    "Where did the steps stop making sense for them?")
+
+
 def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
                topics: tuple[Topic, ...] | None = None, strategies: Strategies | None = None) -> str:
     """A question about what tripped the customer up, in the message's own words: the struggle
@@ -1200,10 +1205,11 @@ def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
     add("plain")
     ordered = [option for group in groups for option in group]
     ordered.append(rules.categories[category].reflection)
+    ordered += LAST_REFLECTIONS  # the model reads some plain questions as harsh: more than one to fall back on
     for option in ordered:
         if option and not detect(option, rules).flagged and not defects(text, option):
             return option
-    return "What tripped them up here?"
+    return LAST_REFLECTIONS[-1]
 
 
 def _the_customer(match: re.Match[str]) -> str:

@@ -293,3 +293,10 @@ def test_eval_rewrites_command(tmp_path: Path) -> None:
     assert figures["flagged messages"] == 6 and figures["re-flagged"] == 0.0
     text = CliRunner().invoke(cli, ["eval", "--rewrites", str(path), "--show-misses", "3"])
     assert text.exit_code == 0 and "fact retention (replies)" in text.output
+
+
+def test_the_last_resort_reflections_are_clean(rules: RuleSet) -> None:
+    """A retrained model may read a plain question as harsh; the coach's last words must not be."""
+    from bot.rewrite import LAST_REFLECTIONS
+
+    assert not [text for text in LAST_REFLECTIONS if detect(text, rules).flagged]
