@@ -69,6 +69,17 @@ def test_mute_in_a_channel_from_the_modal_is_audited_confirmed_and_live(bot: Bot
     assert audit_rows(bot)[-1]["action"] == "unmute"
 
 
+def test_unmute_clears_the_workspace_row_and_the_every_workspace_row(bot: Bot) -> None:
+    """A mute set from the CLI (every workspace) and the same mute set in Slack (this workspace)
+    are two rows; one unmute from the modal lifts both, or the rule would stay muted."""
+    bot.store.mute_rule("calm-down", C1, team="", actor="cli")
+    bot.store.mute_rule("calm-down", C1, team=TEAM, actor=MANAGER)
+    modal = edit(bot, "mutes")
+    answer = submit(bot, MANAGER, modal, {"unmute": [f"calm-down|{C1}"]})
+    assert f"Unmuted `calm-down` in <#{C1}>" in texts(answer["view"])
+    assert bot.store.workspace_settings(TEAM).mutes == frozenset()
+
+
 def test_a_non_manager_is_refused_for_every_action_and_submission(bot: Bot) -> None:
     manager_modal = edit(bot, "mutes")
     # The agent presses a forged Edit button: no settings modal, a refusal.

@@ -176,8 +176,11 @@ def _save_mutes(deps: Deps, team: str, user: str, state: dict[str, Any], page: S
 
 
 def _either_team(remove: Any, team: str) -> bool:
-    """Remove a row set for this workspace, else the one set for every workspace (the CLI's default)."""
-    return bool(remove(team) or (team and remove("")))
+    """Remove the row set for this workspace and the one set for every workspace (the CLI's
+    default): both may exist, and leaving either would keep the setting in force."""
+    ours = bool(remove(team))
+    everyone = bool(team) and bool(remove(""))
+    return ours or everyone
 
 
 def _save_allows(deps: Deps, team: str, user: str, state: dict[str, Any], page: SettingsPage) -> Outcome:
