@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.dataset import Example, labelled
+from bot.dataset import Example
 from bot.detect import detect
 from bot.evaluate import evaluate
 from bot.model import LearnedModel, default_model, load_model
@@ -72,11 +72,9 @@ class Figures:
     near_misses: float  # share of the hard negatives flagged
 
 
-def engine_figures(rules: RuleSet, model: LearnedModel | None,
-                    examples: list[Example] | None = None) -> Figures:
-    """The engine (rules and ``model``) on ``examples``, by default the repository's held-out split."""
-    result = evaluate(examples if examples is not None else labelled("holdout"),
-                      lambda text: detect(text, rules, model))
+def engine_figures(rules: RuleSet, model: LearnedModel | None, examples: list[Example]) -> Figures:
+    """The engine (rules and ``model``) on ``examples``."""
+    result = evaluate(examples, lambda text: detect(text, rules, model))
     return Figures(result.flags.precision, result.flags.recall, result.hard_rate)
 
 

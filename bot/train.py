@@ -72,14 +72,13 @@ class Corpus:
     hard: list[bool] = field(default_factory=list)  # a labelled near miss (HARD-NEG in its notes)
 
 
-def _sklearn() -> tuple[object, object, object]:
+def _sklearn() -> tuple[object, object]:
     try:
-        from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold
     except ImportError:
         raise TrainingError("training needs scikit-learn: pip install 'support-coach[train]'") from None
-    return DictVectorizer, LogisticRegression, StratifiedKFold
+    return LogisticRegression, StratifiedKFold
 
 
 def build_corpus(examples: list[Example], replies: list[str], synthetic: Sequence[str] = ()) -> Corpus:
@@ -139,7 +138,7 @@ def _matrix(rows: list[dict[str, float]], names: list[str]) -> Any:
 
 def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
     """One logistic regression per output, on TF-IDF rows of the training messages."""
-    _, logistic_regression, _ = _sklearn()
+    logistic_regression, _ = _sklearn()
     import numpy as np
     idf = inverse_document_frequency([corpus.features[i] for i in indices])
     names = sorted(idf)
@@ -174,7 +173,7 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
 def _fit_one(matrix: object, target: object, sample_weight: object, width: int) -> tuple[Any, float]:
     """One logistic regression's weights and bias (a constant output when one class is absent)."""
     import numpy as np
-    _, logistic_regression, _ = _sklearn()
+    logistic_regression, _ = _sklearn()
     if target.all() or not target.any():  # type: ignore[attr-defined]
         return np.zeros(width), (8.0 if target.all() else -8.0)  # type: ignore[attr-defined]
     classifier = logistic_regression(C=REGULARISATION, max_iter=5000)  # type: ignore[operator]
@@ -188,7 +187,7 @@ Scores = list[tuple[float, float]]  # per message: flag probability, surest cate
 def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> Scores:
     """Out-of-fold scores for every training message: the flag probability and the surest
     category's probability."""
-    _, _, stratified_k_fold = _sklearn()
+    _, stratified_k_fold = _sklearn()
     kind_codes = {"labelled": 0, "real": 1, "synthetic": 2}
     strata = [3 * t[0] + kind_codes[kind] for t, kind in zip(corpus.targets, corpus.kinds, strict=True)]
     splitter = stratified_k_fold(n_splits=folds, shuffle=True, random_state=7)  # type: ignore[operator]

@@ -68,8 +68,7 @@ def settings_page(deps: Deps, team: str) -> SettingsPage:
     """The settings as stored now (not the message path's cached copy) and who set each."""
     workspace = deps.store.workspace_settings(team)
     return SettingsPage(workspace=workspace, options=resolve(workspace, deps.settings),
-                        origins=deps.store.setting_origins(team), env=deps.settings, rules=deps.coach.rules,
-                        team=team)
+                        origins=deps.store.setting_origins(team), env=deps.settings, rules=deps.coach.rules)
 
 
 def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:

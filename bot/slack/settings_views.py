@@ -10,7 +10,7 @@ which trusts none of it: block ids and option values here are only what a form l
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,8 +60,6 @@ class SettingsPage:
     origins: dict[tuple[str, str], Origin]
     env: Settings
     rules: RuleSet  # the rules with the workspace's custom terms (for the rule pickers)
-    team: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 # --- small builders ------------------------------------------------------------------------

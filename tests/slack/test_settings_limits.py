@@ -34,7 +34,7 @@ def test_home_section_and_every_modal_fit(tmp_path: Path) -> None:
     store = _full_store(tmp_path / "full.db")
     workspace = store.workspace_settings("T1")
     page = SettingsPage(workspace, resolve(workspace, Settings()), store.setting_origins("T1"), Settings(),
-                        Coach().rules, "T1")
+                        Coach().rules)
     blocks = settings_section(page) + fix_blocks([Fix(f"rule-{n}", 9, 10, "C0SUPPORT", "s" * 200, "p" * 200)
                                                   for n in range(5)])
     assert len(blocks) <= MAX_VIEW_BLOCKS
