@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import segments
+
 
 def _alt(words: str) -> str:
     return "(?:" + "|".join(sorted(words.split(), key=len, reverse=True)) + ")"
@@ -116,11 +118,9 @@ SHAPES: tuple[Shape, ...] = (
            r"|\bwhat part of\b|^reading is\b|\bnot the end of the world\b|,\s*full stop\b"),
 )
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
 def sentences(text: str) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+    """The message's sentences, split as detection and rewriting split them (bot.segments)."""
+    return [part for start, end in segments.sentence_spans(text) if (part := text[start:end].strip())]
 
 
 def shape_of(sentence: str) -> Shape | None:

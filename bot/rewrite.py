@@ -512,7 +512,8 @@ class _Editor:
         hard = [f for f in self.facts if f.kind != "phrase" and not missing([f], draft)]
         for start, end in reversed(_sentences(draft)):
             sentence = draft[start:end]
-            if shape_of(sentence) is None:
+            shape = shape_of(sentence)
+            if shape is None:
                 continue
             prefix = _KEEP_PREFIX.match(sentence) if start == 0 else None
             head = prefix.group(0) if prefix else ""
@@ -530,8 +531,7 @@ class _Editor:
             if kept and len(_WORD.findall(kept)) >= 3 and shape_of(kept) is None:
                 options.append(head + _fit_case(head, len(head), kept.rstrip(".!?")) + stop + trailing)
             options.append(head + trailing if head or closing else "")
-            shape = shape_of(sentence)
-            stock = [t for t in _rotated(self.strategies.stock.get(shape.category if shape else "", ()),
+            stock = [t for t in _rotated(self.strategies.stock.get(shape.category, ()),
                                          self.original, "harsh:") if t not in self.used_stock]
             options += [head + _fit_case(head, len(head), t) + trailing for t in stock[:3]] if self.customer else []
             for option in options:
@@ -1276,8 +1276,8 @@ def _about(text: str, analysis: Analysis, rules: RuleSet | None = None) -> tuple
         return text[run[0].start:run[-1].end], "name"
     for fact in found:
         if fact.kind == "phrase" and fact.text.split()[0].lower() in ("the", "this", "that") \
-                and fact.text.split()[-1].lower() not in ("definition",) and thing(fact):
-            return thing(fact), "phrase"
+                and fact.text.split()[-1].lower() not in ("definition",) and (named := thing(fact)):
+            return named, "phrase"
     for fact in found:
         if fact.kind == "number":
             before = re.search(r"(?:ticket|order|case|line|account|invoice)\s*$", text[:fact.start], re.IGNORECASE)

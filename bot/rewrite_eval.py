@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.dataset import Example
 from bot.detect import detect
 from bot.facts import extract, missing
-from bot.harsh import harsh_sentences
+from bot.harsh import harsh_sentences, sentences
 from bot.models import Analysis, Suggestion
 from bot.rules import RuleSet, default_rules
 
@@ -146,7 +146,7 @@ def _repeats(text: str) -> set[str]:
     """Sentences (of two words or more) said twice, and thanks said twice: "Thank you. ... Thank you."."""
     seen: set[str] = set()
     out: set[str] = set()
-    for sentence in _SENTENCE_SPLIT.split(SIGN_OFF.sub("", text)):
+    for sentence in sentences(SIGN_OFF.sub("", text)):
         plain = re.sub(r"\W+", " ", sentence).strip().casefold()
         key = "thanks" if re.match(r"(?:thanks|thank you)\b", plain) else plain
         if len(plain.split()) >= 2 or key == "thanks":
@@ -184,7 +184,6 @@ _SHORT_OK = re.compile(
     r"good morning|good afternoon|good evening|all the best|talk soon|of course|absolutely|certainly|"
     r"no problem|got it|fair enough|right|fine|update|note|p\.?s|bye|goodbye|good luck|see you)\b", re.IGNORECASE)
 _PREPOSITION_START = re.compile(r"^(?:in|on|at|for|of|with|from|by|to|into|like|than|as|about)\b", re.IGNORECASE)
-_SENTENCE_SPLIT = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?])\s+|\n+")
 
 
 def _fragments(text: str) -> set[str]:
@@ -192,7 +191,7 @@ def _fragments(text: str) -> set[str]:
     or answer ("R household."), or a short verbless run opening with a preposition ("In the
     trade."). The sign-off and any greeting are left out; a name or an id on its own is fine."""
     out = set()
-    for sentence in _SENTENCE_SPLIT.split(SIGN_OFF.sub("", text)):
+    for sentence in sentences(SIGN_OFF.sub("", text)):
         plain = _GREETING.sub("", sentence.strip(), count=1).strip(" '\"“”‘’_*`>()-\u2014.!,;:")
         words = re.findall(r"[A-Za-z][\w'’-]*|\d[\w./-]*", plain)
         if not words or _SHORT_OK.match(plain) or plain.endswith("?"):
