@@ -19,7 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import make_throughput_corpus as throughput
-from bot.rules import compact, compact_spans, default_rules, leet_fold
+from bot.compact import compact
+from bot.prefilter import compact_spans, leet_fold
+from bot.rules import default_rules
 from bot.text import normalize
 
 

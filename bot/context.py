@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bot import segments
 from bot.lazy import lazy_property
-from bot.rules import RULES_DIR, Rule, RuleError, finditer_fast, might_match, search_fast
+from bot.regex_shape import finditer_fast, might_match, search_fast
+from bot.rules import RULES_DIR, Rule, RuleError
 from bot.text import NormalizedText, Zone
 
 CONTEXT_FILE = RULES_DIR.parent / "context.toml"

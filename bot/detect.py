@@ -19,7 +19,9 @@ from bot.context import MessageContext, cue_outside
 from bot.learned import learned_findings
 from bot.model import LearnedModel, default_model, tokens_of
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.rules import Rule, RuleSet, Starts, Windows, default_rules, finditer_fast, start_search
+from bot.prefilter import Starts, Windows
+from bot.regex_shape import finditer_fast, start_search
+from bot.rules import Rule, RuleSet, default_rules
 from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20

@@ -11,19 +11,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.compact import COMPACT_TABLE, compact
 from bot.detect import _at_starts, _windowed, detect
-from bot.rules import (
-    _AT_STARTS,
-    COMPACT_TABLE,
-    RuleSet,
-    Starts,
-    _starts,
-    _windows,
-    compact,
-    compact_spans,
-    default_rules,
-    required_literals,
-)
+from bot.prefilter import AT_STARTS, Starts, compact_spans, starts_around, windows_around
+from bot.regex_shape import required_literals
+from bot.rules import RuleSet, default_rules
 from bot.text import normalize
 
 RULES = default_rules()
@@ -86,10 +78,10 @@ def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
                 continue
             spans = [(m.start(), m.end()) for lit in plan.literals for m in regex(re.escape(lit)).finditer(text)]
             expected = [m.span() for m in pattern.finditer(text)]
-            windows = _windows(spans, plan.before, plan.after, len(text)) if spans else ()
+            windows = windows_around(spans, plan.before, plan.after, len(text)) if spans else ()
             assert [m.span() for m in _windowed(pattern, text, windows)] == expected, (rule.id, pattern.pattern)
-            if plan.before <= _AT_STARTS:  # the cheaper mode scan picks for such patterns
-                starts = _starts(spans, plan.before) if spans else Starts()
+            if plan.before <= AT_STARTS:  # the cheaper mode scan picks for such patterns
+                starts = starts_around(spans, plan.before) if spans else Starts()
                 assert [m.span() for m in _at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
 
 
@@ -110,9 +102,9 @@ def test_a_window_cut_does_not_invent_a_match() -> None:
 
 
 def test_windows_merge_and_stay_inside_the_text() -> None:
-    assert _windows([(10, 14), (12, 20)], 2, 8, 100) == ((8, 92),)  # 10 - 2 to 20 + 8 + lookahead room
-    assert _windows([(0, 4)], 8, 8, 30) == ((0, 30),)
-    far = _windows([(0, 4), (5000, 5004)], 8, 8, 10_000)
+    assert windows_around([(10, 14), (12, 20)], 2, 8, 100) == ((8, 92),)  # 10 - 2 to 20 + 8 + lookahead room
+    assert windows_around([(0, 4)], 8, 8, 30) == ((0, 30),)
+    far = windows_around([(0, 4), (5000, 5004)], 8, 8, 10_000)
     assert len(far) == 2 and far[0][1] < far[1][0]
 
 
@@ -207,7 +199,7 @@ def test_ten_times_the_rules_find_the_same_spans() -> None:
 
 
 def test_fast_search_finds_the_same_spans() -> None:
-    from bot.rules import fast_search
+    from bot.regex_shape import fast_search
 
     texts = [normalize(text).text for text in EXAMPLES] + ["i d 10 t", "xi d ten t", "in id-ten-t"]
     rewritten = 0
@@ -256,7 +248,7 @@ CUE_PIECES = st.sampled_from([*EXAMPLES[:150], "Customer: ", "> ", "\n", " ", "s
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(CUE_PIECES, st.text(max_size=6)), max_size=10).map("".join))
 def test_might_match_is_never_false_where_the_pattern_matches(text: str) -> None:
-    from bot.rules import might_match
+    from bot.regex_shape import might_match
 
     for pattern in _cue_patterns():
         for piece in (text, text.lower(), normalize(text).text):
@@ -266,7 +258,7 @@ def test_might_match_is_never_false_where_the_pattern_matches(text: str) -> None
 
 def test_might_match_rules_out_texts_without_the_literals() -> None:
     from bot.context import cues
-    from bot.rules import might_match
+    from bot.regex_shape import might_match
 
     plain = "the export finished and the file is in the shared folder now"
     assert not might_match(cues().others_intro, plain) and not might_match(cues().agent_intro, plain)
@@ -282,7 +274,7 @@ def _all_patterns() -> list[re.Pattern[str]]:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(PIECES, min_size=1, max_size=6).map("".join), st.integers(0, 400), st.integers(0, 400))
 def test_start_search_finds_the_same_first_start(original: str, pos: int, span: int) -> None:
-    from bot.rules import finditer_fast, search_fast, start_search
+    from bot.regex_shape import finditer_fast, search_fast, start_search
 
     text = normalize(original).text
     pos = min(pos, len(text))
@@ -299,7 +291,7 @@ def test_start_search_finds_the_same_first_start(original: str, pos: int, span: 
 
 
 def test_start_search_rewrites_alternations_and_leaves_the_rest() -> None:
-    from bot.rules import fast_search, start_search
+    from bot.regex_shape import fast_search, start_search
 
     guess = re.compile(r"\b(?:[i1!]'d guess|c[o0]uld be|my hunch is)\s+(?:that\s+)?you")
     assert start_search(guess) is not guess and start_search(guess).pattern.startswith("(?:")
@@ -312,17 +304,17 @@ def test_start_search_rewrites_alternations_and_leaves_the_rest() -> None:
 def test_pruned_anchors_and_needles_pick_the_same_rules() -> None:
     """Anchors implied by a shorter one of the same rule, and needles that start with a
     shorter one, are not searched; the rules picked, from every anchor, stay the same."""
-    from bot.rules import _implies, _searched_anchors, _searched_needles
+    from bot.prefilter import implies, searched_anchors, searched_needles
 
-    assert _implies("because of your team", "because of your") and _implies("no, your fault", "your fault")
-    assert not _implies("fyour fault", "your fault")  # inside a word: that one would not count there
+    assert implies("because of your team", "because of your") and implies("no, your fault", "your fault")
+    assert not implies("fyour fault", "your fault")  # inside a word: that one would not count there
     checked = 0
     for rule in RULES.rules:
-        kept = _searched_anchors(rule)
+        kept = searched_anchors(rule.anchors)
         for anchor in rule.anchors:
-            assert anchor in kept or any(_implies(anchor, shorter) for shorter in kept)
+            assert anchor in kept or any(implies(anchor, shorter) for shorter in kept)
             checked += anchor not in kept
-        needles = _searched_needles(rule)
+        needles = searched_needles(rule.needles, rule.patterns)
         assert all(n in needles or any(n.startswith(k) for k in needles) for n in rule.needles)
     assert checked > 100  # the vocabulary's expansions do overlap
 
