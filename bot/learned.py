@@ -17,7 +17,8 @@ from bot.context import MessageContext
 from bot.features import own_text
 from bot.model import MODEL_DIR, LearnedModel, token_spans, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding, severity_rank
-from bot.rules import CONTEXT_SKIPS, Rule, RuleError, RuleSet
+from bot.rule_schema import CONTEXT_SKIPS
+from bot.rules import Rule, RuleError, RuleSet
 
 TIPS_FILE = MODEL_DIR / "tips.toml"
 RULE_PREFIX = "learned-"

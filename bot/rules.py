@@ -18,7 +18,6 @@ from typing import Any, cast
 import ahocorasick
 
 from bot.compact import compact
-from bot.models import CATEGORIES, SEVERITIES
 from bot.prefilter import (
     AT_STARTS,
     PatternPlan,
@@ -36,18 +35,13 @@ from bot.prefilter import (
 )
 from bot.rarity import forget_estimates
 from bot.regex_shape import fast_search, match_width, required_need, start_search
+from bot.rule_schema import FILE_KEYS, OVERLAY_KEYS, RULE_KEYS, RuleError, as_strings, check
 from bot.terms import TERM_SHAPE, fuzzy_variants, leet_source, term_pattern
-
-CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 
 RULES_DIR = Path(__file__).resolve().parent / "prompts" / "rules"
 if not RULES_DIR.is_dir():  # running from a source checkout rather than an installed wheel
     RULES_DIR = Path(__file__).resolve().parent.parent / "prompts" / "rules"
 VOCAB_FILE = RULES_DIR.parent / "vocab.toml"
-
-
-class RuleError(ValueError):
-    """A rule file is wrong; the message names the file and the rule."""
 
 
 
@@ -389,13 +383,13 @@ def load_vocab(path: Path | None = None) -> Vocab:
         unknown = set(value) - _VOCAB_KEYS
         if unknown:
             raise RuleError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        items = _strings(value.get("items"), where, "items")
+        items = list(as_strings(value.get("items"), "items", where))
         if not items:
             raise RuleError(f"{where}: needs at least one item")
         raw[name] = {
             "items": items,  # regex fragments, written in lower case (never lower() them: \W is not \w)
-            "except": _strings(value.get("except"), where, "except"),
-            "anchors": [item.lower() for item in _strings(value.get("anchors"), where, "anchors")],
+            "except": list(as_strings(value.get("except"), "except", where)),
+            "anchors": [item.lower() for item in as_strings(value.get("anchors"), "anchors", where)],
         }
     sources: dict[str, str] = {}
     literals: dict[str, tuple[str, ...]] = {}
@@ -443,19 +437,6 @@ def load_vocab(path: Path | None = None) -> Vocab:
 
 # --- loading -------------------------------------------------------------------------
 
-_RULE_KEYS = {
-    "id", "severity", "tip", "principle", "patterns", "terms", "anchors", "skip", "unless_match",
-    "unless_before", "unless_after", "unless_sentence", "unless_message", "only_if_message",
-    "only_if_addressed", "require_upper", "extra_categories", "severity_when_addressed",
-    "rewrite", "rewrite_sentence", "examples", "counter_examples", "spaced_only", "leet", "fuzzy",
-}
-_FILE_KEYS = {
-    "category", "principle", "next_step", "reflection", "fallback", "skip",
-    "severity_when_addressed", "rule", "leet",
-}
-_ID = re.compile(r"^[a-z0-9][a-z0-9\-]{1,60}$")
-
-
 def _compile(source: str, where: str) -> re.Pattern[str]:
     try:
         return re.compile(source)
@@ -483,67 +464,36 @@ def _pattern(source: str, where: str, vocab: Vocab, leet: bool) -> re.Pattern[st
     return _compile(leet_source(expanded) if leet else expanded, where)
 
 
-def _flag(raw: dict, key: str, where: str, default: bool) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        raise RuleError(f"{where}: '{key}' must be true or false")
-    return value
-
-
-def _strings(value: object, where: str, key: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return list(value)
-    raise RuleError(f"{where}: '{key}' must be a string or a list of strings")
-
-
-def _text(value: object, where: str, key: str, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise RuleError(f"{where}: '{key}' must be a non-empty string")
-    return value.strip()
-
-
-def _parse_rule(
+def parse_rule(
     raw: dict, file_info: CategoryInfo, defaults: dict[str, object], path: Path,
     vocab: Vocab | None = None,
 ) -> Rule:
-    """One [[rule]] table to a compiled Rule: ``{class}`` slots expanded from the vocabulary
-    in patterns, exceptions and anchors; leet tolerance on patterns unless ``leet = false``."""
+    """One [[rule]] table to a compiled Rule: checked against the schema (bot.rule_schema),
+    ``{class}`` slots expanded from the vocabulary in patterns, exceptions and anchors; leet
+    tolerance on patterns unless ``leet = false``."""
     vocab = vocab if vocab is not None else Vocab()
     rule_id = raw.get("id")
     where = f"{path.name}: rule {rule_id!r}" if rule_id else f"{path.name}: a rule without an id"
-    if not isinstance(rule_id, str) or not _ID.match(rule_id):
-        raise RuleError(f"{where}: 'id' must be lower-case letters, digits and dashes")
-    unknown = set(raw) - _RULE_KEYS
-    if unknown:
-        raise RuleError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-    severity = raw.get("severity")
-    if severity not in SEVERITIES:
-        raise RuleError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)}")
-    leet = _flag(raw, "leet", where, bool(defaults.get("leet", True)))
-    fuzzy = _flag(raw, "fuzzy", where, False)
-    spaced_only = _flag(raw, "spaced_only", where, False)
-    patterns = [_pattern(p, where, vocab, leet) for p in _strings(raw.get("patterns"), where, "patterns")]
-    terms = [term.lower() for term in _strings(raw.get("terms"), where, "terms")]
+    value = check(raw, RULE_KEYS, where)
+    strings = cast(dict[str, tuple[str, ...]], value)
+    leet = cast(bool, defaults.get("leet", True) if value["leet"] is None else value["leet"])
+    fuzzy, spaced_only = bool(value["fuzzy"]), bool(value["spaced_only"])
+    patterns = [_pattern(p, where, vocab, leet) for p in strings["patterns"]]
+    terms = [term.lower() for term in strings["terms"]]
     fuzzy_except = frozenset(vocab.literals.get("fuzzy_except", ()))
     typos = [v for term in terms for v in fuzzy_variants(term, fuzzy_except)] if fuzzy and not spaced_only else []
     patterns += [_compile(term_pattern(term, spaced_only), where) for term in terms + typos]
     if not patterns:
         raise RuleError(f"{where}: needs 'patterns' or 'terms'")
     anchors: set[str] = set()
-    for written in _strings(raw.get("anchors"), where, "anchors"):
+    for written in strings["anchors"]:
         for anchor in vocab.expand_anchor(written.lower(), where):
             if not anchor.strip() or anchor != anchor.strip():
                 raise RuleError(f"{where}: anchor {anchor!r} must not be blank or start/end with a space")
             anchors.add(anchor)
             if " " in anchor:  # "eye dee" also finds "eye-dee"
                 anchors.add(anchor.replace(" ", "-"))
-    if raw.get("patterns") and not anchors:
+    if strings["patterns"] and not anchors:
         raise RuleError(f"{where}: 'patterns' need 'anchors' (words one of which must appear)")
     if len(anchors) > MAX_ANCHORS_PER_RULE:
         raise RuleError(f"{where}: more than {MAX_ANCHORS_PER_RULE} anchors")
@@ -551,87 +501,50 @@ def _parse_rule(
     if leet:  # "c4lm d0wn" misses the anchor "calm down" but not its leet-folded needle
         # only long phrases: a short compacted needle ("howit") would match across words ("show it")
         needle_sources += [compact(a) for a in sorted(anchors) if " " in a and len(compact(a)) >= 8]
-    needles = tuple(dict.fromkeys(needle_sources))
-    skip = frozenset(_strings(raw["skip"], where, "skip")) if "skip" in raw else cast(frozenset[str], defaults["skip"])
-    if not skip <= CONTEXT_SKIPS:
-        raise RuleError(f"{where}: 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
-    extra = tuple(_strings(raw.get("extra_categories"), where, "extra_categories"))
-    for category in extra:
-        if category not in CATEGORIES:
-            raise RuleError(f"{where}: unknown extra category {category!r}")
-    when_addressed = raw.get("severity_when_addressed", defaults["severity_when_addressed"])
-    if when_addressed is not None and when_addressed not in SEVERITIES:
-        raise RuleError(f"{where}: 'severity_when_addressed' must be one of {', '.join(SEVERITIES)}")
-    for flag in ("require_upper", "only_if_addressed"):
-        _flag(raw, flag, where, False)
-    rewrite = raw.get("rewrite")
-    if rewrite is not None and not isinstance(rewrite, str):
-        raise RuleError(f"{where}: 'rewrite' must be a string")
-    rewrite_sentence = raw.get("rewrite_sentence")
-    if rewrite_sentence is not None and not isinstance(rewrite_sentence, str):
-        raise RuleError(f"{where}: 'rewrite_sentence' must be a string")
+    skip = value["skip"]
+    when_addressed = value["severity_when_addressed"]
+
+    def exception(key: str) -> re.Pattern[str] | None:
+        return _joined(list(strings[key]), where, vocab)
+
     return Rule(
-        id=rule_id,
+        id=cast(str, value["id"]),
         category=file_info.name,
-        severity=severity,
-        tip=_text(raw.get("tip"), where, "tip"),
-        principle=_text(raw.get("principle"), where, "principle", required=False)
-        or file_info.principle,
+        severity=cast(str, value["severity"]),
+        tip=cast(str, value["tip"]),
+        principle=cast(str, value["principle"]).strip() or file_info.principle,
         patterns=tuple(patterns),
         anchors=frozenset(anchors),
-        needles=needles,
-        skip=skip,
-        unless_match=_joined(_strings(raw.get("unless_match"), where, "unless_match"), where, vocab),
-        unless_before=_joined(_strings(raw.get("unless_before"), where, "unless_before"), where, vocab),
-        unless_after=_joined(_strings(raw.get("unless_after"), where, "unless_after"), where, vocab),
-        unless_sentence=_joined(_strings(raw.get("unless_sentence"), where, "unless_sentence"), where, vocab),
-        unless_message=_joined(_strings(raw.get("unless_message"), where, "unless_message"), where, vocab),
-        only_if_message=_joined(_strings(raw.get("only_if_message"), where, "only_if_message"), where, vocab),
-        only_if_addressed=bool(raw.get("only_if_addressed", False)),
-        require_upper=bool(raw.get("require_upper", False)),
-        extra_categories=extra,
-        severity_when_addressed=when_addressed,
-        rewrite=rewrite,
-        rewrite_sentence=rewrite_sentence,
-        examples=tuple(_strings(raw.get("examples"), where, "examples")),
-        counter_examples=tuple(_strings(raw.get("counter_examples"), where, "counter_examples")),
+        needles=tuple(dict.fromkeys(needle_sources)),
+        skip=frozenset(cast(tuple[str, ...], defaults["skip"] if skip is None else skip)),
+        unless_match=exception("unless_match"),
+        unless_before=exception("unless_before"),
+        unless_after=exception("unless_after"),
+        unless_sentence=exception("unless_sentence"),
+        unless_message=exception("unless_message"),
+        only_if_message=exception("only_if_message"),
+        only_if_addressed=bool(value["only_if_addressed"]),
+        require_upper=bool(value["require_upper"]),
+        extra_categories=strings["extra_categories"],
+        severity_when_addressed=cast(str | None, defaults["severity_when_addressed"] if when_addressed is None
+                                     else when_addressed),
+        rewrite=cast(str | None, value["rewrite"]),
+        rewrite_sentence=cast(str | None, value["rewrite_sentence"]),
+        examples=strings["examples"],
+        counter_examples=strings["counter_examples"],
         source=path.name,
     )
 
 
 def load_file(path: Path, vocab: Vocab | None = None) -> tuple[CategoryInfo, list[Rule]]:
     """Parse one category file; raises RuleError naming the file (and rule) on any problem."""
-    data = read_toml(path)
-    unknown = set(data) - _FILE_KEYS
-    if unknown:
-        raise RuleError(f"{path.name}: unknown key(s) {', '.join(sorted(unknown))}")
-    category = data.get("category")
-    if category not in CATEGORIES:
-        raise RuleError(f"{path.name}: 'category' must be one of {', '.join(CATEGORIES)}")
-    info = CategoryInfo(
-        name=category,
-        principle=_text(data.get("principle"), path.name, "principle"),
-        next_step=_text(data.get("next_step"), path.name, "next_step"),
-        reflection=_text(data.get("reflection"), path.name, "reflection"),
-        fallback=_text(data.get("fallback"), path.name, "fallback"),
-    )
-    file_skip = frozenset(_strings(data.get("skip"), path.name, "skip"))
-    if not file_skip <= CONTEXT_SKIPS:
-        raise RuleError(f"{path.name}: 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
-    raw_rules = data.get("rule", [])
-    if not isinstance(raw_rules, list) or not raw_rules:
-        raise RuleError(f"{path.name}: needs at least one [[rule]]")
-    when_addressed = data.get("severity_when_addressed")
-    if when_addressed is not None and when_addressed not in SEVERITIES:
-        raise RuleError(f"{path.name}: 'severity_when_addressed' must be one of {', '.join(SEVERITIES)}")
-    file_leet = data.get("leet", True)
-    if not isinstance(file_leet, bool):
-        raise RuleError(f"{path.name}: 'leet' must be true or false")
-    defaults = {"skip": file_skip, "severity_when_addressed": when_addressed, "leet": file_leet}
-    for index, raw in enumerate(raw_rules):
-        if not isinstance(raw, dict):
-            raise RuleError(f"{path.name}: [[rule]] number {index + 1} is not a table")
-    rules = [_parse_rule(raw, info, defaults, path, vocab) for raw in raw_rules]
+    value = check(read_toml(path), FILE_KEYS, path.name)
+    text = cast(dict[str, str], value)
+    info = CategoryInfo(name=text["category"], principle=text["principle"], next_step=text["next_step"],
+                        reflection=text["reflection"], fallback=text["fallback"])
+    defaults = {"skip": value["skip"], "severity_when_addressed": value["severity_when_addressed"],
+                "leet": value["leet"]}
+    rules = [parse_rule(raw, info, defaults, path, vocab) for raw in cast(list[dict], value["rule"])]
     return info, rules
 
 
@@ -697,20 +610,13 @@ def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
         category = data.get("category")
         if category not in categories:
             raise RuleError(f"{path.name}: 'category' must be one of {', '.join(categories)}")
-        unknown = set(data) - _FILE_KEYS
-        if unknown:
-            raise RuleError(f"{path.name}: unknown key(s) {', '.join(sorted(unknown))}")
-        header = {key: _text(data[key], path.name, key) for key in ("principle", "next_step", "reflection", "fallback")
-                  if key in data}
+        value = check(data, OVERLAY_KEYS, path.name)
+        header = {key: str(value[key]) for key in ("principle", "next_step", "reflection", "fallback")
+                  if value[key] is not None}
         info = categories[category] = dataclasses.replace(categories[category], **header)
-        file_skip = frozenset(_strings(data.get("skip"), path.name, "skip"))
-        if not file_skip <= CONTEXT_SKIPS:
-            raise RuleError(f"{path.name}: 'skip' may only hold {', '.join(sorted(CONTEXT_SKIPS))}")
-        defaults = {"skip": file_skip, "severity_when_addressed": data.get("severity_when_addressed"),
-                    "leet": data.get("leet", True)}
-        raw_rules = data.get("rule", [])
-        if not isinstance(raw_rules, list) or not all(isinstance(raw, dict) for raw in raw_rules):
-            raise RuleError(f"{path.name}: [[rule]] entries must be tables")
+        defaults = {"skip": value["skip"], "severity_when_addressed": value["severity_when_addressed"],
+                    "leet": value["leet"]}
+        raw_rules = cast(list[dict], value["rule"])
         for raw in raw_rules:
             raw = dict(raw)
             enabled = raw.pop("enabled", True)
@@ -726,7 +632,7 @@ def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
                     raise RuleError(f"{path.name}: rule {rule_id!r}: 'enabled = false' names no rule to switch off")
                 del rules[at]
                 continue
-            rule = dataclasses.replace(_parse_rule(raw, info, defaults, path, word_classes),
+            rule = dataclasses.replace(parse_rule(raw, info, defaults, path, word_classes),
                                        source=str(path.resolve()))
             if at is not None:
                 rules[at] = rule

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.detect import _categories, _message_severity, detect
 from bot.models import CATEGORIES, SEVERITIES, Analysis, severity_rank
-from bot.rules import Rule, RuleError, RuleSet, Vocab, _parse_rule, load_vocab
+from bot.rules import Rule, RuleError, RuleSet, Vocab, load_vocab, parse_rule
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ def custom_rule(term: CustomTerm, base: RuleSet) -> Rule:
         raw["rewrite"] = term.rewrite
     defaults: dict[str, object] = {"skip": frozenset({"quoted", "meta", "negated"}), "severity_when_addressed": None,
                                    "leet": True}
-    rule = _parse_rule(raw, info, defaults, Path(WORKSPACE_SOURCE), _vocab)
+    rule = parse_rule(raw, info, defaults, Path(WORKSPACE_SOURCE), _vocab)
     return replace(rule, source=WORKSPACE_SOURCE)
 
 
