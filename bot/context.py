@@ -31,6 +31,16 @@ def _bounded(items: list[str]) -> str:
     return r"\b" + _words(items) + r"(?![\w])"
 
 
+def _slotted(items: list[str], slots: dict[str, str]) -> str:
+    """Cue fragments with ``{name}`` slots filled by word lists, each from a word start."""
+    filled = []
+    for item in items:
+        for name, alternatives in slots.items():
+            item = item.replace("{" + name + "}", alternatives)
+        filled.append(item if item.startswith("^") else r"\b" + item)
+    return "|".join(f"(?:{item})" for item in filled) + r"(?![\w])"
+
+
 @dataclass(frozen=True)
 class ContextCues:
     """The compiled cue lists of prompts/context.toml (see that file for what each means)."""
@@ -38,6 +48,8 @@ class ContextCues:
     others_intro: re.Pattern[str]
     speaker_label: re.Pattern[str]
     attributed_after: re.Pattern[str]
+    attributed_below: re.Pattern[str]
+    own_below: re.Pattern[str]
     reported_speech: re.Pattern[str]
     agent_intro: re.Pattern[str]
     reply_cue: re.Pattern[str]
@@ -88,6 +100,10 @@ def load_context(path: Path | None = None) -> ContextCues:
         attributed_after=compiled(  # at the closing quote: "'...' is what the courier told her"
             r"[\"'`\u201d\u2019*_]*\s*[,\u2014\u2013-]*\s*" + _bounded(cue("quoted", "attributed_after")),
             "[quoted] attributed_after"),
+        attributed_below=compiled(_slotted(cue("quoted", "attributed_below"), {
+            "speakers": _words(cue("quoted", "speakers")), "said_things": _words(cue("quoted", "said_things"))}),
+            "[quoted] attributed_below"),
+        own_below=compiled(_bounded(cue("agent", "own_below")), "[agent] own_below"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
         reply_cue=compiled(
@@ -309,7 +325,8 @@ class MessageContext:
         labelled = might_match(c.speaker_label, line_before) and bool(
             c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before))
         if labelled or self._named_speaker_before(zone.start) or (
-                zone.kind == "speech" and c.attributed_after.match(text, zone.end, zone.end + 160)):
+                zone.kind == "speech" and c.attributed_after.match(text, zone.end, zone.end + 160)) or (
+                zone.kind != "speech" and self._attributed_below(zone)):
             verdict = "other"
         else:
             other = [m.end() for m in finditer_fast(c.others_intro, before)] if might_match(c.others_intro, before) \
@@ -324,6 +341,20 @@ class MessageContext:
                 verdict = "agent" if self._reads_as_reply_text(text[zone.start:zone.end]) else "other"
         self._attribution[zone] = verdict
         return verdict
+
+    def _attributed_below(self, zone: Zone) -> bool:
+        """The line under a "> quote" or code block says whose words they were ("that's the
+        customer's reply", "from the tenant on 4410"), and not that they are ours to send."""
+        text = self.text
+        start = text.find("\n", zone.end)
+        if start == -1:
+            return False
+        while start < len(text) and text[start] in "\n \t":
+            start += 1
+        end = text.find("\n", start)
+        below = text[start:end if end != -1 else len(text)][:160]
+        return bool(below) and self.cues.attributed_below.search(below) is not None \
+            and self.cues.own_below.search(below) is None
 
     def _named_speaker_before(self, start: int) -> bool:
         """Someone named, not us, speaks right before the zone: "Sandra replied:" or "Mr Obi's

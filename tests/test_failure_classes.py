@@ -18,8 +18,9 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
-LEARNED_FALSE_ALARMS = frozenset({
-    "the idiom doesn't translate",  # character grams: "idiom" shares most of "idiot"
+LEARNED_FALSE_ALARMS: frozenset[str] = frozenset({
+    # none today: "the idiom doesn't translate" ("idiom" shares most of "idiot") stopped being one
+    # when the model was retrained on 3,500 more messages (session 8)
 })
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
 # removes more false alarms than true flags on unseen messages (bot/train.py, RULE_VETO).
@@ -510,4 +511,22 @@ ATTRIBUTED_QUOTES_AND_CONTRADICTION: list[Case] = [
 
 @pytest.mark.parametrize(("text", "expected"), _cases(ATTRIBUTED_QUOTES_AND_CONTRADICTION))
 def test_attributed_quotes_and_contradiction(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)
+
+
+# A "> quote" block whose next line says whose words they were is someone else's; the same block
+# under a line that owns it ("my draft", "ok to send?") is the agent's and is coached.
+BLOCK_QUOTES_ATTRIBUTED_BELOW: list[Case] = [
+    ("&gt; you lot are a bunch of morons\n"
+     "that was the passenger's message on the rebooking thread. Replied with the new seat.", None),
+    ("&gt; calm down and stop emailing me\n"
+     "from the landlord on the Ashby Road ticket, forwarding so legal sees it", None),
+    ("&gt; not my job to chase your parcel\n"
+     "which is what the seller wrote back to him. I've opened the marketplace claim.", None),
+    ("&gt; not my job to chase your parcel\nmy draft for the seller's complaint, ok to send?", "dismissive"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases(BLOCK_QUOTES_ATTRIBUTED_BELOW))
+def test_block_quotes_attributed_below(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
