@@ -29,7 +29,9 @@ WRITTEN_FILES = ("written_bd.jsonl", "written_da.jsonl", "written_ad.jsonl", "wr
                  "written_sa.jsonl", "written_tl.jsonl", "written_ho.jsonl", "written_tw.jsonl", "written_dq.jsonl",
                  "written_qm.jsonl", "written_mm.jsonl", "written_in.jsonl", "written_sh.jsonl", "written_ga.jsonl",
                  "written_gb.jsonl", "written_gc.jsonl", "written_gd.jsonl", "written_ge.jsonl", "written_gf.jsonl",
-                 "written_na.jsonl", "written_nb.jsonl", "written_nc.jsonl", "written_nd.jsonl")
+                 "written_na.jsonl", "written_nb.jsonl", "written_nc.jsonl", "written_nd.jsonl", "written_ka.jsonl",
+                 "written_kb.jsonl", "written_kc.jsonl", "written_kd.jsonl", "written_ke.jsonl", "written_kf.jsonl",
+                 "written_kg.jsonl")
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
 SYNTHETIC_CLEAN_FILE = "synthetic_clean.jsonl"  # scripts/make_clean_replies.py: negatives for training only

@@ -31,7 +31,7 @@ BRUSH_OFFS = [
     "Not happening, sorry.",
     "That'll be a no from my side.",
     "Out of my hands, I'm afraid.",
-    "Can't help with that here.",
+    "Can't help with that one from this desk.",
     "Not something I can sort.",
     "Not our area, sorry.",
     "That's just the way it is.",
