@@ -19,7 +19,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bot.models import CATEGORIES, FLAG_SOURCES, SEVERITIES, Flag
-from bot.store import DAY, SLOT, Store, flag_dimensions
+from bot.report_dimensions import flag_dimensions
+from bot.store import DAY, SLOT, Store
 from bot.timezones import DEFAULT_ZONE, day_label, day_start, is_utc, local_day
 
 TOP = 10
