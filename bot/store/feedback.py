@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from bot.store.connection import Connection
+from bot.store.sql import _narrowed
 
 
 class Feedback(Connection):
@@ -70,3 +71,30 @@ class Feedback(Connection):
         rows = self.db.execute(sql + " GROUP BY f.id HAVING COUNT(DISTINCT fb.verdict) = 1 ORDER BY f.id",
                                params).fetchall()
         return [(str(e), str(c or ""), str(v)) for e, c, v in rows]
+
+    def vote_counts(self, since: float, until: float, channel: str | None = None, agent: str | None = None,
+                    team: str | None = None) -> dict[tuple[str, str], int]:
+        """Nudges voted on in [since, until), by (agent, verdict): one vote a nudge, however many
+        rules it carried."""
+        sql, params = _votes_sql(since, until, channel, agent, team)
+        return {(str(user), str(verdict)): int(n) for user, verdict, n in self.db.execute(
+            f"SELECT f.agent, fb.verdict, COUNT(DISTINCT fb.flag_id) {sql} GROUP BY f.agent, fb.verdict", params)}
+
+    def rule_votes(self, since: float, until: float, channel: str | None = None, agent: str | None = None,
+                   team: str | None = None) -> list[tuple[str, str, int]]:
+        """Votes in [since, until) per (rule, verdict), one row per rule a vote covered."""
+        sql, params = _votes_sql(since, until, channel, agent, team)
+        return [(rule, verdict, int(n)) for rule, verdict, n in self.db.execute(
+            f"SELECT fb.rule, fb.verdict, COUNT(*) {sql} GROUP BY fb.rule, fb.verdict", params).fetchall()]
+
+def _votes_sql(since: float, until: float, channel: str | None, agent: str | None,
+               team: str | None) -> tuple[str, list[object]]:
+    """The votes a report counts. Only votes by the flag's own agent count: votes on flags that are
+    gone or someone else's (forged before issue 13, or imported) never reach the advice."""
+    sql = ("FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
+           "AND f.agent = fb.user WHERE fb.created_at >= ? AND fb.created_at < ?")
+    return _narrowed(sql, [since, until], [
+        (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
+        (agent, "f.agent = ?", [agent]),
+        (team, "fb.team = ?", [team]),
+    ])

@@ -75,6 +75,11 @@ class Flags(Rollups):
         return dict(self.db.execute(f"SELECT agent, COUNT(*) FROM flags WHERE {where} AND status = ? GROUP BY agent",
                                     [*params, status]).fetchall())
 
+    def flagged_ids(self, kind: str) -> list[str]:
+        """Every channel or agent id ("channel" | "agent") a stored flag carries (an indexed DISTINCT)."""
+        column = {"channel": "channel", "agent": "agent"}[kind]
+        return [str(row[0]) for row in self.db.execute(f"SELECT DISTINCT {column} FROM flags")]
+
     def get_flag(self, flag_id: int) -> Flag | None:
         row = self.db.execute("SELECT * FROM flags WHERE id = ?", [flag_id]).fetchone()
         return self._flag(row) if row else None

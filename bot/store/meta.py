@@ -20,3 +20,7 @@ class Meta(Connection):
     def set_meta(self, key: str, value: str) -> None:
         with self._writing() as conn:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def read_probe(self) -> None:
+        """Read one small table, raising whatever SQLite raises: /healthz's "can the database be read"."""
+        self.db.execute("SELECT COUNT(*) FROM meta").fetchone()

@@ -10,6 +10,7 @@ import time
 from bot.models import Flag
 from bot.spool import NOT_NUDGED, Spool, spool_path
 from bot.store.flags import Flags
+from bot.store.sql import _narrowed
 
 log = logging.getLogger("bot.store")
 
@@ -59,6 +60,19 @@ class Nudges(Flags):
                                  [flag_id, flag.team, flag.channel, flag.agent, "skipped" if reason else "sent",
                                   reason, now])
             return flag_id, int(nudge.lastrowid or 0), reason
+
+    def nudge_counts(self, since: float, until: float, channel: str | None = None, agent: str | None = None,
+                     team: str | None = None) -> dict[tuple[str, str, str], int]:
+        """Nudges of [since, until) by (agent, status, reason); a channel is an ID or a name."""
+        sql = "SELECT user, status, reason, COUNT(*) FROM nudges WHERE created_at >= ? AND created_at < ?"
+        sql, params = _narrowed(sql, [since, until], [
+            (channel, "(channel = ? OR flag_id IN (SELECT id FROM flags WHERE channel_name = ?))",
+             [channel, (channel or "").lstrip("#")]),
+            (agent, "user = ?", [agent]),
+            (team, "team = ?", [team]),
+        ])
+        return {(str(user or ""), str(status), str(reason or "")): int(n)
+                for user, status, reason, n in self.db.execute(sql + " GROUP BY user, status, reason", params)}
 
     def nudge_failed(self, nudge_id: int, error: str) -> None:
         """Slack refused or never took the nudge: it no longer counts as sent (nor for cooldown)."""

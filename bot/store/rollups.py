@@ -65,6 +65,15 @@ class Rollups(Connection):
             params.append(team)
         return self.db.execute(sql + " GROUP BY slot, dim, key HAVING SUM(n) != 0", params).fetchall()
 
+    def rollup_keys(self, dim: str, first_day: int, team: str | None = None) -> list[str]:
+        """The keys (channel or agent ids) one dimension of the daily rollup counted from UTC day
+        ``first_day`` on: a few thousand rows, not the flags."""
+        sql = "SELECT DISTINCT key FROM rollup WHERE dim = ? AND day >= ? AND n > 0"
+        params: list[object] = [dim, first_day]
+        if team:
+            sql, params = sql + " AND team = ?", [*params, team]
+        return [str(row[0]) for row in self.db.execute(sql, params) if row[0]]
+
     def names(self, kind: str, team: str | None = None) -> dict[str, str]:
         sql = "SELECT id, name FROM names WHERE kind = ?" + (" AND team = ?" if team else "")
         return dict(self.db.execute(sql, [kind, team] if team else [kind]).fetchall())

@@ -42,3 +42,13 @@ def _period_filter(since: float, until: float | None, channel: str | None, agent
             clauses.append(f"{column} = ?")
             params.append(value)
     return " AND ".join(clauses), params
+
+
+def _narrowed(sql: str, params: list[object],
+              conditions: list[tuple[str | None, str, list[object]]]) -> tuple[str, list[object]]:
+    """Add ``AND clause`` (with its parameters) for every condition whose value is set."""
+    for value, clause, values in conditions:
+        if value:
+            sql += f" AND {clause}"
+            params = [*params, *values]
+    return sql, params
