@@ -1,13 +1,16 @@
 """Nudges, snoozes and the events already handled: each live flag's nudge is recorded in the
-same transaction as the flag, with the reason it was held back (bot.nudge_policy decides).
+same transaction as the flag, with the reason it was held back (bot.nudge_policy decides it
+from the facts read here).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 from bot.models import Flag
+from bot.nudge_policy import NudgeFacts, hold_back
 from bot.spool import NOT_NUDGED, Spool, spool_path
 from bot.store.flags import Flags
 from bot.store.sql import _narrowed
@@ -33,7 +36,7 @@ class Nudges(Flags):
 
         The flag id is None for Slack's retry of a message already flagged (nothing else is
         written). Otherwise a nudge row is written in the same transaction: "skipped" with
-        the reason (snoozed, cooldown), or "sent", which a Slack error later turns into
+        the reason bot.nudge_policy gives (snoozed, cooldown), or "sent", which a Slack error later turns into
         "failed" (``nudge_failed``). Deciding and recording together means two harsh lines
         from one agent a second apart get one nudge, not two, and a burst of events costs
         one write per flag. ``hold`` is a reason the caller already has ("paused": the agent
@@ -46,20 +49,23 @@ class Nudges(Flags):
                 return None, 0, ""
             flag_id = cursor.lastrowid
             self._count([flag], conn)
-            reason = hold
-            snooze = None if hold else conn.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?",
-                                  [flag.team, flag.agent]).fetchone()
-            if snooze and snooze[0] > now:
-                reason = "snoozed"
-            elif not reason and cooldown > 0 and conn.execute(
-                    "SELECT 1 FROM nudges WHERE user = ? AND created_at > ? AND team = ? AND status = 'sent' LIMIT 1",
-                    [flag.agent, now - cooldown, flag.team]).fetchone():
-                reason = "cooldown"
+            reason = hold_back(self._nudge_facts(conn, flag, cooldown, now, hold))
             nudge = conn.execute("INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  [flag_id, flag.team, flag.channel, flag.agent, "skipped" if reason else "sent",
                                   reason, now])
             return flag_id, int(nudge.lastrowid or 0), reason
+
+    @staticmethod
+    def _nudge_facts(conn: sqlite3.Connection, flag: Flag, cooldown: float, now: float, hold: str) -> NudgeFacts:
+        """What the nudge policy needs to know, read inside the flag's own write transaction."""
+        snooze = conn.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?",
+                              [flag.team, flag.agent]).fetchone()
+        last_sent = conn.execute(
+            "SELECT MAX(created_at) FROM nudges WHERE user = ? AND created_at > ? AND team = ? AND status = 'sent'",
+            [flag.agent, now - cooldown, flag.team]).fetchone()[0] if cooldown > 0 else None
+        return NudgeFacts(now=now, cooldown=cooldown, hold=hold, snoozed_until=float(snooze[0]) if snooze else None,
+                          last_sent=None if last_sent is None else float(last_sent))
 
     def nudge_counts(self, since: float, until: float, channel: str | None = None, agent: str | None = None,
                      team: str | None = None) -> dict[tuple[str, str, str], int]:
