@@ -11,6 +11,7 @@ from typing import cast
 
 from bot.store.connection import Connection
 from bot.workspace import Allow, CustomTerm, Mute, SettingsError, WorkspaceSettings, allow_pattern
+from bot.workspace_options import validate_option
 
 
 class Settings(Connection):
@@ -89,8 +90,6 @@ class Settings(Connection):
     def set_option(self, key: str, value: object | None, *, team: str = "", actor: str) -> bool:
         """Set a workspace option (checked by bot.workspace_options); None clears it, back to the
         environment's default. False when nothing changed."""
-        from bot.workspace_options import validate_option
-
         stored = None if value is None else validate_option(key, value)
         with self._writing() as conn:
             row = conn.execute("SELECT value FROM workspace_options WHERE team = ? AND key = ?",
