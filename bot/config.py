@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.schedule import Schedule
+
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 JUDGE_BAND_DEFAULT = (0.15, 0.75)  # learned flag probabilities the LLM judge reviews (threshold ~0.41)
 
@@ -24,8 +26,6 @@ def _ids(raw: str | None) -> frozenset[str]:
 
 
 def _schedule(raw: str) -> str:
-    from bot.digest import Schedule  # local: digest imports reports, which needs nothing from here
-
     try:
         Schedule.parse(raw)
     except ValueError as exc:

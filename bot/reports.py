@@ -19,7 +19,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from bot.models import CATEGORIES, FLAG_SOURCES, SEVERITIES, Flag
-from bot.store import DAY, SLOT, Store, flag_dimensions
+from bot.report_dimensions import flag_dimensions
+from bot.store import DAY, SLOT, Store
 from bot.timezones import DEFAULT_ZONE, day_label, day_start, is_utc, local_day
 
 TOP = 10
@@ -275,9 +276,9 @@ def agent_outcomes(store: Store, report: Report, *, team: str | None = None,
     agents = sorted(report.by_agent, key=lambda a: (a.name.lower(), a.id))[:limit]
     period, channel = report.period, report.channel
     sent: Counter[str] = Counter()
-    for (user, status, _reason), n in _nudge_counts(store, period, channel, None, team).items():
+    for (user, status, _reason), n in store.nudge_counts(period.start, period.end, channel, None, team).items():
         sent[user] += n if status == "sent" else 0
-    votes = _vote_counts(store, period, channel, None, team)
+    votes = store.vote_counts(period.start, period.end, channel, None, team)
     edited = store.status_by_agent(period.start, period.end, "edited", channel, team)
     return tuple((agent, Outcomes(sent[agent.id], edited.get(agent.id, 0), votes.get((agent.id, "helpful"), 0),
                                   votes.get((agent.id, "not_helpful"), 0))) for agent in agents)
@@ -289,8 +290,7 @@ def known(store: Store, kind: str) -> dict[str, str]:
     The names table covers everything flagged with a name; the indexed DISTINCT adds ids
     stored without one (live flags before the name was looked up).
     """
-    column = {"channel": "channel", "agent": "agent"}[kind]
-    found = {str(row[0]): str(row[0]) for row in store.db.execute(f"SELECT DISTINCT {column} FROM flags")}
+    found = {flagged: flagged for flagged in store.flagged_ids(kind)}
     found.update({key: name or key for key, name in store.names(kind).items()})
     return found
 
@@ -374,36 +374,14 @@ def _count_rows(store: Store, start: float, end: float, channel: str | None, age
                 per_day[(dim, key, day)] += 1
 
 
-def _votes_sql(period: Period, channel: str | None, agent: str | None, team: str | None) -> tuple[str, list[object]]:
-    """The votes a report counts. Only votes by the flag's own agent count: votes on flags that are
-    gone or someone else's (forged before issue 13, or imported) never reach the advice."""
-    sql = ("FROM feedback fb JOIN flags f ON f.id = fb.flag_id "
-           "AND f.agent = fb.user WHERE fb.created_at >= ? AND fb.created_at < ?")
-    return _narrowed(sql, [period.start, period.end], [
-        (channel, "(f.channel = ? OR f.channel_name = ?)", [channel, (channel or "").lstrip("#")]),
-        (agent, "f.agent = ?", [agent]),
-        (team, "fb.team = ?", [team]),
-    ])
-
-
-def _vote_counts(store: Store, period: Period, channel: str | None, agent: str | None,
-                 team: str | None) -> dict[tuple[str, str], int]:
-    """Nudges voted on, by (agent, verdict): one vote a nudge, however many rules it carried."""
-    sql, params = _votes_sql(period, channel, agent, team)
-    return {(str(user), str(verdict)): int(n) for user, verdict, n in store.db.execute(
-        f"SELECT f.agent, fb.verdict, COUNT(DISTINCT fb.flag_id) {sql} GROUP BY f.agent, fb.verdict", params)}
-
-
 def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
                    team: str | None) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
     """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
-    sql, params = _votes_sql(period, channel, agent, team)
     votes: dict[str, Counter[str]] = {}
-    for rule, verdict, n in store.db.execute(f"SELECT fb.rule, fb.verdict, COUNT(*) {sql} GROUP BY fb.rule, "
-                                             "fb.verdict", params).fetchall():
+    for rule, verdict, n in store.rule_votes(period.start, period.end, channel, agent, team):
         votes.setdefault(rule or "(none)", Counter())[verdict] += n
     voted: Counter[str] = Counter()
-    for (_agent, verdict), n in _vote_counts(store, period, channel, agent, team).items():
+    for (_agent, verdict), n in store.vote_counts(period.start, period.end, channel, agent, team).items():
         voted[verdict] += n
     result = []
     for rule, counter in votes.items():
@@ -418,40 +396,16 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
     return tuple(result), (voted["helpful"], voted["not_helpful"])
 
 
-def _nudge_counts(store: Store, period: Period, channel: str | None, agent: str | None,
-                  team: str | None) -> dict[tuple[str, str, str], int]:
-    """Nudges of the period by (agent, status, reason)."""
-    sql = "SELECT user, status, reason, COUNT(*) FROM nudges WHERE created_at >= ? AND created_at < ?"
-    sql, params = _narrowed(sql, [period.start, period.end], [
-        (channel, "(channel = ? OR flag_id IN (SELECT id FROM flags WHERE channel_name = ?))",
-         [channel, (channel or "").lstrip("#")]),
-        (agent, "user = ?", [agent]),
-        (team, "team = ?", [team]),
-    ])
-    return {(str(user or ""), str(status), str(reason or "")): int(n)
-            for user, status, reason, n in store.db.execute(sql + " GROUP BY user, status, reason", params)}
-
-
 def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,
             team: str | None) -> tuple[int, tuple[tuple[str, int], ...]]:
     sent = 0
     failed: Counter[str] = Counter()
-    for (_user, status, reason), n in _nudge_counts(store, period, channel, agent, team).items():
+    for (_user, status, reason), n in store.nudge_counts(period.start, period.end, channel, agent, team).items():
         if status == "sent":
             sent += n
         else:
             failed[reason or status] += n
     return sent, tuple(failed.most_common())
-
-
-def _narrowed(sql: str, params: list[object],
-              conditions: list[tuple[str | None, str, list[object]]]) -> tuple[str, list[object]]:
-    """Add ``AND clause`` (with its parameters) for every condition whose value is set."""
-    for value, clause, values in conditions:
-        if value:
-            sql += f" AND {clause}"
-            params = [*params, *values]
-    return sql, params
 
 
 def _top(counter: Counter[str] | None, limit: int = TOP) -> tuple[tuple[str, int], ...]:

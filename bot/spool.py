@@ -35,12 +35,9 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.models import Flag
-
-if TYPE_CHECKING:
-    from bot.store import Store
 
 try:  # POSIX; elsewhere the spool is still written, without the cross-process lock
     import fcntl
@@ -55,6 +52,18 @@ MAX_RETRY_DELAY = 10.0
 NOT_NUDGED = "store_unavailable"
 
 Stored = Callable[[int | None, int, str], None]
+
+
+class FlagStore(Protocol):
+    """What the writer needs of bot.store.Store: the store imports this module, not the reverse."""
+
+    path: str
+    busy_timeout: float
+
+    def add_flag_to_nudge(self, flag: Flag, cooldown: float, now: float | None = None,
+                          hold: str = "") -> tuple[int | None, int, str]: ...
+
+    def replay_spool(self) -> int: ...
 
 
 def spool_path(db_path: str | Path) -> Path | None:
@@ -153,7 +162,7 @@ class _Pending:
 class FlagWriter:
     """Stores live flags and decides their nudges; retries, then spools, what SQLite refuses."""
 
-    def __init__(self, store: Store, retry_delay: float = 0.5, retry_seconds: float = 120.0) -> None:
+    def __init__(self, store: FlagStore, retry_delay: float = 0.5, retry_seconds: float = 120.0) -> None:
         self.store = store
         self.retry_delay = retry_delay
         self.retry_seconds = retry_seconds

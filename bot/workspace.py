@@ -100,7 +100,8 @@ class WorkspaceSettings:
         return not chosen or channel in chosen
 
     def threshold_for(self, channel: str) -> str | None:
-        return dict(self.channel_thresholds).get(channel, self.threshold)
+        """The lowest severity nudged in a channel: its own threshold, else the workspace's."""
+        return self._prepared().thresholds.get(channel, self.threshold)
 
     def pause_allowed(self, default: bool) -> bool:
         """May agents pause low-severity nudges: as set here, else ``default`` (COACH_AGENT_PAUSE)."""
@@ -130,7 +131,7 @@ class WorkspaceSettings:
         if not analysis.findings or self.empty:
             return analysis
         prepared = self._prepared()
-        threshold = severity_rank(prepared.thresholds.get(channel, self.threshold))
+        threshold = severity_rank(self.threshold_for(channel))
         spans = prepared.allowed_spans(analysis.text)
         kept = []
         for finding in analysis.findings:
@@ -338,10 +339,15 @@ def default_term_id(phrase: str) -> str:
 def known_rule_ids(base: RuleSet, workspace: WorkspaceSettings) -> set[str]:
     """Ids a mute or an allow entry may name: the rules, the workspace's custom terms,
     learned-<category> and llm-judge."""
+    return {rule.id for rule in base.rules} | {term.rule_id for term in workspace.terms} | set(stage_rule_ids())
+
+
+def stage_rule_ids() -> list[str]:
+    """The rule ids of the learned stage (learned-<category>) and of the LLM judge: in no rule
+    file, yet muted and allowed like any rule (the settings screen offers them too)."""
     from bot.learned import RULE_PREFIX
 
-    ids = {rule.id for rule in base.rules} | {term.rule_id for term in workspace.terms}
-    return ids | {RULE_PREFIX + category for category in CATEGORIES} | {"llm-judge"}
+    return [RULE_PREFIX + category for category in CATEGORIES] + ["llm-judge"]
 
 
 class SettingsCache:

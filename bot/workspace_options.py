@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.digest import Schedule
 from bot.mrkdwn import CHANNEL_ID, USER_ID
+from bot.schedule import Schedule
 from bot.timezones import ZoneError, check_zone, team_zone
 from bot.workspace import SettingsError, WorkspaceSettings
 

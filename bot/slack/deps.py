@@ -59,7 +59,7 @@ class Deps:
     def health(self) -> str:
         """Why the bot cannot do its work right now ("" when it can): /healthz answers 503 with it."""
         try:
-            self.store.db.execute("SELECT COUNT(*) FROM meta").fetchone()
+            self.store.read_probe()
         except Exception as exc:  # any failure to read is "unhealthy", reported as such
             return f"database not readable ({type(exc).__name__})"
         reasons = [self.store.write_probe(), self.writer.health() if self.writer else ""]

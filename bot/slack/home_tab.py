@@ -55,11 +55,7 @@ def listed(store: Store, kind: str, team: str | None) -> dict[str, str]:
     """The channels or agents a team's flags named in the longest period the picker offers:
     id -> name (the id when no name is known). Read from the daily rollup: a few thousand rows."""
     first = local_day(time.time()) - max(PERIODS)
-    sql = "SELECT DISTINCT key FROM rollup WHERE dim = ? AND day >= ? AND n > 0"
-    params: list[object] = [kind, first]
-    if team:
-        sql, params = sql + " AND team = ?", [*params, team]
-    found = {str(row[0]): str(row[0]) for row in store.db.execute(sql, params) if row[0]}
+    found = {key: key for key in store.rollup_keys(kind, first, team)}
     found.update({key: name or key for key, name in store.names(kind, team).items() if key in found})
     return found
 

@@ -16,12 +16,11 @@ from typing import Any
 
 from bot.config import Settings
 from bot.fixes import Fix, summary
-from bot.learned import RULE_PREFIX
 from bot.models import CATEGORIES
 from bot.mrkdwn import USER_ID, channel_ref, escape, user_ref
 from bot.rules import RuleSet
 from bot.slack.views import ACTION_PAUSE_LOW, Block, context, header, limit_blocks, section
-from bot.workspace import MAX_PHRASE, Allow, WorkspaceSettings
+from bot.workspace import MAX_PHRASE, Allow, WorkspaceSettings, stage_rule_ids
 from bot.workspace_options import Resolved
 
 CALLBACK_PREFIX = "coach_settings:"
@@ -194,7 +193,8 @@ def _mute_key(rule: str, channel: str) -> str:
     return f"{rule}|{channel}"
 
 
-def _allow_key(allow: Allow) -> str:
+def allow_key(allow: Allow) -> str:
+    """How an allow-list entry is named in the removal form's options and in the origins."""
     return f"{allow.phrase}|{int(allow.is_pattern)}|{allow.rule}"
 
 
@@ -231,7 +231,7 @@ def settings_section(page: SettingsPage) -> list[Block]:
     group("mutes", _listed([_mute_text(m.rule, m.channel) for m in mutes], "No rule is muted."),
           _sources(page, "mute", [_mute_key(m.rule, m.channel) for m in mutes]))
     group("allows", _listed([_allow_text(a) for a in ws.allows], "No phrase is allowed."),
-          _sources(page, "allow", [_allow_key(a) for a in ws.allows]))
+          _sources(page, "allow", [allow_key(a) for a in ws.allows]))
     group("terms", _listed([f"`{escape(t.rule_id)}`: “{escape(t.phrase)}” ({t.category}, {t.severity})"
                             for t in ws.terms], "No custom terms."),
           _sources(page, "term", [t.rule_id for t in ws.terms]))
@@ -288,8 +288,7 @@ def _rule_groups(page: SettingsPage) -> list[dict[str, Any]]:
     if terms:
         groups.append({"label": _plain("Custom terms"), "options": terms[:MAX_OPTIONS]})
     groups.append({"label": _plain("Learned stage and judge"),
-                   "options": [_option(RULE_PREFIX + c, RULE_PREFIX + c) for c in CATEGORIES]
-                   + [_option("llm-judge", "llm-judge")]})
+                   "options": [_option(rule_id, rule_id) for rule_id in stage_rule_ids()]})
     return groups
 
 
@@ -338,7 +337,7 @@ def _allows_modal(page: SettingsPage, draft: dict[str, Any]) -> list[Block]:
     ]
     if page.workspace.allows:
         blocks.append(_input("disallow", "Remove", _multi(
-            [_option(a.phrase + (f" ({a.rule})" if a.rule else ""), _allow_key(a)) for a in page.workspace.allows],
+            [_option(a.phrase + (f" ({a.rule})" if a.rule else ""), allow_key(a)) for a in page.workspace.allows],
             "Phrases to take off the list")))
     return blocks
 

@@ -38,6 +38,7 @@ from bot.slack.settings_views import (
     REFUSED_TEXT,
     SettingsPage,
     agent_settings_message,
+    allow_key,
     checking_view,
     fix_allow_modal,
     option_source,
@@ -197,7 +198,7 @@ def _save_allows(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
         errors["allow_phrase"] = "Write the phrase to allow."
     if rule and rule not in known_rule_ids(deps.coach.rules, page.workspace):
         errors["allow_rule"] = "Pick a rule from the list."
-    keys = {f"{a.phrase}|{int(a.is_pattern)}|{a.rule}": a for a in page.workspace.allows}
+    keys = {allow_key(a): a for a in page.workspace.allows}
     remove = [keys[k] for k in _strings(state, "disallow") if k in keys]
     if errors:
         return [], errors
