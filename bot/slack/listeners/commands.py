@@ -12,8 +12,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.flows.draft import coach_draft
+from bot.flows.report import ReportRequest, audited_report
 from bot.mrkdwn import escape
-from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
+from bot.reports import PeriodError, build_report, parse_days
 from bot.slack.deps import Deps
 from bot.slack.home_tab import report_fix_blocks
 from bot.slack.listeners.settings import agent_settings
@@ -50,8 +52,8 @@ def handle_coach_command(deps: Deps, ack: Ack, command: dict[str, Any], respond:
     elif word == "settings" and len(text.split()) == 1:
         agent_settings(deps, respond, user, team)
     else:
-        analysis = deps.analyse(text)
-        respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
+        draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+        respond(response_type="ephemeral", **suggestion_message(draft.analysis, draft.suggestion))
 
 
 def _my_record(deps: Deps, respond: Respond, user: str, team: str, args: list[str]) -> None:
@@ -79,10 +81,11 @@ def _team_report(deps: Deps, respond: Respond, user: str, team: str, args: list[
         except PeriodError as exc:
             respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
             return
-    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True, tz=deps.zone(team))
-    agents = agent_outcomes(deps.store, report, team=team or None, limit=MAX_AGENTS_LISTED)  # by name
-    deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")
-    message = report_message(report, agents=agents)
+    request = ReportRequest(days, channel=channel, team=team or None, tz=deps.zone(team))
+    audited = audited_report(deps.store, request, by=user, outcomes=True, outcomes_limit=MAX_AGENTS_LISTED,
+                             surface="slash")
+    report = audited.report
+    message = report_message(report, agents=audited.agents or ())
     if report.total == 0:
         message["blocks"].append(section("Nothing flagged in this period."))
     message["blocks"] = limit_blocks(message["blocks"] + report_fix_blocks(deps, team, report), MAX_MESSAGE_BLOCKS)
