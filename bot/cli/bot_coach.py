@@ -14,7 +14,7 @@ from bot.redact import KnownNames
 
 def bot_coach(state: State) -> Coach:
     """What ``run`` coaches with; a broken workspace model is said and skipped, never fatal."""
-    coach = state.coach(llm=True)
+    coach = state.coach()
     try:
         model, name = current_model(state.settings.db_path)
     except ModelError as exc:  # a broken file must not stop the bot: the bundled model stays

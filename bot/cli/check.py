@@ -29,7 +29,7 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 @click.pass_obj
 def check(state: State, text: str | None, output_format: str, fail_on: str | None) -> None:
     """Coach one TEXT (or stdin): what was spotted, why, and a calmer version."""
-    coach = state.coach()  # the rules first: a broken rule file is the first thing said
+    coach = state.coach(llm=False)  # the rules first: a broken rule file is the first thing said
     if output_format == "jsonl":
         if text is not None:
             raise click.UsageError("--format jsonl reads stdin; pass no TEXT argument")

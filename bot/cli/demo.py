@@ -23,7 +23,7 @@ from bot.store import DAY
 @click.pass_obj
 def demo(state: State, db_path: str) -> None:
     """See it work with nothing configured: scan the bundled sample team, show the review and nudges."""
-    coach = state.coach()
+    coach = state.coach(llm=False)
     store = state.store(db_path)
     nudges: dict[str, list[tuple[Flag, Analysis]]] = {}
     with open_scan(SAMPLE_EXPORT) as job:

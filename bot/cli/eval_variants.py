@@ -32,7 +32,7 @@ def eval_model(state: State, examples: list[Example], split: str, from_files: bo
 
 def eval_rewrites(state: State, examples: list[Example], show: int, output_format: str) -> None:
     """eval --rewrites: the rule suggestions scored over the flagged messages."""
-    coach = state.coach(llm=True)
+    coach = state.coach()
     report = score_examples(examples, lambda text, analysis: coach.suggest(text, analysis, use_llm=False),
                             coach.rules)
     if output_format == "json":

@@ -37,7 +37,7 @@ def scan(state: State, path: str, channels: tuple[str, ...], dry_run: bool, db_p
     limits = Limits(max_member_mb=max_member_mb or settings.scan_max_member_mb,
                     max_total_mb=max_total_mb or settings.scan_max_total_mb,
                     max_ratio=max_ratio or settings.scan_max_ratio)
-    coach = state.coach()
+    coach = state.coach(llm=False)
     store = None if dry_run else state.store(db_path)
     try:
         with open_scan(path, channels, limits) as job:

@@ -72,9 +72,10 @@ class State:
                 raise click.ClickException(f"topics: {exc}") from None
         return self._topics
 
-    def coach(self, *, llm: bool = False) -> Coach:
-        """The Coach: rules and topics; ``llm=True`` adds the configured rewriter and judge (reads
-        the settings). Without, nothing reads the environment and nothing leaves the machine."""
+    def coach(self, *, llm: bool = True) -> Coach:
+        """The Coach: rules, topics, and the configured rewriter and judge (this reads the settings).
+        ``llm=False`` (check, scan, demo): rules and topics only, so nothing reads the environment
+        and nothing leaves the machine."""
         if not llm:
             return Coach(rules=self.rules(), topics=self.topics())
         try:
