@@ -175,6 +175,7 @@ class Settings:
     log_format: str = "text"
     metrics_port: int = 0
     metrics_host: str = "127.0.0.1"
+    port: int = 3000  # PORT: run --http's port unless --port says otherwise (the container's convention)
     # Manager views: the zone whose days periods, the digest's schedule and "today" use (a
     # workspace's own setting wins when it has one), and the chart uploaded with the digest
     # (needs the [charts] extra and the files:write scope).
@@ -240,6 +241,7 @@ class Settings:
             log_format=_choice(env, "COACH_LOG_FORMAT", ("text", "json")),
             metrics_port=_port(env, "COACH_METRICS_PORT"),
             metrics_host=env.get("COACH_METRICS_HOST", "").strip() or "127.0.0.1",
+            port=_port(env, "PORT") or 3000,
             time_zone=_zone(env.get("COACH_TZ", "").strip() or "UTC"),
             digest_chart=_switch(env, "COACH_DIGEST_CHART", False),
         )

@@ -33,13 +33,16 @@ def workspace_model_path(db_path: str | Path) -> Path | None:
     return None if str(db_path) == ":memory:" else Path(str(db_path) + MODEL_SUFFIX)
 
 
+BUNDLED = "bundled model"  # current_model's name for the model shipped in the package
+
+
 def current_model(db_path: str | Path) -> tuple[LearnedModel | None, str]:
     """The model the bot would load now, and what it is: the workspace's file if present, else
     the bundled one."""
     path = workspace_model_path(db_path)
     if path is not None and path.is_file():
         return load_model(path), f"workspace model {path}"
-    return default_model(), "bundled model"
+    return default_model(), BUNDLED
 
 
 def feedback_examples(store: Store, team: str | None = None) -> list[Example]:

@@ -7,7 +7,7 @@ import io
 import json
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
-from typing import cast
+from typing import NamedTuple, cast
 
 from bot.console import table
 from bot.models import Flag
@@ -77,26 +77,35 @@ AgentOutcomes = Sequence[tuple[Named, Outcomes]]  # bot.reports.agent_outcomes
 AGENT_OUTCOMES = "Coaching outcomes by agent"
 
 
-def sections(report: Report, agents: AgentOutcomes | None = None) -> list[tuple[str, list[tuple[str, object]]]]:
+class Section(NamedTuple):
+    """One titled list of a report. ``prose``: each value is a phrase, not a count, so a table
+    wraps it and left-aligns it, and Markdown heads the column "outcomes"."""
+
+    title: str
+    rows: list[tuple[str, object]]
+    prose: bool = False
+
+
+def sections(report: Report, agents: AgentOutcomes | None = None) -> list[Section]:
     """Titled (label, value) lists shared by the table, Markdown and CSV renderers.
 
     Given ``agents``, a manager's report lists each agent's coaching outcomes by name instead of
     their flag counts (the views a person reads); CSV, a data export, keeps the counts.
     """
-    out: list[tuple[str, list[tuple[str, object]]]] = [
-        ("By category", [(name, n) for name, n in report.by_category]),
-        ("By severity", [(name, n) for name, n in report.by_severity]),
-        ("By channel", [(f"#{c.name}" if c.name != c.id else c.id, c.count) for c in report.by_channel]),
+    out = [
+        Section("By category", [(name, n) for name, n in report.by_category]),
+        Section("By severity", [(name, n) for name, n in report.by_severity]),
+        Section("By channel", [(f"#{c.name}" if c.name != c.id else c.id, c.count) for c in report.by_channel]),
     ]
     if report.manager_view and agents is not None:
-        out.append((AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(o))) for a, o in agents]))
+        out.append(Section(AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(o))) for a, o in agents], prose=True))
     elif report.manager_view:
-        out.append(("By agent", [(a.name, a.count) for a in report.by_agent]))
+        out.append(Section("By agent", [(a.name, a.count) for a in report.by_agent]))
     out += [
-        ("Top rules", list(report.top_rules)),
-        ("Top phrases", [(f"“{p}”", n) for p, n in report.top_phrases]),
-        ("What customers struggled with", list(report.struggles)),
-        ("Outcomes", _outcomes(report)),
+        Section("Top rules", list(report.top_rules)),
+        Section("Top phrases", [(f"“{p}”", n) for p, n in report.top_phrases]),
+        Section("What customers struggled with", list(report.struggles)),
+        Section("Outcomes", _outcomes(report)),
     ]
     return out
 
@@ -128,13 +137,13 @@ def render_table(report: Report, width: int | None = None, agents: AgentOutcomes
     ]
     if source_text(report):
         lines.append(_wrapped(f"Where from: {source_text(report)}.", width, ""))
-    for title, rows in sections(report, agents):
+    for title, rows, prose in sections(report, agents):
         lines.append("")
         lines.append(title)
         if not rows:
             lines.append("  (none)")
             continue
-        prose = title == AGENT_OUTCOMES  # a sentence a row: it wraps, the names stay whole
+        # prose: a sentence a row, so it wraps and the names stay whole
         lines.append(table([(str(label), str(value)) for label, value in rows], width=width, wrap=1 if prose else 0,
                            indent=2, align=("left", "left" if prose else "right")))
         if title == "By category" and category_note(report):
@@ -168,12 +177,12 @@ def render_markdown(report: Report, agents: AgentOutcomes | None = None) -> str:
     if source_text(report):
         lines[-1] += "  "
         lines.append(f"**Where from:** {source_text(report)}")
-    for title, rows in sections(report, agents):
+    for title, rows, prose in sections(report, agents):
         lines += ["", f"## {title}", ""]
         if not rows:
             lines.append("_none_")
             continue
-        lines += ["| | outcomes |", "| --- | --- |"] if title == AGENT_OUTCOMES else ["| | count |", "| --- | ---: |"]
+        lines += ["| | outcomes |", "| --- | --- |"] if prose else ["| | count |", "| --- | ---: |"]
         lines += [f"| {_md(str(label))} | {value} |" for label, value in rows]
         if title == "By category" and category_note(report):
             lines += ["", f"_{_md(category_note(report))}._"]
@@ -225,7 +234,7 @@ def render_csv(report: Report) -> str:
         writer.writerow(["by_source", source, n])
     for day, n in report.daily:
         writer.writerow(["daily", day, n])
-    for title, rows in sections(report):
+    for title, rows, _prose in sections(report):
         key = title.lower().replace(" ", "_")
         for label, value in rows:
             writer.writerow([key, str(label).strip("“”"), value])

@@ -50,12 +50,17 @@ class Scheduler:
             log.warning("digest settings not read (%s): using the environment's", type(exc).__name__)
             workspace = WorkspaceSettings()
             channel, schedule, tz = digest_plan(workspace, self.settings)
+        try:  # the same unreadable database (or a damaged record) must not stop the purge either
+            recorded = self.store.get_meta("digest_last_sent") if channel else None
+            last_sent = None if recorded is None else float(recorded)
+        except Exception as exc:
+            log.warning("digest not checked (%s): the purge is still tried", type(exc).__name__)
+            channel = ""
         if channel:
             due = schedule.last_due(now, tz)
-            recorded = self.store.get_meta("digest_last_sent")
-            if recorded is None:  # a fresh install: the first digest goes out at the next slot
+            if last_sent is None:  # a fresh install: the first digest goes out at the next slot
                 self.store.set_meta("digest_last_sent", str(now))
-            elif float(recorded) < due:
+            elif last_sent < due:
                 self.store.set_meta("digest_last_sent", str(now))  # first: never twice, even on failure
                 try:
                     # Weekly: the seven days ending today; daily: yesterday, a whole day.

@@ -39,6 +39,17 @@ def test_digest_goes_out_once_per_slot_and_purge_daily(tmp_path: Path) -> None:
     assert scheduler.tick() == ["digest", "purge"]
 
 
+def test_a_damaged_digest_record_does_not_stop_the_purge(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    store.add_flags([make_flag(1, days_ago=1), make_flag(99, days_ago=200)])
+    store.set_meta("digest_last_sent", "not a time")  # what a hand edit or a half-restored backup leaves
+    posted: list[str] = []
+    settings = Settings(digest_channel="CDIGEST", digest_schedule="mon 09:00", retention_days=90)
+    scheduler = Scheduler(settings, store, lambda c, d: posted.append(c), clock=lambda: NOW + DAY)
+    assert scheduler.tick() == ["purge"]  # it used to raise before the purge was tried
+    assert len(store.flags()) == 1 and posted == []
+
+
 def test_digest_post_cli_uses_slack_api_url(tmp_path: Path, monkeypatch) -> None:
     Store(tmp_path / "d.db").close()  # the digest refuses a database that does not exist
     with FakeServer() as slack:

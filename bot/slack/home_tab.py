@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from bot.fixes import feedback_fixes
+from bot.flows.report import ReportRequest, audited_report
 from bot.reports import Report, build_report
 from bot.slack.channels import named
 from bot.slack.deps import Deps
@@ -35,12 +36,10 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
     if manager:
         channels, agents = listed(store, "channel", team), listed(store, "agent", team)
         state = (state or HomeState()).known(channels, agents)
-        report = build_report(store, state.days, channel=state.channel, team=team, manager=True, tz=tz)
-        drill = build_report(store, state.days, channel=state.channel, agent=state.agent, team=team,
-                             manager=True, tz=tz) if state.agent else None
-        store.audit(user, "report", team=team or "", days=state.days, channel=state.channel, agent=state.agent,
-                    surface="home")
-        view = home_view(report, True, state, channels=channels, agents=agents, drill=drill)
+        audited = audited_report(store, ReportRequest(state.days, channel=state.channel, team=team, tz=tz), by=user,
+                                 drill=state.agent, surface="home")
+        report = audited.report
+        view = home_view(report, True, state, channels=channels, agents=agents, drill=audited.drill)
         # fixes from feedback and the Settings section (bot/slack/settings_views.py), under the report
         view["blocks"] = limit_blocks(view["blocks"] + home_settings_blocks(deps, team or "", report),
                                       MAX_VIEW_BLOCKS)

@@ -257,8 +257,7 @@ def report_blocks(report: Report, title: str = "Coaching report", agents: AgentO
     if report.manager_view and agents:
         blocks.append(agents_outcomes(agents, hidden=len(report.by_agent) - len(agents)))
     blocks += phrase_and_struggle_blocks(report)
-    blocks.append(section(f"*Outcomes*\n{report.nudges_sent} nudges sent · {report.edited_after_nudge} edited after "
-                          f"a nudge · {report.helpful} helpful · {report.not_helpful} not helpful"))
+    blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report)
     if tips:
         blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:10])))

@@ -131,12 +131,11 @@ SCANNED = re.compile(r"(\d+) found in a scan of past messages")
 
 AGENT_LINE = re.compile(r"• <@(U\w+)>: (\d+) nudges sent · (\d+) edited after a nudge(?: \(\d+% of nudges\))? · "
                         r"helpful rate (\d+% \(\d+ of \d+ votes\)|no votes yet)")
-SLASH_OUTCOMES = re.compile(r"(\d+) nudges sent · (\d+) edited after a nudge · (\d+) helpful · (\d+) not helpful")
 
 
 def _shown_totals(text: str) -> tuple[int, tuple[int, ...]]:
-    """The total and the team's outcomes as `/coach report` words them."""
-    return int(TOTAL.search(text).group(1)), tuple(int(n) for n in SLASH_OUTCOMES.search(text).groups())
+    """The total and the team's outcomes as `/coach report` words them (as the digest and App Home do)."""
+    return int(TOTAL.search(text).group(1)), tuple(int(n) for n in OUTCOMES.search(text).groups())
 
 
 def _blocks_text(blocks: list[dict]) -> str:

@@ -6,29 +6,16 @@ Drafts are never stored.
 
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.mrkdwn import escape
-from bot.reports import PeriodError, agent_outcomes, build_report, parse_days
+from bot.flows.draft import coach_draft
 from bot.slack.deps import Deps
-from bot.slack.home_tab import report_fix_blocks
+from bot.slack.listeners.coach_reports import my_record, team_report
 from bot.slack.listeners.settings import agent_settings
-from bot.slack.permissions import is_manager
-from bot.slack.report_views import MAX_AGENTS_LISTED, report_message
-from bot.slack.views import (
-    MAX_MESSAGE_BLOCKS,
-    help_message,
-    limit_blocks,
-    refusal_message,
-    section,
-    suggestion_message,
-)
-
-_CHANNEL = re.compile(r"^<#(C[A-Z0-9]+)(?:\|[^>]*)?>$|^#([\w-]+)$")
+from bot.slack.views import help_message, suggestion_message
 
 
 def register(app: App, deps: Deps) -> None:
@@ -44,46 +31,11 @@ def handle_coach_command(deps: Deps, ack: Ack, command: dict[str, Any], respond:
     if word in ("", "help"):
         respond(response_type="ephemeral", **help_message())
     elif word == "me" and len(text.split()) <= 2:
-        _my_record(deps, respond, user, team, text.split()[1:])
+        my_record(deps, respond, user, team, text.split()[1:])
     elif word == "report" and len(text.split()) <= 3:
-        _team_report(deps, respond, user, team, text.split()[1:])
+        team_report(deps, respond, user, team, text.split()[1:])
     elif word == "settings" and len(text.split()) == 1:
         agent_settings(deps, respond, user, team)
     else:
-        analysis = deps.analyse(text)
-        respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
-
-
-def _my_record(deps: Deps, respond: Respond, user: str, team: str, args: list[str]) -> None:
-    try:
-        days = parse_days(args[0] if args else "30d")
-    except PeriodError as exc:
-        respond(response_type="ephemeral", text=escape(exc))
-        return
-    report = build_report(deps.store, days, agent=user, team=team or None, manager=False, tz=deps.zone(team))
-    respond(response_type="ephemeral", **report_message(report, "Your coaching record"))
-
-
-def _team_report(deps: Deps, respond: Respond, user: str, team: str, args: list[str]) -> None:
-    if not is_manager(deps, user, team):
-        respond(response_type="ephemeral", **refusal_message())
-        return
-    days, channel = 7, None
-    for arg in args:
-        match = _CHANNEL.match(arg)
-        if match:
-            channel = match.group(1) or match.group(2)
-            continue
-        try:
-            days = parse_days(arg)
-        except PeriodError as exc:
-            respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
-            return
-    report = build_report(deps.store, days, channel=channel, team=team or None, manager=True, tz=deps.zone(team))
-    agents = agent_outcomes(deps.store, report, team=team or None, limit=MAX_AGENTS_LISTED)  # by name
-    deps.store.audit(user, "report", team=team, days=days, channel=channel, surface="slash")
-    message = report_message(report, agents=agents)
-    if report.total == 0:
-        message["blocks"].append(section("Nothing flagged in this period."))
-    message["blocks"] = limit_blocks(message["blocks"] + report_fix_blocks(deps, team, report), MAX_MESSAGE_BLOCKS)
-    respond(response_type="ephemeral", **message)
+        draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+        respond(response_type="ephemeral", **suggestion_message(draft.analysis, draft.suggestion))

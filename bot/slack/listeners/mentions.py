@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.models import Analysis, Suggestion
+from bot.flows.draft import coach_draft
 from bot.slack.deps import Deps
 from bot.slack.views import help_message, suggestion_message
 
@@ -33,15 +33,14 @@ def handle_mention(deps: Deps, event: dict[str, Any], body: dict[str, Any], clie
     thread_ts = event.get("thread_ts")
     if len(draft.split()) < 3 and thread_ts and thread_ts != event.get("ts"):
         draft = _parent_text(client, channel, thread_ts) or draft
-    payload = suggestion_message(*_coach(deps, draft)) if draft else help_message()
+    if draft:
+        coached = coach_draft(deps.coach, draft, analyse=deps.analyse)
+        payload = suggestion_message(coached.analysis, coached.suggestion)
+    else:
+        payload = help_message()
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     team = body.get("team_id") or event.get("team") or ""
     deps.outbox.send("chat.postEphemeral", workspace=team, channel=channel, user=user, **payload, **extra)
-
-
-def _coach(deps: Deps, draft: str) -> tuple[Analysis, Suggestion | None]:
-    analysis = deps.analyse(draft)
-    return analysis, deps.coach.suggest(draft, analysis)
 
 
 def _parent_text(client: WebClient, channel: str, thread_ts: str) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
+from bot.flows.draft import coach_draft
+from bot.flows.live import LiveCoach, LiveMessage, Stored, coach_live_message
 from bot.slack.deps import Deps
 from bot.slack.metrics import error_label
 from bot.slack.people import mentioned
@@ -25,7 +27,7 @@ from bot.slack.views import nudge_message, suggestion_message
 log = logging.getLogger(__name__)
 
 NEW_MESSAGE_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
-HELD_BACK = frozenset({"snoozed", "cooldown", "paused"})  # Store.add_flag_to_nudge's reasons
+HELD_BACK = frozenset({"snoozed", "cooldown", "paused"})  # Store.add_flag_to_nudge's reasons (metric labels)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -56,54 +58,42 @@ def _from_a_person(event: dict[str, Any], context: BoltContext) -> bool:
 
 
 def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: BoltContext) -> None:
-    channel, text, user = event.get("channel", ""), event.get("text") or "", event["user"]
-    workspace = deps.settings_for(team)
-    if not workspace.watches(channel, deps.settings.channels):
-        deps.metrics.ignored("unwatched")
-        return
-    if not text.strip():
-        deps.metrics.ignored("empty")
-        return
-    if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
-        deps.metrics.ignored("mention")
-        return  # a request to the bot: the app_mention listener answers it, once
-    analysis = deps.analyse(text, workspace, channel)
-    if not analysis.flagged:
-        return
-    ts, thread_ts = event.get("ts", ""), event.get("thread_ts", "")
-    assert deps.people is not None
-    # The author's and the mentioned people's Slack names (users.info, cached) leave the excerpt.
-    names = deps.people.names([user, *mentioned(text)])
-    flag = deps.coach.flag_for(analysis, team=team, channel=channel, ts=ts, agent=user, thread_ts=thread_ts,
-                               permalink=permalink(deps.workspace_url, channel, ts, thread_ts),
-                               agent_name=deps.people.display_name(user), known_names=names)
-    extra = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+    """The flow decides (bot.flows.live); this adapter reads the event, counts, and sends the nudge."""
+    channel, text, ts, thread_ts = event.get("channel", ""), event.get("text") or "", event.get("ts", ""), \
+        event.get("thread_ts", "")
+    assert deps.writer is not None and deps.people is not None
+    message = LiveMessage(team=team, channel=channel, user=event["user"], text=text, ts=ts, thread_ts=thread_ts,
+                          permalink=permalink(deps.workspace_url, channel, ts, thread_ts),
+                          mentions=tuple(mentioned(text)), bot_user=context.bot_user_id or "")
+    live = LiveCoach(deps.coach, deps.settings, deps.writer, deps.people, analyse=deps.analyse)
+    seen = coach_live_message(live, message, deps.settings_for(team), partial(_stored, deps, message))
+    if seen.ignored:
+        deps.metrics.ignored(seen.ignored)
 
-    def stored(flag_id: int | None, nudge_id: int, held_back: str) -> None:
-        """Runs once the flag is stored: now, or after a retry if the database refused it (bot.spool)."""
-        if flag_id is None:
-            deps.metrics.ignored("duplicate")
-            return  # a retry of an event already handled
-        deps.metrics.flags.labels(analysis.severity or "low").inc()
-        if held_back:
-            deps.metrics.nudges_held_back.labels(held_back if held_back in HELD_BACK else "other").inc()
-            return  # a snoozed or recently nudged agent
-        payload = nudge_message(analysis, deps.coach.suggest(text, analysis, use_llm=False, workspace=workspace),
-                                flag_id, pause=workspace.pause_allowed(deps.settings.agent_pause))
 
-        def done(data: dict[str, Any] | None, error: str) -> None:
-            if data is None:
-                deps.metrics.nudges_failed.labels(error_label(error)).inc()
-                deps.store.nudge_failed(nudge_id, error)
-            else:
-                deps.metrics.nudges_sent.inc()
+def _stored(deps: Deps, message: LiveMessage, stored: Stored) -> None:
+    """Runs once the flag is stored: now, or after a retry if the database refused it (bot.spool)."""
+    if stored.duplicate:
+        deps.metrics.ignored("duplicate")
+        return  # a retry of an event already handled
+    deps.metrics.flags.labels(stored.severity or "low").inc()
+    if stored.nudge is None:
+        held_back = stored.held_back
+        deps.metrics.nudges_held_back.labels(held_back if held_back in HELD_BACK else "other").inc()
+        return  # a snoozed or recently nudged agent
+    nudge = stored.nudge
+    payload = nudge_message(nudge.analysis, nudge.suggestion, nudge.flag_id, pause=nudge.pause)
+    extra = {"thread_ts": message.thread_ts} if message.thread_ts else {}
 
-        deps.outbox.send("chat.postEphemeral", on_done=done, workspace=team, channel=channel, user=user,
-                         **payload, **extra)
+    def done(data: dict[str, Any] | None, error: str) -> None:
+        if data is None:
+            deps.metrics.nudges_failed.labels(error_label(error)).inc()
+            deps.store.nudge_failed(nudge.nudge_id, error)
+        else:
+            deps.metrics.nudges_sent.inc()
 
-    assert deps.writer is not None
-    paused = analysis.severity == "low" and workspace.low_paused(user, deps.settings.agent_pause)
-    deps.writer.add_flag_to_nudge(flag, deps.settings.nudge_cooldown, then=stored, hold="paused" if paused else "")
+    deps.outbox.send("chat.postEphemeral", on_done=done, workspace=message.team, channel=message.channel,
+                     user=message.user, **payload, **extra)
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
@@ -131,6 +121,6 @@ def _direct_message(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> 
     if not text.strip():
         deps.metrics.ignored("empty")
         return
-    analysis = deps.analyse(text)
-    payload = suggestion_message(analysis, deps.coach.suggest(text, analysis))
-    deps.outbox.send("chat.postMessage", channel=event["channel"], **payload)
+    draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+    deps.outbox.send("chat.postMessage", channel=event["channel"], **suggestion_message(draft.analysis,
+                                                                                       draft.suggestion))

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.flows.draft import coach_draft
 from bot.slack.deps import Deps
 from bot.slack.views import SHORTCUT_CALLBACK, suggestion_message
 
@@ -21,5 +22,5 @@ def handle_coach_this_reply(deps: Deps, ack: Ack, shortcut: dict[str, Any], resp
     if not text.strip():
         respond(response_type="ephemeral", text="That message has no text to coach.")
         return
-    analysis = deps.analyse(text)
-    respond(response_type="ephemeral", **suggestion_message(analysis, deps.coach.suggest(text, analysis)))
+    draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+    respond(response_type="ephemeral", **suggestion_message(draft.analysis, draft.suggestion))

@@ -1,0 +1,49 @@
+"""Coach a draft: analyse it, suggest a calmer version, and say what to show. Never stored.
+
+One path for ``/coach``, a DM, an @mention, the *Coach this reply* shortcut and
+``support-coach check``, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.coach import Coach
+from bot.models import Analysis, Suggestion
+from bot.workspace import WorkspaceSettings
+
+Analyse = Callable[[str], Analysis]  # Coach.analyse without team settings; the bot times it
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A coached draft: what was spotted and the suggestion (None when it reads fine)."""
+
+    analysis: Analysis
+    suggestion: Suggestion | None
+
+    @property
+    def worst(self) -> str | None:
+        """The severity ``check --fail-on`` gates on: None when nothing was flagged."""
+        return self.analysis.severity if self.analysis.flagged else None
+
+    def to_dict(self, item_id: object = None) -> dict[str, object]:
+        """The ``check --format json/jsonl`` record (a shape scripts rely on: docs/architecture.md §3)."""
+        analysis = self.analysis
+        return {
+            "id": item_id,
+            "flagged": analysis.flagged,
+            "categories": list(analysis.categories),
+            "severity": analysis.severity,
+            "findings": [finding.to_dict() for finding in analysis.findings],
+            "suggestion": self.suggestion.text if self.suggestion else None,
+        }
+
+
+def coach_draft(coach: Coach, text: str, *, use_llm: bool = True, analyse: Analyse | None = None,
+                workspace: WorkspaceSettings | None = None) -> Draft:
+    """The draft's analysis and suggestion. ``analyse`` replaces ``coach.analyse`` (the bot's
+    timed one); ``use_llm=False`` keeps to the rule rewrite (``check``: no settings, no network)."""
+    analysis = analyse(text) if analyse is not None else coach.analyse(text, workspace)
+    return Draft(analysis, coach.suggest(text, analysis, use_llm=use_llm, workspace=workspace))

@@ -1,0 +1,37 @@
+"""No CLI or flows module imports more than 8 other bot modules (issue 17), counted by
+scripts/import_fanout.py, which is itself checked on a module whose imports are known."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_IMPORTS = 8
+
+
+def _fanout_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("import_fanout", ROOT / "scripts" / "import_fanout.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["import_fanout"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+FANOUT = _fanout_script().fanout()
+
+
+def test_the_counter_sees_absolute_function_local_and_package_imports() -> None:
+    assert FANOUT["bot.cli.check"] == {"bot.cli.state", "bot.coach", "bot.flows.draft", "bot.models"}
+    assert "bot.slack.server" in FANOUT["bot.cli.run"]  # imported inside run(): still a dependency
+    assert {"bot.cli.exports", "bot.cli.review", "bot.cli.state"} <= FANOUT["bot.cli"]  # the package's own
+
+
+def test_no_cli_or_flows_module_imports_more_than_eight_bot_modules() -> None:
+    mine = {name: deps for name, deps in FANOUT.items() if name.split(".")[:2] in (["bot", "cli"], ["bot", "flows"])}
+    assert len(mine) >= 20  # the CLI package and the flows are all counted
+    over = {name: sorted(deps) for name, deps in mine.items() if len(deps) > MAX_IMPORTS}
+    assert over == {}
