@@ -9,17 +9,17 @@ special-cased); rules opt into them with ``skip``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import segments
 from bot.lazy import lazy_property
+from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 from bot.regex_shape import finditer_fast, might_match, search_fast
-from bot.rules import RULES_DIR, Rule, RuleError
+from bot.rules import Rule
 from bot.text import NormalizedText, Zone
 
-CONTEXT_FILE = RULES_DIR.parent / "context.toml"
+CONTEXT_FILE = PROMPTS_DIR / "context.toml"
 
 
 def _words(items: list[str]) -> str:
@@ -71,10 +71,7 @@ class ContextCues:
 def load_context(path: Path | None = None) -> ContextCues:
     """Compile the cue lists; a missing list or a bad fragment is a RuleError naming it."""
     path = path if path is not None else CONTEXT_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{path.name}: cannot read: {exc}") from None
+    data = read_toml(path)
 
     def cue(section: str, key: str) -> list[str]:
         value = data.get(section, {}).get(key)

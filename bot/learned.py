@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,8 +16,9 @@ from bot.context import MessageContext
 from bot.features import own_text
 from bot.model import MODEL_DIR, LearnedModel, token_spans, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding, severity_rank
+from bot.prompts import RuleError, read_toml
 from bot.rule_schema import CONTEXT_SKIPS
-from bot.rules import Rule, RuleError, RuleSet
+from bot.rules import Rule, RuleSet
 
 TIPS_FILE = MODEL_DIR / "tips.toml"
 RULE_PREFIX = "learned-"
@@ -40,10 +40,7 @@ class CategoryTip:
 @lru_cache(maxsize=1)
 def category_tips() -> dict[str, CategoryTip]:
     """The tips for learned findings (prompts/model/tips.toml), checked once."""
-    try:
-        data = tomllib.loads(TIPS_FILE.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RuleError(f"{TIPS_FILE.name}: {exc}") from None
+    data = read_toml(TIPS_FILE)
     tips = {}
     for category in CATEGORIES:
         entry = data.get(category)

@@ -23,9 +23,10 @@ from bot import facts as fact_check
 from bot.config import ConfigError, Settings
 from bot.detect import detect
 from bot.models import Analysis, Suggestion
+from bot.prompts import PROMPTS_DIR
 from bot.rewrite import audience
 from bot.rewrite_eval import defects
-from bot.rules import RULES_DIR, RuleSet
+from bot.rules import RuleSet
 from bot.templates import PromptTemplate, load_template
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 TEMPLATE_VARIABLES = frozenset({"draft", "findings", "principles", "tone", "rule_rewrite", "facts", "examples",
                                 "audience"})
 # Hand-written before/after pairs: the checkout's data/ folder, or one dropped beside the prompts.
-PAIRS_FILES = (RULES_DIR.parent / "rewrite_pairs.jsonl",)  # prompts/, shipped in the wheel
+PAIRS_FILES = (PROMPTS_DIR / "rewrite_pairs.jsonl",)  # prompts/, shipped in the wheel
 FEW_SHOT = 4
 AUDIENCE_NOTES = {
     "customer": "a reply to a customer: keep it customer-facing and end with a concrete next step",

@@ -30,6 +30,7 @@ from operator import add
 from pathlib import Path
 
 from bot.models import CATEGORIES
+from bot.prompts import PROMPTS_DIR
 
 FEATURE_VERSION = 6
 # Severity outputs: is a flagged message low, or high? Trained on flagged messages only, so they
@@ -37,9 +38,7 @@ FEATURE_VERSION = 6
 SEVERITY_OUTPUTS: tuple[str, ...] = ("low", "high")
 OUTPUTS: tuple[str, ...] = ("flag", *CATEGORIES, *SEVERITY_OUTPUTS)
 
-MODEL_DIR = Path(__file__).resolve().parent / "prompts" / "model"
-if not MODEL_DIR.is_dir():  # a source checkout rather than an installed wheel
-    MODEL_DIR = Path(__file__).resolve().parent.parent / "prompts" / "model"
+MODEL_DIR = PROMPTS_DIR / "model"
 MODEL_FILE = MODEL_DIR / "coach-model.json.gz"
 
 MAX_TOKENS = 400  # a pasted log adds nothing a person wrote; bound the cost of long messages

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -30,12 +29,13 @@ from bot.facts import NOT_NOUN, Fact, extract, missing
 from bot.harsh import shape_of
 from bot.learned import is_learned
 from bot.models import Analysis, Finding, Suggestion, severity_rank
+from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 from bot.rewrite_eval import SIGN_OFF, capital_allowed, defects, has_next_step, hollow
 from bot.rewrite_eval import body as body_of
-from bot.rules import RULES_DIR, RuleError, RuleSet, default_rules
+from bot.rules import RuleSet, default_rules
 from bot.topics import Topic, default_topics, topic_for
 
-STRATEGIES_FILE = RULES_DIR.parent / "rewrites.toml"
+STRATEGIES_FILE = PROMPTS_DIR / "rewrites.toml"
 
 
 def _words(text: str) -> list[str]:
@@ -223,12 +223,9 @@ def _string_list(value: object, where: str) -> tuple[str, ...]:
 def load_strategies(path: Path | str | None = None) -> Strategies:
     """Read the rewrite strategies; a broken file is a RuleError naming the entry."""
     path = Path(path) if path else STRATEGIES_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    data = read_toml(path, missing_ok=True)
+    if not data:
         return Strategies()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path.name}: {exc}") from None
     frames = []
     for index, raw in enumerate(data.get("frame", []), start=1):
         where = f"{path.name}: frame #{index} ({raw.get('id', '?')})"

@@ -13,13 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.models import CATEGORIES, SEVERITIES
+from bot.prompts import RuleError
 
 CONTEXT_SKIPS = frozenset({"quoted", "meta", "negated", "self", "colleague", "name"})
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9\-]{1,60}$")
-
-
-class RuleError(ValueError):
-    """A rule file is wrong; the message names the file and the rule."""
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import ahocorasick
 
@@ -33,15 +32,14 @@ from bot.prefilter import (
     starts_around,
     windows_around,
 )
+from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 from bot.rarity import forget_estimates
 from bot.regex_shape import fast_search, match_width, required_need, start_search
-from bot.rule_schema import FILE_KEYS, OVERLAY_KEYS, RULE_KEYS, RuleError, as_strings, check
+from bot.rule_schema import FILE_KEYS, OVERLAY_KEYS, RULE_KEYS, as_strings, check
 from bot.terms import TERM_SHAPE, fuzzy_variants, leet_source, term_pattern
 
-RULES_DIR = Path(__file__).resolve().parent / "prompts" / "rules"
-if not RULES_DIR.is_dir():  # running from a source checkout rather than an installed wheel
-    RULES_DIR = Path(__file__).resolve().parent.parent / "prompts" / "rules"
-VOCAB_FILE = RULES_DIR.parent / "vocab.toml"
+RULES_DIR = PROMPTS_DIR / "rules"
+VOCAB_FILE = PROMPTS_DIR / "vocab.toml"
 
 
 
@@ -351,16 +349,6 @@ class Vocab:
 def _vocab_item_source(item: str) -> str:
     """A class item is a regex fragment; a plain space in it matches any run of spaces."""
     return item.replace(" ", r"\s+")
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file's tables, or a RuleError that names the file (rules, vocab, overlays)."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path.name}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{path.name}: not valid TOML: {exc}") from None
 
 
 def load_vocab(path: Path | None = None) -> Vocab:

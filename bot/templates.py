@@ -9,9 +9,9 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from bot.rules import RULES_DIR
+from bot.prompts import PROMPTS_DIR
 
-TEMPLATES_DIR = RULES_DIR.parent / "templates"
+TEMPLATES_DIR = PROMPTS_DIR / "templates"
 
 
 class TemplateError(ValueError):

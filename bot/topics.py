@@ -7,15 +7,14 @@ Topics are data (prompts/topics.toml) so a team can add its own product areas.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bot.rules import RULES_DIR, RuleError
+from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 from bot.text import normalize
 
-TOPICS_FILE = RULES_DIR.parent / "topics.toml"
+TOPICS_FILE = PROMPTS_DIR / "topics.toml"
 
 # "couldn't find the power button", "didn't know how to reset a password": the struggle itself.
 _STRUGGLE = re.compile(
@@ -43,12 +42,9 @@ class Topic:
 def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
     """Read the topic file; a broken file is a RuleError naming it, never a crash later."""
     path = Path(path) if path else TOPICS_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    data = read_toml(path, missing_ok=True)
+    if not data:
         return ()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RuleError(f"{path.name}: {exc}") from None
     topics = []
     for index, entry in enumerate(data.get("topic", []), start=1):
         name = entry.get("name") if isinstance(entry, dict) else None

@@ -16,13 +16,13 @@ from typing import Any, cast
 
 from bot.digest import Digest, false_positive_rate, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
+from bot.prompts import principles
 from bot.report_format import AgentOutcomes, advice, category_note, outcome_parts, source_text, trend_text
 from bot.reports import Report, sparkline
 from bot.slack.settings_views import fix_blocks
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     MAX_VIEW_BLOCKS,
-    PRINCIPLES,
     Block,
     context,
     header,
@@ -283,6 +283,6 @@ def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: 
     if not is_manager and report.total == 0:
         blocks.append(section("Nothing flagged for you lately. :sparkles:"))
     blocks.append({"type": "divider"})
-    blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in PRINCIPLES)))
+    blocks.append(section("*How we talk to customers*\n" + "\n".join(f"• {p}" for p in principles())))
     blocks.append(context("Nudges are private. Drafts sent to `/coach` are never stored."))
     return {"type": "home", "private_metadata": state.to_metadata(), "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}

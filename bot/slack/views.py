@@ -32,16 +32,6 @@ ACTION_SNOOZE = "coach_snooze"
 ACTION_PAUSE_LOW = "coach_pause_low"  # bot/slack/listeners/settings.py
 SHORTCUT_CALLBACK = "coach_this_reply"
 
-PRINCIPLES = (
-    "The customer isn't always right, but is always the customer.",
-    "Listen and acknowledge before you explain.",
-    "Be honest, and offer perspective rather than a verdict.",
-    "Focus on the solution, not the blame.",
-    "Never disparage a customer, not even in the back room.",
-    "Learn from every confusion: it may point to a gap in our docs or product.",
-)
-
-
 def _clip(text: str, limit: int = MAX_SECTION) -> str:
     """Within Slack's limit, never cutting an escaped ``&lt;`` in half."""
     if len(text) <= limit:
