@@ -366,17 +366,20 @@ class SettingsCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, WorkspaceSettings]] = {}
+        self._changes: dict[str, int] = {}  # per team: how many times it was invalidated
 
     def invalidate(self, team: str) -> None:
         """Read ``team`` afresh next time: a change made in this process shows at once."""
         with self._lock:
             self._cached.pop(team, None)
+            self._changes[team] = self._changes.get(team, 0) + 1
 
     def get(self, team: str) -> WorkspaceSettings:
         now = self._clock()
         hit = self._cached.get(team)  # one dict read is atomic: the lock only orders the writes
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
+        changes = self._changes.get(team, 0)
         try:
             fresh = self._load(team)
         except Exception as exc:  # a database that cannot be read right now must not cost the message
@@ -385,5 +388,8 @@ class SettingsCache:
         if hit is not None and fresh == hit[1]:
             fresh = hit[1]
         with self._lock:
-            self._cached[team] = (now, fresh)
+            # A change made while this read was under way may not be in ``fresh``: keep it out of
+            # the cache, or the next second's messages would be judged by the settings before it.
+            if self._changes.get(team, 0) == changes:
+                self._cached[team] = (now, fresh)
         return fresh

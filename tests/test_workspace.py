@@ -135,6 +135,26 @@ def test_the_cache_rereads_after_its_ttl_and_keeps_an_unchanged_object() -> None
     assert cache.get("T1").threshold == "high"
 
 
+def test_a_change_made_while_settings_are_read_is_not_hidden_by_that_read() -> None:
+    """A manager saves a term while the listener is reading the old settings: that read must not
+    go into the cache, or the next second's messages are judged without the term."""
+    saved = {"threshold": "low"}
+    loads: list[str] = []
+    cache: SettingsCache
+
+    def load(team: str) -> WorkspaceSettings:
+        loads.append(team)
+        old = WorkspaceSettings(threshold=saved["threshold"])
+        if len(loads) == 1:  # the save lands (and invalidates) after this read saw the old rows
+            saved["threshold"] = "high"
+            cache.invalidate(team)
+        return old
+
+    cache = SettingsCache(load, ttl=60.0, clock=lambda: 0.0)
+    assert cache.get("T1").threshold == "low"  # the read that was under way answers with what it saw
+    assert cache.get("T1").threshold == "high" and len(loads) == 2  # the next one reads afresh
+
+
 def test_store_rows_round_trip_with_an_audit_row_each(tmp_path: Path) -> None:
     path = tmp_path / "coach.db"
     store = Store(path)
