@@ -31,7 +31,8 @@ WRITTEN_FILES = ("written_bd.jsonl", "written_da.jsonl", "written_ad.jsonl", "wr
                  "written_gb.jsonl", "written_gc.jsonl", "written_gd.jsonl", "written_ge.jsonl", "written_gf.jsonl",
                  "written_na.jsonl", "written_nb.jsonl", "written_nc.jsonl", "written_nd.jsonl", "written_ka.jsonl",
                  "written_kb.jsonl", "written_kc.jsonl", "written_kd.jsonl", "written_ke.jsonl", "written_kf.jsonl",
-                 "written_kg.jsonl")
+                 "written_kg.jsonl", "written_kh.jsonl", "written_ki.jsonl", "written_kj.jsonl", "written_kk.jsonl",
+                 "written_kl.jsonl")
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
 SYNTHETIC_CLEAN_FILE = "synthetic_clean.jsonl"  # scripts/make_clean_replies.py: negatives for training only

@@ -34,7 +34,11 @@ REGULARISATION = 10.0  # logistic regression's C
 MIN_DOCUMENTS = 2  # a feature seen in one message is that message, not a pattern
 MIN_WEIGHT = 0.1  # smaller weights change no decision (measured: same cross-validated figures); fewer to sum
 FOLDS = 5
-MAX_REAL_FLAG_RATE = 0.0025  # the model alone may flag at most this share of real replies in CV
+# The model alone may flag at most this share of real replies in CV (0.25% of the 4,458 training
+# replies is 11 messages). Session 8 tried 0.3%: CV F1 0.897 -> 0.903, but the full engine then
+# flagged 7 of the 1,542 held-out real replies (0.45%) instead of 4, too close to the 0.5% a
+# team can live with, so it stays at 0.25%.
+MAX_REAL_FLAG_RATE = 0.0025
 MAX_HARD_NEGATIVE_RATE = 0.04  # ... and at most this share of the labelled near misses (HARD-NEG)
 EVIDENCE_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 # A further category is added only when the model is this sure. CV: 0.5-0.7 alike; on 2,221 unseen
