@@ -21,7 +21,8 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 LEARNED_FALSE_ALARMS: frozenset[str] = frozenset({
     # ("the idiom doesn't translate" stopped being one when batch 10 joined, session 8.)
     # The block's own line is excused now; what is left reads to the model like a brush-off (0.62).
-    "&gt; not my job to chase your parcel\nwhich is what the seller wrote back to him. I've opened the marketplace claim.",
+    "&gt; not my job to chase your parcel\n"
+    "which is what the seller wrote back to him. I've opened the marketplace claim.",
 })
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
 # removes more false alarms than true flags on unseen messages (bot/train.py, RULE_VETO).
