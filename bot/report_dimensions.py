@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from bot.models import CATEGORIES, FLAG_SOURCES, SEVERITIES
+from bot.timezones import local_time
 
 TOP = 10
 ALL_VIEWS = frozenset({"table", "csv", "json", "markdown", "slack", "digest"})
@@ -114,6 +115,10 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("struggle", "What customers struggled with", "struggles", of_flag=_struggle,
               label=lambda key, _: key, item="topic",
               digest_title="*What customers struggled with* (worth a docs or product fix):"),
+    Dimension("hour", "By hour of day", "by_hour", of_time=lambda seconds, tz: f"{local_time(seconds, tz).hour:02d}",
+              order="fixed", keys=tuple(f"{hour:02d}" for hour in range(24)),
+              label=lambda key, _: f"{key}:00–{(int(key) + 1) % 24:02d}:00", slack_limit=24, digest_limit=24,
+              digest_title="*When (hour of day, the team's zone):*"),  # end of shift? the team's zone
     Dimension("status", "Statuses", "statuses", of_flag=lambda f: (f.status,), order="key", limit=None,
               views=frozenset({"json"})),  # "edited" is an outcome; the others are said there
 )

@@ -338,14 +338,19 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
     dims: defaultdict[str, Counter[str]] = defaultdict(Counter)
     per_day: Counter[tuple[str, str, int]] = Counter()  # ("total", "", day) and ("category", name, day)
     index = _DayIndex(period)
+    times = _TimeKeys(period.tz, dims) if not light else None  # the dimensions read from a flag's instant
     day: int | None  # a rollup day, or a quarter hour's day of the period (None: not looked up yet)
     if channel or agent:
-        _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index)
+        _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index, times)
     elif is_utc(period.tz):
         for day, dim, key, n in store.rollup(period.first_day, period.last_day, team):
             dims[dim][key] += n
             if dim in ("total", "category"):
                 per_day[(dim, key, day - period.first_day)] += n
+        if times is not None and times.dimensions:
+            for slot, dim, _key, n in store.slot_rollup(period.start, period.end, team):
+                if dim == "total":
+                    times.count(slot, n)
     else:
         start, end = period.start, period.end
         first_whole, last_whole = int(-(-start // DAY)), int(end // DAY) - 1  # UTC days inside the period
@@ -364,6 +369,8 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
             if day is None:
                 day = day_of[slot] = index.of(slot * SLOT)
             per_day[(dim, key, day)] += n
+            if times is not None and dim == "total":
+                times.count(slot, n)
         dims["total"] = Counter({"": sum(n for (dim, _k, _d), n in per_day.items() if dim == "total")})
         if light:
             for (dim, key, _day), n in per_day.items():
@@ -387,15 +394,36 @@ class _DayIndex:
         return min(max(bisect_right(self.bounds, seconds) - 1, 0), len(self.bounds) - 2)
 
 
+class _TimeKeys:
+    """The dimensions read from when a flag was raised (``of_time``, say the hour of day in the
+    team's zone): not in the daily rollup, so counted from the quarter-hour rollup's totals (every
+    real zone's hours start on a quarter hour, so this is exact) or from the narrowed rows."""
+
+    def __init__(self, tz: str, dims: defaultdict[str, Counter[str]]) -> None:
+        self.tz, self.dims = tz, dims
+        self.dimensions = [d for d in DIMENSIONS if d.of_time is not None]
+        self._keys: dict[int, list[tuple[str, str]]] = {}
+
+    def count(self, slot: int, n: int = 1) -> None:
+        keys = self._keys.get(slot)
+        if keys is None:
+            keys = self._keys[slot] = [(d.name, d.of_time(slot * SLOT, self.tz)) for d in self.dimensions
+                                       if d.of_time is not None]
+        for name, key in keys:
+            self.dims[name][key] += n
+
+
 def _count_rows(store: Store, start: float, end: float, channel: str | None, agent: str | None,
                 team: str | None, dims: defaultdict[str, Counter[str]], per_day: Counter[tuple[str, str, int]] | None,
-                index: _DayIndex) -> None:
+                index: _DayIndex, times: _TimeKeys | None = None) -> None:
     """Count the flags of [start, end) one by one, with the rollup's dimensions (and, given
-    ``per_day``, the totals and categories of each day)."""
+    ``per_day``, the totals and categories of each day; given ``times``, the instant's)."""
     if end <= start:
         return
     for created_at, *columns in store.flag_dimension_rows(start, end, channel, agent, team):
         day = index.of(float(created_at)) if per_day is not None else 0
+        if times is not None and times.dimensions:
+            times.count(int(float(created_at) // SLOT))
         for dim, key in flag_dimensions(*columns):
             dims[dim][key] += 1
             if per_day is not None and dim in ("total", "category"):
