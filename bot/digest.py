@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from bot.fixes import Fix, choices, summary
 from bot.mrkdwn import channel_ref, escape
+from bot.report_dimensions import DIMENSIONS, Dimension
 from bot.report_format import advice, category_note, source_text, trend_text
-from bot.reports import Report, sparkline
+from bot.reports import Named, Report, sparkline
 from bot.schedule import CADENCE_DAYS
 from bot.schedule import Schedule as Schedule  # where callers have always found it
 
@@ -65,20 +66,10 @@ def digest_text(report: Report, cadence: str | None = None, fixes: Sequence[Fix]
     if source_text(report):
         lines.append(source_text(report)[0].upper() + source_text(report)[1:] + ".")
     lines.append(f"`{sparkline([n for _, n in report.daily])}`")
-    categories = [f"{escape(name)} {n}" for name, n in report.by_category if n]
-    if categories:
-        note = f" ({category_note(report)})" if report.multi_category else ""
-        lines.append("*What kind:* " + ", ".join(categories) + note)
-    if report.by_channel:
-        lines.append("*Where:* " + ", ".join(f"{channel_ref(c.id, c.name)} {c.count}" for c in report.by_channel[:5]))
-    if report.top_rules:
-        lines.append("*Top rules:* " + ", ".join(f"{escape(rule)} {n}{_fp(report, rule)}"
-                                                 for rule, n in report.top_rules[:5]))
-    if report.top_phrases:
-        lines.append("*Most common phrases:* " + ", ".join(f"“{escape(p)}” {n}" for p, n in report.top_phrases[:5]))
-    if report.struggles:
-        lines.append("*What customers struggled with* (worth a docs or product fix): "
-                     + ", ".join(f"{escape(t)} {n}" for t, n in report.struggles[:5]))
+    for dimension in DIMENSIONS:
+        if "digest" in dimension.views:
+            line = _breakdown_line(report, dimension)
+            lines += [line] if line else []
     lines.append(f"*Outcomes:* {outcomes_text(report)}.")
     lines += [f"• {escape(tip)}" for tip in advice(report)]
     if fixes:
@@ -87,6 +78,28 @@ def digest_text(report: Report, cadence: str | None = None, fixes: Sequence[Fix]
     if not report.total:
         lines.append(f"A calm {_span(report)}: nothing to coach. Thank the team.")
     return "\n".join(lines)
+
+
+def _breakdown_line(report: Report, dimension: Dimension) -> str:
+    """One dimension on one line, its largest first; the categories and the rules are special
+    (the note on categories that add up to more; each rule's not-helpful votes)."""
+    if dimension.name == "category":
+        categories = [f"{escape(name)} {n}" for name, n in report.by_category if n]
+        note = f" ({category_note(report)})" if report.multi_category else ""
+        return "*What kind:* " + ", ".join(categories) + note if categories else ""
+    rows = [row for row in report.rows(dimension.name) if row.count][:dimension.digest_limit]
+    if dimension.name == "rule":
+        items = [f"{escape(row.id)} {row.count}{_fp(report, row.id)}" for row in rows]
+    else:
+        items = [f"{mrkdwn_item(dimension, row)} {row.count}" for row in rows]
+    return f"{dimension.digest_lead} " + ", ".join(items) if items else ""
+
+
+def mrkdwn_item(dimension: Dimension, row: Named) -> str:
+    """A row's label for Slack: a channel as a link that cannot ping, anything else escaped."""
+    if dimension.names == "channel":
+        return channel_ref(row.id, row.name)
+    return escape(dimension.label(row.id, row.name))
 
 
 def outcomes_text(report: Report) -> str:

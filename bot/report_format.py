@@ -11,6 +11,7 @@ from typing import NamedTuple, cast
 
 from bot.console import table
 from bot.models import Flag
+from bot.report_dimensions import DIMENSIONS
 from bot.reports import Named, Outcomes, Report, sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -79,34 +80,33 @@ AGENT_OUTCOMES = "Coaching outcomes by agent"
 
 class Section(NamedTuple):
     """One titled list of a report. ``prose``: each value is a phrase, not a count, so a table
-    wraps it and left-aligns it, and Markdown heads the column "outcomes"."""
+    wraps it and left-aligns it, and Markdown heads the column "outcomes". ``dimension``: the
+    declared dimension it lists ("" for the outcomes)."""
 
     title: str
     rows: list[tuple[str, object]]
     prose: bool = False
+    dimension: str = ""
 
 
-def sections(report: Report, agents: AgentOutcomes | None = None) -> list[Section]:
-    """Titled (label, value) lists shared by the table, Markdown and CSV renderers.
+def sections(report: Report, agents: AgentOutcomes | None = None, view: str = "table") -> list[Section]:
+    """Titled (label, value) lists shared by the table, Markdown and CSV renderers: every declared
+    dimension listed in ``view`` (bot.report_dimensions), then the outcomes.
 
     Given ``agents``, a manager's report lists each agent's coaching outcomes by name instead of
     their flag counts (the views a person reads); CSV, a data export, keeps the counts.
     """
-    out = [
-        Section("By category", [(name, n) for name, n in report.by_category]),
-        Section("By severity", [(name, n) for name, n in report.by_severity]),
-        Section("By channel", [(f"#{c.name}" if c.name != c.id else c.id, c.count) for c in report.by_channel]),
-    ]
-    if report.manager_view and agents is not None:
-        out.append(Section(AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(o))) for a, o in agents], prose=True))
-    elif report.manager_view:
-        out.append(Section("By agent", [(a.name, a.count) for a in report.by_agent]))
-    out += [
-        Section("Top rules", list(report.top_rules)),
-        Section("Top phrases", [(f"“{p}”", n) for p, n in report.top_phrases]),
-        Section("What customers struggled with", list(report.struggles)),
-        Section("Outcomes", _outcomes(report)),
-    ]
+    out = []
+    for dimension in DIMENSIONS:
+        if view not in dimension.views or (dimension.managers_only and not report.manager_view):
+            continue
+        if dimension.name == "agent" and agents is not None:
+            out.append(Section(AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(o))) for a, o in agents],
+                               prose=True, dimension="agent"))
+            continue
+        out.append(Section(dimension.title, [(dimension.label(row.id, row.name), row.count)
+                                             for row in report.rows(dimension.name)], dimension=dimension.name))
+    out.append(Section("Outcomes", _outcomes(report)))
     return out
 
 
@@ -137,7 +137,7 @@ def render_table(report: Report, width: int | None = None, agents: AgentOutcomes
     ]
     if source_text(report):
         lines.append(_wrapped(f"Where from: {source_text(report)}.", width, ""))
-    for title, rows, prose in sections(report, agents):
+    for title, rows, prose, _dimension in sections(report, agents):
         lines.append("")
         lines.append(title)
         if not rows:
@@ -177,7 +177,7 @@ def render_markdown(report: Report, agents: AgentOutcomes | None = None) -> str:
     if source_text(report):
         lines[-1] += "  "
         lines.append(f"**Where from:** {source_text(report)}")
-    for title, rows, prose in sections(report, agents):
+    for title, rows, prose, _dimension in sections(report, agents, "markdown"):
         lines += ["", f"## {title}", ""]
         if not rows:
             lines.append("_none_")
@@ -230,13 +230,18 @@ def render_csv(report: Report) -> str:
     writer.writerow(["summary", "previous_period", report.previous_total])
     writer.writerow(["summary", "time_zone", report.period.tz])
     writer.writerow(["summary", "flags_with_several_categories", report.multi_category])
-    for source, n in report.by_source:
-        writer.writerow(["by_source", source, n])
+    # the counts the table says in words (where the flags came from) come with the summary
+    first = [dimension for dimension in DIMENSIONS if "csv" in dimension.views and "table" not in dimension.views]
+    for dimension in first:
+        for key, n in report.counts(dimension.name):
+            writer.writerow([dimension.csv_key, key, n])
     for day, n in report.daily:
         writer.writerow(["daily", day, n])
-    for title, rows, _prose in sections(report):
-        key = title.lower().replace(" ", "_")
-        for label, value in rows:
+    for section in sections(report, view="csv"):
+        if section.dimension in {dimension.name for dimension in first}:
+            continue
+        key = section.title.lower().replace(" ", "_")
+        for label, value in section.rows:
             writer.writerow([key, str(label).strip("“”"), value])
     return buffer.getvalue().replace("\r\n", "\n").rstrip("\n")
 
@@ -276,19 +281,7 @@ def report_dict(report: Report) -> dict[str, object]:
         "daily": [{"date": d, "flags": n,
                    "by_category": {c: series[i] for c, series in report.daily_by_category}}
                   for i, (d, n) in enumerate(report.daily)],
-        "by_category": dict(report.by_category),
-        "previous_by_category": dict(report.previous_by_category),
-        "multi_category": report.multi_category,
-        "category_note": category_note(report),
-        "by_source": dict(report.by_source),
-        "by_severity": dict(report.by_severity),
-        "by_channel": [{"id": c.id, "name": c.name, "flags": c.count} for c in report.by_channel],
-        "by_agent": [{"id": a.id, "name": a.name, "flags": a.count} for a in report.by_agent]
-        if report.manager_view else None,
-        "top_rules": [{"rule": r, "flags": n} for r, n in report.top_rules],
-        "top_phrases": [{"phrase": p, "flags": n} for p, n in report.top_phrases],
-        "struggles": [{"topic": t, "flags": n} for t, n in report.struggles],
-        "statuses": dict(report.statuses),
+        **breakdowns_dict(report),
         "outcomes": {
             "nudges_sent": report.nudges_sent,
             "nudges_failed": dict(report.nudges_failed),
@@ -301,6 +294,30 @@ def report_dict(report: Report) -> dict[str, object]:
                           for r in report.rule_feedback],
         "flags": [flag.to_dict() for flag in report.flags],
     }
+
+
+def breakdowns_dict(report: Report) -> dict[str, object]:
+    """Every declared dimension in JSON, under its declared key: a {key: n} map, or a list of
+    {item: key, "flags": n} ({"id", "name", "flags"} for channels and agents); None for a
+    managers-only dimension in an agent's own report. The categories bring their notes along."""
+    out: dict[str, object] = {}
+    for dimension in DIMENSIONS:
+        if "json" not in dimension.views:
+            continue
+        rows = report.rows(dimension.name)
+        if dimension.managers_only and not report.manager_view:
+            out[dimension.json] = None
+        elif dimension.item == "named":
+            out[dimension.json] = [{"id": row.id, "name": row.name, "flags": row.count} for row in rows]
+        elif dimension.item:
+            out[dimension.json] = [{dimension.item: row.id, "flags": row.count} for row in rows]
+        else:
+            out[dimension.json] = {row.id: row.count for row in rows}
+        if dimension.name == "category":  # special: the period before, and why they add up to more
+            out["previous_by_category"] = dict(report.previous_by_category)
+            out["multi_category"] = report.multi_category
+            out["category_note"] = category_note(report)
+    return out
 
 
 def render_json(report: Report) -> str:

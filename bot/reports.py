@@ -18,12 +18,11 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from bot.models import CATEGORIES, FLAG_SOURCES, SEVERITIES, Flag
-from bot.report_dimensions import flag_dimensions
+from bot.models import CATEGORIES, Flag
+from bot.report_dimensions import DIMENSIONS, Dimension, flag_dimensions
 from bot.store import DAY, SLOT, Store
 from bot.timezones import DEFAULT_ZONE, day_label, day_start, is_utc, local_day
 
-TOP = 10
 MIN_VOTES_FOR_ADVICE = 3
 FALSE_POSITIVE_ADVICE_RATE = 0.4
 _PERIOD = re.compile(r"^\s*(\d{1,4})\s*([dw]?)\s*$", re.IGNORECASE)
@@ -134,15 +133,8 @@ class Report:
     period: Period
     total: int
     previous_total: int
-    by_category: tuple[tuple[str, int], ...]
-    by_severity: tuple[tuple[str, int], ...]
-    by_channel: tuple[Named, ...]
-    by_agent: tuple[Named, ...]
-    top_rules: tuple[tuple[str, int], ...]
-    top_phrases: tuple[tuple[str, int], ...]
-    struggles: tuple[tuple[str, int], ...]
+    breakdowns: tuple[tuple[str, tuple[Named, ...]], ...]  # per declared dimension (DIMENSIONS), its rows
     daily: tuple[tuple[str, int], ...]
-    statuses: tuple[tuple[str, int], ...]
     nudges_sent: int
     nudges_failed: tuple[tuple[str, int], ...]
     rule_feedback: tuple[RuleFeedback, ...]
@@ -150,12 +142,55 @@ class Report:
     agent: str | None = None
     manager_view: bool = True
     flags: tuple[Flag, ...] = field(default=())
-    by_source: tuple[tuple[str, int], ...] = ()  # live (nudged as posted) and scan (found in history)
     multi_category: int = 0  # flags with two or more categories
     daily_by_category: tuple[tuple[str, tuple[int, ...]], ...] = ()  # per category, one count a day
     previous_by_category: tuple[tuple[str, int], ...] = ()
     previous_daily: tuple[int, ...] = ()  # the period before, day by day (the chart's trend line)
     votes: tuple[int, int] = (0, 0)  # nudges voted (helpful, not helpful); rule_feedback counts per rule
+
+    def rows(self, dimension: str) -> tuple[Named, ...]:
+        """One dimension's rows (key as ``id``), in the order its declaration gives."""
+        return dict(self.breakdowns).get(dimension, ())
+
+    def counts(self, dimension: str) -> tuple[tuple[str, int], ...]:
+        return tuple((row.id, row.count) for row in self.rows(dimension))
+
+    @property
+    def by_category(self) -> tuple[tuple[str, int], ...]:
+        return self.counts("category")
+
+    @property
+    def by_severity(self) -> tuple[tuple[str, int], ...]:
+        return self.counts("severity")
+
+    @property
+    def by_source(self) -> tuple[tuple[str, int], ...]:
+        """live (nudged as posted) and scan (found in history)."""
+        return self.counts("source")
+
+    @property
+    def by_channel(self) -> tuple[Named, ...]:
+        return self.rows("channel")
+
+    @property
+    def by_agent(self) -> tuple[Named, ...]:
+        return self.rows("agent")
+
+    @property
+    def top_rules(self) -> tuple[tuple[str, int], ...]:
+        return self.counts("rule")
+
+    @property
+    def top_phrases(self) -> tuple[tuple[str, int], ...]:
+        return self.counts("phrase")
+
+    @property
+    def struggles(self) -> tuple[tuple[str, int], ...]:
+        return self.counts("struggle")
+
+    @property
+    def statuses(self) -> tuple[tuple[str, int], ...]:
+        return self.counts("status")
 
     @property
     def trend(self) -> float | None:
@@ -231,24 +266,18 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     period = Period.last(days, now, tz)
     current = _counts(store, period, channel, agent, team)
     previous = _counts(store, period.previous(), channel, agent, team, light=True)
-    channel_names = store.names("channel", team)
-    agent_names = store.names("agent", team)
     dims = current.dims
     feedback, votes = _rule_feedback(store, period, channel, agent, team)
     sent, failed = _nudges(store, period, channel, agent, team)
+    names = {kind: store.names(kind, team) for kind in ("channel", "agent")}
+    breakdowns = tuple((d.name, _rows(d, dims[d.name], names.get(d.names or "", {})))
+                       for d in DIMENSIONS if manager or not d.managers_only)
     return Report(
         period=period,
         total=sum(current.daily),
         previous_total=sum(previous.daily),
-        by_category=tuple((c, dims["category"][c]) for c in CATEGORIES),
-        by_severity=tuple((s, dims["severity"][s]) for s in reversed(SEVERITIES)),
-        by_channel=_named(dims["channel"], channel_names, limit=None),
-        by_agent=_named(dims["agent"], agent_names, limit=None) if manager else (),
-        top_rules=_top(dims.get("rule")),
-        top_phrases=_top(dims.get("phrase")),
-        struggles=_top(dims.get("struggle")),
+        breakdowns=breakdowns,
         daily=tuple((day_label(period.first_day + i), n) for i, n in enumerate(current.daily)),
-        statuses=tuple(sorted((k, n) for k, n in dims["status"].items() if n)),
         nudges_sent=sent,
         nudges_failed=failed,
         rule_feedback=feedback,
@@ -257,7 +286,6 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
         manager_view=manager,
         flags=tuple(store.flags(since=period.start, until=period.end, channel=channel, agent=agent, team=team))
         if include_flags else (),
-        by_source=tuple((s, dims["source"][s]) for s in FLAG_SOURCES),
         multi_category=sum(dims["multi"].values()),
         daily_by_category=tuple((c, current.daily_by_category[c]) for c in CATEGORIES),
         previous_by_category=tuple((c, previous.dims["category"][c]) for c in CATEGORIES),
@@ -310,14 +338,19 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
     dims: defaultdict[str, Counter[str]] = defaultdict(Counter)
     per_day: Counter[tuple[str, str, int]] = Counter()  # ("total", "", day) and ("category", name, day)
     index = _DayIndex(period)
+    times = _TimeKeys(period.tz, dims) if not light else None  # the dimensions read from a flag's instant
     day: int | None  # a rollup day, or a quarter hour's day of the period (None: not looked up yet)
     if channel or agent:
-        _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index)
+        _count_rows(store, period.start, period.end, channel, agent, team, dims, per_day, index, times)
     elif is_utc(period.tz):
         for day, dim, key, n in store.rollup(period.first_day, period.last_day, team):
             dims[dim][key] += n
             if dim in ("total", "category"):
                 per_day[(dim, key, day - period.first_day)] += n
+        if times is not None and times.dimensions:
+            for slot, dim, _key, n in store.slot_rollup(period.start, period.end, team):
+                if dim == "total":
+                    times.count(slot, n)
     else:
         start, end = period.start, period.end
         first_whole, last_whole = int(-(-start // DAY)), int(end // DAY) - 1  # UTC days inside the period
@@ -336,6 +369,8 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
             if day is None:
                 day = day_of[slot] = index.of(slot * SLOT)
             per_day[(dim, key, day)] += n
+            if times is not None and dim == "total":
+                times.count(slot, n)
         dims["total"] = Counter({"": sum(n for (dim, _k, _d), n in per_day.items() if dim == "total")})
         if light:
             for (dim, key, _day), n in per_day.items():
@@ -359,15 +394,36 @@ class _DayIndex:
         return min(max(bisect_right(self.bounds, seconds) - 1, 0), len(self.bounds) - 2)
 
 
+class _TimeKeys:
+    """The dimensions read from when a flag was raised (``of_time``, say the hour of day in the
+    team's zone): not in the daily rollup, so counted from the quarter-hour rollup's totals (every
+    real zone's hours start on a quarter hour, so this is exact) or from the narrowed rows."""
+
+    def __init__(self, tz: str, dims: defaultdict[str, Counter[str]]) -> None:
+        self.tz, self.dims = tz, dims
+        self.dimensions = [d for d in DIMENSIONS if d.of_time is not None]
+        self._keys: dict[int, list[tuple[str, str]]] = {}
+
+    def count(self, slot: int, n: int = 1) -> None:
+        keys = self._keys.get(slot)
+        if keys is None:
+            keys = self._keys[slot] = [(d.name, d.of_time(slot * SLOT, self.tz)) for d in self.dimensions
+                                       if d.of_time is not None]
+        for name, key in keys:
+            self.dims[name][key] += n
+
+
 def _count_rows(store: Store, start: float, end: float, channel: str | None, agent: str | None,
                 team: str | None, dims: defaultdict[str, Counter[str]], per_day: Counter[tuple[str, str, int]] | None,
-                index: _DayIndex) -> None:
+                index: _DayIndex, times: _TimeKeys | None = None) -> None:
     """Count the flags of [start, end) one by one, with the rollup's dimensions (and, given
-    ``per_day``, the totals and categories of each day)."""
+    ``per_day``, the totals and categories of each day; given ``times``, the instant's)."""
     if end <= start:
         return
     for created_at, *columns in store.flag_dimension_rows(start, end, channel, agent, team):
         day = index.of(float(created_at)) if per_day is not None else 0
+        if times is not None and times.dimensions:
+            times.count(int(float(created_at) // SLOT))
         for dim, key in flag_dimensions(*columns):
             dims[dim][key] += 1
             if per_day is not None and dim in ("total", "category"):
@@ -408,16 +464,13 @@ def _nudges(store: Store, period: Period, channel: str | None, agent: str | None
     return sent, tuple(failed.most_common())
 
 
-def _top(counter: Counter[str] | None, limit: int = TOP) -> tuple[tuple[str, int], ...]:
-    if not counter:
-        return ()
-    return tuple((k, n) for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])) if n > 0)[:limit]
-
-
-def _named(counter: Counter[str], names: dict[str, str], limit: int | None) -> tuple[Named, ...]:
+def _rows(dimension: Dimension, counter: Counter[str], names: dict[str, str]) -> tuple[Named, ...]:
+    """A dimension's counts as its declaration orders them (see bot.report_dimensions.Dimension)."""
+    if dimension.order == "fixed":
+        return tuple(Named(key, names.get(key, key), counter[key]) for key in dimension.keys)
     rows = [Named(key, names.get(key, key), n) for key, n in counter.items() if n > 0]
-    rows.sort(key=lambda r: (-r.count, r.name))
-    return tuple(rows[:limit] if limit else rows)
+    rows.sort(key=(lambda r: r.id) if dimension.order == "key" else (lambda r: (-r.count, r.name)))
+    return tuple(rows[:dimension.limit] if dimension.limit else rows)
 
 
 def sparkline(values: list[int] | tuple[int, ...]) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
-from bot.digest import Digest, false_positive_rate, outcomes_text
+from bot.digest import Digest, false_positive_rate, mrkdwn_item, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
 from bot.prompts import principles
+from bot.report_dimensions import BY_NAME, DIMENSIONS, Dimension
 from bot.report_format import AgentOutcomes, advice, category_note, outcome_parts, source_text, trend_text
 from bot.reports import Report, sparkline
 from bot.slack.settings_views import fix_blocks
@@ -27,7 +29,6 @@ from bot.slack.views import (
     context,
     header,
     limit_blocks,
-    phrase_and_struggle_blocks,
     section,
 )
 
@@ -82,6 +83,67 @@ def top_rules_text(report: Report, limit: int = 8) -> str:
     return "\n".join(lines)
 
 
+Special = Callable[[Report], list[Block]]
+
+
+def breakdown_blocks(report: Report, special: dict[str, Special]) -> list[Block]:
+    """Every declared dimension shown in Slack (bot.report_dimensions), in its declared order: a
+    section of its largest rows, or what the view's ``special`` builds for it instead (the
+    category bars, the rules with their votes, and where each view has its own layout)."""
+    blocks: list[Block] = []
+    for dimension in DIMENSIONS:
+        if dimension.name in special:
+            blocks += special[dimension.name](report)
+        elif "slack" in dimension.views and (report.manager_view or not dimension.managers_only):
+            blocks += breakdown_section(report, dimension)
+    return blocks
+
+
+def breakdown_section(report: Report, dimension: Dimension, limit: int | None = None) -> list[Block]:
+    rows = [row for row in report.rows(dimension.name) if row.count][:limit or dimension.slack_limit]
+    if not rows:
+        return []
+    return [section(dimension.heading + "\n" + "\n".join(f"{mrkdwn_item(dimension, row)}: {row.count}"
+                                                          for row in rows))]
+
+
+def _none(_report: Report) -> list[Block]:
+    return []
+
+
+def _where(report: Report) -> list[Block]:
+    """The digest's channels on one line."""
+    if not report.by_channel:
+        return []
+    return [section("*Where*\n" + "  ".join(f"{channel_ref(c.id, c.name)} {c.count}" for c in report.by_channel[:8]))]
+
+
+def _rules(report: Report) -> list[Block]:
+    if not report.top_rules:
+        return []
+    return [section("*Top rules, and how often agents found them not helpful*\n" + top_rules_text(report))]
+
+
+def _manager_rules(report: Report) -> list[Block]:
+    return _rules(report) if report.manager_view else []
+
+
+def _struggles_to_fix(report: Report) -> list[Block]:
+    if not report.struggles:
+        return []
+    return [section("*What customers struggled with* (worth a docs or product fix)\n" + "\n".join(
+        f"• {escape(t)}: {n}" for t, n in report.struggles[:8]))]
+
+
+def _home_channels(report: Report) -> list[Block]:
+    """A manager's whole-team dashboard lists channels; an agent's record and a channel's do not."""
+    return breakdown_section(report, BY_NAME["channel"]) if report.manager_view and not report.channel else []
+
+
+def _category_fields(report: Report) -> list[Block]:
+    return [section("*By category*\n" + "\n".join(f"*{escape(name)}*: {n}" for name, n in report.by_category))]
+
+
 def digest_message(digest: Digest, chart: bool = False) -> dict[str, Any]:
     """The digest as blocks, with its plain text as the fallback."""
     report = digest.report
@@ -92,14 +154,8 @@ def digest_message(digest: Digest, chart: bool = False) -> dict[str, Any]:
     ]
     if report.total:
         blocks.append(section("*By category*\n" + category_bars(report)))
-    if report.by_channel:
-        blocks.append(section("*Where*\n" + "  ".join(
-            f"{channel_ref(c.id, c.name)} {c.count}" for c in report.by_channel[:8])))
-    if report.top_rules:
-        blocks.append(section("*Top rules, and how often agents found them not helpful*\n" + top_rules_text(report)))
-    if report.struggles:
-        blocks.append(section("*What customers struggled with* (worth a docs or product fix)\n" + "\n".join(
-            f"• {escape(t)}: {n}" for t, n in report.struggles[:8])))
+    blocks += breakdown_blocks(report, {"category": _none, "channel": _where, "rule": _rules,
+                                        "phrase": _none, "struggle": _struggles_to_fix})
     blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report)
     if tips:
@@ -225,12 +281,7 @@ def home_report_blocks(report: Report, title: str, state: HomeState, *, channels
     ]
     if drill is not None:
         blocks.append(agent_outcomes(drill))
-    if report.manager_view and report.by_channel and not report.channel:
-        blocks.append(section("*By channel*\n" + "\n".join(
-            f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
-    if report.top_rules and report.manager_view:
-        blocks.append(section("*Top rules, and how often agents found them not helpful*\n" + top_rules_text(report)))
-    blocks += phrase_and_struggle_blocks(report)
+    blocks += breakdown_blocks(report, {"category": _none, "channel": _home_channels, "rule": _manager_rules})
     blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report) if report.manager_view else []
     if tips:
@@ -249,14 +300,11 @@ def report_blocks(report: Report, title: str = "Coaching report", agents: AgentO
         header(f"{title}: {report.period.label}"),
         section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {escape(report.scope)}"),
     ]
-    fields = [f"*{escape(name)}*: {n}" for name, n in report.by_category]
-    blocks.append(section("*By category*\n" + "\n".join(fields)))
-    if report.by_channel:
-        blocks.append(section("*By channel*\n" + "\n".join(
-            f"{channel_ref(c.id, c.name)}: {c.count}" for c in report.by_channel[:15])))
-    if report.manager_view and agents:
-        blocks.append(agents_outcomes(agents, hidden=len(report.by_agent) - len(agents)))
-    blocks += phrase_and_struggle_blocks(report)
+    agents_block = [agents_outcomes(agents, hidden=len(report.by_agent) - len(agents))] \
+        if report.manager_view and agents else []
+    # the agents by name with their outcomes (never their counts); the rules and their votes are App Home's
+    blocks += breakdown_blocks(report, {"category": _category_fields, "agent": lambda _: agents_block,
+                                        "rule": _none})
     blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report)
     if tips:

@@ -15,7 +15,6 @@ from typing import Any
 from bot.models import Analysis, Suggestion
 from bot.mrkdwn import escape
 from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
-from bot.reports import Report
 from bot.rules import RuleSet
 
 MAX_MESSAGE_BLOCKS = 50
@@ -161,14 +160,3 @@ def refusal_message() -> dict[str, Any]:
     return {"text": text, "blocks": [section(text)]}
 
 
-def phrase_and_struggle_blocks(report: Report) -> list[Block]:
-    """The flagged phrases and what customers struggled with: the same two sections in every
-    report view."""
-    blocks = []
-    if report.top_phrases:
-        blocks.append(section("*Top phrases*\n" + "\n".join(
-            f"“{escape(p)}”: {n}" for p, n in report.top_phrases[:10])))
-    if report.struggles:
-        blocks.append(section("*What customers struggled with*\n" + "\n".join(
-            f"{escape(t)}: {n}" for t, n in report.struggles[:10])))
-    return blocks
