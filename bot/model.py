@@ -217,20 +217,20 @@ class LearnedModel:
         char_weighted = char_squared = word_weighted = word_squared = 0.0
         sums = self._word_sums
         cached = sums.get  # a hit, the usual case, costs a plain dict lookup
-        starts = []
+        found_pairs = []  # the known pairs' rows, in order: added after every word, as the trainer adds them
+        started = None  # the pairs the previous word starts
         for token in tokens:
             a, b, c, d, pairs = cached(token) or sums[token]
             char_weighted += a
             char_squared += b
             word_weighted += c
             word_squared += d
-            starts.append(pairs)
-        for pairs, following in zip(starts, itertools.islice(tokens, 1, None), strict=False):  # the last starts none
-            if pairs is not None:
-                row = pairs.get(following)
-                if row is not None:
-                    word_weighted += row[0]
-                    word_squared += row[1]
+            if started is not None and (row := started.get(token)) is not None:
+                found_pairs.append(row)
+            started = pairs
+        for pair_weighted, pair_squared in found_pairs:
+            word_weighted += pair_weighted
+            word_squared += pair_squared
         total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
         return sigmoid(self.bias[0] + total)
 
