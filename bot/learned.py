@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from bot.context import MessageContext
 from bot.features import own_text
-from bot.model import MODEL_DIR, LearnedModel, token_spans, tokens_of
+from bot.model import MODEL_DIR, SEVERITY_OUTPUTS, LearnedModel, token_spans, tokens_of
 from bot.models import CATEGORIES, SEVERITIES, Finding, severity_rank
 from bot.prompts import RuleError, read_toml
 from bot.rule_schema import CONTEXT_SKIPS
@@ -24,6 +24,7 @@ TIPS_FILE = MODEL_DIR / "tips.toml"
 RULE_PREFIX = "learned-"
 MIN_SENTENCE_TOKENS = 2
 ADDRESSED_OR_NOT = frozenset({"disparaging"})  # the one category that counts in team chatter too
+SCORED_OUTPUTS = (*CATEGORIES, *SEVERITY_OUTPUTS)  # what a flagged message's finding needs (flag_score gave the flag)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def learned_findings(
     flag_score = model.flag_score(tokens)
     if flag_score < model.flag_threshold:
         return [], flag_score
-    scores = model.scores(tokens)
+    scores = model.scores(tokens, SCORED_OUTPUTS)
     if max(scores[c] for c in CATEGORIES) < model.thresholds.get("evidence", 0.0):
         return [], flag_score  # no category believes it: an unfamiliar style, not harsh words
     present = {f.category for f in findings} | {c for f in findings for c in f.extra_categories}
@@ -174,7 +175,7 @@ def _best_sentence(
         tokens = tokens_of(own[start:end])
         if not tokens:
             continue
-        score = model.scores(tokens)[category]
+        score = model.scores(tokens, (category,))[category]
         if best is None or score > best[0]:
             best = (score, start, end)
     if best is None:

@@ -24,10 +24,12 @@ import math
 import re
 import string
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import add
 from pathlib import Path
+from typing import TypeVar
 
 from bot.models import CATEGORIES
 from bot.prompts import PROMPTS_DIR
@@ -46,6 +48,7 @@ CHAR_PREFIX = "#"  # marks a character-gram feature; "#" never occurs in a token
 CHAR_SIZES = range(2, 6)  # character 2- to 5-grams of " word " (the spaces mark its ends)
 MAX_CACHED_WORDS = 50_000  # distinct words remembered; the cache is emptied when full
 MAX_SCORED_WORDS = 4_096  # words whose per-output terms are remembered (scores() runs on few messages)
+MAX_SCORED_FEATURES = 16_384  # features (grams, words, pairs) whose per-output terms are remembered
 
 # Letters and digits stay, apostrophes go ("don't" -> "dont"), everything else splits words.
 _WORD_CHARS = set(string.ascii_lowercase + string.digits)
@@ -118,7 +121,36 @@ def feature_counts(tokens: list[str]) -> Counter[str]:
 
 Row = tuple[float, ...]
 _WordSums = tuple[float, float, float, float, "dict[str, tuple[float, float]] | None"]  # see _word_sums
-_WordTerms = tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]  # squared idfs; weighted terms per output
+_Terms = tuple[float, "Row | None"]  # see _terms
+_WordTerms = tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]  # see _word_terms
+_V = TypeVar("_V")
+
+
+class _Memo(dict[str, _V]):
+    """A bounded memo: a missing key's value is computed and kept (the memo is emptied when
+    full). A dict subclass, so ``map(memo.__getitem__, words)`` looks words up in C."""
+
+    def __init__(self, compute: Callable[[str], _V], limit: int) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: str) -> _V:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
+def _added(values: Iterable[float]) -> float:
+    """The values added one by one from 0.0, in order: the trainer's running total, to the
+    last bit (``sum`` may compensate rounding on newer Pythons)."""
+    return reduce(add, values, 0.0)
+
+
+def _columns(rows: list[Row]) -> tuple[tuple[float, ...], ...]:
+    """Rows of one value per output, as one column per output."""
+    return tuple(zip(*rows, strict=True)) if rows else ((),) * len(OUTPUTS)
 
 
 @dataclass(frozen=True)
@@ -134,8 +166,6 @@ class LearnedModel:
     thresholds: dict[str, float]
     meta: dict[str, object] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
-    _word_cache: dict[str, _WordSums] = field(default_factory=dict, compare=False, repr=False)
-    _score_cache: dict[str, _WordTerms] = field(default_factory=dict, compare=False, repr=False)
     _push_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def _idf(self, feature: str) -> float:
@@ -161,24 +191,21 @@ class LearnedModel:
                 pairs.setdefault(first, {})[second] = row
         return pairs
 
-    def _word_sums(self, token: str) -> _WordSums:
-        """One word's terms of the four flag sums (its character grams', then its own as a word)
-        and the pairs it starts, cached: words repeat, messages vary."""
-        sums = self._word_cache.get(token)
-        if sums is None:
-            rows = self._flag_rows
-            weighted = squared = 0.0
-            for gram in char_grams(token):
-                row = rows.get(gram)
-                if row is not None:
-                    weighted += row[0]
-                    squared += row[1]
+    @cached_property
+    def _word_sums(self) -> _Memo[_WordSums]:
+        """Per word, remembered (words repeat, messages vary): its terms of the four flag sums
+        (its character grams' weighted and squared, then its own as a word) and the pairs it
+        starts."""
+        rows = self._flag_rows
+        pair_rows = self._pair_rows
+
+        def compute(token: str) -> _WordSums:
+            grams = [row for row in map(rows.get, char_grams(token)) if row is not None]
             own = rows.get(token, (0.0, 0.0))
-            sums = (weighted, squared, own[0], own[1], self._pair_rows.get(token))
-            if len(self._word_cache) >= MAX_CACHED_WORDS:
-                self._word_cache.clear()
-            self._word_cache[token] = sums
-        return sums
+            return (_added(row[0] for row in grams), _added(row[1] for row in grams), own[0], own[1],
+                    pair_rows.get(token))
+
+        return _Memo(compute, MAX_CACHED_WORDS)
 
     def flag_score(self, tokens: list[str]) -> float:
         """Probability that the message should be flagged: a lookup per word and word pair.
@@ -187,71 +214,74 @@ class LearnedModel:
         sums, to the last bit (the pairs are looked up from the first word's row).
         """
         char_weighted = char_squared = word_weighted = word_squared = 0.0
-        cached = self._word_cache.get
-        starts = []
+        sums = self._word_sums
+        cached = sums.get  # a hit, the usual case, costs a plain dict lookup
+        found_pairs = []  # the known pairs' rows, in order: added after every word, as the trainer adds them
+        started = None  # the pairs the previous word starts
         for token in tokens:
-            a, b, c, d, pairs = cached(token) or self._word_sums(token)
+            a, b, c, d, pairs = cached(token) or sums[token]
             char_weighted += a
             char_squared += b
             word_weighted += c
             word_squared += d
-            starts.append(pairs)
-        for pairs, following in zip(starts, itertools.islice(tokens, 1, None), strict=False):  # the last starts none
-            if pairs is not None:
-                row = pairs.get(following)
-                if row is not None:
-                    word_weighted += row[0]
-                    word_squared += row[1]
+            if started is not None and (row := started.get(token)) is not None:
+                found_pairs.append(row)
+            started = pairs
+        for pair_weighted, pair_squared in found_pairs:
+            word_weighted += pair_weighted
+            word_squared += pair_squared
         total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
         return sigmoid(self.bias[0] + total)
 
-    def _view_terms(self, feature: str) -> tuple[float, Row | None] | None:
-        """A known feature's squared idf and, if it is weighted, its weight x idf per output."""
-        known = self._flag_rows.get(feature)
-        if known is None:
-            return None
-        row = self.weights.get(feature)
-        if row is None:
-            return known[1], None
-        idf = self._idf(feature)
-        return known[1], tuple(value * idf for value in row)
+    @cached_property
+    def _terms(self) -> _Memo[_Terms | None]:
+        """Per feature, remembered: None when unknown, else its squared idf and, if it is
+        weighted, its weight x idf per output."""
+        rows = self._flag_rows
 
-    def _word_terms(self, token: str) -> _WordTerms:
-        """One word's character-gram terms for ``scores``, in gram order, cached: its squared
-        idfs, and per output the weighted grams' weight x idf."""
-        terms = self._score_cache.get(token)
-        if terms is None:
-            found = [t for t in map(self._view_terms, char_grams(token)) if t is not None]
-            weighted = [t[1] for t in found if t[1] is not None]
-            columns = tuple(zip(*weighted, strict=True)) if weighted else ((),) * len(OUTPUTS)
-            terms = (tuple(t[0] for t in found), columns)
-            if len(self._score_cache) >= MAX_SCORED_WORDS:
-                self._score_cache.clear()
-            self._score_cache[token] = terms
-        return terms
+        def compute(feature: str) -> _Terms | None:
+            known = rows.get(feature)
+            if known is None:
+                return None
+            row = self.weights.get(feature)
+            idf = self._idf(feature)
+            return known[1], None if row is None else tuple(value * idf for value in row)
 
-    def scores(self, tokens: list[str]) -> dict[str, float]:
-        """Probability per output (flag and each category).
+        return _Memo(compute, MAX_SCORED_FEATURES)
 
-        Per view, the squared sum and each output's weighted sum add the known features'
-        terms in feature order (the words' character grams from a per-word cache), as one
-        loop over the view's features would: the floats are the same to the last bit.
+    @cached_property
+    def _word_terms(self) -> _Memo[_WordTerms]:
+        """Per word, remembered: its known character grams' squared idfs, in gram order, and
+        per output the weighted grams' weight x idf (one column per output)."""
+        terms = self._terms
+
+        def compute(token: str) -> _WordTerms:
+            found = [t for t in map(terms.__getitem__, char_grams(token)) if t is not None]
+            rows = [row for _squared, row in found if row is not None]
+            return tuple(squared for squared, _row in found), _columns(rows)
+
+        return _Memo(compute, MAX_SCORED_WORDS)
+
+    def scores(self, tokens: list[str], outputs: Iterable[str] = OUTPUTS) -> dict[str, float]:
+        """Probability per output (all of them, or the ones asked for).
+
+        Each view's squared sum and each output's weighted sum add the view's known features'
+        terms in feature order, as the trainer's loop over them does: the same floats to the
+        last bit. The character view comes word by word from a per-word memo.
         """
-        width = len(OUTPUTS)
-        words = [self._word_terms(token) for token in tokens]
-        char_squared = reduce(add, itertools.chain.from_iterable(w[0] for w in words), 0.0)
-        char_weighted = [reduce(add, itertools.chain.from_iterable(w[1][index] for w in words), 0.0)
-                         for index in range(width)]
-        found = [t for t in map(self._view_terms, word_grams(tokens)) if t is not None]
-        word_squared = reduce(add, (t[0] for t in found), 0.0)
-        weighted_rows = [t[1] for t in found if t[1] is not None]
-        columns = tuple(zip(*weighted_rows, strict=True)) if weighted_rows else ((),) * width
-        word_weighted = [reduce(add, columns[index], 0.0) for index in range(width)]
-        totals = [  # 0.0 first: the running total this replaces started there
-            0.0 + _normalised(char_weighted[index], char_squared) + _normalised(word_weighted[index], word_squared)
-            for index in range(width)
-        ]
-        return {name: sigmoid(bias + total) for name, bias, total in zip(OUTPUTS, self.bias, totals, strict=True)}
+        chars = [self._word_terms[token] for token in tokens]
+        words = [t for t in map(self._terms.__getitem__, word_grams(tokens)) if t is not None]
+        char_squared = _added(itertools.chain.from_iterable(squared for squared, _columns in chars))
+        word_squared = _added(squared for squared, _row in words)
+        word_columns = _columns([row for _squared, row in words if row is not None])
+        found = {}
+        for output in outputs:
+            column = OUTPUTS.index(output)
+            char = _added(itertools.chain.from_iterable(columns[column] for _squared, columns in chars))
+            word = _added(word_columns[column])
+            total = 0.0 + _normalised(char, char_squared) + _normalised(word, word_squared)
+            found[output] = sigmoid(self.bias[column] + total)
+        return found
 
     def push(self, token: str, output: str) -> float:
         """How hard one word pushes towards an output, alone (its grams' and its own weights),

@@ -155,9 +155,12 @@ def test_cached_scoring_equals_the_plain_loops_exactly() -> None:
     model = _random_model(rng, vocabulary)
     for _ in range(300):
         tokens = [rng.choice([*vocabulary, "unknown", "w1", "ab"]) for _ in range(rng.randint(1, 40))]
+        outputs = tuple(rng.sample(OUTPUTS, rng.randint(1, WIDTH)))
         for _ in range(2):  # cold, then from the caches
             assert model.flag_score(tokens) == _plain_flag_score(model, tokens)
             assert model.scores(tokens) == _plain_scores(model, tokens)
+            # only the outputs asked for, each the same float as in the full set
+            assert model.scores(tokens, outputs) == {o: _plain_scores(model, tokens)[o] for o in outputs}
 
 
 def test_cached_scoring_equals_the_plain_loops_on_the_bundled_model() -> None:
