@@ -348,9 +348,8 @@ def _counts(store: Store, period: Period, channel: str | None, agent: str | None
             if dim in ("total", "category"):
                 per_day[(dim, key, day - period.first_day)] += n
         if times is not None and times.dimensions:
-            for slot, dim, _key, n in store.slot_rollup(period.start, period.end, team):
-                if dim == "total":
-                    times.count(slot, n)
+            for slot, _dim, _key, n in store.slot_rollup(period.start, period.end, team, dim="total"):
+                times.count(slot, n)
     else:
         start, end = period.start, period.end
         first_whole, last_whole = int(-(-start // DAY)), int(end // DAY) - 1  # UTC days inside the period

@@ -56,10 +56,15 @@ class Rollups(Connection):
             params.append(team)
         return self.db.execute(sql + " GROUP BY day, dim, key HAVING SUM(n) != 0", params).fetchall()
 
-    def slot_rollup(self, start: float, end: float, team: str | None = None) -> list[tuple[int, str, str, int]]:
-        """(slot, dim, key, n) of the quarter-hour rollup (totals and categories) in [start, end)."""
+    def slot_rollup(self, start: float, end: float, team: str | None = None,
+                    dim: str | None = None) -> list[tuple[int, str, str, int]]:
+        """(slot, dim, key, n) of the quarter-hour rollup (totals and categories) in [start, end),
+        of one dimension when ``dim`` says which (the hour of day needs only the totals)."""
         sql = "SELECT slot, dim, key, SUM(n) FROM rollup_slot WHERE slot >= ? AND slot < ?"
         params: list[object] = [int(start // SLOT), int(-(-end // SLOT))]
+        if dim:
+            sql += " AND dim = ?"
+            params.append(dim)
         if team:
             sql += " AND team = ?"
             params.append(team)
