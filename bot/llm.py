@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from bot import facts as fact_check
+from bot.audience import audience
 from bot.config import ConfigError, Settings
 from bot.detect import detect
 from bot.models import Analysis, Suggestion
 from bot.prompts import PROMPTS_DIR
-from bot.rewrite import audience
 from bot.rewrite_eval import defects
 from bot.rules import RuleSet
 from bot.templates import PromptTemplate, load_template

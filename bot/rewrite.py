@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import segments
+from bot.audience import DRAFT_PREFIX, TO_COLLEAGUE, audience
 from bot.detect import detect
 from bot.facts import NOT_NOUN, Fact, extract, missing
 from bot.harsh import shape_of
@@ -63,29 +64,6 @@ _PROMISE = re.compile(
     re.IGNORECASE,
 )
 
-_THIRD_PERSON = re.compile(
-    r"\b(?:she|he|her|him|they|them|their|the customer|customers?|clients?|the guy|the lady|the user|users"
-    r"|fyi|eod|heads up|team|guys|folks|anyone|ticket|tickets|told (?:the|him|her|them))\b",
-    re.IGNORECASE,
-)
-# A note about a case, not a reply: "FYI told the Hartley account ...", "handover notes: ...".
-_NOTE = re.compile(
-    r"^\s*(?:fyi|heads up|note for the team|notes? to self|handover|eod|for the team|team)\b"
-    r"|\btold (?:him|her|them|the (?:customer|client|\w+ (?:account|team|guy|lady)))\b",
-    re.IGNORECASE,
-)
-_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|ur)\b", re.IGNORECASE)
-# Team talk: a laugh, an emoji, a shrug in words ("lol", ":facepalm:", "😂", "felt good").
-_CHAT_MARK = re.compile(
-    r"\b(?:lol|lmao|rofl|haha\w*|smh|ffs|omg|tbh|fml)\b|:[a-z_+-]+:|[\U0001F300-\U0001FAFF]"
-    r"|\bfelt good\b|\bi can'?t with\b", re.IGNORECASE)
-# Someone talked about, not to: "with him", "her essay", "the discount guy".
-_ABOUT_SOMEONE = re.compile(
-    r"\b(?:he|she|him|her|his|he's|she's)\b|\bthe\s+(?:\S+\s+){0,5}?(?:guy|lady|bloke|dude|woman|man)\b",
-    re.IGNORECASE)
-# A reply in a Slack thread to a colleague ("replying to <@U…>:"), not a draft for a customer.
-_TO_COLLEAGUE = re.compile(r"^\W*(?:thread\s+)?(?:repl(?:y|ying|ied)|answer(?:ing)?)\s+to\s+<@", re.IGNORECASE)
-_OPENS_REPLY = re.compile(r"^\W*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b", re.IGNORECASE)
 _STRUGGLE = re.compile(
     r"\b(?:couldn'?t|could not|can'?t|cannot|didn'?t|did not|unable to|failed to|forgot to|no idea how to)\s+"
     r"(?:even\s+|figure out how to\s+|work out how to\s+|manage to\s+)?"
@@ -325,27 +303,6 @@ def check_phrasing(rules: RuleSet, strategies: Strategies | None = None,
 # --- the rewriter ------------------------------------------------------------------------
 
 
-def audience(text: str, analysis: Analysis) -> str:
-    """Who the message is for: "customer" (a reply or draft), "colleague" (a note about a
-    case) or "chatter" (a put-down in team talk, which gets a reflection, not a rewrite)."""
-    note = _NOTE.search(text) and not re.search(r"\b(?:sending|replying|reply|draft)\b\s*[:\-]", text, re.IGNORECASE)
-    # a laugh about someone named in the third person, to no "you" and under no greeting, is
-    # team talk even when it names the customer ("Mr Park emailed in all caps lol")
-    gossip = not _SECOND_PERSON.search(text) and not _OPENS_REPLY.match(text) and not _DRAFT_PREFIX.match(text) \
-        and _CHAT_MARK.search(text) is not None and _ABOUT_SOMEONE.search(text) is not None
-    if gossip:
-        return "chatter"
-    if note or _TO_COLLEAGUE.match(text):
-        return "chatter" if set(analysis.categories) == {"disparaging"} else "colleague"
-    if analysis.addressed_to_customer:
-        return "customer"
-    if set(analysis.categories) == {"disparaging"}:
-        return "chatter"
-    if _THIRD_PERSON.search(text) and not _SECOND_PERSON.search(text):
-        return "colleague"
-    return "customer"
-
-
 MAX_EDIT_CHARS = 1200  # measured: about 0.25 s of editing on a dense message of this size
 MAX_EDIT_FINDINGS = 60
 
@@ -365,21 +322,15 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
     return _rewrite(text, analysis, rules, topics, strategies, audience(text, analysis))
 
 
-# "sending to the customer:", "reply:", "fyi, draft for #4410:": what the agent is about to send
-# follows, and the prefix (the agent's own label) stays exactly as written.
-_DRAFT_PREFIX = re.compile(
-    r"^\s*(?:[*_>]+\s*)?(?:(?:fyi|ok|so)\b,?\s+)?(?:(?:i'?m|i am|about to|going to)\s+)?"
-    r"(?:sending|sent|send|reply|replying|replied|responded|response|draft(?:ed)?|macro|answer)\b[^:\n]{0,60}?:[ \t]*",
-    re.IGNORECASE,
-)
+
 
 
 def _under_prefix(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...],
                   strategies: Strategies) -> Suggestion | None:
     """The draft after a "sending:" prefix rewritten as a reply to the customer, the prefix kept
     as is; None when there is no such prefix, it holds a finding itself, or nothing follows it."""
-    head = _DRAFT_PREFIX.match(text)
-    if head is None or not text[head.end():].strip() or _TO_COLLEAGUE.match(text) \
+    head = DRAFT_PREFIX.match(text)
+    if head is None or not text[head.end():].strip() or TO_COLLEAGUE.match(text) \
             or any(f.start < head.end() and not _whole_sentence(f.rule) for f in analysis.findings):
         return None  # the label itself holds the put-down ("draft to the idiot in #4410:")
     prefix = head.group(0)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from bot.audience import audience
 from bot.dataset import Example
 from bot.detect import detect
 from bot.facts import extract, missing
@@ -404,7 +405,6 @@ def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | 
             continue
         out = suggestion.text
         facts = extract(text, analysis)
-        from bot.rewrite import audience  # late: rewrite imports this module's checks
 
         item = Item(text=text, analysis=analysis, suggestion=suggestion,
                     customer=audience(text, analysis) == "customer")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.audience import audience
 from bot.detect import detect
-from bot.rewrite import audience, base_form, rewrite
+from bot.rewrite import base_form, rewrite
 from bot.rules import RuleSet, default_rules
 from bot.topics import default_topics, topic_for, topic_of
 

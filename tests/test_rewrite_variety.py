@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.audience import audience
 from bot.dataset import DATA_DIR
 from bot.detect import detect
 from bot.facts import extract, missing
-from bot.rewrite import audience, check_phrasing, default_strategies, load_strategies, rewrite
+from bot.rewrite import check_phrasing, default_strategies, load_strategies, rewrite
 from bot.rewrite_eval import defects, has_next_step, hollow
 from bot.rules import RuleError, RuleSet
 from bot.topics import default_topics, load_topics, topic_for
