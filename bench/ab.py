@@ -30,8 +30,8 @@ HERE = Path(__file__).resolve().parent
 def worker(messages: int, rounds: int) -> dict[str, float | str]:
     """Timings for the ``bot`` package first on sys.path (set by the parent)."""
     # bot first, from the tree on PYTHONPATH: bench_detect puts this tree on sys.path too.
-    from bot.detect import detect
-    from bot.rules import default_rules
+    from bot.coaching.detect import detect
+    from bot.coaching.rules import default_rules
 
     sys.path.insert(1, str(HERE))
     from bench_detect import NAIVE_TERMS, hostile_message, repeated

@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import make_throughput_corpus as throughput
-from bot.compact import compact
-from bot.prefilter import compact_spans, leet_fold
-from bot.rules import default_rules
-from bot.text import normalize
+from bot.coaching.compact import compact
+from bot.coaching.prefilter import compact_spans, leet_fold
+from bot.coaching.rules import default_rules
+from bot.coaching.text import normalize
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_store import generated_flags
 
-from bot.reports import build_report
+from bot.review.reports import build_report
 from bot.store import Store
 
 
@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     zones = args.tz or ["UTC", "America/New_York"]
     started = time.perf_counter()
-    from bot.charts import render_png, require  # the [charts] extra
+    from bot.review.charts import render_png, require  # the [charts] extra
 
     require()  # imports matplotlib: what is timed here
 

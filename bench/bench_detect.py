@@ -32,8 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import long_message, realistic_corpus, short_corpus
-from bot.detect import detect
-from bot.rules import RuleSet, default_rules
+from bot.coaching.detect import detect
+from bot.coaching.rules import RuleSet, default_rules
 
 NAIVE_TERMS = [
     "idiot", "id10t", "moron", "stupid", "dumb", "clueless", "pebkac", "pebcak", "picnic", "layer 8",

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus import CLEAN, HARSH  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
-from bot.coach import Coach  # noqa: E402
+from bot.coaching.coach import Coach  # noqa: E402
 from bot.workspace import WorkspaceSettings  # noqa: E402
 from tests.fakes import Call, FakeServer  # noqa: E402
 

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import short_corpus as corpus
 
-from bot.coach import Coach
-from bot.export import SAMPLE_EXPORT, open_export
-from bot.scan import scan_export
+from bot.coaching.coach import Coach
+from bot.ingest.export import SAMPLE_EXPORT, open_export
+from bot.ingest.scan import scan_export
 from bot.store import Store
 
 PER_DAY = 200

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.models import Flag
-from bot.reports import agent_outcomes, build_report
+from bot.review.reports import agent_outcomes, build_report
 from bot.store import Store
 
 CATEGORY_SETS = [("disparaging",), ("blame",), ("argumentative",), ("dismissive",), ("blame", "argumentative"),

@@ -39,9 +39,9 @@ def _engine(tree: str | None) -> tuple[Any, Any, Any, Path]:
     """Import bot (from ``tree`` when given) before anything else can import this tree's."""
     if tree:
         sys.path.insert(0, str(Path(tree).resolve()))
-    detect = importlib.import_module("bot.detect").detect
-    model = importlib.import_module("bot.model").default_model()
-    rules = importlib.import_module("bot.rules").default_rules()
+    detect = importlib.import_module("bot.coaching.detect").detect
+    model = importlib.import_module("bot.coaching.model").default_model()
+    rules = importlib.import_module("bot.coaching.rules").default_rules()
     where = Path(sys.modules["bot"].__file__).resolve().parents[1]
     sys.path.insert(0, str(ROOT))  # bench/ from this tree; bot is imported already
     return detect, model, rules, where

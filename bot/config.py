@@ -156,7 +156,7 @@ class Settings:
     # next to COACH_DB (COACH_DB-spool.jsonl) and replayed at the next start.
     write_retry_delay: float = 0.5
     write_retry_seconds: float = 120.0
-    # What `scan` lets an export expand to (see bot.export.Limits).
+    # What `scan` lets an export expand to (see bot.ingest.export.Limits).
     scan_max_member_mb: int = 512
     scan_max_total_mb: int = 20 * 1024
     scan_max_ratio: float = 200.0

@@ -209,7 +209,7 @@ def _channel_checks(settings: Settings, slack: SlackWeb, authed: bool) -> Iterat
     if not settings.digest_channel:
         yield Check("digest channel", SKIP, "COACH_DIGEST_CHANNEL is empty: no digest")
     elif settings.digest_chart:
-        from bot.charts import ChartsUnavailable, require
+        from bot.review.charts import ChartsUnavailable, require
 
         try:
             require()
@@ -315,10 +315,10 @@ def _writable(conn: sqlite3.Connection, path: Path) -> Check:
 
 
 def _coaching_checks(rules_dir: str | None, rules_only: bool = False) -> Iterator[Check]:
-    from bot import judge, llm
-    from bot.rules import RuleError, default_rules, load_rules
-    from bot.templates import TemplateError, load_template
-    from bot.topics import load_topics
+    from bot.coaching import judge, llm
+    from bot.coaching.rules import RuleError, default_rules, load_rules
+    from bot.coaching.templates import TemplateError, load_template
+    from bot.coaching.topics import load_topics
 
     try:
         if not rules_dir:

@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.coaching.detect import detect
+from bot.coaching.evaluate import evaluate
+from bot.coaching.model import LearnedModel, default_model, load_model
+from bot.coaching.rules import RuleSet
 from bot.dataset import Example
-from bot.detect import detect
-from bot.evaluate import evaluate
-from bot.model import LearnedModel, default_model, load_model
 from bot.models import CATEGORIES
-from bot.rules import RuleSet
 from bot.store import Store
 
 MODEL_SUFFIX = "-model.json.gz"

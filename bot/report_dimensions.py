@@ -1,8 +1,8 @@
 """The report's dimensions, declared once: what a flag counts towards, and how each breakdown is
 ordered, titled and shown. Adding a dimension is one ``Dimension`` in ``DIMENSIONS``.
 
-The report builder (bot.reports) counts every declared dimension and every format iterates over
-them: the table, CSV, JSON and Markdown (bot.report_format), the digest (bot.digest) and the Slack
+The report builder (bot.review.reports) counts every declared dimension and every format iterates over
+them: the table, CSV, JSON and Markdown (bot.review.report_format), the digest (bot.review.digest) and the Slack
 report and App Home (bot.slack.report_views). The store's rollups are a cache of exactly the
 ``of_flag`` counts (bot.store.rollups writes them with each flag through ``flag_dimensions``),
 and reports narrowed to a channel or an agent count raw rows with the same functions, so both

@@ -17,12 +17,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.context import MessageContext
+from bot.coaching.context import MessageContext
+from bot.coaching.features import message_tokens
+from bot.coaching.model import (
+    FEATURE_VERSION,
+    OUTPUTS,
+    SEVERITY_OUTPUTS,
+    LearnedModel,
+    feature_counts,
+    is_char_feature,
+    sigmoid,
+)
+from bot.coaching.text import normalize
 from bot.dataset import Example, labelled, real_replies, synthetic_clean
-from bot.features import message_tokens
-from bot.model import FEATURE_VERSION, OUTPUTS, SEVERITY_OUTPUTS, LearnedModel, feature_counts, is_char_feature, sigmoid
 from bot.models import CATEGORIES
-from bot.text import normalize
 
 # Unlabelled real replies, assumed clean, weigh more than a labelled message: they are the one
 # sample of how real support sounds, and the false-alarm rate on them is a hard limit. Measured

@@ -1,10 +1,11 @@
-"""A workspace's own coaching settings, applied to an Analysis. Pure: no I/O, no Slack.
+"""A workspace's own coaching settings, as data. Pure: no I/O, no Slack, no coaching engine.
 
 Managers tune the coach without forking its rule files: mute a noisy rule (everywhere or in
 one channel), allow a phrase the team uses innocently, add their own terms, pick channels
 and a severity threshold. The store keeps the rows (bot.store, migration
-m003_workspace_settings); this module turns them into one frozen ``WorkspaceSettings`` and
-applies it after detection, so the detector itself stays the same for every surface.
+m003_workspace_settings); this module turns them into one frozen ``WorkspaceSettings``, which
+bot.coaching.team applies after detection (and adds the custom terms to the rules with), so the
+detector itself stays the same for every surface and the store needs nothing of the engine.
 ``SettingsCache`` re-reads the rows at most once a ``ttl`` so a change reaches the next
 message within a second, without a restart and without a query per message.
 """
@@ -16,12 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-
-from bot.detect import _categories, _message_severity, detect
-from bot.models import CATEGORIES, SEVERITIES, Analysis, severity_rank
-from bot.rules import Rule, RuleError, RuleSet, Vocab, load_vocab, parse_rule
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +81,7 @@ class WorkspaceSettings:
     time_zone: str | None = None  # the team's zone (reports, digest, snooze); bot.timezones.team_zone
     agent_pause: bool | None = None  # may agents pause their low-severity nudges?
     paused: frozenset[str] = frozenset()  # agents who paused their low-severity nudges
-    _memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -101,7 +97,7 @@ class WorkspaceSettings:
 
     def threshold_for(self, channel: str) -> str | None:
         """The lowest severity nudged in a channel: its own threshold, else the workspace's."""
-        return self._prepared().thresholds.get(channel, self.threshold)
+        return self.prepared().thresholds.get(channel, self.threshold)
 
     def pause_allowed(self, default: bool) -> bool:
         """May agents pause low-severity nudges: as set here, else ``default`` (COACH_AGENT_PAUSE)."""
@@ -111,49 +107,9 @@ class WorkspaceSettings:
         """Has ``agent`` paused low-severity nudges, while managers allow it?"""
         return agent in self.paused and self.pause_allowed(default)
 
-    def ruleset(self, base: RuleSet) -> RuleSet:
-        """``base`` plus the custom terms, built once per settings object and base.
-
-        A term that no longer compiles (say, after a rule-file change) is left out rather than
-        stopping the message path; `rules add` refuses such a term in the first place.
-        """
-        if not self.terms:
-            return base
-        mine = self._memo.get("ruleset")  # per object first: hashing the terms costs microseconds a message
-        if isinstance(mine, tuple) and mine[0] is base:
-            return mine[1]
-        built = _terms_ruleset(base, self.terms)
-        self._memo["ruleset"] = (base, built)
-        return built
-
-    def apply(self, analysis: Analysis, channel: str = "") -> Analysis:
-        """Drop muted, allowed and below-threshold findings; recompute the verdict from the rest."""
-        if not analysis.findings or self.empty:
-            return analysis
-        prepared = self._prepared()
-        threshold = severity_rank(self.threshold_for(channel))
-        spans = prepared.allowed_spans(analysis.text)
-        kept = []
-        for finding in analysis.findings:
-            if finding.rule in prepared.muted or (channel and (finding.rule, channel) in prepared.muted_in):
-                continue
-            if severity_rank(finding.severity) < threshold:
-                continue
-            if any(start <= finding.start and finding.end <= end for rule, found in spans
-                   if not rule or rule == finding.rule for start, end in found):
-                continue
-            kept.append(finding)
-        if len(kept) == len(analysis.findings):
-            return analysis
-        if not kept:
-            return Analysis(text=analysis.text, model_score=analysis.model_score)
-        categories = _categories(kept)
-        return replace(analysis, findings=tuple(kept), categories=categories,
-                       severity=_message_severity(kept, categories))
-
-    def _prepared(self) -> _Prepared:
-        """The settings in the shapes ``apply`` looks things up in, made once per object."""
-        cached = self._memo.get("prepared")
+    def prepared(self) -> Prepared:
+        """The settings in the shapes ``coaching.team.apply_settings`` looks things up in, made once per object."""
+        cached = self.memo.get("prepared")
         if cached is None:
             allows = []
             for allow in self.allows:
@@ -162,16 +118,16 @@ class WorkspaceSettings:
                                    allow.phrase.split()[0].casefold()))
                 except SettingsError:
                     continue
-            cached = _Prepared(frozenset(m.rule for m in self.mutes if not m.channel),
+            cached = Prepared(frozenset(m.rule for m in self.mutes if not m.channel),
                                frozenset((m.rule, m.channel) for m in self.mutes if m.channel),
                                dict(self.channel_thresholds), tuple(allows),
                                _any_of([p for p, _r, word in allows if not word]))
-            self._memo["prepared"] = cached
+            self.memo["prepared"] = cached
         return cached  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class Prepared:
     muted: frozenset[str]  # rule ids muted everywhere
     muted_in: frozenset[tuple[str, str]]  # (rule id, channel)
     thresholds: dict[str, str]  # channel -> severity
@@ -206,44 +162,6 @@ def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return None
 
 
-_RULESETS: dict[tuple[int, tuple[CustomTerm, ...]], tuple[RuleSet, RuleSet]] = {}
-_RULESETS_KEPT = 4
-_rulesets_lock = threading.Lock()
-_build_lock = threading.Lock()
-
-
-def _terms_ruleset(base: RuleSet, terms: tuple[CustomTerm, ...]) -> RuleSet:
-    """``base`` plus ``terms``, kept per (base, terms) rather than per settings object.
-
-    Building a rule set takes seconds; an agent pausing their nudges or a manager changing
-    the digest makes a new settings object with the same terms, and must not rebuild it.
-    """
-    key = (id(base), terms)
-    with _rulesets_lock:
-        hit = _RULESETS.get(key)
-    if hit is not None and hit[0] is base:
-        return hit[1]
-    with _build_lock:  # one build at a time: a second caller waits for the first one's result
-        with _rulesets_lock:
-            hit = _RULESETS.get(key)
-        if hit is not None and hit[0] is base:
-            return hit[1]
-        extra = []
-        for term in terms:
-            try:
-                extra.append(custom_rule(term, base))
-            except RuleError as exc:  # logged once per change of terms: the result is kept
-                log.warning("custom term %s left out: %s", term.rule_id, exc)
-        started = time.perf_counter()
-        built = RuleSet.build([*base.rules, *extra], base.categories) if extra else base
-        log.info("built the rule set with %d custom term(s) in %.1f s", len(extra), time.perf_counter() - started)
-        with _rulesets_lock:
-            while len(_RULESETS) >= _RULESETS_KEPT:
-                _RULESETS.pop(next(iter(_RULESETS)))
-            _RULESETS[key] = (base, built)
-    return built
-
-
 class SettingsError(ValueError):
     """A setting that cannot be saved; the message says why, for the CLI and Slack to show."""
 
@@ -269,85 +187,10 @@ def allow_pattern(phrase: str, is_pattern: bool) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-_vocab: Vocab | None = None
-
-
-def custom_rule(term: CustomTerm, base: RuleSet) -> Rule:
-    """Compile a custom term through the rule-file parser, so it is checked the same way.
-
-    A phrase becomes a leet-tolerant word pattern anchored on itself; a regex needs anchors,
-    as in a rule file. Raises RuleError naming the term.
-    """
-    global _vocab
-    if term.category not in CATEGORIES:
-        raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: 'category' must be one of {', '.join(CATEGORIES)}")
-    info = base.categories.get(term.category)
-    if info is None:
-        raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: the rules have no {term.category!r} category")
-    if _vocab is None:
-        _vocab = load_vocab()
-    raw: dict[str, object] = {"id": term.rule_id, "severity": term.severity, "tip": term.tip,
-                              "examples": list(term.examples)}
-    if term.is_pattern:
-        raw["patterns"] = [term.phrase]
-        raw["anchors"] = list(term.anchors)
-    else:
-        words = term.phrase.lower().split()
-        if not words:
-            raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: the phrase is empty")
-        raw["patterns"] = [r"(?<![\w])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w])"]
-        raw["anchors"] = [" ".join(words)]
-        raw["leet"] = True
-    if term.rewrite is not None:
-        raw["rewrite"] = term.rewrite
-    defaults: dict[str, object] = {"skip": frozenset({"quoted", "meta", "negated"}), "severity_when_addressed": None,
-                                   "leet": True}
-    rule = parse_rule(raw, info, defaults, Path(WORKSPACE_SOURCE), _vocab)
-    return replace(rule, source=WORKSPACE_SOURCE)
-
-
-def validate_term(term: CustomTerm, base: RuleSet) -> Rule:
-    """What `rules add` checks before saving: it compiles, its id is new, its examples (the
-    phrase itself at least) are flagged by it, and its rewrite is not itself flagged."""
-    if base.get(term.rule_id) is not None:
-        raise SettingsError(f"rule {term.rule_id!r} already exists in the rule files; pick another id "
-                            "(or override it with a file in COACH_RULES_DIR)")
-    if term.severity not in SEVERITIES:
-        raise SettingsError(f"severity must be one of {', '.join(SEVERITIES)}")
-    try:
-        rule = custom_rule(term, base)
-    except RuleError as exc:
-        raise SettingsError(str(exc)) from None
-    ruleset = RuleSet.build([*base.rules, rule], base.categories)
-    examples = term.examples or (() if term.is_pattern else (term.phrase,))
-    if not examples:
-        raise SettingsError("a pattern term needs at least one --example it must flag")
-    for example in examples:
-        if term.rule_id not in {f.rule for f in detect(example, ruleset, model=None).findings}:
-            raise SettingsError(f"rule {term.rule_id!r}: example not flagged: {example!r}")
-    if term.rewrite and detect(term.rewrite, ruleset, model=None).flagged:
-        raise SettingsError(f"rule {term.rule_id!r}: its rewrite is itself flagged: {term.rewrite!r}")
-    return rule
-
-
 def default_term_id(phrase: str) -> str:
     """custom-<phrase as a slug>, the id a term gets when none is given ("" for no letters)."""
     slug = re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:50]
     return f"custom-{slug}" if slug else ""
-
-
-def known_rule_ids(base: RuleSet, workspace: WorkspaceSettings) -> set[str]:
-    """Ids a mute or an allow entry may name: the rules, the workspace's custom terms,
-    learned-<category> and llm-judge."""
-    return {rule.id for rule in base.rules} | {term.rule_id for term in workspace.terms} | set(stage_rule_ids())
-
-
-def stage_rule_ids() -> list[str]:
-    """The rule ids of the learned stage (learned-<category>) and of the LLM judge: in no rule
-    file, yet muted and allowed like any rule (the settings screen offers them too)."""
-    from bot.learned import RULE_PREFIX
-
-    return [RULE_PREFIX + category for category in CATEGORIES] + ["llm-judge"]
 
 
 class SettingsCache:
@@ -356,7 +199,7 @@ class SettingsCache:
     Keeping the object (not just equal contents) keeps its compiled rule set, so a re-read
     that finds nothing new costs a few small queries a second, not a rule-set build. A read
     that fails (the file damaged or gone) keeps the last settings read, so live coaching and
-    the no-flag-lost path (bot.spool) go on.
+    the no-flag-lost path (bot.store.spool) go on.
     """
 
     def __init__(self, load: Callable[[str], WorkspaceSettings], ttl: float = 1.0,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.rules import RuleSet, default_rules
+from bot.coaching.rules import RuleSet, default_rules
 
 # One BLAS thread for the tests that train: on a small shared machine OpenBLAS's threads spin
 # against each other and against the rest of the suite (measured: a fit took 46 s with two

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.export import SAMPLE_EXPORT
+from bot.ingest.export import SAMPLE_EXPORT
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.store import Store
 
 

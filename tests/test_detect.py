@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.detect import detect
-from bot.rules import RuleSet
+from bot.coaching.detect import detect
+from bot.coaching.rules import RuleSet
 
 FLAGGED = [
     # disparaging
@@ -156,7 +156,7 @@ def test_rejects_non_text(rules: RuleSet) -> None:
 # --- shared segments and data-driven context ---------------------------------------------
 
 def test_segments_split_sentences_but_not_titles() -> None:
-    from bot import segments
+    from bot.coaching import segments
 
     text = "Hi Mrs. Hale, thanks. The refund is done!\nCheers"
     spans = segments.sentence_spans(text)
@@ -179,9 +179,9 @@ def test_a_negated_follow_up_cue_is_no_follow_up() -> None:
 
 
 def test_context_cues_are_data(tmp_path) -> None:
-    from bot.context import MessageContext, load_context
-    from bot.rules import RULES_DIR
-    from bot.text import normalize
+    from bot.coaching.context import MessageContext, load_context
+    from bot.coaching.rules import RULES_DIR
+    from bot.coaching.text import normalize
 
     source = (RULES_DIR.parent / "context.toml").read_text(encoding="utf-8")
     custom = tmp_path / "context.toml"
@@ -193,7 +193,7 @@ def test_context_cues_are_data(tmp_path) -> None:
 
 def _sure_it_is_clean(veto: float):
     """A model with no weights and a very negative bias: every message scores about 0.0003."""
-    from bot.model import OUTPUTS, LearnedModel
+    from bot.coaching.model import OUTPUTS, LearnedModel
 
     return LearnedModel(weights={}, bias=(-8.0,) * len(OUTPUTS), idf={},
                         thresholds={"flag": 0.5, "evidence": 0.0, "category": 0.7, "veto": veto})
@@ -208,7 +208,7 @@ def test_a_bundled_rule_falls_when_the_model_is_sure_the_message_is_clean(rules:
 
 
 def test_a_teams_own_term_is_never_vetoed(tmp_path) -> None:
-    from bot.rules import load_rules
+    from bot.coaching.rules import load_rules
 
     (tmp_path / "dismissive.toml").write_text(
         'category = "dismissive"\nprinciple = "Offer a way forward."\nnext_step = "I\'ll check."\n'

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.coaching.evaluate import evaluate
 from bot.dataset import DataError, Example, bucket, in_holdout, read_labelled, select
-from bot.evaluate import evaluate
 from bot.models import Analysis, Finding
 
 # Written for these tests; none of them is in the labelled data.

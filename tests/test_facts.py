@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.detect import detect
-from bot.facts import extract, kept, listing, missing, retention
+from bot.coaching.detect import detect
+from bot.coaching.facts import extract, kept, listing, missing, retention
 
 
 def kinds(text: str) -> dict[str, str]:

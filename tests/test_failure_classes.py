@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.detect import detect
-from bot.rules import RuleSet
+from bot.coaching.detect import detect
+from bot.coaching.rules import RuleSet
 
 Case = tuple[str, str | None]  # (text, expected category or None for clean)
 

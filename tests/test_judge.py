@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.coach import Coach
+from bot.coaching.coach import Coach
+from bot.coaching.detect import detect
+from bot.coaching.judge import RULE_ID, TEMPLATE_VARIABLES, LLMJudge, find_quote, make_judge, read_verdict
+from bot.coaching.learned import category_tips, is_learned
+from bot.coaching.templates import TemplateError, load_template
 from bot.config import ConfigError, Settings
-from bot.detect import detect
-from bot.judge import RULE_ID, TEMPLATE_VARIABLES, LLMJudge, find_quote, make_judge, read_verdict
-from bot.learned import category_tips, is_learned
 from bot.models import Analysis, Finding
-from bot.templates import TemplateError, load_template
 from tests.fakes import FakeServer, chat_by_prompt
 
 PATH = "/v1/chat/completions"

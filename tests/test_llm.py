@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
+from bot.coaching.llm import TEMPLATE_VARIABLES, facts, make_rewriter, missing_facts
+from bot.coaching.templates import TemplateError, load_template
 from bot.config import Settings
-from bot.llm import TEMPLATE_VARIABLES, facts, make_rewriter, missing_facts
-from bot.templates import TemplateError, load_template
 from tests.fakes import Call, FakeServer, chat_completion
 
 DRAFT = "Hi Raj, as I already said, order #A-10442 ships on 12 March. You should have read the email."
@@ -108,7 +108,7 @@ def test_nothing_changes_without_configuration() -> None:
 
 
 def test_facts_ignore_the_put_down_itself() -> None:
-    from bot.detect import detect
+    from bot.coaching.detect import detect
 
     text = "PEBKAC, Sam. Ticket 5521 is fixed, see https://help.example.com/x"
     found = facts(text, detect(text))
@@ -165,7 +165,7 @@ def test_answer_with_splice_debris_falls_back(llm_server: FakeServer, caplog: py
 
 
 def test_few_shot_prefers_the_same_audience_and_category() -> None:
-    from bot.llm import few_shot, load_pairs
+    from bot.coaching.llm import few_shot, load_pairs
 
     pairs = load_pairs()
     assert len(pairs) >= 50

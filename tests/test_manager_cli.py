@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import ConfigError, Settings
-from bot.digest import Schedule, digest_text
-from bot.reports import build_report
-from bot.scheduler import Scheduler
+from bot.review.digest import Schedule, digest_text
+from bot.review.reports import build_report
+from bot.review.scheduler import Scheduler
 from bot.store import Store
 from tests.factories import NOW, make_flag
 from tests.fakes import FakeServer

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli import cli
-from bot.context import MessageContext
-from bot.detect import detect
-from bot.features import own_text
-from bot.learned import RULE_PREFIX, category_tips, learned_findings
-from bot.model import (
+from bot.coaching.context import MessageContext
+from bot.coaching.detect import detect
+from bot.coaching.features import own_text
+from bot.coaching.learned import RULE_PREFIX, category_tips, learned_findings
+from bot.coaching.model import (
     FEATURE_VERSION,
     MODEL_FILE,
     OUTPUTS,
@@ -35,9 +35,9 @@ from bot.model import (
     tokens_of,
     word_grams,
 )
+from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.text import normalize
 from bot.models import CATEGORIES
-from bot.rules import RuleSet, default_rules
-from bot.text import normalize
 from bot.train import inverse_document_frequency, score_counts, weighted_row
 
 WIDTH = len(OUTPUTS)
@@ -181,7 +181,7 @@ def test_cached_scoring_equals_the_plain_loops_on_the_bundled_model() -> None:
 def test_byte_tokeniser_equals_the_character_table(text: str) -> None:
     import string
 
-    from bot.model import _all_tokens
+    from bot.coaching.model import _all_tokens
 
     keep = set(string.ascii_lowercase + string.digits)  # the reference: the plain character table
     _TEXT_TABLE = str.maketrans({chr(c): " " for c in range(128) if chr(c) not in keep and c != 39} | {"'": None})
@@ -349,7 +349,7 @@ def test_every_category_has_a_tip() -> None:
 def _one_word_model(low: float, high: float) -> LearnedModel:
     """A model that knows one word, "zorp": it flags it as argumentative, with the given pushes
     towards the low and high severity outputs."""
-    from bot.model import OUTPUTS
+    from bot.coaching.model import OUTPUTS
 
     row = {"flag": 6.0, "argumentative": 6.0, "low": low, "high": high}
     return LearnedModel(weights={"zorp": tuple(row.get(name, 0.0) for name in OUTPUTS)},

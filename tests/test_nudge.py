@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.nudge import end_of_local_day
+from bot.coaching.nudge import end_of_local_day
 
 
 def _utc(*parts: int) -> float:

@@ -11,12 +11,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.compact import COMPACT_TABLE, compact
-from bot.detect import _at_starts, _windowed, detect
-from bot.prefilter import AT_STARTS, Starts, compact_spans, starts_around, windows_around
-from bot.regex_shape import required_literals
-from bot.rules import RuleSet, default_rules
-from bot.text import normalize
+from bot.coaching.compact import COMPACT_TABLE, compact
+from bot.coaching.detect import _at_starts, _windowed, detect
+from bot.coaching.prefilter import AT_STARTS, Starts, compact_spans, starts_around, windows_around
+from bot.coaching.regex_shape import required_literals
+from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.text import normalize
 
 RULES = default_rules()
 EXAMPLES = [text for rule in RULES.rules for text in (*rule.examples, *rule.counter_examples)]
@@ -150,7 +150,7 @@ def test_compact_spans_on_a_long_text_use_chunks() -> None:
 def _reference_normalize(original: str) -> tuple[str, list[int]]:
     """The per-character normalisation (each character through the same fold), as it was
     before the run-by-run fast path."""
-    from bot.text import _ITALIC_EDGE, _SLACK_MARKUP, _blank_markup, _fold_char, resolve_ambiguous
+    from bot.coaching.text import _ITALIC_EDGE, _SLACK_MARKUP, _blank_markup, _fold_char, resolve_ambiguous
 
     blanked = _SLACK_MARKUP.sub(_blank_markup, original)
     if "_" in blanked:
@@ -199,7 +199,7 @@ def test_ten_times_the_rules_find_the_same_spans() -> None:
 
 
 def test_fast_search_finds_the_same_spans() -> None:
-    from bot.regex_shape import fast_search
+    from bot.coaching.regex_shape import fast_search
 
     texts = [normalize(text).text for text in EXAMPLES] + ["i d 10 t", "xi d ten t", "in id-ten-t"]
     rewritten = 0
@@ -215,7 +215,7 @@ def test_fast_search_finds_the_same_spans() -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab1 '\n.x\""), max_size=40))
 def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) -> None:
-    from bot.text import _SINGLE_QUOTED
+    from bot.coaching.text import _SINGLE_QUOTED
 
     plain = re.compile(r"(?<![a-z0-9])'(?:[^'\n]|'(?=[a-z])){1,600}?'(?![a-z0-9])")
     assert [m.span() for m in _SINGLE_QUOTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
@@ -224,7 +224,7 @@ def test_single_quote_zone_pattern_equals_the_lookbehind_first_one(text: str) ->
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from("aZ9_ .!?,)'\"\n-é"), max_size=30))
 def test_underscore_first_italic_pattern_equals_the_lookbehind_first_one(text: str) -> None:
-    from bot.text import _ITALIC_EDGE, _OPENING_SINGLE_QUOTE
+    from bot.coaching.text import _ITALIC_EDGE, _OPENING_SINGLE_QUOTE
 
     plain = re.compile(r"(?<![A-Za-z0-9_])_(?=[A-Za-z])|(?<=[A-Za-z.!?,)'\"])_(?![A-Za-z0-9_])")
     assert [m.span() for m in _ITALIC_EDGE.finditer(text)] == [m.span() for m in plain.finditer(text)]
@@ -233,7 +233,7 @@ def test_underscore_first_italic_pattern_equals_the_lookbehind_first_one(text: s
 
 
 def _cue_patterns() -> list[re.Pattern[str]]:
-    from bot import context, segments
+    from bot.coaching import context, segments
 
     cues = context.cues()
     fields = [getattr(cues, name) for name in cues.__dataclass_fields__]
@@ -248,7 +248,7 @@ CUE_PIECES = st.sampled_from([*EXAMPLES[:150], "Customer: ", "> ", "\n", " ", "s
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(CUE_PIECES, st.text(max_size=6)), max_size=10).map("".join))
 def test_might_match_is_never_false_where_the_pattern_matches(text: str) -> None:
-    from bot.regex_shape import might_match
+    from bot.coaching.regex_shape import might_match
 
     for pattern in _cue_patterns():
         for piece in (text, text.lower(), normalize(text).text):
@@ -257,8 +257,8 @@ def test_might_match_is_never_false_where_the_pattern_matches(text: str) -> None
 
 
 def test_might_match_rules_out_texts_without_the_literals() -> None:
-    from bot.context import cues
-    from bot.regex_shape import might_match
+    from bot.coaching.context import cues
+    from bot.coaching.regex_shape import might_match
 
     plain = "the export finished and the file is in the shared folder now"
     assert not might_match(cues().others_intro, plain) and not might_match(cues().agent_intro, plain)
@@ -274,7 +274,7 @@ def _all_patterns() -> list[re.Pattern[str]]:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(PIECES, min_size=1, max_size=6).map("".join), st.integers(0, 400), st.integers(0, 400))
 def test_start_search_finds_the_same_first_start(original: str, pos: int, span: int) -> None:
-    from bot.regex_shape import finditer_fast, search_fast, start_search
+    from bot.coaching.regex_shape import finditer_fast, search_fast, start_search
 
     text = normalize(original).text
     pos = min(pos, len(text))
@@ -291,7 +291,7 @@ def test_start_search_finds_the_same_first_start(original: str, pos: int, span: 
 
 
 def test_start_search_rewrites_alternations_and_leaves_the_rest() -> None:
-    from bot.regex_shape import fast_search, start_search
+    from bot.coaching.regex_shape import fast_search, start_search
 
     guess = re.compile(r"\b(?:[i1!]'d guess|c[o0]uld be|my hunch is)\s+(?:that\s+)?you")
     assert start_search(guess) is not guess and start_search(guess).pattern.startswith("(?:")
@@ -304,7 +304,7 @@ def test_start_search_rewrites_alternations_and_leaves_the_rest() -> None:
 def test_pruned_anchors_and_needles_pick_the_same_rules() -> None:
     """Anchors implied by a shorter one of the same rule, and needles that start with a
     shorter one, are not searched; the rules picked, from every anchor, stay the same."""
-    from bot.prefilter import implies, searched_anchors, searched_needles
+    from bot.coaching.prefilter import implies, searched_anchors, searched_needles
 
     assert implies("because of your team", "because of your") and implies("no, your fault", "your fault")
     assert not implies("fyour fault", "your fault")  # inside a word: that one would not count there
@@ -323,7 +323,7 @@ def test_pruned_anchors_and_needles_pick_the_same_rules() -> None:
 
 
 def test_rarity_ranks_common_words_above_slang() -> None:
-    from bot.rarity import expected_count, set_cost
+    from bot.coaching.rarity import expected_count, set_cost
 
     assert expected_count(" on the ") > expected_count("pebkac")
     assert expected_count("ing") > expected_count("third time")
@@ -388,7 +388,7 @@ def test_the_prefilter_never_drops_a_rule_that_would_match(original: str) -> Non
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab '.\n\u00e9"), max_size=60), st.integers(1, 12), st.integers(1, 9))
 def test_long_text_tokens_come_from_a_prefix_exactly(text: str, chunk: int, limit: int) -> None:
-    import bot.model as model
+    import bot.coaching.model as model
 
     saved = model._TOKEN_CHUNK, model.MAX_TOKENS
     model._TOKEN_CHUNK, model.MAX_TOKENS = chunk, limit

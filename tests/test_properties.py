@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.detect import MAX_FINDINGS_PER_RULE, detect
-from bot.rewrite import rewrite
-from bot.rules import default_rules
-from bot.text import normalize
+from bot.coaching.detect import MAX_FINDINGS_PER_RULE, detect
+from bot.coaching.rewrite import rewrite
+from bot.coaching.rules import default_rules
+from bot.coaching.text import normalize
 
 RULES = default_rules()
 TRICKY = st.sampled_from(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.export import SAMPLE_EXPORT
+from bot.ingest.export import SAMPLE_EXPORT
 from tests.test_cli_settings import console_script
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database, Migrations
 
-from bot.coach import Coach
-from bot.detect import detect
+from bot.coaching.coach import Coach
+from bot.coaching.detect import detect
 from bot.redact import (
     CHECKS,
     MAX_EXCERPT,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reports import Period, build_report
+from bot.review.reports import Period, build_report
 from bot.store import Store
 from bot.timezones import ZoneError, end_of_day, local_day, team_zone, zone
 from tests.factories import make_flag

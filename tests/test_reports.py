@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.report_format import render
-from bot.reports import Period, PeriodError, build_report, parse_days, sparkline
+from bot.review.report_format import render
+from bot.review.reports import Period, PeriodError, build_report, parse_days, sparkline
 from bot.store import Store
 from tests.factories import DAY, NOW, make_flag
 
@@ -121,8 +121,8 @@ def test_sparkline() -> None:
 def test_agent_outcomes_are_each_agents_drill_down_numbers_listed_by_name(tmp_path: Path) -> None:
     """What `/coach report` and the terminal list per agent: the outcomes of a report narrowed to
     that agent (App Home's drill-down), in name order (case aside), whoever was flagged most."""
-    from bot.report_format import outcome_parts
-    from bot.reports import agent_outcomes
+    from bot.review.report_format import outcome_parts
+    from bot.review.reports import agent_outcomes
 
     store = Store(tmp_path / "agents.db")
     now = time.time()  # votes are stamped with the clock: the flags are this week's

@@ -16,10 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.detect import detect
-from bot.facts import extract, missing
-from bot.models import Analysis, Finding
-from bot.rewrite import (
+from bot.coaching.detect import detect
+from bot.coaching.facts import extract, missing
+from bot.coaching.rewrite import (
     audience,
     base_form,
     default_strategies,
@@ -28,8 +27,9 @@ from bot.rewrite import (
     past_participle,
     rewrite,
 )
-from bot.rewrite_eval import defects, has_next_step, hollow, score
-from bot.rules import RuleError, RuleSet
+from bot.coaching.rewrite_eval import defects, has_next_step, hollow, score
+from bot.coaching.rules import RuleError, RuleSet
+from bot.models import Analysis, Finding
 
 PAIRS = Path(__file__).resolve().parent.parent / "prompts" / "rewrite_pairs.jsonl"
 INVENTED = re.compile(r"refund|another team|escalat|pass (?:it|this) (?:on|to)|\[\w+\]", re.IGNORECASE)
@@ -297,6 +297,6 @@ def test_eval_rewrites_command(tmp_path: Path) -> None:
 
 def test_the_last_resort_reflections_are_clean(rules: RuleSet) -> None:
     """A retrained model may read a plain question as harsh; the coach's last words must not be."""
-    from bot.rewrite import LAST_REFLECTIONS
+    from bot.coaching.rewrite import LAST_REFLECTIONS
 
     assert not [text for text in LAST_REFLECTIONS if detect(text, rules).flagged]

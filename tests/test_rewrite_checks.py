@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.harsh import harsh_sentences, shape_of
-from bot.rewrite_eval import defects
+from bot.coaching.harsh import harsh_sentences, shape_of
+from bot.coaching.rewrite_eval import defects
 
 
 @pytest.mark.parametrize("original, broken, clean, name", [
@@ -82,10 +82,10 @@ def test_calm_sentences_have_no_harsh_shape(sentence: str) -> None:
 
 # --- the rewriter against the same checks -------------------------------------------------
 
-from bot.detect import detect  # noqa: E402
-from bot.facts import extract, missing  # noqa: E402
-from bot.rewrite import rewrite  # noqa: E402
-from bot.rules import RuleSet  # noqa: E402
+from bot.coaching.detect import detect  # noqa: E402
+from bot.coaching.facts import extract, missing  # noqa: E402
+from bot.coaching.rewrite import rewrite  # noqa: E402
+from bot.coaching.rules import RuleSet  # noqa: E402
 
 
 @pytest.mark.parametrize("draft", [
@@ -132,7 +132,7 @@ def test_a_harsh_sentence_next_to_the_flagged_one_does_not_survive(rules: RuleSe
     "As I mentioned, your lesson was booked for 4pm and the tutor waited.",
 ])
 def test_a_step_never_asks_for_the_time_the_message_gives(rules: RuleSet, draft: str) -> None:
-    from bot.rewrite import _ASKS_FOR_TIME  # the step's own shape, so the test names what it rules out
+    from bot.coaching.rewrite import _ASKS_FOR_TIME  # the step's own shape, so the test names what it rules out
 
     analysis = detect(draft, rules)
     assert analysis.flagged, draft

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.audience import audience
-from bot.detect import detect
-from bot.rewrite import base_form, rewrite
-from bot.rules import RuleSet, default_rules
-from bot.topics import default_topics, topic_for, topic_of
+from bot.coaching.audience import audience
+from bot.coaching.detect import detect
+from bot.coaching.rewrite import base_form, rewrite
+from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.topics import default_topics, topic_for, topic_of
 
 
 @pytest.fixture(scope="module")

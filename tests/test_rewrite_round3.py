@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.detect import detect
-from bot.harsh import harsh_sentences, shape_of
-from bot.rewrite import rewrite
-from bot.rewrite_eval import defects
-from bot.rules import RuleSet, default_rules
+from bot.coaching.detect import detect
+from bot.coaching.harsh import harsh_sentences, shape_of
+from bot.coaching.rewrite import rewrite
+from bot.coaching.rewrite_eval import defects
+from bot.coaching.rules import RuleSet, default_rules
 
 
 @pytest.fixture(scope="module")

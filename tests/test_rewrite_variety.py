@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.audience import audience
+from bot.coaching.audience import audience
+from bot.coaching.detect import detect
+from bot.coaching.facts import extract, missing
+from bot.coaching.rewrite import check_phrasing, default_strategies, load_strategies, rewrite
+from bot.coaching.rewrite_eval import defects, has_next_step, hollow
+from bot.coaching.rules import RuleError, RuleSet
+from bot.coaching.topics import default_topics, load_topics, topic_for
 from bot.dataset import DATA_DIR
-from bot.detect import detect
-from bot.facts import extract, missing
-from bot.rewrite import check_phrasing, default_strategies, load_strategies, rewrite
-from bot.rewrite_eval import defects, has_next_step, hollow
-from bot.rules import RuleError, RuleSet
-from bot.topics import default_topics, load_topics, topic_for
 
 INVENTED = re.compile(r"refund|another team|escalat|pass (?:it|this) (?:on|to)|follow up|\[\w+\]", re.IGNORECASE)
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.detect import detect
-from bot.rules import RuleError, default_rules, load_rules
+from bot.coaching.detect import detect
+from bot.coaching.rules import RuleError, default_rules, load_rules
 
 OWN = '''
 category = "disparaging"

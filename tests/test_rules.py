@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.detect import detect
-from bot.rules import RULES_DIR, RuleError, RuleSet, load_rules
-from bot.terms import term_pattern
+from bot.coaching.detect import detect
+from bot.coaching.rules import RULES_DIR, RuleError, RuleSet, load_rules
+from bot.coaching.terms import term_pattern
 
 HEADER = '''category = "blame"
 principle = "Focus on the solution."
@@ -132,7 +132,7 @@ def test_check_with_broken_rules_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_compact_fast_path_matches_the_general_one() -> None:
-    from bot.compact import COMPACT_TABLE, compact
+    from bot.coaching.compact import COMPACT_TABLE, compact
 
     for text in ("p.3.b.k.4.c lol!", "i-d-1-0-t  x", "l u s e r\tz", "a@b$c|d+e", "plain words"):
         assert compact(text) == text.translate(COMPACT_TABLE)
@@ -218,7 +218,7 @@ def test_patterns_tolerate_leet_unless_switched_off(tmp_path: Path) -> None:
 def test_leet_source_keeps_regex_syntax() -> None:
     import re
 
-    from bot.terms import leet_source
+    from bot.coaching.terms import leet_source
 
     source = r"(?<!not )\b(?:it|this)(?P<x>'s)?\s+[a-z]{0,3}\x41 simple\b"
     rewritten = leet_source(source)
@@ -227,7 +227,7 @@ def test_leet_source_keeps_regex_syntax() -> None:
 
 
 def test_fuzzy_terms_take_one_swapped_letter() -> None:
-    from bot.terms import fuzzy_variants
+    from bot.coaching.terms import fuzzy_variants
 
     assert "idoit" in fuzzy_variants("idiot")
     assert "pebakc" in fuzzy_variants("pebkac")
@@ -236,8 +236,8 @@ def test_fuzzy_terms_take_one_swapped_letter() -> None:
 
 
 def test_bundled_vocab_and_context_load() -> None:
-    from bot.context import load_context
-    from bot.rules import load_vocab
+    from bot.coaching.context import load_context
+    from bot.coaching.rules import load_vocab
 
     vocab = load_vocab()
     assert {"you", "second_person", "cause_marker", "past_verb", "third_party"} <= set(vocab.sources)

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.coach import Coach
-from bot.export import SAMPLE_EXPORT, ExportError, open_export
-from bot.scan import scan_export
+from bot.coaching.coach import Coach
+from bot.ingest.export import SAMPLE_EXPORT, ExportError, open_export
+from bot.ingest.scan import scan_export
 from bot.store import Store
 
 

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import Settings
-from bot.digest import Schedule
-from bot.scheduler import Scheduler
+from bot.review.digest import Schedule
+from bot.review.scheduler import Scheduler
 from bot.store import DAY, Store
 from tests.factories import NOW, make_flag
 from tests.fakes import FakeServer

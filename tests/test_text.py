@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import normalize
+from bot.coaching.text import normalize
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_long_hostile_input_is_linear() -> None:
 def test_lazy_properties_are_computed_once_even_on_frozen_instances() -> None:
     from dataclasses import dataclass
 
-    from bot.lazy import lazy_property
+    from bot.coaching.lazy import lazy_property
 
     calls = []
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.coaching.model import load_model, save_model
 from bot.feedback_training import MAX_DROP, Figures, feedback_examples, refusal, workspace_model_path
-from bot.model import load_model, save_model
 from bot.store import Store
 from bot.train import train
 from tests.factories import make_flag

@@ -6,21 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.detect import detect
-from bot.learned import RULE_PREFIX
+from bot.coaching.detect import detect
+from bot.coaching.learned import RULE_PREFIX
+from bot.coaching.rules import default_rules
+from bot.coaching.team import apply_settings, team_ruleset, validate_term
 from bot.models import Analysis, Finding
-from bot.rules import default_rules
 from bot.store import Store
-from bot.workspace import (
-    Allow,
-    CustomTerm,
-    Mute,
-    SettingsCache,
-    SettingsError,
-    WorkspaceSettings,
-    allow_pattern,
-    validate_term,
-)
+from bot.workspace import Allow, CustomTerm, Mute, SettingsCache, SettingsError, WorkspaceSettings, allow_pattern
 
 
 def _finding(rule: str, start: int, end: int, text: str, severity: str = "medium",
@@ -33,33 +25,34 @@ def test_a_learned_finding_is_muted_by_its_category_rule_id() -> None:
     text = "It's because you're smart."
     analysis = Analysis(text=text, findings=(_finding(RULE_PREFIX + "blame", 0, 12, text),),
                         categories=("blame",), severity="medium", model_score=0.9)
-    muted = WorkspaceSettings(mutes=frozenset({Mute("learned-blame")})).apply(analysis, "C1")
+    muted = apply_settings(WorkspaceSettings(mutes=frozenset({Mute("learned-blame")})), analysis, "C1")
     assert not muted.flagged and muted.model_score == 0.9
-    other = WorkspaceSettings(mutes=frozenset({Mute("learned-dismissive")})).apply(analysis, "C1")
+    other = apply_settings(WorkspaceSettings(mutes=frozenset({Mute("learned-dismissive")})), analysis, "C1")
     assert other is analysis
 
 
 def test_dropping_a_finding_recomputes_categories_and_severity() -> None:
     analysis = detect("Hi Sam, as I already said, you should have read the setup guide.", default_rules(), model=None)
     assert set(analysis.categories) == {"argumentative", "blame"}
-    kept = WorkspaceSettings(mutes=frozenset({Mute("as-i-said")})).apply(analysis)
+    kept = apply_settings(WorkspaceSettings(mutes=frozenset({Mute("as-i-said")})), analysis)
     assert [f.rule for f in kept.findings] == ["should-have"] and kept.categories == ("blame",)
 
 
 def test_a_channel_mute_applies_in_that_channel_only() -> None:
     analysis = detect("Calm down, it has only been an hour.", default_rules(), model=None)
     settings = WorkspaceSettings(mutes=frozenset({Mute("calm-down", "C1")}))
-    assert not settings.apply(analysis, "C1").flagged
-    assert settings.apply(analysis, "C2").flagged
+    assert not apply_settings(settings, analysis, "C1").flagged
+    assert apply_settings(settings, analysis, "C2").flagged
 
 
 def test_an_allowed_phrase_covers_only_findings_inside_it() -> None:
     text = "Honestly it is a layer 8 problem"
     analysis = detect(text, default_rules(), model=None)
     assert analysis.flagged
-    assert not WorkspaceSettings(allows=(Allow("Layer  8"),)).apply(analysis).flagged  # case, spacing aside
-    assert WorkspaceSettings(allows=(Allow("layer"),)).apply(analysis).flagged  # does not cover "layer 8"
-    assert WorkspaceSettings(allows=(Allow("layer 8", rule="pebkac"),)).apply(analysis).flagged  # another rule's
+    assert not apply_settings(WorkspaceSettings(allows=(Allow("Layer  8"),)), analysis).flagged  # case, spacing aside
+    assert apply_settings(WorkspaceSettings(allows=(Allow("layer"),)), analysis).flagged  # does not cover "layer 8"
+    other_rule = WorkspaceSettings(allows=(Allow("layer 8", rule="pebkac"),))
+    assert apply_settings(other_rule, analysis).flagged  # another rule's
 
 
 def test_several_allow_entries_each_still_count() -> None:
@@ -67,11 +60,11 @@ def test_several_allow_entries_each_still_count() -> None:
     text = "Honestly it is a layer 8 problem"
     analysis = detect(text, default_rules(), model=None)
     others = (Allow("rtfm bot"), Allow(r"ticket\s+#\d+", is_pattern=True))
-    assert not WorkspaceSettings(allows=(*others, Allow("layer 8"))).apply(analysis).flagged
-    assert WorkspaceSettings(allows=others).apply(analysis).flagged
+    assert not apply_settings(WorkspaceSettings(allows=(*others, Allow("layer 8"))), analysis).flagged
+    assert apply_settings(WorkspaceSettings(allows=others), analysis).flagged
     # A backreference is not joined with the others (its group number would change): still found.
     echo = Allow(r"(la)yer 8|(\d)\2", is_pattern=True)
-    assert not WorkspaceSettings(allows=(Allow(r"(x)\1", is_pattern=True), echo)).apply(analysis).flagged
+    assert not apply_settings(WorkspaceSettings(allows=(Allow(r"(x)\1", is_pattern=True), echo)), analysis).flagged
 
 
 def test_allow_patterns_are_checked() -> None:
@@ -108,11 +101,11 @@ def test_custom_terms_extend_the_rules_once_per_settings_object() -> None:
     base = default_rules()
     settings = WorkspaceSettings(terms=(CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high",
                                                    "Name the request."),))
-    rules = settings.ruleset(base)
-    assert rules is settings.ruleset(base) and len(rules.rules) == len(base.rules) + 1
+    rules = team_ruleset(settings, base)
+    assert rules is team_ruleset(settings, base) and len(rules.rules) == len(base.rules) + 1
     found = detect("another t1cket m0nkey again", rules, model=None)  # leet-tolerant, like rule files
     assert [f.rule for f in found.findings] == ["custom-ticket-monkey"]
-    assert WorkspaceSettings().ruleset(base) is base
+    assert team_ruleset(WorkspaceSettings(), base) is base
 
 
 def test_the_cache_rereads_after_its_ttl_and_keeps_an_unchanged_object() -> None:
@@ -189,7 +182,7 @@ def test_a_stored_term_that_no_longer_compiles_is_left_out_and_logged(caplog: py
     broken = CustomTerm("custom-broken", "tick(et", "blame", "low", "t", is_pattern=True, anchors=("tick",))
     good = CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high", "tip")
     with caplog.at_level("WARNING", logger="bot.workspace"):
-        rules = WorkspaceSettings(terms=(broken, good)).ruleset(base)
+        rules = team_ruleset(WorkspaceSettings(terms=(broken, good)), base)
     assert rules.get("custom-broken") is None and rules.get("custom-ticket-monkey") is not None
     assert "custom term custom-broken left out" in caplog.text
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import click
 
 from bot.cli.state import State
-from bot.coach import Coach
+from bot.coaching.coach import Coach
+from bot.coaching.model import ModelError
 from bot.feedback_training import BUNDLED, current_model
-from bot.model import ModelError
 from bot.redact import KnownNames
 
 

@@ -12,7 +12,7 @@ from typing import TextIO
 import click
 
 from bot.cli.state import State
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.flows.draft import Draft, coach_draft
 from bot.models import SEVERITIES, Analysis, severity_rank
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.cli.state import State
-from bot.reports import PeriodError, known, parse_days
+from bot.review.reports import PeriodError, known, parse_days
 from bot.store import Store
 
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,

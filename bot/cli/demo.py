@@ -9,11 +9,11 @@ import click
 
 from bot.cli.report import show_table
 from bot.cli.state import State
-from bot.export import SAMPLE_EXPORT
+from bot.coaching.nudge import nudge_text
 from bot.flows.scan import open_scan
+from bot.ingest.export import SAMPLE_EXPORT
 from bot.models import Analysis, Flag
-from bot.nudge import nudge_text
-from bot.reports import agent_outcomes, build_report
+from bot.review.reports import agent_outcomes, build_report
 from bot.store import DAY
 
 

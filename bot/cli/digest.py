@@ -7,9 +7,9 @@ import click
 
 from bot.cli.common import days_option, existing_store, options_team
 from bot.cli.state import State
-from bot.digest import digest_text, send_digest
-from bot.fixes import feedback_fixes
-from bot.reports import build_report
+from bot.review.digest import digest_text, send_digest
+from bot.review.fixes import feedback_fixes
+from bot.review.reports import build_report
 from bot.workspace_options import digest_plan
 
 

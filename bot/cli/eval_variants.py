@@ -7,11 +7,11 @@ import json
 import click
 
 from bot.cli.state import State
+from bot.coaching.model import ModelError, default_model, load_model
+from bot.coaching.rewrite_eval import render as render_rewrites
+from bot.coaching.rewrite_eval import score_examples
 from bot.dataset import Example
 from bot.feedback_training import comparison, engine_figures
-from bot.model import ModelError, default_model, load_model
-from bot.rewrite_eval import render as render_rewrites
-from bot.rewrite_eval import score_examples
 
 
 def eval_model(state: State, examples: list[Example], split: str, from_files: bool, model_path: str,

@@ -11,8 +11,8 @@ from bot.cli.common import days_option, existing_store, known_agent, known_chann
 from bot.cli.state import State
 from bot.console import terminal_width
 from bot.flows.report import ReportRequest, audited_report
-from bot.report_format import FORMATS, AgentOutcomes, render, render_rows_csv
-from bot.reports import Report
+from bot.review.report_format import FORMATS, AgentOutcomes, render, render_rows_csv
+from bot.review.reports import Report
 from bot.timezones import team_zone
 
 
@@ -36,7 +36,7 @@ def report(state: State, since: str, channel: str | None, agent: str | None, out
         raise click.BadParameter("--rows writes CSV; leave out --format or use --format csv", param_hint="--rows")
     output_format = "csv" if rows else output_format or "table"
     if chart_path:  # before any work: without the [charts] extra, say so and what to install
-        from bot.charts import ChartsUnavailable, require
+        from bot.review.charts import ChartsUnavailable, require
 
         try:
             require()
@@ -57,7 +57,7 @@ def report(state: State, since: str, channel: str | None, agent: str | None, out
     else:
         click.echo(render(data, output_format, width=terminal_width(), agents=audited.agents))
     if chart_path:
-        from bot.charts import render_png
+        from bot.review.charts import render_png
 
         Path(chart_path).write_bytes(render_png(data))
         click.echo(f"chart written to {chart_path}", err=True)

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import click
 
 from bot.cli.state import State
-from bot.detect import detect
-from bot.rewrite import check_phrasing, load_strategies
-from bot.rules import RuleError, RuleSet
-from bot.topics import load_topics
+from bot.coaching.detect import detect
+from bot.coaching.rewrite import check_phrasing, load_strategies
+from bot.coaching.rules import RuleError, RuleSet
+from bot.coaching.topics import load_topics
 
 
 @click.command("check")
@@ -44,7 +44,7 @@ def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:
             if rule.id in {f.rule for f in detect(example, ruleset, model=None).findings}:
                 yield f"{rule.source}: rule {rule.id!r}: counter-example flagged: {example!r}"
         # Rewrites are fragments spliced into a sentence: the rules judge them here; the whole
-        # suggestion they end up in is judged by the full engine (learned stage too) in bot.rewrite.
+        # suggestion they end up in is judged by the full engine (learned stage too) in bot.coaching.rewrite.
         for text in (rule.rewrite_sentence, rule.rewrite):
             if text and detect(text, ruleset, model=None).flagged:
                 yield f"{rule.source}: rule {rule.id!r}: its rewrite is itself flagged: {text!r}"

@@ -8,6 +8,7 @@ import click
 
 from bot.cli.common import DB_OPTION, TEAM_OPTION
 from bot.cli.state import State
+from bot.coaching.team import team_ruleset
 from bot.console import table, terminal_width
 from bot.workspace import WORKSPACE_SOURCE, WorkspaceSettings
 from bot.workspace_options import resolve
@@ -31,7 +32,7 @@ def rules_list(state: State, category: str | None, show_source: bool, db_path: s
     workspace = state.store(str(path)).workspace_settings(team) if path.expanduser().is_file() \
         else WorkspaceSettings()
     where = "workspace"
-    ruleset = workspace.ruleset(state.rules())
+    ruleset = team_ruleset(workspace, state.rules())
     rows = []
     for rule in ruleset.rules:
         if category and rule.category != category:

@@ -7,9 +7,10 @@ import click
 
 from bot.cli.common import BY_OPTION, DB_OPTION, TEAM_OPTION, actor_name
 from bot.cli.state import State
+from bot.coaching.team import known_rule_ids, validate_term
 from bot.models import SEVERITIES
 from bot.store import Store
-from bot.workspace import CustomTerm, SettingsError, default_term_id, known_rule_ids, validate_term
+from bot.workspace import CustomTerm, SettingsError, default_term_id
 
 
 def _settings_store(state: State, db_path: str | None) -> Store:

@@ -29,7 +29,7 @@ def run(state: State, http_mode: bool, port: int | None, host: str) -> None:
     state.require("SLACK_BOT_TOKEN", *(["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]))
     coach = bot_coach(state)
     store = state.store()
-    from bot.scheduler import Scheduler
+    from bot.review.scheduler import Scheduler
     from bot.slack.app import create_app
     from bot.slack.digest_post import post_digest
     from bot.slack.server import HttpServer, run_socket_mode

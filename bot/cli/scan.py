@@ -9,12 +9,12 @@ import sys
 import click
 
 from bot.cli.state import State
-from bot.coach import Coach
-from bot.export import ExportError, Limits
+from bot.coaching.coach import Coach
+from bot.coaching.nudge import spotted_line
 from bot.flows.scan import Scan, open_scan
+from bot.ingest.export import ExportError, Limits
+from bot.ingest.scan import ScanResult
 from bot.models import Analysis, Flag
-from bot.nudge import spotted_line
-from bot.scan import ScanResult
 from bot.store import Store
 
 

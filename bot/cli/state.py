@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import click
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
+from bot.coaching.judge import LLMJudge, make_judge
+from bot.coaching.llm import make_rewriter
+from bot.coaching.rules import RuleError, RuleSet, default_rules, load_rules
+from bot.coaching.templates import TemplateError
+from bot.coaching.topics import Topic, load_topics
 from bot.config import ConfigError, Settings, rules_dir_from_env
-from bot.judge import LLMJudge, make_judge
-from bot.llm import make_rewriter
-from bot.rules import RuleError, RuleSet, default_rules, load_rules
 from bot.store import Store, StoreError
-from bot.templates import TemplateError
-from bot.topics import Topic, load_topics
 
 
 class State:

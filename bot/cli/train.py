@@ -9,6 +9,7 @@ import click
 
 from bot.cli.common import existing_store
 from bot.cli.state import State
+from bot.coaching.model import MODEL_FILE, ModelError, save_model
 from bot.dataset import DataError, labelled
 from bot.feedback_training import (
     comparison,
@@ -18,7 +19,6 @@ from bot.feedback_training import (
     refusal,
     workspace_model_path,
 )
-from bot.model import MODEL_FILE, ModelError, save_model
 from bot.train import TrainingError, train
 
 

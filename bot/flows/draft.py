@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.models import Analysis, Suggestion
 from bot.workspace import WorkspaceSettings
 

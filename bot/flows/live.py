@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.models import Analysis, Suggestion
-from bot.spool import FlagWriter
+from bot.store.spool import FlagWriter
 from bot.workspace import WorkspaceSettings
 
 UNWATCHED, EMPTY, MENTION = "unwatched", "empty", "mention"  # why a message was not coached
@@ -108,7 +108,7 @@ def coach_live_message(live: LiveCoach, message: LiveMessage, workspace: Workspa
     """Screen, analyse and, when flagged, store the flag and decide its nudge.
 
     A clean message costs one analysis and nothing else. ``then`` gets the store's answer once
-    the flag is stored: now, or after a retry from the writer's thread (bot.spool); a spooled
+    the flag is stored: now, or after a retry from the writer's thread (bot.store.spool); a spooled
     flag is never nudged.
     """
     settings = live.settings

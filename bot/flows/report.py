@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.reports import Named, Outcomes, Report, agent_outcomes, build_report
+from bot.review.reports import Named, Outcomes, Report, agent_outcomes, build_report
 from bot.store import Store
 from bot.timezones import DEFAULT_ZONE
 

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.coach import Coach
-from bot.export import Limits, SlackExport, open_export
+from bot.coaching.coach import Coach
+from bot.ingest.export import Limits, SlackExport, open_export
+from bot.ingest.scan import ScanResult, scan_export
 from bot.models import Analysis, Flag
-from bot.scan import ScanResult, scan_export
 from bot.store import Store
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
+from bot.coaching.team import team_ruleset
 from bot.config import Settings
 from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.deps import Deps
@@ -49,6 +50,6 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
         deps.team_id = str(identity.get("team_id") or "")
         # The team's custom terms make a rule set of their own, which takes seconds to build:
         # build it now rather than on the first message's time (kept by bot.workspace, by terms).
-        store.workspace_settings(deps.team_id).ruleset(coach.rules)
+        team_ruleset(store.workspace_settings(deps.team_id), coach.rules)
     register_all(app, deps)
     return app, deps

@@ -1,7 +1,7 @@
 """conversations.info, cached: a channel's name where a label is plain text and cannot mention.
 
 A fix button says "Mute in #support"; its name comes from the flags, else the store's names
-(bot.fixes), else from here. In the digest, "this channel" would read as the digest's own
+(bot.review.fixes), else from here. In the digest, "this channel" would read as the digest's own
 channel, so the name is worth one call, remembered for minutes.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import replace
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.fixes import Fix
+from bot.review.fixes import Fix
 
 log = logging.getLogger(__name__)
 

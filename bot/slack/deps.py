@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.models import Analysis
 from bot.slack.client import Outbox
 from bot.slack.metrics import Metrics, Timer
 from bot.slack.people import People
 from bot.slack.pool import ListenerPool
-from bot.spool import FlagWriter
 from bot.store import Store
+from bot.store.spool import FlagWriter
 from bot.timezones import team_zone
 from bot.workspace import SettingsCache, WorkspaceSettings
 
@@ -37,7 +37,7 @@ class Deps:
     stats: dict[str, int] = field(default_factory=dict)
     workspace_url: str = ""
     team_id: str = ""  # the bot's own workspace (auth.test): whose digest settings the scheduler reads
-    writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.spool)
+    writer: FlagWriter | None = None  # live flags: retried, then spooled, never dropped (bot.store.spool)
     workspace: SettingsCache | None = None  # the team's settings from the store, re-read at most once a second
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry (GET /metrics)
     listeners: ListenerPool | None = None  # Bolt's listener threads (create_app sets it)

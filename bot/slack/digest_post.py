@@ -17,7 +17,7 @@ from dataclasses import replace
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.digest import Digest
+from bot.review.digest import Digest
 from bot.slack.channels import named
 from bot.slack.report_views import digest_message
 
@@ -50,7 +50,7 @@ def post_digest(client: WebClient, channel: str, digest: Digest, chart: bool = F
 
 
 def _chart(digest: Digest) -> bytes:
-    from bot.charts import ChartsUnavailable, render_png
+    from bot.review.charts import ChartsUnavailable, render_png
 
     try:
         return render_png(digest.report)

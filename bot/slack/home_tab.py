@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
-from bot.fixes import feedback_fixes
 from bot.flows.report import ReportRequest, audited_report
-from bot.reports import Report, build_report
+from bot.review.fixes import feedback_fixes
+from bot.review.reports import Report, build_report
 from bot.slack.channels import named
 from bot.slack.deps import Deps
 from bot.slack.permissions import is_manager

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from bot.slack.client import Outbox
     from bot.slack.pool import ListenerPool
-    from bot.spool import FlagWriter
+    from bot.store.spool import FlagWriter
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
-from bot.digest import Digest, false_positive_rate, mrkdwn_item, outcomes_text
 from bot.mrkdwn import channel_ref, escape, user_ref
 from bot.prompts import principles
 from bot.report_dimensions import BY_NAME, DIMENSIONS, Dimension
-from bot.report_format import AgentOutcomes, advice, category_note, outcome_parts, source_text, trend_text
-from bot.reports import Report, sparkline
+from bot.review.digest import Digest, false_positive_rate, mrkdwn_item, outcomes_text
+from bot.review.report_format import AgentOutcomes, advice, category_note, outcome_parts, source_text, trend_text
+from bot.review.reports import Report, sparkline
 from bot.slack.settings_views import fix_blocks
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
@@ -263,7 +263,7 @@ MAX_AGENTS_LISTED = 20
 
 
 def agents_outcomes(agents: AgentOutcomes, hidden: int = 0) -> Block:
-    """Every agent's coaching outcomes, by name (bot.reports.agent_outcomes): the drill-down's
+    """Every agent's coaching outcomes, by name (bot.review.reports.agent_outcomes): the drill-down's
     numbers, one line an agent; no flag counts, so nothing reads as a ranking."""
     lines = [f"• {user_ref(a.id, a.name)}: {' · '.join(outcome_parts(o))}" for a, o in agents]
     more = f"\n_…and {hidden} more: App Home shows any agent's outcomes._" if hidden else ""
@@ -293,7 +293,7 @@ def home_report_blocks(report: Report, title: str, state: HomeState, *, channels
 
 
 def report_blocks(report: Report, title: str = "Coaching report", agents: AgentOutcomes = ()) -> list[Block]:
-    """``agents`` (bot.reports.agent_outcomes, the first names only): a manager's report lists their
+    """``agents`` (bot.review.reports.agent_outcomes, the first names only): a manager's report lists their
     coaching outcomes, as App Home's drill-down shows them, instead of their flag counts."""
     spark = sparkline([n for _, n in report.daily])
     blocks: list[Block] = [

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.coaching.rules import RuleSet
+from bot.coaching.team import stage_rule_ids
 from bot.config import Settings
-from bot.fixes import Fix, summary
 from bot.models import CATEGORIES
 from bot.mrkdwn import USER_ID, channel_ref, escape, user_ref
-from bot.rules import RuleSet
+from bot.review.fixes import Fix, summary
 from bot.slack.views import ACTION_PAUSE_LOW, Block, context, header, limit_blocks, section
-from bot.workspace import MAX_PHRASE, Allow, WorkspaceSettings, stage_rule_ids
+from bot.workspace import MAX_PHRASE, Allow, WorkspaceSettings
 from bot.workspace_options import Resolved
 
 CALLBACK_PREFIX = "coach_settings:"

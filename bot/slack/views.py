@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.coaching.nudge import INTRO, nudge_text, spotted_line, suggestion_label
+from bot.coaching.rules import RuleSet
 from bot.models import Analysis, Suggestion
 from bot.mrkdwn import escape
-from bot.nudge import INTRO, nudge_text, spotted_line, suggestion_label
-from bot.rules import RuleSet
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100

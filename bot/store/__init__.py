@@ -14,7 +14,7 @@ Why it looks like this:
   event on its event_id, so Slack's retries and re-scans add nothing.
 - Opening runs ``PRAGMA quick_check`` and refuses a damaged file, naming it, rather than
   serve reports from half a database (about 0.7 s on a million flags), then replays the
-  spool of flags the bot could not write before (bot.spool).
+  spool of flags the bot could not write before (bot.store.spool).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from bot.spool import spool_path
 from bot.store.connection import BUSY_TIMEOUT_SECONDS, PROBE_TIMEOUT_SECONDS, StoreError
 from bot.store.feedback import Feedback
 from bot.store.meta import Meta
@@ -40,6 +39,7 @@ from bot.store.nudges import Nudges
 from bot.store.retention import Retention
 from bot.store.rollups import DAY, SLOT, SLOT_DIMS
 from bot.store.settings import Settings
+from bot.store.spool import spool_path
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "DAY", "PROBE_TIMEOUT_SECONDS", "SLOT", "SLOT_DIMS", "Store", "StoreError",
            "m001_initial", "m002_reredact_excerpts", "m003_workspace_settings", "m004_quarter_hour_rollup",

@@ -11,8 +11,8 @@ import time
 
 from bot.models import Flag
 from bot.nudge_policy import NudgeFacts, hold_back
-from bot.spool import NOT_NUDGED, Spool, spool_path
 from bot.store.flags import Flags
+from bot.store.spool import NOT_NUDGED, Spool, spool_path
 from bot.store.sql import _narrowed
 
 log = logging.getLogger("bot.store")

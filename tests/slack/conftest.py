@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.slack.app import create_app
 from bot.slack.deps import Deps

@@ -15,7 +15,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.scheduler import Scheduler
+from bot.review.scheduler import Scheduler
 from bot.slack.digest_post import post_digest
 from bot.slack.settings_views import ACTION_FIX_ALLOW, ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE, REFUSED_TEXT
 from tests.slack.conftest import MANAGER, TEAM, Bot, message, slack_ok

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.coach import Coach
-from bot.export import open_export
-from bot.scan import scan_export
-from bot.scheduler import Scheduler
+from bot.coaching.coach import Coach
+from bot.ingest.export import open_export
+from bot.ingest.scan import scan_export
+from bot.review.scheduler import Scheduler
 from bot.slack.digest_post import post_digest
 from tests.slack.conftest import BOT_USER, MANAGER, TEAM, Bot, message
 

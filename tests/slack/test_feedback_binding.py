@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.reports import build_report
+from bot.review.reports import build_report
 from tests.slack.conftest import MANAGER, TEAM, Bot, message
 
 HARSH = "Hi Sam, as I already said, you should have read the setup guide."

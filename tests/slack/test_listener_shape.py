@@ -15,7 +15,7 @@ from pathlib import Path
 
 from slack_bolt.kwargs_injection.args import Args
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.slack.app import create_app
 from bot.store import Store

@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from bot.charts import chart_data
 from bot.cli import cli
-from bot.detect import detect
-from bot.digest import Digest
-from bot.export import open_export
-from bot.reports import build_report
-from bot.scan import scan_export
-from bot.scheduler import Scheduler
+from bot.coaching.detect import detect
+from bot.ingest.export import open_export
+from bot.ingest.scan import scan_export
+from bot.review.charts import chart_data
+from bot.review.digest import Digest
+from bot.review.reports import build_report
+from bot.review.scheduler import Scheduler
 from bot.slack.digest_post import post_digest
 from bot.slack.report_views import ACTION_AGENT, ACTION_CHANNEL, ACTION_PERIOD
 from tests.slack.conftest import MANAGER, TEAM, Bot, message
@@ -337,9 +337,9 @@ def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bo
 
 
 def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(tmp_path: Path) -> None:
-    from bot.fixes import MAX_FIXES, Fix
     from bot.models import Flag
-    from bot.reports import agent_outcomes
+    from bot.review.fixes import MAX_FIXES, Fix
+    from bot.review.reports import agent_outcomes
     from bot.slack.report_views import MAX_AGENTS_LISTED, HomeState, digest_message, home_view, report_message
     from bot.slack.views import MAX_MESSAGE_BLOCKS, MAX_SECTION, MAX_VIEW_BLOCKS
     from bot.store import Store

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.models import Flag
 from bot.slack.app import create_app

@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.digest import Digest
 from bot.models import Flag
 from bot.report_dimensions import DIMENSIONS
-from bot.report_format import render
-from bot.reports import build_report
+from bot.review.digest import Digest
+from bot.review.report_format import render
+from bot.review.reports import build_report
 from bot.slack.report_views import digest_message, home_view, report_message
 from bot.store import Store
 from bot.timezones import day_start, local_day

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.config import Settings
-from bot.fixes import Fix
+from bot.review.fixes import Fix
 from bot.slack.settings_views import GROUPS, SettingsPage, fix_blocks, settings_modal, settings_section
 from bot.slack.views import MAX_SECTION, MAX_VIEW_BLOCKS
 from bot.store import Store

@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.scheduler import Scheduler
+from bot.review.scheduler import Scheduler
 from bot.slack.settings_views import ACTION_EDIT, GROUPS, REFUSED_TEXT
 from tests.slack.conftest import MANAGER, TEAM, Bot, message
 from tests.slack.modals import button, buttons, click, home, last_home, opened, submit, texts

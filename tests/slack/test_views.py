@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
 from bot.models import Flag
-from bot.reports import build_report
+from bot.review.reports import build_report
 from bot.slack.report_views import home_view, report_message
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,

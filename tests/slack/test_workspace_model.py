@@ -18,9 +18,9 @@ from pathlib import Path
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.coach import Coach
+from bot.coaching.coach import Coach
+from bot.coaching.model import OUTPUTS, LearnedModel, save_model
 from bot.feedback_training import workspace_model_path
-from bot.model import OUTPUTS, LearnedModel, save_model
 from tests.fakes import FakeServer
 from tests.slack.conftest import SECRET, TEAM
 

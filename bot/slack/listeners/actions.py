@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.nudge import end_of_local_day
+from bot.coaching.nudge import end_of_local_day
 from bot.slack.deps import Deps
 from bot.slack.views import (
     ACTION_HELPFUL,

@@ -9,7 +9,7 @@ from slack_bolt import Respond
 
 from bot.flows.report import ReportRequest, audited_report
 from bot.mrkdwn import escape
-from bot.reports import PeriodError, build_report, parse_days
+from bot.review.reports import PeriodError, build_report, parse_days
 from bot.slack.deps import Deps
 from bot.slack.home_tab import report_fix_blocks
 from bot.slack.permissions import is_manager

@@ -5,7 +5,7 @@ pass and nothing else (no database write, no API call). A flagged one costs one 
 transaction that stores the flag (the unique key makes Slack's retries no-ops) and decides
 the nudge (snooze, cooldown) atomically; the nudge then goes through the outbox, and only a
 Slack error writes again. A flag the database refuses (locked, full) is retried in the
-background and nudged once stored, or spooled (bot.spool): never dropped.
+background and nudged once stored, or spooled (bot.store.spool): never dropped.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Bolt
 
 
 def _stored(deps: Deps, message: LiveMessage, stored: Stored) -> None:
-    """Runs once the flag is stored: now, or after a retry if the database refused it (bot.spool)."""
+    """Runs once the flag is stored: now, or after a retry if the database refused it (bot.store.spool)."""
     if stored.duplicate:
         deps.metrics.ignored("duplicate")
         return  # a retry of an event already handled

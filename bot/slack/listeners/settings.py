@@ -20,9 +20,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.digest import Schedule
+from bot.coaching.team import known_rule_ids, team_ruleset, validate_term
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
+from bot.review.digest import Schedule
 from bot.slack.deps import Deps
 from bot.slack.home_tab import publish_home, settings_page
 from bot.slack.permissions import authorised
@@ -47,16 +48,7 @@ from bot.slack.settings_views import (
     settings_modal,
 )
 from bot.slack.views import ACTION_PAUSE_LOW, context, section
-from bot.workspace import (
-    MAX_PHRASE,
-    CustomTerm,
-    Mute,
-    SettingsError,
-    allow_pattern,
-    default_term_id,
-    known_rule_ids,
-    validate_term,
-)
+from bot.workspace import MAX_PHRASE, CustomTerm, Mute, SettingsError, allow_pattern, default_term_id
 from bot.workspace_options import validate_option
 
 log = logging.getLogger(__name__)
@@ -570,7 +562,7 @@ def _save_terms(ack: Ack, deps: Deps, body: dict[str, Any], team: str, user: str
                f"({term.category}, {term.severity})", *_remove_terms(deps, team, user, state, page)]
     _update(deps, view_id, saved_view(changes))
     _refresh(deps, user, team)
-    deps.settings_for(team).ruleset(deps.coach.rules)  # built now, not on the next message's time
+    team_ruleset(deps.settings_for(team), deps.coach.rules)  # built now, not on the next message's time
 
 
 def _update(deps: Deps, view_id: str, view: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 import ahocorasick
 
-from bot.rarity import forget_estimates, set_cost
+from bot.coaching.rarity import forget_estimates, set_cost
 
 # --- prefilter plans: what each pattern needs to be worth running, and where -------------
 
@@ -34,7 +34,7 @@ def _cross(left: _Strings, right: _Strings) -> _Strings | None:
 
 def _score(strings: _Strings | None) -> tuple[int, float]:
     """How well a literal set gates, higher is better: long enough to gate at all first
-    (see required_need), then the fewest expected hits in ordinary text (bot.rarity), so a
+    (see required_need), then the fewest expected hits in ordinary text (bot.coaching.rarity), so a
     pattern gates on "pebkac" rather than on a longer but common " on the "."""
     if not strings or "" in strings:
         return (0, 0.0)

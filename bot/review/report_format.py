@@ -12,14 +12,14 @@ from typing import NamedTuple, cast
 from bot.console import table
 from bot.models import Flag
 from bot.report_dimensions import DIMENSIONS
-from bot.reports import Named, Outcomes, Report, sparkline
+from bot.review.reports import Named, Outcomes, Report, sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
 def render(report: Report, output_format: str, width: int | None = None, agents: AgentOutcomes | None = None) -> str:
     """``width`` (terminal columns) only shapes the table; the other formats are for machines.
-    ``agents`` (bot.reports.agent_outcomes): the table and Markdown list their coaching outcomes."""
+    ``agents`` (bot.review.reports.agent_outcomes): the table and Markdown list their coaching outcomes."""
     if output_format == "table":
         return render_table(report, width, agents)
     if output_format == "csv":
@@ -74,7 +74,7 @@ def outcome_parts(outcomes: Outcomes) -> tuple[str, str]:
     return f"{sent} nudges sent · {edited} edited after a nudge{share}", f"helpful rate {rate}"
 
 
-AgentOutcomes = Sequence[tuple[Named, Outcomes]]  # bot.reports.agent_outcomes
+AgentOutcomes = Sequence[tuple[Named, Outcomes]]  # bot.review.reports.agent_outcomes
 AGENT_OUTCOMES = "Coaching outcomes by agent"
 
 

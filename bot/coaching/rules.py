@@ -16,8 +16,8 @@ from typing import cast
 
 import ahocorasick
 
-from bot.compact import compact
-from bot.prefilter import (
+from bot.coaching.compact import compact
+from bot.coaching.prefilter import (
     AT_STARTS,
     PatternPlan,
     Windows,
@@ -32,11 +32,11 @@ from bot.prefilter import (
     starts_around,
     windows_around,
 )
+from bot.coaching.rarity import forget_estimates
+from bot.coaching.regex_shape import fast_search, match_width, required_need, start_search
+from bot.coaching.rule_schema import FILE_KEYS, OVERLAY_KEYS, RULE_KEYS, as_strings, check
+from bot.coaching.terms import TERM_SHAPE, fuzzy_variants, leet_source, term_pattern
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
-from bot.rarity import forget_estimates
-from bot.regex_shape import fast_search, match_width, required_need, start_search
-from bot.rule_schema import FILE_KEYS, OVERLAY_KEYS, RULE_KEYS, as_strings, check
-from bot.terms import TERM_SHAPE, fuzzy_variants, leet_source, term_pattern
 
 RULES_DIR = PROMPTS_DIR / "rules"
 VOCAB_FILE = PROMPTS_DIR / "vocab.toml"
@@ -456,7 +456,7 @@ def parse_rule(
     raw: dict, file_info: CategoryInfo, defaults: dict[str, object], path: Path,
     vocab: Vocab | None = None,
 ) -> Rule:
-    """One [[rule]] table to a compiled Rule: checked against the schema (bot.rule_schema),
+    """One [[rule]] table to a compiled Rule: checked against the schema (bot.coaching.rule_schema),
     ``{class}`` slots expanded from the vocabulary in patterns, exceptions and anchors; leet
     tolerance on patterns unless ``leet = false``."""
     vocab = vocab if vocab is not None else Vocab()

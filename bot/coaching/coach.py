@@ -10,13 +10,14 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.detect import detect
-from bot.model import LearnedModel, default_model
+from bot.coaching.detect import detect
+from bot.coaching.model import LearnedModel, default_model
+from bot.coaching.rewrite import rewrite
+from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.team import apply_settings, team_ruleset
+from bot.coaching.topics import Topic, default_topics, topic_of
 from bot.models import Analysis, Flag, Suggestion
 from bot.redact import KnownNames, excerpt
-from bot.rewrite import rewrite
-from bot.rules import RuleSet, default_rules
-from bot.topics import Topic, default_topics, topic_of
 from bot.workspace import WorkspaceSettings
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,8 @@ class Coach:
 
     rules: RuleSet = field(default_factory=default_rules)
     topics: tuple[Topic, ...] = field(default_factory=default_topics)
-    llm: object | None = None  # an bot.llm.LLMRewriter; typed loosely to keep the core import-light
-    judge: object | None = None  # a bot.judge.LLMJudge: a second opinion on uncertain messages only
+    llm: object | None = None  # an bot.coaching.llm.LLMRewriter; typed loosely to keep the core import-light
+    judge: object | None = None  # a bot.coaching.judge.LLMJudge: a second opinion on uncertain messages only
     # The workspace's people, redacted from excerpts wherever they appear: a scan sets them
     # from the export's users.json, the bot from the names already in the store.
     known_names: KnownNames = field(default_factory=KnownNames)
@@ -44,11 +45,11 @@ class Coach:
         allows or ranks below its threshold in ``channel``: after the judge, so a judged
         finding (rule id ``llm-judge``) is muted like any other.
         """
-        rules = workspace.ruleset(self.rules) if workspace is not None else self.rules
+        rules = team_ruleset(workspace, self.rules) if workspace is not None else self.rules
         analysis = detect(text, rules, self.model)
         if self.judge is not None:
             analysis = self.judge.review(analysis)  # type: ignore[attr-defined]
-        return workspace.apply(analysis, channel) if workspace is not None else analysis
+        return apply_settings(workspace, analysis, channel) if workspace is not None else analysis
 
     def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True,
                 workspace: WorkspaceSettings | None = None) -> Suggestion | None:
@@ -57,7 +58,7 @@ class Coach:
         ``workspace`` is needed when the analysis may hold custom terms: their rewrites live
         in the workspace's rule set.
         """
-        rules = workspace.ruleset(self.rules) if workspace is not None else self.rules
+        rules = team_ruleset(workspace, self.rules) if workspace is not None else self.rules
         analysis = analysis if analysis is not None else self.analyse(text, workspace)
         suggestion = rewrite(text, analysis, rules, topics=self.topics)
         if suggestion is None or not use_llm or self.llm is None or suggestion.kind != "rewrite":

@@ -14,15 +14,15 @@ import dataclasses
 import re
 from collections.abc import Iterator
 
-from bot import segments
-from bot.context import MessageContext, cue_outside
-from bot.learned import learned_findings
-from bot.model import LearnedModel, default_model, tokens_of
+from bot.coaching import segments
+from bot.coaching.context import MessageContext, cue_outside
+from bot.coaching.learned import learned_findings
+from bot.coaching.model import LearnedModel, default_model, tokens_of
+from bot.coaching.prefilter import Starts, Windows
+from bot.coaching.regex_shape import finditer_fast, start_search
+from bot.coaching.rules import Rule, RuleSet, default_rules
+from bot.coaching.text import normalize
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
-from bot.prefilter import Starts, Windows
-from bot.regex_shape import finditer_fast, start_search
-from bot.rules import Rule, RuleSet, default_rules
-from bot.text import normalize
 
 MAX_FINDINGS_PER_RULE = 20
 MAX_TEXT_LENGTH = 100_000  # Slack caps messages at 40,000 characters; more is not a message

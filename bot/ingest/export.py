@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO, cast
 
-SAMPLE_EXPORT = Path(__file__).resolve().parent / "sample_export"
+SAMPLE_EXPORT = Path(__file__).resolve().parent.parent / "sample_export"
 
 # Subtypes that are still a person's own words; everything else is system noise.
 HUMAN_SUBTYPES = frozenset({"", "thread_broadcast", "file_share", "me_message"})

@@ -2,7 +2,7 @@
 
 The rule rewrite is always computed first and is what the agent gets unless the model's
 answer passes every guard: it arrives in time, is not empty, is not itself flagged by the
-coach, keeps the draft's facts (the same ``bot.facts`` check the rule rewriter uses: numbers,
+coach, keeps the draft's facts (the same ``bot.coaching.facts`` check the rule rewriter uses: numbers,
 names, links, Slack markup, noun phrases such as "the yellow notice"), and introduces no splice
 defects. The prompt lists those facts and shows a few hand-written before/after pairs
 (prompts/rewrite_pairs.jsonl) of the same audience and category. Failures are logged with a
@@ -19,15 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, cast
 
-from bot import facts as fact_check
-from bot.audience import audience
+from bot.coaching import facts as fact_check
+from bot.coaching.audience import audience
+from bot.coaching.detect import detect
+from bot.coaching.rewrite_eval import defects
+from bot.coaching.rules import RuleSet
+from bot.coaching.templates import PromptTemplate, load_template
 from bot.config import ConfigError, Settings
-from bot.detect import detect
 from bot.models import Analysis, Suggestion
 from bot.prompts import PROMPTS_DIR
-from bot.rewrite_eval import defects
-from bot.rules import RuleSet
-from bot.templates import PromptTemplate, load_template
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class OpenAIChatClient:
 
 
 def facts(text: str, analysis: Analysis | None = None) -> set[str]:
-    """What a rewrite must keep (see ``bot.facts``); words inside a finding are not facts."""
+    """What a rewrite must keep (see ``bot.coaching.facts``); words inside a finding are not facts."""
     return {fact.text for fact in fact_check.extract(text, analysis)}
 
 

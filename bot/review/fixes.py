@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.mrkdwn import channel_ref, escape
-from bot.reports import Report
+from bot.review.reports import Report
 from bot.store import Store
 from bot.workspace import Mute, WorkspaceSettings
 

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.context import MessageContext
-from bot.features import own_text
-from bot.model import MODEL_DIR, SEVERITY_OUTPUTS, LearnedModel, token_spans, tokens_of
+from bot.coaching.context import MessageContext
+from bot.coaching.features import own_text
+from bot.coaching.model import MODEL_DIR, SEVERITY_OUTPUTS, LearnedModel, token_spans, tokens_of
+from bot.coaching.rule_schema import CONTEXT_SKIPS
+from bot.coaching.rules import Rule, RuleSet
 from bot.models import CATEGORIES, SEVERITIES, Finding, severity_rank
 from bot.prompts import RuleError, read_toml
-from bot.rule_schema import CONTEXT_SKIPS
-from bot.rules import Rule, RuleSet
 
 TIPS_FILE = MODEL_DIR / "tips.toml"
 RULE_PREFIX = "learned-"

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.lazy import lazy_property
+from bot.coaching.lazy import lazy_property
 
 # Characters that render as nothing (or as a soft hyphen) and are used to split words.
 INVISIBLE = frozenset(

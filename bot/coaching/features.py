@@ -9,8 +9,8 @@ the rules and add nothing where the rules fail. Training and scoring share these
 
 from __future__ import annotations
 
-from bot.context import MessageContext
-from bot.model import tokens_of
+from bot.coaching.context import MessageContext
+from bot.coaching.model import tokens_of
 
 
 def own_text(context: MessageContext) -> str:

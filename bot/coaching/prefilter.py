@@ -1,5 +1,5 @@
 """The prefilter's parts: per-pattern plans, windows around literal hits, the Aho-Corasick
-automata, and mapping compact-view hits back to the text. ``RuleSet`` (bot.rules) builds
+automata, and mapping compact-view hits back to the text. ``RuleSet`` (bot.coaching.rules) builds
 its index from these and ``RuleSet.runs`` uses them on every message."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from bot.compact import ASCII_DELETE
-from bot.terms import TERM_SHAPE
+from bot.coaching.compact import ASCII_DELETE
+from bot.coaching.terms import TERM_SHAPE
 
 LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to see text
 _WORD_CHAR = re.compile(r"\w")

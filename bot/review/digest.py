@@ -1,13 +1,13 @@
 """The digest: the manager's report, condensed, posted to COACH_DIGEST_CHANNEL.
 
 Posting goes through an injected function so the core stays free of Slack; the running
-bot schedules it (bot.scheduler) and `support-coach digest --post` sends it by hand. The
+bot schedules it (bot.review.scheduler) and `support-coach digest --post` sends it by hand. The
 Slack layer turns a ``Digest`` into Block Kit (bot.slack.report_views) with this module's
 plain text as the fallback, and uploads the chart when COACH_DIGEST_CHART is on.
 
 Its wording says what really happened: flags found in a scan of history were never
 nudged, and it is a "weekly" digest only when the schedule is weekly. It carries the same
-one-click fixes from feedback as App Home and `/coach report` (bot.fixes.feedback_fixes):
+one-click fixes from feedback as App Home and `/coach report` (bot.review.fixes.feedback_fixes):
 buttons in the Slack message, named in the plain text.
 """
 
@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.fixes import Fix, choices, summary
 from bot.mrkdwn import channel_ref, escape
 from bot.report_dimensions import DIMENSIONS, Dimension
-from bot.report_format import advice, category_note, source_text, trend_text
-from bot.reports import Named, Report, sparkline
+from bot.review.fixes import Fix, choices, summary
+from bot.review.report_format import advice, category_note, source_text, trend_text
+from bot.review.reports import Named, Report, sparkline
 from bot.schedule import CADENCE_DAYS
 from bot.schedule import Schedule as Schedule  # where callers have always found it
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from bot.coach import Coach
-from bot.export import SlackExport
+from bot.coaching.coach import Coach
+from bot.ingest.export import SlackExport
 from bot.models import Analysis, Flag
 from bot.store import Store
 

@@ -22,17 +22,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.coaching.context import MessageContext
+from bot.coaching.evaluate import Evaluation, evaluate
+from bot.coaching.learned import category_tips, is_learned
+from bot.coaching.llm import ChatClient, LLMUnavailable, OpenAIChatClient, require_model
+from bot.coaching.model import ModelError, default_model
+from bot.coaching.rules import RuleSet
+from bot.coaching.templates import PromptTemplate, load_template
+from bot.coaching.text import normalize
 from bot.config import Settings
-from bot.context import MessageContext
 from bot.dataset import Example
-from bot.evaluate import Evaluation, evaluate
-from bot.learned import category_tips, is_learned
-from bot.llm import ChatClient, LLMUnavailable, OpenAIChatClient, require_model
-from bot.model import ModelError, default_model
 from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
-from bot.rules import RuleSet
-from bot.templates import PromptTemplate, load_template
-from bot.text import normalize
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot import segments
+from bot.coaching import segments
 
 
 def _alt(words: str) -> str:
@@ -119,7 +119,7 @@ SHAPES: tuple[Shape, ...] = (
 )
 
 def sentences(text: str) -> list[str]:
-    """The message's sentences, split as detection and rewriting split them (bot.segments)."""
+    """The message's sentences, split as detection and rewriting split them (bot.coaching.segments)."""
     return [part for start, end in segments.sentence_spans(text) if (part := text[start:end].strip())]
 
 

@@ -23,18 +23,18 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from bot import segments
-from bot.audience import DRAFT_PREFIX, TO_COLLEAGUE, audience
-from bot.detect import detect
-from bot.facts import NOT_NOUN, Fact, extract, missing
-from bot.harsh import shape_of
-from bot.learned import is_learned
+from bot.coaching import segments
+from bot.coaching.audience import DRAFT_PREFIX, TO_COLLEAGUE, audience
+from bot.coaching.detect import detect
+from bot.coaching.facts import NOT_NOUN, Fact, extract, missing
+from bot.coaching.harsh import shape_of
+from bot.coaching.learned import is_learned
+from bot.coaching.rewrite_eval import SIGN_OFF, capital_allowed, defects, has_next_step, hollow
+from bot.coaching.rewrite_eval import body as body_of
+from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.topics import Topic, default_topics, topic_for
 from bot.models import Analysis, Finding, Suggestion, severity_rank
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
-from bot.rewrite_eval import SIGN_OFF, capital_allowed, defects, has_next_step, hollow
-from bot.rewrite_eval import body as body_of
-from bot.rules import RuleSet, default_rules
-from bot.topics import Topic, default_topics, topic_for
 
 STRATEGIES_FILE = PROMPTS_DIR / "rewrites.toml"
 
@@ -422,7 +422,7 @@ def _pick(options: tuple[str, ...] | list[str], text: str, salt: str = "") -> st
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans covering the whole text: the splitter detection uses (bot.segments)."""
+    """Sentence spans covering the whole text: the splitter detection uses (bot.coaching.segments)."""
     return segments.sentence_spans(text)
 
 

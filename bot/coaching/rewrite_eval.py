@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.audience import audience
+from bot.coaching.audience import audience
+from bot.coaching.detect import detect
+from bot.coaching.facts import extract, missing
+from bot.coaching.harsh import harsh_sentences, sentences
+from bot.coaching.rules import RuleSet, default_rules
 from bot.dataset import Example
-from bot.detect import detect
-from bot.facts import extract, missing
-from bot.harsh import harsh_sentences, sentences
 from bot.models import Analysis, Suggestion
-from bot.rules import RuleSet, default_rules
 
 _GREETING = re.compile(
     r"^\s*(?:(?:sending|reply|draft)[^:\n]{0,20}:\s*)?['\"]?\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))"

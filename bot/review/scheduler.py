@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 
 from bot.config import Settings
-from bot.digest import Poster, send_digest
-from bot.fixes import feedback_fixes
-from bot.reports import build_report
+from bot.review.digest import Poster, send_digest
+from bot.review.fixes import feedback_fixes
+from bot.review.reports import build_report
 from bot.store import DAY, Store
 from bot.timezones import day_start, local_day
 from bot.workspace import WorkspaceSettings

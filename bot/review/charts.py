@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from bot.report_format import category_note, trend_text
-from bot.reports import Report
+from bot.review.report_format import category_note, trend_text
+from bot.review.reports import Report
 
 # Okabe-Ito colours: told apart with any colour vision, and in greyscale by their order.
 COLOURS = {"disparaging": "#D55E00", "blame": "#E69F00", "argumentative": "#0072B2", "dismissive": "#009E73"}

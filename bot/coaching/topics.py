@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bot.coaching.text import normalize
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
-from bot.text import normalize
 
 TOPICS_FILE = PROMPTS_DIR / "topics.toml"
 

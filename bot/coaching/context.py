@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import segments
-from bot.lazy import lazy_property
+from bot.coaching import segments
+from bot.coaching.lazy import lazy_property
+from bot.coaching.regex_shape import finditer_fast, might_match, search_fast
+from bot.coaching.rules import Rule
+from bot.coaching.text import NormalizedText, Zone
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
-from bot.regex_shape import finditer_fast, might_match, search_fast
-from bot.rules import Rule
-from bot.text import NormalizedText, Zone
 
 CONTEXT_FILE = PROMPTS_DIR / "context.toml"
 

@@ -1,0 +1,1 @@
+"""Reading Slack exports and scanning their history."""
