@@ -107,12 +107,18 @@ def main() -> None:
             env = dict(os.environ, PYTHONPATH=tree)
             done = subprocess.run(
                 [sys.executable, __file__, "--worker", "--messages", str(args.messages), "--rounds", str(args.rounds)],
-                env=env, cwd=tree, capture_output=True, text=True, check=True,
+                env=env,
+                cwd=tree,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             results[tree].append(json.loads(done.stdout.strip().splitlines()[-1]))
     higher_is_better = {"realistic detect msg/s", "realistic naive msg/s", "detect / naive"}
-    print(f"{args.messages:,} realistic messages, {args.rounds} interleaved rounds per worker, "
-          f"{args.pairs} workers per tree (best of them shown)")
+    print(
+        f"{args.messages:,} realistic messages, {args.rounds} interleaved rounds per worker, "
+        f"{args.pairs} workers per tree (best of them shown)"
+    )
     print(f"{'':38} {'before':>12} {'after':>12}   trees: {trees[0]} -> {trees[1]}")
     for tree in trees:
         assert all(run["tree"] == tree for run in results[tree]), f"{tree}: imported another tree's bot"

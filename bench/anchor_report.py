@@ -41,7 +41,8 @@ def main() -> None:
             start = end - length + 1
             for anchor, wordlike, indices in written:
                 if not text.startswith(anchor, start) or (
-                        wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")):
+                    wordlike and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+                ):
                     continue
                 for index in indices:
                     rule = rules.rules[index]
@@ -49,8 +50,9 @@ def main() -> None:
                     anchors_by_rule[rule.id][anchor] += 1
         folded = compact(text)
         raw = [(end - length + 1, end + 1, indices) for end, (length, _w, indices, _k) in rules.needles.iter(folded)]
-        for (start, _end), (c_start, c_end, indices) in zip(compact_spans(text, [r[:2] for r in raw]), raw,
-                                                              strict=True):
+        for (start, _end), (c_start, c_end, indices) in zip(
+            compact_spans(text, [r[:2] for r in raw]), raw, strict=True
+        ):
             if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
                 for index in indices:
                     hit_rules.add(rules.rules[index].id)
@@ -61,8 +63,10 @@ def main() -> None:
         any_candidate += bool(hit_rules)
         any_run += bool(running)
     n = len(clean)
-    print(f"{n:,} clean realistic messages: {any_candidate / n:.1%} make some rule a candidate, "
-          f"{any_run / n:.1%} run some pattern")
+    print(
+        f"{n:,} clean realistic messages: {any_candidate / n:.1%} make some rule a candidate, "
+        f"{any_run / n:.1%} run some pattern"
+    )
     print(f"{'rule':24} {'candidate':>9} {'runs':>7}  anchors passing most clean messages")
     for rule_id, count in candidate.most_common(args.top):
         worst = ", ".join(f"{a!r} {c / n:.1%}" for a, c in anchors_by_rule[rule_id].most_common(5))

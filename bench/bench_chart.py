@@ -58,10 +58,12 @@ def main() -> None:
                 reports.append(t1 - t0)
                 renders.append(t2 - t1)
                 both.append(t2 - t0)
-            print(f"90-day chart, {tz}: {report.total:,} flags, {len(png):,} byte PNG; report median "
-                  f"{statistics.median(reports) * 1000:.0f} ms, PNG median {statistics.median(renders) * 1000:.0f} ms,"
-                  f" together median {statistics.median(both) * 1000:.0f} ms, worst {max(both) * 1000:.0f} ms "
-                  "(target < 1000 ms)")
+            print(
+                f"90-day chart, {tz}: {report.total:,} flags, {len(png):,} byte PNG; report median "
+                f"{statistics.median(reports) * 1000:.0f} ms, PNG median {statistics.median(renders) * 1000:.0f} ms,"
+                f" together median {statistics.median(both) * 1000:.0f} ms, worst {max(both) * 1000:.0f} ms "
+                "(target < 1000 ms)"
+            )
         store.close()
 
 

@@ -36,16 +36,72 @@ from bot.coaching.detect import detect
 from bot.coaching.rules import RuleSet, default_rules
 
 NAIVE_TERMS = [
-    "idiot", "id10t", "moron", "stupid", "dumb", "clueless", "pebkac", "pebcak", "picnic", "layer 8",
-    "code 18", "luser", "rtfm", "user error", "wetware", "karen", "brain dead", "imbecile", "halfwit",
-    "as i said", "as i already said", "like i said", "i told you", "as previously stated", "per my last",
-    "calm down", "relax", "you're wrong", "you are wrong", "incorrect", "obviously", "clearly",
-    "impossible", "no way", "did you even", "not that hard", "no offense", "for the last time",
-    "not our fault", "your fault", "you should have", "why didn't you", "you must have", "you broke",
-    "your problem", "on you", "not responsible", "not liable", "user error", "you didn't read",
-    "nothing we can do", "nothing i can do", "our policy", "company policy", "policy is policy",
-    "rules are rules", "not my job", "not my department", "not my problem", "pay grade",
-    "i don't know", "idk", "dunno", "take it up with", "it is what it is", "out of our hands",
+    "idiot",
+    "id10t",
+    "moron",
+    "stupid",
+    "dumb",
+    "clueless",
+    "pebkac",
+    "pebcak",
+    "picnic",
+    "layer 8",
+    "code 18",
+    "luser",
+    "rtfm",
+    "user error",
+    "wetware",
+    "karen",
+    "brain dead",
+    "imbecile",
+    "halfwit",
+    "as i said",
+    "as i already said",
+    "like i said",
+    "i told you",
+    "as previously stated",
+    "per my last",
+    "calm down",
+    "relax",
+    "you're wrong",
+    "you are wrong",
+    "incorrect",
+    "obviously",
+    "clearly",
+    "impossible",
+    "no way",
+    "did you even",
+    "not that hard",
+    "no offense",
+    "for the last time",
+    "not our fault",
+    "your fault",
+    "you should have",
+    "why didn't you",
+    "you must have",
+    "you broke",
+    "your problem",
+    "on you",
+    "not responsible",
+    "not liable",
+    "user error",
+    "you didn't read",
+    "nothing we can do",
+    "nothing i can do",
+    "our policy",
+    "company policy",
+    "policy is policy",
+    "rules are rules",
+    "not my job",
+    "not my department",
+    "not my problem",
+    "pay grade",
+    "i don't know",
+    "idk",
+    "dunno",
+    "take it up with",
+    "it is what it is",
+    "out of our hands",
 ]
 SIZES = (100, 1_000, 10_000, 40_000)
 
@@ -91,8 +147,10 @@ def timed(func: Callable[[str], object], messages: list[str]) -> tuple[float, in
 def report(label: str, rounds: list[float], count: int, flagged: int) -> float:
     best = min(rounds)
     rate = count / best
-    print(f"  {label:40} {rate:10,.0f} msg/s   best {best:5.2f} s, median {statistics.median(rounds):5.2f} s"
-          f"   flagged {flagged:,}")
+    print(
+        f"  {label:40} {rate:10,.0f} msg/s   best {best:5.2f} s, median {statistics.median(rounds):5.2f} s"
+        f"   flagged {flagged:,}"
+    )
     return rate
 
 
@@ -110,9 +168,11 @@ def main() -> None:
     real = realistic_corpus(args.messages, args.seed)
     naive = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in NAIVE_TERMS) + r")\b", re.IGNORECASE)
     chars = sum(map(len, real))
-    print(f"{args.messages:,} messages per corpus (short: mean {sum(map(len, short)) / len(short):.0f} chars; "
-          f"realistic: mean {chars / len(real):.0f}, median {sorted(map(len, real))[len(real) // 2]}), "
-          f"{len(rules.rules)} rules, {len(NAIVE_TERMS)} naive terms, {args.rounds} interleaved rounds")
+    print(
+        f"{args.messages:,} messages per corpus (short: mean {sum(map(len, short)) / len(short):.0f} chars; "
+        f"realistic: mean {chars / len(real):.0f}, median {sorted(map(len, real))[len(real) // 2]}), "
+        f"{len(rules.rules)} rules, {len(NAIVE_TERMS)} naive terms, {args.rounds} interleaved rounds"
+    )
     detect("warm-up", rules)
     detect("warm-up", rules10)
     detect("warm-up", distinct10)
@@ -132,11 +192,15 @@ def main() -> None:
             rounds[label].append(elapsed)
     rate = {label: report(label, rounds[label], args.messages, flagged[label]) for label in contenders}
     print(f"short:     detect / naive = {rate['short: detect()'] / rate['short: naive regex']:.2f}x")
-    print(f"realistic: detect / naive = {rate['realistic: detect()'] / rate['realistic: naive regex']:.2f}x"
-          " (target >= 2x)")
-    print(f"10x rules: time x{rate['realistic: detect()'] / rate['realistic: detect(), 10x rules']:.2f}, "
-          f"no patterns shared x{rate['realistic: detect()'] / rate['realistic: detect(), 10x distinct rules']:.2f}"
-          " (target <= 2x)")
+    print(
+        f"realistic: detect / naive = {rate['realistic: detect()'] / rate['realistic: naive regex']:.2f}x"
+        " (target >= 2x)"
+    )
+    print(
+        f"10x rules: time x{rate['realistic: detect()'] / rate['realistic: detect(), 10x rules']:.2f}, "
+        f"no patterns shared x{rate['realistic: detect()'] / rate['realistic: detect(), 10x distinct rules']:.2f}"
+        " (target <= 2x)"
+    )
 
     typical_ns = min(rounds["realistic: detect()"]) / chars * 1e9
     print(f"per character (typical = realistic corpus, {typical_ns:.0f} ns/char):")
@@ -156,9 +220,11 @@ def main() -> None:
         for size in SIZES:
             seconds = best[(kind, size)]
             per_char = seconds / len(long_texts[(kind, size)]) * 1e9
-            print(f"  {kind:8} {size:6,} chars: {seconds * 1000:8.3f} ms, {per_char:6.0f} ns/char "
-                  f"= {per_char / typical_ns:4.1f}x typical, {per_char / first:4.1f}x its 100-char cost, "
-                  f"{findings[(kind, size)]} findings")
+            print(
+                f"  {kind:8} {size:6,} chars: {seconds * 1000:8.3f} ms, {per_char:6.0f} ns/char "
+                f"= {per_char / typical_ns:4.1f}x typical, {per_char / first:4.1f}x its 100-char cost, "
+                f"{findings[(kind, size)]} findings"
+            )
     text = hostile_message()
     timings = []
     for _ in range(5):

@@ -63,8 +63,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--harsh", type=float, default=0.10)
-    parser.add_argument("--settings", choices=("off", "on", "both"), default="off",
-                        help="workspace settings in the bot's database (both: side by side)")
+    parser.add_argument(
+        "--settings",
+        choices=("off", "on", "both"),
+        default="off",
+        help="workspace settings in the bot's database (both: side by side)",
+    )
     parser.add_argument("--rounds", type=int, default=1, help="runs of each setting, alternating")
     args = parser.parse_args()
     received: multiprocessing.Queue = multiprocessing.Queue()
@@ -84,10 +88,14 @@ def main() -> None:
             bench_settings(Path(tmp) / "path.db")
             texts = [text for _u, _h, text, _t in make_events(args)]
             path = in_process_path(Coach(), texts, Path(tmp) / "path.db")
-        print(f"{'in-process message path (CPU µs/message)':44} {path['off']:9.2f} {path['on']:9.2f} "
-              f"{(path['on'] - path['off']) / path['off']:+8.1%}")
-        print(f"{'  against the coach alone, no settings object':44} {path['coach']:9.2f} {path['on']:9.2f} "
-              f"{(path['on'] - path['coach']) / path['coach']:+8.1%}")
+        print(
+            f"{'in-process message path (CPU µs/message)':44} {path['off']:9.2f} {path['on']:9.2f} "
+            f"{(path['on'] - path['off']) / path['off']:+8.1%}"
+        )
+        print(
+            f"{'  against the coach alone, no settings object':44} {path['coach']:9.2f} {path['on']:9.2f} "
+            f"{(path['on'] - path['coach']) / path['coach']:+8.1%}"
+        )
         print("target: settings cost the message path < 5%")
     slack_process.terminate()
 
@@ -98,8 +106,9 @@ def make_events(args: argparse.Namespace) -> list[tuple[str, bool, str, str]]:
     events = []
     for i in range(args.events):
         harsh = i % round(1 / args.harsh) == 0
-        text = rng.choice(HARSH if harsh else CLEAN).format(name="Sam", company="Acme", n=rng.randrange(10**5),
-                                                             small=rng.randrange(40), tiny=rng.randrange(9))
+        text = rng.choice(HARSH if harsh else CLEAN).format(
+            name="Sam", company="Acme", n=rng.randrange(10**5), small=rng.randrange(40), tiny=rng.randrange(9)
+        )
         events.append((f"U{i:05d}", harsh, text, f"{1_760_000_000 + i}.000100"))
     return events
 
@@ -116,17 +125,35 @@ def bench_settings(db_path: Path) -> None:
 
     store = Store(db_path)
     team, who = "T1", "UMANAGER"
-    for rule, channel in (("calm-down", "C0OTHER1"), ("pebkac", "C0OTHER2"), ("as-i-said", "C0OTHER3"),
-                          ("learned-blame", "C0OTHER1"), ("llm-judge", "")):
+    for rule, channel in (
+        ("calm-down", "C0OTHER1"),
+        ("pebkac", "C0OTHER2"),
+        ("as-i-said", "C0OTHER3"),
+        ("learned-blame", "C0OTHER1"),
+        ("llm-judge", ""),
+    ):
         store.mute_rule(rule, channel, team=team, actor=who)
-    for phrase, pattern in (("layer nine", False), ("rtfm bot", False), ("as per the sla", False),
-                            ("kill the job", False), ("dumb terminal", False), (r"ticket\s+#\d{7}x", True),
-                            (r"nuk(e|ed) the cache", True), ("blame the cache", False)):
+    for phrase, pattern in (
+        ("layer nine", False),
+        ("rtfm bot", False),
+        ("as per the sla", False),
+        ("kill the job", False),
+        ("dumb terminal", False),
+        (r"ticket\s+#\d{7}x", True),
+        (r"nuk(e|ed) the cache", True),
+        ("blame the cache", False),
+    ):
         store.allow_phrase(phrase, pattern, team=team, actor=who)
-    for phrase, category in (("ticket monkey", "disparaging"), ("karen mode", "disparaging"),
-                             ("not my department", "dismissive")):
-        store.put_term(CustomTerm(f"custom-{phrase.replace(' ', '-')}", phrase, category, "high",
-                                  "Name the request instead."), team=team, actor=who)
+    for phrase, category in (
+        ("ticket monkey", "disparaging"),
+        ("karen mode", "disparaging"),
+        ("not my department", "dismissive"),
+    ):
+        store.put_term(
+            CustomTerm(f"custom-{phrase.replace(' ', '-')}", phrase, category, "high", "Name the request instead."),
+            team=team,
+            actor=who,
+        )
     store.set_channel_mode(BENCH_CHANNEL, "watch", team=team, actor=who)
     store.set_channel_mode("C0OTHER9", "ignore", team=team, actor=who)
     store.set_threshold("low", team=team, actor=who)
@@ -139,8 +166,9 @@ def bench_settings(db_path: Path) -> None:
     store.close()
 
 
-def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing.Queue,
-             settings: bool) -> dict[str, float]:
+def run_once(
+    args: argparse.Namespace, slack_url: str, received: multiprocessing.Queue, settings: bool
+) -> dict[str, float]:
     verifier = SignatureVerifier(SECRET)
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
@@ -148,19 +176,30 @@ def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing
         if settings:
             bench_settings(db_path)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-        env.update({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "COACH_NUDGE_COOLDOWN": "0",
-                    # the bot's own latency is measured here; pacing at Slack's rate has bench_http_hardening
-                    "COACH_NUDGE_RATE": "1000000", "COACH_NUDGE_BURST": "1000000",
-                    "SLACK_API_URL": slack_url + "api/", "COACH_DB": str(db_path)})
-        bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1",
-                                "--port", str(port)], env=env, cwd=tmp, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "COACH_NUDGE_COOLDOWN": "0",
+                # the bot's own latency is measured here; pacing at Slack's rate has bench_http_hardening
+                "COACH_NUDGE_RATE": "1000000",
+                "COACH_NUDGE_BURST": "1000000",
+                "SLACK_API_URL": slack_url + "api/",
+                "COACH_DB": str(db_path),
+            }
+        )
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_until_healthy(port, bot)
         coach = Coach()
         events = make_events(args)
         workspace = _workspace(db_path) if settings else None
-        expected = {user for user, _harsh, text, _ in events
-                    if coach.analyse(text, workspace, BENCH_CHANNEL).flagged}
+        expected = {user for user, _harsh, text, _ in events if coach.analyse(text, workspace, BENCH_CHANNEL).flagged}
         cpu_before = process_cpu(bot.pid)
         sent_at: dict[str, float] = {}
         ack_ms: list[float] = []
@@ -168,12 +207,27 @@ def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing
 
         def send(event: tuple[str, bool, str, str]) -> None:
             user, _harsh, text, ts = event
-            body = json.dumps({"type": "event_callback", "team_id": "T1", "event_id": f"Ev{ts}",
-                               "event": {"type": "message", "channel": BENCH_CHANNEL, "channel_type": "channel",
-                                         "user": user, "text": text, "ts": ts}}).encode()
+            body = json.dumps(
+                {
+                    "type": "event_callback",
+                    "team_id": "T1",
+                    "event_id": f"Ev{ts}",
+                    "event": {
+                        "type": "message",
+                        "channel": BENCH_CHANNEL,
+                        "channel_type": "channel",
+                        "user": user,
+                        "text": text,
+                        "ts": ts,
+                    },
+                }
+            ).encode()
             stamp = str(int(time.time()))
-            headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                       "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body)}
+            headers = {
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+            }
             conn = getattr(local, "conn", None)
             if conn is None:
                 conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -203,23 +257,36 @@ def run_once(args: argparse.Namespace, slack_url: str, received: multiprocessing
         lost = len(expected - set(users))
         duplicated = len(users) - len(set(users))
         print(f"{args.events} events, {args.concurrency} connections, {len(expected)} flagged, wall {wall:.2f} s")
-        print(f"ack latency: p50 {statistics.median(ack_ms):.1f} ms, p99 {percentile(ack_ms, 99):.1f} ms "
-              f"(target p99 < 100 ms)")
+        print(
+            f"ack latency: p50 {statistics.median(ack_ms):.1f} ms, p99 {percentile(ack_ms, 99):.1f} ms "
+            f"(target p99 < 100 ms)"
+        )
         if nudge_ms:
-            print(f"event -> chat.postEphemeral: p50 {statistics.median(nudge_ms):.1f} ms, "
-                  f"p99 {percentile(nudge_ms, 99):.1f} ms (target p99 < 250 ms)")
+            print(
+                f"event -> chat.postEphemeral: p50 {statistics.median(nudge_ms):.1f} ms, "
+                f"p99 {percentile(nudge_ms, 99):.1f} ms (target p99 < 250 ms)"
+            )
         print(f"nudges lost: {lost}, duplicated: {duplicated} (target 0 and 0)")
         cpu = process_cpu(bot.pid) - cpu_before  # includes the second of waiting for duplicates: idle
         detect, within = detect_figures(port)
-        print(f"bot CPU per event: {cpu / args.events * 1000:.2f} ms; detect mean {detect * 1e6:.0f} µs, "
-              f"{within:.1%} within 1 ms")
+        print(
+            f"bot CPU per event: {cpu / args.events * 1000:.2f} ms; detect mean {detect * 1e6:.0f} µs, "
+            f"{within:.1%} within 1 ms"
+        )
         bot.terminate()
         bot.wait(timeout=10)
-        return {"ack_p50": statistics.median(ack_ms), "ack_p99": percentile(ack_ms, 99),
-                "nudge_p50": statistics.median(nudge_ms) if nudge_ms else 0.0,
-                "nudge_p99": percentile(nudge_ms, 99) if nudge_ms else 0.0,
-                "cpu_ms": cpu / args.events * 1000, "detect_us": detect * 1e6, "detect_1ms": within * 100,
-                "flagged": len(expected), "lost": lost, "duplicated": duplicated}
+        return {
+            "ack_p50": statistics.median(ack_ms),
+            "ack_p99": percentile(ack_ms, 99),
+            "nudge_p50": statistics.median(nudge_ms) if nudge_ms else 0.0,
+            "nudge_p99": percentile(nudge_ms, 99) if nudge_ms else 0.0,
+            "cpu_ms": cpu / args.events * 1000,
+            "detect_us": detect * 1e6,
+            "detect_1ms": within * 100,
+            "flagged": len(expected),
+            "lost": lost,
+            "duplicated": duplicated,
+        }
 
 
 def _workspace(db_path: Path) -> WorkspaceSettings:
@@ -257,6 +324,7 @@ def in_process_path(coach: Coach, texts: list[str], db_path: Path, passes: int =
             workspace = cache.get("T1")
             if workspace.watches(BENCH_CHANNEL):
                 coach.analyse(text, workspace, BENCH_CHANNEL)
+
         return run
 
     variants = {"on": with_cache(on_cache), "off": with_cache(off_cache), "coach": coach.analyse}
@@ -288,8 +356,9 @@ def detect_figures(port: int) -> tuple[float, float]:
     text = conn.getresponse().read().decode()
     values: dict[str, float] = {}
     for line in text.splitlines():
-        if line.startswith(("coach_detect_seconds_sum", "coach_detect_seconds_count",
-                            'coach_detect_seconds_bucket{le="0.001"}')):
+        if line.startswith(
+            ("coach_detect_seconds_sum", "coach_detect_seconds_count", 'coach_detect_seconds_bucket{le="0.001"}')
+        ):
             values[line.rsplit(" ", 1)[0]] = float(line.split()[-1])
     count = values.get("coach_detect_seconds_count", 0.0)
     if not count:
@@ -299,20 +368,29 @@ def detect_figures(port: int) -> tuple[float, float]:
 
 def side_by_side(results: dict[str, list[dict[str, float]]], args: argparse.Namespace) -> None:
     """Medians over the rounds, settings off and on, and what the settings cost."""
-    print(f"\nsettings off vs on: {args.events} events, {args.concurrency} connections, "
-          f"median of {args.rounds} round(s) each")
-    rows = (("bot CPU per event (ms)", "cpu_ms"),
-            ("detect mean, wall time in the bot (µs)", "detect_us"),
-            ("detect within 1 ms (% of messages)", "detect_1ms"), ("ack p50 (ms)", "ack_p50"),
-            ("ack p99 (ms)", "ack_p99"), ("nudge p50 (ms)", "nudge_p50"), ("nudge p99 (ms)", "nudge_p99"))
+    print(
+        f"\nsettings off vs on: {args.events} events, {args.concurrency} connections, "
+        f"median of {args.rounds} round(s) each"
+    )
+    rows = (
+        ("bot CPU per event (ms)", "cpu_ms"),
+        ("detect mean, wall time in the bot (µs)", "detect_us"),
+        ("detect within 1 ms (% of messages)", "detect_1ms"),
+        ("ack p50 (ms)", "ack_p50"),
+        ("ack p99 (ms)", "ack_p99"),
+        ("nudge p50 (ms)", "nudge_p50"),
+        ("nudge p99 (ms)", "nudge_p99"),
+    )
     print(f"{'':44} {'off':>9} {'on':>9} {'change':>8}")
     for label, key in rows:
         off = statistics.median(r[key] for r in results["off"])
         on = statistics.median(r[key] for r in results["on"])
         change = f"{(on - off) / off:+.1%}" if off else "n/a"
         print(f"{label:44} {off:9.2f} {on:9.2f} {change:>8}")
-    print("bot CPU per event by round (ms): " + "; ".join(
-        f"{mode} " + ", ".join(f"{r['cpu_ms']:.2f}" for r in runs) for mode, runs in results.items()))
+    print(
+        "bot CPU per event by round (ms): "
+        + "; ".join(f"{mode} " + ", ".join(f"{r['cpu_ms']:.2f}" for r in runs) for mode, runs in results.items())
+    )
     flagged = {mode: {r["flagged"] for r in runs} for mode, runs in results.items()}
     print(f"flagged per run: off {sorted(flagged['off'])}, on {sorted(flagged['on'])} (the same: no outcome changed)")
 
@@ -325,8 +403,11 @@ def fake_slack(ready: multiprocessing.Queue, received: multiprocessing.Queue) ->
         return 200, {}, {"ok": True, "message_ts": "1.1"}
 
     with FakeServer() as slack:
-        slack.handlers["/api/auth.test"] = lambda c: (200, {}, {"ok": True, "user_id": "UBOT", "team_id": "T1",
-                                                                 "bot_id": "B1", "url": "https://bench.slack.com/"})
+        slack.handlers["/api/auth.test"] = lambda c: (
+            200,
+            {},
+            {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1", "url": "https://bench.slack.com/"},
+        )
         slack.handlers["/api/chat.postEphemeral"] = ephemeral
         ready.put(slack.url)
         threading.Event().wait()

@@ -38,16 +38,32 @@ from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 
 def signed_event(verifier: SignatureVerifier, user: str, text: str, ts: str) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps({"type": "event_callback", "team_id": "T1", "event_id": f"Ev{ts}",
-                       "event": {"type": "message", "channel": "C1", "channel_type": "channel",
-                                 "user": user, "text": text, "ts": ts}}).encode()
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event_id": f"Ev{ts}",
+            "event": {
+                "type": "message",
+                "channel": "C1",
+                "channel_type": "channel",
+                "user": user,
+                "text": text,
+                "ts": ts,
+            },
+        }
+    ).encode()
     stamp = str(int(time.time()))
-    return body, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                  "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body)}
+    return body, {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+    }
 
 
-def timed(port: int, method: str, path: str, body: bytes | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, float]:
+def timed(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, float]:
     started = time.monotonic()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request(method, path, body=body, headers=headers or {})
@@ -73,11 +89,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-        env.update({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "COACH_NUDGE_COOLDOWN": "0",
-                    "COACH_NUDGE_RATE": str(args.rate), "SLACK_API_URL": slack_url + "api/",
-                    "COACH_DB": str(Path(tmp) / "bench.db")})
-        bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--port", str(port)], env=env,
-                               cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "COACH_NUDGE_COOLDOWN": "0",
+                "COACH_NUDGE_RATE": str(args.rate),
+                "SLACK_API_URL": slack_url + "api/",
+                "COACH_DB": str(Path(tmp) / "bench.db"),
+            }
+        )
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--http", "--port", str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_until_healthy(port, bot)
         idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(args.idle)]
         for _ in range(10):
@@ -97,8 +125,9 @@ def main() -> None:
                 probes["healthz"].append(seconds)
                 if status != 200:
                     failures.append(f"healthz {status}")
-                body, headers = signed_event(verifier, f"UPROBE{n}", "Your refund is on its way, Sam.",
-                                             f"{1_770_000_000 + n}.000200")
+                body, headers = signed_event(
+                    verifier, f"UPROBE{n}", "Your refund is on its way, Sam.", f"{1_770_000_000 + n}.000200"
+                )
                 status, seconds = timed(port, "POST", "/slack/events", body, headers)
                 probes["event"].append(seconds)
                 if status != 200:
@@ -111,8 +140,7 @@ def main() -> None:
 
         def send(i: int) -> None:
             harsh = i % 10 == 0
-            text = (HARSH if harsh else CLEAN)[i % 7].format(name="Sam", company="Acme", n=i, small=i % 40,
-                                                             tiny=i % 9)
+            text = (HARSH if harsh else CLEAN)[i % 7].format(name="Sam", company="Acme", n=i, small=i % 40, tiny=i % 9)
             body, headers = signed_event(verifier, f"U{i:05d}", text, f"{1_760_000_000 + i}.000100")
             conn = getattr(local, "conn", None)
             if conn is None:
@@ -137,16 +165,22 @@ def main() -> None:
         outbox = json.loads(conn.getresponse().read()).get("outbox", {})
         for sock in idle:
             sock.close()
-        print(f"{args.idle} idle + 10 half-sent connections; {args.events} events at concurrency "
-              f"{args.concurrency}, wall {wall:.2f} s")
+        print(
+            f"{args.idle} idle + 10 half-sent connections; {args.events} events at concurrency "
+            f"{args.concurrency}, wall {wall:.2f} s"
+        )
         for name, values in probes.items():
             if values:
-                print(f"probe {name}: {len(values)} answered, p50 {statistics.median(values) * 1000:.0f} ms, "
-                      f"max {max(values) * 1000:.0f} ms (target < 1000 ms)")
+                print(
+                    f"probe {name}: {len(values)} answered, p50 {statistics.median(values) * 1000:.0f} ms, "
+                    f"max {max(values) * 1000:.0f} ms (target < 1000 ms)"
+                )
         print(f"flood ack: p50 {statistics.median(ack) * 1000:.0f} ms, p99 {percentile(ack, 99) * 1000:.0f} ms")
         print(f"probe failures: {len(failures)} {failures[:5]}")
-        print(f"pacing at {args.rate}/min: sent {outbox.get('sent', 0)}, delayed {outbox.get('delayed:rate', 0)}, "
-              f"dropped {outbox.get('dropped:rate', 0)} (while the flood lasted)")
+        print(
+            f"pacing at {args.rate}/min: sent {outbox.get('sent', 0)}, delayed {outbox.get('delayed:rate', 0)}, "
+            f"dropped {outbox.get('dropped:rate', 0)} (while the flood lasted)"
+        )
         bot.terminate()
         bot.wait(timeout=10)
     slack_process.terminate()

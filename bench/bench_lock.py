@@ -58,21 +58,37 @@ def main() -> None:
         return 200, {}, {"ok": True, "message_ts": "1.1"}
 
     with tempfile.TemporaryDirectory() as tmp, FakeServer() as slack:
-        slack.handlers["/api/auth.test"] = lambda c: (200, {}, {"ok": True, "user_id": "UBOT", "team_id": "T1",
-                                                                 "bot_id": "B1", "url": "https://bench.slack.com/"})
+        slack.handlers["/api/auth.test"] = lambda c: (
+            200,
+            {},
+            {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1", "url": "https://bench.slack.com/"},
+        )
         slack.handlers["/api/chat.postEphemeral"] = ephemeral
         db = Path(tmp) / "bench.db"
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-        env.update({"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "COACH_NUDGE_COOLDOWN": "0",
-                    "SLACK_API_URL": slack.url + "api/", "COACH_DB": str(db)})
-        bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1",
-                                "--port", str(port)], env=env, cwd=tmp, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "COACH_NUDGE_COOLDOWN": "0",
+                "SLACK_API_URL": slack.url + "api/",
+                "COACH_DB": str(db),
+            }
+        )
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             wait_until_healthy(port, bot)
-            locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), str(args.lock)],
-                                      stdout=subprocess.PIPE, text=True)
+            locker = subprocess.Popen(
+                [sys.executable, "-c", LOCKER, str(db), str(args.lock)], stdout=subprocess.PIPE, text=True
+            )
             assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
             locked_at = time.time()
             acks: list[float] = []
@@ -100,13 +116,19 @@ def main() -> None:
         sent = conn.execute("SELECT COUNT(*) FROM nudges WHERE status = 'sent'").fetchone()[0]
         conn.close()
         users = [user for user, _ in nudged]
-        print(f"another process held the exclusive lock for {released_at - locked_at:.1f} s; "
-              f"{args.events} harsh events arrived during it")
-        print(f"acks: max {max(acks) * 1000:.0f} ms (target < 1 s); /healthz during the lock: "
-              f"{sorted(set(health))} (503 expected), after: {healthy_after}")
+        print(
+            f"another process held the exclusive lock for {released_at - locked_at:.1f} s; "
+            f"{args.events} harsh events arrived during it"
+        )
+        print(
+            f"acks: max {max(acks) * 1000:.0f} ms (target < 1 s); /healthz during the lock: "
+            f"{sorted(set(health))} (503 expected), after: {healthy_after}"
+        )
         print(f"flags stored: {flags} of {args.events}, lost: {args.events - flags} (target 0)")
-        print(f"nudges sent: {len(set(users))}, lost: {args.events - len(set(users))}, "
-              f"duplicated: {len(users) - len(set(users))}, recorded as sent: {sent} (target 0 lost, 0 duplicated)")
+        print(
+            f"nudges sent: {len(set(users))}, lost: {args.events - len(set(users))}, "
+            f"duplicated: {len(users) - len(set(users))}, recorded as sent: {sent} (target 0 lost, 0 duplicated)"
+        )
         print(f"every flag stored and nudged {drained:.1f} s after the lock was released")
         retry_lines = [line for line in log.splitlines() if "spool" in line or "lost" in line or "again" in line]
         for line in retry_lines[-3:]:
@@ -114,12 +136,27 @@ def main() -> None:
 
 
 def post_event(port: int, verifier: SignatureVerifier, user: str, ts: str) -> float:
-    body = json.dumps({"type": "event_callback", "team_id": "T1", "event_id": f"Ev{ts}",
-                       "event": {"type": "message", "channel": "C1", "channel_type": "channel",
-                                 "user": user, "text": HARSH, "ts": ts}}).encode()
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event_id": f"Ev{ts}",
+            "event": {
+                "type": "message",
+                "channel": "C1",
+                "channel_type": "channel",
+                "user": user,
+                "text": HARSH,
+                "ts": ts,
+            },
+        }
+    ).encode()
     stamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-               "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body)}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+    }
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     started = time.monotonic()
     conn.request("POST", "/slack/events", body=body, headers=headers)

@@ -83,15 +83,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(16)
-    names = KnownNames(f"{first} {last}" for first, last in zip(
-        (f"Name{i:03d}" for i in range(500)), (f"Family{i:03d}" for i in range(500)), strict=True))
+    names = KnownNames(
+        f"{first} {last}"
+        for first, last in zip(
+            (f"Name{i:03d}" for i in range(500)), (f"Family{i:03d}" for i in range(500)), strict=True
+        )
+    )
     names = names.with_names(["Maria Lopez", "Priya Nair"])
     print("redact(), best of", args.rounds, "rounds")
     corpus = realistic_corpus(2000)
     typical = best_of(lambda: [redact(t) for t in corpus], args.rounds) / len(corpus)
     windows = best_of(lambda: [excerpt(t, 0, 20, known_names=names) for t in corpus], args.rounds) / len(corpus)
-    print(f"  realistic corpus (median ~130 chars): {typical * 1e6:,.0f} µs/message; "
-          f"excerpt() with 502 known names: {windows * 1e6:,.0f} µs")
+    print(
+        f"  realistic corpus (median ~130 chars): {typical * 1e6:,.0f} µs/message; "
+        f"excerpt() with 502 known names: {windows * 1e6:,.0f} µs"
+    )
     for size in (100, 2_000, 40_000):
         count = max(1, 200_000 // size)
         texts = [message(rng, size) for _ in range(count)]

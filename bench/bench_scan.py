@@ -57,9 +57,15 @@ def generate(root: Path, count: int, pool_kind: str = "mixed", seed: int = 1) ->
             if n <= 0:
                 break
             base = start + day * 86400
-            messages = [{"type": "message", "user": f"U{rng.randrange(80):04d}",
-                         "text": rng.choice(pool).replace("#4", f"#{rng.randrange(10**6)}"),
-                         "ts": f"{base + k * 400 + rng.random():.6f}"} for k in range(n)]
+            messages = [
+                {
+                    "type": "message",
+                    "user": f"U{rng.randrange(80):04d}",
+                    "text": rng.choice(pool).replace("#4", f"#{rng.randrange(10**6)}"),
+                    "ts": f"{base + k * 400 + rng.random():.6f}",
+                }
+                for k in range(n)
+            ]
             (folder / f"{day:05d}.json").write_text(json.dumps(messages))
             written += n
         day += 1
@@ -68,8 +74,9 @@ def generate(root: Path, count: int, pool_kind: str = "mixed", seed: int = 1) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--pool", choices=["mixed", "sample"], default="mixed",
-                        help=(message_pool.__doc__ or "").replace("%", "%%"))
+    parser.add_argument(
+        "--pool", choices=["mixed", "sample"], default="mixed", help=(message_pool.__doc__ or "").replace("%", "%%")
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "export"
@@ -84,8 +91,10 @@ def main() -> None:
             result = scan_export(export, coach, store)
         elapsed = time.perf_counter() - started
         print(f"{result.summary()} ({result.flagged / max(result.messages, 1):.1%} flagged, pool {args.pool})")
-        print(f"scan end to end: {elapsed:.1f} s, {result.messages / elapsed:,.0f} messages/s "
-              f"(target >= 20,000 on one core)")
+        print(
+            f"scan end to end: {elapsed:.1f} s, {result.messages / elapsed:,.0f} messages/s "
+            f"(target >= 20,000 on one core)"
+        )
         again_started = time.perf_counter()
         with open_export(root) as export:
             again = scan_export(export, coach, store)

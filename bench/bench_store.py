@@ -23,12 +23,41 @@ from bot.models import Flag
 from bot.review.reports import agent_outcomes, build_report
 from bot.store import Store
 
-CATEGORY_SETS = [("disparaging",), ("blame",), ("argumentative",), ("dismissive",), ("blame", "argumentative"),
-                 ("blame", "dismissive"), ("disparaging", "argumentative")]
-RULES = ["pebkac", "id10t", "layer-8", "should-have", "not-our-fault", "as-i-said", "calm-down", "obviously",
-         "nothing-we-can-do", "our-policy", "not-my-job", "rtfm", "idiot", "you-must-have", "per-my-last"]
-TOPICS = ["password reset", "signing in", "billing and invoices", "orders and delivery", "", "",
-          "setup and installation"]
+CATEGORY_SETS = [
+    ("disparaging",),
+    ("blame",),
+    ("argumentative",),
+    ("dismissive",),
+    ("blame", "argumentative"),
+    ("blame", "dismissive"),
+    ("disparaging", "argumentative"),
+]
+RULES = [
+    "pebkac",
+    "id10t",
+    "layer-8",
+    "should-have",
+    "not-our-fault",
+    "as-i-said",
+    "calm-down",
+    "obviously",
+    "nothing-we-can-do",
+    "our-policy",
+    "not-my-job",
+    "rtfm",
+    "idiot",
+    "you-must-have",
+    "per-my-last",
+]
+TOPICS = [
+    "password reset",
+    "signing in",
+    "billing and invoices",
+    "orders and delivery",
+    "",
+    "",
+    "setup and installation",
+]
 
 
 def generated_flags(count: int, now: float, days: int = 120, seed: int = 7) -> Iterator[Flag]:
@@ -39,12 +68,22 @@ def generated_flags(count: int, now: float, days: int = 120, seed: int = 7) -> I
         channel = rng.randrange(12)
         agent = rng.randrange(60)
         rule = rng.choice(RULES)
-        yield Flag(team="T1", channel=f"C{channel:04d}", channel_name=f"support-{channel}", ts=f"{created:.6f}",
-                   agent=f"U{agent:05d}", agent_name=f"agent{agent}", categories=rng.choice(CATEGORY_SETS),
-                   rules=(rule,), severity=rng.choice(("low", "medium", "medium", "high")),
-                   excerpt="…as I already said, the [email] account needs a reset…", phrase=rule.replace("-", " "),
-                   topic=rng.choice(TOPICS), status=rng.choice(("open", "open", "open", "edited")),
-                   created_at=created)
+        yield Flag(
+            team="T1",
+            channel=f"C{channel:04d}",
+            channel_name=f"support-{channel}",
+            ts=f"{created:.6f}",
+            agent=f"U{agent:05d}",
+            agent_name=f"agent{agent}",
+            categories=rng.choice(CATEGORY_SETS),
+            rules=(rule,),
+            severity=rng.choice(("low", "medium", "medium", "high")),
+            excerpt="…as I already said, the [email] account needs a reset…",
+            phrase=rule.replace("-", " "),
+            topic=rng.choice(TOPICS),
+            status=rng.choice(("open", "open", "open", "edited")),
+            created_at=created,
+        )
 
 
 def main() -> None:
@@ -71,15 +110,19 @@ def main() -> None:
                 t0 = time.perf_counter()
                 report = build_report(store, days, now=now, manager=True)
                 timings.append((time.perf_counter() - t0) * 1000)
-            print(f"{days}-day report over {report.total:,} flags: median {statistics.median(timings):.0f} ms, "
-                  f"best {min(timings):.0f} ms" + ("  (target < 500 ms)" if days == 90 else ""))
+            print(
+                f"{days}-day report over {report.total:,} flags: median {statistics.median(timings):.0f} ms, "
+                f"best {min(timings):.0f} ms" + ("  (target < 500 ms)" if days == 90 else "")
+            )
             timings = []
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
                 listed = agent_outcomes(store, report)
                 timings.append((time.perf_counter() - t0) * 1000)
-            print(f"  every agent's coaching outcomes ({len(listed)} agents, /coach report and the table): "
-                  f"median {statistics.median(timings):.0f} ms")
+            print(
+                f"  every agent's coaching outcomes ({len(listed)} agents, /coach report and the table): "
+                f"median {statistics.median(timings):.0f} ms"
+            )
         store.close()
 
 

@@ -58,9 +58,11 @@ def write_bomb(path: Path, compressed_mb: int) -> int:
 
 def write_day(path: Path, day_mb: int) -> int:
     """A zip with one large day file of ordinary messages (and a few harsh ones)."""
-    texts = ["Thanks for waiting, Sam! The refund is on its way and should arrive in 3-5 days.",
-             "I've reset the password; you'll get an e-mail with a link in a minute.",
-             "Hi Sam, as I already said, you should have read the setup guide."]
+    texts = [
+        "Thanks for waiting, Sam! The refund is on its way and should arrive in 3-5 days.",
+        "I've reset the password; you'll get an e-mail with a link in a minute.",
+        "Hi Sam, as I already said, you should have read the setup guide.",
+    ]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in EXPORT_INDEX.items():
             zf.writestr(name, json.dumps(data))
@@ -68,9 +70,16 @@ def write_day(path: Path, day_mb: int) -> int:
             member.write(b"[")
             size, i = 0, 0
             while size < day_mb << 20:
-                line = json.dumps({"type": "message", "user": "U1", "ts": f"{1_767_000_000 + i}.000100",
-                                   "text": texts[2 if i % 50 == 0 else i % 2], "client_msg_id": f"{i:032x}",
-                                   "blocks": [{"type": "rich_text", "elements": []}]}).encode()
+                line = json.dumps(
+                    {
+                        "type": "message",
+                        "user": "U1",
+                        "ts": f"{1_767_000_000 + i}.000100",
+                        "text": texts[2 if i % 50 == 0 else i % 2],
+                        "client_msg_id": f"{i:032x}",
+                        "blocks": [{"type": "rich_text", "elements": []}],
+                    }
+                ).encode()
                 member.write((b"," if i else b"") + line)
                 size += len(line) + 1
                 i += 1
@@ -80,8 +89,13 @@ def write_day(path: Path, day_mb: int) -> int:
 
 def scan(archive: Path, db: Path, *options: str) -> tuple[float, int, str]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PROBE, "scan", str(archive), "--db", str(db), *options],
-                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "scan", str(archive), "--db", str(db), *options],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     elapsed = time.perf_counter() - started
     peak = int(done.stderr.rsplit("peak-kb", 1)[1].split()[0]) // 1024
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line and not line.startswith("peak-kb")]
@@ -97,19 +111,33 @@ def main() -> None:
         bomb = Path(tmp) / "bomb.zip"
         started = time.perf_counter()
         expanded = write_bomb(bomb, args.bomb_mb)
-        print(f"bomb: {bomb.stat().st_size / 2**20:.1f} MB zip, day file {expanded / 2**30:.1f} GB "
-              f"(ratio {expanded / bomb.stat().st_size:.0f}:1), built in {time.perf_counter() - started:.0f} s")
+        print(
+            f"bomb: {bomb.stat().st_size / 2**20:.1f} MB zip, day file {expanded / 2**30:.1f} GB "
+            f"(ratio {expanded / bomb.stat().st_size:.0f}:1), built in {time.perf_counter() - started:.0f} s"
+        )
         elapsed, peak, out = scan(bomb, Path(tmp) / "a.db")
         print(f"1. default limits: {elapsed:.1f} s, peak RSS {peak} MB (target < 100 MB)\n   {out}")
-        elapsed, peak, out = scan(bomb, Path(tmp) / "b.db", "--max-ratio", "1000000000",
-                                  "--max-member-mb", str(expanded // 2**20 + 1), "--max-total-mb", str(expanded))
-        print(f"2. limits raised, all {expanded / 2**30:.1f} GB inflated and parsed: {elapsed:.1f} s, "
-              f"peak RSS {peak} MB (target < 100 MB)\n   {out}")
+        elapsed, peak, out = scan(
+            bomb,
+            Path(tmp) / "b.db",
+            "--max-ratio",
+            "1000000000",
+            "--max-member-mb",
+            str(expanded // 2**20 + 1),
+            "--max-total-mb",
+            str(expanded),
+        )
+        print(
+            f"2. limits raised, all {expanded / 2**30:.1f} GB inflated and parsed: {elapsed:.1f} s, "
+            f"peak RSS {peak} MB (target < 100 MB)\n   {out}"
+        )
         day = Path(tmp) / "day.zip"
         size = write_day(day, args.day_mb)
         elapsed, peak, out = scan(day, Path(tmp) / "c.db")
-        print(f"3. one {size / 2**20:.0f} MB day file of messages ({day.stat().st_size / 2**20:.1f} MB zipped): "
-              f"{elapsed:.1f} s, peak RSS {peak} MB (target < 100 MB)\n   {out}")
+        print(
+            f"3. one {size / 2**20:.0f} MB day file of messages ({day.stat().st_size / 2**20:.1f} MB zipped): "
+            f"{elapsed:.1f} s, peak RSS {peak} MB (target < 100 MB)\n   {out}"
+        )
 
 
 if __name__ == "__main__":

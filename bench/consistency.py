@@ -30,9 +30,51 @@ from pathlib import Path
 from typing import Any  # the engine's types come from whichever tree --tree names
 
 ROOT = Path(__file__).resolve().parents[1]
-TRICKY = ["\u200b", "\u00ad", "ＰＥＢＫＡＣ", "К", "а", "у", "<@U1>", "<#C1|ops>", "<https://x.io|x>", "&gt;",
-          "&amp;", "```", "`", "'", '"', "> ", "\n", "_", "*", "™", "İ", "ﬁ", "🙃", "é", "ß", " ", ".", ",", "!", "?",
-          "1", "0", "3", "@", "$", "-", "you", "your", "calm down", "as I said", "idiot", "layer 8", "p e b k a c"]
+TRICKY = [
+    "\u200b",
+    "\u00ad",
+    "ＰＥＢＫＡＣ",
+    "К",
+    "а",
+    "у",
+    "<@U1>",
+    "<#C1|ops>",
+    "<https://x.io|x>",
+    "&gt;",
+    "&amp;",
+    "```",
+    "`",
+    "'",
+    '"',
+    "> ",
+    "\n",
+    "_",
+    "*",
+    "™",
+    "İ",
+    "ﬁ",
+    "🙃",
+    "é",
+    "ß",
+    " ",
+    ".",
+    ",",
+    "!",
+    "?",
+    "1",
+    "0",
+    "3",
+    "@",
+    "$",
+    "-",
+    "you",
+    "your",
+    "calm down",
+    "as I said",
+    "idiot",
+    "layer 8",
+    "p e b k a c",
+]
 
 
 def _engine(tree: str | None) -> tuple[Any, Any, Any, Path]:
@@ -75,8 +117,7 @@ def messages(rules: Any) -> list[str]:
     texts.append(hostile_message())
     # Random strings of tricky characters and harsh words (normalisation, offsets, zones).
     for _ in range(5_000):
-        pieces = [rng.choice(TRICKY) if rng.random() < 0.7 else rng.choice(examples)
-                  for _ in range(rng.randint(1, 30))]
+        pieces = [rng.choice(TRICKY) if rng.random() < 0.7 else rng.choice(examples) for _ in range(rng.randint(1, 30))]
         texts.append("".join(pieces))
     # Splices of harsh phrases into one another, with odd separators, to stress windows.
     pool = [t for t in texts if len(t) < 300]
@@ -88,9 +129,13 @@ def messages(rules: Any) -> list[str]:
 def _record(analysis: Any) -> list:
     """Everything detect() decided about one message, JSON-ready (the score as repr: exact)."""
     return [
-        [[f.rule, f.category, list(f.extra_categories), f.severity, f.start, f.end, f.match, f.tip, f.principle]
-         for f in analysis.findings],
-        list(analysis.categories), analysis.severity, analysis.addressed_to_customer,
+        [
+            [f.rule, f.category, list(f.extra_categories), f.severity, f.start, f.end, f.match, f.tip, f.principle]
+            for f in analysis.findings
+        ],
+        list(analysis.categories),
+        analysis.severity,
+        analysis.addressed_to_customer,
         None if analysis.model_score is None else repr(analysis.model_score),
     ]
 
@@ -103,11 +148,12 @@ def snapshot(tree: str | None) -> tuple[list[str], list[list]]:
 
     print(f"engine from {where}", file=sys.stderr)
     texts = messages(rules)
-    out = [[_record(detect(text, rules, model=model)), _record(detect(text, rules, model=None))]
-           for text in texts]
+    out = [[_record(detect(text, rules, model=model)), _record(detect(text, rules, model=None))] for text in texts]
     distinct10 = repeated(rules, 10, distinct=True)
-    out += [[_record(detect(text, distinct10, model=model)), _record(detect(text, distinct10, model=None))]
-            for text in texts[::10]]
+    out += [
+        [_record(detect(text, distinct10, model=model)), _record(detect(text, distinct10, model=None))]
+        for text in texts[::10]
+    ]
     return texts + texts[::10], out
 
 
@@ -120,8 +166,10 @@ def main() -> int:
     texts, current = snapshot(args.tree)
     if args.mode == "save":
         args.path.write_text(json.dumps(current), encoding="utf-8")
-        print(f"saved {len(current):,} results, {sum(bool(r[0][0]) for r in current):,} with findings, "
-              f"{sum(bool(r[0][0]) != bool(r[1][0]) for r in current):,} flagged by the learned stage alone")
+        print(
+            f"saved {len(current):,} results, {sum(bool(r[0][0]) for r in current):,} with findings, "
+            f"{sum(bool(r[0][0]) != bool(r[1][0]) for r in current):,} flagged by the learned stage alone"
+        )
         return 0
     saved = json.loads(args.path.read_text(encoding="utf-8"))
     if len(saved) != len(current):
@@ -131,8 +179,10 @@ def main() -> int:
     for i in differ[:20]:
         print(f"#{i} {texts[i][:160]!r}\n  before {saved[i]}\n  after  {current[i]}")
     findings = sum(len(r[0][0]) + len(r[1][0]) for r in current)
-    print(f"{len(current):,} results ({findings:,} findings, {sum(r[0][4] is not None for r in current):,} "
-          f"learned scores), {len(differ)} differ")
+    print(
+        f"{len(current):,} results ({findings:,} findings, {sum(r[0][4] is not None for r in current):,} "
+        f"learned scores), {len(differ)} differ"
+    )
     return 1 if differ else 0
 
 

@@ -61,10 +61,15 @@ def short_corpus(count: int, seed: int = 7, harsh_share: float = 0.03) -> list[s
     messages = []
     for _ in range(count):
         template = rng.choice(HARSH) if rng.random() < harsh_share else rng.choice(CLEAN)
-        messages.append(template.format(
-            name=rng.choice(NAMES), company=rng.choice(COMPANIES),
-            n=rng.randint(10000, 99999), small=rng.randint(5, 40), tiny=rng.randint(1, 9),
-        ))
+        messages.append(
+            template.format(
+                name=rng.choice(NAMES),
+                company=rng.choice(COMPANIES),
+                n=rng.randint(10000, 99999),
+                small=rng.randint(5, 40),
+                tiny=rng.randint(1, 9),
+            )
+        )
     return messages
 
 

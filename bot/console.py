@@ -42,8 +42,14 @@ def terminal_width(stream: TextIO | None = None, env: Mapping[str, str] | None =
     return shutil.get_terminal_size().columns if interactive else None
 
 
-def table(rows: Sequence[Sequence[object]], headers: Sequence[str] = (), width: int | None = None,
-          wrap: int = -1, indent: int = 0, align: Sequence[str] | None = None) -> str:
+def table(
+    rows: Sequence[Sequence[object]],
+    headers: Sequence[str] = (),
+    width: int | None = None,
+    wrap: int = -1,
+    indent: int = 0,
+    align: Sequence[str] | None = None,
+) -> str:
     """A plain table; when ``width`` is given, column ``wrap`` is wrapped so every line fits.
 
     Only one column wraps (the free text: a tip, a phrase), so ids and counts stay whole.
@@ -56,14 +62,21 @@ def table(rows: Sequence[Sequence[object]], headers: Sequence[str] = (), width: 
     maxcolwidths: list[int | None] = [None] * columns
     if width is not None:
         # tabulate pads a column to its header plus MIN_PADDING (2) when there are headers
-        natural = [max([len(str(row[i])) for row in rows] + [len(headers[i]) + 2 if headers else 0])
-                   for i in range(columns)]
+        natural = [
+            max([len(str(row[i])) for row in rows] + [len(headers[i]) + 2 if headers else 0]) for i in range(columns)
+        ]
         others = sum(w for i, w in enumerate(natural) if i != wrap) + 2 * (columns - 1) + indent
         room = width - others
         if natural[wrap] > room:
             maxcolwidths[wrap] = max(MIN_WRAP, room)
-    text = tabulate(rows, headers=list(headers), tablefmt="plain", maxcolwidths=maxcolwidths,
-                    colalign=list(align) if align else None, disable_numparse=True)
+    text = tabulate(
+        rows,
+        headers=list(headers),
+        tablefmt="plain",
+        maxcolwidths=maxcolwidths,
+        colalign=list(align) if align else None,
+        disable_numparse=True,
+    )
     if indent:
         text = "\n".join(" " * indent + line for line in text.splitlines())
     return text

@@ -68,8 +68,10 @@ class SlackWeb:
     def call(self, method: str, token: str, **params: str) -> tuple[dict[str, Any], dict[str, str]]:
         """(body, lower-cased headers) of a successful call; SlackCallError otherwise."""
         request = urllib.request.Request(
-            urllib.parse.urljoin(self.base_url, method), data=urllib.parse.urlencode(params).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"})
+            urllib.parse.urljoin(self.base_url, method),
+            data=urllib.parse.urlencode(params).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-www-form-urlencoded"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw, headers = response.read(), {k.lower(): v for k, v in response.headers.items()}
@@ -119,8 +121,13 @@ def manifest_scopes(path: Path = MANIFEST) -> frozenset[str]:
     return frozenset(scopes)
 
 
-def run_checks(settings: Settings, http_mode: bool = False, rules_dir: str | None = None,
-               slack: SlackWeb | None = None, rules_only: bool = False) -> Iterator[Check]:
+def run_checks(
+    settings: Settings,
+    http_mode: bool = False,
+    rules_dir: str | None = None,
+    slack: SlackWeb | None = None,
+    rules_only: bool = False,
+) -> Iterator[Check]:
     """Every check, in the order an admin fixes things; yielded as they finish (Slack is slow)."""
     slack = slack or SlackWeb(settings.slack_api_url)
     socket_mode = bool(settings.slack_app_token) and not http_mode
@@ -148,9 +155,13 @@ def _slack_checks(settings: Settings, slack: SlackWeb, socket_mode: bool) -> Ite
         yield app_token
     else:
         secret = _token(settings, "SLACK_SIGNING_SECRET", "signing secret")
-        yield Check(secret.name, secret.status,
-                    "set: HTTP mode, Slack's requests are verified with it" if secret.status == OK else
-                    secret.detail + " (HTTP mode needs it; Socket Mode needs SLACK_APP_TOKEN instead)")
+        yield Check(
+            secret.name,
+            secret.status,
+            "set: HTTP mode, Slack's requests are verified with it"
+            if secret.status == OK
+            else secret.detail + " (HTTP mode needs it; Socket Mode needs SLACK_APP_TOKEN instead)",
+        )
     auth: dict[str, Any] | None = None
     if bot_token.failed:
         yield Check("auth.test", SKIP, "needs a well-formed SLACK_BOT_TOKEN")
@@ -162,8 +173,12 @@ def _slack_checks(settings: Settings, slack: SlackWeb, socket_mode: bool) -> Ite
             yield Check("auth.test", FAIL, str(exc))
             yield Check("scopes", SKIP, "needs a bot token Slack accepts")
         else:
-            yield Check("auth.test", OK, f"team {auth.get('team', '?')} ({auth.get('team_id', '?')}), "
-                                         f"bot user @{auth.get('user', '?')} ({auth.get('user_id', '?')})")
+            yield Check(
+                "auth.test",
+                OK,
+                f"team {auth.get('team', '?')} ({auth.get('team_id', '?')}), "
+                f"bot user @{auth.get('user', '?')} ({auth.get('user_id', '?')})",
+            )
             yield _scopes_check(headers.get("x-oauth-scopes"), settings.digest_chart)
     if socket_mode:
         if app_token.failed:
@@ -172,8 +187,12 @@ def _slack_checks(settings: Settings, slack: SlackWeb, socket_mode: bool) -> Ite
             try:
                 slack.call("apps.connections.open", settings.slack_app_token)
             except SlackCallError as exc:
-                yield Check("Socket Mode", FAIL, f"apps.connections.open: {exc} (the app-level token needs "
-                                                 "connections:write, and Socket Mode must be on)")
+                yield Check(
+                    "Socket Mode",
+                    FAIL,
+                    f"apps.connections.open: {exc} (the app-level token needs "
+                    "connections:write, and Socket Mode must be on)",
+                )
             else:
                 yield Check("Socket Mode", OK, "apps.connections.open gave a websocket URL")
     yield from _channel_checks(settings, slack, auth is not None)
@@ -189,15 +208,27 @@ def _scopes_check(header: str | None, digest_chart: bool = False) -> Check:
     wanted = manifest_scopes() | ({CHART_SCOPE} if digest_chart else set())
     missing = sorted(wanted - granted)
     if missing == [CHART_SCOPE]:
-        return Check("scopes", FAIL, f"missing {CHART_SCOPE}, which COACH_DIGEST_CHART=1 needs to upload the "
-                                     "chart: add it to manifest.yaml's bot scopes and reinstall the app, or set "
-                                     "COACH_DIGEST_CHART=0")
+        return Check(
+            "scopes",
+            FAIL,
+            f"missing {CHART_SCOPE}, which COACH_DIGEST_CHART=1 needs to upload the "
+            "chart: add it to manifest.yaml's bot scopes and reinstall the app, or set "
+            "COACH_DIGEST_CHART=0",
+        )
     if missing:
-        return Check("scopes", FAIL, f"missing {', '.join(missing)}: add them under OAuth & Permissions (or "
-                                     "re-create the app from manifest.yaml), then reinstall the app")
+        return Check(
+            "scopes",
+            FAIL,
+            f"missing {', '.join(missing)}: add them under OAuth & Permissions (or "
+            "re-create the app from manifest.yaml), then reinstall the app",
+        )
     extra = sorted(granted - wanted)
-    return Check("scopes", OK, f"all {len(wanted)} of manifest.yaml{' and the chart' if digest_chart else ''} granted"
-                               + (f" (also: {', '.join(extra)})" if extra else ""))
+    return Check(
+        "scopes",
+        OK,
+        f"all {len(wanted)} of manifest.yaml{' and the chart' if digest_chart else ''} granted"
+        + (f" (also: {', '.join(extra)})" if extra else ""),
+    )
 
 
 def _channel_checks(settings: Settings, slack: SlackWeb, authed: bool) -> Iterator[Check]:
@@ -238,20 +269,34 @@ def _channel_checks(settings: Settings, slack: SlackWeb, authed: bool) -> Iterat
 def _joined_channels(settings: Settings, slack: SlackWeb, authed: bool) -> Check:
     """With COACH_CHANNELS empty the bot watches wherever it was invited: say where that is."""
     if not authed:
-        return Check("channels", SKIP, "COACH_CHANNELS is empty (every channel the bot is in); needs a bot token "
-                                       "Slack accepts to list them")
+        return Check(
+            "channels",
+            SKIP,
+            "COACH_CHANNELS is empty (every channel the bot is in); needs a bot token Slack accepts to list them",
+        )
     try:
-        body, _headers = slack.call("users.conversations", settings.slack_bot_token,
-                                    types="public_channel,private_channel", exclude_archived="true", limit="200")
+        body, _headers = slack.call(
+            "users.conversations",
+            settings.slack_bot_token,
+            types="public_channel,private_channel",
+            exclude_archived="true",
+            limit="200",
+        )
     except SlackCallError as exc:
         return Check("channels", FAIL, f"users.conversations: {exc}")
     names = sorted(f"#{c.get('name') or c.get('id')}" for c in body.get("channels") or [] if isinstance(c, dict))
     if not names:
-        return Check("channels", SKIP, "COACH_CHANNELS is empty and the bot is in no channel yet: "
-                                       "/invite @support-coach in your support channels")
+        return Check(
+            "channels",
+            SKIP,
+            "COACH_CHANNELS is empty and the bot is in no channel yet: /invite @support-coach in your support channels",
+        )
     more = "" if len(names) <= 8 else f" and {len(names) - 8} more"
-    return Check("channels", OK, f"COACH_CHANNELS is empty: watching the {len(names)} channels the bot is in "
-                                 f"({', '.join(names[:8])}{more})")
+    return Check(
+        "channels",
+        OK,
+        f"COACH_CHANNELS is empty: watching the {len(names)} channels the bot is in ({', '.join(names[:8])}{more})",
+    )
 
 
 def database_checks(path: Path) -> Iterator[Check]:
@@ -283,14 +328,22 @@ def database_checks(path: Path) -> Iterator[Check]:
         if problems == ["ok"]:
             yield Check("database integrity", OK, "PRAGMA quick_check: ok")
         else:
-            yield Check("database integrity", FAIL, f"PRAGMA quick_check: {'; '.join(problems[:3])} (restore a "
-                                                    "backup, or move the file away and let the bot start afresh)")
+            yield Check(
+                "database integrity",
+                FAIL,
+                f"PRAGMA quick_check: {'; '.join(problems[:3])} (restore a "
+                "backup, or move the file away and let the bot start afresh)",
+            )
         yield _writable(conn, path)
         applied = migrations.applied(Database(conn))
         pending = [m.name for m in migrations.pending(Database(conn))]
         if pending:
-            yield Check("database schema", FAIL, f"not migrated ({', '.join(pending)} pending): the bot applies "
-                                                 "them when it opens the file; is this support-coach's database?")
+            yield Check(
+                "database schema",
+                FAIL,
+                f"not migrated ({', '.join(pending)} pending): the bot applies "
+                "them when it opens the file; is this support-coach's database?",
+            )
         else:
             yield Check("database schema", OK, f"migrated ({len(applied)} migrations)")
     except sqlite3.DatabaseError as exc:
@@ -328,8 +381,11 @@ def _coaching_checks(rules_dir: str | None, rules_only: bool = False) -> Iterato
     except RuleError as exc:
         yield Check("rules", FAIL, str(exc))
     else:
-        where = (rules_dir if rules_only else f"the bundled prompts/rules and {rules_dir}") if rules_dir \
+        where = (
+            (rules_dir if rules_only else f"the bundled prompts/rules and {rules_dir}")
+            if rules_dir
             else "the bundled prompts/rules"
+        )
         yield Check("rules", OK, f"{len(ruleset.rules)} rules in {len(ruleset.categories)} categories from {where}")
     try:
         topics = load_topics()
@@ -338,8 +394,11 @@ def _coaching_checks(rules_dir: str | None, rules_only: bool = False) -> Iterato
     else:
         yield Check("topics", OK, f"{len(topics)} topics")
     names: list[tuple[str, frozenset[str]]] = [
-        ("rewrite_system.txt", llm.TEMPLATE_VARIABLES), ("rewrite_user.txt", llm.TEMPLATE_VARIABLES),
-        ("judge_system.txt", judge.TEMPLATE_VARIABLES), ("judge_user.txt", judge.TEMPLATE_VARIABLES)]
+        ("rewrite_system.txt", llm.TEMPLATE_VARIABLES),
+        ("rewrite_user.txt", llm.TEMPLATE_VARIABLES),
+        ("judge_system.txt", judge.TEMPLATE_VARIABLES),
+        ("judge_user.txt", judge.TEMPLATE_VARIABLES),
+    ]
     try:
         for name, variables in names:
             load_template(name, variables)
@@ -361,14 +420,26 @@ def _llm_check(settings: Settings, opener: Callable[..., Any] = urllib.request.u
         with opener(urllib.request.Request(base + "models", headers=headers), timeout=settings.llm_timeout) as reply:
             listing = json.loads(reply.read())
     except urllib.error.HTTPError as exc:
-        return Check("LLM", FAIL, f"GET {base}models answered HTTP {exc.code}"
-                                  + (": check COACH_LLM_API_KEY" if exc.code in (401, 403) else ""))
+        return Check(
+            "LLM",
+            FAIL,
+            f"GET {base}models answered HTTP {exc.code}"
+            + (": check COACH_LLM_API_KEY" if exc.code in (401, 403) else ""),
+        )
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        return Check("LLM", FAIL, f"no answer from {base} within {settings.llm_timeout:g} s "
-                                  f"({getattr(exc, 'reason', exc)})")
-    served = [str(item.get("id")) for item in listing.get("data", []) if isinstance(item, dict)] \
-        if isinstance(listing, dict) else []
+        return Check(
+            "LLM", FAIL, f"no answer from {base} within {settings.llm_timeout:g} s ({getattr(exc, 'reason', exc)})"
+        )
+    served = (
+        [str(item.get("id")) for item in listing.get("data", []) if isinstance(item, dict)]
+        if isinstance(listing, dict)
+        else []
+    )
     if settings.llm_model not in served:
-        return Check("LLM", FAIL, f"{base} answers but does not serve {settings.llm_model!r} "
-                                  f"(it serves: {', '.join(served[:8]) or 'nothing'})")
+        return Check(
+            "LLM",
+            FAIL,
+            f"{base} answers but does not serve {settings.llm_model!r} "
+            f"(it serves: {', '.join(served[:8]) or 'nothing'})",
+        )
     return Check("LLM", OK, f"{base} answers and serves {settings.llm_model}")

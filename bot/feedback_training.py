@@ -62,9 +62,16 @@ def feedback_examples(store: Store, team: str | None = None) -> list[Example]:
         if len(seen) != 1:
             continue
         helpful = seen == {"helpful"}
-        examples.append(Example(id=f"feedback-{number}", text=text, flag=helpful,
-                                categories=categories.get(text, ()) if helpful else (), severity=None,
-                                source="workspace feedback"))
+        examples.append(
+            Example(
+                id=f"feedback-{number}",
+                text=text,
+                flag=helpful,
+                categories=categories.get(text, ()) if helpful else (),
+                severity=None,
+                source="workspace feedback",
+            )
+        )
     return examples
 
 
@@ -83,21 +90,38 @@ def engine_figures(rules: RuleSet, model: LearnedModel | None, examples: list[Ex
 
 def refusal(before: Figures, after: Figures, max_drop: float = MAX_DROP) -> str:
     """Why the new model may not replace the old one ("" when it may)."""
-    drops = [f"{name} falls from {old:.3f} to {new:.3f}" for name, old, new in (
-        ("precision", before.precision, after.precision), ("recall", before.recall, after.recall))
-        if old - new > max_drop + 1e-9]
+    drops = [
+        f"{name} falls from {old:.3f} to {new:.3f}"
+        for name, old, new in (
+            ("precision", before.precision, after.precision),
+            ("recall", before.recall, after.recall),
+        )
+        if old - new > max_drop + 1e-9
+    ]
     return "; ".join(drops)
 
 
-def comparison(before: Figures, after: Figures, before_name: str, after_name: str,
-               where: str = "held-out split") -> str:
+def comparison(
+    before: Figures, after: Figures, before_name: str, after_name: str, where: str = "held-out split"
+) -> str:
     """Before and after (on the held-out split), one line each, for the terminal."""
-    def line(label: str, figures: Figures) -> str:
-        return (f"{label:<9} precision {figures.precision:.3f}  recall {figures.recall:.3f}  "
-                f"near misses flagged {figures.near_misses:.1%}")
 
-    delta = (f"change    precision {after.precision - before.precision:+.3f}  "
-             f"recall {after.recall - before.recall:+.3f}  "
-             f"near misses {after.near_misses - before.near_misses:+.1%}")
-    return "\n".join([f"{where}, rules + learned stage ({before_name} -> {after_name}):",
-                      line("before", before), line("after", after), delta])
+    def line(label: str, figures: Figures) -> str:
+        return (
+            f"{label:<9} precision {figures.precision:.3f}  recall {figures.recall:.3f}  "
+            f"near misses flagged {figures.near_misses:.1%}"
+        )
+
+    delta = (
+        f"change    precision {after.precision - before.precision:+.3f}  "
+        f"recall {after.recall - before.recall:+.3f}  "
+        f"near misses {after.near_misses - before.near_misses:+.1%}"
+    )
+    return "\n".join(
+        [
+            f"{where}, rules + learned stage ({before_name} -> {after_name}):",
+            line("before", before),
+            line("after", after),
+            delta,
+        ]
+    )

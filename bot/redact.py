@@ -44,30 +44,235 @@ _NAMES_IN_A_ROW = re.compile(r"\[name\](?:[ \t]+\[name\])+")
 # Capitalised words that follow a greeting without being a name ("Hi all", "Thanks again",
 # "Dear Customer"), and common words that are also first names: a known name that is one of
 # these only counts next to another part of a name ("Will Smith", not "Will you").
-_NOT_A_NAME = frozenset([
-    "all", "everyone", "everybody", "anyone", "team", "teams", "folks", "guys", "gang", "people", "there", "here",
-    "again", "so", "for", "and", "but", "or", "in", "on", "at", "to", "from", "with", "of", "by", "about", "i",
-    "im", "i'm", "we", "you", "your", "yours", "they", "them", "it", "its", "this", "that", "these", "those",
-    "please", "ok", "okay", "sure", "yes", "no", "yep", "nope", "sir", "sirs", "madam", "madame", "customer",
-    "customers", "client", "clients", "support", "friend", "friends", "mate", "mates", "colleague", "colleagues",
-    "world", "both", "again", "much", "very", "just", "let", "lot", "lots", "also", "as", "well", "if", "when",
-    "what", "why", "how", "who", "which", "one", "two", "three", "a", "an", "the", "my", "our", "his", "her",
-    "their", "me", "us", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
-    "tomorrow", "tonight", "soon", "later", "morning", "afternoon", "evening", "night", "day", "week", "weekend",
-    "month", "year", "regards", "best", "thanks", "thank", "cheers", "sincerely", "kind", "warm", "note", "hello",
-    "hi", "hey", "dear", "good", "great", "happy", "new", "all-in-one", "admin", "admins", "manager", "managers",
-    "billing", "sales", "ops", "engineering", "product", "devs", "it's", "that's", "there's", "here's", "mr", "mrs",
-    "ms", "miss", "mx", "dr", "prof", "herr", "frau", "mme", "mlle", "sr", "sra", "pan", "pani"
-])
-_COMMON_WORD_NAMES = frozenset([
-    "will", "may", "mark", "bill", "grace", "hope", "joy", "faith", "rose", "june", "april", "august", "summer",
-    "sunny", "dev", "art", "rich", "frank", "jack", "sky", "amber", "pat", "chase", "drew", "hunter", "guy", "lane",
-    "page", "ray", "cliff", "dawn", "penny", "ruby", "victor"
-])
-_PARTICLES = frozenset([
-    "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "le", "la", "bin", "al", "ter", "ten",
-    "dos", "das"
-])
+_NOT_A_NAME = frozenset(
+    [
+        "all",
+        "everyone",
+        "everybody",
+        "anyone",
+        "team",
+        "teams",
+        "folks",
+        "guys",
+        "gang",
+        "people",
+        "there",
+        "here",
+        "again",
+        "so",
+        "for",
+        "and",
+        "but",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "with",
+        "of",
+        "by",
+        "about",
+        "i",
+        "im",
+        "i'm",
+        "we",
+        "you",
+        "your",
+        "yours",
+        "they",
+        "them",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "please",
+        "ok",
+        "okay",
+        "sure",
+        "yes",
+        "no",
+        "yep",
+        "nope",
+        "sir",
+        "sirs",
+        "madam",
+        "madame",
+        "customer",
+        "customers",
+        "client",
+        "clients",
+        "support",
+        "friend",
+        "friends",
+        "mate",
+        "mates",
+        "colleague",
+        "colleagues",
+        "world",
+        "both",
+        "again",
+        "much",
+        "very",
+        "just",
+        "let",
+        "lot",
+        "lots",
+        "also",
+        "as",
+        "well",
+        "if",
+        "when",
+        "what",
+        "why",
+        "how",
+        "who",
+        "which",
+        "one",
+        "two",
+        "three",
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "his",
+        "her",
+        "their",
+        "me",
+        "us",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "soon",
+        "later",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "day",
+        "week",
+        "weekend",
+        "month",
+        "year",
+        "regards",
+        "best",
+        "thanks",
+        "thank",
+        "cheers",
+        "sincerely",
+        "kind",
+        "warm",
+        "note",
+        "hello",
+        "hi",
+        "hey",
+        "dear",
+        "good",
+        "great",
+        "happy",
+        "new",
+        "all-in-one",
+        "admin",
+        "admins",
+        "manager",
+        "managers",
+        "billing",
+        "sales",
+        "ops",
+        "engineering",
+        "product",
+        "devs",
+        "it's",
+        "that's",
+        "there's",
+        "here's",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "herr",
+        "frau",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+        "pan",
+        "pani",
+    ]
+)
+_COMMON_WORD_NAMES = frozenset(
+    [
+        "will",
+        "may",
+        "mark",
+        "bill",
+        "grace",
+        "hope",
+        "joy",
+        "faith",
+        "rose",
+        "june",
+        "april",
+        "august",
+        "summer",
+        "sunny",
+        "dev",
+        "art",
+        "rich",
+        "frank",
+        "jack",
+        "sky",
+        "amber",
+        "pat",
+        "chase",
+        "drew",
+        "hunter",
+        "guy",
+        "lane",
+        "page",
+        "ray",
+        "cliff",
+        "dawn",
+        "penny",
+        "ruby",
+        "victor",
+    ]
+)
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "le",
+        "la",
+        "bin",
+        "al",
+        "ter",
+        "ten",
+        "dos",
+        "das",
+    ]
+)
 
 
 class RedactionError(ValueError):
@@ -82,14 +287,83 @@ def _digits(text: str) -> str:
 
 
 IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
-    "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
-    "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
-    "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
-    "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
-    "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29,
-    "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28,
-    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    "AD": 24,
+    "AE": 23,
+    "AL": 28,
+    "AT": 20,
+    "AZ": 28,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "BH": 22,
+    "BR": 29,
+    "BY": 28,
+    "CH": 21,
+    "CR": 22,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "DO": 28,
+    "EE": 20,
+    "EG": 29,
+    "ES": 24,
+    "FI": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GE": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "GT": 28,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IL": 23,
+    "IQ": 23,
+    "IS": 26,
+    "IT": 27,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "LC": 32,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MR": 27,
+    "MT": 31,
+    "MU": 30,
+    "NL": 18,
+    "NO": 15,
+    "PK": 24,
+    "PL": 28,
+    "PS": 29,
+    "PT": 25,
+    "QA": 29,
+    "RO": 24,
+    "RS": 22,
+    "SA": 24,
+    "SC": 31,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "ST": 25,
+    "SV": 28,
+    "TL": 23,
+    "TN": 24,
+    "TR": 26,
+    "UA": 29,
+    "VA": 22,
+    "VG": 24,
+    "XK": 20,
 }
 
 
@@ -117,9 +391,50 @@ def _check_iban(text: str, _names: frozenset[str]) -> int:
     return 0
 
 
-_CF_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                   (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3,
-                    6, 8, 12, 14, 16, 10, 22, 25, 24, 23), strict=True))
+_CF_ODD = dict(
+    zip(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        (
+            1,
+            0,
+            5,
+            7,
+            9,
+            13,
+            15,
+            17,
+            19,
+            21,
+            1,
+            0,
+            5,
+            7,
+            9,
+            13,
+            15,
+            17,
+            19,
+            21,
+            2,
+            4,
+            18,
+            20,
+            11,
+            3,
+            6,
+            8,
+            12,
+            14,
+            16,
+            10,
+            22,
+            25,
+            24,
+            23,
+        ),
+        strict=True,
+    )
+)
 
 
 def codice_fiscale_check(first15: str) -> str:
@@ -341,9 +656,18 @@ def load_patterns(path: Path | str | None = None) -> tuple[Pattern, ...]:
         if words:
             alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
             not_after = re.compile(rf"(?i)(?<![\w])(?:{alternatives})[\s:#.]{{0,3}}(?:no\.?\s*|number\s*)?\Z")
-        patterns.append(Pattern(kind, label, compiled, CHECKS[check] if check else None,
-                                tuple(n.lower() for n in row.get("needs", [])), not_after,
-                                tuple(u.lower() for u in row.get("unless", [])), bool(row.get("needs_digit"))))
+        patterns.append(
+            Pattern(
+                kind,
+                label,
+                compiled,
+                CHECKS[check] if check else None,
+                tuple(n.lower() for n in row.get("needs", [])),
+                not_after,
+                tuple(u.lower() for u in row.get("unless", [])),
+                bool(row.get("needs_digit")),
+            )
+        )
     return tuple(patterns)
 
 
@@ -395,15 +719,18 @@ def _as_known(names: KnownNames | Iterable[str] | None) -> KnownNames:
 
 def _redact_known_names(text: str, parts: frozenset[str]) -> str:
     """Capitalised words that are known names; a common-word name only next to another name part."""
-    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)
-             if m.group()[0].isupper() and _bare(m.group()) in parts]
+    words = [
+        (m.start(), m.end(), m.group())
+        for m in _WORD.finditer(text)
+        if m.group()[0].isupper() and _bare(m.group()) in parts
+    ]
     if not words:
         return text
     keep: list[tuple[int, int]] = []
     for index, (start, end, word) in enumerate(words):
         if _bare(word) in _COMMON_WORD_NAMES:
-            before = index > 0 and not text[words[index - 1][1]:start].strip()
-            after = index + 1 < len(words) and not text[end:words[index + 1][0]].strip()
+            before = index > 0 and not text[words[index - 1][1] : start].strip()
+            after = index + 1 < len(words) and not text[end : words[index + 1][0]].strip()
             if not (before or after):
                 continue
         keep.append((start, end))
@@ -424,24 +751,24 @@ def _apply(pattern: Pattern, text: str, names: frozenset[str]) -> str:
 
     def replace(match: re.Match[str]) -> str:
         whole = match.group()
-        if pattern.not_after is not None and pattern.not_after.search(text, max(0, match.start() - 24),
-                                                                      match.start()):
+        if pattern.not_after is not None and pattern.not_after.search(text, max(0, match.start() - 24), match.start()):
             return whole
         if pattern.unless and any(u in whole.lower() for u in pattern.unless):
             return whole
-        start, end = (match.span("x") if has_x and match.group("x") is not None else match.span())
+        start, end = match.span("x") if has_x and match.group("x") is not None else match.span()
         target = text[start:end]
         length = pattern.check(target, names) if pattern.check else len(target)
         if length <= 0:
             return whole
         offset = match.start()
-        return whole[: start - offset] + pattern.label + target[length:] + whole[end - offset:]
+        return whole[: start - offset] + pattern.label + target[length:] + whole[end - offset :]
 
     return pattern.regex.sub(replace, text)
 
 
-def redact(text: str, known_names: KnownNames | Iterable[str] | None = None,
-           patterns: tuple[Pattern, ...] | None = None) -> str:
+def redact(
+    text: str, known_names: KnownNames | Iterable[str] | None = None, patterns: tuple[Pattern, ...] | None = None
+) -> str:
     """Replace personal data and secrets with labels.
 
     ``known_names``: the workspace's people (display and real names), which are replaced
@@ -465,8 +792,13 @@ def redact(text: str, known_names: KnownNames | Iterable[str] | None = None,
     return text
 
 
-def excerpt(text: str, start: int = 0, end: int = 0, limit: int = MAX_EXCERPT,
-            known_names: KnownNames | Iterable[str] | None = None) -> str:
+def excerpt(
+    text: str,
+    start: int = 0,
+    end: int = 0,
+    limit: int = MAX_EXCERPT,
+    known_names: KnownNames | Iterable[str] | None = None,
+) -> str:
     """A redacted window of at most ``limit`` characters centred on text[start:end]."""
     if not text:
         return ""
@@ -490,12 +822,13 @@ def _fit(window: str, limit: int) -> str:
         return window
     excess = len(window) - (limit - 2)  # room for an ellipsis at each end
     left = excess // 2
-    inner = window[left: len(window) - (excess - left)].strip("…")
+    inner = window[left : len(window) - (excess - left)].strip("…")
     return ("…" + inner + "…")[:limit]
 
 
-def reredact_excerpt(stored: str, known_names: KnownNames | Iterable[str] | None = None,
-                     limit: int = MAX_EXCERPT) -> str:
+def reredact_excerpt(
+    stored: str, known_names: KnownNames | Iterable[str] | None = None, limit: int = MAX_EXCERPT
+) -> str:
     """An excerpt stored by an older redaction, redacted again with today's table.
 
     Idempotent: a redacted excerpt comes back unchanged, so the migration that runs this can

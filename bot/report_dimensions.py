@@ -99,35 +99,103 @@ def _channel_label(key: str, name: str) -> str:
 
 
 DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("category", "By category", "by_category", of_flag=lambda f: f.categories, order="fixed",
-              keys=CATEGORIES),
-    Dimension("source", "By source", "by_source", of_flag=lambda f: (f.source,), order="fixed",
-              keys=FLAG_SOURCES, views=frozenset({"csv", "json"})),  # the rest say it in words (source_text)
-    Dimension("severity", "By severity", "by_severity", of_flag=lambda f: (f.severity,), order="fixed",
-              keys=tuple(reversed(SEVERITIES)), views=CLI_VIEWS),
-    Dimension("channel", "By channel", "by_channel", of_flag=lambda f: (f.channel,), limit=None, names="channel",
-              label=_channel_label, item="named", slack_limit=15, digest_title="*Where:*"),
-    Dimension("agent", "By agent", "by_agent", of_flag=lambda f: (f.agent,), limit=None, names="agent",
-              managers_only=True, item="named", views=CLI_VIEWS),  # Slack names agents only with outcomes
+    Dimension("category", "By category", "by_category", of_flag=lambda f: f.categories, order="fixed", keys=CATEGORIES),
+    Dimension(
+        "source",
+        "By source",
+        "by_source",
+        of_flag=lambda f: (f.source,),
+        order="fixed",
+        keys=FLAG_SOURCES,
+        views=frozenset({"csv", "json"}),
+    ),  # the rest say it in words (source_text)
+    Dimension(
+        "severity",
+        "By severity",
+        "by_severity",
+        of_flag=lambda f: (f.severity,),
+        order="fixed",
+        keys=tuple(reversed(SEVERITIES)),
+        views=CLI_VIEWS,
+    ),
+    Dimension(
+        "channel",
+        "By channel",
+        "by_channel",
+        of_flag=lambda f: (f.channel,),
+        limit=None,
+        names="channel",
+        label=_channel_label,
+        item="named",
+        slack_limit=15,
+        digest_title="*Where:*",
+    ),
+    Dimension(
+        "agent",
+        "By agent",
+        "by_agent",
+        of_flag=lambda f: (f.agent,),
+        limit=None,
+        names="agent",
+        managers_only=True,
+        item="named",
+        views=CLI_VIEWS,
+    ),  # Slack names agents only with outcomes
     Dimension("rule", "Top rules", "top_rules", of_flag=lambda f: f.rules, label=lambda key, _: key, item="rule"),
-    Dimension("phrase", "Top phrases", "top_phrases", of_flag=lambda f: (f.phrase,) if f.phrase else (),
-              label=lambda key, _: f"“{key}”", item="phrase", digest_title="*Most common phrases:*"),
-    Dimension("struggle", "What customers struggled with", "struggles", of_flag=_struggle,
-              label=lambda key, _: key, item="topic",
-              digest_title="*What customers struggled with* (worth a docs or product fix):"),
-    Dimension("hour", "By hour of day", "by_hour", of_time=lambda seconds, tz: f"{local_time(seconds, tz).hour:02d}",
-              order="fixed", keys=tuple(f"{hour:02d}" for hour in range(24)),
-              label=lambda key, _: f"{key}:00–{(int(key) + 1) % 24:02d}:00", slack_limit=24, digest_limit=24,
-              digest_title="*When (hour of day, the team's zone):*"),  # end of shift? the team's zone
-    Dimension("status", "Statuses", "statuses", of_flag=lambda f: (f.status,), order="key", limit=None,
-              views=frozenset({"json"})),  # "edited" is an outcome; the others are said there
+    Dimension(
+        "phrase",
+        "Top phrases",
+        "top_phrases",
+        of_flag=lambda f: (f.phrase,) if f.phrase else (),
+        label=lambda key, _: f"“{key}”",
+        item="phrase",
+        digest_title="*Most common phrases:*",
+    ),
+    Dimension(
+        "struggle",
+        "What customers struggled with",
+        "struggles",
+        of_flag=_struggle,
+        label=lambda key, _: key,
+        item="topic",
+        digest_title="*What customers struggled with* (worth a docs or product fix):",
+    ),
+    Dimension(
+        "hour",
+        "By hour of day",
+        "by_hour",
+        of_time=lambda seconds, tz: f"{local_time(seconds, tz).hour:02d}",
+        order="fixed",
+        keys=tuple(f"{hour:02d}" for hour in range(24)),
+        label=lambda key, _: f"{key}:00–{(int(key) + 1) % 24:02d}:00",
+        slack_limit=24,
+        digest_limit=24,
+        digest_title="*When (hour of day, the team's zone):*",
+    ),  # end of shift? the team's zone
+    Dimension(
+        "status",
+        "Statuses",
+        "statuses",
+        of_flag=lambda f: (f.status,),
+        order="key",
+        limit=None,
+        views=frozenset({"json"}),
+    ),  # "edited" is an outcome; the others are said there
 )
 BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}
 
 
-def flag_dimensions(channel: str, agent: str, severity: str, categories: Iterable[str] | str,
-                    rules: Iterable[str] | str, phrase: str, topic: str, status: str,
-                    source: str) -> Iterator[tuple[str, str]]:
+def flag_dimensions(
+    channel: str,
+    agent: str,
+    severity: str,
+    categories: Iterable[str] | str,
+    rules: Iterable[str] | str,
+    phrase: str,
+    topic: str,
+    status: str,
+    source: str,
+) -> Iterator[tuple[str, str]]:
     """The (dimension, key) pairs one flag counts towards; rollups and raw counts share it.
 
     Besides the declared dimensions: "total" (every flag once) and "multi" (flags with two or more

@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from bot.timezones import DEFAULT_ZONE, local_time
 
-_SCHEDULE = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun|daily|every\s*day)[a-z]*\s+(\d{1,2}):(\d{2})\s*$",
-                       re.IGNORECASE)
+_SCHEDULE = re.compile(
+    r"^\s*(mon|tue|wed|thu|fri|sat|sun|daily|every\s*day)[a-z]*\s+(\d{1,2}):(\d{2})\s*$", re.IGNORECASE
+)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CADENCE_DAYS = {"weekly": 7, "daily": 1}
 
@@ -31,8 +32,9 @@ class Schedule:
     def parse(cls, text: str) -> Schedule:
         match = _SCHEDULE.match(text or "")
         if not match:
-            raise ValueError(f"schedule {text!r} not understood: use a weekday and a time, like 'mon 09:00', "
-                             "or 'daily 09:00'")
+            raise ValueError(
+                f"schedule {text!r} not understood: use a weekday and a time, like 'mon 09:00', or 'daily 09:00'"
+            )
         hour, minute = int(match.group(2)), int(match.group(3))
         if hour > 23 or minute > 59:
             raise ValueError(f"schedule {text!r}: the time must be between 00:00 and 23:59")

@@ -31,8 +31,9 @@ def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ZoneError(f"unknown time zone {name!r}: use an IANA name such as UTC, Europe/Berlin or "
-                        "America/New_York") from None
+        raise ZoneError(
+            f"unknown time zone {name!r}: use an IANA name such as UTC, Europe/Berlin or America/New_York"
+        ) from None
 
 
 def check_zone(name: str) -> str:

@@ -97,8 +97,13 @@ def build_corpus(examples: list[Example], replies: list[str], synthetic: Sequenc
     """Features of each message as the scorer will compute them."""
     features, targets, weights, kinds = [], [], [], []
     rows: list[tuple[str, tuple[bool, ...], float, str]] = [
-        (e.text, (e.flag, *(c in e.categories for c in CATEGORIES), e.severity == "low", e.severity == "high"),
-         1.0, "labelled") for e in examples
+        (
+            e.text,
+            (e.flag, *(c in e.categories for c in CATEGORIES), e.severity == "low", e.severity == "high"),
+            1.0,
+            "labelled",
+        )
+        for e in examples
     ]
     hard = [e.hard_negative_kind is not None for e in examples] + [False] * (len(replies) + len(synthetic))
     rows += [(text, (False,) * len(OUTPUTS), REAL_REPLY_WEIGHT, "real") for text in replies]
@@ -117,18 +122,22 @@ def inverse_document_frequency(features: list[Counter[str]]) -> dict[str, float]
     (scikit-learn's formula: ln((1 + n) / (1 + df)) + 1)."""
     documents = Counter(feature for row in features for feature in row)
     total = len(features)
-    return {feature: math.log((1 + total) / (1 + count)) + 1.0
-            for feature, count in sorted(documents.items()) if count >= MIN_DOCUMENTS}
+    return {
+        feature: math.log((1 + total) / (1 + count)) + 1.0
+        for feature, count in sorted(documents.items())
+        if count >= MIN_DOCUMENTS
+    }
 
 
 def weighted_row(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
     """Counts times idf, each view (character grams, words) scaled to unit length: what the
     scorer's two sums compute."""
     squared = {True: 0.0, False: 0.0}
-    known = [(feature, count, idf[feature], is_char_feature(feature)) for feature, count in counts.items()
-             if feature in idf]
+    known = [
+        (feature, count, idf[feature], is_char_feature(feature)) for feature, count in counts.items() if feature in idf
+    ]
     for _feature, count, value, view in known:
-        squared[view] += count * value ** 2
+        squared[view] += count * value**2
     return {feature: count * value / math.sqrt(squared[view]) for feature, count, value, view in known}
 
 
@@ -152,6 +161,7 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
     """One logistic regression per output, on TF-IDF rows of the training messages."""
     logistic_regression, _ = _sklearn()
     import numpy as np
+
     idf = inverse_document_frequency([corpus.features[i] for i in indices])
     names = sorted(idf)
     matrix = _matrix([weighted_row(corpus.features[i], idf) for i in indices], names)
@@ -178,13 +188,15 @@ def _fit(corpus: Corpus, indices: list[int]) -> LearnedModel:
         row = tuple(float(column[position]) for column in columns)
         if max(abs(v) for v in row) >= MIN_WEIGHT:
             weights[str(name)] = row
-    return LearnedModel(weights=weights, bias=tuple(biases), idf=idf,
-                        thresholds={"flag": 0.5, "category": CATEGORY_THRESHOLD})
+    return LearnedModel(
+        weights=weights, bias=tuple(biases), idf=idf, thresholds={"flag": 0.5, "category": CATEGORY_THRESHOLD}
+    )
 
 
 def _fit_one(matrix: object, target: object, sample_weight: object, width: int) -> tuple[Any, float]:
     """One logistic regression's weights and bias (a constant output when one class is absent)."""
     import numpy as np
+
     logistic_regression, _ = _sklearn()
     if target.all() or not target.any():  # type: ignore[attr-defined]
         return np.zeros(width), (8.0 if target.all() else -8.0)  # type: ignore[attr-defined]
@@ -207,7 +219,7 @@ def cross_validated_scores(corpus: Corpus, folds: int = FOLDS) -> Scores:
     for train_index, test_index in splitter.split(strata, strata):
         model = _fit(corpus, [int(i) for i in train_index])
         for i in test_index:
-            flag, *categories = output_scores(model, corpus.features[int(i)])[:1 + len(CATEGORIES)]
+            flag, *categories = output_scores(model, corpus.features[int(i)])[: 1 + len(CATEGORIES)]
             scores[int(i)] = (flag, max(categories))
     return scores
 
@@ -227,8 +239,10 @@ def output_scores(model: LearnedModel, counts: Counter[str]) -> tuple[float, ...
         row = model.weights.get(feature, zero)
         for index in range(width):
             weighted[view][index] += count * row[index] * idf
-    totals = [sum(weighted[view][index] / math.sqrt(squared[view]) for view in (True, False) if squared[view] > 0)
-              for index in range(width)]
+    totals = [
+        sum(weighted[view][index] / math.sqrt(squared[view]) for view in (True, False) if squared[view] > 0)
+        for index in range(width)
+    ]
     return tuple(sigmoid(bias + total) for bias, total in zip(model.bias, totals, strict=True))
 
 
@@ -251,13 +265,12 @@ class Figures:
         return {key: round(value, 4) for key, value in self.__dict__.items()}
 
 
-def _figures(
-    corpus: Corpus, scores: Scores, threshold: float, evidence: float = 0.0
-) -> Figures:
+def _figures(corpus: Corpus, scores: Scores, threshold: float, evidence: float = 0.0) -> Figures:
     tp = fp = fn = real = real_total = synthetic = synthetic_total = hard = hard_total = 0
     near_misses = corpus.hard or [False] * len(corpus.kinds)
-    for (score, category), target, kind, near_miss in zip(scores, corpus.targets, corpus.kinds, near_misses,
-                                                          strict=True):
+    for (score, category), target, kind, near_miss in zip(
+        scores, corpus.targets, corpus.kinds, near_misses, strict=True
+    ):
         flagged = score >= threshold and category >= evidence
         if near_miss:
             hard_total += 1
@@ -276,9 +289,15 @@ def _figures(
             fn += 1
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
-    return Figures(threshold, precision, recall, real / real_total if real_total else 0.0,
-                   synthetic / synthetic_total if synthetic_total else 0.0, evidence,
-                   hard / hard_total if hard_total else 0.0)
+    return Figures(
+        threshold,
+        precision,
+        recall,
+        real / real_total if real_total else 0.0,
+        synthetic / synthetic_total if synthetic_total else 0.0,
+        evidence,
+        hard / hard_total if hard_total else 0.0,
+    )
 
 
 def choose_threshold(corpus: Corpus, scores: Scores) -> Figures:
@@ -302,8 +321,9 @@ def choose_threshold(corpus: Corpus, scores: Scores) -> Figures:
     return best or _figures(corpus, scores, 0.95)
 
 
-def train(progress: Callable[[str], None] = lambda _m: None, feedback: Sequence[Example] = (),
-          sample: int = 0) -> LearnedModel:
+def train(
+    progress: Callable[[str], None] = lambda _m: None, feedback: Sequence[Example] = (), sample: int = 0
+) -> LearnedModel:
     """Train on the repository's training split and pick the threshold by cross-validation.
 
     ``feedback``: more labelled messages, trained on like the repository's (a workspace's
@@ -319,30 +339,50 @@ def train(progress: Callable[[str], None] = lambda _m: None, feedback: Sequence[
     examples = [*examples, *feedback]
     if not examples:
         raise TrainingError("no labelled training messages")
-    progress(f"features for {len(examples)} labelled messages, {len(replies)} real replies and "
-             f"{len(synthetic)} written clean messages")
+    progress(
+        f"features for {len(examples)} labelled messages, {len(replies)} real replies and "
+        f"{len(synthetic)} written clean messages"
+    )
     corpus = build_corpus(examples, replies, synthetic)
     progress(f"{FOLDS}-fold cross-validation")
     scores = cross_validated_scores(corpus)
     chosen = choose_threshold(corpus, scores)
-    progress(f"threshold {chosen.threshold:.2f} (category evidence {chosen.evidence:.1f}): the model alone, "
-             f"cross-validated: precision {chosen.precision:.3f}, recall {chosen.recall:.3f}, "
-             f"real replies flagged {chosen.real_rate:.2%}, near misses flagged {chosen.hard_rate:.2%}")
+    progress(
+        f"threshold {chosen.threshold:.2f} (category evidence {chosen.evidence:.1f}): the model alone, "
+        f"cross-validated: precision {chosen.precision:.3f}, recall {chosen.recall:.3f}, "
+        f"real replies flagged {chosen.real_rate:.2%}, near misses flagged {chosen.hard_rate:.2%}"
+    )
     model = _fit(corpus, list(range(len(corpus.features))))
     meta = {
-        "trained_on": {"labelled": len(examples), "real_replies": len(replies),
-                       "synthetic_clean": len(synthetic), "split": "train (bot/dataset.py)",
-                       "real_reply_weight": REAL_REPLY_WEIGHT, "synthetic_weight": SYNTHETIC_WEIGHT,
-                       **({"workspace_feedback": len(feedback)} if feedback else {}),
-                       **({"sample_step": step} if sample else {})},
-        "features": ("TF-IDF of character 2-5-grams inside words and of word 1-2-grams, each view unit length, "
-                     "of the author's own text (quotes of others blanked)"),
+        "trained_on": {
+            "labelled": len(examples),
+            "real_replies": len(replies),
+            "synthetic_clean": len(synthetic),
+            "split": "train (bot/dataset.py)",
+            "real_reply_weight": REAL_REPLY_WEIGHT,
+            "synthetic_weight": SYNTHETIC_WEIGHT,
+            **({"workspace_feedback": len(feedback)} if feedback else {}),
+            **({"sample_step": step} if sample else {}),
+        },
+        "features": (
+            "TF-IDF of character 2-5-grams inside words and of word 1-2-grams, each view unit length, "
+            "of the author's own text (quotes of others blanked)"
+        ),
         "cross_validated_model_alone": chosen.to_dict(),
         "feature_version": FEATURE_VERSION,
         "regularisation": REGULARISATION,
     }
-    return LearnedModel(weights=model.weights, bias=model.bias, idf=model.idf,
-                        thresholds={"flag": chosen.threshold, "evidence": chosen.evidence,
-                                    "category": CATEGORY_THRESHOLD, "veto": RULE_VETO,
-                                    "veto_addressed": RULE_VETO_ADDRESSED,
-                                    **{f"severity_{k}": v for k, v in SEVERITY_THRESHOLDS.items()}}, meta=meta)
+    return LearnedModel(
+        weights=model.weights,
+        bias=model.bias,
+        idf=model.idf,
+        thresholds={
+            "flag": chosen.threshold,
+            "evidence": chosen.evidence,
+            "category": CATEGORY_THRESHOLD,
+            "veto": RULE_VETO,
+            "veto_addressed": RULE_VETO_ADDRESSED,
+            **{f"severity_{k}": v for k, v in SEVERITY_THRESHOLDS.items()},
+        },
+        meta=meta,
+    )

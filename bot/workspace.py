@@ -85,8 +85,15 @@ class WorkspaceSettings:
 
     @property
     def empty(self) -> bool:
-        return not (self.mutes or self.allows or self.terms or self.watched or self.ignored or self.threshold
-                    or self.channel_thresholds)
+        return not (
+            self.mutes
+            or self.allows
+            or self.terms
+            or self.watched
+            or self.ignored
+            or self.threshold
+            or self.channel_thresholds
+        )
 
     def watches(self, channel: str, default: frozenset[str] = frozenset()) -> bool:
         """Ignored always wins; watched channels set here replace COACH_CHANNELS (the default)."""
@@ -114,14 +121,18 @@ class WorkspaceSettings:
             allows = []
             for allow in self.allows:
                 try:
-                    allows.append((allow.compiled(), allow.rule, "" if allow.is_pattern else
-                                   allow.phrase.split()[0].casefold()))
+                    allows.append(
+                        (allow.compiled(), allow.rule, "" if allow.is_pattern else allow.phrase.split()[0].casefold())
+                    )
                 except SettingsError:
                     continue
-            cached = Prepared(frozenset(m.rule for m in self.mutes if not m.channel),
-                               frozenset((m.rule, m.channel) for m in self.mutes if m.channel),
-                               dict(self.channel_thresholds), tuple(allows),
-                               _any_of([p for p, _r, word in allows if not word]))
+            cached = Prepared(
+                frozenset(m.rule for m in self.mutes if not m.channel),
+                frozenset((m.rule, m.channel) for m in self.mutes if m.channel),
+                dict(self.channel_thresholds),
+                tuple(allows),
+                _any_of([p for p, _r, word in allows if not word]),
+            )
             self.memo["prepared"] = cached
         return cached  # type: ignore[return-value]
 
@@ -144,8 +155,11 @@ class Prepared:
             return []
         lowered = text.casefold()
         patterns = self.any_pattern is None or self.any_pattern.search(text) is not None
-        return [(rule, [m.span() for m in pattern.finditer(text)]) for pattern, rule, word in self.allows
-                if (word in lowered if word else patterns)]
+        return [
+            (rule, [m.span() for m in pattern.finditer(text)])
+            for pattern, rule, word in self.allows
+            if (word in lowered if word else patterns)
+        ]
 
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -202,8 +216,9 @@ class SettingsCache:
     the no-flag-lost path (bot.store.spool) go on.
     """
 
-    def __init__(self, load: Callable[[str], WorkspaceSettings], ttl: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, load: Callable[[str], WorkspaceSettings], ttl: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._load = load
         self._ttl = ttl
         self._clock = clock

@@ -27,7 +27,6 @@ ENV_NAMES = {
 MAX_MANAGERS = 50
 
 
-
 def validate_option(key: str, value: object) -> object:
     """The value as stored (JSON-ready), or SettingsError saying what is wrong with it."""
     if key == "managers":
@@ -69,8 +68,9 @@ def valid_time_zone(name: str) -> str:
     try:
         return check_zone(name)
     except ZoneError:
-        raise SettingsError(f"time zone {name!r} is not known: use an IANA name such as Europe/Amsterdam or UTC") \
-            from None
+        raise SettingsError(
+            f"time zone {name!r} is not known: use an IANA name such as Europe/Amsterdam or UTC"
+        ) from None
 
 
 @dataclass(frozen=True)

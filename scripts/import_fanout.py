@@ -57,8 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("prefixes", nargs="*", help="only modules under these (default: all of bot)")
     parser.add_argument("--max", type=int, default=None, help="exit 1 when a listed module imports more")
     args = parser.parse_args(argv)
-    counts = {name: deps for name, deps in fanout().items()
-              if not args.prefixes or any(name == p or name.startswith(p + ".") for p in args.prefixes)}
+    counts = {
+        name: deps
+        for name, deps in fanout().items()
+        if not args.prefixes or any(name == p or name.startswith(p + ".") for p in args.prefixes)
+    }
     over = 0
     for name, deps in sorted(counts.items(), key=lambda item: (-len(item[1]), item[0])):
         mark = " over" if args.max is not None and len(deps) > args.max else ""

@@ -20,52 +20,217 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "synthetic_clean.jsonl"
 
-NAMES = ["Sam", "Aditi", "Jonah", "Marisol", "Tobias", "Wen", "Farah", "Lukas", "Imogen", "Kofi", "Beatriz",
-         "Hamish", "Noor", "Pavel", "Yuki", "Ciaran", "Adaeze", "Mateo", "Greta", "Rohan", "Selin", "Owen"]
-SURNAMES = ["Okafor", "Lindqvist", "Haddad", "Moreau", "Castellano", "Nakamura", "Brennan", "Volkov", "Mensah",
-            "Dubois", "Achterberg", "Quintero", "Fairweather", "Szabo"]
+NAMES = [
+    "Sam",
+    "Aditi",
+    "Jonah",
+    "Marisol",
+    "Tobias",
+    "Wen",
+    "Farah",
+    "Lukas",
+    "Imogen",
+    "Kofi",
+    "Beatriz",
+    "Hamish",
+    "Noor",
+    "Pavel",
+    "Yuki",
+    "Ciaran",
+    "Adaeze",
+    "Mateo",
+    "Greta",
+    "Rohan",
+    "Selin",
+    "Owen",
+]
+SURNAMES = [
+    "Okafor",
+    "Lindqvist",
+    "Haddad",
+    "Moreau",
+    "Castellano",
+    "Nakamura",
+    "Brennan",
+    "Volkov",
+    "Mensah",
+    "Dubois",
+    "Achterberg",
+    "Quintero",
+    "Fairweather",
+    "Szabo",
+]
 HONORIFICS = ["Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms"]
-TEAMS = ["billing", "the shipping desk", "our engineers", "the accounts team", "tier 2", "the warehouse",
-         "our payments partner", "the returns team", "product support", "the onboarding team"]
-THINGS = ["the setup guide", "your invoice", "the order confirmation", "the tracking link", "the export file",
-          "the admin console", "your account settings", "the mobile app", "the billing page", "the password link",
-          "the warranty card", "the sizing chart", "the release notes", "the integration page", "the receipt",
-          "the calendar invite", "the checkout page", "the support article", "the firmware update",
-          "the renewal notice", "the data import", "the API key", "the shipping label", "the user guide"]
-TIMES = ["today", "by 5pm", "tomorrow morning", "within the hour", "on Thursday", "this afternoon",
-         "by the end of the day", "first thing Monday", "in about ten minutes", "before noon"]
+TEAMS = [
+    "billing",
+    "the shipping desk",
+    "our engineers",
+    "the accounts team",
+    "tier 2",
+    "the warehouse",
+    "our payments partner",
+    "the returns team",
+    "product support",
+    "the onboarding team",
+]
+THINGS = [
+    "the setup guide",
+    "your invoice",
+    "the order confirmation",
+    "the tracking link",
+    "the export file",
+    "the admin console",
+    "your account settings",
+    "the mobile app",
+    "the billing page",
+    "the password link",
+    "the warranty card",
+    "the sizing chart",
+    "the release notes",
+    "the integration page",
+    "the receipt",
+    "the calendar invite",
+    "the checkout page",
+    "the support article",
+    "the firmware update",
+    "the renewal notice",
+    "the data import",
+    "the API key",
+    "the shipping label",
+    "the user guide",
+]
+TIMES = [
+    "today",
+    "by 5pm",
+    "tomorrow morning",
+    "within the hour",
+    "on Thursday",
+    "this afternoon",
+    "by the end of the day",
+    "first thing Monday",
+    "in about ten minutes",
+    "before noon",
+]
 AMOUNTS = ["$12.40", "€85", "£19.99", "$240", "€7.50", "£120", "$3.99", "€1,200"]
-CAUSES = ["the card on file expired last month", "the courier's depot was closed for the holiday",
-          "a sync job on our side stalled overnight", "the bank flagged the payment for a routine check",
-          "the file was larger than the 25 MB limit", "the licence renewed on a different plan",
-          "the session timed out after 30 minutes", "the address had two house numbers in it",
-          "the update was still rolling out to your region", "the browser blocked the pop-up window"]
-FIXES = ["I've sent a secure link so you can update it", "I've rebooked the delivery for {time}",
-         "I've restarted it and your data is back", "I've asked them to release it {time}",
-         "I've split it into two parts and re-sent them", "I've moved you back to your usual plan",
-         "I've extended the session limit on your account", "I've corrected it and reprinted the label",
-         "it should reach you {time}", "I've whitelisted the page so it opens normally now"]
+CAUSES = [
+    "the card on file expired last month",
+    "the courier's depot was closed for the holiday",
+    "a sync job on our side stalled overnight",
+    "the bank flagged the payment for a routine check",
+    "the file was larger than the 25 MB limit",
+    "the licence renewed on a different plan",
+    "the session timed out after 30 minutes",
+    "the address had two house numbers in it",
+    "the update was still rolling out to your region",
+    "the browser blocked the pop-up window",
+]
+FIXES = [
+    "I've sent a secure link so you can update it",
+    "I've rebooked the delivery for {time}",
+    "I've restarted it and your data is back",
+    "I've asked them to release it {time}",
+    "I've split it into two parts and re-sent them",
+    "I've moved you back to your usual plan",
+    "I've extended the session limit on your account",
+    "I've corrected it and reprinted the label",
+    "it should reach you {time}",
+    "I've whitelisted the page so it opens normally now",
+]
 # Status updates are the commonest support message of all: what was looked at, what works again.
-EVIDENCE = ["screenshots", "logs", "details", "photos", "screen recording", "HAR file", "error message",
-            "order number", "steps to reproduce", "console output", "timestamps"]
-SERVICES = ["the sync", "the import", "the nightly export", "the dashboard", "the webhook", "SSO login",
-            "the invoice run", "the backup", "the integration", "the calendar feed", "search", "the mobile app"]
-STATES = ["is running again", "is working again", "is back up", "is syncing normally again", "is healthy again",
-          "runs on schedule again", "is fixed"]
+EVIDENCE = [
+    "screenshots",
+    "logs",
+    "details",
+    "photos",
+    "screen recording",
+    "HAR file",
+    "error message",
+    "order number",
+    "steps to reproduce",
+    "console output",
+    "timestamps",
+]
+SERVICES = [
+    "the sync",
+    "the import",
+    "the nightly export",
+    "the dashboard",
+    "the webhook",
+    "SSO login",
+    "the invoice run",
+    "the backup",
+    "the integration",
+    "the calendar feed",
+    "search",
+    "the mobile app",
+]
+STATES = [
+    "is running again",
+    "is working again",
+    "is back up",
+    "is syncing normally again",
+    "is healthy again",
+    "runs on schedule again",
+    "is fixed",
+]
 PLACES = ["workspace", "account", "project", "store", "site", "team space", "organisation", "dashboard"]
 # Ordinary words and names that share letters with put-downs ("idiom", "dumbbell", "Scunthorpe"):
 # the learned stage reads character grams, so it must see them in clean text too.
-LOOKALIKE_PRODUCTS = ["dumbbell set", "dumbwaiter", "cocktail shaker", "pebble lamp", "cast-iron skillet", "dumpling steamer",
-                      "Scunthorpe depot", "Middlesex branch", "bassoon case", "Cretaceous fossil kit", "Essex warehouse"]
-LOOKALIKE_WORDS = ["idiom", "idiomatic phrase", "idiosyncratic wording", "stupendous", "moratorium", "assessment", "classic theme",
-                   "thickness setting", "density option", "cluedo edition"]
+LOOKALIKE_PRODUCTS = [
+    "dumbbell set",
+    "dumbwaiter",
+    "cocktail shaker",
+    "pebble lamp",
+    "cast-iron skillet",
+    "dumpling steamer",
+    "Scunthorpe depot",
+    "Middlesex branch",
+    "bassoon case",
+    "Cretaceous fossil kit",
+    "Essex warehouse",
+]
+LOOKALIKE_WORDS = [
+    "idiom",
+    "idiomatic phrase",
+    "idiosyncratic wording",
+    "stupendous",
+    "moratorium",
+    "assessment",
+    "classic theme",
+    "thickness setting",
+    "density option",
+    "cluedo edition",
+]
 LANGUAGES = ["French", "German", "Spanish", "Japanese", "Polish", "Portuguese", "Dutch", "Turkish"]
-OPENERS = ["Hi {name}, ", "Hello {name}, ", "Hey {name}! ", "Dear {name}, ", "Good morning {name}, ",
-           "Hi {name} — ", "Thanks {name}! ", "Hi there, ", "", "", "<@U0{uid}> ",
-           "Hi {title} {surname}, ", "Dear {title} {surname}, ", "Good afternoon {title} {surname}, ",
-           "Hello {title} {surname} — "]
-CLOSERS = ["", "", " Thanks!", " Have a lovely day.", " Cheers!", "\nBest,\nSupport", " :slightly_smiling_face:",
-           " 🙂", " Thanks for your patience.", "\n\nKind regards"]
+OPENERS = [
+    "Hi {name}, ",
+    "Hello {name}, ",
+    "Hey {name}! ",
+    "Dear {name}, ",
+    "Good morning {name}, ",
+    "Hi {name} — ",
+    "Thanks {name}! ",
+    "Hi there, ",
+    "",
+    "",
+    "<@U0{uid}> ",
+    "Hi {title} {surname}, ",
+    "Dear {title} {surname}, ",
+    "Good afternoon {title} {surname}, ",
+    "Hello {title} {surname} — ",
+]
+CLOSERS = [
+    "",
+    "",
+    " Thanks!",
+    " Have a lovely day.",
+    " Cheers!",
+    "\nBest,\nSupport",
+    " :slightly_smiling_face:",
+    " 🙂",
+    " Thanks for your patience.",
+    "\n\nKind regards",
+]
 BODIES = [
     "here's {thing}: <https://help.example.com/{n}|page {small}>.",
     "{thing} is attached, page {small} covers the part you asked about.",
@@ -135,11 +300,25 @@ NOTES = [
 
 def fill(rng: random.Random, template: str) -> str:
     return template.format(
-        name=rng.choice(NAMES), title=rng.choice(HONORIFICS), surname=rng.choice(SURNAMES), team=rng.choice(TEAMS), thing=rng.choice(THINGS), time=rng.choice(TIMES),
-        amount=rng.choice(AMOUNTS), cause=rng.choice(CAUSES), fix=rng.choice(FIXES).format(time=rng.choice(TIMES)),
-        n=rng.randint(10000, 99999), small=rng.randint(2, 40), uid=f"{rng.getrandbits(28):07X}",
-        evidence=rng.choice(EVIDENCE), service=rng.choice(SERVICES), state=rng.choice(STATES), place=rng.choice(PLACES),
-        product=rng.choice(LOOKALIKE_PRODUCTS), word=rng.choice(LOOKALIKE_WORDS), language=rng.choice(LANGUAGES),
+        name=rng.choice(NAMES),
+        title=rng.choice(HONORIFICS),
+        surname=rng.choice(SURNAMES),
+        team=rng.choice(TEAMS),
+        thing=rng.choice(THINGS),
+        time=rng.choice(TIMES),
+        amount=rng.choice(AMOUNTS),
+        cause=rng.choice(CAUSES),
+        fix=rng.choice(FIXES).format(time=rng.choice(TIMES)),
+        n=rng.randint(10000, 99999),
+        small=rng.randint(2, 40),
+        uid=f"{rng.getrandbits(28):07X}",
+        evidence=rng.choice(EVIDENCE),
+        service=rng.choice(SERVICES),
+        state=rng.choice(STATES),
+        place=rng.choice(PLACES),
+        product=rng.choice(LOOKALIKE_PRODUCTS),
+        word=rng.choice(LOOKALIKE_WORDS),
+        language=rng.choice(LANGUAGES),
     )
 
 

@@ -21,15 +21,41 @@ DAYS = 14
 TEAM = "T0SAMPLE1"
 
 USERS = {
-    "U01MARIA": "Maria Lopez", "U02DEV": "Dev Patel", "U03SAM": "Sam O'Neill", "U04PRIYA": "Priya Nair",
-    "U05TOM": "Tom Becker", "U06AIKO": "Aiko Tanaka", "U07JONAS": "Jonas Weber",
+    "U01MARIA": "Maria Lopez",
+    "U02DEV": "Dev Patel",
+    "U03SAM": "Sam O'Neill",
+    "U04PRIYA": "Priya Nair",
+    "U05TOM": "Tom Becker",
+    "U06AIKO": "Aiko Tanaka",
+    "U07JONAS": "Jonas Weber",
 }
 CHANNELS = {"support-frontline": "C01FRONT", "support-billing": "C02BILL", "support-escalations": "C03ESC"}
 # Who tends to write where, and how often each agent slips (a realistic spread, not a sermon).
-HABITS = {"U01MARIA": 0.04, "U02DEV": 0.25, "U03SAM": 0.12, "U04PRIYA": 0.05, "U05TOM": 0.30,
-          "U06AIKO": 0.02, "U07JONAS": 0.10}
-CUSTOMERS = ["Raj", "Odette", "Mr. Alvarez", "Chen", "Fatima", "Greg", "Lena", "Tomasz", "Nia", "Oskar",
-             "Beatriz", "Mrs. Kowalski", "Hamid", "Yuki"]
+HABITS = {
+    "U01MARIA": 0.04,
+    "U02DEV": 0.25,
+    "U03SAM": 0.12,
+    "U04PRIYA": 0.05,
+    "U05TOM": 0.30,
+    "U06AIKO": 0.02,
+    "U07JONAS": 0.10,
+}
+CUSTOMERS = [
+    "Raj",
+    "Odette",
+    "Mr. Alvarez",
+    "Chen",
+    "Fatima",
+    "Greg",
+    "Lena",
+    "Tomasz",
+    "Nia",
+    "Oskar",
+    "Beatriz",
+    "Mrs. Kowalski",
+    "Hamid",
+    "Yuki",
+]
 ORDER = ["A-10442", "A-10871", "B-22019", "B-23310", "C-40012", "A-11950"]
 
 PROFESSIONAL = [
@@ -70,7 +96,7 @@ NEAR_MISS = [
     "Karen Mbeki from finance approved the refund for order {o}.",
     "Team picnic is on Friday! Bring snacks 🧺",
     "For new hires: we never call customers PEBKAC or ID10T, even as a joke. Say what confused them instead.",
-    "Customer wrote: \"you people are idiots and your app is garbage\". Replied calmly with the fix and a credit.",
+    'Customer wrote: "you people are idiots and your app is garbage". Replied calmly with the fix and a credit.',
     "The log shows `error: user_error (code 40)` from the SDK, not something the customer did.",
     "It's not a PEBKAC, the installer really is broken on macOS 15.",
     "Obviously we hold ourselves to the 4-hour SLA, so I've asked for help on the backlog.",
@@ -89,7 +115,7 @@ HARSH = [
     "Hi {c}, that's not our fault, the courier lost it. Take it up with them.",
     "Hi {c}, calm down, it's only been an hour.",
     "Hi {c}, there's nothing we can do. It is what it is.",
-    "sending: \"Hi {c}, you must have clicked the wrong button, it works fine on our end.\"",
+    'sending: "Hi {c}, you must have clicked the wrong button, it works fine on our end."',
     "Hi {c}, that's our policy. Rules are rules.",
     "Hi {c}, obviously the export is in Settings. It's not that hard.",
     "Hi {c}, per my last email, the invoice {n} is correct.",
@@ -106,8 +132,15 @@ HARSH = [
 
 def message(rng: random.Random, user: str, when: datetime, text: str, **extra: object) -> dict[str, object]:
     ts = f"{when.timestamp():.6f}"
-    return {"type": "message", "user": user, "text": text, "ts": ts, "team": TEAM,
-            "user_profile": {"real_name": USERS[user]}, **extra}
+    return {
+        "type": "message",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "team": TEAM,
+        "user_profile": {"real_name": USERS[user]},
+        **extra,
+    }
 
 
 def fill(rng: random.Random, template: str) -> str:
@@ -143,12 +176,26 @@ def build(rng: random.Random) -> dict[str, dict[str, list[dict[str, object]]]]:
                 bucket.append(entry)
             if rng.random() < 0.3:
                 bucket = days[channel].setdefault(date.strftime("%Y-%m-%d"), [])
-                bucket.append({"type": "message", "subtype": "bot_message", "bot_id": "B0HELPDESK",
-                               "text": f"New ticket #{rng.randint(40000, 49999)} from a customer: \"you guys are morons\"", "ts": f"{(when + timedelta(minutes=1)).timestamp():.6f}"})
+                bucket.append(
+                    {
+                        "type": "message",
+                        "subtype": "bot_message",
+                        "bot_id": "B0HELPDESK",
+                        "text": f'New ticket #{rng.randint(40000, 49999)} from a customer: "you guys are morons"',
+                        "ts": f"{(when + timedelta(minutes=1)).timestamp():.6f}",
+                    }
+                )
     first = f"{START.strftime('%Y-%m-%d')}"
-    days["support-escalations"].setdefault(first, []).insert(0, {
-        "type": "message", "subtype": "channel_join", "user": "U07JONAS", "text": "<@U07JONAS> has joined the channel",
-        "ts": f"{(START - timedelta(minutes=5)).timestamp():.6f}"})
+    days["support-escalations"].setdefault(first, []).insert(
+        0,
+        {
+            "type": "message",
+            "subtype": "channel_join",
+            "user": "U07JONAS",
+            "text": "<@U07JONAS> has joined the channel",
+            "ts": f"{(START - timedelta(minutes=5)).timestamp():.6f}",
+        },
+    )
     return days
 
 
@@ -158,15 +205,50 @@ def main() -> None:
         shutil.rmtree(OUT)
     OUT.mkdir(parents=True)
     created = int(START.timestamp()) - 86400 * 200
-    (OUT / "channels.json").write_text(json.dumps([
-        {"id": cid, "name": name, "created": created, "creator": "U06AIKO", "is_archived": False,
-         "members": list(USERS), "purpose": {"value": f"Customer support: {name.split('-')[1]}"}}
-        for name, cid in CHANNELS.items()], indent=1), encoding="utf-8")
-    (OUT / "users.json").write_text(json.dumps([
-        {"id": uid, "team_id": TEAM, "name": name.split()[0].lower(), "real_name": name, "is_bot": False,
-         "profile": {"real_name": name, "display_name": name.split()[0]}} for uid, name in USERS.items()]
-        + [{"id": "U0HELPBOT", "team_id": TEAM, "name": "helpdesk", "is_bot": True, "profile": {"real_name": "Helpdesk"}}],
-        indent=1), encoding="utf-8")
+    (OUT / "channels.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": cid,
+                    "name": name,
+                    "created": created,
+                    "creator": "U06AIKO",
+                    "is_archived": False,
+                    "members": list(USERS),
+                    "purpose": {"value": f"Customer support: {name.split('-')[1]}"},
+                }
+                for name, cid in CHANNELS.items()
+            ],
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    (OUT / "users.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": uid,
+                    "team_id": TEAM,
+                    "name": name.split()[0].lower(),
+                    "real_name": name,
+                    "is_bot": False,
+                    "profile": {"real_name": name, "display_name": name.split()[0]},
+                }
+                for uid, name in USERS.items()
+            ]
+            + [
+                {
+                    "id": "U0HELPBOT",
+                    "team_id": TEAM,
+                    "name": "helpdesk",
+                    "is_bot": True,
+                    "profile": {"real_name": "Helpdesk"},
+                }
+            ],
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     total = 0
     for channel, days in build(rng).items():
         folder = OUT / channel

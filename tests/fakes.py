@@ -56,8 +56,13 @@ class FakeServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                call = Call(self.command, urllib.parse.urlparse(self.path).path, headers,
-                            _parse_body(raw, self.headers.get("Content-Type", "")), raw=raw)
+                call = Call(
+                    self.command,
+                    urllib.parse.urlparse(self.path).path,
+                    headers,
+                    _parse_body(raw, self.headers.get("Content-Type", "")),
+                    raw=raw,
+                )
                 with server._changed:
                     server.calls.append(call)
                     server._changed.notify_all()
@@ -81,8 +86,9 @@ class FakeServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         # shutdown() waits for the loop's next poll: the default 0.5 s cost every test half a second.
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -142,9 +148,16 @@ class FakeSocketMode:
         self.server.shutdown()
 
     def _handle(self, connection: ServerConnection) -> None:
-        connection.send(json.dumps({"type": "hello", "num_connections": 1,
-                                    "connection_info": {"app_id": "A1"},
-                                    "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
+        connection.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "A1"},
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                }
+            )
+        )
         with self._changed:
             self._connection = connection  # the newest connection gets the envelopes
             self.paths.append(connection.request.path if connection.request else "")
@@ -166,15 +179,22 @@ class FakeSocketMode:
     def disconnect(self, reason: str = "refresh_requested") -> None:
         """What Slack sends before it recycles a connection (every few hours)."""
         assert self._connection is not None, "no app is connected"
-        self._connection.send(json.dumps({"type": "disconnect", "reason": reason,
-                                          "debug_info": {"host": "fake"}}))
+        self._connection.send(json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}}))
 
     def push(self, kind: str, payload: dict[str, Any], envelope_id: str, retry_attempt: int = 0) -> None:
         assert self._connection is not None, "no app is connected"
-        self._connection.send(json.dumps({
-            "envelope_id": envelope_id, "type": kind, "payload": payload, "retry_attempt": retry_attempt,
-            "retry_reason": "timeout" if retry_attempt else "",
-            "accepts_response_payload": kind != "events_api"}))
+        self._connection.send(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "retry_attempt": retry_attempt,
+                    "retry_reason": "timeout" if retry_attempt else "",
+                    "accepts_response_payload": kind != "events_api",
+                }
+            )
+        )
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any] | None:
         with self._changed:
@@ -204,9 +224,11 @@ def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
 def chat_completion(content: str | None) -> dict[str, Any]:
     """An OpenAI-compatible chat.completions response body."""
     return {
-        "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": "test-model",
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content}}],
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "test-model",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
 

@@ -14,10 +14,16 @@ FLAGGED_HIGH = "Another PEBKAC, this user is an idiot."
 CLEAN = "Your parcel ships today, tracking to follow."
 
 
-@pytest.mark.parametrize(("text", "fail_on", "code"), [
-    (FLAGGED_MEDIUM, "low", 1), (FLAGGED_MEDIUM, "medium", 1), (FLAGGED_MEDIUM, "high", 0),
-    (FLAGGED_HIGH, "high", 1), (CLEAN, "low", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "fail_on", "code"),
+    [
+        (FLAGGED_MEDIUM, "low", 1),
+        (FLAGGED_MEDIUM, "medium", 1),
+        (FLAGGED_MEDIUM, "high", 0),
+        (FLAGGED_HIGH, "high", 1),
+        (CLEAN, "low", 0),
+    ],
+)
 def test_check_fail_on(text: str, fail_on: str, code: int) -> None:
     result = CliRunner().invoke(cli, ["check", "--format", "json", "--fail-on", fail_on, text])
     assert result.exit_code == code, result.output
@@ -33,5 +39,3 @@ def test_check_fail_on_jsonl_writes_every_line_then_fails() -> None:
     assert passed.exit_code == 0
     bad = CliRunner().invoke(cli, ["check", "--fail-on", "extreme", CLEAN])
     assert bad.exit_code == 2
-
-

@@ -70,7 +70,10 @@ def test_console_entry_point_in_a_subprocess() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "check", "--format", "jsonl"],
         input='{"id": 1, "text": "You are incorrect. That payment is valid."}\n',
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     (line,) = proc.stdout.splitlines()

@@ -41,8 +41,9 @@ def test_no_color_removes_every_style_even_on_a_terminal() -> None:
 
 def test_piped_output_of_the_installed_script_has_no_escape_codes() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    proc = subprocess.run([console_script(), "check", FLAGGED_HIGH], capture_output=True, text=True, timeout=60,
-                          check=False, env=env)
+    proc = subprocess.run(
+        [console_script(), "check", FLAGGED_HIGH], capture_output=True, text=True, timeout=60, check=False, env=env
+    )
     assert proc.returncode == 0 and "Spotted:" in proc.stdout
     assert not ANSI.search(proc.stdout + proc.stderr)
 

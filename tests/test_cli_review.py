@@ -38,7 +38,6 @@ def flag_count(path: Path) -> int:
         return conn.execute("SELECT COUNT(*) FROM flags").fetchone()[0]
 
 
-
 @pytest.mark.parametrize("command", [["report"], ["report", "--format", "json"], ["digest"], ["purge", "--yes"]])
 def test_reviews_refuse_a_database_that_does_not_exist(command: list[str], tmp_path: Path) -> None:
     missing = tmp_path / "typo.db"
@@ -61,8 +60,9 @@ def test_unknown_channel_lists_the_known_ones(demo_db: Path) -> None:
     for name in ("#support-billing (C02BILL)", "#support-escalations", "#support-frontline"):
         assert name in result.output
     for known in ("support-billing", "#support-billing", "C02BILL"):
-        ok = CliRunner().invoke(cli, ["report", "--db", str(demo_db), "--channel", known, "--since", "3660d",
-                                      "--format", "json"])
+        ok = CliRunner().invoke(
+            cli, ["report", "--db", str(demo_db), "--channel", known, "--since", "3660d", "--format", "json"]
+        )
         assert ok.exit_code == 0, ok.output
         assert {c["id"] for c in json.loads(ok.output)["by_channel"]} == {"C02BILL"}
 
@@ -71,8 +71,9 @@ def test_unknown_agent_lists_the_known_ones_and_a_name_finds_the_id(demo_db: Pat
     result = CliRunner().invoke(cli, ["report", "--db", str(demo_db), "--agent", "U99NOBODY"])
     assert result.exit_code == 1
     assert "no agent 'U99NOBODY'" in result.output and "Tom Becker (U05TOM)" in result.output
-    ok = CliRunner().invoke(cli, ["report", "--db", str(demo_db), "--agent", "tom becker", "--since", "3660d",
-                                  "--format", "json"])
+    ok = CliRunner().invoke(
+        cli, ["report", "--db", str(demo_db), "--agent", "tom becker", "--since", "3660d", "--format", "json"]
+    )
     assert ok.exit_code == 0, ok.output
     data = json.loads(ok.output)
     assert data["scope"]["agent"] == "U05TOM" and data["total"] > 0
@@ -102,4 +103,3 @@ def test_purge_yes_skips_the_question(db_copy: Path) -> None:
     result = CliRunner().invoke(cli, ["purge", "--db", str(db_copy), "--older-than", "1d", "--yes"])
     assert result.exit_code == 0, result.output
     assert "Purged data older than 1 days" in result.output and flag_count(db_copy) == 0
-

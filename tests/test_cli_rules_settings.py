@@ -77,26 +77,51 @@ def test_allow_validates_a_regex_and_silences_the_phrase(tmp_path: Path) -> None
 def test_add_checks_the_term_and_the_coach_then_flags_it_with_its_tip(tmp_path: Path) -> None:
     db = tmp_path / "coach.db"
     tip = "Name the request, not a nickname for the customer."
-    result = run("rules", "add", "ticket monkey", "--category", "disparaging", "--severity", "high", "--tip", tip,
-                 "--db", str(db))
+    result = run(
+        "rules",
+        "add",
+        "ticket monkey",
+        "--category",
+        "disparaging",
+        "--severity",
+        "high",
+        "--tip",
+        tip,
+        "--db",
+        str(db),
+    )
     assert result.exit_code == 0, result.output
     assert "added custom-ticket-monkey" in result.output
     settings, audit = settings_of(db)
     analysis = Coach().analyse("Another ticket monkey asking again", settings, "C1")
     assert [(f.rule, f.tip) for f in analysis.findings] == [("custom-ticket-monkey", tip)]
     assert audit[0]["action"] == "add_term" and audit[0]["before"] == "null"
-    again = run("rules", "add", "ticket monkey", "--category", "disparaging", "--severity", "medium", "--tip", tip,
-                "--db", str(db))
+    again = run(
+        "rules",
+        "add",
+        "ticket monkey",
+        "--category",
+        "disparaging",
+        "--severity",
+        "medium",
+        "--tip",
+        tip,
+        "--db",
+        str(db),
+    )
     assert again.exit_code == 0
     assert settings_of(db)[1][0]["action"] == "replace_term"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["tick(et", "--regex", "--anchor", "tick", "--example", "ticket"], "invalid regular expression"),
-    ([r"tick\w+", "--regex", "--example", "ticket"], "need 'anchors'"),
-    (["chill", "--id", "calm-down"], "already exists in the rule files"),
-    (["ticket monkey", "--rewrite", "calm down"], "rewrite is itself flagged"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tick(et", "--regex", "--anchor", "tick", "--example", "ticket"], "invalid regular expression"),
+        ([r"tick\w+", "--regex", "--example", "ticket"], "need 'anchors'"),
+        (["chill", "--id", "calm-down"], "already exists in the rule files"),
+        (["ticket monkey", "--rewrite", "calm down"], "rewrite is itself flagged"),
+    ],
+)
 def test_add_refuses_what_a_rule_file_would_refuse(tmp_path: Path, args: list[str], message: str) -> None:
     db = tmp_path / "coach.db"
     result = run("rules", "add", *args, "--category", "blame", "--severity", "low", "--tip", "t", "--db", str(db))
@@ -120,8 +145,19 @@ def test_channel_and_threshold_commands(tmp_path: Path) -> None:
 
 def test_list_source_says_where_each_rule_and_setting_comes_from(tmp_path: Path) -> None:
     db = tmp_path / "coach.db"
-    run("rules", "add", "ticket monkey", "--category", "disparaging", "--severity", "high", "--tip", "t",
-        "--db", str(db))
+    run(
+        "rules",
+        "add",
+        "ticket monkey",
+        "--category",
+        "disparaging",
+        "--severity",
+        "high",
+        "--tip",
+        "t",
+        "--db",
+        str(db),
+    )
     run("rules", "mute", "calm-down", "--channel", "C1", "--db", str(db))
     run("rules", "mute", "learned-blame", "--db", str(db))
     run("rules", "allow", "layer 8", "--db", str(db))
@@ -129,8 +165,9 @@ def test_list_source_says_where_each_rule_and_setting_comes_from(tmp_path: Path)
     result = run("rules", "list", "--source", "--db", str(db))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert any(line.startswith("calm-down") and "bundled argumentative.toml" in line and "muted (C1)" in line
-               for line in lines), result.output
+    assert any(
+        line.startswith("calm-down") and "bundled argumentative.toml" in line and "muted (C1)" in line for line in lines
+    ), result.output
     assert any(line.startswith("custom-ticket-monkey") and "workspace" in line for line in lines)
     assert f"workspace: the settings in {db}" in result.output
     assert any(line.startswith("pebkac") and line.rstrip().endswith("on") for line in lines)

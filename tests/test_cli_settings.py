@@ -29,14 +29,16 @@ def test_installed_script_finds_the_env_file_of_the_current_folder_or_a_parent(t
     (tmp_path / ".env").write_text("COACH_DB=from-dotenv.db\n", encoding="utf-8")
     nested = tmp_path / "ops" / "today"
     nested.mkdir(parents=True)
-    proc = subprocess.run([console_script(), "report"], cwd=nested, capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [console_script(), "report"], cwd=nested, capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 1
     assert "no database at from-dotenv.db (COACH_DB)" in proc.stderr, proc.stderr
 
 
-def test_env_file_option_wins_over_discovery_and_the_environment_wins_over_both(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_file_option_wins_over_discovery_and_the_environment_wins_over_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("COACH_DB=discovered.db\n", encoding="utf-8")
     chosen = tmp_path / "prod.env"
@@ -49,7 +51,6 @@ def test_env_file_option_wins_over_discovery_and_the_environment_wins_over_both(
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
-
 @pytest.mark.parametrize("flag", ["-V", "--version"])
 def test_version(flag: str) -> None:
     result = CliRunner().invoke(cli, [flag])
@@ -60,13 +61,16 @@ def test_version(flag: str) -> None:
 def test_a_malformed_variable_never_breaks_help_or_check() -> None:
     env = {"COACH_RETENTION_DAYS": "ninety", "COACH_LLM_JUDGE": "maybe", "COACH_DIGEST_SCHEDULE": "someday"}
     runner = CliRunner()
-    for args in (["--help"], ["check", "--help"], ["report", "--help"], ["rules", "list"],
-                 ["check", "--format", "json", FLAGGED]):
+    for args in (
+        ["--help"],
+        ["check", "--help"],
+        ["report", "--help"],
+        ["rules", "list"],
+        ["check", "--format", "json", FLAGGED],
+    ):
         result = runner.invoke(cli, args, env=env)
         assert result.exit_code == 0, (args, result.output)
     assert json.loads(result.output)["flagged"] is True
     # Commands that use the settings still refuse them, naming the variable.
     result = runner.invoke(cli, ["purge", "--dry-run"], env=env)
     assert result.exit_code == 1 and "COACH_RETENTION_DAYS" in result.output
-
-

@@ -75,9 +75,12 @@ def test_copied_paths_exist_and_cover_what_the_wheel_needs() -> None:
             copied.update(s.rstrip("/") for s in sources)
     for source in copied:
         assert (ROOT / source).exists(), source
-    needed = {"pyproject.toml", PYPROJECT["project"]["readme"],
-              *PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"],
-              *PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]}
+    needed = {
+        "pyproject.toml",
+        PYPROJECT["project"]["readme"],
+        *PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"],
+        *PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"],
+    }
     assert needed <= copied, needed - copied
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert not copied & set(ignored)
@@ -113,17 +116,20 @@ def test_port_matches_everywhere() -> None:
 
 def test_compose_documents_socket_mode_with_the_health_check_off() -> None:
     text = (ROOT / "compose.yaml").read_text(encoding="utf-8")
-    socket = text[text.index("Socket Mode"):]
+    socket = text[text.index("Socket Mode") :]
     prefix = "    # "
-    code = [line[len(prefix):] for line in socket.splitlines()
-            if line.startswith(prefix) and re.match(r"[a-z_]+:|  ", line[len(prefix):])]
+    code = [
+        line[len(prefix) :]
+        for line in socket.splitlines()
+        if line.startswith(prefix) and re.match(r"[a-z_]+:|  ", line[len(prefix) :])
+    ]
     block = yaml.safe_load("\n".join(code))  # what an admin gets by uncommenting it
     assert block["command"] == ["run"] and block["healthcheck"] == {"disable": True}
 
 
 def test_healthcheck_probes_the_servers_healthz() -> None:
     health = one("HEALTHCHECK")
-    command = json.loads(health[health.index("CMD") + 3:])
+    command = json.loads(health[health.index("CMD") + 3 :])
     assert command == ["python", "-m", "bot.healthcheck"]
     assert '"/healthz"' in (ROOT / "bot" / "slack" / "server.py").read_text(encoding="utf-8")
 
@@ -133,8 +139,14 @@ def test_healthcheck_module_exit_codes(status: int, code: int) -> None:
     with FakeServer() as server:
         server.handlers["/healthz"] = lambda call: (status, {}, {"ok": status == 200})
         port = server.url.rstrip("/").rsplit(":", 1)[1]
-        proc = subprocess.run([sys.executable, "-m", "bot.healthcheck"], env={"PORT": port}, capture_output=True,
-                              text=True, timeout=30, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot.healthcheck"],
+            env={"PORT": port},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     assert proc.returncode == code, proc.stderr
     assert server.calls_to("/healthz")
 
@@ -142,6 +154,7 @@ def test_healthcheck_module_exit_codes(status: int, code: int) -> None:
 def test_healthcheck_fails_when_nothing_listens() -> None:
     with FakeServer() as server:
         port = server.url.rstrip("/").rsplit(":", 1)[1]
-    proc = subprocess.run([sys.executable, "-m", "bot.healthcheck", port], capture_output=True, text=True,
-                          timeout=30, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.healthcheck", port], capture_output=True, text=True, timeout=30, check=False
+    )
     assert proc.returncode == 1 and "unhealthy" in proc.stderr

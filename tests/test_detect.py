@@ -49,7 +49,7 @@ FLAGGED = [
 
 CLEAN = [
     # technical uses of the same strings
-    "The API returns `{\"reason\": \"user_error\"}` when the CSV header is missing.",
+    'The API returns `{"reason": "user_error"}` when the CSV header is missing.',
     "Their bank sent decline code 18, asked them for a different card.",
     "It's a layer 3 routing issue on the customer's VPN, looping in network eng.",
     "The printer shows error 40 - paper path blocked; sent the manual page.",
@@ -107,7 +107,7 @@ def test_findings_point_at_what_was_typed(rules: RuleSet) -> None:
     text = "<@U01> lol another Ｐ\u200bＥＢＫＡＣ from the Orchard account"
     analysis = detect(text, rules)
     (finding,) = analysis.findings
-    assert text[finding.start:finding.end] == finding.match == "Ｐ\u200bＥＢＫＡＣ"
+    assert text[finding.start : finding.end] == finding.match == "Ｐ\u200bＥＢＫＡＣ"
     assert finding.rule == "pebkac"
     assert finding.tip and finding.principle
 
@@ -155,13 +155,17 @@ def test_rejects_non_text(rules: RuleSet) -> None:
 
 # --- shared segments and data-driven context ---------------------------------------------
 
+
 def test_segments_split_sentences_but_not_titles() -> None:
     from bot.coaching import segments
 
     text = "Hi Mrs. Hale, thanks. The refund is done!\nCheers"
     spans = segments.sentence_spans(text)
     assert [text[a:b].strip() for a, b in spans if text[a:b].strip()] == [
-        "Hi Mrs. Hale, thanks.", "The refund is done!", "Cheers"]
+        "Hi Mrs. Hale, thanks.",
+        "The refund is done!",
+        "Cheers",
+    ]
     assert spans[0][0] == 0 and spans[-1][1] == len(text)  # the spans cover the whole text
     assert segments.sentence_at(text, text.index("refund"), text.index("refund") + 6) == spans[1]
     assert segments.has_greeting("draft: 'Hello Sam, ...'")
@@ -195,8 +199,12 @@ def _sure_it_is_clean(veto: float):
     """A model with no weights and a very negative bias: every message scores about 0.0003."""
     from bot.coaching.model import OUTPUTS, LearnedModel
 
-    return LearnedModel(weights={}, bias=(-8.0,) * len(OUTPUTS), idf={},
-                        thresholds={"flag": 0.5, "evidence": 0.0, "category": 0.7, "veto": veto})
+    return LearnedModel(
+        weights={},
+        bias=(-8.0,) * len(OUTPUTS),
+        idf={},
+        thresholds={"flag": 0.5, "evidence": 0.0, "category": 0.7, "veto": veto},
+    )
 
 
 def test_a_bundled_rule_falls_when_the_model_is_sure_the_message_is_clean(rules: RuleSet) -> None:
@@ -214,7 +222,9 @@ def test_a_teams_own_term_is_never_vetoed(tmp_path) -> None:
         'category = "dismissive"\nprinciple = "Offer a way forward."\nnext_step = "I\'ll check."\n'
         'reflection = "What would help?"\nfallback = "Let\'s sort it out."\n'
         "[[rule]]\nid='not-our-circus'\nseverity='medium'\ntip='Offer a way forward.'\n"
-        "patterns=['''\\bnot our circus\\b''']\nanchors=['circus']\n", encoding="utf-8")
+        "patterns=['''\\bnot our circus\\b''']\nanchors=['circus']\n",
+        encoding="utf-8",
+    )
     custom = load_rules(tmp_path)
     analysis = detect("Sorry, that one is not our circus.", custom, model=_sure_it_is_clean(veto=0.05))
     assert [f.rule for f in analysis.findings] == ["not-our-circus"]

@@ -32,8 +32,12 @@ def auth_ok(scopes: str = ALL_SCOPES):
     def reply(call: Call) -> Reply:
         if call.headers.get("authorization") != f"Bearer {BOT_TOKEN}":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
-        return 200, {"x-oauth-scopes": scopes}, {"ok": True, "team": "Acme Support", "team_id": "T1",
-                                                 "user": "support-coach", "user_id": "UBOT"}
+        return (
+            200,
+            {"x-oauth-scopes": scopes},
+            {"ok": True, "team": "Acme Support", "team_id": "T1", "user": "support-coach", "user_id": "UBOT"},
+        )
+
     return reply
 
 
@@ -48,16 +52,25 @@ def conversations(members: set[str]):
         channel = call.body.get("channel")
         if channel not in {"C01FRONT", "C02BILL", "C09DIGEST"}:
             return 200, {}, {"ok": False, "error": "channel_not_found"}
-        return 200, {}, {"ok": True, "channel": {"id": channel, "name": channel.lower(),
-                                                 "is_member": channel in members}}
+        return (
+            200,
+            {},
+            {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": channel in members}},
+        )
+
     return reply
 
 
 @pytest.fixture
 def slack() -> Iterator[FakeServer]:
     with FakeServer() as server:
-        server.handlers.update({"/auth.test": auth_ok(), "/apps.connections.open": connections_open,
-                                "/conversations.info": conversations({"C01FRONT", "C02BILL", "C09DIGEST"})})
+        server.handlers.update(
+            {
+                "/auth.test": auth_ok(),
+                "/apps.connections.open": connections_open,
+                "/conversations.info": conversations({"C01FRONT", "C02BILL", "C09DIGEST"}),
+            }
+        )
         yield server
 
 
@@ -69,10 +82,19 @@ def db(tmp_path: Path) -> Path:
 
 
 def env_for(slack: FakeServer, db: Path, **extra: str) -> dict[str, str]:
-    return {"SLACK_API_URL": slack.url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
-            "SLACK_SIGNING_SECRET": "", "COACH_DB": str(db), "COACH_CHANNELS": "C01FRONT,C02BILL",
-            "COACH_DIGEST_CHANNEL": "C09DIGEST", "COACH_RULES_DIR": "", "COACH_LLM_BASE_URL": "",
-            "COACH_LLM_MODEL": "", **extra}
+    return {
+        "SLACK_API_URL": slack.url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_SIGNING_SECRET": "",
+        "COACH_DB": str(db),
+        "COACH_CHANNELS": "C01FRONT,C02BILL",
+        "COACH_DIGEST_CHANNEL": "C09DIGEST",
+        "COACH_RULES_DIR": "",
+        "COACH_LLM_BASE_URL": "",
+        "COACH_LLM_MODEL": "",
+        **extra,
+    }
 
 
 def doctor(env: dict[str, str], *args: str) -> tuple[int, dict[str, tuple[str, str]], str]:
@@ -103,15 +125,28 @@ def test_all_green_in_socket_mode(slack: FakeServer, db: Path) -> None:
     assert not failures(lines)
     assert lines["auth.test"] == ("ok", "team Acme Support (T1), bot user @support-coach (UBOT)")
     assert lines["Socket Mode"][0] == "ok"
-    assert {"channel C01FRONT", "channel C02BILL", "digest channel C09DIGEST", "scopes", "database",
-            "database integrity", "database writable", "database schema", "rules", "templates"} <= set(lines)
+    assert {
+        "channel C01FRONT",
+        "channel C02BILL",
+        "digest channel C09DIGEST",
+        "scopes",
+        "database",
+        "database integrity",
+        "database writable",
+        "database schema",
+        "rules",
+        "templates",
+    } <= set(lines)
     assert lines["LLM"][0] == "--"
     assert output.rstrip().endswith("Everything checks out.")
     # It really asked Slack, with the right token for each call.
     assert slack.calls_to("/auth.test")[0].headers["authorization"] == f"Bearer {BOT_TOKEN}"
     assert slack.calls_to("/apps.connections.open")[0].headers["authorization"] == f"Bearer {APP_TOKEN}"
-    assert sorted(c.body["channel"] for c in slack.calls_to("/conversations.info")) == ["C01FRONT", "C02BILL",
-                                                                                       "C09DIGEST"]
+    assert sorted(c.body["channel"] for c in slack.calls_to("/conversations.info")) == [
+        "C01FRONT",
+        "C02BILL",
+        "C09DIGEST",
+    ]
 
 
 def test_http_mode_checks_the_signing_secret_instead(slack: FakeServer, db: Path) -> None:
@@ -122,12 +157,15 @@ def test_http_mode_checks_the_signing_secret_instead(slack: FakeServer, db: Path
     assert code == 1 and "SLACK_SIGNING_SECRET is not set" in failures(lines)["signing secret"]
 
 
-@pytest.mark.parametrize(("extra", "name", "expected"), [
-    ({"SLACK_BOT_TOKEN": "xoxp-user-token-by-mistake"}, "bot token", "should start with 'xoxb-'"),
-    ({"SLACK_BOT_TOKEN": "xoxb-revoked-or-mistyped"}, "auth.test", "invalid_auth"),
-    ({"SLACK_APP_TOKEN": "xapp-1-wrong"}, "Socket Mode", "invalid_auth"),
-    ({"SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "app token", "should start with 'xapp-'"),
-])
+@pytest.mark.parametrize(
+    ("extra", "name", "expected"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token-by-mistake"}, "bot token", "should start with 'xoxb-'"),
+        ({"SLACK_BOT_TOKEN": "xoxb-revoked-or-mistyped"}, "auth.test", "invalid_auth"),
+        ({"SLACK_APP_TOKEN": "xapp-1-wrong"}, "Socket Mode", "invalid_auth"),
+        ({"SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "app token", "should start with 'xapp-'"),
+    ],
+)
 def test_bad_tokens(slack: FakeServer, db: Path, extra: dict[str, str], name: str, expected: str) -> None:
     code, lines, output = doctor(env_for(slack, db, **extra))
     assert code == 1, output
@@ -170,8 +208,10 @@ def unwritable(path: Path) -> Iterator[None]:
     immutable = False
     try:
         if os.access(path, os.W_OK):
-            immutable = shutil.which("chattr") is not None and subprocess.run(
-                ["chattr", "+i", str(path)], capture_output=True, check=False).returncode == 0
+            immutable = (
+                shutil.which("chattr") is not None
+                and subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode == 0
+            )
             if not immutable or os.access(path, os.W_OK):
                 pytest.skip("cannot make a file unwritable for this user here")
         yield
@@ -195,8 +235,10 @@ def test_corrupt_database(slack: FakeServer, db: Path, tmp_path: Path) -> None:
     assert code == 1 and "cannot be opened as a database" in failures(lines)["database"]
     # A real database with one page overwritten opens, and quick_check finds the damage.
     conn = sqlite3.connect(db)
-    conn.executemany("INSERT INTO audit (at, actor, action, details) VALUES (?, 'test', 'x', ?)",
-                     [(float(i), "x" * 300) for i in range(2000)])
+    conn.executemany(
+        "INSERT INTO audit (at, actor, action, details) VALUES (?, 'test', 'x', ?)",
+        [(float(i), "x" * 300) for i in range(2000)],
+    )
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
@@ -236,8 +278,9 @@ def test_bad_rule_file(slack: FakeServer, db: Path, tmp_path: Path) -> None:
 def test_llm_endpoint(slack: FakeServer, db: Path) -> None:
     with FakeServer() as model:
         model.handlers["/v1/models"] = lambda call: (200, {}, {"object": "list", "data": [{"id": "coach-7b"}]})
-        env = env_for(slack, db, COACH_LLM_BASE_URL=model.url + "v1", COACH_LLM_MODEL="coach-7b",
-                      COACH_LLM_API_KEY="sk-test")
+        env = env_for(
+            slack, db, COACH_LLM_BASE_URL=model.url + "v1", COACH_LLM_MODEL="coach-7b", COACH_LLM_API_KEY="sk-test"
+        )
         code, lines, _ = doctor(env)
         assert code == 0 and lines["LLM"][0] == "ok"
         assert model.calls_to("/v1/models")[0].headers["authorization"] == "Bearer sk-test"
@@ -263,25 +306,38 @@ def test_no_color_and_piped(slack: FakeServer, db: Path) -> None:
 def test_a_newcomer_goes_green_from_a_dotenv_with_the_installed_script(slack: FakeServer, tmp_path: Path) -> None:
     """The README's words: copy .env.example to .env, fill it in, run support-coach doctor."""
     example = (MANIFEST.parent / ".env.example").read_text(encoding="utf-8")
-    filled = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": slack.url,
-              "COACH_CHANNELS": "C01FRONT", "COACH_DIGEST_CHANNEL": "C09DIGEST"}
-    lines = [f"{line.split('=')[0]}={filled[line.split('=')[0]]}" if line.split("=")[0] in filled else line
-             for line in example.splitlines()]
+    filled = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": slack.url,
+        "COACH_CHANNELS": "C01FRONT",
+        "COACH_DIGEST_CHANNEL": "C09DIGEST",
+    }
+    lines = [
+        f"{line.split('=')[0]}={filled[line.split('=')[0]]}" if line.split("=")[0] in filled else line
+        for line in example.splitlines()
+    ]
     (tmp_path / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {**os.environ, "NO_COLOR": "1"}  # conftest cleared SLACK_* and COACH_*: the .env decides
-    proc = subprocess.run([console_script(), "doctor"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [console_script(), "doctor"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok  auth.test" in proc.stdout and "coach.db does not exist yet" in proc.stdout
 
 
 def test_without_coach_channels_it_lists_where_the_bot_is(slack: FakeServer, db: Path) -> None:
-    slack.handlers["/users.conversations"] = lambda call: (200, {}, {
-        "ok": True, "channels": [{"id": "C01FRONT", "name": "support-frontline"}, {"id": "C02", "name": "billing"}]})
+    slack.handlers["/users.conversations"] = lambda call: (
+        200,
+        {},
+        {"ok": True, "channels": [{"id": "C01FRONT", "name": "support-frontline"}, {"id": "C02", "name": "billing"}]},
+    )
     code, lines, _ = doctor(env_for(slack, db, COACH_CHANNELS=""))
     assert code == 0
-    assert lines["channels"] == ("ok", "COACH_CHANNELS is empty: watching the 2 channels the bot is in "
-                                       "(#billing, #support-frontline)")
+    assert lines["channels"] == (
+        "ok",
+        "COACH_CHANNELS is empty: watching the 2 channels the bot is in (#billing, #support-frontline)",
+    )
     assert slack.calls_to("/users.conversations")[0].body["types"] == "public_channel,private_channel"
     slack.handlers["/users.conversations"] = lambda call: (200, {}, {"ok": True, "channels": []})
     code, lines, _ = doctor(env_for(slack, db, COACH_CHANNELS=""))

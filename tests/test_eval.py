@@ -15,16 +15,46 @@ from bot.models import Analysis, Finding
 
 # Written for these tests; none of them is in the labelled data.
 OWN_MESSAGES = [
-    {"id": "e1", "text": "Hi Rowan, as I already said twice, the voucher ends on Sunday.", "flag": True,
-     "categories": ["argumentative"], "severity": "medium", "notes": "repetition"},
-    {"id": "e2", "text": "Hi Rowan, I've sent the voucher again and it works until Sunday.", "flag": False,
-     "categories": [], "severity": None, "notes": "clean"},
-    {"id": "e3", "text": "lol another PEBKAC from the Harbour Lane store", "flag": True,
-     "categories": ["disparaging"], "severity": "medium", "notes": "slang"},
-    {"id": "e4", "text": "not a PEBKAC at all, the sync bug is ours (ENG-4410)", "flag": False,
-     "categories": [], "severity": None, "notes": "HARD-NEG[negated]: denies the slang"},
-    {"id": "e5", "text": "Hi Rowan, we can't extend it, but I can add a 10% credit to your next order.",
-     "flag": False, "categories": [], "severity": None, "notes": "HARD-NEG[cant-with-options]: alternative"},
+    {
+        "id": "e1",
+        "text": "Hi Rowan, as I already said twice, the voucher ends on Sunday.",
+        "flag": True,
+        "categories": ["argumentative"],
+        "severity": "medium",
+        "notes": "repetition",
+    },
+    {
+        "id": "e2",
+        "text": "Hi Rowan, I've sent the voucher again and it works until Sunday.",
+        "flag": False,
+        "categories": [],
+        "severity": None,
+        "notes": "clean",
+    },
+    {
+        "id": "e3",
+        "text": "lol another PEBKAC from the Harbour Lane store",
+        "flag": True,
+        "categories": ["disparaging"],
+        "severity": "medium",
+        "notes": "slang",
+    },
+    {
+        "id": "e4",
+        "text": "not a PEBKAC at all, the sync bug is ours (ENG-4410)",
+        "flag": False,
+        "categories": [],
+        "severity": None,
+        "notes": "HARD-NEG[negated]: denies the slang",
+    },
+    {
+        "id": "e5",
+        "text": "Hi Rowan, we can't extend it, but I can add a 10% credit to your next order.",
+        "flag": False,
+        "categories": [],
+        "severity": None,
+        "notes": "HARD-NEG[cant-with-options]: alternative",
+    },
 ]
 
 
@@ -37,8 +67,15 @@ def _write(tmp_path: Path, rows: list[dict], name: str = "mine.jsonl") -> Path:
 def test_eval_prints_every_figure(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", str(_write(tmp_path, OWN_MESSAGES)), "--show-misses", "5"])
     assert result.exit_code == 0, result.output
-    for heading in ("precision", "recall", "hard negatives flagged", "multi-label", "severity exact",
-                    "negated", "cant-with-options"):
+    for heading in (
+        "precision",
+        "recall",
+        "hard negatives flagged",
+        "multi-label",
+        "severity exact",
+        "negated",
+        "cant-with-options",
+    ):
         assert heading in result.output
 
 
@@ -63,20 +100,29 @@ def test_gates_fail_with_exit_1_and_say_why(tmp_path: Path) -> None:
 
 
 def test_real_replies_flag_rate(tmp_path: Path) -> None:
-    replies = _write(tmp_path, [{"id": "r1", "text": "Thanks for your patience, it's fixed now."},
-                                {"id": "r2", "text": "calm down, it's been an hour"}], "real.jsonl")
+    replies = _write(
+        tmp_path,
+        [
+            {"id": "r1", "text": "Thanks for your patience, it's fixed now."},
+            {"id": "r2", "text": "calm down, it's been an hour"},
+        ],
+        "real.jsonl",
+    )
     result = CliRunner().invoke(cli, ["eval", str(_write(tmp_path, OWN_MESSAGES)), "--real", str(replies)])
     assert result.exit_code == 0, result.output
     assert "real replies flagged" in result.output and "1/2" in result.output
 
 
-@pytest.mark.parametrize("line, message", [
-    ("{broken", "not valid JSON"),
-    (json.dumps({"id": "x", "text": 5, "flag": True, "categories": ["blame"]}), "'text' must be a string"),
-    (json.dumps({"id": "x", "text": "a", "flag": True, "categories": []}), "empty exactly when"),
-    (json.dumps({"id": "x", "text": "a", "flag": True, "categories": ["rude"]}), "'categories'"),
-    (json.dumps([1, 2]), "JSON object"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("{broken", "not valid JSON"),
+        (json.dumps({"id": "x", "text": 5, "flag": True, "categories": ["blame"]}), "'text' must be a string"),
+        (json.dumps({"id": "x", "text": "a", "flag": True, "categories": []}), "empty exactly when"),
+        (json.dumps({"id": "x", "text": "a", "flag": True, "categories": ["rude"]}), "'categories'"),
+        (json.dumps([1, 2]), "JSON object"),
+    ],
+)
 def test_a_bad_line_is_named_and_nothing_is_scored(tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(OWN_MESSAGES[0]) + "\n" + line + "\n", encoding="utf-8")
@@ -93,8 +139,7 @@ def test_the_split_is_stable_and_only_holds_out_the_newer_files() -> None:
     held = [i for i in ids if in_holdout(i, "train_a.jsonl")]
     assert 0.15 < len(held) / len(ids) < 0.35
     assert not any(in_holdout(i, "devset.jsonl") for i in ids)
-    examples = [Example(id=i, text="t", flag=False, categories=(), severity=None, file="train_a.jsonl")
-                for i in ids]
+    examples = [Example(id=i, text="t", flag=False, categories=(), severity=None, file="train_a.jsonl") for i in ids]
     assert len(select(examples, "train")) + len(select(examples, "holdout")) == len(ids)
 
 

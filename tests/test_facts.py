@@ -11,8 +11,10 @@ def kinds(text: str) -> dict[str, str]:
 
 
 def test_markup_links_code_mentions_and_emails_are_kept_whole() -> None:
-    found = kinds("Hey <@U0XY12>, see <https://kb.example.com/a|the article>, run `cache --clear` or mail "
-                  "ops@example.com, cc @dmitri")
+    found = kinds(
+        "Hey <@U0XY12>, see <https://kb.example.com/a|the article>, run `cache --clear` or mail "
+        "ops@example.com, cc @dmitri"
+    )
     assert found["<@U0XY12>"] == "markup"
     assert found["<https://kb.example.com/a|the article>"] == "markup"
     assert found["`cache --clear`"] == "code"

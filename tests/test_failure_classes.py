@@ -18,28 +18,39 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 
 # Near misses the rules keep silent on but the learned stage still flags: known false alarms,
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
-LEARNED_FALSE_ALARMS: frozenset[str] = frozenset({
-    # ("the idiom doesn't translate" stopped being one when batch 10 joined, session 8.)
-    # The block's own line is excused now; what is left reads to the model like a brush-off (0.62).
-    "&gt; not my job to chase your parcel\n"
-    "which is what the seller wrote back to him. I've opened the marketplace claim.",
-})
+LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
+    {
+        # ("the idiom doesn't translate" stopped being one when batch 10 joined, session 8.)
+        # The block's own line is excused now; what is left reads to the model like a brush-off (0.62).
+        "&gt; not my job to chase your parcel\n"
+        "which is what the seller wrote back to him. I've opened the marketplace claim.",
+    }
+)
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
 # removes more false alarms than true flags on unseen messages (bot/train.py, RULE_VETO).
-VETOED_TRUE_FLAGS = frozenset({
-    "That warning is impossible in our mobile app.",  # no "you": judged as chatter, the model is unsure
-})
+VETOED_TRUE_FLAGS = frozenset(
+    {
+        "That warning is impossible in our mobile app.",  # no "you": judged as chatter, the model is unsure
+    }
+)
 
 
 def _cases(cases: list[Case]) -> list[object]:
     """The cases, with the known false alarms of the learned stage marked as such."""
     return [
-        pytest.param(text, expected, marks=pytest.mark.xfail(
-            strict=True, reason="the learned stage flags this near miss (known false alarm)"))
-        if text in LEARNED_FALSE_ALARMS else
-        pytest.param(text, expected, marks=pytest.mark.xfail(
-            strict=True, reason="the rule's flag is vetoed by the learned stage (known miss)"))
-        if text in VETOED_TRUE_FLAGS else (text, expected)
+        pytest.param(
+            text,
+            expected,
+            marks=pytest.mark.xfail(strict=True, reason="the learned stage flags this near miss (known false alarm)"),
+        )
+        if text in LEARNED_FALSE_ALARMS
+        else pytest.param(
+            text,
+            expected,
+            marks=pytest.mark.xfail(strict=True, reason="the rule's flag is vetoed by the learned stage (known miss)"),
+        )
+        if text in VETOED_TRUE_FLAGS
+        else (text, expected)
         for text, expected in cases
     ]
 
@@ -502,7 +513,7 @@ def test_quotes_guidance_and_bare_replies(rules: RuleSet, text: str, expected: s
 # A contradiction is made of negations: the learned stage does not excuse one for that.
 ATTRIBUTED_QUOTES_AND_CONTRADICTION: list[Case] = [
     ("'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.", None),
-    ("\"Not our problem\" was the courier depot's answer, so I rang their manager and got a pickup slot.", None),
+    ('"Not our problem" was the courier depot\'s answer, so I rang their manager and got a pickup slot.', None),
     ("'Calm Down' is the title of the track he can't download; the licence renewed overnight.", None),
     ("'You should have read the terms' - nearly verbatim from a review quoting an old macro. Retiring it.", None),
     ("'Nothing we can do' is what you'll get from us if you keep shouting.", "dismissive"),
@@ -519,12 +530,20 @@ def test_attributed_quotes_and_contradiction(rules: RuleSet, text: str, expected
 # A "> quote" block whose next line says whose words they were is someone else's; the same block
 # under a line that owns it ("my draft", "ok to send?") is the agent's and is coached.
 BLOCK_QUOTES_ATTRIBUTED_BELOW: list[Case] = [
-    ("&gt; you lot are a bunch of morons\n"
-     "that was the passenger's message on the rebooking thread. Replied with the new seat.", None),
-    ("&gt; calm down and stop emailing me\n"
-     "from the landlord on the Ashby Road ticket, forwarding so legal sees it", None),
-    ("&gt; not my job to chase your parcel\n"
-     "which is what the seller wrote back to him. I've opened the marketplace claim.", None),
+    (
+        "&gt; you lot are a bunch of morons\n"
+        "that was the passenger's message on the rebooking thread. Replied with the new seat.",
+        None,
+    ),
+    (
+        "&gt; calm down and stop emailing me\nfrom the landlord on the Ashby Road ticket, forwarding so legal sees it",
+        None,
+    ),
+    (
+        "&gt; not my job to chase your parcel\n"
+        "which is what the seller wrote back to him. I've opened the marketplace claim.",
+        None,
+    ),
     ("&gt; not my job to chase your parcel\nmy draft for the seller's complaint, ok to send?", "dismissive"),
 ]
 

@@ -49,9 +49,14 @@ def llm_server(_one_server: FakeServer) -> FakeServer:
 
 
 def settings_for(server: FakeServer, **extra: object) -> Settings:
-    values: dict[str, object] = {"llm_base_url": server.url + "v1", "llm_model": "judge-model",
-                                 "llm_api_key": "sk-test", "llm_judge": True, "llm_judge_timeout": 2.0,
-                                 **extra}
+    values: dict[str, object] = {
+        "llm_base_url": server.url + "v1",
+        "llm_model": "judge-model",
+        "llm_api_key": "sk-test",
+        "llm_judge": True,
+        "llm_judge_timeout": 2.0,
+        **extra,
+    }
     return Settings(**values)  # type: ignore[arg-type]
 
 
@@ -68,8 +73,16 @@ def coach_with(judge: LLMJudge) -> Coach:
 
 def learned_flag(text: str, category: str = "dismissive", score: float = 0.5) -> Analysis:
     """What detect returns when only the learned stage flagged a message."""
-    finding = Finding(rule=f"learned-{category}", category=category, severity="medium", start=0, end=len(text),
-                      match=text, tip="tip", principle="principle")
+    finding = Finding(
+        rule=f"learned-{category}",
+        category=category,
+        severity="medium",
+        start=0,
+        end=len(text),
+        match=text,
+        tip="tip",
+        principle="principle",
+    )
     return Analysis(text=text, findings=(finding,), categories=(category,), severity="medium", model_score=score)
 
 
@@ -86,7 +99,7 @@ def test_accepted_answer_adds_a_flag_with_the_quoted_span(llm_server: FakeServer
     assert analysis.flagged and analysis.categories == ("blame",) and analysis.severity == "low"
     (finding,) = analysis.findings
     assert finding.rule == RULE_ID
-    assert CLEAN[finding.start:finding.end] == "The replacement router left"
+    assert CLEAN[finding.start : finding.end] == "The replacement router left"
     assert finding.match == "The replacement router left"
     assert finding.tip == category_tips()["blame"].tip
     assert finding.principle == Coach().rules.categories["blame"].principle
@@ -104,7 +117,7 @@ def test_two_categories_and_the_tip_severity_when_the_model_gives_none(llm_serve
     analysis = judge_for(llm_server).review(detect(CLEAN))
     assert analysis.categories == ("blame", "dismissive")
     assert {f.category for f in analysis.findings} == {"blame", "dismissive"}
-    assert all(CLEAN[f.start:f.end] == "left our depot" for f in analysis.findings)
+    assert all(CLEAN[f.start : f.end] == "left our depot" for f in analysis.findings)
     assert analysis.severity == "medium"
 
 
@@ -121,22 +134,26 @@ def test_judge_replaces_a_learned_flag_with_its_own_reading(llm_server: FakeServ
     judge = judge_for(llm_server)
     after = judge.review(learned_flag(text, "blame"))
     assert after.categories == ("dismissive",) and after.findings[0].rule == RULE_ID
-    assert text[after.findings[0].start:after.findings[0].end] == "We cannot move"
+    assert text[after.findings[0].start : after.findings[0].end] == "We cannot move"
     assert judge.stats.outcomes == {"confirmed flag": 1}
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (verdict(True, ["blame"], "you wrecked the router"), "quote not in message"),
-    ('{"flag": true, "categories": ["blame"], "quote": "router"', "malformed JSON"),
-    ("Sure! This message is fine.", "malformed JSON"),
-    (verdict(True, ["rude"], "router"), "unknown category"),
-    (verdict(True, [], "router"), "flag without a category"),
-    (verdict(True, ["blame"], ""), "flag without a quote"),
-    (json.dumps({"flag": "yes", "categories": ["blame"], "quote": "router"}), "'flag' is not true or false"),
-    (json.dumps(["flag", True]), "answer is not a JSON object"),
-])
-def test_unusable_answers_are_ignored(llm_server: FakeServer, caplog: pytest.LogCaptureFixture, content: str,
-                                      reason: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (verdict(True, ["blame"], "you wrecked the router"), "quote not in message"),
+        ('{"flag": true, "categories": ["blame"], "quote": "router"', "malformed JSON"),
+        ("Sure! This message is fine.", "malformed JSON"),
+        (verdict(True, ["rude"], "router"), "unknown category"),
+        (verdict(True, [], "router"), "flag without a category"),
+        (verdict(True, ["blame"], ""), "flag without a quote"),
+        (json.dumps({"flag": "yes", "categories": ["blame"], "quote": "router"}), "'flag' is not true or false"),
+        (json.dumps(["flag", True]), "answer is not a JSON object"),
+    ],
+)
+def test_unusable_answers_are_ignored(
+    llm_server: FakeServer, caplog: pytest.LogCaptureFixture, content: str, reason: str
+) -> None:
     llm_server.handlers[PATH] = chat_by_prompt({}, default=content)
     judge = judge_for(llm_server)
     caplog.set_level(logging.WARNING)
@@ -147,8 +164,9 @@ def test_unusable_answers_are_ignored(llm_server: FakeServer, caplog: pytest.Log
     assert "Priya" not in caplog.text and "router" not in caplog.text  # never message or answer text
 
 
-def test_timeout_keeps_the_local_decision_within_the_budget(llm_server: FakeServer,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_timeout_keeps_the_local_decision_within_the_budget(
+    llm_server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
     llm_server.handlers[PATH] = chat_by_prompt({}, default=verdict(True, ["blame"], "router"), delay=1.5)
     caplog.set_level(logging.INFO)
     coach = coach_with(judge_for(llm_server, timeout=0.3))
@@ -206,17 +224,23 @@ def test_read_verdict_tolerates_a_fence_and_a_thinking_block() -> None:
 
 
 def test_settings_for_the_judge() -> None:
-    settings = Settings.from_env({"COACH_LLM_JUDGE": "1", "COACH_LLM_JUDGE_BAND": "0.2, 0.6",
-                                  "COACH_LLM_JUDGE_TIMEOUT": "1.5"})
+    settings = Settings.from_env(
+        {"COACH_LLM_JUDGE": "1", "COACH_LLM_JUDGE_BAND": "0.2, 0.6", "COACH_LLM_JUDGE_TIMEOUT": "1.5"}
+    )
     assert settings.llm_judge is True and settings.llm_judge_band == (0.2, 0.6)
     assert Settings.from_env({}).llm_judge is False  # opt-in: live messages would leave the workspace
     assert settings.llm_judge_timeout == 1.5
     assert Settings.from_env({}).llm_judge_band == (0.15, 0.75)
     assert Settings.from_env({"COACH_LLM_JUDGE": "off"}).llm_judge is False
-    for name, raw in [("COACH_LLM_JUDGE_BAND", "0.8,0.2"), ("COACH_LLM_JUDGE_BAND", "0.5"),
-                      ("COACH_LLM_JUDGE_BAND", "low,high"), ("COACH_LLM_JUDGE_BAND", "0.1,1.5"),
-                      ("COACH_LLM_JUDGE_TIMEOUT", "0"), ("COACH_LLM_JUDGE_TIMEOUT", "soon"),
-                      ("COACH_LLM_JUDGE", "maybe")]:
+    for name, raw in [
+        ("COACH_LLM_JUDGE_BAND", "0.8,0.2"),
+        ("COACH_LLM_JUDGE_BAND", "0.5"),
+        ("COACH_LLM_JUDGE_BAND", "low,high"),
+        ("COACH_LLM_JUDGE_BAND", "0.1,1.5"),
+        ("COACH_LLM_JUDGE_TIMEOUT", "0"),
+        ("COACH_LLM_JUDGE_TIMEOUT", "soon"),
+        ("COACH_LLM_JUDGE", "maybe"),
+    ]:
         with pytest.raises(ConfigError, match=name):
             Settings.from_env({name: raw})
 
@@ -241,8 +265,11 @@ def test_template_with_unknown_variable_is_a_startup_error(tmp_path: Path) -> No
     (tmp_path / "judge_system.txt").write_text("Judge by the guide.", encoding="utf-8")
     (tmp_path / "judge_user.txt").write_text("Message: $message from $customer", encoding="utf-8")
     with pytest.raises(TemplateError, match="customer"):
-        make_judge(Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_judge=True), Coach().rules,
-                   templates_dir=tmp_path)
+        make_judge(
+            Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_judge=True),
+            Coach().rules,
+            templates_dir=tmp_path,
+        )
 
 
 def test_bundled_judge_templates_use_only_known_variables() -> None:
@@ -263,8 +290,14 @@ ODD = "Thanks, Kim. The licence renews on the first of each month."
 def _labelled_file(tmp_path: Path) -> Path:
     rows = [
         {"id": "t1", "text": MISSED, "flag": True, "categories": ["blame"], "severity": "medium"},
-        {"id": "t2", "text": NEAR_MISS, "flag": False, "categories": [], "severity": None,
-         "notes": "HARD-NEG[polite]: a plain status update"},
+        {
+            "id": "t2",
+            "text": NEAR_MISS,
+            "flag": False,
+            "categories": [],
+            "severity": None,
+            "notes": "HARD-NEG[polite]: a plain status update",
+        },
         {"id": "t3", "text": ODD, "flag": False, "categories": [], "severity": None},
         {"id": "t4", "text": RULE_FLAGGED, "flag": True, "categories": ["argumentative"], "severity": "medium"},
     ]
@@ -276,18 +309,25 @@ def _labelled_file(tmp_path: Path) -> Path:
 def _env(server: FakeServer | None) -> dict[str, str]:
     if server is None:
         return {"COACH_LLM_BASE_URL": "", "COACH_LLM_MODEL": ""}
-    return {"COACH_LLM_BASE_URL": server.url + "v1", "COACH_LLM_MODEL": "judge-model",
-            "COACH_LLM_API_KEY": "sk-test", "COACH_LLM_JUDGE_BAND": "0,1", "COACH_LLM_JUDGE": "0"}
+    return {
+        "COACH_LLM_BASE_URL": server.url + "v1",
+        "COACH_LLM_MODEL": "judge-model",
+        "COACH_LLM_API_KEY": "sk-test",
+        "COACH_LLM_JUDGE_BAND": "0,1",
+        "COACH_LLM_JUDGE": "0",
+    }
 
 
 def test_eval_llm_compares_local_and_judged_figures(llm_server: FakeServer, tmp_path: Path) -> None:
     for text in (MISSED, NEAR_MISS, ODD):
         assert not detect(text).flagged and detect(text).model_score is not None
-    llm_server.handlers[PATH] = chat_by_prompt({
-        "Omar": verdict(True, ["blame"], "only fits the 27-inch model", "medium"),
-        "Lena": verdict(False),
-        "Kim": verdict(True, ["blame"], "you never renewed it"),
-    })
+    llm_server.handlers[PATH] = chat_by_prompt(
+        {
+            "Omar": verdict(True, ["blame"], "only fits the 27-inch model", "medium"),
+            "Lena": verdict(False),
+            "Kim": verdict(True, ["blame"], "you never renewed it"),
+        }
+    )
     path = _labelled_file(tmp_path)
     result = CliRunner().invoke(cli, ["eval", str(path), "--llm"], env=_env(llm_server))
     assert result.exit_code == 0, result.output
@@ -300,8 +340,9 @@ def test_eval_llm_compares_local_and_judged_figures(llm_server: FakeServer, tmp_
     assert "1.000" in recall
     assert len(llm_server.calls_to(PATH)) == 3
 
-    as_json = CliRunner().invoke(cli, ["eval", str(path), "--llm", "--format", "json", "--min-recall", "0.9"],
-                                 env=_env(llm_server))
+    as_json = CliRunner().invoke(
+        cli, ["eval", str(path), "--llm", "--format", "json", "--min-recall", "0.9"], env=_env(llm_server)
+    )
     assert as_json.exit_code == 0, as_json.output  # the gate judges the judged figures
     data = json.loads(as_json.stdout)
     assert data["flags"]["recall"] == 0.5
@@ -313,6 +354,9 @@ def test_eval_llm_without_a_model_says_so_and_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", str(_labelled_file(tmp_path)), "--llm"], env=_env(None))
     assert result.exit_code == 2
     assert "COACH_LLM_BASE_URL" in result.output and "none is configured" in result.output
-    half = CliRunner().invoke(cli, ["eval", str(_labelled_file(tmp_path)), "--llm"],
-                              env={"COACH_LLM_BASE_URL": "http://127.0.0.1:9/v1", "COACH_LLM_MODEL": ""})
+    half = CliRunner().invoke(
+        cli,
+        ["eval", str(_labelled_file(tmp_path)), "--llm"],
+        env={"COACH_LLM_BASE_URL": "http://127.0.0.1:9/v1", "COACH_LLM_MODEL": ""},
+    )
     assert half.exit_code == 2 and "COACH_LLM_MODEL" in half.output

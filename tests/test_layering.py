@@ -22,8 +22,13 @@ def test_core_modules_do_not_import_slack_libraries() -> None:
         if "slack" in path.relative_to(BOT).parts[:1]:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in ("slack_sdk", "slack_bolt")]
     assert offenders == []
     assert (BOT / "doctor.py").exists()  # the module this guards most
@@ -37,31 +42,64 @@ def lint_imports() -> str:
 
 
 def test_the_import_contracts_hold() -> None:
-    proc = subprocess.run([lint_imports(), "--no-cache"], cwd=BOT.parent, capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [lint_imports(), "--no-cache"], cwd=BOT.parent, capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "8 kept, 0 broken" in proc.stdout
 
 
 # One new import per contract, each of a shape the contract exists to stop, and what the report names.
 BREAKS = {
-    "core imports slack_sdk": ("coaching/text.py", "import slack_sdk", "Only the Slack layer (bot.slack) imports",
-                               "bot.coaching.text -> slack_sdk"),
-    "core imports the Slack layer": ("review/reports.py", "import bot.slack.views",
-                                     "Only the CLI imports the Slack layer", "bot.review.reports -> bot.slack.views"),
-    "core imports the CLI": ("doctor.py", "import bot.cli", "Only python -m bot imports the CLI",
-                             "bot.doctor -> bot.cli"),
+    "core imports slack_sdk": (
+        "coaching/text.py",
+        "import slack_sdk",
+        "Only the Slack layer (bot.slack) imports",
+        "bot.coaching.text -> slack_sdk",
+    ),
+    "core imports the Slack layer": (
+        "review/reports.py",
+        "import bot.slack.views",
+        "Only the CLI imports the Slack layer",
+        "bot.review.reports -> bot.slack.views",
+    ),
+    "core imports the CLI": (
+        "doctor.py",
+        "import bot.cli",
+        "Only python -m bot imports the CLI",
+        "bot.doctor -> bot.cli",
+    ),
     "a new circle": ("models.py", "import bot.coaching.detect", "No import circles", ".models -> .coaching"),
-    "the store imports a report": ("store/flags.py", "import bot.review.reports",
-                                   "The store (bot.store) imports nothing", "bot.store.flags -> bot.review.reports"),
-    "the store reaches the detector": ("store/meta.py", "import bot.coaching.coach",
-                                       "The store (bot.store) imports nothing", "bot.store.meta -> bot.coaching.coach"),
-    "a flow imports the Slack layer": ("flows/draft.py", "import bot.slack.views", "Layers: the CLI",
-                                       "bot.flows.draft -> bot.slack.views"),
-    "core imports a flow": ("redact.py", "import bot.flows.draft", "The flows sit above the core",
-                            "bot.redact -> bot.flows.draft"),
-    "the engine imports a report": ("coaching/coach.py", "import bot.review.reports", "Layers of the core",
-                                    "bot.coaching.coach -> bot.review.reports"),
+    "the store imports a report": (
+        "store/flags.py",
+        "import bot.review.reports",
+        "The store (bot.store) imports nothing",
+        "bot.store.flags -> bot.review.reports",
+    ),
+    "the store reaches the detector": (
+        "store/meta.py",
+        "import bot.coaching.coach",
+        "The store (bot.store) imports nothing",
+        "bot.store.meta -> bot.coaching.coach",
+    ),
+    "a flow imports the Slack layer": (
+        "flows/draft.py",
+        "import bot.slack.views",
+        "Layers: the CLI",
+        "bot.flows.draft -> bot.slack.views",
+    ),
+    "core imports a flow": (
+        "redact.py",
+        "import bot.flows.draft",
+        "The flows sit above the core",
+        "bot.redact -> bot.flows.draft",
+    ),
+    "the engine imports a report": (
+        "coaching/coach.py",
+        "import bot.review.reports",
+        "Layers of the core",
+        "bot.coaching.coach -> bot.review.reports",
+    ),
 }
 
 
@@ -72,8 +110,9 @@ def test_each_contract_catches_the_import_it_forbids(case: str, tmp_path: Path) 
     shutil.copy(BOT.parent / "pyproject.toml", tmp_path)
     with (tmp_path / "bot" / module).open("a", encoding="utf-8") as handle:
         handle.write(f"\n{line}\n")
-    proc = subprocess.run([lint_imports(), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        [lint_imports(), "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     broken = proc.stdout.split("Broken contracts", 1)[1]  # the CLI's new import also closes a circle: 2 broken
     assert contract in broken and named in broken, proc.stdout

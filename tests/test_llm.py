@@ -15,8 +15,10 @@ from bot.config import Settings
 from tests.fakes import Call, FakeServer, chat_completion
 
 DRAFT = "Hi Raj, as I already said, order #A-10442 ships on 12 March. You should have read the email."
-GOOD = ("Hi Raj, thanks for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll send you "
-        "the tracking link as soon as it is out.")
+GOOD = (
+    "Hi Raj, thanks for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll send you "
+    "the tracking link as soon as it is out."
+)
 PATH = "/v1/chat/completions"
 
 
@@ -27,8 +29,9 @@ def llm_server():
 
 
 def coach_for(server: FakeServer, timeout: float = 2.0) -> Coach:
-    settings = Settings(llm_base_url=server.url + "v1", llm_model="test-model", llm_api_key="sk-test",
-                        llm_timeout=timeout)
+    settings = Settings(
+        llm_base_url=server.url + "v1", llm_model="test-model", llm_api_key="sk-test", llm_timeout=timeout
+    )
     coach = Coach()
     coach.llm = make_rewriter(settings, coach.rules)
     return coach
@@ -40,6 +43,7 @@ def answer(content: str | None, delay: float = 0.0, status: int = 200):
         if status != 200:
             return status, {}, {"error": {"message": "boom", "type": "server_error"}}
         return 200, {}, chat_completion(content)
+
     return reply
 
 
@@ -156,8 +160,10 @@ def test_answer_that_drops_a_noun_phrase_falls_back(llm_server: FakeServer, capl
 
 
 def test_answer_with_splice_debris_falls_back(llm_server: FakeServer, caplog: pytest.LogCaptureFixture) -> None:
-    broken = ("Hi Raj, thanks for for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll "
-              "send you the tracking link.")
+    broken = (
+        "Hi Raj, thanks for for checking in. Order #A-10442 ships on 12 March, as the email said, and I'll "
+        "send you the tracking link."
+    )
     llm_server.handlers[PATH] = answer(broken)
     caplog.set_level(logging.WARNING)
     assert coach_for(llm_server).suggest(DRAFT).source == "rules"
@@ -170,7 +176,7 @@ def test_few_shot_prefers_the_same_audience_and_category() -> None:
     pairs = load_pairs()
     assert len(pairs) >= 50
     shown = few_shot(pairs, "colleague", ("blame",), count=2)
-    befores = [line[len("Before: "):] for line in shown.splitlines() if line.startswith("Before: ")]
+    befores = [line[len("Before: ") :] for line in shown.splitlines() if line.startswith("Before: ")]
     chosen = [p for p in pairs if p["before"] in befores]
     assert len(chosen) == 2 and all(p["audience"] == "colleague" for p in chosen)
     assert few_shot((), "customer", ()) == "(none)"

@@ -32,8 +32,17 @@ PNG = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     store = Store(tmp_path / "m.db")
-    flags = [make_flag(i, days_ago=i % 6, categories=("blame", "argumentative") if i % 4 == 0 else ("blame",),
-                       agent=f"U{i % 2}", agent_name=f"Agent {i % 2}", channel_name="support") for i in range(12)]
+    flags = [
+        make_flag(
+            i,
+            days_ago=i % 6,
+            categories=("blame", "argumentative") if i % 4 == 0 else ("blame",),
+            agent=f"U{i % 2}",
+            agent_name=f"Agent {i % 2}",
+            channel_name="support",
+        )
+        for i in range(12)
+    ]
     flags.append(make_flag(50, days_ago=1, agent="U1", phrase="=HYPERLINK(1)", agent_name="=cmd|x"))
     store.add_flags(flags)
     store.close()
@@ -84,12 +93,18 @@ def test_chart_is_a_png_and_without_the_extra_the_message_says_what_to_install(d
     (blocker / "matplotlib.py").write_text("raise ImportError('not installed here')\n")
     env = {**os.environ, "PYTHONPATH": str(blocker), "COACH_TZ": ""}
     code = "from bot.cli import cli; cli()"
-    missing = subprocess.run([sys.executable, "-c", code, "report", "--chart", str(tmp_path / "no.png"),
-                              "--db", str(db)], capture_output=True, text=True, env=env, timeout=120)
+    missing = subprocess.run(
+        [sys.executable, "-c", code, "report", "--chart", str(tmp_path / "no.png"), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert missing.returncode == 1 and "pip install 'support-coach[charts]'" in missing.stderr
     assert not (tmp_path / "no.png").exists()
-    text = subprocess.run([sys.executable, "-c", code, "report", "--db", str(db)], capture_output=True, text=True,
-                          env=env, timeout=120)
+    text = subprocess.run(
+        [sys.executable, "-c", code, "report", "--db", str(db)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert text.returncode == 0 and "Coaching report" in text.stdout  # text views need nothing more
 
 
@@ -125,8 +140,10 @@ def test_schedules_in_the_team_zone(tmp_path: Path) -> None:
     assert datetime.fromtimestamp(due, berlin).strftime("%a %H:%M") == "Mon 09:00"
     daily = Schedule.parse("daily 09:30")
     assert daily.cadence == "daily" and daily.days == 1
-    assert datetime.fromtimestamp(daily.last_due(now, "America/New_York"), ZoneInfo("America/New_York")) \
-        .strftime("%H:%M") == "09:30"
+    assert (
+        datetime.fromtimestamp(daily.last_due(now, "America/New_York"), ZoneInfo("America/New_York")).strftime("%H:%M")
+        == "09:30"
+    )
     with pytest.raises(ValueError):
         Schedule.parse("fortnightly 09:00")
     # The scheduler posts a daily digest of yesterday, a whole day, once per slot.
@@ -159,12 +176,26 @@ def test_scan_redacts_display_names_from_users_json(tmp_path: Path) -> None:
     root = tmp_path / "export"
     (root / "support").mkdir(parents=True)
     (root / "channels.json").write_text(json.dumps([{"id": "C9", "name": "support"}]))
-    (root / "users.json").write_text(json.dumps([
-        {"id": "U1", "real_name": "Ada Agent"},
-        {"id": "U2", "real_name": "Theodora Vasquez-Lind", "profile": {"display_name": "Teddy"}}]))
-    (root / "support" / "2025-11-01.json").write_text(json.dumps([
-        {"type": "message", "user": "U1", "ts": "1762000000.000100",
-         "text": "as I already said, Teddy from accounts has it, you should have read the guide."}]))
+    (root / "users.json").write_text(
+        json.dumps(
+            [
+                {"id": "U1", "real_name": "Ada Agent"},
+                {"id": "U2", "real_name": "Theodora Vasquez-Lind", "profile": {"display_name": "Teddy"}},
+            ]
+        )
+    )
+    (root / "support" / "2025-11-01.json").write_text(
+        json.dumps(
+            [
+                {
+                    "type": "message",
+                    "user": "U1",
+                    "ts": "1762000000.000100",
+                    "text": "as I already said, Teddy from accounts has it, you should have read the guide.",
+                }
+            ]
+        )
+    )
     result = run("scan", str(root), "--db", str(tmp_path / "s.db"))
     assert result.exit_code == 0, result.output
     excerpt = Store(tmp_path / "s.db").flags()[0].excerpt
@@ -177,8 +208,13 @@ def test_doctor_wants_files_write_only_with_the_chart_on(tmp_path: Path) -> None
     with FakeServer() as slack:
         from tests.test_doctor import connections_open, conversations
 
-        slack.handlers.update({"/auth.test": auth_ok(), "/apps.connections.open": connections_open,
-                               "/conversations.info": conversations({"C01FRONT", "C02BILL", "C09DIGEST"})})
+        slack.handlers.update(
+            {
+                "/auth.test": auth_ok(),
+                "/apps.connections.open": connections_open,
+                "/conversations.info": conversations({"C01FRONT", "C02BILL", "C09DIGEST"}),
+            }
+        )
         code, lines, _ = doctor(env_for(slack, path))
         assert code == 0 and "digest chart" not in lines
         code, lines, _ = doctor(env_for(slack, path, COACH_DIGEST_CHART="1"))

@@ -45,10 +45,11 @@ WIDTH = len(OUTPUTS)
 
 def _toy_model(harsh: dict[str, float], threshold: float = 0.5) -> LearnedModel:
     """A hand-made model: the given words push towards 'flag' and 'dismissive'."""
-    weights = {word: tuple(weight if name in ("flag", "dismissive") else 0.0 for name in OUTPUTS)
-               for word, weight in harsh.items()}
-    return LearnedModel(weights=weights, bias=(-3.0,) * len(OUTPUTS),
-                        thresholds={"flag": threshold, "category": 0.5})
+    weights = {
+        word: tuple(weight if name in ("flag", "dismissive") else 0.0 for name in OUTPUTS)
+        for word, weight in harsh.items()
+    }
+    return LearnedModel(weights=weights, bias=(-3.0,) * len(OUTPUTS), thresholds={"flag": threshold, "category": 0.5})
 
 
 def test_tokens_fold_punctuation_and_apostrophes() -> None:
@@ -62,7 +63,7 @@ def test_tokens_fold_punctuation_and_apostrophes() -> None:
 def test_token_spans_are_the_tokens_with_their_place(text: str) -> None:
     text = text.lower()
     spans = token_spans(text)
-    assert [token for token, _a, _b in spans] == tokens_of(text)[:len(spans)] == tokens_of(text)
+    assert [token for token, _a, _b in spans] == tokens_of(text)[: len(spans)] == tokens_of(text)
     for token, start, end in spans:
         assert text[start:end].replace("'", "") == token
 
@@ -83,8 +84,9 @@ def _random_model(rng: random.Random, vocabulary: list[str]) -> LearnedModel:
         a, b = rng.sample(vocabulary, 2)
         idf[f"{a} {b}"] = rng.uniform(1, 5)
         weights[f"{a} {b}"] = tuple(rng.uniform(-2, 2) for _ in range(WIDTH))
-    return LearnedModel(weights=weights, bias=tuple(rng.uniform(-1, 1) for _ in range(WIDTH)),
-                        thresholds={"flag": 0.5}, idf=idf)
+    return LearnedModel(
+        weights=weights, bias=tuple(rng.uniform(-1, 1) for _ in range(WIDTH)), thresholds={"flag": 0.5}, idf=idf
+    )
 
 
 def test_scorer_equals_the_trainers_count_sum() -> None:
@@ -118,7 +120,7 @@ def _plain_flag_score(model: LearnedModel, tokens: list[str]) -> float:
         own = rows.get(token, (0.0, 0.0))
         word_weighted += own[0]
         word_squared += own[1]
-    for pair in word_grams(tokens)[len(tokens):]:
+    for pair in word_grams(tokens)[len(tokens) :]:
         row = rows.get(pair)
         if row is not None:
             word_weighted += row[0]
@@ -212,10 +214,15 @@ def test_scores_match_scikit_learn_on_the_same_rows() -> None:
     matrix = vectorizer.fit_transform(rows)
     classifier = linear_model.LogisticRegression(C=10, max_iter=2000).fit(matrix, target)
     names = vectorizer.get_feature_names_out()
-    weights = {str(name): (float(w),) + (0.0,) * (WIDTH - 1) for name, w in zip(names, classifier.coef_[0],
-                                                                               strict=True)}
-    model = LearnedModel(weights=weights, bias=(float(classifier.intercept_[0]),) + (0.0,) * (WIDTH - 1),
-                         thresholds={"flag": 0.5}, idf=idf)
+    weights = {
+        str(name): (float(w),) + (0.0,) * (WIDTH - 1) for name, w in zip(names, classifier.coef_[0], strict=True)
+    }
+    model = LearnedModel(
+        weights=weights,
+        bias=(float(classifier.intercept_[0]),) + (0.0,) * (WIDTH - 1),
+        thresholds={"flag": 0.5},
+        idf=idf,
+    )
     expected = classifier.predict_proba(matrix)[:, 1]
     for doc, probability in zip(docs, expected, strict=True):
         assert model.flag_score(doc) == pytest.approx(probability, abs=1e-9)
@@ -281,7 +288,7 @@ def test_learned_finding_points_at_the_sentence_and_explains(rules: RuleSet) -> 
     analysis = detect(text, rules, model=model)
     (finding,) = [f for f in analysis.findings if f.rule.startswith(RULE_PREFIX)]
     assert finding.category == "dismissive"
-    assert text[finding.start:finding.end] == finding.match == "Your request gets brushed aside here."
+    assert text[finding.start : finding.end] == finding.match == "Your request gets brushed aside here."
     assert finding.tip == category_tips()["dismissive"].tip
     assert finding.principle == rules.categories["dismissive"].principle
     assert analysis.model_score is not None and analysis.model_score >= model.flag_threshold
@@ -334,8 +341,7 @@ def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
     assert abs(fresh.flag_threshold - shipped.flag_threshold) <= 0.02, "retrain: support-coach train"
     common = set(fresh.weights) & set(shipped.weights)
     assert len(common) >= 0.95 * max(len(fresh.weights), len(shipped.weights)), "retrain: support-coach train"
-    worst = max(abs(a - b) for key in common for a, b in zip(fresh.weights[key], shipped.weights[key],
-                                                             strict=True))
+    worst = max(abs(a - b) for key in common for a, b in zip(fresh.weights[key], shipped.weights[key], strict=True))
     assert worst < 0.05, "the shipped model is stale: run `support-coach train`"
     assert all(math.isfinite(b) for b in fresh.bias)
 
@@ -352,15 +358,25 @@ def _one_word_model(low: float, high: float) -> LearnedModel:
     from bot.coaching.model import OUTPUTS
 
     row = {"flag": 6.0, "argumentative": 6.0, "low": low, "high": high}
-    return LearnedModel(weights={"zorp": tuple(row.get(name, 0.0) for name in OUTPUTS)},
-                        bias=(-2.0,) * len(OUTPUTS), idf={"zorp": 1.0},
-                        thresholds={"flag": 0.5, "evidence": 0.0, "category": 0.7, "veto": 0.0,
-                                    "severity_low": 0.4, "severity_high": 0.5})
+    return LearnedModel(
+        weights={"zorp": tuple(row.get(name, 0.0) for name in OUTPUTS)},
+        bias=(-2.0,) * len(OUTPUTS),
+        idf={"zorp": 1.0},
+        thresholds={
+            "flag": 0.5,
+            "evidence": 0.0,
+            "category": 0.7,
+            "veto": 0.0,
+            "severity_low": 0.4,
+            "severity_high": 0.5,
+        },
+    )
 
 
 @pytest.mark.parametrize(("low", "high", "expected"), [(-6.0, 6.0, "high"), (6.0, -6.0, "low"), (-6.0, -6.0, "medium")])
-def test_a_learned_finding_takes_its_severity_from_the_model(rules: RuleSet, low: float, high: float,
-                                                             expected: str) -> None:
+def test_a_learned_finding_takes_its_severity_from_the_model(
+    rules: RuleSet, low: float, high: float, expected: str
+) -> None:
     analysis = detect("zorp blip", rules, model=_one_word_model(low, high))
     assert [f.rule for f in analysis.findings] == ["learned-argumentative"]
     assert analysis.severity == expected
@@ -373,14 +389,33 @@ def test_severity_targets_come_from_the_labels() -> None:
     from bot.dataset import Example
     from bot.train import _fit, build_corpus
 
-    harsh = [Example(id=f"h{i}", text=f"you never read the {w} do you", flag=True, categories=("argumentative",),
-                     severity="low" if i % 2 else "high", notes="", source="t")
-             for i, w in enumerate(["guide", "email", "invoice", "manual", "notice", "page"] * 3)]
-    clean = [Example(id=f"c{i}", text=f"thanks, the {w} is attached", flag=False, categories=(), severity=None,
-                     notes="", source="t") for i, w in enumerate(["guide", "email", "invoice"] * 4)]
+    harsh = [
+        Example(
+            id=f"h{i}",
+            text=f"you never read the {w} do you",
+            flag=True,
+            categories=("argumentative",),
+            severity="low" if i % 2 else "high",
+            notes="",
+            source="t",
+        )
+        for i, w in enumerate(["guide", "email", "invoice", "manual", "notice", "page"] * 3)
+    ]
+    clean = [
+        Example(
+            id=f"c{i}",
+            text=f"thanks, the {w} is attached",
+            flag=False,
+            categories=(),
+            severity=None,
+            notes="",
+            source="t",
+        )
+        for i, w in enumerate(["guide", "email", "invoice"] * 4)
+    ]
     corpus = build_corpus(harsh + clean, [])
     low_targets = [t[-2] for t in corpus.targets]
-    assert sum(low_targets) == 9 and not any(low_targets[len(harsh):])
+    assert sum(low_targets) == 9 and not any(low_targets[len(harsh) :])
     model = _fit(corpus, list(range(len(harsh) + len(clean))))
     assert len(model.bias) == len(corpus.targets[0])
 
@@ -393,8 +428,15 @@ def test_the_threshold_keeps_near_misses_and_real_replies_rare() -> None:
     from bot.train import MAX_HARD_NEGATIVE_RATE, Corpus, choose_threshold
 
     def example(i: int, flag: bool, notes: str) -> Example:
-        return Example(id=f"e{i}", text="x", flag=flag, categories=("blame",) if flag else (),
-                       severity="medium" if flag else None, notes=notes, source="t")
+        return Example(
+            id=f"e{i}",
+            text="x",
+            flag=flag,
+            categories=("blame",) if flag else (),
+            severity="medium" if flag else None,
+            notes=notes,
+            source="t",
+        )
 
     examples = [example(i, True, "") for i in range(20)]
     examples += [example(20 + i, False, "HARD-NEG[polite]: fine") for i in range(20)]
@@ -403,8 +445,13 @@ def test_the_threshold_keeps_near_misses_and_real_replies_rare() -> None:
     scores = [(0.9 if i < 10 else 0.5, 0.9) for i in range(20)]
     scores += [(0.5, 0.9)] * 3 + [(0.1, 0.1)] * 17 + [(0.1, 0.1)] * 60
     targets = [(e.flag,) for e in examples]
-    marked = Corpus([{}] * len(examples), targets, [1.0] * len(examples), ["labelled"] * len(examples),
-                    [e.hard_negative_kind is not None for e in examples])
+    marked = Corpus(
+        [{}] * len(examples),
+        targets,
+        [1.0] * len(examples),
+        ["labelled"] * len(examples),
+        [e.hard_negative_kind is not None for e in examples],
+    )
     chosen = choose_threshold(marked, scores)
     assert chosen.hard_rate <= MAX_HARD_NEGATIVE_RATE and chosen.threshold > 0.5 and chosen.recall == 0.5
     blind = Corpus(marked.features, targets, marked.weights, marked.kinds)  # no near-miss marks: F1 alone

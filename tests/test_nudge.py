@@ -13,12 +13,15 @@ def _utc(*parts: int) -> float:
     return datetime(*parts, tzinfo=UTC).timestamp()
 
 
-@pytest.mark.parametrize(("now", "offset_hours", "expected"), [
-    (_utc(2026, 11, 24, 1, 0), -8, _utc(2026, 11, 24, 8, 0)),    # 17:00 on the 23rd in San Francisco
-    (_utc(2026, 11, 23, 16, 0), 9, _utc(2026, 11, 24, 15, 0)),   # 01:00 on the 24th in Tokyo
-    (_utc(2026, 11, 23, 12, 0), 0, _utc(2026, 11, 24, 0, 0)),
-    (_utc(2026, 11, 23, 23, 59), 5.5, _utc(2026, 11, 24, 18, 30)),  # 05:29 on the 24th in India
-])
+@pytest.mark.parametrize(
+    ("now", "offset_hours", "expected"),
+    [
+        (_utc(2026, 11, 24, 1, 0), -8, _utc(2026, 11, 24, 8, 0)),  # 17:00 on the 23rd in San Francisco
+        (_utc(2026, 11, 23, 16, 0), 9, _utc(2026, 11, 24, 15, 0)),  # 01:00 on the 24th in Tokyo
+        (_utc(2026, 11, 23, 12, 0), 0, _utc(2026, 11, 24, 0, 0)),
+        (_utc(2026, 11, 23, 23, 59), 5.5, _utc(2026, 11, 24, 18, 30)),  # 05:29 on the 24th in India
+    ],
+)
 def test_end_of_local_day(now: float, offset_hours: float, expected: float) -> None:
     assert end_of_local_day(now, int(offset_hours * 3600)) == expected
 

@@ -13,16 +13,19 @@ from bot.store import Store
 from tests.factories import NOW, make_flag
 
 
-@pytest.mark.parametrize(("facts", "reason"), [
-    (NudgeFacts(now=NOW, cooldown=0), ""),
-    (NudgeFacts(now=NOW, cooldown=120, last_sent=NOW - 119), COOLDOWN),
-    (NudgeFacts(now=NOW, cooldown=120, last_sent=NOW - 120), ""),  # the cooldown is over on the second
-    (NudgeFacts(now=NOW, cooldown=0, last_sent=NOW - 1), ""),  # no cooldown configured
-    (NudgeFacts(now=NOW, cooldown=0, snoozed_until=NOW + 1), SNOOZED),
-    (NudgeFacts(now=NOW, cooldown=0, snoozed_until=NOW), ""),  # the snooze ended just now
-    (NudgeFacts(now=NOW, cooldown=120, snoozed_until=NOW + 1, last_sent=NOW - 1), SNOOZED),  # snooze first
-    (NudgeFacts(now=NOW, cooldown=120, hold="paused", snoozed_until=NOW + 1, last_sent=NOW - 1), "paused"),
-])
+@pytest.mark.parametrize(
+    ("facts", "reason"),
+    [
+        (NudgeFacts(now=NOW, cooldown=0), ""),
+        (NudgeFacts(now=NOW, cooldown=120, last_sent=NOW - 119), COOLDOWN),
+        (NudgeFacts(now=NOW, cooldown=120, last_sent=NOW - 120), ""),  # the cooldown is over on the second
+        (NudgeFacts(now=NOW, cooldown=0, last_sent=NOW - 1), ""),  # no cooldown configured
+        (NudgeFacts(now=NOW, cooldown=0, snoozed_until=NOW + 1), SNOOZED),
+        (NudgeFacts(now=NOW, cooldown=0, snoozed_until=NOW), ""),  # the snooze ended just now
+        (NudgeFacts(now=NOW, cooldown=120, snoozed_until=NOW + 1, last_sent=NOW - 1), SNOOZED),  # snooze first
+        (NudgeFacts(now=NOW, cooldown=120, hold="paused", snoozed_until=NOW + 1, last_sent=NOW - 1), "paused"),
+    ],
+)
 def test_hold_back(facts: NudgeFacts, reason: str) -> None:
     assert hold_back(facts) == reason
 

@@ -42,8 +42,12 @@ def test_required_literals_of_simple_patterns() -> None:
 
 def test_every_match_of_every_rule_contains_one_of_its_literals() -> None:
     data = Path(__file__).resolve().parents[1] / "data"
-    labelled = [json.loads(line)["text"] for name in ("devset.jsonl", "train_a.jsonl", "train_b.jsonl")
-                for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    labelled = [
+        json.loads(line)["text"]
+        for name in ("devset.jsonl", "train_a.jsonl", "train_b.jsonl")
+        for line in (data / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     texts = [normalize(text).text for text in EXAMPLES + labelled]
     checked = 0
     for rule, plans in zip(RULES.rules, RULES.plans, strict=True):
@@ -114,7 +118,7 @@ def test_hits_far_apart_each_get_their_window() -> None:
     analysis = detect(text, RULES)
     assert {f.rule for f in analysis.findings} >= {"not-my-job", "should-have", "insult"}
     for finding in analysis.findings:
-        assert text[finding.start:finding.end] == finding.match
+        assert text[finding.start : finding.end] == finding.match
 
 
 def test_a_needle_counts_only_from_a_word_start() -> None:
@@ -134,7 +138,7 @@ def test_compact_spans_map_back_onto_the_text(text: str) -> None:
     spans = [(start, min(len(folded), start + 3)) for start in range(0, len(folded), 2)]
     for (c_start, c_end), (start, end) in zip(spans, compact_spans(text, spans), strict=True):
         assert compact(text[start:end]) == folded[c_start:c_end]
-        assert compact(text[start:start + 1]) == folded[c_start:c_start + 1]
+        assert compact(text[start : start + 1]) == folded[c_start : c_start + 1]
 
 
 def test_compact_spans_on_a_long_text_use_chunks() -> None:
@@ -166,8 +170,9 @@ def _reference_normalize(original: str) -> tuple[str, list[int]]:
     return text, starts
 
 
-TRICKY = st.sampled_from([
-    "ＰＥＢＫＡＣ", "\u200b", "К", "ﬁ", "İ", "🙃", ":tada:", "<@U1|bob>", "&gt;", "é", "\u00ad", "a"])
+TRICKY = st.sampled_from(
+    ["ＰＥＢＫＡＣ", "\u200b", "К", "ﬁ", "İ", "🙃", ":tada:", "<@U1|bob>", "&gt;", "é", "\u00ad", "a"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -238,11 +243,35 @@ def _cue_patterns() -> list[re.Pattern[str]]:
     cues = context.cues()
     fields = [getattr(cues, name) for name in cues.__dataclass_fields__]
     return [field for field in fields if isinstance(field, re.Pattern)] + [
-        segments.GREETING, context._REPLY_PROSE, context._SECOND_PERSON, context._WE, context._VOCATIVE]
+        segments.GREETING,
+        context._REPLY_PROSE,
+        context._SECOND_PERSON,
+        context._WE,
+        context._VOCATIVE,
+    ]
 
 
-CUE_PIECES = st.sampled_from([*EXAMPLES[:150], "Customer: ", "> ", "\n", " ", "said ", "HELLO", "Hi", "you", "we",
-                              "regards", "draft:", "macro", "```", "İ", "K", "ﬁ"])
+CUE_PIECES = st.sampled_from(
+    [
+        *EXAMPLES[:150],
+        "Customer: ",
+        "> ",
+        "\n",
+        " ",
+        "said ",
+        "HELLO",
+        "Hi",
+        "you",
+        "we",
+        "regards",
+        "draft:",
+        "macro",
+        "```",
+        "İ",
+        "K",
+        "ﬁ",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -352,14 +381,23 @@ def _reference_candidates(text: str) -> set[str]:
     folded = compact(text)
     picked = set()
     for rule in RULES.rules:
-        anchored = any(regex(r"(?<![\w])" + re.escape(anchor) if anchor[0].isalnum() or anchor[0] == "_"
-                                 else re.escape(anchor)).search(text) for anchor in rule.anchors)
+        anchored = any(
+            regex(
+                r"(?<![\w])" + re.escape(anchor) if anchor[0].isalnum() or anchor[0] == "_" else re.escape(anchor)
+            ).search(text)
+            for anchor in rule.anchors
+        )
         if not anchored and rule.needles:
-            spans = [(m.start(), m.end()) for needle in rule.needles
-                     for m in regex(f"(?={re.escape(needle)})").finditer(folded)]
+            spans = [
+                (m.start(), m.end())
+                for needle in rule.needles
+                for m in regex(f"(?={re.escape(needle)})").finditer(folded)
+            ]
             spans = [(start, start + 1) for start, _ in spans]
-            anchored = any(start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
-                           for start, _ in compact_spans(text, spans))
+            anchored = any(
+                start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+                for start, _ in compact_spans(text, spans)
+            )
         if anchored and any(m.end() > m.start() for p in rule.patterns for m in p.finditer(text)):
             picked.add(rule.id)
     return picked

@@ -12,8 +12,33 @@ from bot.coaching.text import normalize
 
 RULES = default_rules()
 TRICKY = st.sampled_from(
-    ["\u200b", "\u00ad", "ＰＥＢＫＡＣ", "К", "а", "<@U1>", "&gt;", "```", "`", "'", '"', ">", "\n",
-     "calm down", "as I said", "idiot", "layer 8", " ", ".", "1", "0", "İ", "ﬁ", "🙃", "\ud7ff"]
+    [
+        "\u200b",
+        "\u00ad",
+        "ＰＥＢＫＡＣ",
+        "К",
+        "а",
+        "<@U1>",
+        "&gt;",
+        "```",
+        "`",
+        "'",
+        '"',
+        ">",
+        "\n",
+        "calm down",
+        "as I said",
+        "idiot",
+        "layer 8",
+        " ",
+        ".",
+        "1",
+        "0",
+        "İ",
+        "ﬁ",
+        "🙃",
+        "\ud7ff",
+    ]
 )
 MESSAGES = st.lists(st.one_of(st.text(max_size=20), TRICKY), max_size=40).map("".join)
 
@@ -25,7 +50,7 @@ def test_detect_never_raises_and_spans_are_real(text: str) -> None:
     assert len(analysis.findings) <= MAX_FINDINGS_PER_RULE * len(RULES.rules)
     for finding in analysis.findings:
         assert 0 <= finding.start < finding.end <= len(text)
-        assert text[finding.start:finding.end] == finding.match
+        assert text[finding.start : finding.end] == finding.match
     assert analysis.flagged == bool(analysis.categories)
 
 

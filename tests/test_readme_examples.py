@@ -25,7 +25,7 @@ def examples() -> list[str]:
     text = README.read_text(encoding="utf-8")
     lines: list[str] = []
     for heading in SECTIONS:
-        body = text[text.index(heading):]
+        body = text[text.index(heading) :]
         block = re.search(r"```sh\n(.*?)```", body, re.DOTALL)
         assert block, heading
         lines += [line for line in block.group(1).splitlines() if "support-coach" in line]
@@ -47,8 +47,12 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for path in sorted(SAMPLE_EXPORT.rglob("*.json")):
             archive.write(path, path.relative_to(SAMPLE_EXPORT).as_posix())
     (folder / "messages.jsonl").write_text(
-        json.dumps({"id": "m1", "text": "Thanks, the refund is on its way!"}) + "\n"
-        + json.dumps({"id": "m2", "text": "Calm down, it's only been an hour."}) + "\n", encoding="utf-8")
+        json.dumps({"id": "m1", "text": "Thanks, the refund is on its way!"})
+        + "\n"
+        + json.dumps({"id": "m2", "text": "Calm down, it's only been an hour."})
+        + "\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -57,9 +61,16 @@ def test_every_example_runs_as_written(workdir: Path) -> None:
     env["PATH"] = f"{Path(console_script()).parent}{os.pathsep}{env.get('PATH', '')}"
     for line in examples():
         expected = 1 if "--fail-on medium" in line else 0  # its point: a flagged message fails the gate
-        proc = subprocess.run(["bash", "-c", line], cwd=workdir, env=env, capture_output=True, text=True,
-                              timeout=120, stdin=subprocess.DEVNULL if "<" not in line and "|" not in line else None,
-                              check=False)
+        proc = subprocess.run(
+            ["bash", "-c", line],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL if "<" not in line and "|" not in line else None,
+            check=False,
+        )
         assert proc.returncode == expected, f"{line}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
         assert "Traceback" not in proc.stderr, line
     assert json.loads((workdir / "flags.json").read_text(encoding="utf-8"))["by_channel"] is not None

@@ -27,9 +27,31 @@ CASES_FILE = Path(__file__).resolve().parent / "data" / "redaction_cases.jsonl"
 CASES = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
 POSITIVE = [c for c in CASES if c["kind"] != "lookalike"]
 LOOKALIKES = [c for c in CASES if c["kind"] == "lookalike"]
-KINDS = ("name_greeting", "known_name", "iban", "cvv", "us_ssn", "uk_ni", "nl_bsn", "es_dni", "es_nie",
-         "it_codice_fiscale", "fr_insee", "de_steuer_id", "pl_pesel", "ipv4", "ipv6", "address", "jwt", "token",
-         "api_token", "secret", "email", "phone", "card")
+KINDS = (
+    "name_greeting",
+    "known_name",
+    "iban",
+    "cvv",
+    "us_ssn",
+    "uk_ni",
+    "nl_bsn",
+    "es_dni",
+    "es_nie",
+    "it_codice_fiscale",
+    "fr_insee",
+    "de_steuer_id",
+    "pl_pesel",
+    "ipv4",
+    "ipv6",
+    "address",
+    "jwt",
+    "token",
+    "api_token",
+    "secret",
+    "email",
+    "phone",
+    "card",
+)
 
 
 def test_the_case_file_has_at_least_100_of_each_kind_and_of_look_alikes() -> None:
@@ -65,8 +87,10 @@ def test_redaction_is_idempotent() -> None:
 
 
 def test_redacts_personal_data_and_secrets() -> None:
-    text = ("Mail jane.doe+vip@example.co.uk or call +44 20 7946 0958, card 4111 1111 1111 1111, "
-            "token xoxb-123456789-abcdefghijkl and password: hunter2 <@U012ABC> in <#C01|support>")
+    text = (
+        "Mail jane.doe+vip@example.co.uk or call +44 20 7946 0958, card 4111 1111 1111 1111, "
+        "token xoxb-123456789-abcdefghijkl and password: hunter2 <@U012ABC> in <#C01|support>"
+    )
     out = redact(text)
     for secret in ("jane.doe", "7946", "4111", "xoxb-", "hunter2", "U012ABC"):
         assert secret not in out
@@ -75,12 +99,16 @@ def test_redacts_personal_data_and_secrets() -> None:
 
 
 def test_the_holes_of_issue_16_are_closed() -> None:
-    text = ("Hi Tomasz Nowak, refund to DE89 3704 0044 0532 0130 00, SSN 123-45-6789, from 192.168.10.24 "
-            "and 2001:db8::7, ship to 221B Baker Street, Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl, "
-            "cvv 123. Thanks, Priya")
+    text = (
+        "Hi Tomasz Nowak, refund to DE89 3704 0044 0532 0130 00, SSN 123-45-6789, from 192.168.10.24 "
+        "and 2001:db8::7, ship to 221B Baker Street, Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl, "
+        "cvv 123. Thanks, Priya"
+    )
     out = redact(text)
-    assert out == ("Hi [name], refund to [iban], SSN [national-id], from [ip] and [ip], ship to [address], "
-                   "Bearer [token], [cvv]. Thanks, [name]")
+    assert out == (
+        "Hi [name], refund to [iban], SSN [national-id], from [ip] and [ip], ship to [address], "
+        "Bearer [token], [cvv]. Thanks, [name]"
+    )
 
 
 def test_an_iban_keeps_the_words_after_it() -> None:
@@ -127,8 +155,9 @@ def test_known_names_grow_cheaply() -> None:
 
 def test_a_flag_excerpt_loses_the_authors_and_the_workspaces_names() -> None:
     coach = Coach(known_names=KnownNames(["Priya Nair"]))
-    analysis = detect("As I already said to Priya, Jonas handles refunds, you should have read the e-mail.",
-                      coach.rules)
+    analysis = detect(
+        "As I already said to Priya, Jonas handles refunds, you should have read the e-mail.", coach.rules
+    )
     assert analysis.flagged
     flag = coach.flag_for(analysis, team="T1", channel="C1", ts="1.0", agent="U1", agent_name="Jonas Weber")
     assert "Priya" not in flag.excerpt and "Jonas" not in flag.excerpt
@@ -147,7 +176,7 @@ def test_excerpt_is_short_and_centred() -> None:
 
 
 def test_excerpt_of_odd_unicode() -> None:
-    out = excerpt("ｐｅｂｋａｃ \u200b 🙃 \U0001F600" * 100, 0, 6)
+    out = excerpt("ｐｅｂｋａｃ \u200b 🙃 \U0001f600" * 100, 0, 6)
     assert 0 < len(out) <= MAX_EXCERPT
 
 
@@ -178,8 +207,10 @@ def test_the_table_is_checked_when_loaded(tmp_path: Path) -> None:
 def test_a_custom_table_is_used(tmp_path: Path) -> None:
     table = tmp_path / "redaction.toml"
     table.write_text("[[pattern]]\nkind = 'order'\nlabel = '[order]'\nregex = '''ORD-\\d+'''\n")
-    assert redact("see ORD-123 and 4111 1111 1111 1111", patterns=load_patterns(table)) == \
-        "see [order] and 4111 1111 1111 1111"
+    assert (
+        redact("see ORD-123 and 4111 1111 1111 1111", patterns=load_patterns(table))
+        == "see [order] and 4111 1111 1111 1111"
+    )
 
 
 # --- the migration, on a real SQLite file written by the previous version ------------------
@@ -201,11 +232,16 @@ def _old_database(path: Path) -> None:
     db = Database(sqlite3.connect(path))
     old.apply(db)
     for n, (ts, text) in enumerate(OLD_EXCERPTS.items()):
-        db.execute("INSERT INTO flags (team, channel, agent, ts, categories, severity, status, created_at, excerpt) "
-                   "VALUES ('T1', 'C1', 'U1', ?, 'argumentative', 'medium', 'open', ?, ?)", [ts, 1e9 + n, text])
+        db.execute(
+            "INSERT INTO flags (team, channel, agent, ts, categories, severity, status, created_at, excerpt) "
+            "VALUES ('T1', 'C1', 'U1', ?, 'argumentative', 'medium', 'open', ?, ?)",
+            [ts, 1e9 + n, text],
+        )
     db.execute("INSERT INTO rollup (day, team, dim, key, n) VALUES (11574, 'T1', 'total', '', 6)")
-    db.execute("INSERT INTO names (team, kind, id, name) VALUES ('T1', 'agent', 'U2', 'Maria Lopez'), "
-               "('T1', 'channel', 'C1', 'Support Billing')")
+    db.execute(
+        "INSERT INTO names (team, kind, id, name) VALUES ('T1', 'agent', 'U2', 'Maria Lopez'), "
+        "('T1', 'channel', 'C1', 'Support Billing')"
+    )
     db.conn.commit()
     db.conn.close()
 

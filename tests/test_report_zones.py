@@ -64,8 +64,9 @@ def test_local_days_are_counted_exactly(store: Store, tz: str, days: int) -> Non
         assert sum(series) == categories.get(category, 0)
     narrowed = [build_report(store, days, channel=c, now=NOW, tz=tz) for c in ("C1", "C2")]
     assert sum(n.total for n in narrowed) == report.total  # the flags one by one agree with the rollups
-    assert [sum(x) for x in zip(*(n.daily_by_category[0][1] for n in narrowed), strict=True)] == \
-        list(report.daily_by_category[0][1])
+    assert [sum(x) for x in zip(*(n.daily_by_category[0][1] for n in narrowed), strict=True)] == list(
+        report.daily_by_category[0][1]
+    )
     assert report.period.label.endswith(f"{tz})")
 
 
@@ -107,8 +108,11 @@ def test_purge_and_the_migration_keep_the_quarter_hour_rollup_in_step(store: Sto
     store.close()
     again = Store(store.path)
     migrated = build_report(again, 10, now=NOW, tz="America/New_York")
-    assert (migrated.daily, migrated.by_category, migrated.multi_category) == \
-        (report.daily, report.by_category, report.multi_category)
+    assert (migrated.daily, migrated.by_category, migrated.multi_category) == (
+        report.daily,
+        report.by_category,
+        report.multi_category,
+    )
     again.close()
 
 

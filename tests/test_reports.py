@@ -19,12 +19,20 @@ def store(tmp_path: Path) -> Store:
     s = Store(tmp_path / "coach.db")
     flags = []
     for i in range(30):  # this week: 30 flags over two channels and three agents
-        flags.append(make_flag(i, days_ago=i % 7, channel="C1" if i % 3 else "C2", agent=f"U{i % 3}",
-                               categories=("disparaging",) if i % 5 == 0 else ("blame",),
-                               rules=("pebkac",) if i % 5 == 0 else ("should-have",),
-                               phrase="pebkac" if i % 5 == 0 else "you should have",
-                               topic="password reset" if i % 10 == 0 else "",
-                               channel_name="support" if i % 3 else "billing", agent_name=f"agent{i % 3}"))
+        flags.append(
+            make_flag(
+                i,
+                days_ago=i % 7,
+                channel="C1" if i % 3 else "C2",
+                agent=f"U{i % 3}",
+                categories=("disparaging",) if i % 5 == 0 else ("blame",),
+                rules=("pebkac",) if i % 5 == 0 else ("should-have",),
+                phrase="pebkac" if i % 5 == 0 else "you should have",
+                topic="password reset" if i % 10 == 0 else "",
+                channel_name="support" if i % 3 else "billing",
+                agent_name=f"agent{i % 3}",
+            )
+        )
     for i in range(20):  # the week before: 20
         flags.append(make_flag(100 + i, days_ago=7 + i % 7))
     flags.append(make_flag(999, days_ago=60))  # long ago
@@ -75,8 +83,9 @@ def test_narrowed_counts_match_the_rollup(store: Store) -> None:
     assert sum(p.total for p in parts) == whole.total == 51
     by_name = build_report(store, 90, channel="#billing", now=NOW)
     assert by_name.total == parts[1].total
-    for left, right in zip(whole.by_category, [(k, sum(dict(p.by_category)[k] for p in parts))
-                                               for k, _ in whole.by_category], strict=True):
+    for left, right in zip(
+        whole.by_category, [(k, sum(dict(p.by_category)[k] for p in parts)) for k, _ in whole.by_category], strict=True
+    ):
         assert left == right
 
 
@@ -131,10 +140,14 @@ def test_agent_outcomes_are_each_agents_drill_down_numbers_listed_by_name(tmp_pa
     for agent, (name, count) in people.items():
         for k in range(count):
             created = now - n * 3600 - 60
-            flag = replace(make_flag(n, agent=agent, agent_name=name, channel="C1" if k % 3 else "C2"),
-                           ts=f"{created:.6f}", created_at=created)
-            flag_id, nudge_id, _held = store.add_flag_to_nudge(flag, cooldown=7200 if agent == "UZED" else 0,
-                                                               now=created)
+            flag = replace(
+                make_flag(n, agent=agent, agent_name=name, channel="C1" if k % 3 else "C2"),
+                ts=f"{created:.6f}",
+                created_at=created,
+            )
+            flag_id, nudge_id, _held = store.add_flag_to_nudge(
+                flag, cooldown=7200 if agent == "UZED" else 0, now=created
+            )
             n += 1
             assert flag_id
             if k % 4 == 1:
@@ -157,8 +170,10 @@ def test_agent_outcomes_are_each_agents_drill_down_numbers_listed_by_name(tmp_pa
     assert (sum(o.helpful for _, o in listed), sum(o.not_helpful for _, o in listed)) == report.votes
     assert len({o for _, o in listed}) == 3  # three different records: the check above compares something
     bob = dict((a.name, o) for a, o in listed)["Bob"]
-    assert outcome_parts(bob) == ("4 nudges sent · 2 edited after a nudge (50% of nudges)",  # one failed
-                                  "helpful rate 50% (2 of 4 votes)")
+    assert outcome_parts(bob) == (
+        "4 nudges sent · 2 edited after a nudge (50% of nudges)",  # one failed
+        "helpful rate 50% (2 of 4 votes)",
+    )
     assert [a.name for a, _ in agent_outcomes(store, report, limit=2)] == ["amy", "Bob"]
     table = render(report, "table", agents=listed)
     assert "Coaching outcomes by agent" in table and "By agent" not in table

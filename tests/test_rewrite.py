@@ -68,9 +68,13 @@ def pairs() -> list[dict[str, object]]:
 
 def _pair_params(known: set[str]) -> list[object]:
     return [
-        pytest.param(pair, id=str(pair["id"]), marks=pytest.mark.xfail(
-            strict=True, reason="the learned stage flags this clean note (known false alarm)"))
-        if pair["id"] in known else pytest.param(pair, id=str(pair["id"]))
+        pytest.param(
+            pair,
+            id=str(pair["id"]),
+            marks=pytest.mark.xfail(strict=True, reason="the learned stage flags this clean note (known false alarm)"),
+        )
+        if pair["id"] in known
+        else pytest.param(pair, id=str(pair["id"]))
         for pair in pairs()
     ]
 
@@ -220,10 +224,19 @@ def test_any_finding_span_and_unknown_rule_falls_back_gracefully(rules: RuleSet,
     """The detector will change (new rules, new ids, new spans): the rewriter must not care."""
     start = draft.index(",") + 2
     end = min(len(draft), start + 17)
-    finding = Finding(rule="rule-from-the-future", category=category, severity="medium", start=start, end=end,
-                      match=draft[start:end], tip="tip", principle="be kind")
-    analysis = Analysis(text=draft, findings=(finding,), categories=(category,), severity="medium",
-                        addressed_to_customer=True)
+    finding = Finding(
+        rule="rule-from-the-future",
+        category=category,
+        severity="medium",
+        start=start,
+        end=end,
+        match=draft[start:end],
+        tip="tip",
+        principle="be kind",
+    )
+    analysis = Analysis(
+        text=draft, findings=(finding,), categories=(category,), severity="medium", addressed_to_customer=True
+    )
     suggestion = rewrite(draft, analysis, rules)
     assert suggestion is not None and suggestion.text.strip()
     assert not detect(suggestion.text, rules).flagged
@@ -233,10 +246,21 @@ def test_any_finding_span_and_unknown_rule_falls_back_gracefully(rules: RuleSet,
 
 def test_verb_forms() -> None:
     assert [base_form(v) for v in ("backed", "lost", "read", "updated", "stopped", "tried")] == [
-        "back", "lose", "read", "update", "stop", "try"]
+        "back",
+        "lose",
+        "read",
+        "update",
+        "stop",
+        "try",
+    ]
     assert [ing_form(v) for v in ("lost", "backed", "update", "set")] == ["losing", "backing", "updating", "setting"]
     assert [past_participle(v) for v in ("click", "read", "choose", "update", "top")] == [
-        "clicked", "read", "chosen", "updated", "topped"]
+        "clicked",
+        "read",
+        "chosen",
+        "updated",
+        "topped",
+    ]
 
 
 def test_strategies_file_loads_and_is_shape_keyed() -> None:
@@ -250,8 +274,9 @@ def test_strategies_file_loads_and_is_shape_keyed() -> None:
 
 def test_broken_strategies_file_names_the_frame(tmp_path: Path) -> None:
     bad = tmp_path / "rewrites.toml"
-    bad.write_text('[[frame]]\nid = "x"\nstrategy = "reframe"\npattern = "(?P<a>you)"\ntemplate = "{b}"\n',
-                   encoding="utf-8")
+    bad.write_text(
+        '[[frame]]\nid = "x"\nstrategy = "reframe"\npattern = "(?P<a>you)"\ntemplate = "{b}"\n', encoding="utf-8"
+    )
     with pytest.raises(RuleError, match="frame #1"):
         load_strategies(bad)
     bad.write_text('[[frame]]\nid = "y"\nstrategy = "explode"\npattern = "x"\n', encoding="utf-8")
@@ -262,7 +287,7 @@ def test_broken_strategies_file_names_the_frame(tmp_path: Path) -> None:
 def test_scorer_catches_what_an_agent_would_notice() -> None:
     assert "doubled word" in defects("Hi.", "Thanks for the the update.")
     assert "capital after a comma" in defects("hi", "Hi there, The order shipped.")
-    assert "orphan \"" in defects("ok", 'It says "restart.')
+    assert 'orphan "' in defects("ok", 'It says "restart.')
     assert "broken markup" in defects("<@U1> hi", "<@U1 hi")
     assert "wrong article" in defects("x", "That was an tricky one.")
     assert hollow("Hi Sam, here's what happened and what we can do now.")
@@ -284,8 +309,10 @@ def test_scorer_figures_on_a_few_drafts(rules: RuleSet) -> None:
 
 def test_eval_rewrites_command(tmp_path: Path) -> None:
     path = tmp_path / "mine.jsonl"
-    lines = [{"id": f"m{i}", "text": text, "flag": True, "categories": ["blame"], "severity": "medium"}
-             for i, text in enumerate(DRAFTS[:6])]
+    lines = [
+        {"id": f"m{i}", "text": text, "flag": True, "categories": ["blame"], "severity": "medium"}
+        for i, text in enumerate(DRAFTS[:6])
+    ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["eval", "--rewrites", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output

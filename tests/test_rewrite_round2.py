@@ -24,9 +24,11 @@ def _name(text: str) -> str | None:
 
 def test_a_weak_keyword_in_another_sense_makes_no_topic() -> None:
     # "order" as a verb or idiom, "signal" of an alarm, "Bill" as a name: no topic at all
-    for text in ("Please fill in the form in order to continue.",
-                 "Bill from accounts says hello.",
-                 "The alarm sent its last weekly test signal at noon."):
+    for text in (
+        "Please fill in the form in order to continue.",
+        "Bill from accounts says hello.",
+        "The alarm sent its last weekly test signal at noon.",
+    ):
         assert _name(text) is None, text
     # the same words naming a thing do make the topic
     assert _name("Your order left the warehouse on Tuesday.") is not None
@@ -50,10 +52,13 @@ def test_base_forms_keep_a_double_letter_that_belongs_to_the_word() -> None:
     assert base_form("planned") == "plan"
 
 
-@pytest.mark.parametrize("text", [
-    "lol the scooter guy rang again, he thinks the kickstand is a brake 🙄",
-    "her fourth email today about the same voucher, I can't with this lol",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lol the scooter guy rang again, he thinks the kickstand is a brake 🙄",
+        "her fourth email today about the same voucher, I can't with this lol",
+    ],
+)
 def test_a_laugh_about_someone_is_team_talk_not_a_reply(rules: RuleSet, text: str) -> None:
     analysis = detect(text, rules)
     if not analysis.flagged:

@@ -82,8 +82,12 @@ def _folded(text: str) -> str:
 def data_texts() -> list[str]:
     files = sorted(DATA_DIR.glob("*.jsonl"))
     assert files, f"no labelled data in {DATA_DIR}"
-    return [_folded(json.loads(line)["text"]) for path in files
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        _folded(json.loads(line)["text"])
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def _copied(sentences: list[str], data_texts: list[str]) -> list[str]:
@@ -150,9 +154,11 @@ def test_a_message_about_a_topic_gets_that_topics_step(rules: RuleSet, draft: st
 
 def test_a_message_that_gives_its_number_is_not_asked_for_one(rules: RuleSet) -> None:
     asks = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b", re.IGNORECASE)
-    for draft in ("Hi Kit, you're wrong, the order #55-1902 left our depot on Friday.",
-                  "As I said, your booking ref BK-2231 is confirmed.",
-                  "Hi Tomasz, per my last email, the invoice 47507 is correct."):
+    for draft in (
+        "Hi Kit, you're wrong, the order #55-1902 left our depot on Friday.",
+        "As I said, your booking ref BK-2231 is confirmed.",
+        "Hi Tomasz, per my last email, the invoice 47507 is correct.",
+    ):
         result = _suggest(draft, rules)
         if result is None:
             continue
@@ -177,9 +183,11 @@ def test_a_brush_off_that_names_a_thing_gets_words_about_it(rules: RuleSet) -> N
 
 
 def test_the_thing_named_is_never_a_person_or_the_put_down(rules: RuleSet) -> None:
-    for draft in ("The gate agent told you wrong, and that's final.",
-                  "Whatever the lady at the desk said, we can't do it.",
-                  "That idiot at the depot isn't my problem."):
+    for draft in (
+        "The gate agent told you wrong, and that's final.",
+        "Whatever the lady at the desk said, we can't do it.",
+        "That idiot at the depot isn't my problem.",
+    ):
         result = _suggest(draft, rules)
         if result is None:
             continue
@@ -191,9 +199,11 @@ def test_colleague_notes_never_get_a_customer_sentence(rules: RuleSet) -> None:
     strategies = default_strategies()
     customer_lines = [s for texts in strategies.stock.values() for s in texts]
     customer_lines += [s for texts in strategies.steps.values() for s in texts if "{object}" not in s]
-    notes = ["told her the late fee is all on her, she ignored three reminders",
-             "told him the dead battery is his own doing and closed it",
-             "told the tenant that the boiler code is his problem to read, not ours"]
+    notes = [
+        "told her the late fee is all on her, she ignored three reminders",
+        "told him the dead battery is his own doing and closed it",
+        "told the tenant that the boiler code is his problem to read, not ours",
+    ]
     checked = 0
     for note in notes:
         analysis = detect(note, rules)
@@ -239,16 +249,26 @@ def test_a_reflection_keeps_the_notes_own_struggle_first(rules: RuleSet) -> None
 
 def _coach_sentences() -> list[str]:
     strategies = default_strategies()
-    sentences = [s for section in (strategies.openers, strategies.stock, strategies.steps, strategies.reflection)
-                 for texts in section.values() for s in texts]
+    sentences = [
+        s
+        for section in (strategies.openers, strategies.stock, strategies.steps, strategies.reflection)
+        for texts in section.values()
+        for s in texts
+    ]
     sentences += [s for p in strategies.put_downs for s in p.prompts] + list(strategies.fix)
     sentences += [s for t in default_topics() for s in t.next_steps] + [t.fix for t in default_topics()]
     return sentences
 
 
 def test_coach_sentences_are_not_copied_from_the_labelled_data(data_texts: list[str]) -> None:
-    filled = {"object": "the invoice", "subject": "the invoice", "fix": "the docs may need it", "verb": "find",
-              "cause": "the card had expired", "clause": "the card had expired"}
+    filled = {
+        "object": "the invoice",
+        "subject": "the invoice",
+        "fix": "the docs may need it",
+        "verb": "find",
+        "cause": "the card had expired",
+        "clause": "the card had expired",
+    }
     sentences = [re.sub(r"\{(\w+)\}", lambda m: filled[m.group(1)], s) for s in _coach_sentences()]
     assert not _copied(sentences, data_texts)
 
@@ -270,12 +290,14 @@ def test_the_phrasing_check_names_what_is_wrong(tmp_path: Path, rules: RuleSet) 
     path = tmp_path / "rewrites.toml"
     path.write_text(
         '[stock]\nblame = ["Calm down, this is on you.", "I\'ll check the logs for you now."]\n'
-        '[openers]\nblame = ["I\'m sorry about {object}; I\'ll escalate it to another team."]\n'
+        "[openers]\nblame = [\"I'm sorry about {object}; I'll escalate it to another team.\"]\n"
         '[steps]\ngeneric = ["Thanks for waiting.", "If you send me the order number, I\'ll check it."]\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     topics_path = tmp_path / "topics.toml"
-    topics_path.write_text('[[topic]]\nname = "x"\nkeywords = ["x"]\nnext_steps = ["Here\'s what happened."]\n',
-                           encoding="utf-8")
+    topics_path.write_text(
+        '[[topic]]\nname = "x"\nkeywords = ["x"]\nnext_steps = ["Here\'s what happened."]\n', encoding="utf-8"
+    )
     problems = list(check_phrasing(rules, load_strategies(path), load_topics(topics_path)))
     joined = "\n".join(problems)
     assert "flagged by the rules: 'Calm down" in joined
@@ -295,7 +317,8 @@ def test_an_opener_must_name_the_object(tmp_path: Path) -> None:
 
 def test_a_broken_put_down_entry_is_named(tmp_path: Path) -> None:
     path = tmp_path / "rewrites.toml"
-    path.write_text('[[put_down]]\nkind = "labels"\npattern = "(unclosed"\nprompts = ["Which step?"]\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[[put_down]]\nkind = "labels"\npattern = "(unclosed"\nprompts = ["Which step?"]\n', encoding="utf-8"
+    )
     with pytest.raises(RuleError, match="put_down #1 \\(labels\\)"):
         load_strategies(path)

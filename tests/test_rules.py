@@ -13,12 +13,12 @@ from bot.coaching.detect import detect
 from bot.coaching.rules import RULES_DIR, RuleError, RuleSet, load_rules
 from bot.coaching.terms import term_pattern
 
-HEADER = '''category = "blame"
+HEADER = """category = "blame"
 principle = "Focus on the solution."
 next_step = "I'll check and reply today."
 reflection = "What would help?"
 fallback = "Let's sort it out."
-'''
+"""
 
 
 def write(folder: Path, body: str, name: str = "blame.toml") -> Path:
@@ -32,16 +32,26 @@ def write(folder: Path, body: str, name: str = "blame.toml") -> Path:
     [
         ("category = 'blame'\n[[rule]\n", "blame.toml: not valid TOML"),
         (HEADER.replace('"blame"', '"rudeness"') + "[[rule]]\nid='x1'\n", "'category' must be one of"),
-        (HEADER + "[[rule]]\nid='bad-re'\nseverity='low'\ntip='t'\npatterns=['(unclosed']\nanchors=['a']\n",
-         "rule 'bad-re': invalid regular expression"),
-        (HEADER + "[[rule]]\nid='no-anchor'\nseverity='low'\ntip='t'\npatterns=['abc']\n",
-         "rule 'no-anchor': 'patterns' need 'anchors'"),
-        (HEADER + "[[rule]]\nid='sev'\nseverity='huge'\ntip='t'\nterms=['abc']\n",
-         "rule 'sev': 'severity' must be one of"),
-        (HEADER + "[[rule]]\nid='typo'\nseverity='low'\ntip='t'\nterms=['abc']\npaterns=['x']\n",
-         "rule 'typo': unknown key(s) paterns"),
-        (HEADER + "[[rule]]\nid='skip'\nseverity='low'\ntip='t'\nterms=['abc']\nskip=['sometimes']\n",
-         "rule 'skip': 'skip' may only hold"),
+        (
+            HEADER + "[[rule]]\nid='bad-re'\nseverity='low'\ntip='t'\npatterns=['(unclosed']\nanchors=['a']\n",
+            "rule 'bad-re': invalid regular expression",
+        ),
+        (
+            HEADER + "[[rule]]\nid='no-anchor'\nseverity='low'\ntip='t'\npatterns=['abc']\n",
+            "rule 'no-anchor': 'patterns' need 'anchors'",
+        ),
+        (
+            HEADER + "[[rule]]\nid='sev'\nseverity='huge'\ntip='t'\nterms=['abc']\n",
+            "rule 'sev': 'severity' must be one of",
+        ),
+        (
+            HEADER + "[[rule]]\nid='typo'\nseverity='low'\ntip='t'\nterms=['abc']\npaterns=['x']\n",
+            "rule 'typo': unknown key(s) paterns",
+        ),
+        (
+            HEADER + "[[rule]]\nid='skip'\nseverity='low'\ntip='t'\nterms=['abc']\nskip=['sometimes']\n",
+            "rule 'skip': 'skip' may only hold",
+        ),
         (HEADER + "[[rule]]\nid='notip'\nseverity='low'\nterms=['abc']\n", "rule 'notip': 'tip' must be"),
         (HEADER, "needs at least one [[rule]]"),
     ],
@@ -103,8 +113,9 @@ def test_rules_check_reports_a_broken_copy(tmp_path: Path) -> None:
     copy = tmp_path / "rules"
     shutil.copytree(RULES_DIR, copy)
     path = copy / "argumentative.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('severity = "medium"', 'severity = "mild"', 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('severity = "medium"', 'severity = "mild"', 1), encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["--rules", str(copy), "rules", "check"])
     assert result.exit_code == 1
     assert "argumentative.toml: rule 'as-i-said': 'severity' must be one of" in result.output
@@ -115,9 +126,12 @@ def test_rules_check_reports_a_failing_example(tmp_path: Path) -> None:
     copy = tmp_path / "rules"
     shutil.copytree(RULES_DIR, copy)
     path = copy / "dismissive.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        'examples = ["idk mate, no clue', 'examples = ["thanks so much, all sorted", "idk mate, no clue', 1),
-        encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'examples = ["idk mate, no clue', 'examples = ["thanks so much, all sorted", "idk mate, no clue', 1
+        ),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["--rules", str(copy), "rules", "check"])
     assert result.exit_code == 1
     assert "rule 'bare-i-dont-know': example not flagged: 'thanks so much, all sorted'" in result.output
@@ -141,7 +155,7 @@ def test_compact_fast_path_matches_the_general_one() -> None:
 
 # --- word classes (prompts/vocab.toml) ------------------------------------------------
 
-VOCAB = '''[you]
+VOCAB = """[you]
 items = ["you", "u"]
 
 [past]
@@ -150,13 +164,12 @@ except = ["asked"]
 
 [who]
 items = ["{you}", "your team"]
-'''
+"""
 
 
 def _rule(pattern: str, anchors: str = "['you', 'u', 'team']") -> str:
     return HEADER + (
-        "[[rule]]\nid='frame'\nseverity='medium'\ntip='t'\n"
-        f"patterns=['''{pattern}''']\nanchors={anchors}\n"
+        f"[[rule]]\nid='frame'\nseverity='medium'\ntip='t'\npatterns=['''{pattern}''']\nanchors={anchors}\n"
     )
 
 
@@ -246,6 +259,7 @@ def test_bundled_vocab_and_context_load() -> None:
 
 
 # --- examples must be our own words -----------------------------------------------------
+
 
 def _folded(text: str) -> str:
     return " ".join(text.lower().split())

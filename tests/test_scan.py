@@ -29,15 +29,34 @@ def write_export(root: Path, days: dict[str, list[dict]]) -> Path:
 
 
 MESSAGES = [
-    {"type": "message", "user": "U1", "text": "Hi Sam, as I already said, you should have read the guide.",
-     "ts": "1762000000.000100"},
-    {"type": "message", "user": "U1", "text": "another PEBKAC lol", "ts": "1762000100.000100",
-     "thread_ts": "1762000000.000100"},
+    {
+        "type": "message",
+        "user": "U1",
+        "text": "Hi Sam, as I already said, you should have read the guide.",
+        "ts": "1762000000.000100",
+    },
+    {
+        "type": "message",
+        "user": "U1",
+        "text": "another PEBKAC lol",
+        "ts": "1762000100.000100",
+        "thread_ts": "1762000000.000100",
+    },
     {"type": "message", "user": "U1", "text": "Refund is on its way, Sam!", "ts": "1762000200.000100"},
-    {"type": "message", "subtype": "bot_message", "bot_id": "B1", "text": "idiot customer bot text",
-     "ts": "1762000300.000100"},
-    {"type": "message", "subtype": "channel_join", "user": "U1", "text": "<@U1> has joined, idiot",
-     "ts": "1762000400.000100"},
+    {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B1",
+        "text": "idiot customer bot text",
+        "ts": "1762000300.000100",
+    },
+    {
+        "type": "message",
+        "subtype": "channel_join",
+        "user": "U1",
+        "text": "<@U1> has joined, idiot",
+        "ts": "1762000400.000100",
+    },
 ]
 
 
@@ -134,8 +153,9 @@ def test_report_cli_formats_and_audit(tmp_path: Path) -> None:
     csv_out = runner.invoke(cli, ["report", "--db", db, "--since", "3650d", "--format", "csv"]).output
     assert csv_out.splitlines()[0] == "section,key,value"
     assert f"summary,flagged,{data['total']}" in csv_out
-    md = runner.invoke(cli, ["report", "--db", db, "--since", "3650d", "--format", "markdown",
-                             "--channel", "support-billing"]).output
+    md = runner.invoke(
+        cli, ["report", "--db", db, "--since", "3650d", "--format", "markdown", "--channel", "support-billing"]
+    ).output
     assert md.startswith("# Coaching report") and "channel support-billing" in md
     bad = runner.invoke(cli, ["report", "--db", db, "--since", "soon"])
     assert bad.exit_code == 2 and "not understood" in bad.output

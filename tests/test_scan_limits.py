@@ -62,12 +62,16 @@ def test_size_caps_are_settable_by_option_and_environment(tmp_path: Path) -> Non
     archive = zip_folder(export, tmp_path / "big.zip", {"support/2025-11-02.json": 3 << 20})
     runner = CliRunner()
     # a generous ratio lets the 3 MB member through, a 2 MB member cap stops it
-    result = runner.invoke(cli, ["scan", str(archive), "--db", str(tmp_path / "a.db"), "--max-ratio", "100000",
-                                 "--max-member-mb", "2"])
+    result = runner.invoke(
+        cli, ["scan", str(archive), "--db", str(tmp_path / "a.db"), "--max-ratio", "100000", "--max-member-mb", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert "support/2025-11-02.json: refused" in result.output and "2 MB" in result.output
-    result = runner.invoke(cli, ["scan", str(archive), "--db", str(tmp_path / "b.db")],
-                           env={"COACH_SCAN_MAX_RATIO": "100000", "COACH_SCAN_MAX_TOTAL_MB": "1"})
+    result = runner.invoke(
+        cli,
+        ["scan", str(archive), "--db", str(tmp_path / "b.db")],
+        env={"COACH_SCAN_MAX_RATIO": "100000", "COACH_SCAN_MAX_TOTAL_MB": "1"},
+    )
     assert result.exit_code == 1
     assert "1 MB" in result.output and "COACH_SCAN_MAX_TOTAL_MB" in result.output  # names the knob
     assert "Traceback" not in result.output
@@ -78,16 +82,24 @@ def test_zip_bomb_is_refused_with_little_memory(tmp_path: Path) -> None:
     export = write_export(tmp_path / "export", {"2025-11-01": MESSAGES})
     archive = zip_folder(export, tmp_path / "bomb.zip", {"support/2025-11-02.json": 300 << 20})
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest) across exec
-    probe = ("import sys\nfrom bot.cli import cli\n"
-             "try:\n    cli(sys.argv[1:], standalone_mode=False)\n"
-             "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-             "    print('maxrss', hwm.split()[1], file=sys.stderr)\n")
+    probe = (
+        "import sys\nfrom bot.cli import cli\n"
+        "try:\n    cli(sys.argv[1:], standalone_mode=False)\n"
+        "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "    print('maxrss', hwm.split()[1], file=sys.stderr)\n"
+    )
     # limits raised so the member is really read (streamed), not refused from its header
     env = {**os.environ, "COACH_SCAN_MAX_RATIO": "100000", "COACH_SCAN_MAX_MEMBER_MB": "1000"}
 
     def peak(target: Path, db: str) -> tuple[int, str]:
-        done = subprocess.run([sys.executable, "-c", probe, "scan", str(target), "--db", str(tmp_path / db)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, "scan", str(target), "--db", str(tmp_path / db)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env=env,
+        )
         assert done.returncode == 0, done.stderr
         return int(done.stderr.rsplit("maxrss", 1)[1].split()[0]), done.stdout
 
@@ -103,8 +115,9 @@ def test_zip_bomb_is_refused_with_little_memory(tmp_path: Path) -> None:
 def test_one_deeply_nested_day_file_does_not_abort_the_scan(tmp_path: Path) -> None:
     export = write_export(tmp_path / "export", {"2025-11-02": MESSAGES})
     (export / "support" / "2025-11-01.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    (export / "support" / "2025-11-03.json").write_text('[{"type": "message", "user": "U1", "ts": "1.0", "text": '
-                                                        + "[" * 50_000, encoding="utf-8")
+    (export / "support" / "2025-11-03.json").write_text(
+        '[{"type": "message", "user": "U1", "ts": "1.0", "text": ' + "[" * 50_000, encoding="utf-8"
+    )
     db = tmp_path / "coach.db"
     result = CliRunner().invoke(cli, ["scan", str(export), "--db", str(db)])
     assert result.exit_code == 0, result.output
@@ -132,8 +145,9 @@ def test_symlinks_out_of_a_folder_export_are_refused(tmp_path: Path) -> None:
     assert "secret" not in result.output
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"https://evil.example\",\"x\")", "+1+cmd", "-2+3", "@SUM(A1)",
-                                  "\tTabby", "\rCarriage"])
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("https://evil.example","x")', "+1+cmd", "-2+3", "@SUM(A1)", "\tTabby", "\rCarriage"]
+)
 def test_csv_report_neutralises_formula_cells(tmp_path: Path, name: str) -> None:
     export = write_export(tmp_path / "export", {"2025-11-01": MESSAGES})
     (export / "users.json").write_text(json.dumps([{"id": "U1", "real_name": name}]), encoding="utf-8")

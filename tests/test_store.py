@@ -58,9 +58,19 @@ def test_eight_threads_with_duplicates_give_the_unique_count(store: Store) -> No
         try:
             for n in range(1000):
                 i = (offset * 397 + n) % unique  # overlapping ranges: plenty of duplicates
-                store.add_flag(Flag(team="T", channel=f"C{i % 7}", ts=f"17000{i:05d}.000100", agent="U",
-                                    categories=("blame",), rules=("r",), severity="low", excerpt="x",
-                                    created_at=NOW - i))
+                store.add_flag(
+                    Flag(
+                        team="T",
+                        channel=f"C{i % 7}",
+                        ts=f"17000{i:05d}.000100",
+                        agent="U",
+                        categories=("blame",),
+                        rules=("r",),
+                        severity="low",
+                        excerpt="x",
+                        created_at=NOW - i,
+                    )
+                )
         except BaseException as exc:
             errors.append(exc)
 
@@ -74,7 +84,6 @@ def test_eight_threads_with_duplicates_give_the_unique_count(store: Store) -> No
     assert store.db.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == expected
     rolled = store.db.execute("SELECT SUM(n) FROM rollup WHERE dim = 'total'").fetchone()[0]
     assert rolled == expected
-
 
 
 def test_threads_of_one_process_never_wait_on_sqlites_busy_handler(tmp_path: Path) -> None:
@@ -123,8 +132,12 @@ while True:
 
 def test_sigkill_mid_stream_leaves_a_sound_database(tmp_path: Path) -> None:
     path = tmp_path / "crash.db"
-    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.3)
     os.kill(proc.pid, signal.SIGKILL)
@@ -133,8 +146,10 @@ def test_sigkill_mid_stream_leaves_a_sound_database(tmp_path: Path) -> None:
     assert store.integrity_ok()
     count = store.db.execute("SELECT COUNT(*) FROM flags").fetchone()[0]
     assert count >= 50 and count % 10 == 0  # whole batches only
-    half = store.db.execute("SELECT COUNT(*) FROM flags WHERE excerpt != ? OR categories != ? OR rules != ?",
-                            ["e" * 200, "blame,argumentative", "r1,r2"]).fetchone()[0]
+    half = store.db.execute(
+        "SELECT COUNT(*) FROM flags WHERE excerpt != ? OR categories != ? OR rules != ?",
+        ["e" * 200, "blame,argumentative", "r1,r2"],
+    ).fetchone()[0]
     assert half == 0
     rolled = store.db.execute("SELECT SUM(n) FROM rollup WHERE dim = 'total'").fetchone()[0]
     assert rolled == count  # rollups are written in the same transaction as the flags
@@ -173,8 +188,7 @@ def test_status_changes_and_deletion_clears_text(store: Store) -> None:
     store.set_status(flag_id, "deleted", clear_text=True)
     gone = store.get_flag(flag_id)
     assert gone.status == "deleted" and gone.excerpt == ""
-    statuses = dict(store.db.execute(
-        "SELECT key, SUM(n) FROM rollup WHERE dim = 'status' GROUP BY key").fetchall())
+    statuses = dict(store.db.execute("SELECT key, SUM(n) FROM rollup WHERE dim = 'status' GROUP BY key").fetchall())
     assert statuses == {"open": 0, "edited": 0, "deleted": 1}
 
 
@@ -209,9 +223,15 @@ def test_one_transaction_decides_each_live_nudge(tmp_path: Path) -> None:
     store.nudge_failed(failed_nudge, "user_not_in_channel")  # a failed nudge starts no cooldown
     assert store.add_flag_to_nudge(make_flag(7, agent="U3"), cooldown=120, now=now + 1)[2] == ""
     rows = store.db.execute("SELECT user, status, reason FROM nudges ORDER BY id").fetchall()
-    assert rows == [("U1", "sent", ""), ("U1", "skipped", "cooldown"), ("U1", "sent", ""),
-                    ("U2", "skipped", "snoozed"), ("U2", "sent", ""), ("U3", "failed", "user_not_in_channel"),
-                    ("U3", "sent", "")]
+    assert rows == [
+        ("U1", "sent", ""),
+        ("U1", "skipped", "cooldown"),
+        ("U1", "sent", ""),
+        ("U2", "skipped", "snoozed"),
+        ("U2", "sent", ""),
+        ("U3", "failed", "user_not_in_channel"),
+        ("U3", "sent", ""),
+    ]
     assert len(store.flags()) == 7
     store.close()
 

@@ -29,8 +29,11 @@ def _migrated_by(path: Path, *names: str) -> None:
     db = Database(sqlite3.connect(path))
     partial.apply(db)
     for n, categories in enumerate(("argumentative", "blame,dismissive", "condescending")):
-        db.execute("INSERT INTO flags (team, channel, agent, ts, categories, severity, status, created_at) "
-                   "VALUES ('T1', 'C1', 'U1', ?, ?, 'medium', 'open', ?)", [f"{n}.1", categories, WHEN + n * DAY])
+        db.execute(
+            "INSERT INTO flags (team, channel, agent, ts, categories, severity, status, created_at) "
+            "VALUES ('T1', 'C1', 'U1', ?, ?, 'medium', 'open', ?)",
+            [f"{n}.1", categories, WHEN + n * DAY],
+        )
     db.conn.commit()
 
 
@@ -42,9 +45,13 @@ def test_a_database_with_the_options_migration_alone_gains_the_rollup_and_the_te
     path = tmp_path / "settings-branch.db"
     _migrated_by(path, *FIRST, "m004_workspace_options")
     conn = sqlite3.connect(path)
-    conn.executemany("INSERT INTO workspace_options (team, key, value, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                     [("T1", "digest_tz", json.dumps("Europe/Amsterdam"), WHEN, "UMANAGER"),
-                      ("T1", "digest_schedule", json.dumps("tue 10:00"), WHEN, "UMANAGER")])
+    conn.executemany(
+        "INSERT INTO workspace_options (team, key, value, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+        [
+            ("T1", "digest_tz", json.dumps("Europe/Amsterdam"), WHEN, "UMANAGER"),
+            ("T1", "digest_schedule", json.dumps("tue 10:00"), WHEN, "UMANAGER"),
+        ],
+    )
     conn.execute("INSERT INTO agent_prefs (team, user, pause_low, created_at) VALUES ('T1', 'U1', 1, ?)", [WHEN])
     conn.commit()
     conn.close()
@@ -55,8 +62,11 @@ def test_a_database_with_the_options_migration_alone_gains_the_rollup_and_the_te
     assert store.db.execute("SELECT key, SUM(n) FROM rollup WHERE dim = 'multi' GROUP BY key").fetchall() == [("2", 1)]
     # The digest's zone set in Slack is now the team's, and what else was set stays.
     workspace = store.workspace_settings("T1")
-    assert (workspace.time_zone, workspace.digest_schedule, workspace.paused) == \
-        ("Europe/Amsterdam", "tue 10:00", frozenset({"U1"}))
+    assert (workspace.time_zone, workspace.digest_schedule, workspace.paused) == (
+        "Europe/Amsterdam",
+        "tue 10:00",
+        frozenset({"U1"}),
+    )
     assert store.db.execute("SELECT COUNT(*) FROM workspace_options WHERE key = 'digest_tz'").fetchone()[0] == 0
     options = resolve(workspace, Settings(time_zone="UTC"))
     assert (options["time_zone"].value, options["time_zone"].origin) == ("Europe/Amsterdam", "workspace")
@@ -74,8 +84,7 @@ def test_a_database_with_the_rollup_migration_alone_gains_the_options(tmp_path: 
     store = Store(path)
     assert _applied(store)[-3:] == ["m004_quarter_hour_rollup", "m004_workspace_options", "m005_team_time_zone"]
     assert store.workspace_settings("T1").time_zone is None  # nothing set in Slack: COACH_TZ decides
-    assert digest_plan(store.workspace_settings("T1"), Settings(time_zone="America/New_York"))[2] == \
-        "America/New_York"
+    assert digest_plan(store.workspace_settings("T1"), Settings(time_zone="America/New_York"))[2] == "America/New_York"
     assert store.set_option("time_zone", "Asia/Kolkata", team="T1", actor="UMANAGER")
     assert store.workspace_settings("T1").time_zone == "Asia/Kolkata"
     store.close()

@@ -24,7 +24,7 @@ def damaged_db(tmp_path: Path) -> Path:
     pages = len(data) // page
     rng = random.Random(13)
     for number in range(pages // 2, pages - 1):  # flag and rollup pages; page 1 and the schema stay intact
-        data[number * page:(number + 1) * page] = bytes(rng.randrange(256) for _ in range(page))
+        data[number * page : (number + 1) * page] = bytes(rng.randrange(256) for _ in range(page))
     path.write_bytes(bytes(data))
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 5  # it still opens and reads

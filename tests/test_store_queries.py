@@ -30,8 +30,12 @@ def test_no_module_outside_the_store_runs_sql_on_its_connection() -> None:
         if path.relative_to(BOT).parts[0] == "store":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Attribute) and node.attr in ("execute", "query", "conn")
-                    and isinstance(node.value, ast.Attribute) and node.value.attr == "db"):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("execute", "query", "conn")
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "db"
+            ):
                 offenders.add(str(path.relative_to(BOT)))
     assert not offenders, sorted(offenders)
 
@@ -49,8 +53,13 @@ def test_purge_preview_counts_what_purge_deletes(store: Store) -> None:
 
 
 def test_rollup_keys_are_one_teams_keys_from_a_day_on(store: Store) -> None:
-    store.add_flags([make_flag(1, channel="C1", days_ago=0), make_flag(2, channel="C2", days_ago=10),
-                     make_flag(3, channel="C3", team="T2", days_ago=0)])
+    store.add_flags(
+        [
+            make_flag(1, channel="C1", days_ago=0),
+            make_flag(2, channel="C2", days_ago=10),
+            make_flag(3, channel="C3", team="T2", days_ago=0),
+        ]
+    )
     today = int(NOW // DAY)
     assert sorted(store.rollup_keys("channel", today - 1)) == ["C1", "C3"]
     assert store.rollup_keys("channel", today - 1, "T1") == ["C1"]
@@ -59,8 +68,13 @@ def test_rollup_keys_are_one_teams_keys_from_a_day_on(store: Store) -> None:
 
 
 def test_flagged_ids_lists_every_channel_and_agent_once(store: Store) -> None:
-    store.add_flags([make_flag(1, channel="C1", agent="U1"), make_flag(2, channel="C1", agent="U2"),
-                     make_flag(3, channel="C2", agent="U2")])
+    store.add_flags(
+        [
+            make_flag(1, channel="C1", agent="U1"),
+            make_flag(2, channel="C1", agent="U2"),
+            make_flag(3, channel="C2", agent="U2"),
+        ]
+    )
     assert sorted(store.flagged_ids("channel")) == ["C1", "C2"]
     assert sorted(store.flagged_ids("agent")) == ["U1", "U2"]
     with pytest.raises(KeyError):
@@ -68,17 +82,23 @@ def test_flagged_ids_lists_every_channel_and_agent_once(store: Store) -> None:
 
 
 def test_votes_count_only_the_flags_own_agent(store: Store) -> None:
-    store.add_flags([make_flag(1, agent="U1", rules=("should-have", "as-i-said")),
-                     make_flag(2, agent="U2", channel="C2", channel_name="escalations")])
+    store.add_flags(
+        [
+            make_flag(1, agent="U1", rules=("should-have", "as-i-said")),
+            make_flag(2, agent="U2", channel="C2", channel_name="escalations"),
+        ]
+    )
     one, two = sorted(store.flags(), key=lambda f: f.agent)
     assert store.vote(one.id, "T1", "U1", "not_helpful") == ("should-have", "as-i-said")
     store.add_feedback(two.id, "T1", "U1", "should-have", "helpful")  # someone else's flag: never counted
     store.add_feedback(two.id, "T1", "U2", "should-have", "helpful")
     since, until = time.time() - 60, time.time() + 60  # votes are dated when cast
     assert store.vote_counts(since, until) == {("U1", "not_helpful"): 1, ("U2", "helpful"): 1}
-    assert sorted(store.rule_votes(since, until)) == [("as-i-said", "not_helpful", 1),
-                                                      ("should-have", "helpful", 1),
-                                                      ("should-have", "not_helpful", 1)]
+    assert sorted(store.rule_votes(since, until)) == [
+        ("as-i-said", "not_helpful", 1),
+        ("should-have", "helpful", 1),
+        ("should-have", "not_helpful", 1),
+    ]
     assert store.vote_counts(since, until, channel="#escalations") == {("U2", "helpful"): 1}
     assert store.vote_counts(since, until, agent="U1", team="T2") == {}
 
@@ -86,11 +106,15 @@ def test_votes_count_only_the_flags_own_agent(store: Store) -> None:
 def test_nudge_counts_by_agent_status_and_reason(store: Store) -> None:
     store.add_flag_to_nudge(make_flag(1, agent="U1"), cooldown=600, now=NOW)
     store.add_flag_to_nudge(make_flag(2, agent="U1"), cooldown=600, now=NOW + 1)
-    store.add_flag_to_nudge(make_flag(3, agent="U2", channel="C2", channel_name="escalations"), cooldown=600,
-                            now=NOW + 2)
+    store.add_flag_to_nudge(
+        make_flag(3, agent="U2", channel="C2", channel_name="escalations"), cooldown=600, now=NOW + 2
+    )
     since, until = NOW - 1, NOW + 10
-    assert store.nudge_counts(since, until) == {("U1", "sent", ""): 1, ("U1", "skipped", "cooldown"): 1,
-                                                ("U2", "sent", ""): 1}
+    assert store.nudge_counts(since, until) == {
+        ("U1", "sent", ""): 1,
+        ("U1", "skipped", "cooldown"): 1,
+        ("U2", "sent", ""): 1,
+    }
     assert store.nudge_counts(since, until, channel="escalations") == {("U2", "sent", ""): 1}
     assert store.nudge_counts(NOW + 3, until) == {}
 

@@ -15,7 +15,7 @@ from bot.coaching.text import normalize
         ("the K\u0430r\u0435n in chat", "the karen in chat"),
         ("layer \u00ad8 problem", "layer 8 problem"),
         ("c\u200dalm down", "calm down"),
-        ("it\u2019s \u201cfine\u201d \u2014 really", "it's \"fine\" - really"),
+        ("it\u2019s \u201cfine\u201d \u2014 really", 'it\'s "fine" - really'),
         ("caf\u00e9 na\u00efve", "cafe naive"),
     ],
 )
@@ -52,7 +52,7 @@ def test_offsets_point_into_the_original(original: str, needle: str, typed: str)
 
 def test_zones_find_code_quotes_and_quoted_speech() -> None:
     text = "```\nlog line\n```\n> customer words\nshe said 'hello there' and `inline`"
-    kinds = [(zone.kind, text[zone.start:zone.end]) for zone in normalize(text).zones]
+    kinds = [(zone.kind, text[zone.start : zone.end]) for zone in normalize(text).zones]
     assert ("code", "```\nlog line\n```") in kinds
     assert ("quote", "> customer words") in kinds
     assert ("speech", "'hello there'") in kinds
@@ -63,7 +63,7 @@ def test_apostrophes_inside_words_do_not_close_a_quote() -> None:
     text = "sending: 'All set, they didn't move because it's archived.' ok"
     zones = normalize(text).zones
     assert len(zones) == 1
-    assert text[zones[0].start:zones[0].end] == "'All set, they didn't move because it's archived.'"
+    assert text[zones[0].start : zones[0].end] == "'All set, they didn't move because it's archived.'"
 
 
 def test_long_hostile_input_is_linear() -> None:

@@ -23,8 +23,11 @@ from tests.factories import make_flag
 SAMPLE = "60"  # a model of 60 messages: far below the bundled one, as the refusal test needs
 SAMPLE_KEPT = "100"
 # Written for these tests: what a team marks Not helpful (its jargon) and Helpful.
-NOT_HELPFUL = ("we nuked the stale cache and the sync came back", "the dumb terminal mode is the right pick here",
-               "I killed the stuck job, the export runs again")
+NOT_HELPFUL = (
+    "we nuked the stale cache and the sync came back",
+    "the dumb terminal mode is the right pick here",
+    "I killed the stuck job, the export runs again",
+)
 HELPFUL = ("honestly that is a silly question, the manual covers it", "you clearly never read what I sent you")
 
 
@@ -42,8 +45,10 @@ def votes_db(tmp_path: Path) -> Path:
     gone = store.add_flag(replace(make_flag(21, agent="UGONE"), excerpt="deleted before training"))
     store.vote(gone, "T1", "UGONE", "helpful")
     store.set_status(gone, "deleted", clear_text=True)
-    both = [store.add_flag(replace(make_flag(22 + n, agent=f"UB{n}"), excerpt="the same words voted both ways"))
-            for n in range(2)]
+    both = [
+        store.add_flag(replace(make_flag(22 + n, agent=f"UB{n}"), excerpt="the same words voted both ways"))
+        for n in range(2)
+    ]
     store.vote(both[0], "T1", "UB0", "helpful")
     store.vote(both[1], "T1", "UB1", "not_helpful")
     store.close()

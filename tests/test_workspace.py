@@ -15,16 +15,28 @@ from bot.store import Store
 from bot.workspace import Allow, CustomTerm, Mute, SettingsCache, SettingsError, WorkspaceSettings, allow_pattern
 
 
-def _finding(rule: str, start: int, end: int, text: str, severity: str = "medium",
-             category: str = "blame") -> Finding:
-    return Finding(rule=rule, category=category, severity=severity, start=start, end=end, match=text[start:end],
-                   tip="tip", principle="principle")
+def _finding(rule: str, start: int, end: int, text: str, severity: str = "medium", category: str = "blame") -> Finding:
+    return Finding(
+        rule=rule,
+        category=category,
+        severity=severity,
+        start=start,
+        end=end,
+        match=text[start:end],
+        tip="tip",
+        principle="principle",
+    )
 
 
 def test_a_learned_finding_is_muted_by_its_category_rule_id() -> None:
     text = "It's because you're smart."
-    analysis = Analysis(text=text, findings=(_finding(RULE_PREFIX + "blame", 0, 12, text),),
-                        categories=("blame",), severity="medium", model_score=0.9)
+    analysis = Analysis(
+        text=text,
+        findings=(_finding(RULE_PREFIX + "blame", 0, 12, text),),
+        categories=("blame",),
+        severity="medium",
+        model_score=0.9,
+    )
     muted = apply_settings(WorkspaceSettings(mutes=frozenset({Mute("learned-blame")})), analysis, "C1")
     assert not muted.flagged and muted.model_score == 0.9
     other = apply_settings(WorkspaceSettings(mutes=frozenset({Mute("learned-dismissive")})), analysis, "C1")
@@ -84,23 +96,39 @@ def test_a_custom_term_is_validated_like_a_rule_file() -> None:
     with pytest.raises(SettingsError, match="already exists"):
         validate_term(CustomTerm("calm-down", "chill", "argumentative", "low", "t"), base)
     with pytest.raises(SettingsError, match="invalid regular expression"):
-        validate_term(CustomTerm("custom-bad", "tick(et", "blame", "low", "t", is_pattern=True,
-                                 anchors=("tick",), examples=("ticket",)), base)
+        validate_term(
+            CustomTerm(
+                "custom-bad", "tick(et", "blame", "low", "t", is_pattern=True, anchors=("tick",), examples=("ticket",)
+            ),
+            base,
+        )
     with pytest.raises(SettingsError, match="need 'anchors'"):
-        validate_term(CustomTerm("custom-noanchor", r"tick\w+", "blame", "low", "t", is_pattern=True,
-                                 examples=("ticket",)), base)
+        validate_term(
+            CustomTerm("custom-noanchor", r"tick\w+", "blame", "low", "t", is_pattern=True, examples=("ticket",)), base
+        )
     with pytest.raises(SettingsError, match="example not flagged"):
-        validate_term(CustomTerm("custom-ex", r"\bfoo\b", "blame", "low", "t", is_pattern=True,
-                                 anchors=("foo",), examples=("no match here",)), base)
+        validate_term(
+            CustomTerm(
+                "custom-ex",
+                r"\bfoo\b",
+                "blame",
+                "low",
+                "t",
+                is_pattern=True,
+                anchors=("foo",),
+                examples=("no match here",),
+            ),
+            base,
+        )
     with pytest.raises(SettingsError, match="rewrite is itself flagged"):
-        validate_term(CustomTerm("custom-rw", "ticket monkey", "disparaging", "high", "t",
-                                 rewrite="calm down"), base)
+        validate_term(CustomTerm("custom-rw", "ticket monkey", "disparaging", "high", "t", rewrite="calm down"), base)
 
 
 def test_custom_terms_extend_the_rules_once_per_settings_object() -> None:
     base = default_rules()
-    settings = WorkspaceSettings(terms=(CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high",
-                                                   "Name the request."),))
+    settings = WorkspaceSettings(
+        terms=(CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high", "Name the request."),)
+    )
     rules = team_ruleset(settings, base)
     assert rules is team_ruleset(settings, base) and len(rules.rules) == len(base.rules) + 1
     found = detect("another t1cket m0nkey again", rules, model=None)  # leet-tolerant, like rule files
@@ -171,8 +199,14 @@ def test_store_rows_round_trip_with_an_audit_row_each(tmp_path: Path) -> None:
     assert reopened.workspace_settings("T2").mutes == frozenset()  # another workspace: only the team-"" rows
     assert reopened.workspace_settings("T2").threshold == "medium"
     audit = reopened.settings_audit()
-    assert [row["action"] for row in reversed(audit)] == ["mute", "allow", "add_term", "channel", "threshold",
-                                                          "threshold"]
+    assert [row["action"] for row in reversed(audit)] == [
+        "mute",
+        "allow",
+        "add_term",
+        "channel",
+        "threshold",
+        "threshold",
+    ]
     assert audit[0]["actor"] == "U1" and audit[0]["before"] == "null" and audit[0]["after"] == '"high"'
     reopened.close()
 

@@ -33,13 +33,28 @@ def load_env_file(env_file: str | None) -> str | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of rule files laid over the bundled ones (default COACH_RULES_DIR): "
-                   "same id = override, enabled = false = off.")
-@click.option("--rules-only", "rules_only_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of rule files used instead of the bundled ones.")
-@click.option("--env-file", "env_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Read settings from this file instead of the first .env in the current folder or its parents.")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of rule files laid over the bundled ones (default COACH_RULES_DIR): "
+    "same id = override, enabled = false = off.",
+)
+@click.option(
+    "--rules-only",
+    "rules_only_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of rule files used instead of the bundled ones.",
+)
+@click.option(
+    "--env-file",
+    "env_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Read settings from this file instead of the first .env in the current folder or its parents.",
+)
 @click.version_option(None, "-V", "--version", package_name="support-coach")
 @click.pass_context
 def cli(ctx: click.Context, rules_dir: str | None, rules_only_dir: str | None, env_file: str | None) -> None:

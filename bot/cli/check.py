@@ -21,11 +21,21 @@ _SEVERITY_COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
 
 @click.command()
 @click.argument("text", required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "jsonl"]), default="text",
-              show_default=True,
-              help="text: for people. json: one object. jsonl: read JSON lines from stdin, one result each.")
-@click.option("--fail-on", "fail_on", type=click.Choice(SEVERITIES), default=None,
-              help="Exit 1 when a message is flagged at this severity or above (gate macros and templates in CI).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="text: for people. json: one object. jsonl: read JSON lines from stdin, one result each.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Exit 1 when a message is flagged at this severity or above (gate macros and templates in CI).",
+)
 @click.pass_obj
 def check(state: State, text: str | None, output_format: str, fail_on: str | None) -> None:
     """Coach one TEXT (or stdin): what was spotted, why, and a calmer version."""
@@ -112,9 +122,9 @@ def _highlight(analysis: Analysis) -> str:
     for finding in analysis.findings:
         if finding.start < cursor:
             continue
-        pieces.append(text[cursor:finding.start])
+        pieces.append(text[cursor : finding.start])
         colour = _SEVERITY_COLOURS.get(finding.severity, "red")
-        pieces.append(click.style(text[finding.start:finding.end], fg=colour, bold=True, underline=True))
+        pieces.append(click.style(text[finding.start : finding.end], fg=colour, bold=True, underline=True))
         cursor = finding.end
     pieces.append(text[cursor:])
     return "".join(pieces)

@@ -10,11 +10,15 @@ from bot.cli.state import State
 from bot.review.reports import PeriodError, known, parse_days
 from bot.store import Store
 
-DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-                         help="Database holding the workspace settings (default COACH_DB).")
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Database holding the workspace settings (default COACH_DB).",
+)
 TEAM_OPTION = click.option("--team", default="", help="Only this workspace (team ID); default: every workspace.")
-BY_OPTION = click.option("--by", "actor", default=None,
-                         help="Who makes the change, for the audit (default cli:$USER).")
+BY_OPTION = click.option("--by", "actor", default=None, help="Who makes the change, for the audit (default cli:$USER).")
 
 
 def actor_name(actor: str | None) -> str:
@@ -40,7 +44,8 @@ def existing_store(state: State, db_path: str | None) -> Store:
         source = "--db" if db_path else "COACH_DB"
         raise click.ClickException(
             f"no database at {path} ({source}): nothing was ever stored there. Scan an export first "
-            f"(support-coach scan EXPORT --db {path}), run the bot, or point --db at the right file.")
+            f"(support-coach scan EXPORT --db {path}), run the bot, or point --db at the right file."
+        )
     return state.store(str(path))
 
 
@@ -72,8 +77,7 @@ def known_channel(store: Store, channel: str | None) -> str | None:
     channels = known(store, "channel")
     if channel in channels or channel.lstrip("#") in channels.values():
         return channel
-    raise click.ClickException(f"no channel {channel!r} in {store.path}. Known channels: "
-                               f"{_listing(channels, '#')}")
+    raise click.ClickException(f"no channel {channel!r} in {store.path}. Known channels: {_listing(channels, '#')}")
 
 
 def known_agent(store: Store, agent: str | None) -> str | None:

@@ -18,8 +18,14 @@ from bot.store import DAY
 
 
 @click.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default="support-coach-demo.db",
-              show_default=True, help="Where the demo keeps its database.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default="support-coach-demo.db",
+    show_default=True,
+    help="Where the demo keeps its database.",
+)
 @click.pass_obj
 def demo(state: State, db_path: str) -> None:
     """See it work with nothing configured: scan the bundled sample team, show the review and nudges."""
@@ -28,9 +34,11 @@ def demo(state: State, db_path: str) -> None:
     nudges: dict[str, list[tuple[Flag, Analysis]]] = {}
     with open_scan(SAMPLE_EXPORT) as job:
         export = job.export
-        click.echo(click.style("support-coach demo", bold=True)
-                   + f": a fictional support team's Slack export ({len(export.channels)} channels, "
-                   f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed.")
+        click.echo(
+            click.style("support-coach demo", bold=True)
+            + f": a fictional support team's Slack export ({len(export.channels)} channels, "
+            f"{len(export.users)} people, {len(export.day_files)} channel-days), no Slack or network needed."
+        )
         result = job.run(coach, store, on_finding=lambda f, a: nudges.setdefault(f.agent_name, []).append((f, a)))
     click.echo(result.summary() + "\n")
     last = max((f.created_at for f in store.flags(limit=1)), default=0.0)
@@ -47,8 +55,10 @@ def demo(state: State, db_path: str) -> None:
         click.echo("  " + nudge_text(analysis, coach.suggest(analysis.text, analysis)).replace("\n", "\n  "))
     click.echo()
     since_today = max(days, int(time.time() // DAY) - int(first // DAY) + 1)
-    click.echo(f"The flags are in {db_path}; explore them with:\n"
-               f"  support-coach report --db {db_path} --since {since_today}d --format markdown")
+    click.echo(
+        f"The flags are in {db_path}; explore them with:\n"
+        f"  support-coach report --db {db_path} --since {since_today}d --format markdown"
+    )
 
 
 def _demo_examples(nudges: dict[str, list[tuple[Flag, Analysis]]]) -> list[tuple[str, Flag, Analysis]]:

@@ -14,8 +14,9 @@ _STATUS_STYLE = {"ok": ("  ok", "green"), "fail": ("FAIL", "red"), "skip": ("  -
 
 
 @click.command()
-@click.option("--http", "http_mode", is_flag=True,
-              help="Check HTTP mode even when SLACK_APP_TOKEN is set (as run --http).")
+@click.option(
+    "--http", "http_mode", is_flag=True, help="Check HTTP mode even when SLACK_APP_TOKEN is set (as run --http)."
+)
 @click.pass_obj
 def doctor(state: State, http_mode: bool) -> None:
     """Check the setup, one line each: tokens, Slack access and scopes, channels, database, rules, LLM.
@@ -23,8 +24,9 @@ def doctor(state: State, http_mode: bool) -> None:
     Exits 1 when any check fails; "--" marks a check that does not apply to this setup.
     """
     try:
-        checks = run_checks(Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir,
-                            rules_only=state.rules_only)
+        checks = run_checks(
+            Settings.from_env(), http_mode=http_mode, rules_dir=state.rules_dir, rules_only=state.rules_only
+        )
     except ConfigError as exc:
         checks = iter([Check("settings", FAIL, str(exc))])
     failed = total = 0

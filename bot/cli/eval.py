@@ -17,26 +17,59 @@ from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, 
 
 @click.command("eval")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
-              help="Which part of the files: the repository's held-out split, the training part, or all.")
-@click.option("--real", "real_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Unlabelled JSONL of replies assumed clean: report the share flagged (repeatable).")
+@click.option(
+    "--split",
+    type=click.Choice(SPLITS),
+    default="all",
+    show_default=True,
+    help="Which part of the files: the repository's held-out split, the training part, or all.",
+)
+@click.option(
+    "--real",
+    "real_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Unlabelled JSONL of replies assumed clean: report the share flagged (repeatable).",
+)
 @click.option("--min-precision", type=float, default=None, help="Exit 1 if precision is lower.")
 @click.option("--min-recall", type=float, default=None, help="Exit 1 if recall is lower.")
 @click.option("--max-hard-negatives", type=float, default=None, help="Exit 1 if more of the near-misses are flagged.")
 @click.option("--show-misses", type=int, default=0, show_default=True, help="Print the first N mistakes.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--rewrites", is_flag=True,
-              help="Score the suggestions instead (facts kept, stock text, repeats, next steps, defects).")
-@click.option("--llm", "use_llm", is_flag=True,
-              help="Also run with the LLM judge (COACH_LLM_*) in the loop; gates then apply to the judged figures.")
-@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Use this learned-stage file (say, a workspace model from train --with-feedback) and show "
-                   "the figures before (bundled model) and after.")
+@click.option(
+    "--rewrites",
+    is_flag=True,
+    help="Score the suggestions instead (facts kept, stock text, repeats, next steps, defects).",
+)
+@click.option(
+    "--llm",
+    "use_llm",
+    is_flag=True,
+    help="Also run with the LLM judge (COACH_LLM_*) in the loop; gates then apply to the judged figures.",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Use this learned-stage file (say, a workspace model from train --with-feedback) and show "
+    "the figures before (bundled model) and after.",
+)
 @click.pass_obj
-def eval_command(state: State, files: tuple[str, ...], split: str, real_files: tuple[str, ...],
-                 min_precision: float | None, min_recall: float | None, max_hard_negatives: float | None,
-                 show_misses: int, output_format: str, rewrites: bool, use_llm: bool, model_path: str | None) -> None:
+def eval_command(
+    state: State,
+    files: tuple[str, ...],
+    split: str,
+    real_files: tuple[str, ...],
+    min_precision: float | None,
+    min_recall: float | None,
+    max_hard_negatives: float | None,
+    show_misses: int,
+    output_format: str,
+    rewrites: bool,
+    use_llm: bool,
+    model_path: str | None,
+) -> None:
     """Measure the coach on labelled FILES (JSONL: text, flag, categories, severity, notes).
 
     Without FILES, the repository's own labelled data (a checkout's data/ folder) is used.
@@ -73,8 +106,9 @@ def eval_command(state: State, files: tuple[str, ...], split: str, real_files: t
     else:
         click.echo(render_text(result, show_misses))
         for path, figures in real.items():
-            click.echo(f"real replies flagged ({path}): {figures['flagged']}/{figures['total']}"
-                       f" ({figures['rate']:.2%})")
+            click.echo(
+                f"real replies flagged ({path}): {figures['flagged']}/{figures['total']} ({figures['rate']:.2%})"
+            )
         if judged:
             click.echo("\n" + render_comparison(judged, state.settings.llm_model))
     result = judged.judged if judged else result  # with --llm, the gates judge the judged figures

@@ -14,8 +14,9 @@ from bot.dataset import Example
 from bot.feedback_training import comparison, engine_figures
 
 
-def eval_model(state: State, examples: list[Example], split: str, from_files: bool, model_path: str,
-               output_format: str) -> None:
+def eval_model(
+    state: State, examples: list[Example], split: str, from_files: bool, model_path: str, output_format: str
+) -> None:
     """eval --model: the engine with the bundled model, then with MODEL, on the same messages."""
     try:
         model = load_model(model_path)
@@ -33,8 +34,7 @@ def eval_model(state: State, examples: list[Example], split: str, from_files: bo
 def eval_rewrites(state: State, examples: list[Example], show: int, output_format: str) -> None:
     """eval --rewrites: the rule suggestions scored over the flagged messages."""
     coach = state.coach()
-    report = score_examples(examples, lambda text, analysis: coach.suggest(text, analysis, use_llm=False),
-                            coach.rules)
+    report = score_examples(examples, lambda text, analysis: coach.suggest(text, analysis, use_llm=False), coach.rules)
     if output_format == "json":
         click.echo(json.dumps(report.figures(), indent=2))
     else:

@@ -31,6 +31,7 @@ def purge(state: State, older_than: str | None, db_path: str | None, dry_run: bo
         click.confirm(f"Delete data older than {days} days from {store.path} ({what})?", abort=True, err=True)
     counts = store.purge(cutoff)
     store.audit("cli", "purge", days=days, **counts)  # type: ignore[arg-type]  # table names, never "team"
-    click.echo(f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
-               f"{counts['nudges']} nudge records.")
-
+    click.echo(
+        f"Purged data older than {days} days: {counts['flags']} flags, {counts['feedback']} feedback, "
+        f"{counts['nudges']} nudge records."
+    )

@@ -17,19 +17,41 @@ from bot.timezones import team_zone
 
 
 @click.command()
-@click.option("--since", default="7d", show_default=True,
-              help="Period: whole days ending today, in the team's zone (set in Slack, else COACH_TZ): 7d, 30d, 2w.")
+@click.option(
+    "--since",
+    default="7d",
+    show_default=True,
+    help="Period: whole days ending today, in the team's zone (set in Slack, else COACH_TZ): 7d, 30d, 2w.",
+)
 @click.option("--channel", default=None, help="Only this channel (ID or name).")
 @click.option("--agent", default=None, help="Only this agent (user ID, or display name).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
-              help="table (the default), csv, json or markdown.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="table (the default), csv, json or markdown.",
+)
 @click.option("--rows", is_flag=True, help="CSV with one row per flag (the JSON report's flag fields) instead.")
-@click.option("--chart", "chart_path", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also write the period's chart as a PNG (needs the [charts] extra).")
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the period's chart as a PNG (needs the [charts] extra).",
+)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None, help="Database (default COACH_DB).")
 @click.pass_obj
-def report(state: State, since: str, channel: str | None, agent: str | None, output_format: str | None,
-           rows: bool, chart_path: str | None, db_path: str | None) -> None:
+def report(
+    state: State,
+    since: str,
+    channel: str | None,
+    agent: str | None,
+    output_format: str | None,
+    rows: bool,
+    chart_path: str | None,
+    db_path: str | None,
+) -> None:
     """What was flagged: totals and trend, by category, channel, agent; outcomes; struggles."""
     days = days_option(since, "--since")
     if rows and output_format not in (None, "csv"):
@@ -48,8 +70,14 @@ def report(state: State, since: str, channel: str | None, agent: str | None, out
     tz = team_zone(state.settings.time_zone, store.workspace_settings(options_team(store)))
     request = ReportRequest(days, channel=channel, agent=agent, tz=tz, include_flags=output_format == "json")
     action = "export" if output_format in ("csv", "json") else "report"
-    audited = audited_report(store, request, by="cli", action=action,
-                             outcomes=output_format in ("table", "markdown"), format="rows" if rows else output_format)
+    audited = audited_report(
+        store,
+        request,
+        by="cli",
+        action=action,
+        outcomes=output_format in ("table", "markdown"),
+        format="rows" if rows else output_format,
+    )
     data = audited.report
     if rows:
         for line in render_rows_csv(store.iter_flags(data.period.start, data.period.end, channel, agent)):
@@ -61,8 +89,6 @@ def report(state: State, since: str, channel: str | None, agent: str | None, out
 
         Path(chart_path).write_bytes(render_png(data))
         click.echo(f"chart written to {chart_path}", err=True)
-
-
 
 
 def show_table(report: Report, agents: AgentOutcomes | None) -> None:

@@ -14,6 +14,12 @@ def rules() -> None:
 
 rules.add_command(rules_check.rules_check)
 rules.add_command(rules_list.rules_list)
-for _command in (rules_settings.rules_add, rules_settings.rules_allow, rules_settings.rules_mute,
-                 rules_settings.rules_unmute, rules_settings.rules_channel, rules_settings.rules_threshold):
+for _command in (
+    rules_settings.rules_add,
+    rules_settings.rules_allow,
+    rules_settings.rules_mute,
+    rules_settings.rules_unmute,
+    rules_settings.rules_channel,
+    rules_settings.rules_threshold,
+):
     rules.add_command(_command)

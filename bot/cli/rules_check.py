@@ -29,8 +29,7 @@ def rules_check(state: State) -> None:
     if problems:
         sys.exit(1)
     examples = sum(len(r.examples) + len(r.counter_examples) for r in ruleset.rules)
-    click.echo(f"ok: {len(ruleset.rules)} rules in {len(ruleset.categories)} categories, "
-               f"{examples} examples pass")
+    click.echo(f"ok: {len(ruleset.rules)} rules in {len(ruleset.categories)} categories, {examples} examples pass")
 
 
 def _rule_self_test(ruleset: RuleSet) -> Iterator[str]:

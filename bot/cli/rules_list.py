@@ -16,21 +16,27 @@ from bot.workspace_options import resolve
 
 @click.command("list")
 @click.option("--category", type=click.Choice(["disparaging", "blame", "argumentative", "dismissive"]))
-@click.option("--source", "show_source", is_flag=True,
-              help="Say where each rule and setting comes from: bundled, overlay file or workspace (--db).")
+@click.option(
+    "--source",
+    "show_source",
+    is_flag=True,
+    help="Say where each rule and setting comes from: bundled, overlay file or workspace (--db).",
+)
 @DB_OPTION
 @TEAM_OPTION
 @click.pass_obj
 def rules_list(state: State, category: str | None, show_source: bool, db_path: str | None, team: str) -> None:
     """List the rules: id, category, severity and tip (with --source: where each comes from)."""
     if not show_source:
-        rows: list[tuple[str, ...]] = [(rule.id, rule.category, rule.severity, rule.tip) for rule in state.rules().rules
-                if not category or rule.category == category]
+        rows: list[tuple[str, ...]] = [
+            (rule.id, rule.category, rule.severity, rule.tip)
+            for rule in state.rules().rules
+            if not category or rule.category == category
+        ]
         click.echo(table(rows, headers=("rule", "category", "severity", "tip"), width=terminal_width()))
         return
     path = Path(db_path) if db_path else state.settings.db_path
-    workspace = state.store(str(path)).workspace_settings(team) if path.expanduser().is_file() \
-        else WorkspaceSettings()
+    workspace = state.store(str(path)).workspace_settings(team) if path.expanduser().is_file() else WorkspaceSettings()
     where = "workspace"
     ruleset = team_ruleset(workspace, state.rules())
     rows = []
@@ -40,8 +46,7 @@ def rules_list(state: State, category: str | None, show_source: bool, db_path: s
         muted = sorted(m.channel or "everywhere" for m in workspace.mutes if m.rule == rule.id)
         state_text = f"muted ({', '.join(muted)})" if muted else "on"
         rows.append((rule.id, rule.category, rule.severity, _rule_source(state, rule.source, where), state_text))
-    click.echo(table(rows, headers=("rule", "category", "severity", "source", "state"), width=terminal_width(),
-                     wrap=4))
+    click.echo(table(rows, headers=("rule", "category", "severity", "source", "state"), width=terminal_width(), wrap=4))
     settings_rows: list[tuple[str, str, str]] = []
     for mute in sorted(workspace.mutes, key=lambda m: (m.rule, m.channel)):
         if ruleset.get(mute.rule) is None:  # learned-*, llm-judge: not in the table above
@@ -63,8 +68,9 @@ def rules_list(state: State, category: str | None, show_source: bool, db_path: s
     for key, resolved in resolve(workspace, state.settings).items():
         value = resolved.value
         shown = ", ".join(sorted(value)) if isinstance(value, frozenset | list) else str(value)
-        source = {"workspace": where, "environment": f"environment ({resolved.env})"}.get(resolved.origin,
-                                                                                          "built-in default")
+        source = {"workspace": where, "environment": f"environment ({resolved.env})"}.get(
+            resolved.origin, "built-in default"
+        )
         settings_rows.append((key.replace("_", " "), shown or "(none)", source))
     if settings_rows:
         click.echo("")

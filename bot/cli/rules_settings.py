@@ -37,9 +37,21 @@ def _known_rule_ids(state: State, store: Store, team: str) -> set[str]:
 @TEAM_OPTION
 @BY_OPTION
 @click.pass_obj
-def rules_add(state: State, phrase: str, category: str, severity: str, tip: str, rewrite_text: str | None,
-              rule_id: str | None, is_pattern: bool, anchors: tuple[str, ...], examples: tuple[str, ...],
-              db_path: str | None, team: str, actor: str | None) -> None:
+def rules_add(
+    state: State,
+    phrase: str,
+    category: str,
+    severity: str,
+    tip: str,
+    rewrite_text: str | None,
+    rule_id: str | None,
+    is_pattern: bool,
+    anchors: tuple[str, ...],
+    examples: tuple[str, ...],
+    db_path: str | None,
+    team: str,
+    actor: str | None,
+) -> None:
     """Add the team's own term, checked like a rule file (it compiles, its examples are flagged)."""
     if rule_id is None:
         rule_id = default_term_id(phrase)
@@ -62,8 +74,16 @@ def rules_add(state: State, phrase: str, category: str, severity: str, tip: str,
 @TEAM_OPTION
 @BY_OPTION
 @click.pass_obj
-def rules_allow(state: State, phrase: str, is_pattern: bool, rule: str, remove: bool, db_path: str | None,
-                team: str, actor: str | None) -> None:
+def rules_allow(
+    state: State,
+    phrase: str,
+    is_pattern: bool,
+    rule: str,
+    remove: bool,
+    db_path: str | None,
+    team: str,
+    actor: str | None,
+) -> None:
     """Allow a phrase the team uses innocently: findings inside it are silenced."""
     store = _settings_store(state, db_path)
     if rule and rule not in _known_rule_ids(state, store, team):
@@ -115,21 +135,24 @@ def rules_unmute(state: State, rule: str, channel: str, db_path: str | None, tea
 
 @click.command("channel")
 @click.argument("channel")
-@click.option("--watch", "mode", flag_value="watch",
-              help="Coach this channel (the watched list replaces COACH_CHANNELS).")
+@click.option(
+    "--watch", "mode", flag_value="watch", help="Coach this channel (the watched list replaces COACH_CHANNELS)."
+)
 @click.option("--ignore", "mode", flag_value="ignore", help="Never coach or store anything from this channel.")
 @click.option("--forget", "mode", flag_value="forget", help="Back to the default (COACH_CHANNELS).")
 @DB_OPTION
 @TEAM_OPTION
 @BY_OPTION
 @click.pass_obj
-def rules_channel(state: State, channel: str, mode: str | None, db_path: str | None, team: str,
-                  actor: str | None) -> None:
+def rules_channel(
+    state: State, channel: str, mode: str | None, db_path: str | None, team: str, actor: str | None
+) -> None:
     """Watch or ignore a channel (by ID)."""
     if mode is None:
         raise click.UsageError("say --watch, --ignore or --forget")
-    _settings_store(state, db_path).set_channel_mode(channel, None if mode == "forget" else mode, team=team,
-                                                     actor=actor_name(actor))
+    _settings_store(state, db_path).set_channel_mode(
+        channel, None if mode == "forget" else mode, team=team, actor=actor_name(actor)
+    )
     click.echo(f"{channel}: {mode}")
 
 
@@ -140,9 +163,11 @@ def rules_channel(state: State, channel: str, mode: str | None, db_path: str | N
 @TEAM_OPTION
 @BY_OPTION
 @click.pass_obj
-def rules_threshold(state: State, severity: str, channel: str, db_path: str | None, team: str,
-                    actor: str | None) -> None:
+def rules_threshold(
+    state: State, severity: str, channel: str, db_path: str | None, team: str, actor: str | None
+) -> None:
     """The lowest severity that is flagged and nudged ("none": every severity)."""
-    _settings_store(state, db_path).set_threshold(None if severity == "none" else severity, channel, team=team,
-                                                  actor=actor_name(actor))
+    _settings_store(state, db_path).set_threshold(
+        None if severity == "none" else severity, channel, team=team, actor=actor_name(actor)
+    )
     click.echo(f"threshold {severity} " + (f"in {channel}" if channel else "everywhere"))

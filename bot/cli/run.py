@@ -16,8 +16,12 @@ from bot.cli.state import State
 @click.command()
 @click.option("--http", "http_mode", is_flag=True, help="Serve HTTP even when SLACK_APP_TOKEN is set.")
 @click.option("--port", type=int, default=None, help="HTTP port (default PORT or 3000).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="HTTP address to listen on: loopback for a proxy on this machine; 0.0.0.0 to expose it.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="HTTP address to listen on: loopback for a proxy on this machine; 0.0.0.0 to expose it.",
+)
 @click.pass_obj
 def run(state: State, http_mode: bool, port: int | None, host: str) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""
@@ -38,9 +42,12 @@ def run(state: State, http_mode: bool, port: int | None, host: str) -> None:
         app, deps = create_app(settings, store, coach)
     except Exception as exc:  # e.g. invalid_auth from auth.test: one line, no traceback
         raise click.ClickException(f"could not start the Slack app: {exc}") from None
-    Scheduler(settings, store,
-              lambda channel, digest: post_digest(deps.client, channel, digest, settings.digest_chart),
-              team=deps.team_id).start()
+    Scheduler(
+        settings,
+        store,
+        lambda channel, digest: post_digest(deps.client, channel, digest, settings.digest_chart),
+        team=deps.team_id,
+    ).start()
     # A flag still waiting for a locked or full database goes to the spool on the way out, even on
     # SIGTERM (a deploy, a restart), instead of vanishing with the process.
     import atexit

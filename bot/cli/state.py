@@ -23,8 +23,9 @@ from bot.store import Store, StoreError
 class State:
     """The run's shared values, each built on first use."""
 
-    def __init__(self, settings: Settings | None = None, rules_dir: str | None = None,
-                 rules_only: bool = False) -> None:
+    def __init__(
+        self, settings: Settings | None = None, rules_dir: str | None = None, rules_only: bool = False
+    ) -> None:
         self._rules_dir_option = rules_dir
         self.rules_only = rules_only  # the folder replaces the bundled rules instead of adding to them
         self._settings: Settings | None = settings  # given: tests and embedders; None: the environment
@@ -95,8 +96,11 @@ class State:
         except TemplateError as exc:
             raise click.ClickException(str(exc)) from None
         if judge is None:
-            click.echo("error: eval --llm needs a model, and none is configured: set COACH_LLM_BASE_URL and "
-                       "COACH_LLM_MODEL (and COACH_LLM_API_KEY if the server needs one; see .env.example)", err=True)
+            click.echo(
+                "error: eval --llm needs a model, and none is configured: set COACH_LLM_BASE_URL and "
+                "COACH_LLM_MODEL (and COACH_LLM_API_KEY if the server needs one; see .env.example)",
+                err=True,
+            )
             raise SystemExit(2)
         return judge
 

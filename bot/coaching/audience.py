@@ -26,11 +26,13 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|you'd|u|u
 # Team talk: a laugh, an emoji, a shrug in words ("lol", ":facepalm:", "😂", "felt good").
 _CHAT_MARK = re.compile(
     r"\b(?:lol|lmao|rofl|haha\w*|smh|ffs|omg|tbh|fml)\b|:[a-z_+-]+:|[\U0001F300-\U0001FAFF]"
-    r"|\bfelt good\b|\bi can'?t with\b", re.IGNORECASE)
+    r"|\bfelt good\b|\bi can'?t with\b",
+    re.IGNORECASE,
+)
 # Someone talked about, not to: "with him", "her essay", "the discount guy".
 _ABOUT_SOMEONE = re.compile(
-    r"\b(?:he|she|him|her|his|he's|she's)\b|\bthe\s+(?:\S+\s+){0,5}?(?:guy|lady|bloke|dude|woman|man)\b",
-    re.IGNORECASE)
+    r"\b(?:he|she|him|her|his|he's|she's)\b|\bthe\s+(?:\S+\s+){0,5}?(?:guy|lady|bloke|dude|woman|man)\b", re.IGNORECASE
+)
 # A reply in a Slack thread to a colleague ("replying to <@U…>:"), not a draft for a customer.
 TO_COLLEAGUE = re.compile(r"^\W*(?:thread\s+)?(?:repl(?:y|ying|ied)|answer(?:ing)?)\s+to\s+<@", re.IGNORECASE)
 _OPENS_REPLY = re.compile(r"^\W*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b", re.IGNORECASE)
@@ -50,8 +52,13 @@ def audience(text: str, analysis: Analysis) -> str:
     note = _NOTE.search(text) and not re.search(r"\b(?:sending|replying|reply|draft)\b\s*[:\-]", text, re.IGNORECASE)
     # a laugh about someone named in the third person, to no "you" and under no greeting, is
     # team talk even when it names the customer ("Mr Park emailed in all caps lol")
-    gossip = not _SECOND_PERSON.search(text) and not _OPENS_REPLY.match(text) and not DRAFT_PREFIX.match(text) \
-        and _CHAT_MARK.search(text) is not None and _ABOUT_SOMEONE.search(text) is not None
+    gossip = (
+        not _SECOND_PERSON.search(text)
+        and not _OPENS_REPLY.match(text)
+        and not DRAFT_PREFIX.match(text)
+        and _CHAT_MARK.search(text) is not None
+        and _ABOUT_SOMEONE.search(text) is not None
+    )
     if gossip:
         return "chatter"
     if note or TO_COLLEAGUE.match(text):

@@ -51,8 +51,13 @@ class Coach:
             analysis = self.judge.review(analysis)  # type: ignore[attr-defined]
         return apply_settings(workspace, analysis, channel) if workspace is not None else analysis
 
-    def suggest(self, text: str, analysis: Analysis | None = None, use_llm: bool = True,
-                workspace: WorkspaceSettings | None = None) -> Suggestion | None:
+    def suggest(
+        self,
+        text: str,
+        analysis: Analysis | None = None,
+        use_llm: bool = True,
+        workspace: WorkspaceSettings | None = None,
+    ) -> Suggestion | None:
         """The rule rewrite, or a checked LLM rewrite when one is configured and asked for.
 
         ``workspace`` is needed when the analysis may hold custom terms: their rewrites live
@@ -65,9 +70,21 @@ class Coach:
             return suggestion
         return self.llm.improve(text, analysis, suggestion)  # type: ignore[attr-defined]
 
-    def flag_for(self, analysis: Analysis, *, team: str, channel: str, ts: str, agent: str,
-                 channel_name: str = "", agent_name: str = "", thread_ts: str = "", permalink: str = "",
-                 source: str = "live", known_names: Iterable[str] = ()) -> Flag:
+    def flag_for(
+        self,
+        analysis: Analysis,
+        *,
+        team: str,
+        channel: str,
+        ts: str,
+        agent: str,
+        channel_name: str = "",
+        agent_name: str = "",
+        thread_ts: str = "",
+        permalink: str = "",
+        source: str = "live",
+        known_names: Iterable[str] = (),
+    ) -> Flag:
         """What is stored about a flagged message: never the whole text, only a redacted excerpt.
 
         The excerpt loses the names the coach knows, the author's, and ``known_names`` (say,
@@ -83,8 +100,12 @@ class Coach:
             categories=analysis.categories,
             rules=rules,
             severity=analysis.severity or first.severity,
-            excerpt=excerpt(analysis.text, first.start, first.end,
-                            known_names=self.known_names.with_names([agent_name, *known_names])),
+            excerpt=excerpt(
+                analysis.text,
+                first.start,
+                first.end,
+                known_names=self.known_names.with_names([agent_name, *known_names]),
+            ),
             phrase=" ".join(first.match.lower().split())[:60],
             topic=topic_of(analysis.text, self.topics),
             channel_name=channel_name,

@@ -6,8 +6,21 @@ from __future__ import annotations
 import string
 
 # The compact view used by the prefilter: leet folded, ASCII punctuation and spaces gone.
-LEET_FOLD = {"1": "i", "!": "i", "|": "i", "l": "i", "0": "o", "3": "e", "4": "a", "@": "a",
-              "5": "s", "$": "s", "z": "s", "7": "t", "+": "t"}
+LEET_FOLD = {
+    "1": "i",
+    "!": "i",
+    "|": "i",
+    "l": "i",
+    "0": "o",
+    "3": "e",
+    "4": "a",
+    "@": "a",
+    "5": "s",
+    "$": "s",
+    "z": "s",
+    "7": "t",
+    "+": "t",
+}
 COMPACT_TABLE = str.maketrans(
     {**{ch: None for ch in string.punctuation + string.whitespace if ch not in LEET_FOLD}, **LEET_FOLD}
 )

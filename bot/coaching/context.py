@@ -86,20 +86,30 @@ def load_context(path: Path | None = None) -> ContextCues:
             raise RuleError(f"{path.name}: {where}: invalid regular expression: {exc}") from None
 
     others = (
-        _bounded(cue("quoted", "reporters")) + r"(?:'s)?[^.!?\n]{0,40}?" + _bounded(cue("quoted", "speech_verbs"))
-        + "|" + _bounded(cue("quoted", "markers"))
+        _bounded(cue("quoted", "reporters"))
+        + r"(?:'s)?[^.!?\n]{0,40}?"
+        + _bounded(cue("quoted", "speech_verbs"))
+        + "|"
+        + _bounded(cue("quoted", "markers"))
     )
     fillers = _words(cue("self", "before_fillers"))
     return ContextCues(
         others_intro=compiled(others, "[quoted]"),
-        speaker_label=compiled(r"(?:^|\n|[.!?]\s+|[\-\u2014]\s*)\s*[*_]*" + _words(cue("quoted", "speaker_labels"))
-                               + r"[*_]*\s*:\s*$", "[quoted] speaker_labels"),
+        speaker_label=compiled(
+            r"(?:^|\n|[.!?]\s+|[\-\u2014]\s*)\s*[*_]*" + _words(cue("quoted", "speaker_labels")) + r"[*_]*\s*:\s*$",
+            "[quoted] speaker_labels",
+        ),
         attributed_after=compiled(  # at the closing quote: "'...' is what the courier told her"
             r"[\"'`\u201d\u2019*_]*\s*[,\u2014\u2013-]*\s*" + _bounded(cue("quoted", "attributed_after")),
-            "[quoted] attributed_after"),
-        attributed_below=compiled(_slotted(cue("quoted", "attributed_below"), {
-            "speakers": _words(cue("quoted", "speakers")), "said_things": _words(cue("quoted", "said_things"))}),
-            "[quoted] attributed_below"),
+            "[quoted] attributed_after",
+        ),
+        attributed_below=compiled(
+            _slotted(
+                cue("quoted", "attributed_below"),
+                {"speakers": _words(cue("quoted", "speakers")), "said_things": _words(cue("quoted", "said_things"))},
+            ),
+            "[quoted] attributed_below",
+        ),
         own_below=compiled(_bounded(cue("agent", "own_below")), "[agent] own_below"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
@@ -108,8 +118,9 @@ def load_context(path: Path | None = None) -> ContextCues:
             + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
             "[agent] reply_cues",
         ),
-        meta=compiled(_bounded(cue("meta", "cues")) + "|" + _words([re.escape(x) for x in cue("meta", "symbols")]),
-                      "[meta] cues"),
+        meta=compiled(
+            _bounded(cue("meta", "cues")) + "|" + _words([re.escape(x) for x in cue("meta", "symbols")]), "[meta] cues"
+        ),
         mention_after=compiled(
             r"^[\"'`]?\s*(?:(?!(?:the|a|an|our|your|their|my|his|her|this|that)\b)\w+\s+)?"
             + _bounded(cue("meta", "mention_nouns")),
@@ -120,14 +131,21 @@ def load_context(path: Path | None = None) -> ContextCues:
             "[meta] mention_nouns_bare",
         ),
         mention_before=compiled(
-            r"\b(?:the|a|an|our|their|that|this)\s+(?:\w+\s+)?" + _words(cue("meta", "mention_nouns"))
+            r"\b(?:the|a|an|our|their|that|this)\s+(?:\w+\s+)?"
+            + _words(cue("meta", "mention_nouns"))
             + r"\s*(?:called\s+|named\s+)?[\"'`]?\s*$",
             "[meta] mention_nouns",
         ),
-        definition_after=compiled(r"^[\"'`]?\s*(?:" + "|".join(
-            re.escape(x) if x == "=" else x for x in cue("meta", "definition_after")) + ")", "[meta] definition_after"),
-        self_before=compiled(r"(?:" + "|".join(r"\b" + x for x in cue("self", "before")) + r")(?:\s+" + fillers
-                             + r")*\s*$", "[self] before"),
+        definition_after=compiled(
+            r"^[\"'`]?\s*(?:"
+            + "|".join(re.escape(x) if x == "=" else x for x in cue("meta", "definition_after"))
+            + ")",
+            "[meta] definition_after",
+        ),
+        self_before=compiled(
+            r"(?:" + "|".join(r"\b" + x for x in cue("self", "before")) + r")(?:\s+" + fillers + r")*\s*$",
+            "[self] before",
+        ),
         self_clause=compiled(_bounded(cue("self", "clause")), "[self] clause"),
         self_after=compiled(r"^[\s,:;\-]*(?:" + "|".join(cue("self", "after")) + ")", "[self] after"),
         logistics=compiled(_bounded(cue("colleague", "logistics")), "[colleague] logistics"),
@@ -293,7 +311,7 @@ class MessageContext:
         return segments.clause_after(self.text, end, sentence_end)
 
     def attribution(self, zone: Zone) -> str:
-        """"agent" when a quote/code zone holds the agent's own reply, else "other".
+        """ "agent" when a quote/code zone holds the agent's own reply, else "other".
 
         The cue may sit on the zone's own line, a line or a blank line above it, or open the
         zone itself ("``` macro: Hi …"); a speaker label right before it ("Customer: "…"")
@@ -310,32 +328,38 @@ class MessageContext:
             if previous == -1:
                 break
         window_start = max(window_start, zone.start - 240)
-        before = text[window_start:zone.start]
+        before = text[window_start : zone.start]
         line_start = max(text.rfind("\n", 0, zone.start) + 1, zone.start - 240)  # bounded: long lines
-        line_before = text[line_start:zone.start]
+        line_before = text[line_start : zone.start]
         line_end = text.find("\n", zone.end)
         next_end = text.find("\n", line_end + 1) if line_end != -1 else -1
-        after = text[zone.end:(next_end if next_end != -1 else len(text))][:120]
-        opening = text[zone.start:min(zone.end, zone.start + 60)]
+        after = text[zone.end : (next_end if next_end != -1 else len(text))][:120]
+        opening = text[zone.start : min(zone.end, zone.start + 60)]
         # might_match skips a search that cannot find anything (no literal of the cue occurs);
         # finditer_fast and _found find the same matches as the plain calls, faster.
         labelled = might_match(c.speaker_label, line_before) and bool(
-            c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before))
-        if labelled or self._named_speaker_before(zone.start) or (
-                zone.kind == "speech" and c.attributed_after.match(text, zone.end, zone.end + 160)) or (
-                zone.kind != "speech" and self._attributed_below(zone)):
+            c.speaker_label.search(line_before.rstrip("\"'`> \t")) or c.speaker_label.search(line_before)
+        )
+        if (
+            labelled
+            or self._named_speaker_before(zone.start)
+            or (zone.kind == "speech" and c.attributed_after.match(text, zone.end, zone.end + 160))
+            or (zone.kind != "speech" and self._attributed_below(zone))
+        ):
             verdict = "other"
         else:
-            other = [m.end() for m in finditer_fast(c.others_intro, before)] if might_match(c.others_intro, before) \
-                else []
-            agent = [m.end() for m in finditer_fast(c.agent_intro, before)] if might_match(c.agent_intro, before) \
-                else []
+            other = (
+                [m.end() for m in finditer_fast(c.others_intro, before)] if might_match(c.others_intro, before) else []
+            )
+            agent = (
+                [m.end() for m in finditer_fast(c.agent_intro, before)] if might_match(c.agent_intro, before) else []
+            )
             if other and (not agent or other[-1] >= agent[-1]):
                 verdict = "other"
             elif agent or zone.kind == "speech" or _found(c.agent_intro, opening) or _found(c.agent_intro, after):
                 verdict = "agent"
             else:  # code with no cue: a macro or note the agent wrote reads as a reply; a log does not
-                verdict = "agent" if self._reads_as_reply_text(text[zone.start:zone.end]) else "other"
+                verdict = "agent" if self._reads_as_reply_text(text[zone.start : zone.end]) else "other"
         self._attribution[zone] = verdict
         return verdict
 
@@ -349,15 +373,18 @@ class MessageContext:
         while start < len(text) and text[start] in "\n \t":
             start += 1
         end = text.find("\n", start)
-        below = text[start:end if end != -1 else len(text)][:160]
-        return bool(below) and self.cues.attributed_below.search(below) is not None \
+        below = text[start : end if end != -1 else len(text)][:160]
+        return (
+            bool(below)
+            and self.cues.attributed_below.search(below) is not None
             and self.cues.own_below.search(below) is None
+        )
 
     def _named_speaker_before(self, start: int) -> bool:
         """Someone named, not us, speaks right before the zone: "Sandra replied:" or "Mr Obi's
         email said" then a quote. Read on the original text, where names keep their capital."""
         o_start, _ = self.normalized.to_original(start, start)
-        before = self.normalized.original[max(0, o_start - 80):o_start]
+        before = self.normalized.original[max(0, o_start - 80) : o_start]
         match = _NAMED_SPEAKER.search(before)
         return match is not None and (match.group(1) or match.group(2)).lower() not in self.cues.agent_labels
 
@@ -392,14 +419,14 @@ class MessageContext:
             if c.meta.search(text):
                 return True
             after_start, before_end = zone.end, zone.start
-        after = text[after_start:after_start + 40]
-        before = text[max(0, before_end - 40):before_end]
+        after = text[after_start : after_start + 40]
+        before = text[max(0, before_end - 40) : before_end]
         if c.mention_after.search(after):
             return True
         quoted = zone is not None and zone.kind == "speech"
         if (quoted and c.mention_before.search(before)) or c.mention_before_bare.search(before):
             return True
-        return bool(c.definition_after.search(text[end:end + 30]))
+        return bool(c.definition_after.search(text[end : end + 30]))
 
     def is_name(self, start: int, end: int) -> bool:
         """A capitalised name or title, not a label: "Karen Millen", "The Idiot", "Layer Eight
@@ -410,7 +437,7 @@ class MessageContext:
         lead = _LOWER_LEAD.match(word)  # "the Karen Millen order": judge the capitalised part
         if lead and lead.end() < len(word):
             o_start += lead.end()
-            word = word[lead.end():]
+            word = word[lead.end() :]
         if word[:1].isupper() and self.cues.company_after.match(original, o_end):
             return True  # "PEBKAC Ltd", "Layer Eight Networks"
         following = _NEXT_WORD.match(original, o_end)
@@ -427,7 +454,7 @@ class MessageContext:
         preceding = _PREV_WORD.search(original, max(0, o_start - 80), o_start)
         if preceding is None or not preceding.group(1)[:1].isupper() or preceding.group(1).isupper():
             return False
-        head = original[max(0, preceding.start() - 200):preceding.start()].rstrip()
+        head = original[max(0, preceding.start() - 200) : preceding.start()].rstrip()
         return bool(head) and head[-1] not in ".!?:\"'>*_-\u2014"
 
     def _quoted_title(self, start: int, end: int) -> bool:
@@ -488,7 +515,7 @@ class MessageContext:
             if (
                 c.self_before.search(clause)
                 or c.self_clause.search(sentence)
-                or c.self_after.search(text[end:end + 40])
+                or c.self_after.search(text[end : end + 40])
             ):
                 return True
         return False

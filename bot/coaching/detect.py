@@ -58,8 +58,9 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     if isinstance(learned, LearnedModel):
         added, model_score = learned_findings(context, findings, rules, learned)
         findings += added
-        if findings and _vetoed(findings, model_score, learned, rules, normalized.original,
-                                context.addressed_to_customer):
+        if findings and _vetoed(
+            findings, model_score, learned, rules, normalized.original, context.addressed_to_customer
+        ):
             findings = []
     if not findings:
         return Analysis(text=text, model_score=model_score)
@@ -75,8 +76,14 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
     )
 
 
-def _vetoed(findings: list[Finding], model_score: float | None, model: LearnedModel, rules: RuleSet,
-            original: str, addressed: bool = False) -> bool:
+def _vetoed(
+    findings: list[Finding],
+    model_score: float | None,
+    model: LearnedModel,
+    rules: RuleSet,
+    original: str,
+    addressed: bool = False,
+) -> bool:
     """A bundled rule's flag falls when the model is all but sure the message is clean: a
     phrase fits, but nothing else reads as harsh (a near miss the rule's own exceptions did
     not foresee). The model must be as sure of each flagged sentence alone, so one bad sentence
@@ -143,8 +150,9 @@ def _rule_findings(
                     context.excused.append((start, end))
                     return found
                 keep_cue = rule.unless_message is not None and cue_outside(rule.unless_message, text, -1, -1)
-                rule = dataclasses.replace(rule, unless_message=rule.unless_message if keep_cue else None,
-                                           only_if_message=None)
+                rule = dataclasses.replace(
+                    rule, unless_message=rule.unless_message if keep_cue else None, only_if_message=None
+                )
                 settled = True
             if context.suppresses(rule, start, end):
                 context.excused.append((start, end))

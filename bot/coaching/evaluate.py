@@ -46,8 +46,14 @@ class Counts:
         return _f1(self.precision, self.recall)
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -97,16 +103,27 @@ class Evaluation:
             "messages": self.total,
             "flags": self.flags.to_dict(),
             "categories": {name: counts.to_dict() for name, counts in self.per_category.items()},
-            "hard_negatives": {"flagged": self.hard_flagged, "total": self.hard_negatives,
-                               "rate": round(self.hard_rate, 4),
-                               "by_kind": {kind: {"flagged": f, "total": t}
-                                           for kind, (f, t) in sorted(self.hard_by_kind.items())}},
-            "multi_label": {"exact": self.multi_label_exact, "total": self.multi_label,
-                            "rate": round(self.multi_label_rate, 4)},
-            "category_exact": {"exact": self.category_exact, "of_true_positives": self.flags.tp,
-                               "rate": round(self.category_exact_rate, 4)},
-            "severity_exact": {"exact": self.severity_exact, "total": self.severity_scored,
-                               "rate": round(self.severity_rate, 4)},
+            "hard_negatives": {
+                "flagged": self.hard_flagged,
+                "total": self.hard_negatives,
+                "rate": round(self.hard_rate, 4),
+                "by_kind": {kind: {"flagged": f, "total": t} for kind, (f, t) in sorted(self.hard_by_kind.items())},
+            },
+            "multi_label": {
+                "exact": self.multi_label_exact,
+                "total": self.multi_label,
+                "rate": round(self.multi_label_rate, 4),
+            },
+            "category_exact": {
+                "exact": self.category_exact,
+                "of_true_positives": self.flags.tp,
+                "rate": round(self.category_exact_rate, 4),
+            },
+            "severity_exact": {
+                "exact": self.severity_exact,
+                "total": self.severity_scored,
+                "rate": round(self.severity_rate, 4),
+            },
         }
 
 
@@ -172,20 +189,20 @@ def render_text(evaluation: Evaluation, show_misses: int = 0) -> str:
     lines = [
         f"messages {evaluation.total}: precision {f.precision:.3f}  recall {f.recall:.3f}  f1 {f.f1:.3f}"
         f"  (tp {f.tp}, fp {f.fp}, fn {f.fn})",
-        f"hard negatives flagged: {evaluation.hard_flagged}/{evaluation.hard_negatives}"
-        f" ({evaluation.hard_rate:.1%})",
+        f"hard negatives flagged: {evaluation.hard_flagged}/{evaluation.hard_negatives} ({evaluation.hard_rate:.1%})",
         f"categories exact on true positives: {evaluation.category_exact}/{f.tp}"
         f" ({evaluation.category_exact_rate:.1%})",
         f"multi-label messages with all their categories: {evaluation.multi_label_exact}/"
         f"{evaluation.multi_label} ({evaluation.multi_label_rate:.1%})",
-        f"severity exact: {evaluation.severity_exact}/{evaluation.severity_scored}"
-        f" ({evaluation.severity_rate:.1%})",
+        f"severity exact: {evaluation.severity_exact}/{evaluation.severity_scored} ({evaluation.severity_rate:.1%})",
         "",
         f"{'category':14} {'precision':>9} {'recall':>7} {'f1':>6} {'tp':>5} {'fp':>5} {'fn':>5}",
     ]
     for name, counts in evaluation.per_category.items():
-        lines.append(f"{name:14} {counts.precision:9.3f} {counts.recall:7.3f} {counts.f1:6.3f}"
-                     f" {counts.tp:5} {counts.fp:5} {counts.fn:5}")
+        lines.append(
+            f"{name:14} {counts.precision:9.3f} {counts.recall:7.3f} {counts.f1:6.3f}"
+            f" {counts.tp:5} {counts.fp:5} {counts.fn:5}"
+        )
     if evaluation.hard_by_kind:
         lines += ["", "hard negatives by kind (flagged/total):"]
         for kind, (flagged, total) in sorted(evaluation.hard_by_kind.items(), key=lambda kv: (-kv[1][0], kv[0])):

@@ -31,6 +31,8 @@ _NOUN_PHRASE = re.compile(
     r"(?=((?:[A-Za-z][\w'-]*[ \t]+){0,2}[A-Za-z][\w'-]*))",
     re.IGNORECASE,
 )
+
+
 # Words that end a noun phrase: function words, auxiliaries and common verbs.
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -87,8 +89,7 @@ def _spans(analysis: Analysis | None, spans: Iterable[tuple[int, int]] | None) -
     return found + list(spans or ())
 
 
-def extract(text: str, analysis: Analysis | None = None,
-            skip: Iterable[tuple[int, int]] | None = None) -> list[Fact]:
+def extract(text: str, analysis: Analysis | None = None, skip: Iterable[tuple[int, int]] | None = None) -> list[Fact]:
     """The facts of ``text`` outside the flagged spans (and any ``skip`` spans), in order."""
     blocked = _spans(analysis, skip)
     taken: list[tuple[int, int]] = []
@@ -105,8 +106,13 @@ def extract(text: str, analysis: Analysis | None = None,
         taken.append((start, end))
         facts.append(Fact(value, kind, start, end))
 
-    for pattern, kind in ((_CODE, "code"), (_SLACK_TOKEN, "markup"), (_URL, "link"), (_EMAIL, "email"),
-                          (_MENTION, "mention")):
+    for pattern, kind in (
+        (_CODE, "code"),
+        (_SLACK_TOKEN, "markup"),
+        (_URL, "link"),
+        (_EMAIL, "email"),
+        (_MENTION, "mention"),
+    ):
         for match in pattern.finditer(text):
             add(match.start(), match.end(), kind)
     for match in _NUMBERISH.finditer(text):
@@ -133,7 +139,7 @@ def _phrase_span(text: str, match: re.Match[str]) -> tuple[int, int] | None:
         end = match.start(1) + word.end()
     if end is None:
         return None
-    head = text[match.start(1):end].split()
+    head = text[match.start(1) : end].split()
     if len(head) == 1 and (head[0].lower() in _GENERIC_NOUN or len(head[0]) < 3):
         return None
     start = match.start()
@@ -148,9 +154,9 @@ def _names(text: str) -> list[tuple[int, int]]:
         word = match.group(0)
         if word in _NOT_NAME or (word.isupper() and len(word) > 1 and word.lower() in _NOT_NOUN):
             continue
-        before = text[max(0, match.start() - 14):match.start()]
+        before = text[max(0, match.start() - 14) : match.start()]
         mid_sentence = not _SENTENCE_START.search(before)
-        addressed = text[match.end():match.end() + 1] == "," and not word.isupper()
+        addressed = text[match.end() : match.end() + 1] == "," and not word.isupper()
         if mid_sentence or addressed or _GREETING_BEFORE.search(before):
             names.append(match.span())
     return names

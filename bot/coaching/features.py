@@ -27,7 +27,7 @@ def own_text(context: MessageContext) -> str:
     for zone in zones:
         if zone.start < position or context.attribution(zone) != "other":
             continue
-        pieces.append(text[position:zone.start])
+        pieces.append(text[position : zone.start])
         pieces.append(" " * (zone.end - zone.start))
         position = zone.end
     pieces.append(text[position:])

@@ -136,8 +136,9 @@ def read_verdict(answer: str, text: str) -> tuple[Verdict | None, str]:
     if span is None:
         return None, "quote not in message"
     severity = data.get("severity")
-    return Verdict(True, tuple(c for c in CATEGORIES if c in wanted), span,
-                   severity if severity in SEVERITIES else None), ""
+    return Verdict(
+        True, tuple(c for c in CATEGORIES if c in wanted), span, severity if severity in SEVERITIES else None
+    ), ""
 
 
 @dataclass
@@ -158,8 +159,12 @@ class JudgeStats:
                 getattr(self, bucket)[key] += 1
 
     def to_dict(self) -> dict[str, object]:
-        return {"sent": self.sent, "outcomes": dict(self.outcomes), "rejected": dict(self.rejected),
-                "unavailable": dict(self.unavailable)}
+        return {
+            "sent": self.sent,
+            "outcomes": dict(self.outcomes),
+            "rejected": dict(self.rejected),
+            "unavailable": dict(self.unavailable),
+        }
 
 
 @dataclass
@@ -248,8 +253,14 @@ class LLMJudge:
         assert verdict.span is not None
         findings = tuple(self._finding(analysis.text, c, verdict, addressed) for c in verdict.categories)
         severity = verdict.severity or max(findings, key=lambda f: severity_rank(f.severity)).severity
-        return Analysis(text=analysis.text, findings=findings, categories=verdict.categories, severity=severity,
-                        addressed_to_customer=addressed, model_score=analysis.model_score)
+        return Analysis(
+            text=analysis.text,
+            findings=findings,
+            categories=verdict.categories,
+            severity=severity,
+            addressed_to_customer=addressed,
+            model_score=analysis.model_score,
+        )
 
     def _finding(self, text: str, category: str, verdict: Verdict, addressed: bool) -> Finding:
         start, end = verdict.span or (0, len(text))
@@ -258,8 +269,16 @@ class LLMJudge:
         if not verdict.severity and addressed and tip.severity_when_addressed:
             severity = tip.severity_when_addressed
         info = self.rules.categories.get(category)
-        return Finding(rule=RULE_ID, category=category, severity=severity, start=start, end=end,
-                       match=text[start:end], tip=tip.tip, principle=info.principle if info else "")
+        return Finding(
+            rule=RULE_ID,
+            category=category,
+            severity=severity,
+            start=start,
+            end=end,
+            match=text[start:end],
+            tip=tip.tip,
+            principle=info.principle if info else "",
+        )
 
 
 def _addressed(text: str) -> bool:
@@ -272,8 +291,13 @@ def _outcome(before: bool, after: bool) -> str:
     return "added a flag" if after else "removed a flag"
 
 
-def make_judge(settings: Settings, rules: RuleSet, client: ChatClient | None = None,
-               templates_dir: Path | None = None, force: bool = False) -> LLMJudge | None:
+def make_judge(
+    settings: Settings,
+    rules: RuleSet,
+    client: ChatClient | None = None,
+    templates_dir: Path | None = None,
+    force: bool = False,
+) -> LLMJudge | None:
     """An LLMJudge when an LLM is configured and COACH_LLM_JUDGE is on (``force``: even if off).
 
     Templates are loaded and checked here, so a broken template fails at start-up.
@@ -284,13 +308,24 @@ def make_judge(settings: Settings, rules: RuleSet, client: ChatClient | None = N
     system = load_template("judge_system.txt", TEMPLATE_VARIABLES, templates_dir)
     user = load_template("judge_user.txt", TEMPLATE_VARIABLES, templates_dir)
     if client is None:
-        client = JudgeClient(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                             settings.llm_judge_timeout)
+        client = JudgeClient(
+            settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_judge_timeout
+        )
     _check_band(settings.llm_judge_band)
-    log.info("LLM judge on: learned scores in [%.2f, %.2f] without a rule finding go to %s, %.1f s budget",
-             *settings.llm_judge_band, settings.llm_model, settings.llm_judge_timeout)
-    return LLMJudge(client=client, rules=rules, system=system, user=user, band=settings.llm_judge_band,
-                    timeout=settings.llm_judge_timeout)
+    log.info(
+        "LLM judge on: learned scores in [%.2f, %.2f] without a rule finding go to %s, %.1f s budget",
+        *settings.llm_judge_band,
+        settings.llm_model,
+        settings.llm_judge_timeout,
+    )
+    return LLMJudge(
+        client=client,
+        rules=rules,
+        system=system,
+        user=user,
+        band=settings.llm_judge_band,
+        timeout=settings.llm_judge_timeout,
+    )
 
 
 def _check_band(band: tuple[float, float]) -> None:
@@ -304,8 +339,13 @@ def _check_band(band: tuple[float, float]) -> None:
         return
     threshold = model.flag_threshold
     if not band[0] <= threshold <= band[1]:
-        log.warning("COACH_LLM_JUDGE_BAND %.2f,%.2f does not contain the learned threshold %.2f: the judge "
-                    "will only ever %s flags", *band, threshold, "remove" if band[0] > threshold else "add")
+        log.warning(
+            "COACH_LLM_JUDGE_BAND %.2f,%.2f does not contain the learned threshold %.2f: the judge "
+            "will only ever %s flags",
+            *band,
+            threshold,
+            "remove" if band[0] > threshold else "add",
+        )
 
 
 # --- eval --llm --------------------------------------------------------------------------
@@ -323,8 +363,13 @@ class JudgedRun:
     evaluated: int
 
 
-def run_judged(judge: LLMJudge, examples: Sequence[Example], detector: Callable[[str], Analysis],
-               real: dict[str, list[str]] | None = None, workers: int = EVAL_WORKERS) -> JudgedRun:
+def run_judged(
+    judge: LLMJudge,
+    examples: Sequence[Example],
+    detector: Callable[[str], Analysis],
+    real: dict[str, list[str]] | None = None,
+    workers: int = EVAL_WORKERS,
+) -> JudgedRun:
     """Detect every message once, ask the judge about the uncertain ones (a few at a time), and
     evaluate both decisions on the same analyses."""
     texts = [e.text for e in examples] + [t for group in (real or {}).values() for t in group]
@@ -350,22 +395,31 @@ def run_judged(judge: LLMJudge, examples: Sequence[Example], detector: Callable[
 
 
 def _figures(result: Evaluation) -> list[tuple[str, float]]:
-    rows = [("precision", result.flags.precision), ("recall", result.flags.recall), ("f1", result.flags.f1),
-            ("hard negatives flagged", result.hard_rate), ("categories exact", result.category_exact_rate),
-            ("multi-label complete", result.multi_label_rate), ("severity exact", result.severity_rate)]
+    rows = [
+        ("precision", result.flags.precision),
+        ("recall", result.flags.recall),
+        ("f1", result.flags.f1),
+        ("hard negatives flagged", result.hard_rate),
+        ("categories exact", result.category_exact_rate),
+        ("multi-label complete", result.multi_label_rate),
+        ("severity exact", result.severity_rate),
+    ]
     rows += [(f"recall {name}", counts.recall) for name, counts in result.per_category.items()]
     return rows
 
 
 def render_comparison(run: JudgedRun, model: str = "") -> str:
     """Local-only and judged figures side by side, then what the judge was asked and answered."""
-    lines = [f"with the LLM judge{f' ({model})' if model else ''}:",
-             f"  {'':24} {'local':>7} {'judged':>7} {'change':>7}"]
+    lines = [
+        f"with the LLM judge{f' ({model})' if model else ''}:",
+        f"  {'':24} {'local':>7} {'judged':>7} {'change':>7}",
+    ]
     for (name, before), (_, after) in zip(_figures(run.local), _figures(run.judged), strict=True):
         lines.append(f"  {name:24} {before:7.3f} {after:7.3f} {after - before:+7.3f}")
     f_local, f_judged = run.local.flags, run.judged.flags
-    lines.append(f"  {'tp / fp / fn':24} {f_local.tp}/{f_local.fp}/{f_local.fn}"
-                 f" -> {f_judged.tp}/{f_judged.fp}/{f_judged.fn}")
+    lines.append(
+        f"  {'tp / fp / fn':24} {f_local.tp}/{f_local.fp}/{f_local.fn} -> {f_judged.tp}/{f_judged.fp}/{f_judged.fn}"
+    )
     for path, (flagged, total) in run.real_local.items():
         after, _ = run.real_judged[path]
         lines.append(f"  real replies flagged ({path}): {flagged}/{total} -> {after}/{total}")
@@ -383,8 +437,9 @@ def comparison_dict(run: JudgedRun, model: str = "") -> dict[str, object]:
     return {
         "model": model,
         "figures": run.judged.to_dict(),
-        "real_replies": {path: {"flagged": flagged, "total": total} for path, (flagged, total)
-                         in run.real_judged.items()},
+        "real_replies": {
+            path: {"flagged": flagged, "total": total} for path, (flagged, total) in run.real_judged.items()
+        },
         "messages": run.evaluated,
         **run.stats.to_dict(),
     }

@@ -106,8 +106,12 @@ def learned_findings(
     trigger = _trigger(own, start, end, model, wanted[0])
     tip = tips[wanted[0]]
     rule = _context_rule(wanted[0], tip)
-    if trigger is not None and tip.negated_words is not None and "negated" not in tip.skip \
-            and tip.negated_words.fullmatch(own, *trigger):
+    if (
+        trigger is not None
+        and tip.negated_words is not None
+        and "negated" not in tip.skip
+        and tip.negated_words.fullmatch(own, *trigger)
+    ):
         rule = _context_rule(wanted[0], dataclasses.replace(tip, skip=tip.skip | {"negated"}))
     if trigger is not None and context.suppresses(rule, *trigger):
         return [], flag_score  # the same context checks as the rules: meta, negated, self, colleague...
@@ -117,20 +121,25 @@ def learned_findings(
     for category in wanted:
         tip = tips[category]
         severity = harshness or tip.severity
-        if tip.severity_when_addressed and context.addressed_to_customer \
-                and severity_rank(tip.severity_when_addressed) > severity_rank(severity):
+        if (
+            tip.severity_when_addressed
+            and context.addressed_to_customer
+            and severity_rank(tip.severity_when_addressed) > severity_rank(severity)
+        ):
             severity = tip.severity_when_addressed  # the guide's floor: a put-down said to a customer is high
         info = rules.categories.get(category)
-        added.append(Finding(
-            rule=RULE_PREFIX + category,
-            category=category,
-            severity=severity,
-            start=o_start,
-            end=o_end,
-            match=context.normalized.original[o_start:o_end],
-            tip=tip.tip,
-            principle=info.principle if info else "",
-        ))
+        added.append(
+            Finding(
+                rule=RULE_PREFIX + category,
+                category=category,
+                severity=severity,
+                start=o_start,
+                end=o_end,
+                match=context.normalized.original[o_start:o_end],
+                tip=tip.tip,
+                principle=info.principle if info else "",
+            )
+        )
     return added, flag_score
 
 
@@ -160,13 +169,18 @@ def _trigger(own: str, start: int, end: int, model: LearnedModel, category: str)
 @lru_cache(maxsize=8)
 def _context_rule(category: str, tip: CategoryTip) -> Rule:
     """A stand-in rule that carries the category's context checks for a learned finding."""
-    return Rule(id=RULE_PREFIX + category, category=category, severity=tip.severity, tip=tip.tip,
-                principle="", patterns=(), skip=tip.skip)
+    return Rule(
+        id=RULE_PREFIX + category,
+        category=category,
+        severity=tip.severity,
+        tip=tip.tip,
+        principle="",
+        patterns=(),
+        skip=tip.skip,
+    )
 
 
-def _best_sentence(
-    context: MessageContext, own: str, model: LearnedModel, category: str
-) -> tuple[int, int]:
+def _best_sentence(context: MessageContext, own: str, model: LearnedModel, category: str) -> tuple[int, int]:
     """The span of the sentence that, alone, scores highest for the category."""
     starts = context.sentence_starts
     bounds = [*starts[1:], len(own)]

@@ -31,8 +31,9 @@ from bot.prompts import PROMPTS_DIR
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_VARIABLES = frozenset({"draft", "findings", "principles", "tone", "rule_rewrite", "facts", "examples",
-                                "audience"})
+TEMPLATE_VARIABLES = frozenset(
+    {"draft", "findings", "principles", "tone", "rule_rewrite", "facts", "examples", "audience"}
+)
 # Hand-written before/after pairs: the checkout's data/ folder, or one dropped beside the prompts.
 PAIRS_FILES = (PROMPTS_DIR / "rewrite_pairs.jsonl",)  # prompts/, shipped in the wheel
 FEW_SHOT = 4
@@ -42,6 +43,7 @@ AUDIENCE_NOTES = {
 }
 DEFAULT_TONE = "warm, plain and professional; short sentences; no jargon"
 MAX_DRAFT_FOR_LLM = 4000
+
 
 class ChatClient(Protocol):
     """What we need from a chat-completions client: one prompt in, one text out."""
@@ -60,12 +62,12 @@ class OpenAIChatClient:
         try:
             import openai
         except ImportError:  # pragma: no cover - exercised only without the extra installed
-            raise ConfigError("COACH_LLM_BASE_URL is set but the openai client is missing: "
-                              "pip install 'support-coach[llm]'") from None
+            raise ConfigError(
+                "COACH_LLM_BASE_URL is set but the openai client is missing: pip install 'support-coach[llm]'"
+            ) from None
         self._openai = openai
         self.model = model
-        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout,
-                                    max_retries=0)
+        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
 
     temperature = 0.3  # a rewrite may vary a little
     max_tokens = 600
@@ -105,7 +107,7 @@ def missing_facts(draft: str, answer: str, analysis: Analysis | None = None) -> 
 @lru_cache(maxsize=4)
 def load_pairs(path: Path | None = None) -> tuple[dict[str, object], ...]:
     """The before/after pairs used as few-shot examples; none when the file is absent or broken."""
-    for candidate in ([path] if path else PAIRS_FILES):
+    for candidate in [path] if path else PAIRS_FILES:
         try:
             lines = candidate.read_text(encoding="utf-8").splitlines()
         except OSError:
@@ -122,9 +124,9 @@ def load_pairs(path: Path | None = None) -> tuple[dict[str, object], ...]:
     return ()
 
 
-def few_shot(pairs: tuple[dict[str, object], ...], who: str, categories: tuple[str, ...],
-             count: int = FEW_SHOT) -> str:
+def few_shot(pairs: tuple[dict[str, object], ...], who: str, categories: tuple[str, ...], count: int = FEW_SHOT) -> str:
     """The pairs closest to this draft: same audience first, then shared categories."""
+
     def rank(item: tuple[int, dict[str, object]]) -> tuple[int, int, int]:
         index, pair = item
         shared = len(set(cast("tuple[str, ...]", pair.get("categories") or ())) & set(categories))
@@ -137,8 +139,12 @@ def few_shot(pairs: tuple[dict[str, object], ...], who: str, categories: tuple[s
 def _clean_answer(text: str) -> str:
     text = text.strip()
     text = re.sub(r"^```\w*\n?|\n?```$", "", text).strip()
-    text = re.sub(r"^(?:here(?:'s| is) (?:a |the )?(?:rewrite|rewritten reply|suggestion)[^:\n]*:)\s*", "", text,
-                  flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(?:here(?:'s| is) (?:a |the )?(?:rewrite|rewritten reply|suggestion)[^:\n]*:)\s*",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“”":
         text = text[1:-1].strip()
     return text.strip()
@@ -210,8 +216,9 @@ def require_model(settings: Settings) -> str:
     return settings.llm_model
 
 
-def make_rewriter(settings: Settings, rules: RuleSet, client: ChatClient | None = None,
-                  templates_dir: Path | None = None) -> LLMRewriter | None:
+def make_rewriter(
+    settings: Settings, rules: RuleSet, client: ChatClient | None = None, templates_dir: Path | None = None
+) -> LLMRewriter | None:
     """An LLMRewriter when COACH_LLM_BASE_URL and COACH_LLM_MODEL are set, else None.
 
     Templates are loaded and checked here, so a broken template fails at start-up.
@@ -222,6 +229,5 @@ def make_rewriter(settings: Settings, rules: RuleSet, client: ChatClient | None 
     system = load_template("rewrite_system.txt", TEMPLATE_VARIABLES, templates_dir)
     user = load_template("rewrite_user.txt", TEMPLATE_VARIABLES, templates_dir)
     if client is None:
-        client = OpenAIChatClient(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                                  settings.llm_timeout)
+        client = OpenAIChatClient(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
     return LLMRewriter(client=client, rules=rules, system=system, user=user)

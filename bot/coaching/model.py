@@ -99,7 +99,7 @@ def char_grams(token: str) -> list[str]:
     """The character-gram features of one word: 2- to 5-grams of " word ", marked with "#"."""
     padded = f" {token} "
     length = len(padded)
-    return [CHAR_PREFIX + padded[i:i + n] for n in CHAR_SIZES for i in range(length - n + 1)]
+    return [CHAR_PREFIX + padded[i : i + n] for n in CHAR_SIZES for i in range(length - n + 1)]
 
 
 def word_grams(tokens: list[str]) -> list[str]:
@@ -202,8 +202,13 @@ class LearnedModel:
         def compute(token: str) -> _WordSums:
             grams = [row for row in map(rows.get, char_grams(token)) if row is not None]
             own = rows.get(token, (0.0, 0.0))
-            return (_added(row[0] for row in grams), _added(row[1] for row in grams), own[0], own[1],
-                    pair_rows.get(token))
+            return (
+                _added(row[0] for row in grams),
+                _added(row[1] for row in grams),
+                own[0],
+                own[1],
+                pair_rows.get(token),
+            )
 
         return _Memo(compute, MAX_CACHED_WORDS)
 
@@ -315,16 +320,22 @@ class LearnedModel:
     @classmethod
     def from_json(cls, data: dict[str, object], where: str = "model") -> LearnedModel:
         if data.get("feature_version") != FEATURE_VERSION:
-            raise ModelError(f"{where}: feature version {data.get('feature_version')!r}, this code reads "
-                             f"{FEATURE_VERSION}; run `support-coach train` again")
+            raise ModelError(
+                f"{where}: feature version {data.get('feature_version')!r}, this code reads "
+                f"{FEATURE_VERSION}; run `support-coach train` again"
+            )
         if data.get("outputs") != list(OUTPUTS):
             raise ModelError(f"{where}: outputs {data.get('outputs')!r} are not {list(OUTPUTS)}")
         raw_weights = data.get("weights")
         raw_idf = data.get("idf", {})
         bias = data.get("bias")
         thresholds = data.get("thresholds")
-        if (not isinstance(raw_weights, dict) or not isinstance(raw_idf, dict) or not isinstance(bias, list)
-                or not isinstance(thresholds, dict)):
+        if (
+            not isinstance(raw_weights, dict)
+            or not isinstance(raw_idf, dict)
+            or not isinstance(bias, list)
+            or not isinstance(thresholds, dict)
+        ):
             raise ModelError(f"{where}: needs 'weights', 'idf', 'bias' and 'thresholds'")
         width = len(OUTPUTS)
         weights: dict[str, Row] = {}
@@ -337,8 +348,13 @@ class LearnedModel:
         if len(bias) != width or not all(isinstance(v, int | float) for v in bias):
             raise ModelError(f"{where}: 'bias' must be {width} numbers")
         meta = data.get("meta")
-        return cls(weights, tuple(float(b) for b in bias), {str(k): float(v) for k, v in thresholds.items()},
-                   meta if isinstance(meta, dict) else {}, _shared_floats(raw_idf))
+        return cls(
+            weights,
+            tuple(float(b) for b in bias),
+            {str(k): float(v) for k, v in thresholds.items()},
+            meta if isinstance(meta, dict) else {},
+            _shared_floats(raw_idf),
+        )
 
 
 def _shared_floats(raw: dict[str, float]) -> dict[str, float]:

@@ -16,6 +16,7 @@ from bot.coaching.terms import TERM_SHAPE
 LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to see text
 _WORD_CHAR = re.compile(r"\w")
 
+
 @dataclass(frozen=True)
 class PatternPlan:
     """How the prefilter decides where one pattern of a rule runs.
@@ -107,8 +108,9 @@ def anchor_automaton(
         return None
     automaton = ahocorasick.Automaton()
     for key in sorted(anchors.keys() | literals.keys()):
-        written = tuple((anchor, anchor[0].isalnum(), tuple(indices))
-                        for anchor, indices in sorted(anchors.get(key, {}).items()))
+        written = tuple(
+            (anchor, anchor[0].isalnum(), tuple(indices)) for anchor, indices in sorted(anchors.get(key, {}).items())
+        )
         automaton.add_word(key, (len(key), written, literals.get(key, -1)))
     automaton.make_automaton()
     return automaton

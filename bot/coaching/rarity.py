@@ -67,7 +67,7 @@ def _trigrams() -> Counter[str]:
     counts: Counter[str] = Counter()
     for line in SAMPLE.strip().splitlines():
         padded = f" {line.strip()} "
-        counts.update(padded[i:i + 3] for i in range(len(padded) - 2))
+        counts.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return counts
 
 
@@ -79,7 +79,7 @@ def expected_count(string: str) -> float:
     if len(string) < 3:
         total = sum(count for gram, count in counts.items() if string in gram)
         return float(total) + 1.0
-    rarest = min(counts.get(string[i:i + 3], 0) for i in range(len(string) - 2))
+    rarest = min(counts.get(string[i : i + 3], 0) for i in range(len(string) - 2))
     return rarest + 0.5 ** len(string)
 
 

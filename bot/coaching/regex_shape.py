@@ -110,8 +110,9 @@ def _sequence_literals(items: list, lower: bool) -> tuple[_Strings | None, _Need
             run, run_start = frozenset({""}), index + 1
             if need is not None:
                 strings, before, after = need
-                found.append((strings, min(sum(widths[:index]) + before, total),
-                              min(after + sum(widths[index + 1:]), total)))
+                found.append(
+                    (strings, min(sum(widths[:index]) + before, total), min(after + sum(widths[index + 1 :]), total))
+                )
     close(len(items))
     best = max(found, key=lambda n: _score(n[0]), default=None)
     return (run if exact_so_far else None), (best if best is not None and _score(best[0]) > (0, 0) else None)
@@ -156,8 +157,11 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
                 union_exact = None
         union_need = None
         if all(n is not None for n in needs):
-            union_need = (frozenset().union(*(n[0] for n in needs)),  # type: ignore[index]
-                          max(n[1] for n in needs), max(n[2] for n in needs))  # type: ignore[index]
+            union_need = (
+                frozenset().union(*(n[0] for n in needs)),  # type: ignore[index]
+                max(n[1] for n in needs),
+                max(n[2] for n in needs),
+            )  # type: ignore[index]
         return union_exact, union_need
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         low, high, sub = cast("tuple[int, int, Any]", av)
@@ -304,7 +308,7 @@ def _group_end(source: str, start: int) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-            if source[index + 1:index + 2] == "]":  # "[]...]": a literal ] first
+            if source[index + 1 : index + 2] == "]":  # "[]...]": a literal ] first
                 index += 1
         elif char == "(":
             depth += 1
@@ -328,7 +332,7 @@ def _alternatives(body: str) -> list[str]:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-            if body[index + 1:index + 2] == "]":
+            if body[index + 1 : index + 2] == "]":
                 index += 1
         elif char == "(":
             depth += 1
@@ -351,9 +355,9 @@ def _boundary_inside(source: str) -> str | None:
     if not source.startswith(r"\b(?:"):
         return None
     end = _group_end(source, 2)
-    if end < 0 or source[end:end + 1] in ("?", "*", "+", "{"):
+    if end < 0 or source[end : end + 1] in ("?", "*", "+", "{"):
         return None
-    alternatives = _alternatives(source[5:end - 1])
+    alternatives = _alternatives(source[5 : end - 1])
     if not all(_PLAIN_LEAD.match(alt) for alt in alternatives):
         return None
     if len({alt[0] for alt in alternatives}) > _FEW_LEADS:  # most letters start one: no skipping
@@ -477,8 +481,11 @@ def _opening(heads: _Heads) -> str:
     seconds: dict[str, list[str]] = {}
     for head in sorted(heads):
         seconds.setdefault(head[0], []).append(head[1])
-    return "(?:" + "|".join(_escaped(first) + "[" + "".join(map(_escaped, rest)) + "]"
-                            for first, rest in seconds.items()) + ")"
+    return (
+        "(?:"
+        + "|".join(_escaped(first) + "[" + "".join(map(_escaped, rest)) + "]" for first, rest in seconds.items())
+        + ")"
+    )
 
 
 def start_search(pattern: re.Pattern[str]) -> re.Pattern[str]:

@@ -43,7 +43,6 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-
 # What opens a message and survives any rewrite of its first sentence: "sending:", a greeting.
 _KEEP_PREFIX = re.compile(
     r"^\s*(?:[*_~>]+\s*)?(?:(?:reply|sending|sent|draft|macro|response)\b[^:'\"\n]{0,30}[:>]\s*)?"
@@ -76,37 +75,139 @@ _STRUGGLE = re.compile(
 
 # Verb forms for templates. Irregular ones are listed; the rest follow spelling rules.
 _IRREGULAR_BASE = {
-    "lost": "lose", "known": "know", "knew": "know", "seen": "see", "saw": "see", "read": "read", "made": "make",
-    "got": "get", "gotten": "get", "paid": "pay", "sent": "send", "bought": "buy", "chosen": "choose",
-    "chose": "choose", "done": "do", "did": "do", "given": "give", "gave": "give", "kept": "keep", "set": "set",
-    "put": "put", "found": "find", "had": "have", "taken": "take", "took": "take", "written": "write",
-    "wrote": "write", "been": "be", "gone": "go", "went": "go", "heard": "hear", "left": "leave",
-    "spent": "spend", "forgotten": "forget", "forgot": "forget", "hit": "hit", "broken": "break",
-    "broke": "break", "told": "tell", "ran": "run", "run": "run", "understood": "understand",
-    "used": "use", "saved": "save", "updated": "update", "deleted": "delete", "entered": "enter",
-    "ordered": "order", "typed": "type", "changed": "change", "closed": "close", "removed": "remove",
-    "cancelled": "cancel", "canceled": "cancel", "shared": "share", "selected": "select",
-    "printed": "print", "clicked": "click", "backed": "back", "checked": "check", "contacted": "contact",
-    "followed": "follow", "opened": "open", "installed": "install", "noticed": "notice",
-    "renewed": "renew", "registered": "register", "reset": "reset", "configured": "configure",
-    "disabled": "disable", "enabled": "enable", "turned": "turn", "logged": "log", "signed": "sign",
-    "uploaded": "upload", "downloaded": "download", "picked": "pick", "tapped": "tap", "stopped": "stop",
-    "dropped": "drop", "shipped": "ship", "planned": "plan", "skipped": "skip", "plugged": "plug",
-    "unplugged": "unplug", "applied": "apply", "tried": "try", "copied": "copy", "replied": "reply",
-    "ignored": "ignore", "missed": "miss", "moved": "move", "placed": "place", "paused": "pause",
+    "lost": "lose",
+    "known": "know",
+    "knew": "know",
+    "seen": "see",
+    "saw": "see",
+    "read": "read",
+    "made": "make",
+    "got": "get",
+    "gotten": "get",
+    "paid": "pay",
+    "sent": "send",
+    "bought": "buy",
+    "chosen": "choose",
+    "chose": "choose",
+    "done": "do",
+    "did": "do",
+    "given": "give",
+    "gave": "give",
+    "kept": "keep",
+    "set": "set",
+    "put": "put",
+    "found": "find",
+    "had": "have",
+    "taken": "take",
+    "took": "take",
+    "written": "write",
+    "wrote": "write",
+    "been": "be",
+    "gone": "go",
+    "went": "go",
+    "heard": "hear",
+    "left": "leave",
+    "spent": "spend",
+    "forgotten": "forget",
+    "forgot": "forget",
+    "hit": "hit",
+    "broken": "break",
+    "broke": "break",
+    "told": "tell",
+    "ran": "run",
+    "run": "run",
+    "understood": "understand",
+    "used": "use",
+    "saved": "save",
+    "updated": "update",
+    "deleted": "delete",
+    "entered": "enter",
+    "ordered": "order",
+    "typed": "type",
+    "changed": "change",
+    "closed": "close",
+    "removed": "remove",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+    "shared": "share",
+    "selected": "select",
+    "printed": "print",
+    "clicked": "click",
+    "backed": "back",
+    "checked": "check",
+    "contacted": "contact",
+    "followed": "follow",
+    "opened": "open",
+    "installed": "install",
+    "noticed": "notice",
+    "renewed": "renew",
+    "registered": "register",
+    "reset": "reset",
+    "configured": "configure",
+    "disabled": "disable",
+    "enabled": "enable",
+    "turned": "turn",
+    "logged": "log",
+    "signed": "sign",
+    "uploaded": "upload",
+    "downloaded": "download",
+    "picked": "pick",
+    "tapped": "tap",
+    "stopped": "stop",
+    "dropped": "drop",
+    "shipped": "ship",
+    "planned": "plan",
+    "skipped": "skip",
+    "plugged": "plug",
+    "unplugged": "unplug",
+    "applied": "apply",
+    "tried": "try",
+    "copied": "copy",
+    "replied": "reply",
+    "ignored": "ignore",
+    "missed": "miss",
+    "moved": "move",
+    "placed": "place",
+    "paused": "pause",
 }
 _IRREGULAR_PP = {base: pp for pp, base in _IRREGULAR_BASE.items() if not pp.endswith("ed")} | {
-    "lose": "lost", "know": "known", "see": "seen", "read": "read", "make": "made", "get": "got", "pay": "paid",
-    "send": "sent", "buy": "bought", "choose": "chosen", "do": "done", "give": "given", "keep": "kept",
-    "set": "set", "put": "put", "find": "found", "have": "had", "take": "taken", "write": "written",
-    "be": "been", "go": "gone", "hear": "heard", "leave": "left", "spend": "spent", "forget": "forgotten",
-    "hit": "hit", "break": "broken", "tell": "told", "run": "run", "understand": "understood", "reset": "reset",
+    "lose": "lost",
+    "know": "known",
+    "see": "seen",
+    "read": "read",
+    "make": "made",
+    "get": "got",
+    "pay": "paid",
+    "send": "sent",
+    "buy": "bought",
+    "choose": "chosen",
+    "do": "done",
+    "give": "given",
+    "keep": "kept",
+    "set": "set",
+    "put": "put",
+    "find": "found",
+    "have": "had",
+    "take": "taken",
+    "write": "written",
+    "be": "been",
+    "go": "gone",
+    "hear": "heard",
+    "leave": "left",
+    "spend": "spent",
+    "forget": "forgotten",
+    "hit": "hit",
+    "break": "broken",
+    "tell": "told",
+    "run": "run",
+    "understand": "understood",
+    "reset": "reset",
 }
 _DOUBLE_FINAL = frozenset(_words("get set put run stop plan ship shop drop skip tap plug unplug hit cut top"))
 
 
 def base_form(verb: str) -> str:
-    """"backed" -> "back", "lost" -> "lose", "read" -> "read"; a base form stays as it is."""
+    """ "backed" -> "back", "lost" -> "lose", "read" -> "read"; a base form stays as it is."""
     lowered = verb.lower()
     if lowered in _IRREGULAR_BASE:
         return _IRREGULAR_BASE[lowered]
@@ -115,8 +216,13 @@ def base_form(verb: str) -> str:
     if lowered.endswith("ed") and len(lowered) > 4:
         stem = lowered[:-2]
         # "stopped" -> "stop", "padded" -> "pad"; "added", "stuffed", "buzzed" keep their double
-        if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lszf" \
-                and stem[-3] in "aeiou" and stem[-4] not in "aeiou":
+        if (
+            len(stem) > 3
+            and stem[-1] == stem[-2]
+            and stem[-1] not in "lszf"
+            and stem[-3] in "aeiou"
+            and stem[-4] not in "aeiou"
+        ):
             return stem[:-1]
         if stem.endswith(("at", "iz", "us", "ag", "ov", "ur", "ar", "iv", "ac", "uc", "ir", "as", "ur")):
             return stem + "e"
@@ -175,7 +281,8 @@ class PutDown:
 
     def fits(self, text: str, analysis: Analysis) -> bool:
         return any(f.rule in self.rules for f in analysis.findings) or (
-            self.pattern is not None and self.pattern.search(text) is not None)
+            self.pattern is not None and self.pattern.search(text) is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -220,8 +327,15 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
         unknown = {name for name, _ in _SLOT.findall(template)} - set(pattern.groupindex)
         if unknown:
             raise RuleError(f"{where}: template uses {sorted(unknown)}, which the pattern does not capture")
-        frames.append(Frame(str(raw.get("id", index)), strategy, pattern, template,
-                            _string_list(raw.get("categories", []), f"{where}: 'categories'")))
+        frames.append(
+            Frame(
+                str(raw.get("id", index)),
+                strategy,
+                pattern,
+                template,
+                _string_list(raw.get("categories", []), f"{where}: 'categories'"),
+            )
+        )
     soften = []
     for index, raw in enumerate(data.get("soften", []), start=1):
         try:
@@ -231,15 +345,20 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
     sections = {}
     for section in ("stock", "openers", "steps", "reflection"):
         raw = data.get(section, {})
-        sections[section] = {key: _string_list(value, f"{path.name}: [{section}] {key}")
-                             for key, value in raw.items() if key != "fix"}
+        sections[section] = {
+            key: _string_list(value, f"{path.name}: [{section}] {key}") for key, value in raw.items() if key != "fix"
+        }
     for key, templates in sections["openers"].items():
         if any("{object}" not in template for template in templates):
-            raise RuleError(f"{path.name}: [openers] {key}: every opener names the {{object}}; "
-                            "object-free sentences belong in [stock]")
+            raise RuleError(
+                f"{path.name}: [openers] {key}: every opener names the {{object}}; "
+                "object-free sentences belong in [stock]"
+            )
     fix = data.get("reflection", {}).get("fix", Strategies.fix)
-    fix = _string_list([fix] if isinstance(fix, str) else list(fix) if isinstance(fix, tuple) else fix,
-                       f"{path.name}: [reflection] fix")
+    fix = _string_list(
+        [fix] if isinstance(fix, str) else list(fix) if isinstance(fix, tuple) else fix,
+        f"{path.name}: [reflection] fix",
+    )
     put_downs = []
     for index, raw in enumerate(data.get("put_down", []), start=1):
         where = f"{path.name}: put_down #{index} ({raw.get('kind', '?')})"
@@ -250,10 +369,24 @@ def load_strategies(path: Path | str | None = None) -> Strategies:
             pattern = re.compile(raw["pattern"], re.IGNORECASE) if "pattern" in raw else None  # type: ignore[assignment]
         except re.error as exc:
             raise RuleError(f"{where}: bad 'pattern' ({exc})") from None
-        put_downs.append(PutDown(str(raw.get("kind", index)),
-                                 frozenset(_string_list(raw.get("rules", []), f"{where}: 'rules'")), pattern, prompts))
-    return Strategies(tuple(frames), tuple(soften), sections["stock"], sections["openers"], sections["steps"],
-                      sections["reflection"], fix, tuple(put_downs))
+        put_downs.append(
+            PutDown(
+                str(raw.get("kind", index)),
+                frozenset(_string_list(raw.get("rules", []), f"{where}: 'rules'")),
+                pattern,
+                prompts,
+            )
+        )
+    return Strategies(
+        tuple(frames),
+        tuple(soften),
+        sections["stock"],
+        sections["openers"],
+        sections["steps"],
+        sections["reflection"],
+        fix,
+        tuple(put_downs),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -262,12 +395,19 @@ def default_strategies() -> Strategies:
 
 
 # What the slots of a last-resort sentence are filled with when it is checked on its own.
-_PROBE = {"object": "the invoice", "subject": "the invoice", "fix": "the billing page may need a clearer note",
-          "verb": "find", "cause": "the card had expired", "clause": "the card had expired"}
+_PROBE = {
+    "object": "the invoice",
+    "subject": "the invoice",
+    "fix": "the billing page may need a clearer note",
+    "verb": "find",
+    "cause": "the card had expired",
+    "clause": "the card had expired",
+}
 
 
-def check_phrasing(rules: RuleSet, strategies: Strategies | None = None,
-                   topics: tuple[Topic, ...] | None = None) -> Iterator[str]:
+def check_phrasing(
+    rules: RuleSet, strategies: Strategies | None = None, topics: tuple[Topic, ...] | None = None
+) -> Iterator[str]:
     """Problems with the coach's own sentences (rewrites.toml, the topics' next steps): each is
     what an agent may be told to send, so none may be flagged by the rules, read broken, be a
     hollow announcement or offer what the agent never did; a step must be a step, and an opener
@@ -276,8 +416,12 @@ def check_phrasing(rules: RuleSet, strategies: Strategies | None = None,
     strategies = strategies if strategies is not None else default_strategies()
     topics = topics if topics is not None else default_topics()
     sentences: list[tuple[str, str, str]] = []  # (where, role, text)
-    for section, role in ((strategies.openers, "opener"), (strategies.stock, "opener"),
-                          (strategies.steps, "step"), (strategies.reflection, "question")):
+    for section, role in (
+        (strategies.openers, "opener"),
+        (strategies.stock, "opener"),
+        (strategies.steps, "step"),
+        (strategies.reflection, "question"),
+    ):
         for key, texts in section.items():
             sentences += [(key, role, text) for text in texts]
     sentences += [(f"put_down {p.kind}", "question", text) for p in strategies.put_downs for text in p.prompts]
@@ -307,8 +451,13 @@ MAX_EDIT_CHARS = 1200  # measured: about 0.25 s of editing on a dense message of
 MAX_EDIT_FINDINGS = 60
 
 
-def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None = None,
-            topics: tuple[Topic, ...] | None = None, strategies: Strategies | None = None) -> Suggestion | None:
+def rewrite(
+    text: str,
+    analysis: Analysis | None = None,
+    rules: RuleSet | None = None,
+    topics: tuple[Topic, ...] | None = None,
+    strategies: Strategies | None = None,
+) -> Suggestion | None:
     """A suggestion for a flagged message, or None when there is nothing to coach."""
     rules = rules if rules is not None else default_rules()
     analysis = analysis if analysis is not None else detect(text, rules)
@@ -322,16 +471,18 @@ def rewrite(text: str, analysis: Analysis | None = None, rules: RuleSet | None =
     return _rewrite(text, analysis, rules, topics, strategies, audience(text, analysis))
 
 
-
-
-
-def _under_prefix(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...],
-                  strategies: Strategies) -> Suggestion | None:
+def _under_prefix(
+    text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...], strategies: Strategies
+) -> Suggestion | None:
     """The draft after a "sending:" prefix rewritten as a reply to the customer, the prefix kept
     as is; None when there is no such prefix, it holds a finding itself, or nothing follows it."""
     head = DRAFT_PREFIX.match(text)
-    if head is None or not text[head.end():].strip() or TO_COLLEAGUE.match(text) \
-            or any(f.start < head.end() and not _whole_sentence(f.rule) for f in analysis.findings):
+    if (
+        head is None
+        or not text[head.end() :].strip()
+        or TO_COLLEAGUE.match(text)
+        or any(f.start < head.end() and not _whole_sentence(f.rule) for f in analysis.findings)
+    ):
         return None  # the label itself holds the put-down ("draft to the idiot in #4410:")
     prefix = head.group(0)
     if any(prefix.count(mark) % 2 for mark in ("'", '"', "`")) or prefix.count("“") != prefix.count("”"):
@@ -339,10 +490,16 @@ def _under_prefix(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[T
     shift = head.end()
     rest = text[shift:]
     # a finding of the whole message (the learned stage) is clipped to the draft after the label
-    inner = Analysis(text=rest, findings=tuple(replace(f, start=max(0, f.start - shift), end=f.end - shift)
-                                               for f in analysis.findings if f.end > shift),
-                     categories=analysis.categories, severity=analysis.severity, addressed_to_customer=True,
-                     model_score=analysis.model_score)
+    inner = Analysis(
+        text=rest,
+        findings=tuple(
+            replace(f, start=max(0, f.start - shift), end=f.end - shift) for f in analysis.findings if f.end > shift
+        ),
+        categories=analysis.categories,
+        severity=analysis.severity,
+        addressed_to_customer=True,
+        model_score=analysis.model_score,
+    )
     suggestion = _rewrite(rest, inner, rules, topics, strategies, "customer")
     if suggestion is None or suggestion.kind != "rewrite":
         return None
@@ -352,12 +509,16 @@ def _under_prefix(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[T
     return Suggestion(text=joined, kind="rewrite", principles=analysis.principles)
 
 
-def _rewrite(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...],
-             strategies: Strategies, who: str) -> Suggestion:
+def _rewrite(
+    text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic, ...], strategies: Strategies, who: str
+) -> Suggestion:
     """The suggestion for a flagged message whose audience is known."""
     if who == "chatter":
-        return Suggestion(text=reflection(text, analysis, rules, topics, strategies), kind="reflection",
-                          principles=analysis.principles)
+        return Suggestion(
+            text=reflection(text, analysis, rules, topics, strategies),
+            kind="reflection",
+            principles=analysis.principles,
+        )
     editor = _Editor(text, analysis, rules, strategies, customer=who == "customer")
     # Sentence editing re-checks the whole draft per candidate: fine for a reply, quadratic for
     # a wall of text. A live nudge must arrive within a second, so a long or dense message
@@ -372,16 +533,26 @@ def _rewrite(text: str, analysis: Analysis, rules: RuleSet, topics: tuple[Topic,
     if draft is None or detect(draft, rules).flagged:  # the whole engine, learned stage included, has the last word
         draft = _first_sendable(editor, text, analysis, topics, strategies, rules, customer=who == "customer")
         if draft is None:  # nothing sendable passes: a question, never a flagged text
-            return Suggestion(text=reflection(text, analysis, rules, topics, strategies), kind="reflection",
-                              principles=analysis.principles)
+            return Suggestion(
+                text=reflection(text, analysis, rules, topics, strategies),
+                kind="reflection",
+                principles=analysis.principles,
+            )
     return Suggestion(text=draft, kind="rewrite", principles=analysis.principles)
 
 
 MAX_FALLBACKS = 12  # whole replacements tried before a reflection; each costs a detector run or a few
 
 
-def _first_sendable(editor: _Editor, text: str, analysis: Analysis, topics: tuple[Topic, ...],
-                    strategies: Strategies, rules: RuleSet, customer: bool) -> str | None:
+def _first_sendable(
+    editor: _Editor,
+    text: str,
+    analysis: Analysis,
+    topics: tuple[Topic, ...],
+    strategies: Strategies,
+    rules: RuleSet,
+    customer: bool,
+) -> str | None:
     """The first whole replacement that, with its next step, the full engine passes."""
     for index, (candidate, named) in enumerate(editor.fallbacks()):
         if index >= MAX_FALLBACKS:
@@ -429,8 +600,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 class _Editor:
     """Edits one message sentence by sentence, checking every candidate against the original."""
 
-    def __init__(self, text: str, analysis: Analysis, rules: RuleSet, strategies: Strategies,
-                 customer: bool) -> None:
+    def __init__(self, text: str, analysis: Analysis, rules: RuleSet, strategies: Strategies, customer: bool) -> None:
         self.original = text
         self.analysis = analysis
         self.rules = rules
@@ -465,27 +635,37 @@ class _Editor:
                 continue
             prefix = _KEEP_PREFIX.match(sentence) if start == 0 else None
             head = prefix.group(0) if prefix else ""
-            body = sentence[len(head):].rstrip()
+            body = sentence[len(head) :].rstrip()
             suffix = _KEEP_SUFFIX.search(body)
             closing = suffix.group(0).strip() if suffix and suffix.start() > 0 else ""
-            trailing = closing + sentence[len(sentence.rstrip()):]
+            trailing = closing + sentence[len(sentence.rstrip()) :]
             body = body[: len(body) - len(suffix.group(0))] if suffix and closing else body
             clauses = [m.group(0) for m in _CLAUSE.finditer(body) if m.group(0).strip()]
             kept = "".join(c for c in clauses if shape_of(c) is None).strip().rstrip(",;:\u2014\u2013 ")
             stop = body[-1] if body[-1:] in ".!" else "."  # a question whose tag went is a statement
             softened = self._soften(body).strip()
-            options = [head + _fit_case(head, len(head), softened) + trailing] \
-                if softened != body.strip() and shape_of(softened) is None else []
+            options = (
+                [head + _fit_case(head, len(head), softened) + trailing]
+                if softened != body.strip() and shape_of(softened) is None
+                else []
+            )
             if kept and len(_WORD.findall(kept)) >= 3 and shape_of(kept) is None:
                 options.append(head + _fit_case(head, len(head), kept.rstrip(".!?")) + stop + trailing)
             options.append(head + trailing if head or closing else "")
-            stock = [t for t in _rotated(self.strategies.stock.get(shape.category, ()),
-                                         self.original, "harsh:") if t not in self.used_stock]
+            stock = [
+                t
+                for t in _rotated(self.strategies.stock.get(shape.category, ()), self.original, "harsh:")
+                if t not in self.used_stock
+            ]
             options += [head + _fit_case(head, len(head), t) + trailing for t in stock[:3]] if self.customer else []
             for option in options:
                 full = _tidy(draft[:start] + option + draft[end:], self.capital, self.original)
-                if _has_content(body_of(full)) and not missing(hard, full) and not defects(self.original, full) \
-                        and not _rules_only(full, self.rules).flagged:
+                if (
+                    _has_content(body_of(full))
+                    and not missing(hard, full)
+                    and not defects(self.original, full)
+                    and not _rules_only(full, self.rules).flagged
+                ):
                     draft = full
                     break
         return draft
@@ -510,8 +690,10 @@ class _Editor:
         head = prefix.group(0) if prefix else ""
         tail_match = _KEEP_SUFFIX.search(self.original)
         tail = tail_match.group(0).strip() if tail_match and tail_match.start() > len(head) else ""
-        choices = [*self._openers(category), *((s, "") for s in _rotated(
-            self.strategies.stock.get(category, ()), self.original, "stock:"))]
+        choices = [
+            *self._openers(category),
+            *((s, "") for s in _rotated(self.strategies.stock.get(category, ()), self.original, "stock:")),
+        ]
         choices.append((self.rules.categories[category].fallback, ""))
         for sentence, named in choices:
             # the greeting and closing mark kept when they read cleanly (a macro's opening fence
@@ -519,24 +701,30 @@ class _Editor:
             joint = " " if head[-1:] in ".!?" else ""  # "Hi James." then the sentence
             whole = head + joint + _fit_case(head, len(head), sentence) + tail
             for candidate in (_tidy(whole, self.capital, self.original), sentence):
-                if not _rules_only(candidate, self.rules).flagged and not hollow(candidate) \
-                        and not defects(self.original, candidate):
+                if (
+                    not _rules_only(candidate, self.rules).flagged
+                    and not hollow(candidate)
+                    and not defects(self.original, candidate)
+                ):
                     yield candidate, named
                     break
 
     def named_in(self, draft: str) -> str:
         """The object an opener of ours names in ``draft`` (so the step names something else), or ""."""
         category = _primary_category(self.analysis)
-        return next((thing for sentence, thing in self._openers(category)
-                     if sentence.rstrip(".").lower() in draft.lower()), "")
+        return next(
+            (thing for sentence, thing in self._openers(category) if sentence.rstrip(".").lower() in draft.lower()), ""
+        )
 
     def _openers(self, category: str) -> list[tuple[str, str]]:
         """The category's openers about the first thing the message names, in the message's order."""
         if not self.objects:
             return []
         thing = self.objects[0]
-        return [(template.replace("{object}", thing), thing)
-                for template in _rotated(self.strategies.openers.get(category, ()), self.original, "open:")]
+        return [
+            (template.replace("{object}", thing), thing)
+            for template in _rotated(self.strategies.openers.get(category, ()), self.original, "open:")
+        ]
 
     def _pass(self, draft: str, analysis: Analysis) -> str:
         sentences = _sentences(draft)
@@ -544,7 +732,7 @@ class _Editor:
         for finding in analysis.findings:
             # a match that starts on the previous sentence's full stop (". Had you read") belongs
             # to the sentence it reads into
-            lead = re.match(r"[\s.!?,;:]+", draft[finding.start:finding.end])
+            lead = re.match(r"[\s.!?,;:]+", draft[finding.start : finding.end])
             if lead and lead.end() < finding.end - finding.start:
                 finding = replace(finding, start=finding.start + lead.end())
             index = next((i for i, (s, e) in enumerate(sentences) if s <= finding.start < e), len(sentences) - 1)
@@ -555,8 +743,7 @@ class _Editor:
             draft = self._edit_sentence(draft, start, end, by_sentence[index], required)
         return _tidy(draft, self.capital, self.original)
 
-    def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding],
-                       required: list[Fact]) -> str:
+    def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding], required: list[Fact]) -> str:
         best: tuple[tuple[int, int], str] | None = None
         original_start = _FRAGMENT.match(_strip_prefix(draft[start:end], start))
         for candidate in self._candidates(draft, start, end, findings):
@@ -578,13 +765,14 @@ class _Editor:
         """Does the detector still find something in the edited sentence (or anything new)?"""
         found = _rules_only(full, self.rules)
         return any(f.match and f.match in candidate for f in found.findings) or (
-            len(found.findings) > len(self.analysis.findings))
+            len(found.findings) > len(self.analysis.findings)
+        )
 
     def _candidates(self, draft: str, start: int, end: int, findings: list[Finding]) -> Iterator[str]:
         """Edits of one sentence, best first."""
         sentence = draft[start:end]
         body = sentence.rstrip()
-        trailing = sentence[len(body):]
+        trailing = sentence[len(body) :]
         local = [(max(0, f.start - start), min(len(body), f.end - start)) for f in findings]
         categories = {f.category for f in findings}
         seen: set[str] = set()
@@ -602,9 +790,9 @@ class _Editor:
                     yield candidate
         head = _KEEP_PREFIX.match(body) if start == 0 else None
         lead = head.group(0) if head else ""
-        if any(_whole_sentence(f.rule) for f in findings) and ":" in body[len(lead):]:
+        if any(_whole_sentence(f.rule) for f in findings) and ":" in body[len(lead) :]:
             # "I'll spell it out since nothing landed: restart the modem": the point is after the colon
-            point = body[len(lead):].rsplit(":", 1)[1].strip()
+            point = body[len(lead) :].rsplit(":", 1)[1].strip()
             if len(_WORD.findall(point)) >= 3 and not point.startswith(("//", "/")):
                 candidate = lead + _fit_case(lead, len(lead), point) + trailing
                 if fresh(candidate):
@@ -630,7 +818,7 @@ class _Editor:
         suffix_match = _KEEP_SUFFIX.search(body)
         suffix = suffix_match.group(0) if suffix_match and suffix_match.start() > len(prefix) else ""
         trailing = suffix + trailing
-        leading = body[:len(body) - len(body.lstrip())]
+        leading = body[: len(body) - len(body.lstrip())]
         outside = body_of(draft[:start] + " " + draft[end:])
         if len(_WORD.findall(outside)) >= 3 and fresh(prefix or leading):
             yield prefix or leading
@@ -665,8 +853,10 @@ class _Editor:
         frames = sorted(self.strategies.frames, key=lambda fr: not (set(fr.categories) & categories))
         out: list[str] = []
         for first in frames:
-            if not any(m.group(0) and any(m.start() < e and s < m.end() for s, e in local)
-                       for m in first.pattern.finditer(body)):
+            if not any(
+                m.group(0) and any(m.start() < e and s < m.end() for s, e in local)
+                for m in first.pattern.finditer(body)
+            ):
                 continue
             for result in self._chain(body, local, [first, *[f for f in frames if f is not first]]):
                 if result not in out:
@@ -695,8 +885,11 @@ class _Editor:
                     current = _splice(current, match.start(), match.end(), replacement)
                     shift = len(replacement) - (match.end() - match.start())
                     at = match.start()
-                    spans = [(s, e) if e <= at else (max(at, s + shift), max(at, e + shift))
-                             for s, e in spans if not (at <= s and e <= match.end())]
+                    spans = [
+                        (s, e) if e <= at else (max(at, s + shift), max(at, e + shift))
+                        for s, e in spans
+                        if not (at <= s and e <= match.end())
+                    ]
                     results.append(current)
                     applied = True
                     break
@@ -708,8 +901,10 @@ class _Editor:
 
     def _soften(self, text: str) -> str:
         for pattern, replacement in self.strategies.soften:
-            text = pattern.sub(lambda m, r=replacement: _fit_case(m.string, m.start(), r) if r else "",  # type: ignore[misc]
-                               text)
+            text = pattern.sub(
+                lambda m, r=replacement: _fit_case(m.string, m.start(), r) if r else "",  # type: ignore[misc]
+                text,
+            )
         return text
 
     def _rule_swap(self, body: str, start: int, findings: list[Finding]) -> str | None:
@@ -740,7 +935,7 @@ def _strip_prefix(sentence: str, start: int) -> str:
     if start:
         return sentence
     prefix = _KEEP_PREFIX.match(sentence)
-    return sentence[prefix.end():] if prefix else sentence
+    return sentence[prefix.end() :] if prefix else sentence
 
 
 def _fill(template: str, match: re.Match[str]) -> str:
@@ -786,11 +981,13 @@ def _noun_phrase(value: str) -> tuple[str, str]:
 
 
 _PRONOUNS = frozenset(_words("we you i they he she our"))
-_NP_STOP = frozenset(_words(
-    "wrong wrongly incorrectly twice again by on in at to for with from before after when and or but so because "
-    "which that instead too late early back off out up down yourself yourselves there here already "
-    "during while into onto over under through without within until since as about across via per then"
-))
+_NP_STOP = frozenset(
+    _words(
+        "wrong wrongly incorrectly twice again by on in at to for with from before after when and or but so because "
+        "which that instead too late early back off out up down yourself yourselves there here already "
+        "during while into onto over under through without within until since as about across via per then"
+    )
+)
 
 
 def _splice(text: str, start: int, end: int, replacement: str) -> str:
@@ -848,7 +1045,7 @@ def _fit_case(text: str, position: int, replacement: str) -> str:
     if not replacement:
         return replacement
     before = text[:position].rstrip()
-    at_start = not before or before[-1] in ".!?\n:\"_*`>" or re.search(r"(?:^|\s)['\"“]$", before) is not None
+    at_start = not before or before[-1] in '.!?\n:"_*`>' or re.search(r"(?:^|\s)['\"“]$", before) is not None
     if at_start:
         return replacement[0].upper() + replacement[1:]
     first = replacement.split(" ", 1)[0]
@@ -887,7 +1084,8 @@ def _tidy(text: str, capital_start: bool = True, original: str = "") -> str:
 _GREETING_COMMA = re.compile(
     r"^(\W*(?:(?:reply|sending|sent|draft|macro|response)\b[^:'\"\n]{0,30}:\s*)?['\"_*`]?\s*"
     r"(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^,\n.!?]{0,40},[ \t]+)([A-Z][a-z]+)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _after_greeting(text: str, original: str) -> str:
@@ -895,7 +1093,7 @@ def _after_greeting(text: str, original: str) -> str:
     match = _GREETING_COMMA.match(text)
     if not match or not match.group(2)[1:].islower() or capital_allowed(match.group(2), original or text):
         return text
-    return text[:match.start(2)] + match.group(2).lower() + text[match.end(2):]
+    return text[: match.start(2)] + match.group(2).lower() + text[match.end(2) :]
 
 
 # A sentence glued to the word before it (a plain word, not a link, file name or version).
@@ -911,44 +1109,56 @@ def _has_content(text: str) -> bool:
 
 # The head of a phrase that is no object to check or ask about: a person (the customer is not
 # a thing to look at) or the conversation itself ("the answer", "the premise").
-_NOT_OBJECT = frozenset(_words(
-    "customer customers user users client clients guy guys lady ladies man men woman women people person "
-    "folks crowd agent agents caller callers humans human kid kids someone everyone anyone one ones boomer "
-    "boomers guest guests gentleman owner owners buyer buyers member members staff team manager patient "
-    "tenant passenger driver reseller answer answers question questions premise decision conversation story "
-    "attitude tone point reason complaint matter facts lot least same classic highest whole usual entire "
-    "only latest responsibility expectations avoidance death bother difference outcome moment night week day "
-    "use doubt award upside last sort kind type language messenger word words month year hour minute today "
-    "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
-    "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business "
-    "engineer engineers rider riders grandson granddaughter child children baby world thread chat call message "
-    "messages reply note admin admins keyboard chair"
-))
+_NOT_OBJECT = frozenset(
+    _words(
+        "customer customers user users client clients guy guys lady ladies man men woman women people person "
+        "folks crowd agent agents caller callers humans human kid kids someone everyone anyone one ones boomer "
+        "boomers guest guests gentleman owner owners buyer buyers member members staff team manager patient "
+        "tenant passenger driver reseller answer answers question questions premise decision conversation story "
+        "attitude tone point reason complaint matter facts lot least same classic highest whole usual entire "
+        "only latest responsibility expectations avoidance death bother difference outcome moment night week day "
+        "use doubt award upside last sort kind type language messenger word words month year hour minute today "
+        "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
+        "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business "
+        "engineer engineers rider riders grandson granddaughter child children baby world thread chat call message "
+        "messages reply note admin admins keyboard chair"
+    )
+)
 # Words a noun phrase picked up from the clause around it: "the docs really", "the router three".
-_NOT_TAIL = frozenset(_words(
-    "rather himself herself themselves itself yourself yourselves open down out up off away again once twice "
-    "two three four five means because his her guy wont like back"
-))
+_NOT_TAIL = frozenset(
+    _words(
+        "rather himself herself themselves itself yourself yourselves open down out up off away again once twice "
+        "two three four five means because his her guy wont like back"
+    )
+)
 # A verb that ends the subject it follows: "the headset pairs fine", "the server logs disagree".
-_VERB_AFTER = frozenset(_words(
-    "pairs works worked stands shows says said disagree disagrees agree agrees ends ended went goes looks seems "
-    "needs means takes makes gets runs ran arrives arrived stays stayed exists applies applied covers covered "
-    "lists states stated expires expired closes closed opens opened fails failed"))
+_VERB_AFTER = frozenset(
+    _words(
+        "pairs works worked stands shows says said disagree disagrees agree agrees ends ended went goes looks seems "
+        "needs means takes makes gets runs ran arrives arrived stays stayed exists applies applied covers covered "
+        "lists states stated expires expired closes closed opens opened fails failed"
+    )
+)
 # What follows a verb but not a plural noun: "the chair strikes again", "the refund takes 5-7 days"
 # (while "the router settings are…" keeps its settings).
-_AFTER_A_VERB = re.compile(r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this|that|again|up|down|out|off|back"
-                           r"|because|when|every|all|at|tomorrow|today|tonight|soon|later|overnight)\b)",
-                           re.IGNORECASE)
-_PRONOUN_WORDS = frozenset(_words(
-    "i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us"))
+_AFTER_A_VERB = re.compile(
+    r"\s+(?:\d|(?:the|a|an|your|my|our|his|her|their|this|that|again|up|down|out|off|back"
+    r"|because|when|every|all|at|tomorrow|today|tonight|soon|later|overnight)\b)",
+    re.IGNORECASE,
+)
+_PRONOUN_WORDS = frozenset(
+    _words("i i'm i've you you're you've we we're they they're he he's she she's it it's me him them us")
+)
 _EST_NOUNS = frozenset(_words("test tests request requests interest contest chest forest rest digest protest"))
-_NUMBER_WORD = frozenset(_words(
-    "one two three four five six seven eight nine ten twice first second third fourth fifth"))
+_NUMBER_WORD = frozenset(
+    _words("one two three four five six seven eight nine ten twice first second third fourth fifth")
+)
 _DETERMINER = frozenset(_words("the your this that these those our"))
 
 
-_COMPLEMENT_VERB = re.compile(r"\b(?:keep|keeps|kept|keeping|make|makes|made|making|stay|get|got|leave|left)\s+$",
-                              re.IGNORECASE)
+_COMPLEMENT_VERB = re.compile(
+    r"\b(?:keep|keeps|kept|keeping|make|makes|made|making|stay|get|got|leave|left)\s+$", re.IGNORECASE
+)
 
 
 def _thing(text: str, fact: Fact) -> str:
@@ -957,12 +1167,17 @@ def _thing(text: str, fact: Fact) -> str:
     words = [w.strip("'\"’”") for w in fact.text.split() if w.lower() != "own"]
     if not words or words[0].lower() not in _DETERMINER or any(w.lower() in _NUMBER_WORD for w in words[1:]):
         return ""  # "this four different ways", "the third time": a count, not a thing
-    follows = text[fact.end:]
-    if len(words) == 2 and words[0].lower() in ("this", "that", "it") \
-            and _COMPLEMENT_VERB.search(text[max(0, fact.start - 20):fact.start]):
+    follows = text[fact.end :]
+    if (
+        len(words) == 2
+        and words[0].lower() in ("this", "that", "it")
+        and _COMPLEMENT_VERB.search(text[max(0, fact.start - 20) : fact.start])
+    ):
         return ""  # "keep this civil", "make that quick": what the thing should be, not a thing
-    cut = next((i for i, w in enumerate(words)
-                if i >= 2 and (w.lower() in _VERB_AFTER or re.search(r"'(?:d|ll|ve|re)$", w))), len(words))
+    cut = next(
+        (i for i, w in enumerate(words) if i >= 2 and (w.lower() in _VERB_AFTER or re.search(r"'(?:d|ll|ve|re)$", w))),
+        len(words),
+    )
     verb_found = cut < len(words)
     if verb_found:  # "the headset pairs fine", "the renewal notice he'd…"
         words, follows = words[:cut], " " + words[cut]
@@ -971,22 +1186,41 @@ def _thing(text: str, fact: Fact) -> str:
     if re.match(r"\s+of\b", follows):
         return ""  # "the top of the page", "that sort of language": the thing comes after "of"
     last = words[-1].lower()
-    if not verb_found and len(words) > 2 and _AFTER_A_VERB.match(follows) and last.endswith("s") \
-            and not last.endswith(("ss", "us", "'s", "’s")):
+    if (
+        not verb_found
+        and len(words) > 2
+        and _AFTER_A_VERB.match(follows)
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "'s", "’s"))
+    ):
         words = words[:-1]  # "the chair strikes again": the verb of the clause, not part of the thing
     last = words[-1].lower()
     verb_like = last.endswith("ing") or (len(words) == 2 and last.endswith("s") and not last.endswith(("ss", "us")))
     if words[0].lower() in ("this", "that") and verb_like:
         return ""  # "that falls outside…", "that expecting…": a pronoun or a conjunction, not a determiner
-    if any(w.lower() in _PRONOUN_WORDS or w.lower() in ("worst", "best", "same")
-           or (w.lower().endswith("est") and w.lower() not in _EST_NOUNS) for w in words[1:]):
+    if any(
+        w.lower() in _PRONOUN_WORDS
+        or w.lower() in ("worst", "best", "same")
+        or (w.lower().endswith("est") and w.lower() not in _EST_NOUNS)
+        for w in words[1:]
+    ):
         return ""  # "that she's misreading", "the dumbest", "the same place": a clause, a verdict, a callback
     following = re.match(r"\s+([A-Za-z][\w'-]*)", follows)
-    if len(words) == 4 and following and following.group(1).lower() not in NOT_NOUN \
-            and not (following.group(1).lower().endswith("ed") and len(following.group(1)) > 4):
+    if (
+        len(words) == 4
+        and following
+        and following.group(1).lower() not in NOT_NOUN
+        and not (following.group(1).lower().endswith("ed") and len(following.group(1)) > 4)
+    ):
         return ""  # "the Harbourside Hotel front [desk]": cut off at the phrase's length limit
-    if len(words) < 2 or last in _NOT_OBJECT or last in _NOT_TAIL or last.endswith(("'s", "’s")) \
-            or len(last) < 3 or last.endswith(("ly", "ed")):
+    if (
+        len(words) < 2
+        or last in _NOT_OBJECT
+        or last in _NOT_TAIL
+        or last.endswith(("'s", "’s"))
+        or len(last) < 3
+        or last.endswith(("ly", "ed"))
+    ):
         return ""
     phrase = " ".join(words)
     return phrase[0].lower() + phrase[1:] if phrase[:1].isupper() and not phrase[1:2].isupper() else phrase
@@ -1016,9 +1250,16 @@ def _objects(text: str, analysis: Analysis, rules: RuleSet | None = None) -> lis
     return out
 
 
-def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple[Topic, ...],
-                    strategies: Strategies, rules: RuleSet, lost: list[str] | None = None,
-                    avoid: str = "") -> str:
+def _with_next_step(
+    draft: str,
+    original: str,
+    analysis: Analysis,
+    topics: tuple[Topic, ...],
+    strategies: Strategies,
+    rules: RuleSet,
+    lost: list[str] | None = None,
+    avoid: str = "",
+) -> str:
     """End a customer-facing rewrite with a concrete step, unless the agent already gave one.
 
     The most specific step that passes wins: about a thing the edit had to give up ("the setup
@@ -1039,16 +1280,21 @@ def _with_next_step(draft: str, original: str, analysis: Analysis, topics: tuple
     objects = [thing for thing in _objects(original, analysis, rules) if thing != avoid]
     if objects:
         groups.append([step.replace("{object}", objects[0]) for step in named])
-    groups.append([step for step in strategies.steps.get(category, ()) if "{object}" not in step]
-                  + list(strategies.steps.get("generic", ())))
+    groups.append(
+        [step for step in strategies.steps.get(category, ()) if "{object}" not in step]
+        + list(strategies.steps.get("generic", ()))
+    )
     rotated: list[str] = []
     for group in groups:
         rotated += _rotated(group, original, "step:")
     given = any(fact.kind == "number" for fact in extract(original))
     timed = _GIVES_TIME.search(original) is not None
     # a step that asks for what the message already gives (a number, a time or date) comes last
-    rotated.sort(key=lambda step: (given and _ASKS_FOR_NUMBER.search(step) is not None)
-                 or (timed and _ASKS_FOR_TIME.search(step) is not None))
+    rotated.sort(
+        key=lambda step: (
+            (given and _ASKS_FOR_NUMBER.search(step) is not None) or (timed and _ASKS_FOR_TIME.search(step) is not None)
+        )
+    )
     for step in rotated:
         candidate = _insert_step(draft, step)
         if not detect(candidate, rules).flagged and not defects(original, candidate):
@@ -1060,12 +1306,16 @@ _GIVES_TIME = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b|\bat \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:yesterday|today|tonight|this morning|last night)\b"
     r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b",
-    re.IGNORECASE)
-_ASKS_FOR_TIME = re.compile(r"\b(?:tell|send) me (?:when|what time|which (?:day|date|time)|the (?:date|time))\b"
-                            r"|\bwhen (?:this|it|the \w+) (?:first |last )?(?:happened|started|was|dropped)\b",
-                            re.IGNORECASE)
-_ASKS_FOR_NUMBER = re.compile(r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b",
-                              re.IGNORECASE)
+    re.IGNORECASE,
+)
+_ASKS_FOR_TIME = re.compile(
+    r"\b(?:tell|send) me (?:when|what time|which (?:day|date|time)|the (?:date|time))\b"
+    r"|\bwhen (?:this|it|the \w+) (?:first |last )?(?:happened|started|was|dropped)\b",
+    re.IGNORECASE,
+)
+_ASKS_FOR_NUMBER = re.compile(
+    r"\b(?:send|tell) me (?:the |your |any )?[\w -]{0,20}?(?:number|reference)\b", re.IGNORECASE
+)
 
 
 def _insert_step(text: str, step: str) -> str:
@@ -1073,7 +1323,7 @@ def _insert_step(text: str, step: str) -> str:
     sign_off = SIGN_OFF.search(text)
     tail = ""
     if sign_off:
-        text, tail = text[: sign_off.start()].rstrip(), text[sign_off.start():]
+        text, tail = text[: sign_off.start()].rstrip(), text[sign_off.start() :]
     closing = ""
     quote = re.search(r"([.!?]?)(['\"”’_*`]+)\s*$", text)
     pairs = {"'": "'", '"': '"', "”": "“", "’": "‘", "_": "_", "*": "*", "`": "`"}
@@ -1095,12 +1345,20 @@ def _insert_step(text: str, step: str) -> str:
 
 
 # Last resorts when no reflection of the category, topic or put-down kind fits the message.
-LAST_REFLECTIONS = ("What got in their way here?", "Which step lost them, and could the guide show it better?",
-                    "Where did the steps stop making sense for them?")
+LAST_REFLECTIONS = (
+    "What got in their way here?",
+    "Which step lost them, and could the guide show it better?",
+    "Where did the steps stop making sense for them?",
+)
 
 
-def reflection(text: str, analysis: Analysis, rules: RuleSet | None = None,
-               topics: tuple[Topic, ...] | None = None, strategies: Strategies | None = None) -> str:
+def reflection(
+    text: str,
+    analysis: Analysis,
+    rules: RuleSet | None = None,
+    topics: tuple[Topic, ...] | None = None,
+    strategies: Strategies | None = None,
+) -> str:
     """A question about what tripped the customer up, in the message's own words: the struggle
     ("couldn't find the power button"), the cause the note names ("she had caps lock on"), or
     what the note is about (an account, a product, a ticket), then how to stop it recurring."""
@@ -1217,18 +1475,22 @@ def _about(text: str, analysis: Analysis, rules: RuleSet | None = None) -> tuple
     if names:
         run = [names[0]]
         for fact in names[1:]:
-            if re.fullmatch(r"\s*(?:&|and|of)?\s*", text[run[-1].end:fact.start]):
+            if re.fullmatch(r"\s*(?:&|and|of)?\s*", text[run[-1].end : fact.start]):
                 run.append(fact)
             else:
                 break
-        return text[run[0].start:run[-1].end], "name"
+        return text[run[0].start : run[-1].end], "name"
     for fact in found:
-        if fact.kind == "phrase" and fact.text.split()[0].lower() in ("the", "this", "that") \
-                and fact.text.split()[-1].lower() not in ("definition",) and (named := thing(fact)):
+        if (
+            fact.kind == "phrase"
+            and fact.text.split()[0].lower() in ("the", "this", "that")
+            and fact.text.split()[-1].lower() not in ("definition",)
+            and (named := thing(fact))
+        ):
             return named, "phrase"
     for fact in found:
         if fact.kind == "number":
-            before = re.search(r"(?:ticket|order|case|line|account|invoice)\s*$", text[:fact.start], re.IGNORECASE)
+            before = re.search(r"(?:ticket|order|case|line|account|invoice)\s*$", text[: fact.start], re.IGNORECASE)
             if before or fact.text.startswith("#") or sum(c.isdigit() for c in fact.text) >= 4:
                 return (before.group(0) if before else "") + fact.text, "name"
     return "", ""

@@ -33,6 +33,8 @@ SIGN_OFF = re.compile(
     r"|[-\u2014~^]*\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$",
 )
 _WORDS = re.compile(r"[a-z][a-z'-]{3,}")
+
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -75,14 +77,23 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "doubled word": re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE),
     "doubled punctuation": re.compile(r"[,;:]\s*[,;:.!?]|[.!?]\s+[.,;:!?](?!\w)|(?<![.])\.\.(?![.])"),
     "space before punctuation": re.compile(r"\w\s+[,.;](?![\w.])"),
-    "sentence starts mid-clause": re.compile(r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:and|or|but|nor|yet)\b"
-                                             r"|(?:^|\n)\s*[\u2014\u2013,;]", re.IGNORECASE),
+    "sentence starts mid-clause": re.compile(
+        r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:and|or|but|nor|yet)\b"
+        r"|(?:^|\n)\s*[\u2014\u2013,;]",
+        re.IGNORECASE,
+    ),
     # a clause opener left when its main clause was cut: "That you only had 30, the log shows..."
-    "clause left from a cut": re.compile(r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:that\s+(?:you|we|i|they|he|she)\b(?!'|’)"
-                                         r"|which\b[^?]*(?:[.!]|$))", re.IGNORECASE),
+    "clause left from a cut": re.compile(
+        r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:that\s+(?:you|we|i|they|he|she)\b(?!'|’)"
+        r"|which\b[^?]*(?:[.!]|$))",
+        re.IGNORECASE,
+    ),
     # a reason whose main clause went: "Hi Rosa, as the case is closed." / "Because it was late."
-    "reason without its clause": re.compile(r"(?:^|[.!?]\s+|\n|^\W*(?:hi|hello|hey|dear)\s+[\w .'-]{1,30},\s+)"
-                                            r"(?:as|because|since|so that)\s+[^,;:.!?\n]+[.!]", re.IGNORECASE),
+    "reason without its clause": re.compile(
+        r"(?:^|[.!?]\s+|\n|^\W*(?:hi|hello|hey|dear)\s+[\w .'-]{1,30},\s+)"
+        r"(?:as|because|since|so that)\s+[^,;:.!?\n]+[.!]",
+        re.IGNORECASE,
+    ),
     "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
     "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
     "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
@@ -90,20 +101,25 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "lower-case sentence start": re.compile(r"(?:^|[.!?]\s+)[a-z]"),
     "no space after a full stop": re.compile(r"(?:[a-z]{2}|\d)[.!?](?:[A-Z][a-z]|[a-z]{2}|I\b|I')"),
     # two sentences run together where a cut took the full stop: "the plan was ending Had you"
-    "missing full stop": re.compile(r"\b[A-Za-z]*[a-z]{2}\s+(?:Had|If|The|This|That|We|You|It|Our|Please|Could"
-                                    r"|Can|Thanks|Thank|Sorry|When|Let|There)\b(?![-'’]\w)"),
+    "missing full stop": re.compile(
+        r"\b[A-Za-z]*[a-z]{2}\s+(?:Had|If|The|This|That|We|You|It|Our|Please|Could"
+        r"|Can|Thanks|Thank|Sorry|When|Let|There)\b(?![-'’]\w)"
+    ),
     # A cut that left a word waiting for what was cut: "told him to and read", "so if it's gone."
-    "dangling word": re.compile(r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
-                                r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"
-                                r"|\b(?:if|when|unless)\s+(?:it'?s|it is|you'?re|you are)\s+\w+[.!?]"),
+    "dangling word": re.compile(
+        r"\b(?:to|the|a|an|of|with|for|from)\s+(?:and|or|but)\b"
+        r"|\b(?:to|the|a|an|of|with|for|from)[.!?]"
+        r"|\b(?:if|when|unless)\s+(?:it'?s|it is|you'?re|you are)\s+\w+[.!?]"
+    ),
 }
 _CAPITAL_AFTER_COMMA = re.compile(r",\s+([A-Z][a-z]+)")
 
 
 def defects(original: str, candidate: str) -> list[str]:
     """What reads broken in ``candidate`` and was not already so in ``original``."""
-    found = [name for name, pattern in _DEFECTS.items()
-             if len(pattern.findall(candidate)) > len(pattern.findall(original))]
+    found = [
+        name for name, pattern in _DEFECTS.items() if len(pattern.findall(candidate)) > len(pattern.findall(original))
+    ]
     if any(not capital_allowed(word, original) for word in _CAPITAL_AFTER_COMMA.findall(candidate)):
         found.append("capital after a comma")
     if _fragments(candidate) - _fragments(original):
@@ -111,8 +127,11 @@ def defects(original: str, candidate: str) -> list[str]:
     if _bad_objects(candidate) - _bad_objects(original):
         found.append("step object is not a noun phrase")
     prefix = _PREFIX.match(original)
-    if prefix and re.match(r"\W*" + prefix.group("word") + r"\b", candidate, re.IGNORECASE) \
-            and not re.match(r"\W*" + prefix.group("word") + r"\b[^:\n.!?,]{0,40}:", candidate, re.IGNORECASE):
+    if (
+        prefix
+        and re.match(r"\W*" + prefix.group("word") + r"\b", candidate, re.IGNORECASE)
+        and not re.match(r"\W*" + prefix.group("word") + r"\b[^:\n.!?,]{0,40}:", candidate, re.IGNORECASE)
+    ):
         found.append("lost prefix colon")
     for mark in ('"', "```"):
         if candidate.count(mark) % 2 and not original.count(mark) % 2:
@@ -167,23 +186,30 @@ _ANSWERED_NO = re.compile(
     r"|\b(?:window|deadline|period|offer|promotion|sale)(?:'s|’s| is| has| was)\s+(?:now\s+)?"
     r"(?:closed|over|ended|expired|passed)\b"
     r"|\b(?:has been|is|was)\s+(?:now\s+)?(?:concluded|closed|final)\b|\bhard no\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # ... so a step must not hold out hope of another answer: "so I can check what the warranty covers".
 _HOPE = re.compile(
     r"\b(?:check|see|look at)\s+(?:what|whether|if)\b[^.!?]{0,30}?"
     r"\b(?:covers?|covered|leaves?|options?|possible|applies|apply|else|do|there(?:'s|’s| is| are))\b"
     r"|\bcheck the options\b|\banother way\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
-_PREFIX = re.compile(r"^\s*(?:[*_>]+\s*)?(?P<word>sending|reply|replying|sent|draft|drafted|response|macro)\b"
-                     r"[^:\n'\"]{0,40}:", re.IGNORECASE)
+_PREFIX = re.compile(
+    r"^\s*(?:[*_>]+\s*)?(?P<word>sending|reply|replying|sent|draft|drafted|response|macro)\b"
+    r"[^:\n'\"]{0,40}:",
+    re.IGNORECASE,
+)
 # What a one- or two-word sentence may be: a greeting, a thanks, a sign-off, a yes or no.
 _SHORT_OK = re.compile(
     r"^(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|best regards|kind regards|sorry|"
     r"apologies|ok|okay|sure|yes|no|yep|nope|great|perfect|done|noted|understood|welcome|please|morning|"
     r"good morning|good afternoon|good evening|all the best|talk soon|of course|absolutely|certainly|"
-    r"no problem|got it|fair enough|right|fine|update|note|p\.?s|bye|goodbye|good luck|see you)\b", re.IGNORECASE)
+    r"no problem|got it|fair enough|right|fine|update|note|p\.?s|bye|goodbye|good luck|see you)\b",
+    re.IGNORECASE,
+)
 _PREPOSITION_START = re.compile(r"^(?:in|on|at|for|of|with|from|by|to|into|like|than|as|about)\b", re.IGNORECASE)
 
 
@@ -214,21 +240,24 @@ def capital_allowed(word: str, original: str) -> bool:
     if word in _NEVER_A_NAME:
         return False
     for match in re.finditer(r"\b" + re.escape(word) + r"\b", original):
-        before = original[:match.start()].rstrip(" '\"“‘*_")
+        before = original[: match.start()].rstrip(" '\"“‘*_")
         if before and before[-1] not in ".!?:\n":
             return True
     return False
 
 
-_NEVER_A_NAME = _wordset("Thanks Thank Please Sorry Hi Hello Hey The That This It There We You Your Our If When "
-                         "Could Can Let")
+_NEVER_A_NAME = _wordset(
+    "Thanks Thank Please Sorry Hi Hello Hey The That This It There We You Your Our If When Could Can Let"
+)
 
 
 # An object slot in a step or opener that caught no noun phrase: "check the scooter overnight like".
 _OBJECT_SLOT = re.compile(
     r"\b(?:check|about|of|with|through)\s+((?:the|your|our|this|that)(?:\s+[\w'’-]+){1,5}?)"
     r"(?=\s+and tell me|\s+still\s+(?:isn't|doesn't|looks)|,\s+so I can|\s+gave you trouble|\s+together\b"
-    r"|\s+one step at a time|;\s+let's)", re.IGNORECASE)
+    r"|\s+one step at a time|;\s+let's)",
+    re.IGNORECASE,
+)
 _NOT_HEAD = _wordset(
     """a an the and or but so if then than that this these those to of in on at by for from with like as is
     are was were be been do does did have has had will would can could should may might must not no it
@@ -245,9 +274,12 @@ def _bad_objects(text: str) -> set[str]:
         if _RELATIVE.intersection(words[1:]):
             continue  # "the page you're on": a relative clause, a noun phrase all the same
         last = words[-1]
-        if last in _NOT_HEAD or last.endswith(("'s", "’s")) \
-                or (last.endswith("ly") and len(last) > 5 and last not in _LY_NOUNS) \
-                or (last.endswith("ed") and len(last) > 4 and last not in ("need", "feed", "speed", "seed")):
+        if (
+            last in _NOT_HEAD
+            or last.endswith(("'s", "’s"))
+            or (last.endswith("ly") and len(last) > 5 and last not in _LY_NOUNS)
+            or (last.endswith("ed") and len(last) > 4 and last not in ("need", "feed", "speed", "seed"))
+        ):
             out.add(match.group(1).casefold())
     return out
 
@@ -270,7 +302,7 @@ def own_words(original: str, analysis: Analysis) -> set[str]:
     """The agent's content words outside the flagged spans, greeting and sign-off."""
     kept = list(original)
     for finding in analysis.findings:
-        kept[finding.start:finding.end] = " " * (finding.end - finding.start)
+        kept[finding.start : finding.end] = " " * (finding.end - finding.start)
     return content_words(body("".join(kept)))
 
 
@@ -303,7 +335,8 @@ def has_next_step(text: str) -> bool:
     if hollow(tail):
         return False
     return any(not _VAGUE.search(m.group(0)) for m in _STEP.finditer(tail)) or bool(
-        re.search(r"\b(?:could|can|would) you\b[^?]{6,}\?", tail, re.IGNORECASE))
+        re.search(r"\b(?:could|can|would) you\b[^?]{6,}\?", tail, re.IGNORECASE)
+    )
 
 
 @dataclass
@@ -357,8 +390,9 @@ class RewriteReport:
             "every fact kept (all rewrites)": self._share(rewrites, lambda i: not i.facts_lost),
             "stock text only": self._share(rewrites, lambda i: i.stock),
             "nothing of the agent's own to keep": self._share(rewrites, lambda i: not i.own),
-            "generic reflections": self._share([i for i in self.items if i.suggestion.kind != "rewrite"],
-                                               lambda i: i.stock),
+            "generic reflections": self._share(
+                [i for i in self.items if i.suggestion.kind != "rewrite"], lambda i: i.stock
+            ),
             "same text for 3+ inputs": self._share(self.items, lambda i: counts[i.suggestion.text] >= 3),
             "hollow endings": self._share(self.items, lambda i: i.hollow),
             "introduced defects": self._share(self.items, lambda i: bool(i.defects)),
@@ -391,8 +425,9 @@ class RewriteReport:
         return lines
 
 
-def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | None],
-          rules: RuleSet | None = None) -> RewriteReport:
+def score(
+    texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | None], rules: RuleSet | None = None
+) -> RewriteReport:
     """Suggest for every text the detector flags and score each suggestion."""
     rules = rules if rules is not None else default_rules()
     items = []
@@ -406,8 +441,9 @@ def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | 
         out = suggestion.text
         facts = extract(text, analysis)
 
-        item = Item(text=text, analysis=analysis, suggestion=suggestion,
-                    customer=audience(text, analysis) == "customer")
+        item = Item(
+            text=text, analysis=analysis, suggestion=suggestion, customer=audience(text, analysis) == "customer"
+        )
         if suggestion.kind == "rewrite":
             item.facts_total = len(facts)
             item.facts_lost = [f.text for f in missing(facts, out)]
@@ -422,8 +458,9 @@ def score(texts: Iterable[str], suggest: Callable[[str, Analysis], Suggestion | 
     return RewriteReport(items)
 
 
-def score_examples(examples: Iterable[Example], suggest: Callable[[str, Analysis], Suggestion | None],
-                   rules: RuleSet | None = None) -> RewriteReport:
+def score_examples(
+    examples: Iterable[Example], suggest: Callable[[str, Analysis], Suggestion | None], rules: RuleSet | None = None
+) -> RewriteReport:
     """Score over the labelled examples whose gold label is a flag (and that the coach flags)."""
     return score((e.text for e in examples if e.flag), suggest, rules)
 

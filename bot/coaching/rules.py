@@ -42,10 +42,6 @@ RULES_DIR = PROMPTS_DIR / "rules"
 VOCAB_FILE = PROMPTS_DIR / "vocab.toml"
 
 
-
-
-
-
 @dataclass(frozen=True)
 class Rule:
     """One compiled rule: what to match, when not to, and how to coach it."""
@@ -85,9 +81,6 @@ class CategoryInfo:
     next_step: str
     reflection: str
     fallback: str
-
-
-
 
 
 @dataclass(frozen=True)
@@ -155,7 +148,8 @@ class RuleSet:
                     start_search(pattern)
                     if key >= 0 and key not in key_literals:
                         key_literals[key] = frozenset(
-                            literal_ids.setdefault(leet_fold(literal), len(literal_ids)) for literal in literals or ())
+                            literal_ids.setdefault(leet_fold(literal), len(literal_ids)) for literal in literals or ()
+                        )
                 rule_plans.append(plan)
             plans.append(tuple(rule_plans))
         forget_estimates()  # the literal-cost memo is only needed while planning
@@ -184,7 +178,8 @@ class RuleSet:
                 tuple(position for position, plan in enumerate(rule_plans) if plan.term) for rule_plans in plans
             ),
             unwindowed=frozenset(
-                index for index, rule_plans in enumerate(plans)
+                index
+                for index, rule_plans in enumerate(plans)
                 if any(plan.literals is None and not plan.term for plan in rule_plans)
             ),
             prefilter=anchor_automaton(anchors, literal_ids),
@@ -226,9 +221,11 @@ class RuleSet:
             # A hit only for rules the anchors already picked, none with a term pattern, would
             # change nothing: its place in the text (the costly part) is not worked out.
             term_rules = self.term_rules
-            raw = [(end - length + 1, end + 1, indices)
-                   for end, (length, _w, indices, _k) in self.needles.iter(compacted)
-                   if not picked.issuperset(indices) or not term_rules.isdisjoint(indices)]
+            raw = [
+                (end - length + 1, end + 1, indices)
+                for end, (length, _w, indices, _k) in self.needles.iter(compacted)
+                if not picked.issuperset(indices) or not term_rules.isdisjoint(indices)
+            ]
             if raw:
                 spans = compact_spans(text, [(start, end) for start, end, _ in raw])
                 for (start, end), (_s, _e, indices) in zip(spans, raw, strict=True):
@@ -261,8 +258,11 @@ class RuleSet:
                     ids = self.key_literals[key]
                     spans = [span for literal, found in hits_of.items() if literal in ids for span in found]
                     before, after = self.key_reach[key]
-                    where = (starts_around(spans, before) if before <= AT_STARTS
-                             else windows_around(spans, before, after, length))
+                    where = (
+                        starts_around(spans, before)
+                        if before <= AT_STARTS
+                        else windows_around(spans, before, after, length)
+                    )
                     by_key[key] = where
                 runs.extend((position, where) for position in slots[key])
             if needled:
@@ -311,6 +311,7 @@ class Vocab:
 
         Regex quantifiers (``{0,3}``) and escaped braces are left alone.
         """
+
         def one(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in self.sources:
@@ -337,7 +338,7 @@ class Vocab:
                 raise RuleError(f"{where}: unknown word class {{{name}}} in anchor {anchor!r}")
             if not literals:
                 raise RuleError(f"{where}: word class {{{name}}} has no plain phrases to anchor on")
-            head = anchor[position:match.start()]
+            head = anchor[position : match.start()]
             results = [prefix + head + literal for prefix in results for literal in literals]
             position = match.end()
             if len(results) > MAX_ANCHORS_PER_RULE:
@@ -398,7 +399,8 @@ def load_vocab(path: Path | None = None) -> Vocab:
 
         items = sorted(
             (_VOCAB_REF.sub(inner, _vocab_item_source(item)) for item in entry["items"]),
-            key=len, reverse=True,
+            key=len,
+            reverse=True,
         )
         body = "|".join(items)
         if entry["except"]:
@@ -422,8 +424,8 @@ def load_vocab(path: Path | None = None) -> Vocab:
     return Vocab(sources=sources, literals=literals)
 
 
-
 # --- loading -------------------------------------------------------------------------
+
 
 def _compile(source: str, where: str) -> re.Pattern[str]:
     try:
@@ -432,9 +434,7 @@ def _compile(source: str, where: str) -> re.Pattern[str]:
         raise RuleError(f"{where}: invalid regular expression {source!r}: {exc}") from None
 
 
-def _joined(
-    sources: list[str], where: str, vocab: Vocab | None = None, leet: bool = False
-) -> re.Pattern[str] | None:
+def _joined(sources: list[str], where: str, vocab: Vocab | None = None, leet: bool = False) -> re.Pattern[str] | None:
     if not sources:
         return None
     expanded = []
@@ -453,7 +453,10 @@ def _pattern(source: str, where: str, vocab: Vocab, leet: bool) -> re.Pattern[st
 
 
 def parse_rule(
-    raw: dict, file_info: CategoryInfo, defaults: dict[str, object], path: Path,
+    raw: dict,
+    file_info: CategoryInfo,
+    defaults: dict[str, object],
+    path: Path,
     vocab: Vocab | None = None,
 ) -> Rule:
     """One [[rule]] table to a compiled Rule: checked against the schema (bot.coaching.rule_schema),
@@ -514,8 +517,9 @@ def parse_rule(
         only_if_addressed=bool(value["only_if_addressed"]),
         require_upper=bool(value["require_upper"]),
         extra_categories=strings["extra_categories"],
-        severity_when_addressed=cast(str | None, defaults["severity_when_addressed"] if when_addressed is None
-                                     else when_addressed),
+        severity_when_addressed=cast(
+            str | None, defaults["severity_when_addressed"] if when_addressed is None else when_addressed
+        ),
         rewrite=cast(str | None, value["rewrite"]),
         rewrite_sentence=cast(str | None, value["rewrite_sentence"]),
         examples=strings["examples"],
@@ -528,16 +532,25 @@ def load_file(path: Path, vocab: Vocab | None = None) -> tuple[CategoryInfo, lis
     """Parse one category file; raises RuleError naming the file (and rule) on any problem."""
     value = check(read_toml(path), FILE_KEYS, path.name)
     text = cast(dict[str, str], value)
-    info = CategoryInfo(name=text["category"], principle=text["principle"], next_step=text["next_step"],
-                        reflection=text["reflection"], fallback=text["fallback"])
-    defaults = {"skip": value["skip"], "severity_when_addressed": value["severity_when_addressed"],
-                "leet": value["leet"]}
+    info = CategoryInfo(
+        name=text["category"],
+        principle=text["principle"],
+        next_step=text["next_step"],
+        reflection=text["reflection"],
+        fallback=text["fallback"],
+    )
+    defaults = {
+        "skip": value["skip"],
+        "severity_when_addressed": value["severity_when_addressed"],
+        "leet": value["leet"],
+    }
     rules = [parse_rule(raw, info, defaults, path, vocab) for raw in cast(list[dict], value["rule"])]
     return info, rules
 
 
-def load_rules(directory: Path | str | None = None, vocab: Path | str | None = None,
-               overlay: Path | str | None = None) -> RuleSet:
+def load_rules(
+    directory: Path | str | None = None, vocab: Path | str | None = None, overlay: Path | str | None = None
+) -> RuleSet:
     """Load every *.toml in the rules folder; duplicate ids across files are an error.
 
     Word classes come from ``vocab`` if given, else a ``vocab.toml`` inside the folder,
@@ -575,7 +588,6 @@ def load_rules(directory: Path | str | None = None, vocab: Path | str | None = N
     return RuleSet.build(rules, categories)
 
 
-
 def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
     """``base`` with a folder's rule files laid over it, file by file in name order.
 
@@ -599,11 +611,17 @@ def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
         if category not in categories:
             raise RuleError(f"{path.name}: 'category' must be one of {', '.join(categories)}")
         value = check(data, OVERLAY_KEYS, path.name)
-        header = {key: str(value[key]) for key in ("principle", "next_step", "reflection", "fallback")
-                  if value[key] is not None}
+        header = {
+            key: str(value[key])
+            for key in ("principle", "next_step", "reflection", "fallback")
+            if value[key] is not None
+        }
         info = categories[category] = dataclasses.replace(categories[category], **header)
-        defaults = {"skip": value["skip"], "severity_when_addressed": value["severity_when_addressed"],
-                    "leet": value["leet"]}
+        defaults = {
+            "skip": value["skip"],
+            "severity_when_addressed": value["severity_when_addressed"],
+            "leet": value["leet"],
+        }
         raw_rules = cast(list[dict], value["rule"])
         for raw in raw_rules:
             raw = dict(raw)
@@ -620,8 +638,7 @@ def _overlaid(base: RuleSet, folder: Path, vocab: Path | str | None) -> RuleSet:
                     raise RuleError(f"{path.name}: rule {rule_id!r}: 'enabled = false' names no rule to switch off")
                 del rules[at]
                 continue
-            rule = dataclasses.replace(parse_rule(raw, info, defaults, path, word_classes),
-                                       source=str(path.resolve()))
+            rule = dataclasses.replace(parse_rule(raw, info, defaults, path, word_classes), source=str(path.resolve()))
             if at is not None:
                 rules[at] = rule
             else:

@@ -21,9 +21,7 @@ ABBREVIATION = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|approx|no|jr|s
 CLAUSE_BREAK = re.compile(r"[,;:]|\s-+\s|\s\u2014\s?|\(|\)")
 
 GREETING_WORDS = r"(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|howdy)"
-GREETING = re.compile(
-    r"(?:^|\n|[:\"'>`_*]\s{0,3})\s*" + GREETING_WORDS + r"\b", re.IGNORECASE
-)
+GREETING = re.compile(r"(?:^|\n|[:\"'>`_*]\s{0,3})\s*" + GREETING_WORDS + r"\b", re.IGNORECASE)
 SIGN_OFF = re.compile(
     r"\n\s*(?:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
     r"|sincerely|warmly|all the best|talk soon)\b[^\n]*(?:\n[^\n]{0,60})?\s*$",

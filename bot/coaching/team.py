@@ -52,8 +52,12 @@ def apply_settings(settings: WorkspaceSettings, analysis: Analysis, channel: str
             continue
         if severity_rank(finding.severity) < threshold:
             continue
-        if any(start <= finding.start and finding.end <= end for rule, found in spans
-               if not rule or rule == finding.rule for start, end in found):
+        if any(
+            start <= finding.start and finding.end <= end
+            for rule, found in spans
+            if not rule or rule == finding.rule
+            for start, end in found
+        ):
             continue
         kept.append(finding)
     if len(kept) == len(analysis.findings):
@@ -61,8 +65,7 @@ def apply_settings(settings: WorkspaceSettings, analysis: Analysis, channel: str
     if not kept:
         return Analysis(text=analysis.text, model_score=analysis.model_score)
     categories = _categories(kept)
-    return replace(analysis, findings=tuple(kept), categories=categories,
-                   severity=_message_severity(kept, categories))
+    return replace(analysis, findings=tuple(kept), categories=categories, severity=_message_severity(kept, categories))
 
 
 _RULESETS: dict[tuple[int, tuple[CustomTerm, ...]], tuple[RuleSet, RuleSet]] = {}
@@ -120,8 +123,12 @@ def custom_rule(term: CustomTerm, base: RuleSet) -> Rule:
         raise RuleError(f"{WORKSPACE_SOURCE}: rule {term.rule_id!r}: the rules have no {term.category!r} category")
     if _vocab is None:
         _vocab = load_vocab()
-    raw: dict[str, object] = {"id": term.rule_id, "severity": term.severity, "tip": term.tip,
-                              "examples": list(term.examples)}
+    raw: dict[str, object] = {
+        "id": term.rule_id,
+        "severity": term.severity,
+        "tip": term.tip,
+        "examples": list(term.examples),
+    }
     if term.is_pattern:
         raw["patterns"] = [term.phrase]
         raw["anchors"] = list(term.anchors)
@@ -134,8 +141,11 @@ def custom_rule(term: CustomTerm, base: RuleSet) -> Rule:
         raw["leet"] = True
     if term.rewrite is not None:
         raw["rewrite"] = term.rewrite
-    defaults: dict[str, object] = {"skip": frozenset({"quoted", "meta", "negated"}), "severity_when_addressed": None,
-                                   "leet": True}
+    defaults: dict[str, object] = {
+        "skip": frozenset({"quoted", "meta", "negated"}),
+        "severity_when_addressed": None,
+        "leet": True,
+    }
     rule = parse_rule(raw, info, defaults, Path(WORKSPACE_SOURCE), _vocab)
     return replace(rule, source=WORKSPACE_SOURCE)
 
@@ -144,8 +154,10 @@ def validate_term(term: CustomTerm, base: RuleSet) -> Rule:
     """What `rules add` checks before saving: it compiles, its id is new, its examples (the
     phrase itself at least) are flagged by it, and its rewrite is not itself flagged."""
     if base.get(term.rule_id) is not None:
-        raise SettingsError(f"rule {term.rule_id!r} already exists in the rule files; pick another id "
-                            "(or override it with a file in COACH_RULES_DIR)")
+        raise SettingsError(
+            f"rule {term.rule_id!r} already exists in the rule files; pick another id "
+            "(or override it with a file in COACH_RULES_DIR)"
+        )
     if term.severity not in SEVERITIES:
         raise SettingsError(f"severity must be one of {', '.join(SEVERITIES)}")
     try:

@@ -29,8 +29,10 @@ class PromptTemplate:
         used = set(self.template.get_identifiers())
         unknown = used - variables
         if unknown:
-            raise TemplateError(f"{name}: uses ${', $'.join(sorted(unknown))}, which the coach does not provide "
-                                f"(available: ${', $'.join(sorted(variables))})")
+            raise TemplateError(
+                f"{name}: uses ${', $'.join(sorted(unknown))}, which the coach does not provide "
+                f"(available: ${', $'.join(sorted(variables))})"
+            )
         self.variables = frozenset(used)
 
     def render(self, **values: str) -> str:

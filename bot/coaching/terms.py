@@ -11,12 +11,23 @@ import re
 
 # Leetspeak and spacing: a term "pebkac" also matches "P.E.B.K.A.C", "p e b k a c", "p3bkac".
 _LEET_CLASSES: dict[str, str] = {
-    "a": "a4@", "b": "b8", "e": "e3", "g": "g9", "i": "i1!|l", "l": "l1|i", "o": "o0",
-    "s": "s5$z", "t": "t7+", "z": "z2s", "0": "0o", "1": "1il!|",
+    "a": "a4@",
+    "b": "b8",
+    "e": "e3",
+    "g": "g9",
+    "i": "i1!|l",
+    "l": "l1|i",
+    "o": "o0",
+    "s": "s5$z",
+    "t": "t7+",
+    "z": "z2s",
+    "0": "0o",
+    "1": "1il!|",
 }
 _TERM_SEPARATOR = r"[\W_]{0,2}"
 _TERM_BEFORE = r"(?<![\w/@#$])"
 _TERM_AFTER = r"(?:[s5$z]|e?s)?(?![\w/@]|[.\-][a-z0-9])"
+
 
 def term_pattern(term: str, spaced_only: bool = False) -> str:
     """Regex source for a slang term that tolerates leet, spacing and dotted spellings.
@@ -50,11 +61,11 @@ def leet_source(source: str) -> str:
     while i < n:
         char = source[i]
         if char == "\\":
-            nxt = source[i + 1:i + 2]
+            nxt = source[i + 1 : i + 2]
             width = {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
             if nxt == "N":
                 width = source.find("}", i) + 1 - i if "}" in source[i:] else 2
-            out.append(source[i:i + width])
+            out.append(source[i : i + width])
             i += width
         elif char == "[":
             j = i + 1
@@ -64,28 +75,28 @@ def leet_source(source: str) -> str:
                 j += 1
             while j < n and source[j] != "]":
                 j += 2 if source[j] == "\\" else 1
-            out.append(source[i:j + 1])
+            out.append(source[i : j + 1])
             i = j + 1
-        elif char == "(" and source[i + 1:i + 2] == "?":
+        elif char == "(" and source[i + 1 : i + 2] == "?":
             j = i + 2
-            if source[j:j + 2] in ("P<", "P="):
+            if source[j : j + 2] in ("P<", "P="):
                 j = source.find(">" if source[j + 1] == "<" else ")", j) + 1
-            elif source[j:j + 1] == "#":
+            elif source[j : j + 1] == "#":
                 j = source.find(")", j) + 1
-            elif source[j:j + 2] in ("<=", "<!"):
+            elif source[j : j + 2] in ("<=", "<!"):
                 j += 2
-            elif source[j:j + 1] in (":", "=", "!", ">"):
+            elif source[j : j + 1] in (":", "=", "!", ">"):
                 j += 1
             else:  # inline flags such as (?i) or (?i:...)
                 while j < n and (source[j].isalpha() or source[j] == "-"):
                     j += 1
-                j += 1 if source[j:j + 1] in (":", ")") else 0
+                j += 1 if source[j : j + 1] in (":", ")") else 0
             out.append(source[i:j])
             i = j
         elif char == "{":
             j = source.find("}", i)
             j = n - 1 if j == -1 else j
-            out.append(source[i:j + 1])
+            out.append(source[i : j + 1])
             i = j + 1
         else:
             out.append(_PATTERN_LEET.get(char, char))
@@ -104,7 +115,7 @@ def fuzzy_variants(term: str, exceptions: frozenset[str] = frozenset()) -> list[
         a, b = letters[index], letters[index + 1]
         if a == b:
             continue
-        variant = letters[:index] + b + a + letters[index + 2:]
+        variant = letters[:index] + b + a + letters[index + 2 :]
         if variant != letters and variant not in exceptions:
             variants.append(variant)
     return list(dict.fromkeys(variants))

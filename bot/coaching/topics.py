@@ -54,24 +54,34 @@ def load_topics(path: Path | str | None = None) -> tuple[Topic, ...]:
         steps = entry.get("next_steps", [])
         fix = entry.get("fix", "")
         weak = entry.get("weak", [])
-        if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps) \
-                or not isinstance(fix, str):
+        if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps) or not isinstance(fix, str):
             raise RuleError(f"{path.name}: topic '{name}': 'next_steps' must be a list of strings, 'fix' a string")
-        if not isinstance(weak, list) or not all(isinstance(w, str) and w.lower() in
-                                                 [str(k).lower() for k in keywords] for w in weak):
+        if not isinstance(weak, list) or not all(
+            isinstance(w, str) and w.lower() in [str(k).lower() for k in keywords] for w in weak
+        ):
             raise RuleError(f"{path.name}: topic '{name}': 'weak' must list some of its own keywords")
         lowered = tuple(str(k).lower() for k in keywords)
         words = sorted((re.escape(k) for k in lowered), key=len, reverse=True)
         # a plural counts too: "refunds", "routers", "power buttons"
-        topics.append(Topic(name, re.compile(r"\b(?:" + "|".join(words) + r")(?:e?s)?\b"), tuple(steps), fix,
-                            lowered, frozenset(w.lower() for w in weak)))
+        topics.append(
+            Topic(
+                name,
+                re.compile(r"\b(?:" + "|".join(words) + r")(?:e?s)?\b"),
+                tuple(steps),
+                fix,
+                lowered,
+                frozenset(w.lower() for w in weak),
+            )
+        )
     return tuple(topics)
 
 
 # A word that makes the keyword after it a thing: "the signal", "your order", "my new bill",
 # "everyone's order", "the 'export' button".
-_DETERMINED = re.compile(r"(?:\b(?:the|a|an|your|my|our|his|her|their|its|this|that|these|those|any|no)"
-                         r"|\w's|\w’s)\s+(?:\S+\s+)?['\"“‘]?$")
+_DETERMINED = re.compile(
+    r"(?:\b(?:the|a|an|your|my|our|his|her|their|its|this|that|these|those|any|no)"
+    r"|\w's|\w’s)\s+(?:\S+\s+)?['\"“‘]?$"
+)
 MIN_SCORE = 2  # one keyword used as a thing
 
 
@@ -96,7 +106,7 @@ def _score(topic: Topic, lowered: str) -> int:
             weight = 2
         else:
             plural = found != keyword  # "orders", "chargers": a thing, whatever comes before
-            weight = 2 if plural or _DETERMINED.search(lowered[:match.start()]) else 0
+            weight = 2 if plural or _DETERMINED.search(lowered[: match.start()]) else 0
         if weight:
             seen.add(keyword)
             score += weight

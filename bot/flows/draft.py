@@ -41,8 +41,14 @@ class Draft:
         }
 
 
-def coach_draft(coach: Coach, text: str, *, use_llm: bool = True, analyse: Analyse | None = None,
-                workspace: WorkspaceSettings | None = None) -> Draft:
+def coach_draft(
+    coach: Coach,
+    text: str,
+    *,
+    use_llm: bool = True,
+    analyse: Analyse | None = None,
+    workspace: WorkspaceSettings | None = None,
+) -> Draft:
     """The draft's analysis and suggestion. ``analyse`` replaces ``coach.analyse`` (the bot's
     timed one); ``use_llm=False`` keeps to the rule rewrite (``check``: no settings, no network)."""
     analysis = analyse(text) if analyse is not None else coach.analyse(text, workspace)

@@ -103,8 +103,9 @@ def screen(message: LiveMessage, workspace: WorkspaceSettings, env_channels: fro
     return ""
 
 
-def coach_live_message(live: LiveCoach, message: LiveMessage, workspace: WorkspaceSettings,
-                       then: Callable[[Stored], None]) -> Seen:
+def coach_live_message(
+    live: LiveCoach, message: LiveMessage, workspace: WorkspaceSettings, then: Callable[[Stored], None]
+) -> Seen:
     """Screen, analyse and, when flagged, store the flag and decide its nudge.
 
     A clean message costs one analysis and nothing else. ``then`` gets the store's answer once
@@ -121,9 +122,17 @@ def coach_live_message(live: LiveCoach, message: LiveMessage, workspace: Workspa
         return Seen(analysis=analysis)
     people = live.people
     names = people.names([message.user, *message.mentions])  # the author's and the mentioned people's
-    flag = live.coach.flag_for(analysis, team=message.team, channel=message.channel, ts=message.ts,
-                               agent=message.user, thread_ts=message.thread_ts, permalink=message.permalink,
-                               agent_name=people.display_name(message.user), known_names=names)
+    flag = live.coach.flag_for(
+        analysis,
+        team=message.team,
+        channel=message.channel,
+        ts=message.ts,
+        agent=message.user,
+        thread_ts=message.thread_ts,
+        permalink=message.permalink,
+        agent_name=people.display_name(message.user),
+        known_names=names,
+    )
 
     def stored(flag_id: int | None, nudge_id: int, held_back: str) -> None:
         if flag_id is None:
@@ -132,8 +141,14 @@ def coach_live_message(live: LiveCoach, message: LiveMessage, workspace: Workspa
             then(Stored(severity=analysis.severity, held_back=held_back))
         else:
             suggestion = live.coach.suggest(message.text, analysis, use_llm=False, workspace=workspace)
-            then(Stored(severity=analysis.severity, nudge=Nudge(flag_id, nudge_id, analysis, suggestion,
-                                                            pause=workspace.pause_allowed(settings.agent_pause))))
+            then(
+                Stored(
+                    severity=analysis.severity,
+                    nudge=Nudge(
+                        flag_id, nudge_id, analysis, suggestion, pause=workspace.pause_allowed(settings.agent_pause)
+                    ),
+                )
+            )
 
     paused = analysis.severity == "low" and workspace.low_paused(message.user, settings.agent_pause)
     live.writer.add_flag_to_nudge(flag, settings.nudge_cooldown, then=stored, hold=PAUSED if paused else "")

@@ -36,17 +36,45 @@ class AuditedReport:
     drill: Report | None = None  # one agent's report beside the team's (App Home's drill-down)
 
 
-def audited_report(store: Store, request: ReportRequest, *, by: str, action: str = "report",
-                   outcomes: bool = False, outcomes_limit: int | None = None, drill: str | None = None,
-                   **details: object) -> AuditedReport:
+def audited_report(
+    store: Store,
+    request: ReportRequest,
+    *,
+    by: str,
+    action: str = "report",
+    outcomes: bool = False,
+    outcomes_limit: int | None = None,
+    drill: str | None = None,
+    **details: object,
+) -> AuditedReport:
     """The manager's report for ``request``, audited as ``by`` doing ``action`` (with ``details``:
     the surface, the format). ``outcomes``: also every agent's outcomes (the first
     ``outcomes_limit`` names); ``drill``: also this agent's own report, in the same channel."""
-    report = build_report(store, request.days, channel=request.channel, agent=request.agent, team=request.team,
-                          manager=True, include_flags=request.include_flags, tz=request.tz)
-    drilled = build_report(store, request.days, channel=request.channel, agent=drill, team=request.team,
-                           manager=True, tz=request.tz) if drill else None
-    store.audit(by, action, team=request.team or "", days=request.days, channel=request.channel,
-                agent=drill or request.agent, **details)
+    report = build_report(
+        store,
+        request.days,
+        channel=request.channel,
+        agent=request.agent,
+        team=request.team,
+        manager=True,
+        include_flags=request.include_flags,
+        tz=request.tz,
+    )
+    drilled = (
+        build_report(
+            store, request.days, channel=request.channel, agent=drill, team=request.team, manager=True, tz=request.tz
+        )
+        if drill
+        else None
+    )
+    store.audit(
+        by,
+        action,
+        team=request.team or "",
+        days=request.days,
+        channel=request.channel,
+        agent=drill or request.agent,
+        **details,
+    )
     agents = agent_outcomes(store, report, team=request.team, limit=outcomes_limit) if outcomes else None
     return AuditedReport(report, agents, drilled)

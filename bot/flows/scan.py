@@ -25,8 +25,15 @@ class Scan:
     path: str
     export: SlackExport
 
-    def run(self, coach: Coach, store: Store | None, *, on_file: Callable[[str], None] | None = None,
-            on_finding: Callable[[Flag, Analysis], None] | None = None, audit_by: str = "") -> ScanResult:
+    def run(
+        self,
+        coach: Coach,
+        store: Store | None,
+        *,
+        on_file: Callable[[str], None] | None = None,
+        on_finding: Callable[[Flag, Analysis], None] | None = None,
+        audit_by: str = "",
+    ) -> ScanResult:
         """Coach every human message into ``store`` (None: a dry run); audited as ``audit_by`` if given.
 
         users.json's real and display names join the names the coach redacts from excerpts.

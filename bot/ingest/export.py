@@ -70,20 +70,32 @@ class Limits:
     max_ratio: float = 200.0
 
     def member_over(self, size: int) -> str:
-        return (f"it expands to more than {self.max_member_mb} MB "
-                "(raise COACH_SCAN_MAX_MEMBER_MB or --max-member-mb to allow it)") if size > self.max_member_mb * MB \
+        return (
+            (
+                f"it expands to more than {self.max_member_mb} MB "
+                "(raise COACH_SCAN_MAX_MEMBER_MB or --max-member-mb to allow it)"
+            )
+            if size > self.max_member_mb * MB
             else ""
+        )
 
     def ratio_over(self, size: int, compressed: int | None) -> str:
         if compressed is None or size <= RATIO_FLOOR_BYTES or size <= self.max_ratio * max(compressed, 1):
             return ""
-        return (f"its compression ratio is above {self.max_ratio:g}:1, which looks like a zip bomb "
-                "(raise COACH_SCAN_MAX_RATIO or --max-ratio to allow it)")
+        return (
+            f"its compression ratio is above {self.max_ratio:g}:1, which looks like a zip bomb "
+            "(raise COACH_SCAN_MAX_RATIO or --max-ratio to allow it)"
+        )
 
     def total_over(self, size: int) -> str:
-        return (f"the export expands to more than {self.max_total_mb} MB in total "
-                "(raise COACH_SCAN_MAX_TOTAL_MB or --max-total-mb to allow it)") if size > self.max_total_mb * MB \
+        return (
+            (
+                f"the export expands to more than {self.max_total_mb} MB in total "
+                "(raise COACH_SCAN_MAX_TOTAL_MB or --max-total-mb to allow it)"
+            )
+            if size > self.max_total_mb * MB
             else ""
+        )
 
 
 class _Budget:
@@ -325,8 +337,11 @@ def open_export(path: Path | str, only_channels: tuple[str, ...] = (), limits: L
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise ExportError(f"{path}: not a zip file or folder of a Slack export ({_short(exc)})") from None
-        infos = {i.filename: i for i in archive.infolist()
-                 if i.filename.endswith(".json") and not i.filename.startswith("__MACOSX") and not i.is_dir()}
+        infos = {
+            i.filename: i
+            for i in archive.infolist()
+            if i.filename.endswith(".json") and not i.filename.startswith("__MACOSX") and not i.is_dir()
+        }
         names = sorted(infos)
         sizes = {name: info.file_size for name, info in infos.items()}
 
@@ -343,7 +358,7 @@ def open_export(path: Path | str, only_channels: tuple[str, ...] = (), limits: L
     prefix = _common_prefix(names)
     channels = _channel_index(open_member, prefix, problems, path)
     users, people = _user_index(open_member, prefix, problems, path)
-    day_files = [n for n in names if len(PurePosixPath(n[len(prefix):]).parts) == 2]
+    day_files = [n for n in names if len(PurePosixPath(n[len(prefix) :]).parts) == 2]
     if not channels and not day_files:
         if close:
             close()
@@ -355,8 +370,10 @@ def open_export(path: Path | str, only_channels: tuple[str, ...] = (), limits: L
         if unknown:
             if close:
                 close()
-            raise ExportError(f"{path}: no channel named {', '.join(sorted(unknown))} in this export; "
-                              f"it has {', '.join(sorted(known)) or 'none'}")
+            raise ExportError(
+                f"{path}: no channel named {', '.join(sorted(unknown))} in this export; "
+                f"it has {', '.join(sorted(known)) or 'none'}"
+            )
         day_files = [n for n in day_files if PurePosixPath(n).parts[-2] in wanted]
     total = limits.total_over(sum(sizes[n] for n in day_files))
     if total:
@@ -375,8 +392,7 @@ def _common_prefix(names: list[str]) -> str:
     return ""
 
 
-def _load_list(open_member: Callable[[str], _CappedReader], name: str, problems: list[str],
-               source: Path) -> list[dict]:
+def _load_list(open_member: Callable[[str], _CappedReader], name: str, problems: list[str], source: Path) -> list[dict]:
     """channels.json, users.json: streamed and capped like day files; a missing one is empty."""
     try:
         reader = open_member(name)
@@ -398,8 +414,9 @@ def _load_list(open_member: Callable[[str], _CappedReader], name: str, problems:
     return []
 
 
-def _channel_index(read: Callable[[str], _CappedReader], prefix: str, problems: list[str],
-                   source: Path) -> dict[str, str]:
+def _channel_index(
+    read: Callable[[str], _CappedReader], prefix: str, problems: list[str], source: Path
+) -> dict[str, str]:
     channels: dict[str, str] = {}
     for listing in ("channels.json", "groups.json", "mpims.json"):
         for item in _load_list(read, prefix + listing, problems, source):
@@ -409,8 +426,9 @@ def _channel_index(read: Callable[[str], _CappedReader], prefix: str, problems: 
     return channels
 
 
-def _user_index(read: Callable[[str], _CappedReader], prefix: str, problems: list[str],
-                source: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+def _user_index(
+    read: Callable[[str], _CappedReader], prefix: str, problems: list[str], source: Path
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """user id -> the name reports show, and every name anyone goes by (display names included)."""
     users: dict[str, str] = {}
     people: dict[str, None] = {}
@@ -420,8 +438,13 @@ def _user_index(read: Callable[[str], _CappedReader], prefix: str, problems: lis
         name = item.get("real_name") or profile.get("real_name") or profile.get("display_name") or item.get("name")
         if isinstance(uid, str) and name:
             users[uid] = str(name)
-        for known in (item.get("real_name"), profile.get("real_name"), profile.get("display_name"),
-                      profile.get("display_name_normalized"), profile.get("real_name_normalized")):
+        for known in (
+            item.get("real_name"),
+            profile.get("real_name"),
+            profile.get("display_name"),
+            profile.get("display_name_normalized"),
+            profile.get("real_name_normalized"),
+        ):
             if isinstance(known, str) and known.strip():
                 people.setdefault(known.strip(), None)
     return users, tuple(people)

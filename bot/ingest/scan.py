@@ -37,9 +37,13 @@ class ScanResult:
         return line + "."
 
 
-def scan_export(export: SlackExport, coach: Coach, store: Store | None,
-                on_file: Callable[[str], None] | None = None,
-                on_finding: Callable[[Flag, Analysis], None] | None = None) -> ScanResult:
+def scan_export(
+    export: SlackExport,
+    coach: Coach,
+    store: Store | None,
+    on_file: Callable[[str], None] | None = None,
+    on_finding: Callable[[Flag, Analysis], None] | None = None,
+) -> ScanResult:
     """Coach every human message; store flags unless ``store`` is None (a dry run)."""
     result = ScanResult()
 
@@ -50,9 +54,17 @@ def scan_export(export: SlackExport, coach: Coach, store: Store | None,
             if not analysis.flagged:
                 continue
             result.flagged += 1
-            flag = coach.flag_for(analysis, team=message.team, channel=message.channel,
-                                  channel_name=message.channel_name, ts=message.ts, agent=message.user,
-                                  agent_name=message.user_name, thread_ts=message.thread_ts, source="scan")
+            flag = coach.flag_for(
+                analysis,
+                team=message.team,
+                channel=message.channel,
+                channel_name=message.channel_name,
+                ts=message.ts,
+                agent=message.user,
+                agent_name=message.user_name,
+                thread_ts=message.thread_ts,
+                source="scan",
+            )
             if on_finding:
                 on_finding(flag, analysis)
             yield flag

@@ -70,8 +70,9 @@ def _matplotlib():  # type: ignore[no-untyped-def]
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise ChartsUnavailable(f"charts need matplotlib, the optional [charts] extra: {INSTALL_HINT} "
-                                "(every text view works without it)") from None
+        raise ChartsUnavailable(
+            f"charts need matplotlib, the optional [charts] extra: {INSTALL_HINT} (every text view works without it)"
+        ) from None
     return Figure, FigureCanvasAgg
 
 
@@ -87,12 +88,25 @@ def render_png(report: Report, width: float = 9.0, height: float = 4.5, dpi: int
     for category, counts in data.series:
         if not any(counts):
             continue
-        axes.bar(positions, counts, bottom=bottom, width=0.85, color=COLOURS.get(category, "#999999"),
-                 label=f"{category} ({sum(counts)})", linewidth=0)
+        axes.bar(
+            positions,
+            counts,
+            bottom=bottom,
+            width=0.85,
+            color=COLOURS.get(category, "#999999"),
+            label=f"{category} ({sum(counts)})",
+            linewidth=0,
+        )
         bottom = [b + n for b, n in zip(bottom, counts, strict=True)]
     if any(data.previous):
-        axes.plot(positions, data.previous, color=PREVIOUS_COLOUR, linestyle="--", linewidth=1.2,
-                  label=f"previous {len(positions)} days, all categories ({data.previous_total})")
+        axes.plot(
+            positions,
+            data.previous,
+            color=PREVIOUS_COLOUR,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"previous {len(positions)} days, all categories ({data.previous_total})",
+        )
     axes.set_xlim(-0.6, len(positions) - 0.4)
     step = max(1, len(positions) // 10)
     ticks = positions[::-1][::step][::-1]  # always label the last day (today)
@@ -106,8 +120,16 @@ def render_png(report: Report, width: float = 9.0, height: float = 4.5, dpi: int
     if data.total or any(data.previous):
         axes.legend(fontsize=8, frameon=False, loc="upper left")
     else:
-        axes.text(0.5, 0.5, "Nothing flagged in this period", transform=axes.transAxes, ha="center",
-                  va="center", fontsize=11, color=PREVIOUS_COLOUR)
+        axes.text(
+            0.5,
+            0.5,
+            "Nothing flagged in this period",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color=PREVIOUS_COLOUR,
+        )
     figure.suptitle(data.title, fontsize=11, x=0.01, ha="left")
     axes.set_title(data.subtitle, fontsize=9, loc="left", color=PREVIOUS_COLOUR)
     figure.tight_layout()

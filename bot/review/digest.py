@@ -87,7 +87,7 @@ def _breakdown_line(report: Report, dimension: Dimension) -> str:
         categories = [f"{escape(name)} {n}" for name, n in report.by_category if n]
         note = f" ({category_note(report)})" if report.multi_category else ""
         return "*What kind:* " + ", ".join(categories) + note if categories else ""
-    rows = [row for row in report.rows(dimension.name) if row.count][:dimension.digest_limit]
+    rows = [row for row in report.rows(dimension.name) if row.count][: dimension.digest_limit]
     if dimension.name == "rule":
         items = [f"{escape(row.id)} {row.count}{_fp(report, row.id)}" for row in rows]
     else:
@@ -103,8 +103,12 @@ def mrkdwn_item(dimension: Dimension, row: Named) -> str:
 
 
 def outcomes_text(report: Report) -> str:
-    parts = [f"{report.nudges_sent} nudges sent", f"{report.edited_after_nudge} edited after a nudge",
-             f"{report.helpful} found helpful", f"{report.not_helpful} marked not helpful"]
+    parts = [
+        f"{report.nudges_sent} nudges sent",
+        f"{report.edited_after_nudge} edited after a nudge",
+        f"{report.helpful} found helpful",
+        f"{report.not_helpful} marked not helpful",
+    ]
     if report.helpful_rate is not None:
         parts.append(f"helpful rate {report.helpful_rate:.0%}")
     return ", ".join(parts)
@@ -128,8 +132,9 @@ def _span(report: Report) -> str:
     return {1: "day", 7: "week"}.get(report.period.days, "period")
 
 
-def send_digest(report: Report, channel: str, post: Poster, cadence: str | None = None,
-                fixes: Sequence[Fix] = ()) -> str:
+def send_digest(
+    report: Report, channel: str, post: Poster, cadence: str | None = None, fixes: Sequence[Fix] = ()
+) -> str:
     """Post the digest; returns its plain text."""
     if not channel:
         raise ValueError("COACH_DIGEST_CHANNEL is not set: name the channel the digest goes to")

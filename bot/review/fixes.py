@@ -32,8 +32,9 @@ class Fix:
     phrase: str = ""  # the flagged words as the redacted excerpt shows them ("" when none survived)
 
 
-def feedback_fixes(store: Store, report: Report, workspace: WorkspaceSettings, team: str | None = None,
-                   limit: int = MAX_FIXES) -> list[Fix]:
+def feedback_fixes(
+    store: Store, report: Report, workspace: WorkspaceSettings, team: str | None = None, limit: int = MAX_FIXES
+) -> list[Fix]:
     """The report's rules to review that are not muted everywhere yet, most not-helpful first."""
     fixes = []
     known: dict[str, str] | None = None
@@ -48,8 +49,16 @@ def feedback_fixes(store: Store, report: Report, workspace: WorkspaceSettings, t
             known = store.names("channel") if known is None else known
             names[channel] = known.get(channel, "")
         phrases = Counter(found for _c, _n, phrase, excerpt in rows if (found := phrase_in_excerpt(phrase, excerpt)))
-        fixes.append(Fix(feedback.rule, feedback.not_helpful, feedback.helpful + feedback.not_helpful, channel,
-                         names.get(channel, ""), phrases.most_common(1)[0][0] if phrases else ""))
+        fixes.append(
+            Fix(
+                feedback.rule,
+                feedback.not_helpful,
+                feedback.helpful + feedback.not_helpful,
+                channel,
+                names.get(channel, ""),
+                phrases.most_common(1)[0][0] if phrases else "",
+            )
+        )
         if len(fixes) >= limit:
             break
     return fixes

@@ -36,19 +36,25 @@ def category_note(report: Report) -> str:
     if not report.multi_category:
         return ""
     several = "carries" if report.multi_category == 1 else "carry"
-    return (f"{report.multi_category} of the {report.total} flagged messages {several} two or more categories, "
-            f"so the categories add up to {report.category_total}")
+    return (
+        f"{report.multi_category} of the {report.total} flagged messages {several} two or more categories, "
+        f"so the categories add up to {report.category_total}"
+    )
 
 
 def source_text(report: Report) -> str:
     """What really happened: flagged live (and nudged, unless held back) or found in a scan of history."""
     parts = []
     if report.live:
-        parts.append(f"{report.live} flagged live as they were posted ({report.nudges_sent} private "
-                     f"nudge{'' if report.nudges_sent == 1 else 's'} sent)")
+        parts.append(
+            f"{report.live} flagged live as they were posted ({report.nudges_sent} private "
+            f"nudge{'' if report.nudges_sent == 1 else 's'} sent)"
+        )
     if report.scanned:
-        parts.append(f"{report.scanned} found in a scan of past messages (nobody was nudged for "
-                     f"{'it' if report.scanned == 1 else 'these'})")
+        parts.append(
+            f"{report.scanned} found in a scan of past messages (nobody was nudged for "
+            f"{'it' if report.scanned == 1 else 'these'})"
+        )
     return "; ".join(parts)
 
 
@@ -69,8 +75,11 @@ def outcome_parts(outcomes: Outcomes) -> tuple[str, str]:
     sent, edited = outcomes.nudges_sent, outcomes.edited_after_nudge
     share = f" ({edited / sent:.0%} of nudges)" if sent else ""
     votes = outcomes.helpful + outcomes.not_helpful
-    rate = f"{outcomes.helpful_rate:.0%} ({outcomes.helpful} of {votes} votes)" \
-        if outcomes.helpful_rate is not None else "no votes yet"
+    rate = (
+        f"{outcomes.helpful_rate:.0%} ({outcomes.helpful} of {votes} votes)"
+        if outcomes.helpful_rate is not None
+        else "no votes yet"
+    )
     return f"{sent} nudges sent · {edited} edited after a nudge{share}", f"helpful rate {rate}"
 
 
@@ -101,11 +110,22 @@ def sections(report: Report, agents: AgentOutcomes | None = None, view: str = "t
         if view not in dimension.views or (dimension.managers_only and not report.manager_view):
             continue
         if dimension.name == "agent" and agents is not None:
-            out.append(Section(AGENT_OUTCOMES, [(a.name, " · ".join(outcome_parts(o))) for a, o in agents],
-                               prose=True, dimension="agent"))
+            out.append(
+                Section(
+                    AGENT_OUTCOMES,
+                    [(a.name, " · ".join(outcome_parts(o))) for a, o in agents],
+                    prose=True,
+                    dimension="agent",
+                )
+            )
             continue
-        out.append(Section(dimension.title, [(dimension.label(row.id, row.name), row.count)
-                                             for row in report.rows(dimension.name)], dimension=dimension.name))
+        out.append(
+            Section(
+                dimension.title,
+                [(dimension.label(row.id, row.name), row.count) for row in report.rows(dimension.name)],
+                dimension=dimension.name,
+            )
+        )
     out.append(Section("Outcomes", _outcomes(report)))
     return out
 
@@ -144,8 +164,15 @@ def render_table(report: Report, width: int | None = None, agents: AgentOutcomes
             lines.append("  (none)")
             continue
         # prose: a sentence a row, so it wraps and the names stay whole
-        lines.append(table([(str(label), str(value)) for label, value in rows], width=width, wrap=1 if prose else 0,
-                           indent=2, align=("left", "left" if prose else "right")))
+        lines.append(
+            table(
+                [(str(label), str(value)) for label, value in rows],
+                width=width,
+                wrap=1 if prose else 0,
+                indent=2,
+                align=("left", "left" if prose else "right"),
+            )
+        )
         if title == "By category" and category_note(report):
             lines.append(_wrapped(f"Note: {category_note(report)}.", width, "  "))
     tips = advice(report)
@@ -246,8 +273,26 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue().replace("\r\n", "\n").rstrip("\n")
 
 
-ROW_FIELDS = ("id", "team", "channel", "channel_name", "agent", "agent_name", "ts", "thread_ts", "permalink",
-              "categories", "rules", "phrase", "severity", "excerpt", "topic", "source", "status", "created_at")
+ROW_FIELDS = (
+    "id",
+    "team",
+    "channel",
+    "channel_name",
+    "agent",
+    "agent_name",
+    "ts",
+    "thread_ts",
+    "permalink",
+    "categories",
+    "rules",
+    "phrase",
+    "severity",
+    "excerpt",
+    "topic",
+    "source",
+    "status",
+    "created_at",
+)
 
 
 def render_rows_csv(flags: Iterable[Flag]) -> Iterator[str]:
@@ -266,21 +311,28 @@ def render_rows_csv(flags: Iterable[Flag]) -> Iterator[str]:
     yield line(list(ROW_FIELDS))
     for flag in flags:
         data = flag.to_dict()
-        yield line([",".join(cast(list[str], data[k])) if k in ("categories", "rules") else data[k]
-                    for k in ROW_FIELDS])
+        yield line(
+            [",".join(cast(list[str], data[k])) if k in ("categories", "rules") else data[k] for k in ROW_FIELDS]
+        )
 
 
 def report_dict(report: Report) -> dict[str, object]:
     return {
-        "period": {"start": report.daily[0][0], "end": report.daily[-1][0], "days": report.period.days,
-                   "label": report.period.label, "time_zone": report.period.tz},
+        "period": {
+            "start": report.daily[0][0],
+            "end": report.daily[-1][0],
+            "days": report.period.days,
+            "label": report.period.label,
+            "time_zone": report.period.tz,
+        },
         "scope": {"channel": report.channel, "agent": report.agent, "manager_view": report.manager_view},
         "total": report.total,
         "previous_total": report.previous_total,
         "trend": report.trend,
-        "daily": [{"date": d, "flags": n,
-                   "by_category": {c: series[i] for c, series in report.daily_by_category}}
-                  for i, (d, n) in enumerate(report.daily)],
+        "daily": [
+            {"date": d, "flags": n, "by_category": {c: series[i] for c, series in report.daily_by_category}}
+            for i, (d, n) in enumerate(report.daily)
+        ],
         **breakdowns_dict(report),
         "outcomes": {
             "nudges_sent": report.nudges_sent,
@@ -289,9 +341,16 @@ def report_dict(report: Report) -> dict[str, object]:
             "helpful": report.helpful,
             "not_helpful": report.not_helpful,
         },
-        "rule_feedback": [{"rule": r.rule, "helpful": r.helpful, "not_helpful": r.not_helpful,
-                           "false_positive_rate": round(r.false_positive_rate, 3), "advice": r.advice}
-                          for r in report.rule_feedback],
+        "rule_feedback": [
+            {
+                "rule": r.rule,
+                "helpful": r.helpful,
+                "not_helpful": r.not_helpful,
+                "false_positive_rate": round(r.false_positive_rate, 3),
+                "advice": r.advice,
+            }
+            for r in report.rule_feedback
+        ],
         "flags": [flag.to_dict() for flag in report.flags],
     }
 

@@ -85,7 +85,7 @@ class Period:
         first, last = day_label(self.first_day), day_label(self.last_day)
         ago = local_day(time.time(), self.tz) - self.last_day
         if self.days == 1:
-            return f"{ {0: 'today', 1: 'yesterday'}.get(ago, 'one day')} ({last}, {self.tz})"
+            return f"{ {0: 'today', 1: 'yesterday'}.get(ago, 'one day') } ({last}, {self.tz})"
         span = f"last {self.days} days" if ago == 0 else f"{self.days} days"
         return f"{span} ({first} to {last}, {self.tz})"
 
@@ -250,10 +250,20 @@ class Report:
         return ", ".join(parts) or "all channels"
 
 
-def build_report(store: Store, days: int = 7, *, channel: str | None = None, agent: str | None = None,
-                 team: str | None = None, manager: bool = True, include_flags: bool = False,
-                 now: float | None = None, since: float | None = None, until: float | None = None,
-                 tz: str = DEFAULT_ZONE) -> Report:
+def build_report(
+    store: Store,
+    days: int = 7,
+    *,
+    channel: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    manager: bool = True,
+    include_flags: bool = False,
+    now: float | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    tz: str = DEFAULT_ZONE,
+) -> Report:
     """Everything a review needs for one period. ``manager=False`` leaves out other agents.
 
     ``since``/``until`` (epoch seconds) are accepted for callers that think in instants;
@@ -270,8 +280,11 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     feedback, votes = _rule_feedback(store, period, channel, agent, team)
     sent, failed = _nudges(store, period, channel, agent, team)
     names = {kind: store.names(kind, team) for kind in ("channel", "agent")}
-    breakdowns = tuple((d.name, _rows(d, dims[d.name], names.get(d.names or "", {})))
-                       for d in DIMENSIONS if manager or not d.managers_only)
+    breakdowns = tuple(
+        (d.name, _rows(d, dims[d.name], names.get(d.names or "", {})))
+        for d in DIMENSIONS
+        if manager or not d.managers_only
+    )
     return Report(
         period=period,
         total=sum(current.daily),
@@ -285,7 +298,8 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
         agent=agent,
         manager_view=manager,
         flags=tuple(store.flags(since=period.start, until=period.end, channel=channel, agent=agent, team=team))
-        if include_flags else (),
+        if include_flags
+        else (),
         multi_category=sum(dims["multi"].values()),
         daily_by_category=tuple((c, current.daily_by_category[c]) for c in CATEGORIES),
         previous_by_category=tuple((c, previous.dims["category"][c]) for c in CATEGORIES),
@@ -294,8 +308,9 @@ def build_report(store: Store, days: int = 7, *, channel: str | None = None, age
     )
 
 
-def agent_outcomes(store: Store, report: Report, *, team: str | None = None,
-                   limit: int | None = None) -> tuple[tuple[Named, Outcomes], ...]:
+def agent_outcomes(
+    store: Store, report: Report, *, team: str | None = None, limit: int | None = None
+) -> tuple[tuple[Named, Outcomes], ...]:
     """Each agent of a manager's ``report``, by name, with their coaching outcomes in its period
     and channel: the numbers App Home's drill-down (``build_report(agent=…).outcomes``) shows for
     one agent, for every agent at once. The same queries as build_report's, grouped by agent, so
@@ -308,8 +323,18 @@ def agent_outcomes(store: Store, report: Report, *, team: str | None = None,
         sent[user] += n if status == "sent" else 0
     votes = store.vote_counts(period.start, period.end, channel, None, team)
     edited = store.status_by_agent(period.start, period.end, "edited", channel, team)
-    return tuple((agent, Outcomes(sent[agent.id], edited.get(agent.id, 0), votes.get((agent.id, "helpful"), 0),
-                                  votes.get((agent.id, "not_helpful"), 0))) for agent in agents)
+    return tuple(
+        (
+            agent,
+            Outcomes(
+                sent[agent.id],
+                edited.get(agent.id, 0),
+                votes.get((agent.id, "helpful"), 0),
+                votes.get((agent.id, "not_helpful"), 0),
+            ),
+        )
+        for agent in agents
+    )
 
 
 def known(store: Store, kind: str) -> dict[str, str]:
@@ -332,8 +357,9 @@ class _Counts:
     daily_by_category: dict[str, tuple[int, ...]]
 
 
-def _counts(store: Store, period: Period, channel: str | None, agent: str | None, team: str | None,
-            light: bool = False) -> _Counts:
+def _counts(
+    store: Store, period: Period, channel: str | None, agent: str | None, team: str | None, light: bool = False
+) -> _Counts:
     """``light``: totals and categories only (the period before: its trend and its line on the chart)."""
     dims: defaultdict[str, Counter[str]] = defaultdict(Counter)
     per_day: Counter[tuple[str, str, int]] = Counter()  # ("total", "", day) and ("category", name, day)
@@ -406,15 +432,25 @@ class _TimeKeys:
     def count(self, slot: int, n: int = 1) -> None:
         keys = self._keys.get(slot)
         if keys is None:
-            keys = self._keys[slot] = [(d.name, d.of_time(slot * SLOT, self.tz)) for d in self.dimensions
-                                       if d.of_time is not None]
+            keys = self._keys[slot] = [
+                (d.name, d.of_time(slot * SLOT, self.tz)) for d in self.dimensions if d.of_time is not None
+            ]
         for name, key in keys:
             self.dims[name][key] += n
 
 
-def _count_rows(store: Store, start: float, end: float, channel: str | None, agent: str | None,
-                team: str | None, dims: defaultdict[str, Counter[str]], per_day: Counter[tuple[str, str, int]] | None,
-                index: _DayIndex, times: _TimeKeys | None = None) -> None:
+def _count_rows(
+    store: Store,
+    start: float,
+    end: float,
+    channel: str | None,
+    agent: str | None,
+    team: str | None,
+    dims: defaultdict[str, Counter[str]],
+    per_day: Counter[tuple[str, str, int]] | None,
+    index: _DayIndex,
+    times: _TimeKeys | None = None,
+) -> None:
     """Count the flags of [start, end) one by one, with the rollup's dimensions (and, given
     ``per_day``, the totals and categories of each day; given ``times``, the instant's)."""
     if end <= start:
@@ -429,8 +465,9 @@ def _count_rows(store: Store, start: float, end: float, channel: str | None, age
                 per_day[(dim, key, day)] += 1
 
 
-def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str | None,
-                   team: str | None) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
+def _rule_feedback(
+    store: Store, period: Period, channel: str | None, agent: str | None, team: str | None
+) -> tuple[tuple[RuleFeedback, ...], tuple[int, int]]:
     """Votes per rule (what the advice and false-positive rates use), and nudges voted on."""
     votes: dict[str, Counter[str]] = {}
     for rule, verdict, n in store.rule_votes(period.start, period.end, channel, agent, team):
@@ -444,15 +481,18 @@ def _rule_feedback(store: Store, period: Period, channel: str | None, agent: str
         advice = ""
         votes_total = helpful + not_helpful
         if votes_total >= MIN_VOTES_FOR_ADVICE and not_helpful / votes_total >= FALSE_POSITIVE_ADVICE_RATE:
-            advice = (f"{not_helpful} of {votes_total} agents found '{rule}' unhelpful: add an exception "
-                      f"or counter-example to its rule file, or mute it")
+            advice = (
+                f"{not_helpful} of {votes_total} agents found '{rule}' unhelpful: add an exception "
+                f"or counter-example to its rule file, or mute it"
+            )
         result.append(RuleFeedback(rule, helpful, not_helpful, advice))
     result.sort(key=lambda r: (-r.not_helpful, -r.helpful, r.rule))
     return tuple(result), (voted["helpful"], voted["not_helpful"])
 
 
-def _nudges(store: Store, period: Period, channel: str | None, agent: str | None,
-            team: str | None) -> tuple[int, tuple[tuple[str, int], ...]]:
+def _nudges(
+    store: Store, period: Period, channel: str | None, agent: str | None, team: str | None
+) -> tuple[int, tuple[tuple[str, int], ...]]:
     sent = 0
     failed: Counter[str] = Counter()
     for (_user, status, reason), n in store.nudge_counts(period.start, period.end, channel, agent, team).items():
@@ -469,7 +509,7 @@ def _rows(dimension: Dimension, counter: Counter[str], names: dict[str, str]) ->
         return tuple(Named(key, names.get(key, key), counter[key]) for key in dimension.keys)
     rows = [Named(key, names.get(key, key), n) for key, n in counter.items() if n > 0]
     rows.sort(key=(lambda r: r.id) if dimension.order == "key" else (lambda r: (-r.count, r.name)))
-    return tuple(rows[:dimension.limit] if dimension.limit else rows)
+    return tuple(rows[: dimension.limit] if dimension.limit else rows)
 
 
 def sparkline(values: list[int] | tuple[int, ...]) -> str:

@@ -29,8 +29,9 @@ TICK_SECONDS = 60.0
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, store: Store, post: Poster,
-                 clock: Callable[[], float] = time.time, team: str = "") -> None:
+    def __init__(
+        self, settings: Settings, store: Store, post: Poster, clock: Callable[[], float] = time.time, team: str = ""
+    ) -> None:
         self.settings = settings
         self.store = store
         self.post = post

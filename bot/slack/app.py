@@ -24,8 +24,9 @@ from bot.store import Store
 LISTENER_THREADS = 4
 
 
-def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient | None = None,
-               token_verification: bool = True) -> tuple[App, Deps]:
+def create_app(
+    settings: Settings, store: Store, coach: Coach, client: WebClient | None = None, token_verification: bool = True
+) -> tuple[App, Deps]:
     """The configured App and its dependencies; the caller starts the server."""
     settings.require("SLACK_BOT_TOKEN")
     client = client or web_client(settings)  # carries the token; Bolt takes it from there
@@ -39,8 +40,14 @@ def create_app(settings: Settings, store: Store, coach: Coach, client: WebClient
         listener_executor=listeners,
     )
     pacer = Pacer(settings.nudge_rate, settings.nudge_burst, settings.nudge_max_delay)
-    deps = Deps(settings=settings, store=store, coach=coach, client=client, outbox=Outbox(client, pacer=pacer),
-                listeners=listeners)
+    deps = Deps(
+        settings=settings,
+        store=store,
+        coach=coach,
+        client=client,
+        outbox=Outbox(client, pacer=pacer),
+        listeners=listeners,
+    )
     deps.metrics.watch(deps.outbox, deps.writer, listeners)
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write

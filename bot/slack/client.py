@@ -43,8 +43,12 @@ NETWORK_RETRY_DELAY = 1.0
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
     """Every WebClient the bot makes: our base URL, our quiet logger, a sane timeout."""
-    return WebClient(token=token or settings.slack_bot_token or None, base_url=settings.slack_api_url,
-                     timeout=10, logger=slack_logger().getChild("web"))
+    return WebClient(
+        token=token or settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        logger=slack_logger().getChild("web"),
+    )
 
 
 def post_text(client: WebClient, channel: str, text: str) -> None:
@@ -59,8 +63,13 @@ class Pacer:
     holding the nudge.
     """
 
-    def __init__(self, rate: float = 100.0, burst: int = 10, max_delay: float = 120.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float = 100.0,
+        burst: int = 10,
+        max_delay: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if rate <= 0 or burst < 1 or max_delay < 0:
             raise ValueError("a pacer needs rate > 0, burst >= 1 and max_delay >= 0")
         self.per_second = rate / 60.0
@@ -109,13 +118,19 @@ class Outbox:
         self._closed = False
         self._logged: set[str] = set()
         self._busy = 0
-        self._threads = [threading.Thread(target=self._run, name=f"coach-outbox-{i}", daemon=True)
-                         for i in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._run, name=f"coach-outbox-{i}", daemon=True) for i in range(workers)
+        ]
         for thread in self._threads:
             thread.start()
 
-    def send(self, method: str, on_done: Callable[[dict[str, Any] | None, str], None] | None = None,
-             workspace: str = "", **kwargs: Any) -> None:
+    def send(
+        self,
+        method: str,
+        on_done: Callable[[dict[str, Any] | None, str], None] | None = None,
+        workspace: str = "",
+        **kwargs: Any,
+    ) -> None:
         """Queue ``client.api_call(method, json=kwargs)``; ``on_done(data, error)`` runs after.
 
         ``workspace`` (the team id) picks the rate bucket of paced methods; it is not sent.
@@ -174,8 +189,13 @@ class Outbox:
             self._rate_line(workspace, delayed, dropped)
 
     def _rate_line(self, workspace: str, delayed: int, dropped: int) -> None:
-        log.warning("Nudges over Slack's rate for workspace %s: %d delayed, %d dropped for rate; %d waiting",
-                    workspace or "(unknown)", delayed, dropped, self.queue_length("chat.postEphemeral"))
+        log.warning(
+            "Nudges over Slack's rate for workspace %s: %d delayed, %d dropped for rate; %d waiting",
+            workspace or "(unknown)",
+            delayed,
+            dropped,
+            self.queue_length("chat.postEphemeral"),
+        )
 
     def join(self, timeout: float = 5.0) -> bool:
         """Wait until nothing is queued or in flight (tests and shutdown)."""

@@ -30,17 +30,21 @@ def post_digest(client: WebClient, channel: str, digest: Digest, chart: bool = F
     digest = replace(digest, fixes=tuple(named(client, digest.fixes)))
     png = _chart(digest) if chart else b""
     message = digest_message(digest, chart=bool(png))
-    client.chat_postMessage(channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False,
-                            unfurl_media=False)
+    client.chat_postMessage(
+        channel=channel, text=message["text"], blocks=message["blocks"], unfurl_links=False, unfurl_media=False
+    )
     if not png:
         return ""
     report = digest.report
     try:
         response = client.files_upload_v2(
-            channel=channel, content=png, filename=f"coaching-{report.daily[-1][0]}.png",
+            channel=channel,
+            content=png,
+            filename=f"coaching-{report.daily[-1][0]}.png",
             title=f"{digest.title}: flags per day by category, {report.period.label}",
             alt_txt=f"Flagged messages per day by category over {report.period.label}, {report.total} in all, "
-                    f"against {report.previous_total} in the period before")
+            f"against {report.previous_total} in the period before",
+        )
     except (SlackApiError, SlackRequestError, OSError) as exc:
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         hint = " (the app needs the files:write scope for COACH_DIGEST_CHART)" if error == "missing_scope" else ""

@@ -36,13 +36,17 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
     if manager:
         channels, agents = listed(store, "channel", team), listed(store, "agent", team)
         state = (state or HomeState()).known(channels, agents)
-        audited = audited_report(store, ReportRequest(state.days, channel=state.channel, team=team, tz=tz), by=user,
-                                 drill=state.agent, surface="home")
+        audited = audited_report(
+            store,
+            ReportRequest(state.days, channel=state.channel, team=team, tz=tz),
+            by=user,
+            drill=state.agent,
+            surface="home",
+        )
         report = audited.report
         view = home_view(report, True, state, channels=channels, agents=agents, drill=audited.drill)
         # fixes from feedback and the Settings section (bot/slack/settings_views.py), under the report
-        view["blocks"] = limit_blocks(view["blocks"] + home_settings_blocks(deps, team or "", report),
-                                      MAX_VIEW_BLOCKS)
+        view["blocks"] = limit_blocks(view["blocks"] + home_settings_blocks(deps, team or "", report), MAX_VIEW_BLOCKS)
     else:
         state = HomeState(days=state.days if state else AGENT_DAYS)  # their own record, nothing else
         report = build_report(store, state.days, agent=user, team=team, manager=False, tz=tz)
@@ -62,8 +66,13 @@ def listed(store: Store, kind: str, team: str | None) -> dict[str, str]:
 def settings_page(deps: Deps, team: str) -> SettingsPage:
     """The settings as stored now (not the message path's cached copy) and who set each."""
     workspace = deps.store.workspace_settings(team)
-    return SettingsPage(workspace=workspace, options=resolve(workspace, deps.settings),
-                        origins=deps.store.setting_origins(team), env=deps.settings, rules=deps.coach.rules)
+    return SettingsPage(
+        workspace=workspace,
+        options=resolve(workspace, deps.settings),
+        origins=deps.store.setting_origins(team),
+        env=deps.settings,
+        rules=deps.coach.rules,
+    )
 
 
 def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
@@ -73,7 +82,7 @@ def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
 
 
 def report_fix_blocks(deps: Deps, team: str, report: Report, workspace: WorkspaceSettings | None = None) -> list[Block]:
-    """"Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful
+    """ "Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful
     (the digest posts the same fixes: bot.slack.digest_post)."""
     workspace = workspace if workspace is not None else deps.store.workspace_settings(team)
     return fix_blocks(named(deps.client, feedback_fixes(deps.store, report, workspace, team or None)))

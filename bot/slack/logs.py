@@ -69,7 +69,10 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "message": scrub(record.getMessage())}
+            "level": record.levelname,
+            "logger": record.name,
+            "message": scrub(record.getMessage()),
+        }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and key not in entry:
                 entry[key] = value if isinstance(value, int | float | bool) or value is None else scrub(str(value))
@@ -83,8 +86,9 @@ class _ScrubbingTextFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
-def configure_logging(log_format: str = "text", stream: TextIO | None = None,
-                      level: int = logging.INFO) -> logging.Handler:
+def configure_logging(
+    log_format: str = "text", stream: TextIO | None = None, level: int = logging.INFO
+) -> logging.Handler:
     """The process's one log handler (on the root logger), in the chosen format; text by default.
 
     Replaces handlers an earlier call installed, so calling it twice never doubles lines.

@@ -44,10 +44,18 @@ DETECT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 WRITE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 # Bolt request body "type" -> kind label; commands have no type, only a "command".
-KINDS = {"event_callback": "event", "block_actions": "action", "interactive_message": "action",
-         "view_submission": "view", "view_closed": "view", "shortcut": "shortcut",
-         "message_action": "shortcut", "block_suggestion": "options", "dialog_suggestion": "options",
-         "url_verification": "url_verification"}
+KINDS = {
+    "event_callback": "event",
+    "block_actions": "action",
+    "interactive_message": "action",
+    "view_submission": "view",
+    "view_closed": "view",
+    "shortcut": "shortcut",
+    "message_action": "shortcut",
+    "block_suggestion": "options",
+    "dialog_suggestion": "options",
+    "url_verification": "url_verification",
+}
 IGNORED_REASONS = ("unhandled", "not_a_person", "unwatched", "duplicate", "subtype", "empty", "mention")
 _ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,47}")
 
@@ -70,28 +78,52 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.events_received = Counter("coach_events_received", "Signed Slack requests dispatched to the app, "
-                                       "by kind (event, command, action, view, shortcut, options)", ["kind"],
-                                       registry=r)
-        self.events_acked = Counter("coach_events_acked", "Slack requests answered with a 2xx", ["kind"],
-                                    registry=r)
-        self.events_not_acked = Counter("coach_events_not_acked", "Slack requests answered with an error status",
-                                        ["kind"], registry=r)
-        self.events_ignored = Counter("coach_events_ignored", "Requests acknowledged and deliberately not acted "
-                                      "on, by reason", ["reason"], registry=r)
-        self.requests_rejected = Counter("coach_http_requests_rejected", "HTTP requests refused before Bolt saw "
-                                         "them (signature, malformed, too_large, unroutable)", ["reason"], registry=r)
+        self.events_received = Counter(
+            "coach_events_received",
+            "Signed Slack requests dispatched to the app, by kind (event, command, action, view, shortcut, options)",
+            ["kind"],
+            registry=r,
+        )
+        self.events_acked = Counter("coach_events_acked", "Slack requests answered with a 2xx", ["kind"], registry=r)
+        self.events_not_acked = Counter(
+            "coach_events_not_acked", "Slack requests answered with an error status", ["kind"], registry=r
+        )
+        self.events_ignored = Counter(
+            "coach_events_ignored",
+            "Requests acknowledged and deliberately not acted on, by reason",
+            ["reason"],
+            registry=r,
+        )
+        self.requests_rejected = Counter(
+            "coach_http_requests_rejected",
+            "HTTP requests refused before Bolt saw them (signature, malformed, too_large, unroutable)",
+            ["reason"],
+            registry=r,
+        )
         self.flags = Counter("coach_flags", "Live messages flagged, by severity", ["severity"], registry=r)
         self.nudges_sent = Counter("coach_nudges_sent", "Private nudges Slack accepted", registry=r)
-        self.nudges_failed = Counter("coach_nudges_failed", "Nudges not delivered, by Slack error code "
-                                     "(rate_limited: dropped by the pacer)", ["error"], registry=r)
-        self.nudges_held_back = Counter("coach_nudges_held_back", "Flags not nudged: snoozed or cooldown",
-                                        ["reason"], registry=r)
-        self.detect_seconds = Histogram("coach_detect_seconds", "Time to analyse one message (rules, learned "
-                                        "stage, judge when configured)", buckets=DETECT_BUCKETS, registry=r)
-        self.store_write_seconds = Histogram("coach_store_write_seconds", "Time of one database write "
-                                             "transaction, including the wait for the write lock", ["outcome"],
-                                             buckets=WRITE_BUCKETS, registry=r)
+        self.nudges_failed = Counter(
+            "coach_nudges_failed",
+            "Nudges not delivered, by Slack error code (rate_limited: dropped by the pacer)",
+            ["error"],
+            registry=r,
+        )
+        self.nudges_held_back = Counter(
+            "coach_nudges_held_back", "Flags not nudged: snoozed or cooldown", ["reason"], registry=r
+        )
+        self.detect_seconds = Histogram(
+            "coach_detect_seconds",
+            "Time to analyse one message (rules, learned stage, judge when configured)",
+            buckets=DETECT_BUCKETS,
+            registry=r,
+        )
+        self.store_write_seconds = Histogram(
+            "coach_store_write_seconds",
+            "Time of one database write transaction, including the wait for the write lock",
+            ["outcome"],
+            buckets=WRITE_BUCKETS,
+            registry=r,
+        )
         for reason in IGNORED_REASONS:  # present from the first scrape, at 0
             self.events_ignored.labels(reason)
         for outcome in ("ok", "error"):
@@ -162,44 +194,59 @@ class _StatsCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         stats = dict(self.outbox.stats)
-        queue = GaugeMetricFamily("coach_outbox_queue_length", "Slack calls waiting in the outbox (paced, retried "
-                                  "or due)", labels=["method"])
+        queue = GaugeMetricFamily(
+            "coach_outbox_queue_length", "Slack calls waiting in the outbox (paced, retried or due)", labels=["method"]
+        )
         for method, length in _by_method(self.outbox.queue_lengths()):
             queue.add_metric([method], length)
         queue.add_metric(["all"], self.outbox.queue_length())
         yield queue
         yield _counter("coach_outbox_sent", "Slack calls the outbox sent", stats.get("sent", 0))
-        failed = CounterMetricFamily("coach_outbox_failed", "Slack calls the outbox gave up on, by error code",
-                                     labels=["error"])
+        failed = CounterMetricFamily(
+            "coach_outbox_failed", "Slack calls the outbox gave up on, by error code", labels=["error"]
+        )
         by_error: dict[str, int] = {}
         for key, value in stats.items():
             if key.startswith("failed:"):
-                label = error_label(key[len("failed:"):])
+                label = error_label(key[len("failed:") :])
                 by_error[label] = by_error.get(label, 0) + value
         for label, value in sorted(by_error.items()):
             failed.add_metric([label], value)
         yield failed
-        yield _counter("coach_slack_rate_limited", "HTTP 429 answers from Slack to outbox calls (retried after "
-                       "Retry-After)", stats.get("rate_limited", 0))
-        paced = CounterMetricFamily("coach_nudges_rate_limited", "Nudges over the per-workspace pace: delayed "
-                                    "(sent late) or dropped (would have waited past COACH_NUDGE_MAX_DELAY)",
-                                    labels=["outcome"])
+        yield _counter(
+            "coach_slack_rate_limited",
+            "HTTP 429 answers from Slack to outbox calls (retried after Retry-After)",
+            stats.get("rate_limited", 0),
+        )
+        paced = CounterMetricFamily(
+            "coach_nudges_rate_limited",
+            "Nudges over the per-workspace pace: delayed "
+            "(sent late) or dropped (would have waited past COACH_NUDGE_MAX_DELAY)",
+            labels=["outcome"],
+        )
         paced.add_metric(["delayed"], stats.get("delayed:rate", 0))
         paced.add_metric(["dropped"], stats.get("dropped:rate", 0))
         yield paced
         writer = dict(self.writer.stats) if self.writer is not None else {}
-        yield _counter("coach_flags_deferred", "Flags the database refused at first, retried in the background",
-                       writer.get("deferred", 0))
+        yield _counter(
+            "coach_flags_deferred",
+            "Flags the database refused at first, retried in the background",
+            writer.get("deferred", 0),
+        )
         yield _counter("coach_flags_stored_late", "Flags stored by a background retry", writer.get("stored_late", 0))
-        yield _counter("coach_flags_spooled", "Flags written to the spool file (the database kept refusing them)",
-                       writer.get("spooled", 0))
-        yield _counter("coach_flags_lost", "Flags neither the database nor the spool could take",
-                       writer.get("lost", 0))
+        yield _counter(
+            "coach_flags_spooled",
+            "Flags written to the spool file (the database kept refusing them)",
+            writer.get("spooled", 0),
+        )
+        yield _counter("coach_flags_lost", "Flags neither the database nor the spool could take", writer.get("lost", 0))
         waiting = GaugeMetricFamily("coach_flags_waiting", "Flags queued for a background write retry")
         waiting.add_metric([], self.writer.waiting() if self.writer is not None else 0)
         yield waiting
-        busy = GaugeMetricFamily("coach_listeners_busy", "Listener runs queued or running (they run after the ack; "
-                                 "at the pool's size, new events wait)")
+        busy = GaugeMetricFamily(
+            "coach_listeners_busy",
+            "Listener runs queued or running (they run after the ack; at the pool's size, new events wait)",
+        )
         busy.add_metric([], self.listeners.busy() if self.listeners is not None else 0)
         yield busy
 

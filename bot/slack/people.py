@@ -35,8 +35,13 @@ def mentioned(text: str) -> list[str]:
 def names_of(user: dict[str, object]) -> list[str]:
     """Every name a person goes by in Slack: display name, real name, and the profile's copies."""
     profile = cast(dict[str, object], user.get("profile") if isinstance(user.get("profile"), dict) else {})
-    found = [user.get("real_name"), profile.get("display_name"), profile.get("real_name"),
-             profile.get("display_name_normalized"), profile.get("real_name_normalized")]
+    found = [
+        user.get("real_name"),
+        profile.get("display_name"),
+        profile.get("real_name"),
+        profile.get("display_name_normalized"),
+        profile.get("real_name_normalized"),
+    ]
     return list(dict.fromkeys(str(name).strip() for name in found if isinstance(name, str) and name.strip()))
 
 

@@ -100,11 +100,12 @@ def breakdown_blocks(report: Report, special: dict[str, Special]) -> list[Block]
 
 
 def breakdown_section(report: Report, dimension: Dimension, limit: int | None = None) -> list[Block]:
-    rows = [row for row in report.rows(dimension.name) if row.count][:limit or dimension.slack_limit]
+    rows = [row for row in report.rows(dimension.name) if row.count][: limit or dimension.slack_limit]
     if not rows:
         return []
-    return [section(dimension.heading + "\n" + "\n".join(f"{mrkdwn_item(dimension, row)}: {row.count}"
-                                                          for row in rows))]
+    return [
+        section(dimension.heading + "\n" + "\n".join(f"{mrkdwn_item(dimension, row)}: {row.count}" for row in rows))
+    ]
 
 
 def _none(_report: Report) -> list[Block]:
@@ -131,8 +132,12 @@ def _manager_rules(report: Report) -> list[Block]:
 def _struggles_to_fix(report: Report) -> list[Block]:
     if not report.struggles:
         return []
-    return [section("*What customers struggled with* (worth a docs or product fix)\n" + "\n".join(
-        f"• {escape(t)}: {n}" for t, n in report.struggles[:8]))]
+    return [
+        section(
+            "*What customers struggled with* (worth a docs or product fix)\n"
+            + "\n".join(f"• {escape(t)}: {n}" for t, n in report.struggles[:8])
+        )
+    ]
 
 
 def _home_channels(report: Report) -> list[Block]:
@@ -154,16 +159,18 @@ def digest_message(digest: Digest, chart: bool = False) -> dict[str, Any]:
     ]
     if report.total:
         blocks.append(section("*By category*\n" + category_bars(report)))
-    blocks += breakdown_blocks(report, {"category": _none, "channel": _where, "rule": _rules,
-                                        "phrase": _none, "struggle": _struggles_to_fix})
+    blocks += breakdown_blocks(
+        report, {"category": _none, "channel": _where, "rule": _rules, "phrase": _none, "struggle": _struggles_to_fix}
+    )
     blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report)
     if tips:
         blocks.append(section("*Rules to review*\n" + "\n".join(f"• {escape(t)}" for t in tips[:8])))
     if digest.fixes:  # App Home's one-click fixes; the listener lets only managers apply them
         blocks += fix_blocks(list(digest.fixes))
-        blocks.append(context("Only the team's managers can apply these fixes; every change is recorded in the "
-                              "settings audit."))
+        blocks.append(
+            context("Only the team's managers can apply these fixes; every change is recorded in the settings audit.")
+        )
     if not report.total:
         blocks.append(section("Nothing to coach in this period. Thank the team."))
     if chart:
@@ -197,19 +204,24 @@ class HomeState:
         days = cast(int, data.get("days")) if data.get("days") in PERIODS else 7
         channel = data.get("channel") if isinstance(data.get("channel"), str) else None
         agent = data.get("agent") if isinstance(data.get("agent"), str) else None
-        return cls(days, channel if channel and _ID.fullmatch(channel) else None,
-                   agent if agent and _ID.fullmatch(agent) else None)
+        return cls(
+            days,
+            channel if channel and _ID.fullmatch(channel) else None,
+            agent if agent and _ID.fullmatch(agent) else None,
+        )
 
     def known(self, channels: dict[str, str], agents: dict[str, str]) -> HomeState:
         """Without a channel or agent the team's flags never named (a stale or forged pick)."""
-        return HomeState(self.days, self.channel if self.channel in channels else None,
-                         self.agent if self.agent in agents else None)
+        return HomeState(
+            self.days, self.channel if self.channel in channels else None, self.agent if self.agent in agents else None
+        )
 
     def picked(self, action_id: str, value: str) -> HomeState:
         """The state after one picker changed."""
         if action_id == ACTION_PERIOD:
-            return HomeState(int(value) if value.isdigit() and int(value) in PERIODS else self.days,
-                             self.channel, self.agent)
+            return HomeState(
+                int(value) if value.isdigit() and int(value) in PERIODS else self.days, self.channel, self.agent
+            )
         if action_id == ACTION_CHANNEL:
             return HomeState(self.days, value if value != ALL and _ID.fullmatch(value) else None, self.agent)
         if action_id == ACTION_AGENT:
@@ -223,8 +235,12 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 def _select(action_id: str, placeholder: str, options: list[dict[str, Any]], chosen: str) -> dict[str, Any]:
     options = options[:MAX_OPTIONS]
-    element: dict[str, Any] = {"type": "static_select", "action_id": action_id, "options": options,
-                               "placeholder": {"type": "plain_text", "text": placeholder}}
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": action_id,
+        "options": options,
+        "placeholder": {"type": "plain_text", "text": placeholder},
+    }
     initial = next((o for o in options if o["value"] == chosen), None)
     if initial is not None:
         element["initial_option"] = initial
@@ -236,16 +252,28 @@ def pickers(state: HomeState, channels: dict[str, str] | None, agents: dict[str,
 
     Channels and agents are listed by name, never by how often they were flagged.
     """
-    elements = [_select(ACTION_PERIOD, "Period", [_option(f"Last {d} days", str(d)) for d in PERIODS],
-                        str(state.days))]
+    elements = [_select(ACTION_PERIOD, "Period", [_option(f"Last {d} days", str(d)) for d in PERIODS], str(state.days))]
     if channels is not None:
         listed = sorted(((i, n) for i, n in channels.items() if _ID.fullmatch(i)), key=lambda c: c[1].lower())
-        elements.append(_select(ACTION_CHANNEL, "Channel", [_option("All channels", ALL)] + [
-            _option(f"#{name}" if name != cid else cid, cid) for cid, name in listed], state.channel or ALL))
+        elements.append(
+            _select(
+                ACTION_CHANNEL,
+                "Channel",
+                [_option("All channels", ALL)]
+                + [_option(f"#{name}" if name != cid else cid, cid) for cid, name in listed],
+                state.channel or ALL,
+            )
+        )
     if agents is not None:
         listed = sorted(((i, n) for i, n in agents.items() if _ID.fullmatch(i)), key=lambda a: a[1].lower())
-        elements.append(_select(ACTION_AGENT, "An agent's coaching outcomes", [_option("Whole team", ALL)] + [
-            _option(name, uid) for uid, name in listed], state.agent or ALL))
+        elements.append(
+            _select(
+                ACTION_AGENT,
+                "An agent's coaching outcomes",
+                [_option("Whole team", ALL)] + [_option(name, uid) for uid, name in listed],
+                state.agent or ALL,
+            )
+        )
     return {"type": "actions", "block_id": "coach_home_pickers", "elements": elements}
 
 
@@ -253,10 +281,12 @@ def agent_outcomes(report: Report) -> Block:
     """One agent's coaching outcomes: what the nudges did, not how often they slipped."""
     nudged, helpful = outcome_parts(report.outcomes)
     who = user_ref(report.agent or "", report.agent or "")
-    return section(f"*Coaching outcomes for {who}* · {escape(report.period.label)}\n"
-                   f"• {report.total} flagged messages · {arrow(report.trend, report.total)}\n"
-                   f"• {nudged}\n"
-                   f"• {helpful}")
+    return section(
+        f"*Coaching outcomes for {who}* · {escape(report.period.label)}\n"
+        f"• {report.total} flagged messages · {arrow(report.trend, report.total)}\n"
+        f"• {nudged}\n"
+        f"• {helpful}"
+    )
 
 
 MAX_AGENTS_LISTED = 20
@@ -270,8 +300,15 @@ def agents_outcomes(agents: AgentOutcomes, hidden: int = 0) -> Block:
     return section("*Coaching outcomes by agent*\n" + "\n".join(lines) + more)
 
 
-def home_report_blocks(report: Report, title: str, state: HomeState, *, channels: dict[str, str] | None = None,
-                       agents: dict[str, str] | None = None, drill: Report | None = None) -> list[Block]:
+def home_report_blocks(
+    report: Report,
+    title: str,
+    state: HomeState,
+    *,
+    channels: dict[str, str] | None = None,
+    agents: dict[str, str] | None = None,
+    drill: Report | None = None,
+) -> list[Block]:
     """The report part of App Home: pickers, totals and trend, the category bar, the rest."""
     blocks: list[Block] = [
         header(f"{title}: {report.period.label}"),
@@ -300,11 +337,11 @@ def report_blocks(report: Report, title: str = "Coaching report", agents: AgentO
         header(f"{title}: {report.period.label}"),
         section(f"*{report.total}* flagged messages · {trend_text(report)}\n`{spark}` · {escape(report.scope)}"),
     ]
-    agents_block = [agents_outcomes(agents, hidden=len(report.by_agent) - len(agents))] \
-        if report.manager_view and agents else []
+    agents_block = (
+        [agents_outcomes(agents, hidden=len(report.by_agent) - len(agents))] if report.manager_view and agents else []
+    )
     # the agents by name with their outcomes (never their counts); the rules and their votes are App Home's
-    blocks += breakdown_blocks(report, {"category": _category_fields, "agent": lambda _: agents_block,
-                                        "rule": _none})
+    blocks += breakdown_blocks(report, {"category": _category_fields, "agent": lambda _: agents_block, "rule": _none})
     blocks.append(section(f"*Outcomes*\n{escape(outcomes_text(report))}"))
     tips = advice(report)
     if tips:
@@ -317,8 +354,15 @@ def report_message(report: Report, title: str = "Coaching report", agents: Agent
     return {"text": f"{title}: {report.total} flagged messages, {report.period.label}", "blocks": blocks}
 
 
-def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: dict[str, str] | None = None,
-              agents: dict[str, str] | None = None, drill: Report | None = None) -> dict[str, Any]:
+def home_view(
+    report: Report,
+    is_manager: bool,
+    state: Any = None,
+    *,
+    channels: dict[str, str] | None = None,
+    agents: dict[str, str] | None = None,
+    drill: Report | None = None,
+) -> dict[str, Any]:
     """Managers: the team dashboard. Agents: their own record and the principles.
 
     The report part (pickers, totals, the category bar, a chosen agent's outcomes) is built
@@ -326,8 +370,14 @@ def home_view(report: Report, is_manager: bool, state: Any = None, *, channels: 
     """
     state = state or HomeState(days=report.period.days)
     title = "Team dashboard" if is_manager else "Your coaching record"
-    blocks = home_report_blocks(report, title, state, channels=channels if is_manager else None,
-                                agents=agents if is_manager else None, drill=drill if is_manager else None)
+    blocks = home_report_blocks(
+        report,
+        title,
+        state,
+        channels=channels if is_manager else None,
+        agents=agents if is_manager else None,
+        drill=drill if is_manager else None,
+    )
     if not is_manager and report.total == 0:
         blocks.append(section("Nothing flagged for you lately. :sparkles:"))
     blocks.append({"type": "divider"})

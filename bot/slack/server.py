@@ -105,8 +105,9 @@ def _screen(environ: dict[str, Any], secret: bytes, max_body: int) -> tuple[str,
         return TOO_LARGE
     raw = environ["wsgi.input"].read(length) if length else b""
     environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
-    if secret and not _signed(raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "",
-                              environ.get("HTTP_X_SLACK_SIGNATURE") or "", secret):
+    if secret and not _signed(
+        raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "", environ.get("HTTP_X_SLACK_SIGNATURE") or "", secret
+    ):
         log.warning("Rejected a request with an invalid or expired signature")
         return UNAUTHORIZED
     try:
@@ -164,8 +165,9 @@ def _odd_shape(data: dict[str, Any]) -> str:
         if data.get(key) is not None and not isinstance(data[key], dict | str):
             return f"{key} is neither an object nor an id"
     authorizations = data.get("authorizations")
-    if authorizations is not None and not (isinstance(authorizations, list)
-                                           and all(isinstance(a, dict) for a in authorizations)):
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
         return "authorizations is not a list of objects"
     event = data.get("event")
     if isinstance(event, dict):
@@ -175,8 +177,9 @@ def _odd_shape(data: dict[str, Any]) -> str:
             if event.get(key) is not None and not isinstance(event[key], dict | str):
                 return f"event {key} is neither an object nor an id"
     view = data.get("view")
-    if isinstance(view, dict) and not (isinstance(view.get("type"), str)
-                                       and isinstance(view.get("callback_id", ""), str)):
+    if isinstance(view, dict) and not (
+        isinstance(view.get("type"), str) and isinstance(view.get("callback_id", ""), str)
+    ):
         return "view without a type"
     actions = data.get("actions")
     acting = data.get("type") == "block_actions" or actions is not None
@@ -193,8 +196,9 @@ def _plain(start_response: StartResponse, status: str, body: bytes) -> list[byte
 class HttpServer:
     """waitress in a thread: start(), .port, stop(). Used by `run --http`, tests and benchmarks."""
 
-    def __init__(self, app: App, deps: Deps, host: str = "127.0.0.1", port: int = 3000,
-                 threads: int = HTTP_THREADS) -> None:
+    def __init__(
+        self, app: App, deps: Deps, host: str = "127.0.0.1", port: int = 3000, threads: int = HTTP_THREADS
+    ) -> None:
         from waitress import create_server  # type: ignore[attr-defined]  # re-exported; the stubs list it in .server
 
         # "Task queue depth is N" is a warning per busy moment: noise at support-channel volumes.
@@ -202,13 +206,19 @@ class HttpServer:
         settings = deps.settings
         # Idle connections cost waitress a socket, not a thread: allow many, close silent ones
         # soon. poll() rather than select(), which stops at 1,024 file descriptors.
-        self.server = create_server(wsgi_app(app, deps), host=host, port=port, threads=threads,
-                                    ident="support-coach", clear_untrusted_proxy_headers=True,
-                                    connection_limit=settings.http_connection_limit,
-                                    channel_timeout=settings.http_channel_timeout,
-                                    cleanup_interval=settings.http_cleanup_interval,
-                                    max_request_body_size=settings.http_max_body + 1,
-                                    asyncore_use_poll=True)
+        self.server = create_server(
+            wsgi_app(app, deps),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="support-coach",
+            clear_untrusted_proxy_headers=True,
+            connection_limit=settings.http_connection_limit,
+            channel_timeout=settings.http_channel_timeout,
+            cleanup_interval=settings.http_cleanup_interval,
+            max_request_body_size=settings.http_max_body + 1,
+            asyncore_use_poll=True,
+        )
         self._thread: threading.Thread | None = None
         self._stopping = False
 

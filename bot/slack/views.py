@@ -31,6 +31,7 @@ ACTION_SNOOZE = "coach_snooze"
 ACTION_PAUSE_LOW = "coach_pause_low"  # bot/slack/listeners/settings.py
 SHORTCUT_CALLBACK = "coach_this_reply"
 
+
 def _clip(text: str, limit: int = MAX_SECTION) -> str:
     """Within Slack's limit, never cutting an escaped ``&lt;`` in half."""
     if len(text) <= limit:
@@ -55,8 +56,12 @@ def header(text: str) -> Block:
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    button: Block = {"type": "button", "text": {"type": "plain_text", "text": text, "emoji": True},
-                     "action_id": action_id, "value": value[:MAX_VALUE]}
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "action_id": action_id,
+        "value": value[:MAX_VALUE],
+    }
     if style:
         button["style"] = style
     return button
@@ -78,8 +83,9 @@ def action_value(flag_id: int | None, analysis: Analysis) -> str:
     return value
 
 
-def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None,
-                  pause: bool = False) -> dict[str, Any]:
+def nudge_message(
+    analysis: Analysis, suggestion: Suggestion | None, flag_id: int | None, pause: bool = False
+) -> dict[str, Any]:
     """The private nudge: what, why, a better way, and the four buttons (five when managers
     let agents pause low-severity nudges)."""
     blocks: list[Block] = [section(f":wave: {INTRO}\n*{escape(spotted_line(analysis))}*")]
@@ -89,13 +95,19 @@ def nudge_message(analysis: Analysis, suggestion: Suggestion | None, flag_id: in
         quoted = escape(suggestion.text).replace("\n", "\n>")
         blocks.append(section(f"*{suggestion_label(suggestion)}*\n>{quoted}"))
     value = action_value(flag_id, analysis)
-    blocks.append({"type": "actions", "block_id": "coach_feedback", "elements": [
-        _button("Helpful", ACTION_HELPFUL, value, "primary"),
-        _button("Not helpful", ACTION_NOT_HELPFUL, value),
-        _button("Why?", ACTION_WHY, value),
-        _button("Snooze for today", ACTION_SNOOZE, value),
-        *([_button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")] if pause else []),
-    ]})
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "coach_feedback",
+            "elements": [
+                _button("Helpful", ACTION_HELPFUL, value, "primary"),
+                _button("Not helpful", ACTION_NOT_HELPFUL, value),
+                _button("Why?", ACTION_WHY, value),
+                _button("Snooze for today", ACTION_SNOOZE, value),
+                *([_button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")] if pause else []),
+            ],
+        }
+    )
     return {"text": escape(nudge_text(analysis, suggestion)), "blocks": limit_blocks(blocks, MAX_MESSAGE_BLOCKS)}
 
 
@@ -114,8 +126,12 @@ def suggestion_message(analysis: Analysis, suggestion: Suggestion | None) -> dic
 
 
 def why_modal(rule_ids: list[str], rules: RuleSet) -> dict[str, Any]:
-    blocks: list[Block] = [section("Here's the thinking behind the nudge. It's about the customer's experience, "
-                                   "not about you: everyone slips when a day gets long.")]
+    blocks: list[Block] = [
+        section(
+            "Here's the thinking behind the nudge. It's about the customer's experience, "
+            "not about you: everyone slips when a day gets long."
+        )
+    ]
     for rule_id in rule_ids[:20]:
         rule = rules.get(rule_id)
         if rule is None:
@@ -125,10 +141,13 @@ def why_modal(rule_ids: list[str], rules: RuleSet) -> dict[str, Any]:
         if rule.rewrite_sentence:
             blocks.append(context(f"For example: “{escape(rule.rewrite_sentence)}”"))
     blocks.append(context("Think the coach got it wrong? Press *Not helpful*: it tells us which rule to fix."))
-    return {"type": "modal", "callback_id": "coach_why_modal",
-            "title": {"type": "plain_text", "text": "Why this nudge"},
-            "close": {"type": "plain_text", "text": "Close"},
-            "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}
+    return {
+        "type": "modal",
+        "callback_id": "coach_why_modal",
+        "title": {"type": "plain_text", "text": "Why this nudge"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS),
+    }
 
 
 HELP_TEXT = (
@@ -148,15 +167,17 @@ def help_message() -> dict[str, Any]:
 
 
 def intro_message() -> str:
-    return ("Hi everyone :wave: I'm support-coach. When a reply to a customer reads as blaming, arguing or "
-            "dismissive, or a remark puts a customer down, I send its author a *private* note with a calmer "
-            "way to say it. Nobody else sees those notes. Managers see team summaries; each of you can see "
-            "your own record with `/coach me`. Try `/coach <draft>` any time.")
+    return (
+        "Hi everyone :wave: I'm support-coach. When a reply to a customer reads as blaming, arguing or "
+        "dismissive, or a remark puts a customer down, I send its author a *private* note with a calmer "
+        "way to say it. Nobody else sees those notes. Managers see team summaries; each of you can see "
+        "your own record with `/coach me`. Try `/coach <draft>` any time."
+    )
 
 
 def refusal_message() -> dict[str, Any]:
-    text = ("The team report is for the managers configured for support-coach. "
-            "You can see your own record with `/coach me`.")
+    text = (
+        "The team report is for the managers configured for support-coach. "
+        "You can see your own record with `/coach me`."
+    )
     return {"text": text, "blocks": [section(text)]}
-
-

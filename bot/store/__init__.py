@@ -41,9 +41,22 @@ from bot.store.rollups import DAY, SLOT, SLOT_DIMS
 from bot.store.settings import Settings
 from bot.store.spool import spool_path
 
-__all__ = ["BUSY_TIMEOUT_SECONDS", "DAY", "PROBE_TIMEOUT_SECONDS", "SLOT", "SLOT_DIMS", "Store", "StoreError",
-           "m001_initial", "m002_reredact_excerpts", "m003_workspace_settings", "m004_quarter_hour_rollup",
-           "m004_workspace_options", "m005_team_time_zone", "migrations"]
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "DAY",
+    "PROBE_TIMEOUT_SECONDS",
+    "SLOT",
+    "SLOT_DIMS",
+    "Store",
+    "StoreError",
+    "m001_initial",
+    "m002_reredact_excerpts",
+    "m003_workspace_settings",
+    "m004_quarter_hour_rollup",
+    "m004_workspace_options",
+    "m005_team_time_zone",
+    "migrations",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,5 +81,8 @@ class Store(Nudges, Feedback, Settings, Retention, Meta):
         try:
             self.replay_spool()
         except (sqlite3.DatabaseError, OSError) as exc:  # kept for the next start; the bot still runs
-            log.warning("The spool %s was not replayed (%s); it is kept for the next start",
-                        spool_path(self.path), type(exc).__name__ if isinstance(exc, OSError) else exc)
+            log.warning(
+                "The spool %s was not replayed (%s); it is kept for the next start",
+                spool_path(self.path),
+                type(exc).__name__ if isinstance(exc, OSError) else exc,
+            )

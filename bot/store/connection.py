@@ -107,7 +107,7 @@ class Connection:
         self._local = threading.local()
 
     def write_probe(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> str:
-        """"" when a write transaction can start now, else why not ("database is locked").
+        """ "" when a write transaction can start now, else why not ("database is locked").
 
         Its own short-lived connection and a short timeout: /healthz must answer at once,
         not wait out the busy timeout behind another process's lock.

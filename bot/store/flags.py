@@ -15,18 +15,51 @@ from bot.store.sql import _period_filter, _ts_seconds
 class Flags(Rollups):
     """Storing flags, what became of them, and reading them back."""
 
-    _FLAG_COLUMNS = ("team", "channel", "channel_name", "agent", "agent_name", "ts", "thread_ts", "permalink",
-                     "categories", "rules", "phrase", "severity", "excerpt", "topic", "source", "status",
-                     "created_at")
-    _INSERT_FLAG = (f"INSERT OR IGNORE INTO flags ({', '.join(_FLAG_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' for _ in _FLAG_COLUMNS)})")
+    _FLAG_COLUMNS = (
+        "team",
+        "channel",
+        "channel_name",
+        "agent",
+        "agent_name",
+        "ts",
+        "thread_ts",
+        "permalink",
+        "categories",
+        "rules",
+        "phrase",
+        "severity",
+        "excerpt",
+        "topic",
+        "source",
+        "status",
+        "created_at",
+    )
+    _INSERT_FLAG = (
+        f"INSERT OR IGNORE INTO flags ({', '.join(_FLAG_COLUMNS)}) VALUES ({', '.join('?' for _ in _FLAG_COLUMNS)})"
+    )
 
     @staticmethod
     def _flag_row(flag: Flag) -> tuple[object, ...]:
         created = flag.created_at or _ts_seconds(flag.ts) or time.time()
-        return (flag.team, flag.channel, flag.channel_name, flag.agent, flag.agent_name, flag.ts, flag.thread_ts,
-                flag.permalink, ",".join(flag.categories), ",".join(flag.rules), flag.phrase, flag.severity,
-                flag.excerpt, flag.topic, flag.source, flag.status, created)
+        return (
+            flag.team,
+            flag.channel,
+            flag.channel_name,
+            flag.agent,
+            flag.agent_name,
+            flag.ts,
+            flag.thread_ts,
+            flag.permalink,
+            ",".join(flag.categories),
+            ",".join(flag.rules),
+            flag.phrase,
+            flag.severity,
+            flag.excerpt,
+            flag.topic,
+            flag.source,
+            flag.status,
+            created,
+        )
 
     def add_flag(self, flag: Flag) -> int | None:
         """Store a flag; its id, or None when this message was already flagged (a retry)."""
@@ -58,22 +91,33 @@ class Flags(Rollups):
             self._count(new, conn)
             return len(new)
 
-    def flag_dimension_rows(self, since: float, until: float | None = None, channel: str | None = None,
-                            agent: str | None = None, team: str | None = None,
-                            ) -> Iterator[tuple[float, str, str, str, str, str, str, str, str, str]]:
+    def flag_dimension_rows(
+        self,
+        since: float,
+        until: float | None = None,
+        channel: str | None = None,
+        agent: str | None = None,
+        team: str | None = None,
+    ) -> Iterator[tuple[float, str, str, str, str, str, str, str, str, str]]:
         """The columns reports count by, for the flags of a period (used where no rollup fits)."""
         where, params = _period_filter(since, until, channel, agent, team)
         return self.db.execute(
             "SELECT created_at, channel, agent, severity, categories, rules, phrase, topic, status, source "
-            f"FROM flags WHERE {where}", params)
+            f"FROM flags WHERE {where}",
+            params,
+        )
 
-    def status_by_agent(self, since: float, until: float, status: str, channel: str | None = None,
-                        team: str | None = None) -> dict[str, int]:
+    def status_by_agent(
+        self, since: float, until: float, status: str, channel: str | None = None, team: str | None = None
+    ) -> dict[str, int]:
         """Flags of a period that ended in ``status`` ("edited"), per agent: with the filter the
         narrowed counts use, so an agent's number is that of a report narrowed to them."""
         where, params = _period_filter(since, until, channel, None, team)
-        return dict(self.db.execute(f"SELECT agent, COUNT(*) FROM flags WHERE {where} AND status = ? GROUP BY agent",
-                                    [*params, status]).fetchall())
+        return dict(
+            self.db.execute(
+                f"SELECT agent, COUNT(*) FROM flags WHERE {where} AND status = ? GROUP BY agent", [*params, status]
+            ).fetchall()
+        )
 
     def flagged_ids(self, kind: str) -> list[str]:
         """Every channel or agent id ("channel" | "agent") a stored flag carries (an indexed DISTINCT)."""
@@ -85,8 +129,9 @@ class Flags(Rollups):
         return self._flag(row) if row else None
 
     def find_flag(self, team: str, channel: str, ts: str) -> Flag | None:
-        row = self.db.execute("SELECT * FROM flags WHERE team = ? AND channel = ? AND ts = ?",
-                              [team, channel, ts]).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM flags WHERE team = ? AND channel = ? AND ts = ?", [team, channel, ts]
+        ).fetchone()
         return self._flag(row) if row else None
 
     def set_status(self, flag_id: int, status: str, clear_text: bool = False) -> None:
@@ -98,20 +143,35 @@ class Flags(Rollups):
                 return
             conn.execute(sql + " WHERE id = ?", [status, flag_id])
             day = int(row[1] // DAY)
-            conn.executemany("INSERT INTO rollup (day, team, dim, key, n) VALUES (?, ?, 'status', ?, ?) "
-                             "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
-                             [(day, row[0], row[2], -1), (day, row[0], status, 1)])
+            conn.executemany(
+                "INSERT INTO rollup (day, team, dim, key, n) VALUES (?, ?, 'status', ?, ?) "
+                "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
+                [(day, row[0], row[2], -1), (day, row[0], status, 1)],
+            )
 
-    def flags(self, since: float = 0.0, until: float | None = None, channel: str | None = None,
-              agent: str | None = None, team: str | None = None, limit: int | None = None) -> list[Flag]:
+    def flags(
+        self,
+        since: float = 0.0,
+        until: float | None = None,
+        channel: str | None = None,
+        agent: str | None = None,
+        team: str | None = None,
+        limit: int | None = None,
+    ) -> list[Flag]:
         where, params = _period_filter(since, until, channel, agent, team)
         sql = f"SELECT * FROM flags WHERE {where} ORDER BY created_at DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [self._flag(row) for row in self.db.execute(sql, params).fetchall()]
 
-    def iter_flags(self, since: float = 0.0, until: float | None = None, channel: str | None = None,
-                   agent: str | None = None, team: str | None = None) -> Iterator[Flag]:
+    def iter_flags(
+        self,
+        since: float = 0.0,
+        until: float | None = None,
+        channel: str | None = None,
+        agent: str | None = None,
+        team: str | None = None,
+    ) -> Iterator[Flag]:
         """The flags of a period, oldest first, one at a time (a CSV of a million rows)."""
         where, params = _period_filter(since, until, channel, agent, team)
         for row in self.db.execute(f"SELECT * FROM flags WHERE {where} ORDER BY created_at, id", params):

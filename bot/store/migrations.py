@@ -15,14 +15,39 @@ migrations = Migrations("support-coach")
 def m001_initial(db: Database) -> None:
     db.table("flags").create(
         {
-            "id": int, "team": str, "channel": str, "channel_name": str, "agent": str, "agent_name": str,
-            "ts": str, "thread_ts": str, "permalink": str, "categories": str, "rules": str, "phrase": str,
-            "severity": str, "excerpt": str, "topic": str, "source": str, "status": str, "created_at": float,
+            "id": int,
+            "team": str,
+            "channel": str,
+            "channel_name": str,
+            "agent": str,
+            "agent_name": str,
+            "ts": str,
+            "thread_ts": str,
+            "permalink": str,
+            "categories": str,
+            "rules": str,
+            "phrase": str,
+            "severity": str,
+            "excerpt": str,
+            "topic": str,
+            "source": str,
+            "status": str,
+            "created_at": float,
         },
         pk="id",
         not_null={"team", "channel", "ts", "agent", "categories", "severity", "status", "created_at"},
-        defaults={"status": "open", "source": "live", "channel_name": "", "agent_name": "", "thread_ts": "",
-                  "permalink": "", "rules": "", "phrase": "", "excerpt": "", "topic": ""},
+        defaults={
+            "status": "open",
+            "source": "live",
+            "channel_name": "",
+            "agent_name": "",
+            "thread_ts": "",
+            "permalink": "",
+            "rules": "",
+            "phrase": "",
+            "excerpt": "",
+            "topic": "",
+        },
     )
     db.table("flags").create_index(["team", "channel", "ts"], unique=True)
     db.table("flags").create_index(["created_at"])
@@ -36,8 +61,16 @@ def m001_initial(db: Database) -> None:
     db.table("feedback").create_index(["flag_id", "user", "rule"], unique=True)
     db.table("feedback").create_index(["created_at"])
     db.table("nudges").create(
-        {"id": int, "flag_id": int, "team": str, "channel": str, "user": str, "status": str, "reason": str,
-         "created_at": float},
+        {
+            "id": int,
+            "flag_id": int,
+            "team": str,
+            "channel": str,
+            "user": str,
+            "status": str,
+            "reason": str,
+            "created_at": float,
+        },
         pk="id",
         not_null={"user", "status", "created_at"},
     )
@@ -54,8 +87,9 @@ def m001_initial(db: Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
     # Daily counts per dimension, kept in step with flags on every write, so a 90-day report
     # over a million flags reads a few thousand rows instead of scanning the flags.
-    db.table("rollup").create({"day": int, "team": str, "dim": str, "key": str, "n": int},
-                              pk=("day", "team", "dim", "key"))
+    db.table("rollup").create(
+        {"day": int, "team": str, "dim": str, "key": str, "n": int}, pk=("day", "team", "dim", "key")
+    )
     db.table("names").create({"team": str, "kind": str, "id": str, "name": str}, pk=("team", "kind", "id"))
 
 
@@ -77,7 +111,6 @@ def m002_reredact_excerpts(db: Database) -> None:
     db.conn.executemany("UPDATE flags SET excerpt = ? WHERE id = ?", changed)
 
 
-
 @migrations()
 def m003_workspace_settings(db: Database) -> None:
     """A workspace's own coaching settings (bot.workspace) and the audit of every change to them.
@@ -85,26 +118,54 @@ def m003_workspace_settings(db: Database) -> None:
     ``team`` "" means every workspace (what the CLI writes unless told a team). Lists are
     one row per entry, so adding or removing one is one statement and one audit row.
     """
-    db.table("muted_rules").create({"team": str, "rule": str, "channel": str, "created_at": float, "created_by": str},
-                                   pk=("team", "rule", "channel"), not_null={"rule"}, defaults={"channel": ""})
-    db.table("allow_list").create({"id": int, "team": str, "phrase": str, "is_pattern": int, "rule": str,
-                                   "created_at": float, "created_by": str},
-                                  pk="id", not_null={"phrase"}, defaults={"is_pattern": 0, "rule": ""})
+    db.table("muted_rules").create(
+        {"team": str, "rule": str, "channel": str, "created_at": float, "created_by": str},
+        pk=("team", "rule", "channel"),
+        not_null={"rule"},
+        defaults={"channel": ""},
+    )
+    db.table("allow_list").create(
+        {"id": int, "team": str, "phrase": str, "is_pattern": int, "rule": str, "created_at": float, "created_by": str},
+        pk="id",
+        not_null={"phrase"},
+        defaults={"is_pattern": 0, "rule": ""},
+    )
     db.table("allow_list").create_index(["team", "phrase", "is_pattern", "rule"], unique=True)
-    db.table("custom_terms").create({"team": str, "rule_id": str, "phrase": str, "is_pattern": int, "anchors": str,
-                                     "category": str, "severity": str, "tip": str, "rewrite": str, "examples": str,
-                                     "created_at": float, "created_by": str},
-                                    pk=("team", "rule_id"),
-                                    not_null={"rule_id", "phrase", "category", "severity", "tip"},
-                                    defaults={"is_pattern": 0, "anchors": "[]", "examples": "[]"})
-    db.table("channel_modes").create({"team": str, "channel": str, "mode": str, "created_at": float, "created_by": str},
-                                     pk=("team", "channel"), not_null={"mode"})
-    db.table("thresholds").create({"team": str, "channel": str, "severity": str, "created_at": float,
-                                   "created_by": str},
-                                  pk=("team", "channel"), not_null={"severity"}, defaults={"channel": ""})
-    db.table("settings_audit").create({"id": int, "at": float, "team": str, "actor": str, "action": str, "target": str,
-                                       "before": str, "after": str},
-                                      pk="id", not_null={"at", "actor", "action"})
+    db.table("custom_terms").create(
+        {
+            "team": str,
+            "rule_id": str,
+            "phrase": str,
+            "is_pattern": int,
+            "anchors": str,
+            "category": str,
+            "severity": str,
+            "tip": str,
+            "rewrite": str,
+            "examples": str,
+            "created_at": float,
+            "created_by": str,
+        },
+        pk=("team", "rule_id"),
+        not_null={"rule_id", "phrase", "category", "severity", "tip"},
+        defaults={"is_pattern": 0, "anchors": "[]", "examples": "[]"},
+    )
+    db.table("channel_modes").create(
+        {"team": str, "channel": str, "mode": str, "created_at": float, "created_by": str},
+        pk=("team", "channel"),
+        not_null={"mode"},
+    )
+    db.table("thresholds").create(
+        {"team": str, "channel": str, "severity": str, "created_at": float, "created_by": str},
+        pk=("team", "channel"),
+        not_null={"severity"},
+        defaults={"channel": ""},
+    )
+    db.table("settings_audit").create(
+        {"id": int, "at": float, "team": str, "actor": str, "action": str, "target": str, "before": str, "after": str},
+        pk="id",
+        not_null={"at", "actor", "action"},
+    )
     db.table("settings_audit").create_index(["at"])
 
 
@@ -118,19 +179,26 @@ def m004_quarter_hour_rollup(db: Database) -> None:
     or more categories, keyed by how many), so a report can say why its categories add up
     to more than its flags. Both are filled from the flags already stored.
     """
-    db.table("rollup_slot").create({"slot": int, "team": str, "dim": str, "key": str, "n": int},
-                                   pk=("slot", "team", "dim", "key"))
+    db.table("rollup_slot").create(
+        {"slot": int, "team": str, "dim": str, "key": str, "n": int}, pk=("slot", "team", "dim", "key")
+    )
     conn = db.conn
-    conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER), "
-                 "team, 'total', '', COUNT(*) FROM flags GROUP BY 1, 2")
+    conn.execute(
+        f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER), "
+        "team, 'total', '', COUNT(*) FROM flags GROUP BY 1, 2"
+    )
     for category in CATEGORIES:
-        conn.execute(f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER),"
-                     " team, 'category', ?, COUNT(*) FROM flags WHERE ',' || categories || ',' LIKE ? GROUP BY 1, 2",
-                     [category, f"%,{category},%"])
+        conn.execute(
+            f"INSERT INTO rollup_slot (slot, team, dim, key, n) SELECT CAST(created_at / {SLOT} AS INTEGER),"
+            " team, 'category', ?, COUNT(*) FROM flags WHERE ',' || categories || ',' LIKE ? GROUP BY 1, 2",
+            [category, f"%,{category},%"],
+        )
     labels = "(LENGTH(categories) - LENGTH(REPLACE(categories, ',', '')) + 1)"
-    conn.execute(f"INSERT INTO rollup (day, team, dim, key, n) SELECT CAST(created_at / {DAY} AS INTEGER), team, "
-                 f"'multi', CAST({labels} AS TEXT), COUNT(*) FROM flags WHERE categories LIKE '%,%' GROUP BY 1, 2, 4 "
-                 "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = excluded.n")
+    conn.execute(
+        f"INSERT INTO rollup (day, team, dim, key, n) SELECT CAST(created_at / {DAY} AS INTEGER), team, "
+        f"'multi', CAST({labels} AS TEXT), COUNT(*) FROM flags WHERE categories LIKE '%,%' GROUP BY 1, 2, 4 "
+        "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = excluded.n"
+    )
 
 
 @migrations()
@@ -139,10 +207,17 @@ def m004_workspace_options(db: Database) -> None:
 
     One row per option, its value as JSON; a missing row means the environment decides.
     """
-    db.table("workspace_options").create({"team": str, "key": str, "value": str, "created_at": float,
-                                          "created_by": str}, pk=("team", "key"), not_null={"key", "value"})
-    db.table("agent_prefs").create({"team": str, "user": str, "pause_low": int, "created_at": float},
-                                   pk=("team", "user"), not_null={"user"}, defaults={"pause_low": 0})
+    db.table("workspace_options").create(
+        {"team": str, "key": str, "value": str, "created_at": float, "created_by": str},
+        pk=("team", "key"),
+        not_null={"key", "value"},
+    )
+    db.table("agent_prefs").create(
+        {"team": str, "user": str, "pause_low": int, "created_at": float},
+        pk=("team", "user"),
+        not_null={"user"},
+        defaults={"pause_low": 0},
+    )
 
 
 @migrations()

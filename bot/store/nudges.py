@@ -26,12 +26,14 @@ class Nudges(Flags):
         if not event_id:
             return True
         with self._writing() as conn:
-            cursor = conn.execute("INSERT OR IGNORE INTO events (event_id, received_at) VALUES (?, ?)",
-                                  [event_id, time.time()])
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO events (event_id, received_at) VALUES (?, ?)", [event_id, time.time()]
+            )
             return bool(cursor.rowcount)
 
-    def add_flag_to_nudge(self, flag: Flag, cooldown: float, now: float | None = None,
-                          hold: str = "") -> tuple[int | None, int, str]:
+    def add_flag_to_nudge(
+        self, flag: Flag, cooldown: float, now: float | None = None, hold: str = ""
+    ) -> tuple[int | None, int, str]:
         """Store a live flag and decide its nudge in one transaction: (flag id, nudge id, hold-back).
 
         The flag id is None for Slack's retry of a message already flagged (nothing else is
@@ -50,35 +52,57 @@ class Nudges(Flags):
             flag_id = cursor.lastrowid
             self._count([flag], conn)
             reason = hold_back(self._nudge_facts(conn, flag, cooldown, now, hold))
-            nudge = conn.execute("INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 [flag_id, flag.team, flag.channel, flag.agent, "skipped" if reason else "sent",
-                                  reason, now])
+            nudge = conn.execute(
+                "INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [flag_id, flag.team, flag.channel, flag.agent, "skipped" if reason else "sent", reason, now],
+            )
             return flag_id, int(nudge.lastrowid or 0), reason
 
     @staticmethod
     def _nudge_facts(conn: sqlite3.Connection, flag: Flag, cooldown: float, now: float, hold: str) -> NudgeFacts:
         """What the nudge policy needs to know, read inside the flag's own write transaction."""
-        snooze = conn.execute("SELECT until FROM snoozes WHERE team = ? AND user = ?",
-                              [flag.team, flag.agent]).fetchone()
-        last_sent = conn.execute(
-            "SELECT MAX(created_at) FROM nudges WHERE user = ? AND created_at > ? AND team = ? AND status = 'sent'",
-            [flag.agent, now - cooldown, flag.team]).fetchone()[0] if cooldown > 0 else None
-        return NudgeFacts(now=now, cooldown=cooldown, hold=hold, snoozed_until=float(snooze[0]) if snooze else None,
-                          last_sent=None if last_sent is None else float(last_sent))
+        snooze = conn.execute(
+            "SELECT until FROM snoozes WHERE team = ? AND user = ?", [flag.team, flag.agent]
+        ).fetchone()
+        last_sent = (
+            conn.execute(
+                "SELECT MAX(created_at) FROM nudges WHERE user = ? AND created_at > ? AND team = ? AND status = 'sent'",
+                [flag.agent, now - cooldown, flag.team],
+            ).fetchone()[0]
+            if cooldown > 0
+            else None
+        )
+        return NudgeFacts(
+            now=now,
+            cooldown=cooldown,
+            hold=hold,
+            snoozed_until=float(snooze[0]) if snooze else None,
+            last_sent=None if last_sent is None else float(last_sent),
+        )
 
-    def nudge_counts(self, since: float, until: float, channel: str | None = None, agent: str | None = None,
-                     team: str | None = None) -> dict[tuple[str, str, str], int]:
+    def nudge_counts(
+        self, since: float, until: float, channel: str | None = None, agent: str | None = None, team: str | None = None
+    ) -> dict[tuple[str, str, str], int]:
         """Nudges of [since, until) by (agent, status, reason); a channel is an ID or a name."""
         sql = "SELECT user, status, reason, COUNT(*) FROM nudges WHERE created_at >= ? AND created_at < ?"
-        sql, params = _narrowed(sql, [since, until], [
-            (channel, "(channel = ? OR flag_id IN (SELECT id FROM flags WHERE channel_name = ?))",
-             [channel, (channel or "").lstrip("#")]),
-            (agent, "user = ?", [agent]),
-            (team, "team = ?", [team]),
-        ])
-        return {(str(user or ""), str(status), str(reason or "")): int(n)
-                for user, status, reason, n in self.db.execute(sql + " GROUP BY user, status, reason", params)}
+        sql, params = _narrowed(
+            sql,
+            [since, until],
+            [
+                (
+                    channel,
+                    "(channel = ? OR flag_id IN (SELECT id FROM flags WHERE channel_name = ?))",
+                    [channel, (channel or "").lstrip("#")],
+                ),
+                (agent, "user = ?", [agent]),
+                (team, "team = ?", [team]),
+            ],
+        )
+        return {
+            (str(user or ""), str(status), str(reason or "")): int(n)
+            for user, status, reason, n in self.db.execute(sql + " GROUP BY user, status, reason", params)
+        }
 
     def nudge_failed(self, nudge_id: int, error: str) -> None:
         """Slack refused or never took the nudge: it no longer counts as sent (nor for cooldown)."""
@@ -114,10 +138,16 @@ class Nudges(Flags):
                             continue
                         added += 1
                         self._count([flag], conn)
-                        conn.execute("INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
-                                     "VALUES (?, ?, ?, ?, 'skipped', ?, ?)",
-                                     [cursor.lastrowid, flag.team, flag.channel, flag.agent, NOT_NUDGED,
-                                      time.time()])
-            log.info("replayed %d spooled flag(s) from %s (%d already stored, %d unreadable line(s))",
-                     added, path, len(flags) - added, bad)
+                        conn.execute(
+                            "INSERT INTO nudges (flag_id, team, channel, user, status, reason, created_at) "
+                            "VALUES (?, ?, ?, ?, 'skipped', ?, ?)",
+                            [cursor.lastrowid, flag.team, flag.channel, flag.agent, NOT_NUDGED, time.time()],
+                        )
+            log.info(
+                "replayed %d spooled flag(s) from %s (%d already stored, %d unreadable line(s))",
+                added,
+                path,
+                len(flags) - added,
+                bad,
+            )
         return added

@@ -35,9 +35,12 @@ class Retention(Flags, Audit):
     def purge_preview(self, older_than: float) -> dict[str, int]:
         """What ``purge`` would delete, counted with the same cut-off (read only): flags,
         feedback and nudges."""
-        return {table: int(self.db.execute(f"SELECT COUNT(*) FROM {table} WHERE created_at < ?",
-                                           [older_than]).fetchone()[0])
-                for table in ("flags", "feedback", "nudges")}
+        return {
+            table: int(
+                self.db.execute(f"SELECT COUNT(*) FROM {table} WHERE created_at < ?", [older_than]).fetchone()[0]
+            )
+            for table in ("flags", "feedback", "nudges")
+        }
 
     def purge_team(self, team: str) -> dict[str, int]:
         """Remove everything about a workspace (app uninstalled or tokens revoked)."""

@@ -29,8 +29,17 @@ class Rollups(Connection):
         for flag in flags:
             created = flag.created_at or _ts_seconds(flag.ts)
             day, slot = int(created // DAY), int(created // SLOT)
-            for dim, key in flag_dimensions(flag.channel, flag.agent, flag.severity, flag.categories, flag.rules,
-                                            flag.phrase, flag.topic, flag.status, flag.source):
+            for dim, key in flag_dimensions(
+                flag.channel,
+                flag.agent,
+                flag.severity,
+                flag.categories,
+                flag.rules,
+                flag.phrase,
+                flag.topic,
+                flag.status,
+                flag.source,
+            ):
                 counts[(day, flag.team, dim, key)] += sign
                 if dim in SLOT_DIMS:
                     slots[(slot, flag.team, dim, key)] += sign
@@ -38,14 +47,23 @@ class Rollups(Connection):
                 names[(flag.team, "channel", flag.channel)] = flag.channel_name
             if flag.agent_name:
                 names[(flag.team, "agent", flag.agent)] = flag.agent_name
-        _insert_rows(conn, "INSERT INTO rollup (day, team, dim, key, n) VALUES {rows} "
-                           "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
-                     [(*key, n) for key, n in counts.items()])
-        _insert_rows(conn, "INSERT INTO rollup_slot (slot, team, dim, key, n) VALUES {rows} "
-                           "ON CONFLICT (slot, team, dim, key) DO UPDATE SET n = n + excluded.n",
-                     [(*key, n) for key, n in slots.items()])
-        _insert_rows(conn, "INSERT OR REPLACE INTO names (team, kind, id, name) VALUES {rows}",
-                     [(*key, name) for key, name in names.items()])
+        _insert_rows(
+            conn,
+            "INSERT INTO rollup (day, team, dim, key, n) VALUES {rows} "
+            "ON CONFLICT (day, team, dim, key) DO UPDATE SET n = n + excluded.n",
+            [(*key, n) for key, n in counts.items()],
+        )
+        _insert_rows(
+            conn,
+            "INSERT INTO rollup_slot (slot, team, dim, key, n) VALUES {rows} "
+            "ON CONFLICT (slot, team, dim, key) DO UPDATE SET n = n + excluded.n",
+            [(*key, n) for key, n in slots.items()],
+        )
+        _insert_rows(
+            conn,
+            "INSERT OR REPLACE INTO names (team, kind, id, name) VALUES {rows}",
+            [(*key, name) for key, name in names.items()],
+        )
 
     def rollup(self, first_day: int, last_day: int, team: str | None = None) -> list[tuple[int, str, str, int]]:
         """(day, dim, key, n) for whole UTC days first_day..last_day (days since the epoch)."""
@@ -56,8 +74,9 @@ class Rollups(Connection):
             params.append(team)
         return self.db.execute(sql + " GROUP BY day, dim, key HAVING SUM(n) != 0", params).fetchall()
 
-    def slot_rollup(self, start: float, end: float, team: str | None = None,
-                    dim: str | None = None) -> list[tuple[int, str, str, int]]:
+    def slot_rollup(
+        self, start: float, end: float, team: str | None = None, dim: str | None = None
+    ) -> list[tuple[int, str, str, int]]:
         """(slot, dim, key, n) of the quarter-hour rollup (totals and categories) in [start, end),
         of one dimension when ``dim`` says which (the hour of day needs only the totals)."""
         sql = "SELECT slot, dim, key, SUM(n) FROM rollup_slot WHERE slot >= ? AND slot < ?"

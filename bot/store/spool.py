@@ -60,8 +60,9 @@ class FlagStore(Protocol):
     path: str
     busy_timeout: float
 
-    def add_flag_to_nudge(self, flag: Flag, cooldown: float, now: float | None = None,
-                          hold: str = "") -> tuple[int | None, int, str]: ...
+    def add_flag_to_nudge(
+        self, flag: Flag, cooldown: float, now: float | None = None, hold: str = ""
+    ) -> tuple[int | None, int, str]: ...
 
     def replay_spool(self) -> int: ...
 
@@ -104,8 +105,9 @@ class Spool:
 
     def append(self, flags: list[Flag]) -> None:
         """Write these flags durably (fsync); OSError when the file cannot take them."""
-        lines = "".join(json.dumps({"v": 1, "spooled_at": time.time(), "flag": _flag_data(f)}, sort_keys=True)
-                        + "\n" for f in flags).encode()
+        lines = "".join(
+            json.dumps({"v": 1, "spooled_at": time.time(), "flag": _flag_data(f)}, sort_keys=True) + "\n" for f in flags
+        ).encode()
         with self._locked(os.O_WRONLY | os.O_APPEND | os.O_CREAT) as fd:
             if os.fstat(fd).st_size + len(lines) > MAX_SPOOL_BYTES:
                 raise OSError(28, "the spool is full")
@@ -207,8 +209,9 @@ class FlagWriter:
             waiting, spooled, error = len(self._queue), self._spooled, self._error
         if not waiting and not spooled:
             return ""
-        return f"flag writes failing ({error or 'database unavailable'}): {waiting} waiting for a retry, " \
-               f"{spooled} spooled"
+        return (
+            f"flag writes failing ({error or 'database unavailable'}): {waiting} waiting for a retry, {spooled} spooled"
+        )
 
     def waiting(self) -> int:
         """Flags queued for a background retry (a gauge on /metrics)."""
@@ -250,8 +253,9 @@ class FlagWriter:
             self._cv.notify_all()
             closed = self._closed
         if exc is not None:
-            log.warning("A flag could not be written (%s): retrying in the background, %d waiting",
-                        describe(exc), waiting)
+            log.warning(
+                "A flag could not be written (%s): retrying in the background, %d waiting", describe(exc), waiting
+            )
         if closed:
             self._spool_queue("shutting down")
 
@@ -293,8 +297,9 @@ class FlagWriter:
                 left = len(self._queue)
                 self._cv.notify_all()
             if not left:
-                log.info("Flag writes work again: %d flag(s) stored after a retry since start",
-                         self.stats["stored_late"])
+                log.info(
+                    "Flag writes work again: %d flag(s) stored after a retry since start", self.stats["stored_late"]
+                )
             if item.then:
                 try:
                     item.then(*result)
@@ -334,15 +339,27 @@ class FlagWriter:
             with self._cv:
                 self.stats["lost"] += len(flags)
                 lost = self.stats["lost"]
-            log.error("%d flag(s) lost: the database refused them (%s) and the spool %s cannot take them (%s); "
-                      "%d lost since start", len(flags), reason, self.spool.path if self.spool else "-",
-                      describe(exc), lost)
+            log.error(
+                "%d flag(s) lost: the database refused them (%s) and the spool %s cannot take them (%s); "
+                "%d lost since start",
+                len(flags),
+                reason,
+                self.spool.path if self.spool else "-",
+                describe(exc),
+                lost,
+            )
             return
         with self._cv:
             self.stats["spooled"] += len(flags)
             self._spooled += len(flags)
             spooled = self.stats["spooled"]
             self._cv.notify_all()
-        log.warning("%d flag(s) spooled to %s: the database refused them for %.0f s (%s); not nudged; "
-                    "%d spooled since start, replayed when the database takes writes again",
-                    len(flags), self.spool.path, self.retry_seconds, reason, spooled)
+        log.warning(
+            "%d flag(s) spooled to %s: the database refused them for %.0f s (%s); not nudged; "
+            "%d spooled since start, replayed when the database takes writes again",
+            len(flags),
+            self.spool.path,
+            self.retry_seconds,
+            reason,
+            spooled,
+        )

@@ -15,7 +15,7 @@ def _insert_rows(conn: sqlite3.Connection, sql: str, rows: list[tuple[object, ..
     one statement.
     """
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        chunk = rows[start:start + ROWS_PER_STATEMENT]
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
         one = "(" + ", ".join(["?"] * len(chunk[0])) + ")"
         conn.execute(sql.format(rows=", ".join([one] * len(chunk))), [value for row in chunk for value in row])
 
@@ -27,8 +27,9 @@ def _ts_seconds(ts: str) -> float:
         return 0.0
 
 
-def _period_filter(since: float, until: float | None, channel: str | None, agent: str | None,
-                   team: str | None) -> tuple[str, list[object]]:
+def _period_filter(
+    since: float, until: float | None, channel: str | None, agent: str | None, team: str | None
+) -> tuple[str, list[object]]:
     clauses = ["created_at >= ?"]
     params: list[object] = [since]
     if until is not None:
@@ -44,8 +45,9 @@ def _period_filter(since: float, until: float | None, channel: str | None, agent
     return " AND ".join(clauses), params
 
 
-def _narrowed(sql: str, params: list[object],
-              conditions: list[tuple[str | None, str, list[object]]]) -> tuple[str, list[object]]:
+def _narrowed(
+    sql: str, params: list[object], conditions: list[tuple[str | None, str, list[object]]]
+) -> tuple[str, list[object]]:
     """Add ``AND clause`` (with its parameters) for every condition whose value is set."""
     for value, clause, values in conditions:
         if value:

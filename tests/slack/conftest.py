@@ -32,6 +32,7 @@ MANAGER = "UMANAGER"
 def slack_ok(extra: dict[str, Any] | None = None):
     def reply(call: Call):
         return 200, {}, {"ok": True, **(extra or {})}
+
     return reply
 
 
@@ -44,12 +45,22 @@ class Bot:
     deps: Deps
     server: HttpServer
 
-    def request(self, body: bytes, content_type: str, headers: dict[str, str] | None = None,
-                timestamp: int | None = None, signature: str | None = None) -> tuple[int, bytes, float]:
+    def request(
+        self,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> tuple[int, bytes, float]:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         sig = signature or SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
-        all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig,
-                       **(headers or {})}
+        all_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig,
+            **(headers or {}),
+        }
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         started = time.monotonic()
         conn.request("POST", "/slack/events", body=body, headers=all_headers)
@@ -59,19 +70,36 @@ class Bot:
         conn.close()
         return response.status, data, elapsed
 
-    def event(self, event: dict[str, Any], event_id: str = "", headers: dict[str, str] | None = None,
-              **kwargs: Any) -> tuple[int, bytes, float]:
-        body = {"token": "legacy", "team_id": TEAM, "api_app_id": "A1", "type": "event_callback",
-                "event_id": event_id or f"Ev{time.monotonic_ns()}", "event_time": int(time.time()),
-                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}], "event": event}
+    def event(
+        self, event: dict[str, Any], event_id: str = "", headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> tuple[int, bytes, float]:
+        body = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "event": event,
+        }
         return self.request(json.dumps(body).encode(), "application/json", headers, **kwargs)
 
     def form(self, fields: dict[str, str]) -> tuple[int, bytes, float]:
         return self.request(urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded")
 
     def command(self, text: str, user: str = "U1") -> tuple[int, bytes, float]:
-        return self.form({"command": "/coach", "text": text, "user_id": user, "team_id": TEAM, "channel_id": "C1",
-                          "response_url": f"{self.slack.url}response/cmd", "trigger_id": "t1"})
+        return self.form(
+            {
+                "command": "/coach",
+                "text": text,
+                "user_id": user,
+                "team_id": TEAM,
+                "channel_id": "C1",
+                "response_url": f"{self.slack.url}response/cmd",
+                "trigger_id": "t1",
+            }
+        )
 
     def interaction(self, payload: dict[str, Any]) -> tuple[int, bytes, float]:
         return self.form({"payload": json.dumps(payload)})
@@ -94,15 +122,29 @@ class Bot:
 
 
 def message(text: str, user: str = "U1", channel: str = "C1", ts: str | None = None, **extra: Any) -> dict:
-    return {"type": "message", "channel": channel, "user": user, "text": text,
-            "ts": ts or f"{time.time():.6f}", "channel_type": "channel", **extra}
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts or f"{time.time():.6f}",
+        "channel_type": "channel",
+        **extra,
+    }
 
 
 @pytest.fixture
 def slack() -> Iterator[FakeServer]:
     with FakeServer() as server:
-        server.handlers["/api/auth.test"] = slack_ok({"user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM,
-                                                     "user": "support-coach", "url": "https://t1.slack.com/"})
+        server.handlers["/api/auth.test"] = slack_ok(
+            {
+                "user_id": BOT_USER,
+                "bot_id": "BBOT",
+                "team_id": TEAM,
+                "user": "support-coach",
+                "url": "https://t1.slack.com/",
+            }
+        )
         server.handlers["/api/chat.postEphemeral"] = slack_ok({"message_ts": "1.1"})
         server.handlers["/api/chat.postMessage"] = slack_ok({"ts": "2.2", "channel": "C1"})
         server.handlers["/api/chat.getPermalink"] = slack_ok({"permalink": "https://t1.slack.com/archives/C1/p1"})
@@ -114,9 +156,14 @@ def make_bot(slack: FakeServer, tmp_path: Path):
     made: list[Bot] = []
 
     def build(**overrides: Any) -> Bot:
-        options: dict[str, Any] = {"slack_bot_token": TOKEN, "slack_signing_secret": SECRET,
-                                   "slack_api_url": slack.url + "api/", "db_path": tmp_path / "coach.db",
-                                   "managers": frozenset({MANAGER}), "nudge_cooldown": 0}
+        options: dict[str, Any] = {
+            "slack_bot_token": TOKEN,
+            "slack_signing_secret": SECRET,
+            "slack_api_url": slack.url + "api/",
+            "db_path": tmp_path / "coach.db",
+            "managers": frozenset({MANAGER}),
+            "nudge_cooldown": 0,
+        }
         settings = Settings(**{**options, **overrides})
         store = Store(settings.db_path)
         app, deps = create_app(settings, store, Coach())

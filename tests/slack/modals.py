@@ -49,19 +49,25 @@ def buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 def button(view: dict[str, Any], action_id: str, value: str | None = None, text: str | None = None) -> dict:
     for found in buttons(view):
-        if found["action_id"] == action_id and (value is None or found["value"] == value) and (
-                text is None or text in found["text"]["text"]):
+        if (
+            found["action_id"] == action_id
+            and (value is None or found["value"] == value)
+            and (text is None or text in found["text"]["text"])
+        ):
             return found
     raise AssertionError(f"no button {action_id} {value or ''} {text or ''} in the view")
 
 
-def click(bot: Bot, user: str, found: dict[str, Any], container: str = "view",
-          response_url: str | None = None) -> int:
+def click(bot: Bot, user: str, found: dict[str, Any], container: str = "view", response_url: str | None = None) -> int:
     """Press a button (a dict from the view, or a forged one): the HTTP status."""
-    payload: dict[str, Any] = {"type": "block_actions", "user": {"id": user}, "team": {"id": TEAM},
-                               "trigger_id": f"trig-{user}", "container": {"type": container},
-                               "actions": [{"action_id": found["action_id"], "value": found.get("value", ""),
-                                            "type": "button"}]}
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": TEAM},
+        "trigger_id": f"trig-{user}",
+        "container": {"type": container},
+        "actions": [{"action_id": found["action_id"], "value": found.get("value", ""), "type": "button"}],
+    }
     if response_url:
         payload["response_url"] = response_url
     status, _, _ = bot.interaction(payload)
@@ -143,14 +149,24 @@ def state_for(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def submit(bot: Bot, user: str, view: dict[str, Any], values: dict[str, Any] | None = None,
-           state: dict[str, Any] | None = None) -> dict[str, Any]:
+def submit(
+    bot: Bot, user: str, view: dict[str, Any], values: dict[str, Any] | None = None, state: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Submit a modal: the bot's answer (response_action ...), {} for a plain ack."""
-    payload = {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": user, "team_id": TEAM},
-               "api_app_id": "A1", "trigger_id": "trig-submit",
-               "view": {"id": "VMODAL1", "type": "modal", "callback_id": view["callback_id"],
-                        "private_metadata": view.get("private_metadata", ""),
-                        "state": {"values": state if state is not None else state_for(view, values or {})}}}
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A1",
+        "trigger_id": "trig-submit",
+        "view": {
+            "id": "VMODAL1",
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view.get("private_metadata", ""),
+            "state": {"values": state if state is not None else state_for(view, values or {})},
+        },
+    }
     status, data, _ = bot.interaction(payload)
     assert status == 200, data
     return json.loads(data) if data.strip() else {}

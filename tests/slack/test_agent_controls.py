@@ -36,8 +36,13 @@ def test_without_the_managers_leave_there_is_no_pause(bot: Bot) -> None:
     nudge = bot.slack.wait_for("/api/chat.postEphemeral", 1)[0].body
     assert ACTION_PAUSE_LOW not in nudge_buttons(nudge)
     # A forged Pause is refused and stores nothing.
-    click(bot, AGENT, {"action_id": ACTION_PAUSE_LOW, "value": "pause"}, container="message",
-          response_url=f"{bot.slack.url}response/cmd")
+    click(
+        bot,
+        AGENT,
+        {"action_id": ACTION_PAUSE_LOW, "value": "pause"},
+        container="message",
+        response_url=f"{bot.slack.url}response/cmd",
+    )
     assert "have not turned on pausing" in replies(bot, 1)[0]["text"]
     assert bot.store.workspace_settings(TEAM).paused == frozenset()
     bot.command("settings", user=AGENT)
@@ -64,8 +69,9 @@ def test_paused_agents_get_no_low_nudges_but_their_flags_count(bot: Bot) -> None
     sent = [(c.body["user"], c.body["channel"]) for c in bot.slack.calls_to("/api/chat.postEphemeral")]
     assert sent[0] == (AGENT, C1) and sorted(sent[1:]) == sorted([("UOTHER", C1), (AGENT, C2)])
     assert len(bot.store.flags()) == 4  # the paused one is still counted
-    reasons = bot.store.db.execute("SELECT n.reason FROM nudges n JOIN flags f ON f.id = n.flag_id "
-                                   "WHERE f.ts = '1762200001.000200'").fetchall()
+    reasons = bot.store.db.execute(
+        "SELECT n.reason FROM nudges n JOIN flags f ON f.id = n.flag_id WHERE f.ts = '1762200001.000200'"
+    ).fetchall()
     assert reasons == [("paused",)]
     # /coach settings says so, and resumes.
     bot.command("settings", user=AGENT)
@@ -81,8 +87,13 @@ def test_paused_agents_get_no_low_nudges_but_their_flags_count(bot: Bot) -> None
 def test_a_pause_lapses_when_managers_turn_pausing_off(bot: Bot) -> None:
     allow_pausing(bot)
     bot.command("settings", user=AGENT)
-    click(bot, AGENT, button(replies(bot, 1)[0], ACTION_PAUSE_LOW), container="message",
-          response_url=f"{bot.slack.url}response/cmd")
+    click(
+        bot,
+        AGENT,
+        button(replies(bot, 1)[0], ACTION_PAUSE_LOW),
+        container="message",
+        response_url=f"{bot.slack.url}response/cmd",
+    )
     replies(bot, 2)
     modal = edit(bot, "agents", count=2)
     submit(bot, MANAGER, modal, {"agent_pause": "off"})

@@ -33,8 +33,9 @@ def post_scheduled_digest(bot: Bot) -> dict[str, Any]:
     bot.store.set_meta("digest_last_sent", "0")
     bot.store.set_meta("purge_last_run", str(time.time()))  # only the digest is due
     settings = bot.deps.settings
-    scheduler = Scheduler(settings, bot.store, lambda channel, digest: post_digest(bot.deps.client, channel, digest),
-                          team=TEAM)
+    scheduler = Scheduler(
+        settings, bot.store, lambda channel, digest: post_digest(bot.deps.client, channel, digest), team=TEAM
+    )
     assert "digest" in scheduler.tick()
     calls = bot.slack.calls_to("/api/chat.postMessage")
     assert len(calls) == seen + 1
@@ -43,12 +44,19 @@ def post_scheduled_digest(bot: Bot) -> dict[str, Any]:
 
 def press_in_channel(bot: Bot, user: str, found: dict[str, Any], reply_path: str) -> None:
     """A press on the digest's message in the digest channel, as Slack sends it."""
-    status, _, _ = bot.interaction({
-        "type": "block_actions", "user": {"id": user}, "team": {"id": TEAM}, "trigger_id": f"trig-{user}",
-        "container": {"type": "message", "channel_id": DIGEST, "message_ts": "2.2", "is_ephemeral": False},
-        "channel": {"id": DIGEST, "name": "coaching-digest"}, "message": {"ts": "2.2", "type": "message"},
-        "response_url": f"{bot.slack.url}{reply_path}",
-        "actions": [{"action_id": found["action_id"], "value": found["value"], "type": "button"}]})
+    status, _, _ = bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "team": {"id": TEAM},
+            "trigger_id": f"trig-{user}",
+            "container": {"type": "message", "channel_id": DIGEST, "message_ts": "2.2", "is_ephemeral": False},
+            "channel": {"id": DIGEST, "name": "coaching-digest"},
+            "message": {"ts": "2.2", "type": "message"},
+            "response_url": f"{bot.slack.url}{reply_path}",
+            "actions": [{"action_id": found["action_id"], "value": found["value"], "type": "button"}],
+        }
+    )
     assert status == 200
 
 
@@ -76,8 +84,10 @@ def test_the_digest_offers_the_homes_fixes_with_the_numbers_of_the_json_report(m
     data = report_json(bot)
     assert data["total"] == len(AGENTS) and f"*{data['total']}* flagged messages" in posted["text"]
     votes = next(r for r in data["rule_feedback"] if r["rule"] == "calm-down")
-    line = (f"`calm-down`: {votes['not_helpful']} of {votes['helpful'] + votes['not_helpful']} votes *Not helpful* "
-            f"(most in <#{SUPPORT}>)")
+    line = (
+        f"`calm-down`: {votes['not_helpful']} of {votes['helpful'] + votes['not_helpful']} votes *Not helpful* "
+        f"(most in <#{SUPPORT}>)"
+    )
     assert votes["not_helpful"] == len(AGENTS) and line in texts(posted)
     # The plain-text fallback names the fixes too (notifications, screen readers, `digest` in a terminal).
     named = f"{line}: mute it in <#{SUPPORT}>, mute it everywhere or allow “Calm down”"
@@ -96,29 +106,37 @@ def test_only_a_manager_can_apply_a_fix_from_the_digest_and_it_is_audited_like_t
     for n, action in enumerate(FIXES, start=1):
         press_in_channel(bot, AGENTS[0], button(posted, action), "response/agent")
         reply = bot.slack.wait_for("/response/agent", n)[-1].body
-        assert (reply["text"], reply["response_type"], reply["replace_original"]) == (REFUSED_TEXT, "ephemeral",
-                                                                                     False)
+        assert (reply["text"], reply["response_type"], reply["replace_original"]) == (REFUSED_TEXT, "ephemeral", False)
     bot.settle()
     assert bot.store.workspace_settings(TEAM).mutes == frozenset() and bot.store.workspace_settings(TEAM).allows == ()
     assert bot.store.settings_audit() == [] and not bot.slack.calls_to("/api/views.open")  # no modal to open
     refused = [row for row in bot.store.audit_log() if row["action"] == "settings_refused"]
     assert [(row["actor"], json.loads(row["details"])["what"]) for row in refused] == [
-        (AGENTS[0], "fix allow"), (AGENTS[0], "fix mute"), (AGENTS[0], "fix mute")]
+        (AGENTS[0], "fix allow"),
+        (AGENTS[0], "fix mute"),
+        (AGENTS[0], "fix mute"),
+    ]
 
     # A manager mutes the rule in #support from the digest: the Home's confirmation and audit row.
     press_in_channel(bot, MANAGER, button(posted, ACTION_FIX_MUTE_CHANNEL), "response/manager")
     assert f"Muted `calm-down` in <#{SUPPORT}>" in texts(opened(bot, 1))
     (row,) = bot.store.settings_audit()
     assert (row["actor"], row["action"], row["team"], json.loads(row["after"])) == (
-        MANAGER, "mute", TEAM, {"rule": "calm-down", "channel": SUPPORT})
+        MANAGER,
+        "mute",
+        TEAM,
+        {"rule": "calm-down", "channel": SUPPORT},
+    )
     bot.settle()
     assert not bot.slack.calls_to("/response/manager")  # a manager's press changes nothing in the channel
 
     # Allow this phrase: the Home's modal, prefilled from the redacted excerpt, saved by the manager.
     press_in_channel(bot, MANAGER, button(posted, ACTION_FIX_ALLOW), "response/manager")
     modal = opened(bot, 2)
-    assert next(b for b in modal["blocks"] if b.get("block_id") == "allow_phrase")["element"]["initial_value"] == \
-        "Calm down"
+    assert (
+        next(b for b in modal["blocks"] if b.get("block_id") == "allow_phrase")["element"]["initial_value"]
+        == "Calm down"
+    )
     answer = submit(bot, MANAGER, modal, {"allow_phrase": "calm down, it has only been"})
     assert "Allowed “calm down, it has only been” for `calm-down`" in texts(answer["view"])
     assert [(r["actor"], r["action"]) for r in bot.store.settings_audit()] == [(MANAGER, "allow"), (MANAGER, "mute")]

@@ -58,8 +58,9 @@ def assert_inert(body: dict[str, Any], allowed: tuple[str, ...] = ()) -> str:
 
 def _digest(bot: Bot) -> str:
     bot.store.set_meta("digest_last_sent", "0")
-    scheduler = Scheduler(bot.deps.settings, bot.store,
-                          lambda channel, digest: post_digest(bot.deps.client, channel, digest))
+    scheduler = Scheduler(
+        bot.deps.settings, bot.store, lambda channel, digest: post_digest(bot.deps.client, channel, digest)
+    )
     assert "digest" in scheduler.tick()
     body = bot.slack.wait_for("/api/chat.postMessage")[-1].body
     return json.dumps({"text": body["text"], "blocks": body["blocks"]}, ensure_ascii=False)  # fallback and blocks
@@ -74,27 +75,69 @@ def test_hostile_text_is_shown_literally_on_every_surface(make_bot) -> None:
     assert ESCAPED in assert_inert(nudge)
     # /coach <draft>, the shortcut, a DM and a mention.
     bot.command(HOSTILE)
-    bot.interaction({"type": "message_action", "callback_id": "coach_this_reply", "trigger_id": "t",
-                     "user": {"id": "U1"}, "team": {"id": TEAM}, "channel": {"id": "C1"}, "response_url": response,
-                     "message": {"type": "message", "user": "U2", "text": HOSTILE, "ts": "1.0"}})
+    bot.interaction(
+        {
+            "type": "message_action",
+            "callback_id": "coach_this_reply",
+            "trigger_id": "t",
+            "user": {"id": "U1"},
+            "team": {"id": TEAM},
+            "channel": {"id": "C1"},
+            "response_url": response,
+            "message": {"type": "message", "user": "U2", "text": HOSTILE, "ts": "1.0"},
+        }
+    )
     for reply in bot.slack.wait_for("/response/cmd", 2)[:2]:
         assert ESCAPED in assert_inert(reply.body)
     bot.event(message(HOSTILE, channel="D1", channel_type="im"))
     assert ESCAPED in assert_inert(bot.slack.wait_for("/api/chat.postMessage")[0].body)
-    bot.event({"type": "app_mention", "user": "U1", "channel": "C1", "ts": f"{time.time():.6f}",
-               "text": f"<@{BOT_USER}> {HOSTILE}"})
+    bot.event(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": f"{time.time():.6f}",
+            "text": f"<@{BOT_USER}> {HOSTILE}",
+        }
+    )
     assert ESCAPED in assert_inert(bot.slack.wait_for("/api/chat.postEphemeral", 2)[1].body)
     # Forged votes naming a hostile rule (three reach the advice threshold).
     flag_id = bot.store.flags()[0].id
     for voter in ("UV1", "UV2", "UV3"):
-        bot.interaction({"type": "block_actions", "user": {"id": voter}, "team": {"id": TEAM},
-                         "trigger_id": "t", "response_url": response, "container": {"type": "message"},
-                         "actions": [{"action_id": "coach_not_helpful", "type": "button",
-                                      "value": json.dumps({"f": flag_id, "r": ["<!channel> <https://evil|gift> &"]})}]})
-    bot.interaction({"type": "block_actions", "user": {"id": "UAGENT"}, "team": {"id": TEAM}, "trigger_id": "t",
-                     "response_url": response, "container": {"type": "message"},
-                     "actions": [{"action_id": "coach_why", "type": "button",
-                                  "value": json.dumps({"f": flag_id, "r": ["<!channel>", "you-should-have"]})}]})
+        bot.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": voter},
+                "team": {"id": TEAM},
+                "trigger_id": "t",
+                "response_url": response,
+                "container": {"type": "message"},
+                "actions": [
+                    {
+                        "action_id": "coach_not_helpful",
+                        "type": "button",
+                        "value": json.dumps({"f": flag_id, "r": ["<!channel> <https://evil|gift> &"]}),
+                    }
+                ],
+            }
+        )
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": "UAGENT"},
+            "team": {"id": TEAM},
+            "trigger_id": "t",
+            "response_url": response,
+            "container": {"type": "message"},
+            "actions": [
+                {
+                    "action_id": "coach_why",
+                    "type": "button",
+                    "value": json.dumps({"f": flag_id, "r": ["<!channel>", "you-should-have"]}),
+                }
+            ],
+        }
+    )
     assert_inert(bot.slack.wait_for("/api/views.open")[0].body)
     # Reports: /coach me, /coach report, a bad period echoed back, App Home.
     seen = len(bot.slack.calls_to("/response/cmd"))
@@ -137,5 +180,6 @@ def test_digest_and_reports_after_scanning_a_hostile_export(make_bot, tmp_path: 
     report = assert_inert(bot.slack.wait_for("/response/cmd")[0].body)
     assert "#support" in report and "Eve &lt;!everyone&gt; &amp; co" in report
     bot.event({"type": "app_home_opened", "user": MANAGER, "tab": "home", "channel": "D1"})
-    assert "#support" in assert_inert(bot.slack.wait_for("/api/views.publish")[0].body,
-                                         allowed=(f"<@{MANAGER}>", "<#CDIGEST>"))
+    assert "#support" in assert_inert(
+        bot.slack.wait_for("/api/views.publish")[0].body, allowed=(f"<@{MANAGER}>", "<#CDIGEST>")
+    )

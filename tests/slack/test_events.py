@@ -35,8 +35,12 @@ def test_harsh_message_gets_one_private_nudge(bot: Bot) -> None:
     assert body["user"] == "U1" and body["channel"] == "C1"
     assert calls[0].headers["authorization"] == f"Bearer {TOKEN}"
     actions = next(b for b in body["blocks"] if b["type"] == "actions")
-    assert [e["action_id"] for e in actions["elements"]] == ["coach_helpful", "coach_not_helpful", "coach_why",
-                                                             "coach_snooze"]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        "coach_helpful",
+        "coach_not_helpful",
+        "coach_why",
+        "coach_snooze",
+    ]
     assert "as I already said" in body["text"] and "Try instead" in body["text"]
     assert bot.slack.calls_to("/api/chat.postMessage") == []  # never public
     flag = bot.store.find_flag(TEAM, "C1", "1762000000.000100")
@@ -65,13 +69,16 @@ def test_retries_never_duplicate(bot: Bot) -> None:
     assert len(bot.store.flags()) == 1
 
 
-@pytest.mark.parametrize("event", [
-    message(HARSH, bot_id="B9"),
-    message(HARSH, user=BOT_USER),
-    {**message(HARSH), "subtype": "channel_join"},
-    {**message(HARSH), "subtype": "bot_message", "bot_id": "B2"},
-    {"type": "message", "subtype": "channel_topic", "channel": "C1", "ts": "1.2", "text": "idiot topic"},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        message(HARSH, bot_id="B9"),
+        message(HARSH, user=BOT_USER),
+        {**message(HARSH), "subtype": "channel_join"},
+        {**message(HARSH), "subtype": "bot_message", "bot_id": "B2"},
+        {"type": "message", "subtype": "channel_topic", "channel": "C1", "ts": "1.2", "text": "idiot topic"},
+    ],
+)
 def test_bots_self_and_system_messages_are_ignored(bot: Bot, event: dict) -> None:
     status, _, _ = bot.event(event)
     assert status == 200
@@ -103,10 +110,21 @@ def test_mention_as_message_and_app_mention_is_answered_once(bot: Bot) -> None:
 
 
 def test_mention_in_thread_coaches_the_parent(bot: Bot) -> None:
-    bot.slack.handlers["/api/conversations.replies"] = lambda call: (200, {}, {
-        "ok": True, "messages": [{"text": "That's not our fault, talk to the courier.", "ts": "1.0"}]})
-    bot.event({"type": "app_mention", "user": "U1", "channel": "C1", "text": f"<@{BOT_USER}>",
-               "ts": "1762000003.000200", "thread_ts": "1762000003.000100"})
+    bot.slack.handlers["/api/conversations.replies"] = lambda call: (
+        200,
+        {},
+        {"ok": True, "messages": [{"text": "That's not our fault, talk to the courier.", "ts": "1.0"}]},
+    )
+    bot.event(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "text": f"<@{BOT_USER}>",
+            "ts": "1762000003.000200",
+            "thread_ts": "1762000003.000100",
+        }
+    )
     calls = ephemerals(bot)
     assert "not our fault" in calls[0].body["text"]
     assert calls[0].body["thread_ts"] == "1762000003.000100"
@@ -123,15 +141,31 @@ def test_edit_into_clean_marks_the_nudge_as_worked_and_delete_clears_text(bot: B
     ts = "1762000004.000100"
     bot.event(message(HARSH, ts=ts))
     ephemerals(bot)
-    bot.event({"type": "message", "subtype": "message_changed", "channel": "C1", "hidden": True,
-               "message": {"type": "message", "user": "U1", "text": "Hi Sam, here's the setup guide, page 4.",
-                           "ts": ts}, "previous_message": {"ts": ts, "text": HARSH}, "ts": "1762000005.0"})
+    bot.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "C1",
+            "hidden": True,
+            "message": {"type": "message", "user": "U1", "text": "Hi Sam, here's the setup guide, page 4.", "ts": ts},
+            "previous_message": {"ts": ts, "text": HARSH},
+            "ts": "1762000005.0",
+        }
+    )
     deadline = time.time() + 3
     while bot.store.find_flag(TEAM, "C1", ts).status != "edited" and time.time() < deadline:
         time.sleep(0.05)
     assert bot.store.find_flag(TEAM, "C1", ts).status == "edited"
-    bot.event({"type": "message", "subtype": "message_deleted", "channel": "C1", "deleted_ts": ts,
-               "ts": "1762000006.0", "previous_message": {"ts": ts}})
+    bot.event(
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": "C1",
+            "deleted_ts": ts,
+            "ts": "1762000006.0",
+            "previous_message": {"ts": ts},
+        }
+    )
     while bot.store.find_flag(TEAM, "C1", ts).status != "deleted" and time.time() < deadline + 3:
         time.sleep(0.05)
     flag = bot.store.find_flag(TEAM, "C1", ts)
@@ -160,8 +194,11 @@ def test_rate_limit_is_retried_without_starving_others(bot: Bot) -> None:
 
 
 def test_user_not_in_channel_is_logged_once_and_counted(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
-    bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (200, {}, {"ok": False,
-                                                                           "error": "user_not_in_channel"})
+    bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (
+        200,
+        {},
+        {"ok": False, "error": "user_not_in_channel"},
+    )
     caplog.set_level(logging.WARNING)
     bot.event(message(HARSH, user="U1"))
     bot.event(message(HARSH, user="U2"))
@@ -197,7 +234,7 @@ def test_message_text_and_token_never_reach_logs_in_normal_work(bot: Bot, caplog
 def test_huge_and_odd_messages_do_not_slow_others(bot: Bot) -> None:
     huge = ("as I already said " + "x" * 50 + " ") * 600
     huge = huge[:40_000]
-    odd = "Ｃａｌｍ ｄｏｗｎ\u200b, \u202eyou should have\u00ad read 🙃 " + "\U0001F600" * 100
+    odd = "Ｃａｌｍ ｄｏｗｎ\u200b, \u202eyou should have\u00ad read 🙃 " + "\U0001f600" * 100
     status, _, elapsed = bot.event(message(huge))
     assert status == 200 and elapsed < 1.0
     status, _, elapsed = bot.event(message(odd, user="U2"))
@@ -212,8 +249,14 @@ def test_huge_and_odd_messages_do_not_slow_others(bot: Bot) -> None:
 
 
 def test_unknown_events_are_acknowledged(bot: Bot) -> None:
-    status, _, _ = bot.event({"type": "reaction_added", "user": "U1", "reaction": "tada",
-                              "item": {"type": "message", "channel": "C1", "ts": "1.0"}})
+    status, _, _ = bot.event(
+        {
+            "type": "reaction_added",
+            "user": "U1",
+            "reaction": "tada",
+            "item": {"type": "message", "channel": "C1", "ts": "1.0"},
+        }
+    )
     assert status == 200
 
 

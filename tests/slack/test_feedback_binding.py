@@ -15,12 +15,18 @@ from tests.slack.conftest import MANAGER, TEAM, Bot, message
 HARSH = "Hi Sam, as I already said, you should have read the setup guide."
 
 
-def vote(bot: Bot, user: str, flag_id: int, rules: list[str], action: str = "coach_not_helpful",
-         team: str = TEAM) -> int:
+def vote(
+    bot: Bot, user: str, flag_id: int, rules: list[str], action: str = "coach_not_helpful", team: str = TEAM
+) -> int:
     payload: dict[str, Any] = {
-        "type": "block_actions", "user": {"id": user}, "team": {"id": team}, "trigger_id": "t",
-        "response_url": f"{bot.slack.url}response/cmd", "container": {"type": "message"},
-        "actions": [{"action_id": action, "type": "button", "value": json.dumps({"f": flag_id, "r": rules})}]}
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": team},
+        "trigger_id": "t",
+        "response_url": f"{bot.slack.url}response/cmd",
+        "container": {"type": "message"},
+        "actions": [{"action_id": action, "type": "button", "value": json.dumps({"f": flag_id, "r": rules})}],
+    }
     before = len(bot.slack.calls_to("/response/cmd"))
     status, body, _ = bot.interaction(payload)
     assert status == 200, body

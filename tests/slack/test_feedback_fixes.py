@@ -43,7 +43,10 @@ def test_mute_in_the_channel_from_the_home(bot: Bot) -> None:
     assert f"Muted `calm-down` in <#{SUPPORT}>" in texts(opened(bot, 1))
     row = bot.store.settings_audit()[0]
     assert (row["actor"], row["action"], json.loads(row["after"])) == (
-        MANAGER, "mute", {"rule": "calm-down", "channel": SUPPORT})
+        MANAGER,
+        "mute",
+        {"rule": "calm-down", "channel": SUPPORT},
+    )
     after = last_home(bot, 2)
     assert not [b for b in buttons(after) if b["action_id"] == ACTION_FIX_MUTE_CHANNEL]  # muted there now
     assert button(after, ACTION_FIX_MUTE_EVERYWHERE)
@@ -51,7 +54,7 @@ def test_mute_in_the_channel_from_the_home(bot: Bot) -> None:
     bot.event(message(CALM, user="UAG1", channel=OTHER, ts="1762300001.000200"))
     bot.slack.wait_for("/api/chat.postEphemeral", len(AGENTS) + 1)
     bot.settle()
-    assert [c.body["channel"] for c in bot.slack.calls_to("/api/chat.postEphemeral")][len(AGENTS):] == [OTHER]
+    assert [c.body["channel"] for c in bot.slack.calls_to("/api/chat.postEphemeral")][len(AGENTS) :] == [OTHER]
 
 
 def test_mute_everywhere_from_the_team_report(bot: Bot) -> None:
@@ -86,7 +89,7 @@ def test_allow_this_phrase_is_prefilled_from_the_excerpt_and_edited_before_savin
     bot.event(message("Calm down please.", user="UAG2", channel=SUPPORT, ts="1762300002.000200"))  # not: nudged
     bot.slack.wait_for("/api/chat.postEphemeral", len(AGENTS) + 1)
     bot.settle()
-    assert [c.body["user"] for c in bot.slack.calls_to("/api/chat.postEphemeral")][len(AGENTS):] == ["UAG2"]
+    assert [c.body["user"] for c in bot.slack.calls_to("/api/chat.postEphemeral")][len(AGENTS) :] == ["UAG2"]
 
 
 def test_an_agent_cannot_use_the_fix_buttons(bot: Bot) -> None:
@@ -94,9 +97,13 @@ def test_an_agent_cannot_use_the_fix_buttons(bot: Bot) -> None:
     allow = button(home(bot, MANAGER), ACTION_FIX_ALLOW)
     click(bot, "UAG1", allow)
     assert REFUSED_TEXT in texts(opened(bot, 1))
-    modal = {"callback_id": "coach_settings:fixallow", "private_metadata": json.dumps({"rule": "calm-down"}),
-             "blocks": [{"type": "input", "block_id": "allow_phrase",
-                         "element": {"type": "plain_text_input", "action_id": "value"}}]}
+    modal = {
+        "callback_id": "coach_settings:fixallow",
+        "private_metadata": json.dumps({"rule": "calm-down"}),
+        "blocks": [
+            {"type": "input", "block_id": "allow_phrase", "element": {"type": "plain_text_input", "action_id": "value"}}
+        ],
+    }
     answer = submit(bot, "UAG1", modal, {"allow_phrase": "calm down"})
     assert REFUSED_TEXT in texts(answer["view"])
     assert bot.store.workspace_settings(TEAM).allows == () and bot.store.settings_audit() == []
@@ -122,12 +129,14 @@ def test_the_home_keeps_its_pickers_fixes_and_settings_together(bot: Bot) -> Non
     picked = _pick(bot, MANAGER, ACTION_PERIOD, "30", view)
     picked = picked if isinstance(picked, dict) else json.loads(picked)
     assert json.loads(picked["private_metadata"])["days"] == 30
-    assert {ACTION_PERIOD, ACTION_CHANNEL, ACTION_AGENT} <= {e["action_id"] for b in picked["blocks"]
-                                                               if b["type"] == "actions" for e in b["elements"]}
+    assert {ACTION_PERIOD, ACTION_CHANNEL, ACTION_AGENT} <= {
+        e["action_id"] for b in picked["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
     assert "Team dashboard: last 30 days" in texts(picked)
     assert button(picked, ACTION_FIX_MUTE_CHANNEL) and button(picked, ACTION_EDIT, "digest")
     agent = home(bot, AGENTS[0])
-    kinds = {b.get("action_id") for b in buttons(agent)} | {e["action_id"] for b in agent["blocks"]
-                                                             if b["type"] == "actions" for e in b["elements"]}
+    kinds = {b.get("action_id") for b in buttons(agent)} | {
+        e["action_id"] for b in agent["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
     assert kinds == {ACTION_PERIOD}  # their own period, no channel or agent picker, no fix, no setting
     assert "Your coaching record" in texts(agent)

@@ -72,8 +72,9 @@ SIGNED_BODIES = UNSIGNED_BODIES[:-1]  # the test client signs text; a non-UTF-8 
 
 
 @pytest.mark.parametrize(("body", "content_type"), UNSIGNED_BODIES)
-def test_badly_signed_odd_bodies_get_401_without_a_traceback(bot: Bot, caplog: pytest.LogCaptureFixture,
-                                                             body: bytes, content_type: str) -> None:
+def test_badly_signed_odd_bodies_get_401_without_a_traceback(
+    bot: Bot, caplog: pytest.LogCaptureFixture, body: bytes, content_type: str
+) -> None:
     caplog.set_level(logging.INFO)
     status, _, _ = bot.request(body, content_type, signature="v0=" + "0" * 64)
     assert status == 401
@@ -82,7 +83,8 @@ def test_badly_signed_odd_bodies_get_401_without_a_traceback(bot: Bot, caplog: p
 
 @pytest.mark.parametrize(("body", "content_type"), SIGNED_BODIES)
 def test_signed_bodies_that_are_not_objects_get_400_without_a_traceback(
-        bot: Bot, caplog: pytest.LogCaptureFixture, body: bytes, content_type: str) -> None:
+    bot: Bot, caplog: pytest.LogCaptureFixture, body: bytes, content_type: str
+) -> None:
     caplog.set_level(logging.INFO)
     status, _, _ = bot.request(body, content_type)
     assert status == 400
@@ -94,24 +96,29 @@ def test_non_numeric_timestamp_is_401(bot: Bot, caplog: pytest.LogCaptureFixture
     body = json.dumps({"type": "event_callback", "team_id": TEAM, "event": message(HARSH)}).encode()
     for stamp in ("abc", "", "12.5", "1e9", "-5", str(int(time.time())) + "x"):
         signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
-        status, _, _ = bot.request(body, "application/json", headers={"X-Slack-Request-Timestamp": stamp},
-                                   signature=signature)
+        status, _, _ = bot.request(
+            body, "application/json", headers={"X-Slack-Request-Timestamp": stamp}, signature=signature
+        )
         assert status == 401, stamp
     no_tracebacks(caplog)
     assert bot.store.flags() == []
 
 
-@pytest.mark.parametrize("payload", [
-    {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": TEAM}, "actions": []},
-    {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": TEAM}, "actions": [1]},
-    {"type": "block_actions", "user": ["U1"], "team": {"id": TEAM}, "actions": [{"action_id": "coach_helpful"}]},
-    {"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": "x"}},
-    {"type": "event_callback", "team_id": TEAM, "event": "message"},
-    {"type": "event_callback", "team_id": TEAM, "event": {"type": "message", "message": 5}},
-    {"type": "event_callback", "team_id": TEAM, "authorizations": [1], "event": {"type": "message"}},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": TEAM}, "actions": []},
+        {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": TEAM}, "actions": [1]},
+        {"type": "block_actions", "user": ["U1"], "team": {"id": TEAM}, "actions": [{"action_id": "coach_helpful"}]},
+        {"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": "x"}},
+        {"type": "event_callback", "team_id": TEAM, "event": "message"},
+        {"type": "event_callback", "team_id": TEAM, "event": {"type": "message", "message": 5}},
+        {"type": "event_callback", "team_id": TEAM, "authorizations": [1], "event": {"type": "message"}},
+    ],
+)
 def test_signed_payloads_of_odd_shape_are_answered_without_a_traceback(
-        bot: Bot, caplog: pytest.LogCaptureFixture, payload: dict) -> None:
+    bot: Bot, caplog: pytest.LogCaptureFixture, payload: dict
+) -> None:
     caplog.set_level(logging.INFO)
     if payload["type"] == "event_callback":
         status, _, _ = bot.request(json.dumps(payload).encode(), "application/json")
@@ -126,16 +133,39 @@ def test_signed_payloads_of_odd_shape_are_answered_without_a_traceback(
 
 # --- point 8: unmatched interactivity gets an ack, not Bolt's 404 ---------------------------
 
-@pytest.mark.parametrize("payload", [
-    {"type": "view_submission", "user": {"id": "U1"}, "team": {"id": TEAM}, "trigger_id": "t",
-     "view": {"id": "V1", "type": "modal", "callback_id": "some_old_modal", "state": {"values": {}}}},
-    {"type": "view_closed", "user": {"id": "U1"}, "team": {"id": TEAM},
-     "view": {"id": "V1", "type": "modal", "callback_id": "coach_why_modal"}},
-    {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": TEAM}, "trigger_id": "t",
-     "actions": [{"action_id": "an_unknown_button", "type": "button", "value": "x"}]},
-    {"type": "shortcut", "callback_id": "an_unknown_shortcut", "user": {"id": "U1"}, "team": {"id": TEAM},
-     "trigger_id": "t"},
-])
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {
+            "type": "view_submission",
+            "user": {"id": "U1"},
+            "team": {"id": TEAM},
+            "trigger_id": "t",
+            "view": {"id": "V1", "type": "modal", "callback_id": "some_old_modal", "state": {"values": {}}},
+        },
+        {
+            "type": "view_closed",
+            "user": {"id": "U1"},
+            "team": {"id": TEAM},
+            "view": {"id": "V1", "type": "modal", "callback_id": "coach_why_modal"},
+        },
+        {
+            "type": "block_actions",
+            "user": {"id": "U1"},
+            "team": {"id": TEAM},
+            "trigger_id": "t",
+            "actions": [{"action_id": "an_unknown_button", "type": "button", "value": "x"}],
+        },
+        {
+            "type": "shortcut",
+            "callback_id": "an_unknown_shortcut",
+            "user": {"id": "U1"},
+            "team": {"id": TEAM},
+            "trigger_id": "t",
+        },
+    ],
+)
 def test_unmatched_interactivity_is_acknowledged(bot: Bot, caplog: pytest.LogCaptureFixture, payload: dict) -> None:
     caplog.set_level(logging.INFO)
     status, body, _ = bot.interaction(payload)
@@ -145,11 +175,14 @@ def test_unmatched_interactivity_is_acknowledged(bot: Bot, caplog: pytest.LogCap
 
 # --- point 2: a few sockets cannot take HTTP mode offline ------------------------------------
 
+
 def test_oversized_bodies_get_413_before_they_are_sent(bot: Bot) -> None:
     for length in (2_000_000, 1_048_577):
         with socket.create_connection(("127.0.0.1", bot.port), timeout=10) as sock:
-            sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\n\r\n" % length)  # the body never comes
+            sock.sendall(
+                b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % length
+            )  # the body never comes
             assert sock.recv(64).startswith(b"HTTP/1.1 413"), length
     status, _, _ = bot.event(message(HARSH))
     assert status == 200
@@ -186,11 +219,23 @@ def _free_port() -> int:
 
 def test_run_http_listens_on_localhost_by_default(slack: FakeServer, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-    env.update({"SLACK_API_URL": slack.url + "api/", "COACH_DB": str(tmp_path / "run.db"),
-                "SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": SECRET})
+    env.update(
+        {
+            "SLACK_API_URL": slack.url + "api/",
+            "COACH_DB": str(tmp_path / "run.db"),
+            "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+            "SLACK_SIGNING_SECRET": SECRET,
+        }
+    )
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--port", str(port)], env=env,
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.time() + 30
         while True:

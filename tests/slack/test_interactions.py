@@ -67,11 +67,18 @@ def test_coach_me_shows_only_my_record(bot: Bot) -> None:
 def _nudge_action(bot: Bot, action_id: str, user: str = "U1") -> dict:
     bot.event(message(HARSH, user=user))
     nudge = bot.slack.wait_for("/api/chat.postEphemeral")[-1].body
-    button = next(e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == action_id)
-    payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": TEAM}, "trigger_id": "trig-1",
-               "response_url": f"{bot.slack.url}response/cmd", "container": {"type": "message"},
-               "actions": [{"action_id": action_id, "value": button["value"], "type": "button"}]}
+    button = next(
+        e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": TEAM},
+        "trigger_id": "trig-1",
+        "response_url": f"{bot.slack.url}response/cmd",
+        "container": {"type": "message"},
+        "actions": [{"action_id": action_id, "value": button["value"], "type": "button"}],
+    }
     status, _, elapsed = bot.interaction(payload)
     assert status == 200 and elapsed < 1.0
     return button
@@ -97,8 +104,11 @@ def test_why_opens_a_modal(bot: Bot) -> None:
 def test_without_coach_managers_workspace_admins_see_the_report(make_bot) -> None:
     bot = make_bot(managers=frozenset())
     people = {"UOWNER": {"is_owner": True, "is_admin": True}, "UAGENT": {"is_admin": False}}
-    bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {
-        "ok": True, "user": {"id": call.body["user"], **people[call.body["user"]]}})
+    bot.slack.handlers["/api/users.info"] = lambda call: (
+        200,
+        {},
+        {"ok": True, "user": {"id": call.body["user"], **people[call.body["user"]]}},
+    )
     bot.event(message(HARSH, user="UAGENT"))
     bot.slack.wait_for("/api/chat.postEphemeral")
     bot.command("report 7d", user="UAGENT")
@@ -157,8 +167,12 @@ def test_cooldown_holds_for_messages_posted_together(make_bot) -> None:
     slow = threading.Event()
     bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (slow.wait(0.5), (200, {}, {"ok": True}))[1]
     with ThreadPoolExecutor(3) as pool:
-        list(pool.map(lambda text: bot.event(message(text, user="UFAST")),
-                      [HARSH, "calm down please", "That's not our fault."]))
+        list(
+            pool.map(
+                lambda text: bot.event(message(text, user="UFAST")),
+                [HARSH, "calm down please", "That's not our fault."],
+            )
+        )
     bot.settle()
     assert len(bot.slack.calls_to("/api/chat.postEphemeral")) == 1
     rows = bot.store.db.execute("SELECT status, reason FROM nudges ORDER BY id").fetchall()
@@ -179,11 +193,16 @@ def test_failed_nudge_is_counted_and_starts_no_cooldown(make_bot) -> None:
 
 
 def test_message_shortcut_coaches_any_message(bot: Bot) -> None:
-    payload = {"type": "message_action", "callback_id": "coach_this_reply", "trigger_id": "t",
-               "user": {"id": "U1"}, "team": {"id": TEAM}, "channel": {"id": "C1"},
-               "response_url": f"{bot.slack.url}response/cmd",
-               "message": {"type": "message", "user": "U2", "text": "Not my department, talk to billing.",
-                           "ts": "1.0"}}
+    payload = {
+        "type": "message_action",
+        "callback_id": "coach_this_reply",
+        "trigger_id": "t",
+        "user": {"id": "U1"},
+        "team": {"id": TEAM},
+        "channel": {"id": "C1"},
+        "response_url": f"{bot.slack.url}response/cmd",
+        "message": {"type": "message", "user": "U2", "text": "Not my department, talk to billing.", "ts": "1.0"},
+    }
     status, _, _ = bot.interaction(payload)
     assert status == 200
     reply = responses(bot)[0]
@@ -215,15 +234,28 @@ def _free_port() -> int:
 def test_run_http_command_serves_and_reports_missing_tokens(slack: FakeServer, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
     env.update({"SLACK_API_URL": slack.url + "api/", "COACH_DB": str(tmp_path / "run.db")})
-    missing = subprocess.run([sys.executable, "-m", "bot", "run", "--http"], env=env, cwd=tmp_path,
-                             capture_output=True, text=True, timeout=60)
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--http"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode == 1
-    assert missing.stderr.strip() == ("Error: SLACK_BOT_TOKEN is not set: it needs the bot token from OAuth & "
-                                      "Permissions (see .env.example)")
+    assert missing.stderr.strip() == (
+        "Error: SLACK_BOT_TOKEN is not set: it needs the bot token from OAuth & Permissions (see .env.example)"
+    )
     port = _free_port()
     env.update({"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": SECRET})
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--port", str(port)], env=env,
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--http", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         import http.client
 

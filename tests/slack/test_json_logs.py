@@ -41,8 +41,9 @@ def test_json_log_lines_from_the_running_bot_carry_no_text_or_tokens(json_log: i
     assert bot.event(message(f"{HARSH} {TOKEN}"), signature="v0=" + "0" * 64)[0] == 401
     bot.slack.wait_for("/api/chat.postEphemeral")
     assert bot.deps.outbox.join(timeout=5)
-    logging.getLogger("bot.slack.test").warning("a caller slipped a token in: %s", TOKEN,
-                                                extra={"error_kind": "locked", "waiting": 3, "note": TOKEN})
+    logging.getLogger("bot.slack.test").warning(
+        "a caller slipped a token in: %s", TOKEN, extra={"error_kind": "locked", "waiting": 3, "note": TOKEN}
+    )
     entries = lines(json_log)
     assert {"time", "level", "logger", "message"} <= set(entries[0])
     messages = [(e["level"], e["logger"], e["message"]) for e in entries]

@@ -33,9 +33,11 @@ from tests.slack.uploads import serve_uploads
 
 PNG = b"\x89PNG\r\n\x1a\n"
 DAY = 86400
-PEOPLE = {"UAGENT": {"real_name": "Zora Quill", "profile": {"display_name": "Zo", "real_name": "Zora Quill"}},
-          "UOTHER": {"real_name": "Bram Oduya", "profile": {"display_name": "Bram"}},
-          "UCUST": {"real_name": "Marguerite Okonkwo", "profile": {"display_name": "Maggie"}}}
+PEOPLE = {
+    "UAGENT": {"real_name": "Zora Quill", "profile": {"display_name": "Zo", "real_name": "Zora Quill"}},
+    "UOTHER": {"real_name": "Bram Oduya", "profile": {"display_name": "Bram"}},
+    "UCUST": {"real_name": "Marguerite Okonkwo", "profile": {"display_name": "Maggie"}},
+}
 
 
 def _users_info(call: Any) -> tuple[int, dict, dict]:
@@ -44,31 +46,57 @@ def _users_info(call: Any) -> tuple[int, dict, dict]:
 
 
 def _vote(bot: Bot, nudge: dict, action_id: str, user: str) -> None:
-    button = next(e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == action_id)
-    bot.interaction({"type": "block_actions", "user": {"id": user}, "team": {"id": TEAM}, "trigger_id": "t",
-                     "response_url": f"{bot.slack.url}response/vote", "container": {"type": "message"},
-                     "actions": [{"action_id": action_id, "value": button["value"], "type": "button"}]})
+    button = next(
+        e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "team": {"id": TEAM},
+            "trigger_id": "t",
+            "response_url": f"{bot.slack.url}response/vote",
+            "container": {"type": "message"},
+            "actions": [{"action_id": action_id, "value": button["value"], "type": "button"}],
+        }
+    )
 
 
 def _pick(bot: Bot, user: str, action_id: str, value: str, view: dict) -> dict:
     """A picker click on the home tab the user has now; the home tab Slack is sent next."""
     seen = len(bot.slack.calls_to("/api/views.publish"))
-    bot.interaction({"type": "block_actions", "user": {"id": user}, "team": {"id": TEAM}, "trigger_id": "t",
-                     "container": {"type": "view", "view_id": "V1"},
-                     "view": {"id": "V1", "type": "home", "private_metadata": view.get("private_metadata", "")},
-                     "actions": [{"action_id": action_id, "type": "static_select", "block_id": "coach_home_pickers",
-                                  "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}]})
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user},
+            "team": {"id": TEAM},
+            "trigger_id": "t",
+            "container": {"type": "view", "view_id": "V1"},
+            "view": {"id": "V1", "type": "home", "private_metadata": view.get("private_metadata", "")},
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "type": "static_select",
+                    "block_id": "coach_home_pickers",
+                    "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}},
+                }
+            ],
+        }
+    )
     return bot.slack.wait_for("/api/views.publish", seen + 1)[-1].body["view"]
 
 
-LIVE_TEXTS = [("UAGENT", "C1", "Hi <@UCUST>, as I already said, you should have read the setup guide."),
-              ("UAGENT", "C1", "Not my department, ask billing about the invoice."),
-              ("UAGENT", "C2", "Zo here: that's not our fault, the courier lost it."),
-              ("UOTHER", "C1", "Calm down, the parcel is on its way.")]
-SCANNED_TEXTS = [(3, "Not my department, ask billing about the invoice."),
-                 (4, "Another PEBKAC ticket from the Zephyr account lol"),
-                 (9, "Calm down, the parcel is on its way.")]
+LIVE_TEXTS = [
+    ("UAGENT", "C1", "Hi <@UCUST>, as I already said, you should have read the setup guide."),
+    ("UAGENT", "C1", "Not my department, ask billing about the invoice."),
+    ("UAGENT", "C2", "Zo here: that's not our fault, the courier lost it."),
+    ("UOTHER", "C1", "Calm down, the parcel is on its way."),
+]
+SCANNED_TEXTS = [
+    (3, "Not my department, ask billing about the invoice."),
+    (4, "Another PEBKAC ticket from the Zephyr account lol"),
+    (9, "Calm down, the parcel is on its way."),
+]
 
 
 def _multi_category_this_week() -> int:
@@ -82,13 +110,15 @@ def _export(root: Path, now: float) -> Path:
     """A small export with two past flags this week and one the week before."""
     (root / "support").mkdir(parents=True)
     (root / "channels.json").write_text(json.dumps([{"id": "C2", "name": "support"}]))
-    (root / "users.json").write_text(json.dumps([
-        {"id": "UOTHER", "real_name": "Bram Oduya", "profile": {"display_name": "Bram"}}]))
+    (root / "users.json").write_text(
+        json.dumps([{"id": "UOTHER", "real_name": "Bram Oduya", "profile": {"display_name": "Bram"}}])
+    )
     for days_ago, text in SCANNED_TEXTS:
         ts = now - days_ago * DAY
         day = time.strftime("%Y-%m-%d", time.gmtime(ts))
-        (root / "support" / f"{day}.json").write_text(json.dumps(
-            [{"type": "message", "user": "UOTHER", "team": TEAM, "text": text, "ts": f"{ts:.6f}"}]))
+        (root / "support" / f"{day}.json").write_text(
+            json.dumps([{"type": "message", "user": "UOTHER", "team": TEAM, "text": text, "ts": f"{ts:.6f}"}])
+        )
     return root
 
 
@@ -105,8 +135,14 @@ def team(make_bot, tmp_path: Path):
     _vote(bot, next(n for n in nudges if n["user"] == "UAGENT"), "coach_helpful", "UAGENT")
     _vote(bot, next(n for n in nudges if n["user"] == "UOTHER"), "coach_not_helpful", "UOTHER")
     first = bot.store.flags(agent="UAGENT")[-1]  # the oldest: edited into a clean reply
-    bot.event({"type": "message", "subtype": "message_changed", "channel": first.channel,
-               "message": {"ts": first.ts, "user": "UAGENT", "text": "Thanks for waiting, the refund went out."}})
+    bot.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": first.channel,
+            "message": {"ts": first.ts, "user": "UAGENT", "text": "Thanks for waiting, the refund went out."},
+        }
+    )
     with open_export(_export(tmp_path / "export", now)) as export:
         assert scan_export(export, bot.deps.coach, bot.store).added == 3
     bot.settle()
@@ -129,8 +165,10 @@ LIVE = re.compile(r"(\d+) flagged live as they were posted \((\d+) private nudge
 SCANNED = re.compile(r"(\d+) found in a scan of past messages")
 
 
-AGENT_LINE = re.compile(r"• <@(U\w+)>: (\d+) nudges sent · (\d+) edited after a nudge(?: \(\d+% of nudges\))? · "
-                        r"helpful rate (\d+% \(\d+ of \d+ votes\)|no votes yet)")
+AGENT_LINE = re.compile(
+    r"• <@(U\w+)>: (\d+) nudges sent · (\d+) edited after a nudge(?: \(\d+% of nudges\))? · "
+    r"helpful rate (\d+% \(\d+ of \d+ votes\)|no votes yet)"
+)
 
 
 def _shown_totals(text: str) -> tuple[int, tuple[int, ...]]:
@@ -150,11 +188,15 @@ def _blocks_text(blocks: list[dict]) -> str:
 
 def _shown(text: str) -> dict[str, Any]:
     """The numbers a view shows, read off its text."""
-    shown: dict[str, Any] = {"total": int(TOTAL.search(text).group(1)),
-                             "by_category": {c: int(n) for c, n in BAR.findall(text)},
-                             "outcomes": tuple(int(n) for n in OUTCOMES.search(text).groups())}
-    shown["rules"] = {rule: (int(n), int(pct) if pct else None, int(votes) if votes else 0)
-                      for rule, n, pct, votes in RULE.findall(text)}
+    shown: dict[str, Any] = {
+        "total": int(TOTAL.search(text).group(1)),
+        "by_category": {c: int(n) for c, n in BAR.findall(text)},
+        "outcomes": tuple(int(n) for n in OUTCOMES.search(text).groups()),
+    }
+    shown["rules"] = {
+        rule: (int(n), int(pct) if pct else None, int(votes) if votes else 0)
+        for rule, n, pct, votes in RULE.findall(text)
+    }
     live, scanned = LIVE.search(text), SCANNED.search(text)
     shown["live"] = (int(live.group(1)), int(live.group(2))) if live else (0, 0)
     shown["scanned"] = int(scanned.group(1)) if scanned else 0
@@ -170,11 +212,19 @@ def _expected(data: dict) -> dict[str, Any]:
         total = votes["helpful"] + votes["not_helpful"]
         return (round(100 * votes["not_helpful"] / total) if total else None), total
 
-    return {"total": data["total"], "by_category": data["by_category"],
-            "outcomes": (outcomes["nudges_sent"], outcomes["edited_after_nudge"], outcomes["helpful"],
-                         outcomes["not_helpful"]),
-            "rules": {r["rule"]: (r["flags"], *rate(r["rule"])) for r in data["top_rules"][:8]},
-            "live": (data["by_source"]["live"], outcomes["nudges_sent"]), "scanned": data["by_source"]["scan"]}
+    return {
+        "total": data["total"],
+        "by_category": data["by_category"],
+        "outcomes": (
+            outcomes["nudges_sent"],
+            outcomes["edited_after_nudge"],
+            outcomes["helpful"],
+            outcomes["not_helpful"],
+        ),
+        "rules": {r["rule"]: (r["flags"], *rate(r["rule"])) for r in data["top_rules"][:8]},
+        "live": (data["by_source"]["live"], outcomes["nudges_sent"]),
+        "scanned": data["by_source"]["scan"],
+    }
 
 
 def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team, tmp_path: Path) -> None:
@@ -189,8 +239,11 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
     # The scheduled digest, posted by the running bot's scheduler through the real client.
     bot.store.set_meta("digest_last_sent", "0")
     settings = bot.deps.settings
-    scheduler = Scheduler(settings, bot.store, lambda channel, digest: post_digest(
-        bot.deps.client, channel, digest, settings.digest_chart))
+    scheduler = Scheduler(
+        settings,
+        bot.store,
+        lambda channel, digest: post_digest(bot.deps.client, channel, digest, settings.digest_chart),
+    )
     assert "digest" in scheduler.tick()
     posted = bot.slack.calls_to("/api/chat.postMessage")[-1].body
     assert posted["channel"] == "CDIGEST"
@@ -200,8 +253,9 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
     fallback = posted["text"]
     assert int(TOTAL.search(fallback).group(1)) == week["total"]
     assert tuple(int(n) for n in OUTCOMES.search(fallback).groups()) == expected["outcomes"]
-    assert {c: int(n) for c, n in re.findall(r"(\w+) (\d+)", fallback.split("*What kind:* ")[1].split("(")[0])} == \
-        {c: n for c, n in week["by_category"].items() if n}
+    assert {c: int(n) for c, n in re.findall(r"(\w+) (\d+)", fallback.split("*What kind:* ")[1].split("(")[0])} == {
+        c: n for c, n in week["by_category"].items() if n
+    }
     assert "got a private nudge" not in fallback  # the scanned ones never did
 
     # Its chart, uploaded with files.uploadV2 after the message, in the same channel.
@@ -210,8 +264,9 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
     assert png.startswith(PNG) and int(uploads.asked[0]["length"]) == len(png)
     shown = chart_data(build_report(bot.store, 7))
     assert shown.total == week["total"] and shown.previous_total == week["previous_total"]
-    assert [sum(n for _, s in shown.series for n in [s[i]]) for i in range(7)] == \
-        [sum(d["by_category"].values()) for d in week["daily"]]
+    assert [sum(n for _, s in shown.series for n in [s[i]]) for i in range(7)] == [
+        sum(d["by_category"].values()) for d in week["daily"]
+    ]
     assert dict((c, sum(s)) for c, s in shown.series) == week["by_category"]
 
     # App Home: the manager's first look is the same week; then each picker, against the JSON.
@@ -226,14 +281,21 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
     everywhere = _pick(bot, MANAGER, ACTION_CHANNEL, "all", in_c1)
     drill = _pick(bot, MANAGER, ACTION_AGENT, "UAGENT", everywhere)
     agent = _json(bot, "--since", "30d", "--agent", "UAGENT")
-    outcomes = re.search(r"Coaching outcomes for <@UAGENT>.*?\n• (\d+) flagged messages.*?\n• (\d+) nudges sent · "
-                         r"(\d+) edited after a nudge.*?\n• helpful rate (\d+)% \((\d+) of (\d+) votes\)",
-                         _blocks_text(drill["blocks"]), re.S)
+    outcomes = re.search(
+        r"Coaching outcomes for <@UAGENT>.*?\n• (\d+) flagged messages.*?\n• (\d+) nudges sent · "
+        r"(\d+) edited after a nudge.*?\n• helpful rate (\d+)% \((\d+) of (\d+) votes\)",
+        _blocks_text(drill["blocks"]),
+        re.S,
+    )
     assert outcomes is not None
     assert tuple(int(n) for n in outcomes.groups()) == (
-        agent["total"], agent["outcomes"]["nudges_sent"], agent["outcomes"]["edited_after_nudge"],
+        agent["total"],
+        agent["outcomes"]["nudges_sent"],
+        agent["outcomes"]["edited_after_nudge"],
         round(100 * agent["outcomes"]["helpful"] / (agent["outcomes"]["helpful"] + agent["outcomes"]["not_helpful"])),
-        agent["outcomes"]["helpful"], agent["outcomes"]["helpful"] + agent["outcomes"]["not_helpful"])
+        agent["outcomes"]["helpful"],
+        agent["outcomes"]["helpful"] + agent["outcomes"]["not_helpful"],
+    )
     assert _shown(_blocks_text(drill["blocks"]))["total"] == _json(bot, "--since", "30d")["total"]  # the team's
 
     # /coach report for the same week: the team's numbers, and each agent's coaching outcomes as
@@ -249,8 +311,9 @@ def test_digest_home_slash_report_csv_and_chart_agree_with_the_json_report(team,
         own = _json(bot, "--since", "7d", "--agent", user)["outcomes"]
         votes = own["helpful"] + own["not_helpful"]
         assert (int(sent), int(edited)) == (own["nudges_sent"], own["edited_after_nudge"])
-        assert rate == (f"{round(100 * own['helpful'] / votes)}% ({own['helpful']} of {votes} votes)" if votes
-                        else "no votes yet")
+        assert rate == (
+            f"{round(100 * own['helpful'] / votes)}% ({own['helpful']} of {votes} votes)" if votes else "no votes yet"
+        )
     assert "By agent" not in slash and not re.search(r"<@U\w+>: \d+\n", slash)
 
     # CSV rows: one per flag of the JSON report, with the same redacted excerpts.
@@ -293,16 +356,26 @@ def test_agents_see_only_their_own_record_whatever_the_picker_says(team) -> None
     record = next(r for r in replies if "Your coaching record" in r["text"])
     assert "Coaching outcomes" not in json.dumps(refusal) and "UOTHER" not in json.dumps(replies)
     week = _json(bot, "--since", "7d", "--agent", "UAGENT")
-    assert _shown_totals(_blocks_text(record["blocks"])) == (week["total"], (
-        week["outcomes"]["nudges_sent"], week["outcomes"]["edited_after_nudge"], week["outcomes"]["helpful"],
-        week["outcomes"]["not_helpful"]))
+    assert _shown_totals(_blocks_text(record["blocks"])) == (
+        week["total"],
+        (
+            week["outcomes"]["nudges_sent"],
+            week["outcomes"]["edited_after_nudge"],
+            week["outcomes"]["helpful"],
+            week["outcomes"]["not_helpful"],
+        ),
+    )
 
 
 def test_live_excerpts_lose_the_slack_names_of_the_author_and_the_people_mentioned(make_bot) -> None:
     bot = make_bot()
     bot.slack.handlers["/api/users.info"] = _users_info
-    bot.event(message("Hi <@UCUST>, as I already said, you should have read the setup guide. Okonkwo account "
-                      "notes are attached.", user="UAGENT"))
+    bot.event(
+        message(
+            "Hi <@UCUST>, as I already said, you should have read the setup guide. Okonkwo account notes are attached.",
+            user="UAGENT",
+        )
+    )
     bot.slack.wait_for("/api/chat.postEphemeral")  # the first lookups are cached before the second message
     bot.event(message("Zo here: that's not our fault, the courier lost it.", user="UAGENT"))
     bot.slack.wait_for("/api/chat.postEphemeral", 2)
@@ -316,8 +389,11 @@ def test_live_excerpts_lose_the_slack_names_of_the_author_and_the_people_mention
 
 def test_a_chart_that_cannot_go_up_costs_the_chart_not_the_digest(team) -> None:
     bot, uploads = team
-    bot.slack.handlers["/api/files.getUploadURLExternal"] = lambda call: (200, {}, {"ok": False,
-                                                                                    "error": "missing_scope"})
+    bot.slack.handlers["/api/files.getUploadURLExternal"] = lambda call: (
+        200,
+        {},
+        {"ok": False, "error": "missing_scope"},
+    )
     report = build_report(bot.store, 7)
     assert post_digest(bot.deps.client, "CDIGEST", Digest(report, "weekly"), chart=True) == ""
     assert "Weekly coaching digest" in bot.slack.calls_to("/api/chat.postMessage")[-1].body["text"]
@@ -346,23 +422,42 @@ def test_digest_and_home_fit_slacks_limits_with_many_rules_channels_and_agents(t
 
     store = Store(tmp_path / "big.db")
     now = time.time()
-    store.add_flags(Flag(team="T", channel=f"C{i % 300:04d}", ts=f"{now - i:.6f}", agent=f"U{i % 500:04d}",
-                         categories=("blame", "dismissive") if i % 3 else ("blame",), rules=(f"rule-{i % 90}",),
-                         severity="medium", excerpt="x", phrase=f"phrase {i % 70} " + "y" * 40,
-                         topic=f"topic {i % 40} " + "z" * 200, created_at=now - i,
-                         channel_name=f"support-{i % 300}-" + "w" * 60) for i in range(3000))
+    store.add_flags(
+        Flag(
+            team="T",
+            channel=f"C{i % 300:04d}",
+            ts=f"{now - i:.6f}",
+            agent=f"U{i % 500:04d}",
+            categories=("blame", "dismissive") if i % 3 else ("blame",),
+            rules=(f"rule-{i % 90}",),
+            severity="medium",
+            excerpt="x",
+            phrase=f"phrase {i % 70} " + "y" * 40,
+            topic=f"topic {i % 40} " + "z" * 200,
+            created_at=now - i,
+            channel_name=f"support-{i % 300}-" + "w" * 60,
+        )
+        for i in range(3000)
+    )
     report = build_report(store, 7)
     fixes = tuple(Fix(f"rule-{n}", 9, 10, f"C{n:04d}", "s" * 200, "p" * 200) for n in range(MAX_FIXES))
     message = digest_message(Digest(report, "weekly", fixes), chart=True)
     assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS and message["text"]
     assert sum(b.get("block_id", "").startswith("fix_") for b in message["blocks"]) == MAX_FIXES
     slash = report_message(report, agents=agent_outcomes(store, report, limit=MAX_AGENTS_LISTED))
-    listed = next(b["text"]["text"] for b in slash["blocks"] if "Coaching outcomes by agent" in b.get("text", {})
-                  .get("text", ""))
+    listed = next(
+        b["text"]["text"] for b in slash["blocks"] if "Coaching outcomes by agent" in b.get("text", {}).get("text", "")
+    )
     assert listed.count("\n• <@U") == MAX_AGENTS_LISTED and "…and 480 more" in listed
     assert re.findall(r"<@(U\d+)>", listed) == [f"U{i:04d}" for i in range(MAX_AGENTS_LISTED)]  # by name
-    view = home_view(report, True, HomeState(), channels={f"C{i:04d}": f"c{i}" for i in range(300)},
-                     agents={f"U{i:04d}": f"a{i}" for i in range(500)}, drill=build_report(store, 7, agent="U0001"))
+    view = home_view(
+        report,
+        True,
+        HomeState(),
+        channels={f"C{i:04d}": f"c{i}" for i in range(300)},
+        agents={f"U{i:04d}": f"a{i}" for i in range(500)},
+        drill=build_report(store, 7, agent="U0001"),
+    )
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
     for blocks in (message["blocks"], view["blocks"], slash["blocks"]):
         assert all(len(b["text"]["text"]) <= MAX_SECTION for b in blocks if b.get("type") == "section")

@@ -22,15 +22,34 @@ def test_manifest_matches_the_app() -> None:
     assert features["app_home"]["home_tab_enabled"] is True
     assert features["app_home"]["messages_tab_enabled"] is True  # DMs with drafts
     events = set(settings["event_subscriptions"]["bot_events"])
-    assert {"message.channels", "message.groups", "message.im", "app_mention", "app_home_opened",
-            "member_joined_channel", "app_uninstalled", "tokens_revoked"} <= events
+    assert {
+        "message.channels",
+        "message.groups",
+        "message.im",
+        "app_mention",
+        "app_home_opened",
+        "member_joined_channel",
+        "app_uninstalled",
+        "tokens_revoked",
+    } <= events
     scopes = set(data["oauth_config"]["scopes"]["bot"])
-    assert {"chat:write", "commands", "channels:history", "groups:history", "im:history",
-            "app_mentions:read", "channels:read", "users:read"} <= scopes  # users:read: snooze until local midnight
+    assert {
+        "chat:write",
+        "commands",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "app_mentions:read",
+        "channels:read",
+        "users:read",
+    } <= scopes  # users:read: snooze until local midnight
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
-    urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
-            features["slash_commands"][0]["url"]}
+    urls = {
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        features["slash_commands"][0]["url"],
+    }
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
 
 

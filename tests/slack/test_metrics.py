@@ -24,8 +24,11 @@ def scrape(bot: Bot) -> tuple[dict[tuple[str, tuple[tuple[str, str], ...]], floa
     with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
         content_type = response.headers["Content-Type"]
     text = body.decode()
-    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
-               for family in text_string_to_metric_families(text) for s in family.samples}
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
     return samples, text, content_type
 
 
@@ -87,8 +90,12 @@ def test_metrics_count_events_flags_nudges_and_latencies(bot: Bot) -> None:
 
 def test_failed_paced_and_rate_limited_nudges_are_counted(make_bot) -> None:
     bot: Bot = make_bot(nudge_rate=1, nudge_burst=1, nudge_max_delay=0)
-    answers = iter([(429, {"Retry-After": "0"}, {"ok": False, "error": "ratelimited"}),
-                    (200, {}, {"ok": False, "error": "channel_not_found"})])
+    answers = iter(
+        [
+            (429, {"Retry-After": "0"}, {"ok": False, "error": "ratelimited"}),
+            (200, {}, {"ok": False, "error": "channel_not_found"}),
+        ]
+    )
     bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: next(answers, (200, {}, {"ok": True}))
     assert bot.event(message(HARSH, user="UFIRST"))[0] == 200
     bot.slack.wait_for("/api/chat.postEphemeral", count=2)  # a 429, then Slack's refusal
@@ -118,8 +125,11 @@ def test_each_app_has_its_own_registry(make_bot, tmp_path: Path) -> None:
 def test_metrics_never_contain_message_text_user_ids_or_tokens(make_bot) -> None:
     bot: Bot = make_bot(channels=frozenset({"CWATCHED7"}))
     secret_text = "Zyxwvut, as I already said, you should have read the setup guide, Qponmlk."
-    bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (200, {}, {"ok": False,
-                                                                            "error": "Weird Error UHIDDEN4"})
+    bot.slack.handlers["/api/chat.postEphemeral"] = lambda call: (
+        200,
+        {},
+        {"ok": False, "error": "Weird Error UHIDDEN4"},
+    )
     assert bot.event(message(secret_text, user="UHIDDEN1", channel="CWATCHED7"))[0] == 200
     assert bot.event(message(secret_text, user="UHIDDEN2", channel="CHIDDEN3"))[0] == 200  # unwatched
     assert bot.command(f"{secret_text} {TOKEN}", user="UHIDDEN5")[0] == 200
@@ -129,8 +139,19 @@ def test_metrics_never_contain_message_text_user_ids_or_tokens(make_bot) -> None
     samples, text, _ = scrape(bot)
     assert value(samples, "coach_nudges_failed_total", error="other") == 1  # an odd error is not a label
     assert value(samples, "coach_events_ignored_total", reason="unwatched") == 1
-    for private in ("Zyxwvut", "Qponmlk", "already said", "UHIDDEN", "CWATCHED7", "CHIDDEN3", TEAM + '"',
-                    TOKEN, "xoxb", SECRET, "Weird"):
+    for private in (
+        "Zyxwvut",
+        "Qponmlk",
+        "already said",
+        "UHIDDEN",
+        "CWATCHED7",
+        "CHIDDEN3",
+        TEAM + '"',
+        TOKEN,
+        "xoxb",
+        SECRET,
+        "Weird",
+    ):
         assert private not in text, private
 
 
@@ -166,4 +187,3 @@ def test_operations_settings_are_checked() -> None:
             assert next(iter(env)) in str(exc)
         else:
             raise AssertionError(f"{env} was accepted")
-

@@ -41,14 +41,25 @@ conn.execute("COMMIT")
 
 
 def make_flag(i: int, channel: str, agent: str, source: str, ts: str) -> Flag:
-    return Flag(team=TEAM, channel=channel, ts=ts, agent=agent, categories=("blame",), rules=("should-have",),
-                severity="medium", excerpt="filler " * 40, source=source, created_at=float(ts))
+    return Flag(
+        team=TEAM,
+        channel=channel,
+        ts=ts,
+        agent=agent,
+        categories=("blame",),
+        rules=("should-have",),
+        severity="medium",
+        excerpt="filler " * 40,
+        source=source,
+        created_at=float(ts),
+    )
 
 
 def hold_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
     """Another process takes SQLite's exclusive lock on the file for ``seconds``."""
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path), str(seconds)], stdout=subprocess.PIPE,
-                              text=True)
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
     return locker
 
@@ -72,9 +83,16 @@ def build(slack: FakeServer, tmp_path: Path) -> Iterator[Any]:
     made: list[Bot] = []
 
     def make(retry_delay: str, retry_window: str) -> Bot:
-        env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url + "api/",
-               "COACH_DB": str(tmp_path / "coach.db"), "COACH_MANAGERS": MANAGER, "COACH_NUDGE_COOLDOWN": "0",
-               "COACH_WRITE_RETRY_DELAY": retry_delay, "COACH_WRITE_RETRY_SECONDS": retry_window}
+        env = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.url + "api/",
+            "COACH_DB": str(tmp_path / "coach.db"),
+            "COACH_MANAGERS": MANAGER,
+            "COACH_NUDGE_COOLDOWN": "0",
+            "COACH_WRITE_RETRY_DELAY": retry_delay,
+            "COACH_WRITE_RETRY_SECONDS": retry_window,
+        }
         settings = Settings.from_env(env)
         store = Store(settings.db_path, busy_timeout=0.2)
         app, deps = create_app(settings, store, Coach())
@@ -111,8 +129,10 @@ def counts(path: Path) -> tuple[int, list[tuple[str, str, int]]]:
     try:
         flags = conn.execute("SELECT COUNT(*) FROM flags WHERE source = 'live'").fetchone()[0]
         nudges = conn.execute("SELECT status, reason, COUNT(*) FROM nudges GROUP BY status, reason").fetchall()
-        per_flag = conn.execute("SELECT COUNT(*) FROM flags f WHERE source = 'live' AND "
-                                "(SELECT COUNT(*) FROM nudges n WHERE n.flag_id = f.id) != 1").fetchone()[0]
+        per_flag = conn.execute(
+            "SELECT COUNT(*) FROM flags f WHERE source = 'live' AND "
+            "(SELECT COUNT(*) FROM nudges n WHERE n.flag_id = f.id) != 1"
+        ).fetchone()[0]
         assert per_flag == 0  # every flag has exactly one nudge record
         return flags, nudges
     finally:
@@ -138,7 +158,8 @@ def test_a_lock_held_by_another_process_loses_no_flag_and_no_nudge(build, tmp_pa
 
 
 def test_flags_that_outlast_the_retries_are_spooled_and_replayed_at_start_up(
-        build, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    build, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     db = tmp_path / "coach.db"
     spool = tmp_path / "coach.db-spool.jsonl"
@@ -168,7 +189,8 @@ def test_flags_that_outlast_the_retries_are_spooled_and_replayed_at_start_up(
 
 
 def test_full_disk_spools_reports_unhealthy_and_loses_nothing(
-        build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     db = tmp_path / "coach.db"
     cap: dict[str, int] = {}
@@ -186,8 +208,9 @@ def test_full_disk_spools_reports_unhealthy_and_loses_nothing(
     bot.store.db.execute(f"PRAGMA max_page_count = {cap['pages']}")
     for i in range(10_000):  # fill the file to its cap with earlier scanned flags: the disk is now full
         try:
-            bot.store.add_flag(make_flag(i, channel="C1", agent=f"U{i % 10:03d}", source="scan",
-                                         ts=f"{1_761_000_000 + i}.000100"))
+            bot.store.add_flag(
+                make_flag(i, channel="C1", agent=f"U{i % 10:03d}", source="scan", ts=f"{1_761_000_000 + i}.000100")
+            )
         except sqlite3.OperationalError as exc:
             assert "full" in str(exc)
             break
@@ -220,7 +243,8 @@ def test_full_disk_spools_reports_unhealthy_and_loses_nothing(
 
 
 def test_a_spool_that_cannot_be_written_says_how_many_flags_were_lost(
-        build, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    build, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     db = tmp_path / "coach.db"
     bot = build(retry_delay="0.05", retry_window="0.2")

@@ -39,12 +39,17 @@ def test_bucket_allows_a_burst_then_the_rate_then_drops() -> None:
 def test_default_pacing_is_slacks_tier_4() -> None:
     settings = Settings.from_env({})
     assert (settings.nudge_rate, settings.nudge_burst) == (100, 10)
-    assert Settings.from_env({"COACH_NUDGE_RATE": "50", "COACH_NUDGE_BURST": "2",
-                              "COACH_NUDGE_MAX_DELAY": "30"}).nudge_rate == 50
+    assert (
+        Settings.from_env(
+            {"COACH_NUDGE_RATE": "50", "COACH_NUDGE_BURST": "2", "COACH_NUDGE_MAX_DELAY": "30"}
+        ).nudge_rate
+        == 50
+    )
 
 
 def test_a_flood_of_nudges_is_paced_delayed_and_dropped_with_a_log_line(
-        make_bot, caplog: pytest.LogCaptureFixture) -> None:
+    make_bot, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
     bot: Bot = make_bot(nudge_rate=60, nudge_burst=2, nudge_max_delay=2)
     users = [f"UFLOOD{i}" for i in range(8)]

@@ -35,11 +35,25 @@ EXPECTED = {"09": 1, "17": 2, "23": 1}
 
 def _flags(now: float, tz: str) -> list[Flag]:
     midnight = day_start(local_day(now, tz) - 2, tz)
-    return [Flag(team="T1", channel="C1" if i % 2 else "C2", channel_name="support", ts=f"{midnight + i:.6f}",
-                 agent=f"U{i % 2}", agent_name=f"Agent {i % 2}", categories=("blame",), rules=("should-have",),
-                 severity="medium", excerpt="…", phrase="you should have", topic="billing",
-                 source="live" if i % 2 else "scan", created_at=midnight + h * HOUR + m * 60)
-            for i, (h, m) in enumerate(TIMES)]
+    return [
+        Flag(
+            team="T1",
+            channel="C1" if i % 2 else "C2",
+            channel_name="support",
+            ts=f"{midnight + i:.6f}",
+            agent=f"U{i % 2}",
+            agent_name=f"Agent {i % 2}",
+            categories=("blame",),
+            rules=("should-have",),
+            severity="medium",
+            excerpt="…",
+            phrase="you should have",
+            topic="billing",
+            source="live" if i % 2 else "scan",
+            created_at=midnight + h * HOUR + m * 60,
+        )
+        for i, (h, m) in enumerate(TIMES)
+    ]
 
 
 def _store(path: Path, now: float, tz: str) -> Store:
@@ -90,21 +104,20 @@ def test_hour_of_day_in_every_format(tmp_path: Path) -> None:
     assert re.search(r"17:00–18:00\s+2\n", render(report, "table"))
     assert "| 17:00–18:00 | 2 |" in render(report, "markdown")
     assert "by_hour_of_day,17:00–18:00,2" in render(report, "csv").splitlines()
-    assert json.loads(render(report, "json"))["by_hour"] == {f"{h:02d}": EXPECTED.get(f"{h:02d}", 0)
-                                                             for h in range(24)}
+    assert json.loads(render(report, "json"))["by_hour"] == {f"{h:02d}": EXPECTED.get(f"{h:02d}", 0) for h in range(24)}
     slack = _blocks_text(report_message(report))
     assert "*By hour of day*\n09:00–10:00: 1\n17:00–18:00: 2\n23:00–00:00: 1" in slack
     assert "*By hour of day*\n09:00–10:00: 1" in _blocks_text(digest_message(Digest(report)))
-    assert "*When (hour of day, the team's zone):* 09:00–10:00 1, 17:00–18:00 2, 23:00–00:00 1" \
-        in Digest(report).text
+    assert "*When (hour of day, the team's zone):* 09:00–10:00 1, 17:00–18:00 2, 23:00–00:00 1" in Digest(report).text
 
 
 def test_hour_of_day_through_the_cli_and_slash_report(make_bot, tmp_path: Path) -> None:
     """`support-coach report` and `/coach report` over the same database, the team in New York."""
     bot: Bot = make_bot(time_zone="America/New_York")
     bot.store.add_flags(_flags(time.time(), "America/New_York"))
-    result = CliRunner().invoke(cli, ["report", "--format", "json", "--db", str(bot.store.path)],
-                                env={"COACH_TZ": "America/New_York"})
+    result = CliRunner().invoke(
+        cli, ["report", "--format", "json", "--db", str(bot.store.path)], env={"COACH_TZ": "America/New_York"}
+    )
     assert result.exit_code == 0, result.output
     assert {k: n for k, n in json.loads(result.output)["by_hour"].items() if n} == EXPECTED
     bot.command("report 7d", user=MANAGER)

@@ -24,8 +24,9 @@ def _full_store(path: Path) -> Store:
         store.set_channel_mode(f"C1{n:06d}", "ignore" if n % 2 else "watch", team="T1", actor="UMANAGER")
         store.set_threshold("high", f"C2{n:06d}", team="T1", actor="UMANAGER")
     for n in range(150):
-        store.put_term(CustomTerm(f"custom-{n}", f"{long} {n}", "disparaging", "low", "t" * 400), team="T1",
-                       actor="UMANAGER")
+        store.put_term(
+            CustomTerm(f"custom-{n}", f"{long} {n}", "disparaging", "low", "t" * 400), team="T1", actor="UMANAGER"
+        )
     store.set_option("managers", [f"U{n:08d}" for n in range(50)], team="T1", actor="UMANAGER")
     return store
 
@@ -33,10 +34,12 @@ def _full_store(path: Path) -> Store:
 def test_home_section_and_every_modal_fit(tmp_path: Path) -> None:
     store = _full_store(tmp_path / "full.db")
     workspace = store.workspace_settings("T1")
-    page = SettingsPage(workspace, resolve(workspace, Settings()), store.setting_origins("T1"), Settings(),
-                        Coach().rules)
-    blocks = settings_section(page) + fix_blocks([Fix(f"rule-{n}", 9, 10, "C0SUPPORT", "s" * 200, "p" * 200)
-                                                  for n in range(5)])
+    page = SettingsPage(
+        workspace, resolve(workspace, Settings()), store.setting_origins("T1"), Settings(), Coach().rules
+    )
+    blocks = settings_section(page) + fix_blocks(
+        [Fix(f"rule-{n}", 9, 10, "C0SUPPORT", "s" * 200, "p" * 200) for n in range(5)]
+    )
     assert len(blocks) <= MAX_VIEW_BLOCKS
     for block in blocks:
         if block["type"] == "section":

@@ -107,9 +107,14 @@ def test_a_non_manager_is_refused_for_every_action_and_submission(bot: Bot) -> N
 
 def test_a_submission_without_a_workspace_is_refused(bot: Bot) -> None:
     modal = edit(bot, "mutes")
-    status, data, _ = bot.interaction({"type": "view_submission", "user": {"id": MANAGER}, "api_app_id": "A1",
-                                       "view": {"id": "V1", "type": "modal", "callback_id": modal["callback_id"],
-                                                "state": {"values": {}}}})
+    status, data, _ = bot.interaction(
+        {
+            "type": "view_submission",
+            "user": {"id": MANAGER},
+            "api_app_id": "A1",
+            "view": {"id": "V1", "type": "modal", "callback_id": modal["callback_id"], "state": {"values": {}}},
+        }
+    )
     assert status == 200 and REFUSED_TEXT in data.decode()
     assert bot.store.settings_audit() == []
 
@@ -134,8 +139,18 @@ def test_custom_term_is_checked_then_nudges_with_its_own_tip(bot: Bot) -> None:
     missing = submit(bot, MANAGER, modal, {"term_phrase": "ticket monkey", "term_category": "disparaging"})
     assert missing["response_action"] == "errors" and {"term_severity", "term_tip"} <= set(missing["errors"])
     # Passes the quick checks, fails the full one (its rewrite is itself flagged): the form comes back.
-    answer = submit(bot, MANAGER, modal, {"term_phrase": "ticket monkey", "term_category": "disparaging",
-                                          "term_severity": "high", "term_tip": tip, "term_rewrite": "calm down"})
+    answer = submit(
+        bot,
+        MANAGER,
+        modal,
+        {
+            "term_phrase": "ticket monkey",
+            "term_category": "disparaging",
+            "term_severity": "high",
+            "term_tip": tip,
+            "term_rewrite": "calm down",
+        },
+    )
     assert answer["view"]["callback_id"] == "coach_settings_checking"
     returned = bot.slack.wait_for("/api/views.update", 1, timeout=30)[0].body
     form = returned["view"] if isinstance(returned["view"], dict) else json.loads(returned["view"])
@@ -171,8 +186,9 @@ def test_ignored_and_watched_channels_from_the_modal(make_bot) -> None:
 
 def test_thresholds_everywhere_and_per_channel_from_the_modal(bot: Bot) -> None:
     modal = edit(bot, "thresholds")
-    answer = submit(bot, MANAGER, modal, {"threshold_all": "medium", "threshold_channel": C2,
-                                          "threshold_channel_severity": "high"})
+    answer = submit(
+        bot, MANAGER, modal, {"threshold_all": "medium", "threshold_channel": C2, "threshold_channel_severity": "high"}
+    )
     assert "Everywhere: medium and above is nudged" in texts(answer["view"])
     bot.event(message(LOW, channel=C1, ts="1762100005.000100"))
     bot.event(message(CALM, channel=C2, ts="1762100005.000200"))
@@ -206,7 +222,9 @@ def test_managers_set_in_slack_replace_coach_managers(bot: Bot) -> None:
     assert REFUSED_TEXT in texts(opened(bot, 3))
     rows = [r for r in audit_rows(bot) if r["target"] == "managers"]
     assert [(r["actor"], json.loads(r["before"]), json.loads(r["after"])) for r in rows] == [
-        (MANAGER, None, ["UBOSS", MANAGER]), ("UBOSS", ["UBOSS", MANAGER], ["UBOSS"])]
+        (MANAGER, None, ["UBOSS", MANAGER]),
+        ("UBOSS", ["UBOSS", MANAGER], ["UBOSS"]),
+    ]
 
 
 def test_digest_channel_schedule_and_time_zone_from_slack_drive_the_scheduler(make_bot) -> None:
@@ -214,16 +232,21 @@ def test_digest_channel_schedule_and_time_zone_from_slack_drive_the_scheduler(ma
     modal = edit(bot, "digest")
     bad = submit(bot, MANAGER, modal, {"time_zone": "Mars/Olympus"})
     assert "is not known" in bad["errors"]["time_zone"]
-    answer = submit(bot, MANAGER, modal, {"digest_channel": "CDIGEST2", "digest_day": "tue",
-                                          "digest_time": "10:00", "time_zone": "Europe/Amsterdam"})
+    answer = submit(
+        bot,
+        MANAGER,
+        modal,
+        {"digest_channel": "CDIGEST2", "digest_day": "tue", "digest_time": "10:00", "time_zone": "Europe/Amsterdam"},
+    )
     shown = texts(answer["view"])
     assert "Digest channel: <#CDIGEST2>" in shown and "Team time zone: Europe/Amsterdam" in shown
     zone = ZoneInfo("Europe/Amsterdam")
     slot = datetime(2025, 11, 4, 10, 0, tzinfo=zone).timestamp()  # a Tuesday, 10:00 in Amsterdam (09:00 UTC)
     clock = [slot - 3 * 86400]
     posted: list[tuple[str, str]] = []
-    scheduler = Scheduler(bot.deps.settings, bot.store, lambda c, t: posted.append((c, t)),
-                          clock=lambda: clock[0], team=TEAM)
+    scheduler = Scheduler(
+        bot.deps.settings, bot.store, lambda c, t: posted.append((c, t)), clock=lambda: clock[0], team=TEAM
+    )
     scheduler.tick()  # the first tick records "now": the first digest goes at the next slot
     clock[0] = slot - 60
     scheduler.tick()
@@ -265,8 +288,9 @@ def test_the_team_time_zone_set_in_slack_is_the_zone_of_reports_and_snooze(make_
     bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {"ok": False, "error": "missing_scope"})
     bot.event(message(CALM, user="UNOTZ", channel=C1))
     nudge = bot.slack.wait_for("/api/chat.postEphemeral")[-1].body
-    snooze = next(e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == "coach_snooze")
+    snooze = next(
+        e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "coach_snooze"
+    )
     click(bot, "UNOTZ", snooze, container="message", response_url=f"{bot.slack.url}response/vote")
     assert "until midnight Asia/Kolkata" in bot.slack.wait_for("/response/vote")[-1].body["text"]
     until = bot.store.db.execute("SELECT until FROM snoozes WHERE user = 'UNOTZ'").fetchone()[0]

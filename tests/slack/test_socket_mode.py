@@ -36,8 +36,15 @@ def socket_slack(slack: FakeServer) -> Iterator[tuple[FakeServer, FakeSocketMode
 
 def _env(slack: FakeServer, tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACH_"))}
-    env.update({"SLACK_API_URL": slack.url + "api/", "COACH_DB": str(tmp_path / "socket.db"),
-                "SLACK_BOT_TOKEN": TOKEN, "COACH_NUDGE_COOLDOWN": "0", **extra})
+    env.update(
+        {
+            "SLACK_API_URL": slack.url + "api/",
+            "COACH_DB": str(tmp_path / "socket.db"),
+            "SLACK_BOT_TOKEN": TOKEN,
+            "COACH_NUDGE_COOLDOWN": "0",
+            **extra,
+        }
+    )
     return env
 
 
@@ -50,8 +57,14 @@ def metrics_port() -> int:
 def running_bot(socket_slack, tmp_path: Path, metrics_port: int) -> Iterator[tuple[FakeServer, FakeSocketMode, Path]]:
     slack, socket = socket_slack
     env = _env(slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN, COACH_METRICS_PORT=str(metrics_port))
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env,
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         if not socket.wait_connected(timeout=30):
             proc.terminate()
@@ -65,11 +78,16 @@ def running_bot(socket_slack, tmp_path: Path, metrics_port: int) -> Iterator[tup
 
 
 def _event(text: str, user: str, ts: str, event_id: str) -> dict:
-    return {"token": "legacy", "team_id": TEAM, "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-            "event": {"type": "message", "channel": "C1", "channel_type": "channel", "user": user, "text": text,
-                      "ts": ts}}
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        "event": {"type": "message", "channel": "C1", "channel_type": "channel", "user": user, "text": text, "ts": ts},
+    }
 
 
 def _wait_for_metric(port: int, line: str, timeout: float = 10.0) -> str:
@@ -115,8 +133,11 @@ def test_harsh_message_is_acked_nudged_privately_and_stored_once(running_bot, me
 
 def test_clean_message_is_acked_and_gets_silence(running_bot, metrics_port: int) -> None:
     slack, socket, db = running_bot
-    socket.push("events_api", _event("Thanks for waiting! The fix is live now.", "UAGENT", "1760000001.000100", "Ev2"),
-                "env-clean")
+    socket.push(
+        "events_api",
+        _event("Thanks for waiting! The fix is live now.", "UAGENT", "1760000001.000100", "Ev2"),
+        "env-clean",
+    )
     assert socket.wait_for_ack("env-clean") == {"envelope_id": "env-clean"}
     _wait_for_metric(metrics_port, "coach_detect_seconds_count 1.0")  # analysed: nothing comes after
     assert slack.calls_to("/api/chat.postEphemeral") == [] and _flags(db) == []
@@ -125,9 +146,19 @@ def test_clean_message_is_acked_and_gets_silence(running_bot, metrics_port: int)
 def test_slash_command_over_the_socket_answers_through_response_url(running_bot) -> None:
     slack, socket, _db = running_bot
     slack.handlers["/response/cmd"] = slack_ok()
-    socket.push("slash_commands", {"command": "/coach", "text": HARSH, "user_id": "UAGENT", "team_id": TEAM,
-                                   "channel_id": "C9", "response_url": f"{slack.url}response/cmd",
-                                   "trigger_id": "t1"}, "env-cmd")
+    socket.push(
+        "slash_commands",
+        {
+            "command": "/coach",
+            "text": HARSH,
+            "user_id": "UAGENT",
+            "team_id": TEAM,
+            "channel_id": "C9",
+            "response_url": f"{slack.url}response/cmd",
+            "trigger_id": "t1",
+        },
+        "env-cmd",
+    )
     ack = socket.wait_for_ack("env-cmd")
     assert ack is not None and ack["envelope_id"] == "env-cmd"
     answer = slack.wait_for("/response/cmd")[0].body
@@ -150,8 +181,14 @@ def test_reconnects_when_slack_recycles_the_connection(running_bot) -> None:
 
 def test_run_without_the_app_token_names_it_in_one_line(socket_slack, tmp_path: Path) -> None:
     slack, _socket = socket_slack
-    bad = subprocess.run([sys.executable, "-m", "bot", "run"], env=_env(slack, tmp_path, SLACK_APP_TOKEN="xoxb-wrong"),
-                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=_env(slack, tmp_path, SLACK_APP_TOKEN="xoxb-wrong"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "xapp-" in lines[0], bad.stderr
@@ -168,8 +205,14 @@ def test_socket_mode_serves_metrics_on_its_own_port_and_logs_json(socket_slack, 
     slack, socket = socket_slack
     port = _free_port()
     env = _env(slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN, COACH_METRICS_PORT=str(port), COACH_LOG_FORMAT="json")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert socket.wait_connected(timeout=30), "the bot never opened the websocket"
         socket.push("events_api", _event(HARSH, "UMETRIC", "1760000003.000100", "Ev4"), "env-metrics")

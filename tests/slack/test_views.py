@@ -51,10 +51,22 @@ def test_why_modal_explains_every_rule(tmp_path) -> None:
 
 def test_report_and_home_with_many_channels_and_agents_fit(tmp_path) -> None:
     store = Store(tmp_path / "v.db")
-    store.add_flags(Flag(team="T", channel=f"C{i % 300:04d}", ts=f"{NOW - i:.6f}", agent=f"U{i % 500:04d}",
-                         categories=("blame",), rules=(f"rule-{i % 90}",), severity="medium", excerpt="x",
-                         phrase=f"phrase {i % 70} " + "y" * 40, topic=f"topic {i % 40}", created_at=NOW - i)
-                    for i in range(3000))
+    store.add_flags(
+        Flag(
+            team="T",
+            channel=f"C{i % 300:04d}",
+            ts=f"{NOW - i:.6f}",
+            agent=f"U{i % 500:04d}",
+            categories=("blame",),
+            rules=(f"rule-{i % 90}",),
+            severity="medium",
+            excerpt="x",
+            phrase=f"phrase {i % 70} " + "y" * 40,
+            topic=f"topic {i % 40}",
+            created_at=NOW - i,
+        )
+        for i in range(3000)
+    )
     report = build_report(store, 7, now=NOW)
     message = report_message(report)
     assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS

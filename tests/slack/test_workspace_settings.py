@@ -67,8 +67,11 @@ def test_allowed_phrase_for_one_rule_leaves_the_others(bot: Bot) -> None:
 
 def test_custom_term_nudges_with_its_own_tip(bot: Bot) -> None:
     tip = "Name the customer or the request, not a nickname for them."
-    bot.store.put_term(CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high", tip,
-                                  rewrite="customer"), team=TEAM, actor="UMANAGER")
+    bot.store.put_term(
+        CustomTerm("custom-ticket-monkey", "ticket monkey", "disparaging", "high", tip, rewrite="customer"),
+        team=TEAM,
+        actor="UMANAGER",
+    )
     bot.event(message("Another ticket monkey asking about invoices again", ts="1762000104.000100"))
     calls = nudges(bot, 1)
     assert tip in calls[0].body["text"]

@@ -31,14 +31,18 @@ def serve_uploads(slack: FakeServer) -> Uploads:
         def handler(call: Call) -> Reply:
             uploads.files[file_id] = call.raw
             return 200, {}, f"OK - {len(call.raw)}".encode()
+
         return handler
 
     def complete(call: Call) -> Reply:
         uploads.shared.append(dict(call.body))
         import json
 
-        files = json.loads(call.body.get("files") or "[]") if isinstance(call.body.get("files"), str) \
+        files = (
+            json.loads(call.body.get("files") or "[]")
+            if isinstance(call.body.get("files"), str)
             else call.body.get("files") or []
+        )
         return 200, {}, {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
 
     slack.handlers["/api/files.getUploadURLExternal"] = get_url

@@ -20,6 +20,5 @@ from bot.slack.listeners import (
 
 
 def register_all(app: App, deps: Deps) -> None:
-    for module in (commands, actions, settings, shortcuts, mentions, home, home_report, lifecycle, messages,
-                   catch_all):
+    for module in (commands, actions, settings, shortcuts, mentions, home, home_report, lifecycle, messages, catch_all):
         module.register(app, deps)

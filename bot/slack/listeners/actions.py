@@ -48,8 +48,11 @@ REFUSED = "Only the person this coaching note was for can rate it, and only whil
 
 def register(app: App, deps: Deps) -> None:
     app.action(ACTION_HELPFUL)(partial(handle_feedback, deps, "helpful", "Thanks! Glad it helped. :raised_hands:"))
-    app.action(ACTION_NOT_HELPFUL)(partial(
-        handle_feedback, deps, "not_helpful", "Thanks for telling us. It helps us fix the rule that got this wrong."))
+    app.action(ACTION_NOT_HELPFUL)(
+        partial(
+            handle_feedback, deps, "not_helpful", "Thanks for telling us. It helps us fix the rule that got this wrong."
+        )
+    )
     app.action(ACTION_WHY)(partial(handle_why, deps))
     app.action(ACTION_SNOOZE)(partial(handle_snooze, deps))
 

@@ -47,8 +47,9 @@ def team_report(deps: Deps, respond: Respond, user: str, team: str, args: list[s
             respond(response_type="ephemeral", text=f"{escape(exc)}. Usage: `/coach report [7d] [#channel]`")
             return
     request = ReportRequest(days, channel=channel, team=team or None, tz=deps.zone(team))
-    audited = audited_report(deps.store, request, by=user, outcomes=True, outcomes_limit=MAX_AGENTS_LISTED,
-                             surface="slash")
+    audited = audited_report(
+        deps.store, request, by=user, outcomes=True, outcomes_limit=MAX_AGENTS_LISTED, surface="slash"
+    )
     report = audited.report
     message = report_message(report, agents=audited.agents or ())
     if report.total == 0:

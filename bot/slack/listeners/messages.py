@@ -59,12 +59,24 @@ def _from_a_person(event: dict[str, Any], context: BoltContext) -> bool:
 
 def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: BoltContext) -> None:
     """The flow decides (bot.flows.live); this adapter reads the event, counts, and sends the nudge."""
-    channel, text, ts, thread_ts = event.get("channel", ""), event.get("text") or "", event.get("ts", ""), \
-        event.get("thread_ts", "")
+    channel, text, ts, thread_ts = (
+        event.get("channel", ""),
+        event.get("text") or "",
+        event.get("ts", ""),
+        event.get("thread_ts", ""),
+    )
     assert deps.writer is not None and deps.people is not None
-    message = LiveMessage(team=team, channel=channel, user=event["user"], text=text, ts=ts, thread_ts=thread_ts,
-                          permalink=permalink(deps.workspace_url, channel, ts, thread_ts),
-                          mentions=tuple(mentioned(text)), bot_user=context.bot_user_id or "")
+    message = LiveMessage(
+        team=team,
+        channel=channel,
+        user=event["user"],
+        text=text,
+        ts=ts,
+        thread_ts=thread_ts,
+        permalink=permalink(deps.workspace_url, channel, ts, thread_ts),
+        mentions=tuple(mentioned(text)),
+        bot_user=context.bot_user_id or "",
+    )
     live = LiveCoach(deps.coach, deps.settings, deps.writer, deps.people, analyse=deps.analyse)
     seen = coach_live_message(live, message, deps.settings_for(team), partial(_stored, deps, message))
     if seen.ignored:
@@ -92,8 +104,15 @@ def _stored(deps: Deps, message: LiveMessage, stored: Stored) -> None:
         else:
             deps.metrics.nudges_sent.inc()
 
-    deps.outbox.send("chat.postEphemeral", on_done=done, workspace=message.team, channel=message.channel,
-                     user=message.user, **payload, **extra)
+    deps.outbox.send(
+        "chat.postEphemeral",
+        on_done=done,
+        workspace=message.team,
+        channel=message.channel,
+        user=message.user,
+        **payload,
+        **extra,
+    )
 
 
 def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
@@ -122,5 +141,6 @@ def _direct_message(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> 
         deps.metrics.ignored("empty")
         return
     draft = coach_draft(deps.coach, text, analyse=deps.analyse)
-    deps.outbox.send("chat.postMessage", channel=event["channel"], **suggestion_message(draft.analysis,
-                                                                                       draft.suggestion))
+    deps.outbox.send(
+        "chat.postMessage", channel=event["channel"], **suggestion_message(draft.analysis, draft.suggestion)
+    )

@@ -200,18 +200,25 @@ def _save_allows(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
         shown = f"“{escape(phrase)}”" + (f" for `{escape(rule)}`" if rule else "")
         changes.append(f"Allowed {shown}" if done else f"{shown} was already allowed")
     for allow in remove:
-        if _either_team(lambda t, a=allow: deps.store.disallow_phrase(a.phrase, a.is_pattern, a.rule, team=t,
-                                                                      actor=user), team):
+        if _either_team(
+            lambda t, a=allow: deps.store.disallow_phrase(a.phrase, a.is_pattern, a.rule, team=t, actor=user), team
+        ):
             changes.append(f"Took “{escape(allow.phrase)}” off the allow list")
     return changes, {}
 
 
 def _term_draft(state: dict[str, Any]) -> dict[str, Any]:
-    return {"term_phrase": _raw(state, "term_phrase"), "term_category": _text(state, "term_category"),
-            "term_severity": _text(state, "term_severity"), "term_tip": _raw(state, "term_tip"),
-            "term_rewrite": _raw(state, "term_rewrite"), "term_id": _text(state, "term_id"),
-            "term_regex": "regex" in _strings(state, "term_regex"), "term_anchors": _raw(state, "term_anchors"),
-            "term_examples": _raw(state, "term_examples")}
+    return {
+        "term_phrase": _raw(state, "term_phrase"),
+        "term_category": _text(state, "term_category"),
+        "term_severity": _text(state, "term_severity"),
+        "term_tip": _raw(state, "term_tip"),
+        "term_rewrite": _raw(state, "term_rewrite"),
+        "term_id": _text(state, "term_id"),
+        "term_regex": "regex" in _strings(state, "term_regex"),
+        "term_anchors": _raw(state, "term_anchors"),
+        "term_examples": _raw(state, "term_examples"),
+    }
 
 
 def _term_from(draft: dict[str, Any], deps: Deps) -> tuple[CustomTerm | None, dict[str, str]]:
@@ -247,8 +254,17 @@ def _term_from(draft: dict[str, Any], deps: Deps) -> tuple[CustomTerm | None, di
             errors["term_examples"] = "A pattern needs at least one example it must flag."
     if errors:
         return None, errors
-    return CustomTerm(rule_id, phrase, str(draft["term_category"]), str(draft["term_severity"]), tip,
-                      str(draft["term_rewrite"]) or None, bool(draft["term_regex"]), anchors, examples), {}
+    return CustomTerm(
+        rule_id,
+        phrase,
+        str(draft["term_category"]),
+        str(draft["term_severity"]),
+        tip,
+        str(draft["term_rewrite"]) or None,
+        bool(draft["term_regex"]),
+        anchors,
+        examples,
+    ), {}
 
 
 def _remove_terms(deps: Deps, team: str, user: str, state: dict[str, Any], page: SettingsPage) -> list[str]:
@@ -276,8 +292,9 @@ def _save_channels(deps: Deps, team: str, user: str, state: dict[str, Any], page
         deps.store.set_channel_mode(channel, mode, team=team, actor=user)
         if mode is None and team:
             deps.store.set_channel_mode(channel, None, team="", actor=user)  # set for every workspace
-        changes.append(f"{channel_ref(channel)}: " + {"watch": "watched", "ignore": "ignored",
-                                                      None: "back to the default"}[mode])
+        changes.append(
+            f"{channel_ref(channel)}: " + {"watch": "watched", "ignore": "ignored", None: "back to the default"}[mode]
+        )
     return changes, {}
 
 
@@ -311,8 +328,9 @@ def _save_thresholds(deps: Deps, team: str, user: str, state: dict[str, Any], pa
     if channel:  # "every severity" in one channel is a threshold of its own: low, whatever applies elsewhere
         severity = _severity(channel_severity) or "low"
         deps.store.set_threshold(severity, channel, team=team, actor=user)
-        changes.append(f"{channel_ref(channel)}: {'every severity' if severity == 'low' else severity + ' and above'}"
-                       " is nudged")
+        changes.append(
+            f"{channel_ref(channel)}: {'every severity' if severity == 'low' else severity + ' and above'} is nudged"
+        )
     for removed in remove:
         deps.store.set_threshold(None, removed, team=team, actor=user)
         if team:
@@ -345,8 +363,11 @@ def _save_digest(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
     errors: dict[str, str] = {}
     channel = "" if "off" in _strings(state, "digest_off") else _channel(state, "digest_channel", errors)
     day, time_of_day, zone = _text(state, "digest_day"), _text(state, "digest_time"), _text(state, "time_zone")
-    wanted: dict[str, object] = {"digest_channel": channel, "digest_schedule": f"{day} {time_of_day}",
-                                 "time_zone": zone}
+    wanted: dict[str, object] = {
+        "digest_channel": channel,
+        "digest_schedule": f"{day} {time_of_day}",
+        "time_zone": zone,
+    }
     for key, block in (("digest_schedule", "digest_time"), ("time_zone", "time_zone")):
         try:
             wanted[key] = validate_option(key, wanted[key])
@@ -360,8 +381,11 @@ def _save_digest(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
         if _same(key, wanted[key], page.options[key].value):
             continue
         deps.store.set_option(key, wanted[key], team=team, actor=user)
-        shown = channel_ref(str(wanted[key])) if key == "digest_channel" and wanted[key] else \
-            ("no digest" if key == "digest_channel" else escape(wanted[key]))
+        shown = (
+            channel_ref(str(wanted[key]))
+            if key == "digest_channel" and wanted[key]
+            else ("no digest" if key == "digest_channel" else escape(wanted[key]))
+        )
         changes.append(f"{labels[key]}: {shown}")
     return changes, {}
 
@@ -384,12 +408,18 @@ def _save_agents(deps: Deps, team: str, user: str, state: dict[str, Any], page: 
     if allowed == page.options["agent_pause"].value:
         return [], {}
     deps.store.set_option("agent_pause", allowed, team=team, actor=user)
-    return [("Agents may now pause their low-severity nudges" if allowed
-             else "Agents may no longer pause low-severity nudges")], {}
+    return [
+        (
+            "Agents may now pause their low-severity nudges"
+            if allowed
+            else "Agents may no longer pause low-severity nudges"
+        )
+    ], {}
 
 
-def _save_fix_allow(deps: Deps, team: str, user: str, state: dict[str, Any], page: SettingsPage,
-                    metadata: str) -> Outcome:
+def _save_fix_allow(
+    deps: Deps, team: str, user: str, state: dict[str, Any], page: SettingsPage, metadata: str
+) -> Outcome:
     try:
         rule = str(json.loads(metadata or "{}").get("rule") or "")
     except (ValueError, AttributeError):
@@ -397,12 +427,20 @@ def _save_fix_allow(deps: Deps, team: str, user: str, state: dict[str, Any], pag
     scoped = "only" in _strings(state, "allow_only_rule")
     if scoped and rule not in known_rule_ids(deps.coach.rules, page.workspace):
         return [], {"allow_only_rule": "That rule no longer exists: untick to allow the phrase for every rule."}
-    return _save_allows(deps, team, user, {"allow_phrase": state.get("allow_phrase"),
-                                           "allow_rule": rule if scoped else ""}, page)
+    return _save_allows(
+        deps, team, user, {"allow_phrase": state.get("allow_phrase"), "allow_rule": rule if scoped else ""}, page
+    )
 
 
-SAVERS = {"mutes": _save_mutes, "allows": _save_allows, "channels": _save_channels, "thresholds": _save_thresholds,
-          "managers": _save_managers, "digest": _save_digest, "agents": _save_agents}
+SAVERS = {
+    "mutes": _save_mutes,
+    "allows": _save_allows,
+    "channels": _save_channels,
+    "thresholds": _save_thresholds,
+    "managers": _save_managers,
+    "digest": _save_digest,
+    "agents": _save_agents,
+}
 
 
 # --- the listeners -------------------------------------------------------------------------
@@ -434,7 +472,7 @@ def handle_edit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 
 def handle_submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
     user, team = _who(body)
-    group = str(view.get("callback_id", ""))[len(CALLBACK_PREFIX):]
+    group = str(view.get("callback_id", ""))[len(CALLBACK_PREFIX) :]
     if not authorised(deps, user, team, f"save {group}"):
         ack(response_action="update", view=refused_view())
         return
@@ -467,8 +505,9 @@ def _fix_target(deps: Deps, body: dict[str, Any], respond: Respond, what: str) -
     user, team = _who(body)
     if not authorised(deps, user, team, what):
         if body.get("response_url"):
-            respond(replace_original=False, response_type="ephemeral", text=REFUSED_TEXT,
-                    blocks=[section(REFUSED_TEXT)])
+            respond(
+                replace_original=False, response_type="ephemeral", text=REFUSED_TEXT, blocks=[section(REFUSED_TEXT)]
+            )
         else:
             _open(deps, body, refused_view())
         return None
@@ -511,15 +550,18 @@ def handle_pause(deps: Deps, paused: bool, ack: Ack, body: dict[str, Any], respo
         return
     workspace = deps.store.workspace_settings(team)
     if paused and not workspace.pause_allowed(deps.settings.agent_pause):
-        text = ("Your managers have not turned on pausing low-severity nudges. "
-                "*Snooze for today* is always there.")
+        text = "Your managers have not turned on pausing low-severity nudges. *Snooze for today* is always there."
         respond(replace_original=False, response_type="ephemeral", text=text, blocks=[section(text)])
         return
     deps.store.set_low_pause(team, user, paused)
     assert deps.workspace is not None
     deps.workspace.invalidate(team)
-    text = ("Low-severity nudges paused: you will still get the others. Those flags still count in team "
-            "totals. `/coach settings` resumes them." if paused else "Low-severity nudges are back on.")
+    text = (
+        "Low-severity nudges paused: you will still get the others. Those flags still count in team "
+        "totals. `/coach settings` resumes them."
+        if paused
+        else "Low-severity nudges are back on."
+    )
     respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
 
 
@@ -534,8 +576,9 @@ def _fix_value(body: dict[str, Any]) -> tuple[str, str, str]:
     return (rule if isinstance(rule, str) else ""), channel, (phrase if isinstance(phrase, str) else "")
 
 
-def _save_terms(ack: Ack, deps: Deps, body: dict[str, Any], team: str, user: str, state: dict[str, Any],
-                page: SettingsPage) -> None:
+def _save_terms(
+    ack: Ack, deps: Deps, body: dict[str, Any], team: str, user: str, state: dict[str, Any], page: SettingsPage
+) -> None:
     """Custom terms: quick checks answer in the modal; the full check (it compiles with the
     rules, flags its examples, its rewrite is clean) takes longer than Slack's 3 s, so the
     modal says "checking" and is updated with the outcome."""
@@ -558,8 +601,10 @@ def _save_terms(ack: Ack, deps: Deps, body: dict[str, Any], team: str, user: str
         _update(deps, view_id, settings_modal("terms", page, draft, error=f"Not saved: {exc}"))
         return
     deps.store.put_term(term, team=team, actor=user)
-    changes = [f"Added the custom term `{escape(term.rule_id)}`: “{escape(term.phrase)}” "
-               f"({term.category}, {term.severity})", *_remove_terms(deps, team, user, state, page)]
+    changes = [
+        f"Added the custom term `{escape(term.rule_id)}`: “{escape(term.phrase)}” ({term.category}, {term.severity})",
+        *_remove_terms(deps, team, user, state, page),
+    ]
     _update(deps, view_id, saved_view(changes))
     _refresh(deps, user, team)
     team_ruleset(deps.settings_for(team), deps.coach.rules)  # built now, not on the next message's time
@@ -583,8 +628,10 @@ def agent_settings(deps: Deps, respond: Respond, user: str, team: str) -> None:
     paused = workspace.low_paused(user, deps.settings.agent_pause)
     lines = [_snooze_line(deps, team, user), _pause_line(page, user, allowed, paused)]
     lines += _coaching_lines(page)
-    lines.append(f"At most one nudge every {deps.settings.nudge_cooldown} seconds (`COACH_NUDGE_COOLDOWN`), "
-                 "so a busy hour is not a stream of notes.")
+    lines.append(
+        f"At most one nudge every {deps.settings.nudge_cooldown} seconds (`COACH_NUDGE_COOLDOWN`), "
+        "so a busy hour is not a stream of notes."
+    )
     respond(response_type="ephemeral", **agent_settings_message(lines, paused, allowed))
 
 
@@ -614,8 +661,11 @@ def _coaching_lines(page: SettingsPage) -> list[str]:
     threshold = names.get(ws.threshold or "", "every severity")
     line = f"Severities nudged: {threshold}" + (" (set by your managers)." if ws.threshold else " (the default).")
     if ws.channel_thresholds:
-        line += " In " + ", ".join(f"{channel_ref(c)}: {names.get(s, 'every severity')}"
-                                   for c, s in ws.channel_thresholds) + "."
+        line += (
+            " In "
+            + ", ".join(f"{channel_ref(c)}: {names.get(s, 'every severity')}" for c, s in ws.channel_thresholds)
+            + "."
+        )
     lines.append(line)
     if ws.watched:
         watched = "Coached in " + ", ".join(channel_ref(c) for c in sorted(ws.watched)) + " (set by your managers)"
@@ -627,13 +677,22 @@ def _coaching_lines(page: SettingsPage) -> list[str]:
         watched += "; never in " + ", ".join(channel_ref(c) for c in sorted(ws.ignored))
     lines.append(watched + ".")
     if ws.mutes:
-        lines.append("Switched off by your managers: " + ", ".join(
-            f"`{escape(m.rule)}` " + (f"in {channel_ref(m.channel)}" if m.channel else "everywhere")
-            for m in sorted(ws.mutes, key=lambda m: (m.rule, m.channel))[:15]) + ".")
+        lines.append(
+            "Switched off by your managers: "
+            + ", ".join(
+                f"`{escape(m.rule)}` " + (f"in {channel_ref(m.channel)}" if m.channel else "everywhere")
+                for m in sorted(ws.mutes, key=lambda m: (m.rule, m.channel))[:15]
+            )
+            + "."
+        )
     if ws.allows:
-        lines.append("Phrases your team uses innocently, never nudged: " + ", ".join(
-            (f"/{escape(a.phrase)}/" if a.is_pattern else f"“{escape(a.phrase)}”") for a in ws.allows[:15]) + ".")
+        lines.append(
+            "Phrases your team uses innocently, never nudged: "
+            + ", ".join((f"/{escape(a.phrase)}/" if a.is_pattern else f"“{escape(a.phrase)}”") for a in ws.allows[:15])
+            + "."
+        )
     if ws.terms:
-        lines.append("Your team's own terms: " + ", ".join(f"“{escape(t.phrase)}” ({t.category})"
-                                                           for t in ws.terms[:15]) + ".")
+        lines.append(
+            "Your team's own terms: " + ", ".join(f"“{escape(t.phrase)}” ({t.category})" for t in ws.terms[:15]) + "."
+        )
     return lines
