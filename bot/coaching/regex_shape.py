@@ -156,12 +156,13 @@ def _item_literals(op: object, av: object, lower: bool) -> tuple[_Strings | None
             if len(union_exact) > _LITERAL_SET_LIMIT:
                 union_exact = None
         union_need = None
-        if all(n is not None for n in needs):
+        present = [n for n in needs if n is not None]
+        if len(present) == len(needs):
             union_need = (
-                frozenset().union(*(n[0] for n in needs)),  # type: ignore[index]
-                max(n[1] for n in needs),
-                max(n[2] for n in needs),
-            )  # type: ignore[index]
+                frozenset().union(*(n[0] for n in present)),
+                max(n[1] for n in present),
+                max(n[2] for n in present),
+            )
         return union_exact, union_need
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         low, high, sub = cast("tuple[int, int, Any]", av)
