@@ -108,3 +108,26 @@ class Flag:
         data["categories"] = list(self.categories)
         data["rules"] = list(self.rules)
         return data
+
+
+# A stored flag's columns in their public order: the store's table (without its id) and the
+# report's CSV rows (with it) both list them so.
+FLAG_COLUMNS = (
+    "team",
+    "channel",
+    "channel_name",
+    "agent",
+    "agent_name",
+    "ts",
+    "thread_ts",
+    "permalink",
+    "categories",
+    "rules",
+    "phrase",
+    "severity",
+    "excerpt",
+    "topic",
+    "source",
+    "status",
+    "created_at",
+)

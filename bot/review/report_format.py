@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, cast
 
 from bot.console import table
-from bot.models import Flag
+from bot.models import FLAG_COLUMNS, Flag
 from bot.report_dimensions import DIMENSIONS
 from bot.review.reports import Named, Outcomes, Report, sparkline
 
@@ -273,26 +273,7 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue().replace("\r\n", "\n").rstrip("\n")
 
 
-ROW_FIELDS = (
-    "id",
-    "team",
-    "channel",
-    "channel_name",
-    "agent",
-    "agent_name",
-    "ts",
-    "thread_ts",
-    "permalink",
-    "categories",
-    "rules",
-    "phrase",
-    "severity",
-    "excerpt",
-    "topic",
-    "source",
-    "status",
-    "created_at",
-)
+ROW_FIELDS = ("id", *FLAG_COLUMNS)
 
 
 def render_rows_csv(flags: Iterable[Flag]) -> Iterator[str]:

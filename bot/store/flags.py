@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 
-from bot.models import Flag
+from bot.models import FLAG_COLUMNS, Flag
 from bot.store.rollups import DAY, Rollups
 from bot.store.sql import _period_filter, _ts_seconds
 
@@ -15,25 +15,7 @@ from bot.store.sql import _period_filter, _ts_seconds
 class Flags(Rollups):
     """Storing flags, what became of them, and reading them back."""
 
-    _FLAG_COLUMNS = (
-        "team",
-        "channel",
-        "channel_name",
-        "agent",
-        "agent_name",
-        "ts",
-        "thread_ts",
-        "permalink",
-        "categories",
-        "rules",
-        "phrase",
-        "severity",
-        "excerpt",
-        "topic",
-        "source",
-        "status",
-        "created_at",
-    )
+    _FLAG_COLUMNS = FLAG_COLUMNS
     _INSERT_FLAG = (
         f"INSERT OR IGNORE INTO flags ({', '.join(_FLAG_COLUMNS)}) VALUES ({', '.join('?' for _ in _FLAG_COLUMNS)})"
     )
