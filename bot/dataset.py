@@ -20,19 +20,75 @@ from bot.models import CATEGORIES, SEVERITIES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 if not DATA_DIR.is_dir():
     DATA_DIR = Path.cwd() / "data"
-WRITTEN_FILES = ("written_bd.jsonl", "written_da.jsonl", "written_ad.jsonl", "written_bp.jsonl", "written_nm.jsonl",
-                 "written_ml.jsonl", "written_ar.jsonl", "written_bx.jsonl", "written_cs.jsonl", "written_ag.jsonl",
-                 "written_dm.jsonl", "written_em.jsonl", "written_ch.jsonl", "written_ap.jsonl", "written_bl.jsonl",
-                 "written_dp.jsonl", "written_mx.jsonl", "written_ob.jsonl", "written_pa.jsonl", "written_pb.jsonl",
-                 "written_pc.jsonl", "written_fr.jsonl", "written_dz.jsonl", "written_ds.jsonl", "written_bm.jsonl",
-                 "written_mk.jsonl", "written_lg.jsonl", "written_ic.jsonl", "written_fe.jsonl", "written_nn.jsonl",
-                 "written_sa.jsonl", "written_tl.jsonl", "written_ho.jsonl", "written_tw.jsonl", "written_dq.jsonl",
-                 "written_qm.jsonl", "written_mm.jsonl", "written_in.jsonl", "written_sh.jsonl", "written_ga.jsonl",
-                 "written_gb.jsonl", "written_gc.jsonl", "written_gd.jsonl", "written_ge.jsonl", "written_gf.jsonl",
-                 "written_na.jsonl", "written_nb.jsonl", "written_nc.jsonl", "written_nd.jsonl", "written_ka.jsonl",
-                 "written_kb.jsonl", "written_kc.jsonl", "written_kd.jsonl", "written_ke.jsonl", "written_kf.jsonl",
-                 "written_kg.jsonl", "written_kh.jsonl", "written_ki.jsonl", "written_kj.jsonl", "written_kk.jsonl",
-                 "written_kl.jsonl")
+WRITTEN_FILES = (
+    "written_bd.jsonl",
+    "written_da.jsonl",
+    "written_ad.jsonl",
+    "written_bp.jsonl",
+    "written_nm.jsonl",
+    "written_ml.jsonl",
+    "written_ar.jsonl",
+    "written_bx.jsonl",
+    "written_cs.jsonl",
+    "written_ag.jsonl",
+    "written_dm.jsonl",
+    "written_em.jsonl",
+    "written_ch.jsonl",
+    "written_ap.jsonl",
+    "written_bl.jsonl",
+    "written_dp.jsonl",
+    "written_mx.jsonl",
+    "written_ob.jsonl",
+    "written_pa.jsonl",
+    "written_pb.jsonl",
+    "written_pc.jsonl",
+    "written_fr.jsonl",
+    "written_dz.jsonl",
+    "written_ds.jsonl",
+    "written_bm.jsonl",
+    "written_mk.jsonl",
+    "written_lg.jsonl",
+    "written_ic.jsonl",
+    "written_fe.jsonl",
+    "written_nn.jsonl",
+    "written_sa.jsonl",
+    "written_tl.jsonl",
+    "written_ho.jsonl",
+    "written_tw.jsonl",
+    "written_dq.jsonl",
+    "written_qm.jsonl",
+    "written_mm.jsonl",
+    "written_in.jsonl",
+    "written_sh.jsonl",
+    "written_ga.jsonl",
+    "written_gb.jsonl",
+    "written_gc.jsonl",
+    "written_gd.jsonl",
+    "written_ge.jsonl",
+    "written_gf.jsonl",
+    "written_na.jsonl",
+    "written_nb.jsonl",
+    "written_nc.jsonl",
+    "written_nd.jsonl",
+    "written_ka.jsonl",
+    "written_kb.jsonl",
+    "written_kc.jsonl",
+    "written_kd.jsonl",
+    "written_ke.jsonl",
+    "written_kf.jsonl",
+    "written_kg.jsonl",
+    "written_kh.jsonl",
+    "written_ki.jsonl",
+    "written_kj.jsonl",
+    "written_kk.jsonl",
+    "written_kl.jsonl",
+    "written_km.jsonl",
+    "written_kn.jsonl",
+    "written_ko.jsonl",
+    "written_kp.jsonl",
+    "written_kq.jsonl",
+    "written_kr.jsonl",
+)
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
 SYNTHETIC_CLEAN_FILE = "synthetic_clean.jsonl"  # scripts/make_clean_replies.py: negatives for training only
@@ -66,7 +122,7 @@ class Example:
         """The near-miss kind of a clean message that looks like a flag ("quote-customer")."""
         if self.flag or not self.notes.startswith("HARD-NEG["):
             return None
-        return self.notes[len("HARD-NEG["):].split("]", 1)[0] or "unknown"
+        return self.notes[len("HARD-NEG[") :].split("]", 1)[0] or "unknown"
 
 
 def bucket(item_id: str) -> int:

@@ -21,9 +21,12 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
     {
         # ("the idiom doesn't translate" stopped being one when batch 10 joined, session 8.)
-        # The block's own line is excused now; what is left reads to the model like a brush-off (0.62).
-        "&gt; not my job to chase your parcel\n"
-        "which is what the seller wrote back to him. I've opened the marketplace claim.",
+        # Short thanks with a look-alike letter: the folded "hi clara thanks all fixed" reads to this
+        # model like a premature close (it has come and gone with each retraining in session 8).
+        "Hi \u0421lara, thanks, all fixed!",
+        # The quote is excused; the bare "The deposit claim is filed." left reads to this model like a
+        # curt close (0.68 against 0.52). (A block-quote case that was here stopped being one.)
+        "'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.",
     }
 )
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
