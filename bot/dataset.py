@@ -88,6 +88,11 @@ WRITTEN_FILES = (
     "written_kp.jsonl",
     "written_kq.jsonl",
     "written_kr.jsonl",
+    "written_ks.jsonl",
+    "written_kt.jsonl",
+    "written_ku.jsonl",
+    "written_kv.jsonl",
+    "written_kw.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"

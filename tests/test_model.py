@@ -327,7 +327,9 @@ def test_bundled_model_loads_and_says_what_it_was_trained_on() -> None:
     assert 0.0 < figures["precision"] <= 1.0 and 0.0 < figures["recall"] <= 1.0
     with gzip.open(MODEL_FILE) as handle:
         assert json.load(handle)["feature_version"] == FEATURE_VERSION
-    assert MODEL_FILE.stat().st_size < 3_000_000  # "a small data file" (2.1 MB: 13,300 labelled messages, 7 outputs)
+    # "a small data file": it grows with the data (2.1 MB at 13,300 labelled messages, 3.1 MB at
+    # 27,700 and 123,000 features); past 4 MB, prune (train.MIN_WEIGHT) rather than raise this.
+    assert MODEL_FILE.stat().st_size < 4_000_000
 
 
 def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:

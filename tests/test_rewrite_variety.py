@@ -39,7 +39,7 @@ BRUSH_OFFS = [
     "Nothing more I can say on this.",
     "Afraid that's final.",
     "We don't offer that, no.",
-    "I wouldn't know.",
+    "Couldn't tell you, honestly.",
     "Not my call.",
     "Can't change it, sorry.",
     "Not a thing we handle.",
