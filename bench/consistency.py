@@ -30,51 +30,11 @@ from pathlib import Path
 from typing import Any  # the engine's types come from whichever tree --tree names
 
 ROOT = Path(__file__).resolve().parents[1]
-TRICKY = [
-    "\u200b",
-    "\u00ad",
-    "ＰＥＢＫＡＣ",
-    "К",
-    "а",
-    "у",
-    "<@U1>",
-    "<#C1|ops>",
-    "<https://x.io|x>",
-    "&gt;",
-    "&amp;",
-    "```",
-    "`",
-    "'",
-    '"',
-    "> ",
-    "\n",
-    "_",
-    "*",
-    "™",
-    "İ",
-    "ﬁ",
-    "🙃",
-    "é",
-    "ß",
-    " ",
-    ".",
-    ",",
-    "!",
-    "?",
-    "1",
-    "0",
-    "3",
-    "@",
-    "$",
-    "-",
-    "you",
-    "your",
-    "calm down",
-    "as I said",
-    "idiot",
-    "layer 8",
-    "p e b k a c",
-]
+# fmt: off
+TRICKY = ["\u200b", "\u00ad", "ＰＥＢＫＡＣ", "К", "а", "у", "<@U1>", "<#C1|ops>", "<https://x.io|x>", "&gt;",
+          "&amp;", "```", "`", "'", '"', "> ", "\n", "_", "*", "™", "İ", "ﬁ", "🙃", "é", "ß", " ", ".", ",", "!", "?",
+          "1", "0", "3", "@", "$", "-", "you", "your", "calm down", "as I said", "idiot", "layer 8", "p e b k a c"]
+# fmt: on
 
 
 def _engine(tree: str | None) -> tuple[Any, Any, Any, Path]:

@@ -20,46 +20,14 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "synthetic_clean.jsonl"
 
-NAMES = [
-    "Sam",
-    "Aditi",
-    "Jonah",
-    "Marisol",
-    "Tobias",
-    "Wen",
-    "Farah",
-    "Lukas",
-    "Imogen",
-    "Kofi",
-    "Beatriz",
-    "Hamish",
-    "Noor",
-    "Pavel",
-    "Yuki",
-    "Ciaran",
-    "Adaeze",
-    "Mateo",
-    "Greta",
-    "Rohan",
-    "Selin",
-    "Owen",
-]
-SURNAMES = [
-    "Okafor",
-    "Lindqvist",
-    "Haddad",
-    "Moreau",
-    "Castellano",
-    "Nakamura",
-    "Brennan",
-    "Volkov",
-    "Mensah",
-    "Dubois",
-    "Achterberg",
-    "Quintero",
-    "Fairweather",
-    "Szabo",
-]
+# fmt: off
+NAMES = ["Sam", "Aditi", "Jonah", "Marisol", "Tobias", "Wen", "Farah", "Lukas", "Imogen", "Kofi", "Beatriz",
+         "Hamish", "Noor", "Pavel", "Yuki", "Ciaran", "Adaeze", "Mateo", "Greta", "Rohan", "Selin", "Owen"]
+# fmt: on
+# fmt: off
+SURNAMES = ["Okafor", "Lindqvist", "Haddad", "Moreau", "Castellano", "Nakamura", "Brennan", "Volkov", "Mensah",
+            "Dubois", "Achterberg", "Quintero", "Fairweather", "Szabo"]
+# fmt: on
 HONORIFICS = ["Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms"]
 TEAMS = [
     "billing",

@@ -28,102 +28,19 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "redaction_cases.jsonl"
 
-FIRST = [
-    "Tomasz",
-    "Priya",
-    "Jo",
-    "Anna",
-    "José",
-    "Zoë",
-    "Łukasz",
-    "Søren",
-    "Aoife",
-    "Chidi",
-    "Mei",
-    "Oluwaseun",
-    "Dmitri",
-    "Ingrid",
-    "Mateo",
-    "Fatima",
-    "Hiroshi",
-    "Siobhan",
-    "Kwame",
-    "Elif",
-    "Linh",
-    "Rafael",
-    "Agnieszka",
-    "Björn",
-    "Camille",
-    "Giulia",
-    "Sven",
-    "Yusuf",
-    "Marta",
-    "Jean-Luc",
-    "Ana",
-    "Noor",
-    "Emeka",
-    "Hana",
-    "Lars",
-    "Ravi",
-    "Sofia",
-    "Jakub",
-    "Amara",
-    "Teodor",
-    "Ines",
-    "Kofi",
-    "Leila",
-    "Niamh",
-    "Pavel",
-    "Rosa",
-    "Tariq",
-    "Ulla",
-    "Wojciech",
-    "Xiu",
-    "Yara",
-    "Zainab",
-    "Andrés",
-    "Bea",
-    "Callum",
-    "Dagny",
-]
-LAST = [
-    "Nowak",
-    "Kowalska",
-    "O'Brien",
-    "McAllister",
-    "Fernández",
-    "Müller",
-    "Rossi",
-    "Dubois",
-    "Okafor",
-    "Nakamura",
-    "Sharma",
-    "Petrov",
-    "Johansson",
-    "García",
-    "Haddad",
-    "Kim",
-    "Nguyen",
-    "Silva",
-    "Novák",
-    "MacLeod",
-    "Schmidt",
-    "Moreau",
-    "Lindqvist",
-    "Adeyemi",
-    "Tanaka",
-    "Costa",
-    "Ivanova",
-    "Byrne",
-    "Wiśniewski",
-    "Papadopoulos",
-    "Yılmaz",
-    "Mensah",
-    "Horvat",
-    "Andersen",
-    "Bianchi",
-    "Ferreira",
-]
+# fmt: off
+FIRST = ["Tomasz", "Priya", "Jo", "Anna", "José", "Zoë", "Łukasz", "Søren", "Aoife", "Chidi", "Mei", "Oluwaseun",
+         "Dmitri", "Ingrid", "Mateo", "Fatima", "Hiroshi", "Siobhan", "Kwame", "Elif", "Linh", "Rafael",
+         "Agnieszka", "Björn", "Camille", "Giulia", "Sven", "Yusuf", "Marta", "Jean-Luc", "Ana", "Noor", "Emeka",
+         "Hana", "Lars", "Ravi", "Sofia", "Jakub", "Amara", "Teodor", "Ines", "Kofi", "Leila", "Niamh", "Pavel",
+         "Rosa", "Tariq", "Ulla", "Wojciech", "Xiu", "Yara", "Zainab", "Andrés", "Bea", "Callum", "Dagny"]
+# fmt: on
+# fmt: off
+LAST = ["Nowak", "Kowalska", "O'Brien", "McAllister", "Fernández", "Müller", "Rossi", "Dubois", "Okafor",
+        "Nakamura", "Sharma", "Petrov", "Johansson", "García", "Haddad", "Kim", "Nguyen", "Silva", "Novák",
+        "MacLeod", "Schmidt", "Moreau", "Lindqvist", "Adeyemi", "Tanaka", "Costa", "Ivanova", "Byrne",
+        "Wiśniewski", "Papadopoulos", "Yılmaz", "Mensah", "Horvat", "Andersen", "Bianchi", "Ferreira"]
+# fmt: on
 PARTICLE_LAST = ["van der Berg", "de Jong", "van Dijk", "von Trapp", "da Silva", "di Stefano", "de la Cruz"]
 HONORIFICS = ["Mr", "Mrs", "Ms", "Dr", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Herr", "Frau", "Mme"]
 
@@ -268,50 +185,11 @@ def nie(rng: random.Random) -> str:
     return f"{first}{number:07d}{DNI_LETTERS[int(str('XYZ'.index(first)) + f'{number:07d}') % 23]}"
 
 
-CF_ODD = dict(
-    zip(
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        (
-            1,
-            0,
-            5,
-            7,
-            9,
-            13,
-            15,
-            17,
-            19,
-            21,
-            1,
-            0,
-            5,
-            7,
-            9,
-            13,
-            15,
-            17,
-            19,
-            21,
-            2,
-            4,
-            18,
-            20,
-            11,
-            3,
-            6,
-            8,
-            12,
-            14,
-            16,
-            10,
-            22,
-            25,
-            24,
-            23,
-        ),
-        strict=True,
-    )
-)
+# fmt: off
+CF_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                  (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3,
+                   6, 8, 12, 14, 16, 10, 22, 25, 24, 23), strict=True))
+# fmt: on
 
 
 def codice_fiscale(rng: random.Random) -> str:
@@ -734,58 +612,15 @@ def ipv6_case(rng: random.Random) -> Case:
     return positive("ipv6", wrap(rng, rng.choice(forms).format(v=shown)), [value], "[ip]")
 
 
-EN_STREET_NAMES = [
-    "Baker",
-    "Pennsylvania",
-    "Elm",
-    "Maple",
-    "High",
-    "Church",
-    "Station",
-    "Victoria",
-    "King",
-    "Queen",
-    "Oak",
-    "Mill",
-    "Park",
-    "Ocean",
-    "Sunset",
-    "Market",
-    "Union",
-    "Harbour View",
-    "Old Kent",
-    "St John's",
-    "Mount Pleasant",
-    "Lincoln",
-    "Cedar",
-    "Willow",
-    "Green Lanes",
-]
-EN_TYPES = [
-    "Street",
-    "St",
-    "St.",
-    "Avenue",
-    "Ave",
-    "Road",
-    "Rd",
-    "Lane",
-    "Drive",
-    "Boulevard",
-    "Blvd",
-    "Court",
-    "Place",
-    "Way",
-    "Terrace",
-    "Close",
-    "Crescent",
-    "Square",
-    "Highway",
-    "Parkway",
-    "Grove",
-    "Mews",
-    "Row",
-]
+# fmt: off
+EN_STREET_NAMES = ["Baker", "Pennsylvania", "Elm", "Maple", "High", "Church", "Station", "Victoria", "King", "Queen",
+                   "Oak", "Mill", "Park", "Ocean", "Sunset", "Market", "Union", "Harbour View", "Old Kent",
+                   "St John's", "Mount Pleasant", "Lincoln", "Cedar", "Willow", "Green Lanes"]
+# fmt: on
+# fmt: off
+EN_TYPES = ["Street", "St", "St.", "Avenue", "Ave", "Road", "Rd", "Lane", "Drive", "Boulevard", "Blvd", "Court",
+            "Place", "Way", "Terrace", "Close", "Crescent", "Square", "Highway", "Parkway", "Grove", "Mews", "Row"]
+# fmt: on
 
 
 def address(rng: random.Random) -> Case:

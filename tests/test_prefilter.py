@@ -251,27 +251,10 @@ def _cue_patterns() -> list[re.Pattern[str]]:
     ]
 
 
-CUE_PIECES = st.sampled_from(
-    [
-        *EXAMPLES[:150],
-        "Customer: ",
-        "> ",
-        "\n",
-        " ",
-        "said ",
-        "HELLO",
-        "Hi",
-        "you",
-        "we",
-        "regards",
-        "draft:",
-        "macro",
-        "```",
-        "İ",
-        "K",
-        "ﬁ",
-    ]
-)
+# fmt: off
+CUE_PIECES = st.sampled_from([*EXAMPLES[:150], "Customer: ", "> ", "\n", " ", "said ", "HELLO", "Hi", "you", "we",
+                              "regards", "draft:", "macro", "```", "İ", "K", "ﬁ"])
+# fmt: on
 
 
 @settings(max_examples=300, deadline=None)

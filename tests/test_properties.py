@@ -11,35 +11,12 @@ from bot.coaching.rules import default_rules
 from bot.coaching.text import normalize
 
 RULES = default_rules()
+# fmt: off
 TRICKY = st.sampled_from(
-    [
-        "\u200b",
-        "\u00ad",
-        "ＰＥＢＫＡＣ",
-        "К",
-        "а",
-        "<@U1>",
-        "&gt;",
-        "```",
-        "`",
-        "'",
-        '"',
-        ">",
-        "\n",
-        "calm down",
-        "as I said",
-        "idiot",
-        "layer 8",
-        " ",
-        ".",
-        "1",
-        "0",
-        "İ",
-        "ﬁ",
-        "🙃",
-        "\ud7ff",
-    ]
+    ["\u200b", "\u00ad", "ＰＥＢＫＡＣ", "К", "а", "<@U1>", "&gt;", "```", "`", "'", '"', ">", "\n",
+     "calm down", "as I said", "idiot", "layer 8", " ", ".", "1", "0", "İ", "ﬁ", "🙃", "\ud7ff"]
 )
+# fmt: on
 MESSAGES = st.lists(st.one_of(st.text(max_size=20), TRICKY), max_size=40).map("".join)
 
 

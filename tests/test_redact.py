@@ -27,31 +27,11 @@ CASES_FILE = Path(__file__).resolve().parent / "data" / "redaction_cases.jsonl"
 CASES = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
 POSITIVE = [c for c in CASES if c["kind"] != "lookalike"]
 LOOKALIKES = [c for c in CASES if c["kind"] == "lookalike"]
-KINDS = (
-    "name_greeting",
-    "known_name",
-    "iban",
-    "cvv",
-    "us_ssn",
-    "uk_ni",
-    "nl_bsn",
-    "es_dni",
-    "es_nie",
-    "it_codice_fiscale",
-    "fr_insee",
-    "de_steuer_id",
-    "pl_pesel",
-    "ipv4",
-    "ipv6",
-    "address",
-    "jwt",
-    "token",
-    "api_token",
-    "secret",
-    "email",
-    "phone",
-    "card",
-)
+# fmt: off
+KINDS = ("name_greeting", "known_name", "iban", "cvv", "us_ssn", "uk_ni", "nl_bsn", "es_dni", "es_nie",
+         "it_codice_fiscale", "fr_insee", "de_steuer_id", "pl_pesel", "ipv4", "ipv6", "address", "jwt", "token",
+         "api_token", "secret", "email", "phone", "card")
+# fmt: on
 
 
 def test_the_case_file_has_at_least_100_of_each_kind_and_of_look_alikes() -> None:
