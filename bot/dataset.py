@@ -93,6 +93,17 @@ WRITTEN_FILES = (
     "written_ku.jsonl",
     "written_kv.jsonl",
     "written_kw.jsonl",
+    "written_ra.jsonl",
+    "written_rb.jsonl",
+    "written_rc.jsonl",
+    "written_rd.jsonl",
+    "written_re.jsonl",
+    "written_rf.jsonl",
+    "written_rg.jsonl",
+    "written_rh.jsonl",
+    "written_ri.jsonl",
+    "written_rj.jsonl",
+    "written_rk.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"

@@ -20,20 +20,16 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
     {
-        # ("the idiom doesn't translate" stopped being one when batch 10 joined, session 8.)
-        # Short thanks with a look-alike letter: the folded "hi clara thanks all fixed" reads to this
-        # model like a premature close (it has come and gone with each retraining in session 8).
-        "Hi \u0421lara, thanks, all fixed!",
-        # The quote is excused; the bare "The deposit claim is filed." left reads to this model like a
-        # curt close (0.68 against 0.52). (A block-quote case that was here stopped being one.)
-        "'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.",
+        # None today. Session 9's retraining (word-class view, 5,500 more messages) cleared the two
+        # that were here ("Hi \u0421lara, thanks, all fixed!" and a quoted landlord's "nothing we can
+        # do" above a bare "The deposit claim is filed."); they stay as plain near-miss cases below.
     }
 )
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
 # removes more false alarms than true flags on unseen messages (bot/train.py, RULE_VETO).
-VETOED_TRUE_FLAGS = frozenset(
+VETOED_TRUE_FLAGS: frozenset[str] = frozenset(
     {
-        "That warning is impossible in our mobile app.",  # no "you": judged as chatter, the model is unsure
+        # None today: "That warning is impossible in our mobile app." stopped being one in session 9.
     }
 )
 

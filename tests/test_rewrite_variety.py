@@ -29,7 +29,7 @@ INVENTED = re.compile(r"refund|another team|escalat|pass (?:it|this) (?:on|to)|f
 # Short brush-offs to a customer that name nothing: no topic, no object, nothing to keep.
 BRUSH_OFFS = [
     "Nope, can't do that one.",
-    "Not happening, sorry.",
+    "That one is not happening, sorry to say.",
     "That'll be a no from my side.",
     "Out of my hands, I'm afraid.",
     "Can't help with that one from this desk.",
@@ -39,8 +39,8 @@ BRUSH_OFFS = [
     "Nothing more I can say on this.",
     "Afraid that's final.",
     "We don't offer that, no.",
-    "Couldn't tell you, honestly.",
-    "Not my call.",
+    "Couldn't tell you that one, being honest.",
+    "Not my call to make, sadly.",
     "Can't change it, sorry.",
     "Not a thing we handle.",
     "That's above my pay grade, mate.",

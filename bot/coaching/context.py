@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.coaching import segments
 from bot.coaching.lazy import lazy_property
 from bot.coaching.regex_shape import finditer_fast, might_match, search_fast
-from bot.coaching.rules import Rule
+from bot.coaching.rules import Rule, load_vocab
 from bot.coaching.text import NormalizedText, Zone
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 
@@ -31,14 +31,12 @@ def _bounded(items: list[str]) -> str:
     return r"\b" + _words(items) + r"(?![\w])"
 
 
-def _slotted(items: list[str], slots: dict[str, str]) -> str:
-    """Cue fragments with ``{name}`` slots filled by word lists, each from a word start."""
-    filled = []
-    for item in items:
-        for name, alternatives in slots.items():
-            item = item.replace("{" + name + "}", alternatives)
-        filled.append(item if item.startswith("^") else r"\b" + item)
-    return "|".join(f"(?:{item})" for item in filled) + r"(?![\w])"
+def _from_words(items: list[str], where: str) -> str:
+    """Cue fragments with ``{class}`` slots filled from vocab.toml's word classes (as rules fill
+    theirs), each from a word start unless it is anchored at the line's start."""
+    vocab = load_vocab()
+    filled = [vocab.expand(item, where) for item in items]
+    return "|".join(f"(?:{item})" if item.startswith("^") else rf"(?:\b{item})" for item in filled) + r"(?![\w])"
 
 
 @dataclass(frozen=True)
@@ -104,11 +102,7 @@ def load_context(path: Path | None = None) -> ContextCues:
             "[quoted] attributed_after",
         ),
         attributed_below=compiled(
-            _slotted(
-                cue("quoted", "attributed_below"),
-                {"speakers": _words(cue("quoted", "speakers")), "said_things": _words(cue("quoted", "said_things"))},
-            ),
-            "[quoted] attributed_below",
+            _from_words(cue("quoted", "attributed_below"), path.name), "[quoted] attributed_below"
         ),
         own_below=compiled(_bounded(cue("agent", "own_below")), "[agent] own_below"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),

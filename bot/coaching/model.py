@@ -31,10 +31,11 @@ from operator import add
 from pathlib import Path
 from typing import TypeVar
 
+from bot.coaching.word_classes import WordClasses
 from bot.models import CATEGORIES
-from bot.prompts import PROMPTS_DIR
+from bot.prompts import PROMPTS_DIR, RuleError
 
-FEATURE_VERSION = 6
+FEATURE_VERSION = 7
 # Severity outputs: is a flagged message low, or high? Trained on flagged messages only, so they
 # say how harsh, given harsh; medium is neither.
 SEVERITY_OUTPUTS: tuple[str, ...] = ("low", "high")
@@ -46,6 +47,7 @@ MODEL_FILE = MODEL_DIR / "coach-model.json.gz"
 MAX_TOKENS = 400  # a pasted log adds nothing a person wrote; bound the cost of long messages
 CHAR_PREFIX = "#"  # marks a character-gram feature; "#" never occurs in a token
 CHAR_SIZES = range(2, 6)  # character 2- to 5-grams of " word " (the spaces mark its ends)
+MAX_GRAM_WORD = 24  # longer tokens get no character grams (English words are shorter)
 MAX_CACHED_WORDS = 50_000  # distinct words remembered; the cache is emptied when full
 MAX_SCORED_WORDS = 4_096  # words whose per-output terms are remembered (scores() runs on few messages)
 MAX_SCORED_FEATURES = 16_384  # features (grams, words, pairs) whose per-output terms are remembered
@@ -96,7 +98,12 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
 
 
 def char_grams(token: str) -> list[str]:
-    """The character-gram features of one word: 2- to 5-grams of " word ", marked with "#"."""
+    """The character-gram features of one word: 2- to 5-grams of " word ", marked with "#".
+
+    None for a token longer than any word (a hash, a key, a run of filler): its dozens of
+    repeated grams would outweigh every real word of the message in the character view."""
+    if len(token) > MAX_GRAM_WORD:
+        return []
     padded = f" {token} "
     length = len(padded)
     return [CHAR_PREFIX + padded[i : i + n] for n in CHAR_SIZES for i in range(length - n + 1)]
@@ -111,9 +118,12 @@ def is_char_feature(feature: str) -> bool:
     return feature.startswith(CHAR_PREFIX)
 
 
-def feature_counts(tokens: list[str]) -> Counter[str]:
-    """Occurrences of every feature of a message, both views, as the trainer sees them."""
+def feature_counts(tokens: list[str], classes: WordClasses | None = None) -> Counter[str]:
+    """Occurrences of every feature of a message, both views, as the trainer sees them: words,
+    word pairs and (with ``classes``) the class-read grams, then each word's character grams."""
     counts = Counter(word_grams(tokens))
+    if classes is not None:
+        counts.update(classes.grams(tokens))
     for token in tokens:
         counts.update(char_grams(token))
     return counts
@@ -166,6 +176,7 @@ class LearnedModel:
     thresholds: dict[str, float]
     meta: dict[str, object] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    word_classes: WordClasses | None = None  # the class-read view's classes, as trained (None: no such view)
     _push_cache: dict[tuple[str, str], float] = field(default_factory=dict, compare=False, repr=False)
 
     def _idf(self, feature: str) -> float:
@@ -235,6 +246,13 @@ class LearnedModel:
         for pair_weighted, pair_squared in found_pairs:
             word_weighted += pair_weighted
             word_squared += pair_squared
+        if self.word_classes is not None:
+            rows = self._flag_rows
+            for gram in self.word_classes.grams(tokens):
+                row = rows.get(gram)
+                if row is not None:
+                    word_weighted += row[0]
+                    word_squared += row[1]
         total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
         return sigmoid(self.bias[0] + total)
 
@@ -275,7 +293,10 @@ class LearnedModel:
         last bit. The character view comes word by word from a per-word memo.
         """
         chars = [self._word_terms[token] for token in tokens]
-        words = [t for t in map(self._terms.__getitem__, word_grams(tokens)) if t is not None]
+        grams = word_grams(tokens)
+        if self.word_classes is not None:
+            grams += self.word_classes.grams(tokens)
+        words = [t for t in map(self._terms.__getitem__, grams) if t is not None]
         char_squared = _added(itertools.chain.from_iterable(squared for squared, _columns in chars))
         word_squared = _added(squared for squared, _row in words)
         word_columns = _columns([row for _squared, row in words if row is not None])
@@ -315,6 +336,7 @@ class LearnedModel:
             "meta": self.meta,
             "idf": {k: round(v, 4) for k, v in sorted(self.idf.items())},
             "weights": {k: [round(v, 4) for v in row] for k, row in sorted(self.weights.items())},
+            **({"word_classes": self.word_classes.to_json()} if self.word_classes is not None else {}),
         }
 
     @classmethod
@@ -348,13 +370,34 @@ class LearnedModel:
         if len(bias) != width or not all(isinstance(v, int | float) for v in bias):
             raise ModelError(f"{where}: 'bias' must be {width} numbers")
         meta = data.get("meta")
+        try:
+            raw_classes = data.get("word_classes")
+            classes = None if raw_classes is None else WordClasses.from_json(raw_classes, where).checked()
+        except RuleError as exc:
+            raise ModelError(f"{where}: {exc}") from None
         return cls(
             weights,
             tuple(float(b) for b in bias),
             {str(k): float(v) for k, v in thresholds.items()},
             meta if isinstance(meta, dict) else {},
             _shared_floats(raw_idf),
+            classes,
         )
+
+
+def _shared_float_parser() -> Callable[[str], float]:
+    """A JSON float parser that gives one float object per distinct spelling: rounded to four
+    places, a model's 1.2 million weights and 200,000 idfs spell a few thousand values, so
+    the parsed file takes tens of MB less at its peak."""
+    seen: dict[str, float] = {}
+
+    def parse(text: str) -> float:
+        value = seen.get(text)
+        if value is None:
+            value = seen[text] = float(text)
+        return value
+
+    return parse
 
 
 def _shared_floats(raw: dict[str, float]) -> dict[str, float]:
@@ -382,7 +425,7 @@ def load_model(path: Path | str | None = None) -> LearnedModel:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_float=_shared_float_parser())
     except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError, gzip.BadGzipFile) as exc:
         raise ModelError(f"{path}: cannot read the model: {exc}") from None
     if not isinstance(data, dict):

@@ -90,12 +90,12 @@ LIVE_TEXTS = [
     ("UAGENT", "C1", "Hi <@UCUST>, as I already said, you should have read the setup guide."),
     ("UAGENT", "C1", "Not my department, ask billing about the invoice."),
     ("UAGENT", "C2", "Zo here: that's not our fault, the courier lost it."),
-    ("UOTHER", "C1", "Calm down, the parcel is on its way."),
+    ("UOTHER", "C1", "Calm down, sir, the parcel is on its way."),
 ]
 SCANNED_TEXTS = [
     (3, "Not my department, ask billing about the invoice."),
     (4, "Another PEBKAC ticket from the Zephyr account lol"),
-    (9, "Calm down, the parcel is on its way."),
+    (9, "Calm down, sir, the parcel is on its way."),
 ]
 
 
@@ -403,7 +403,7 @@ def test_a_chart_that_cannot_go_up_costs_the_chart_not_the_digest(team) -> None:
 def test_snooze_without_the_agents_zone_lasts_until_midnight_in_coach_tz(make_bot) -> None:
     bot = make_bot(time_zone="Asia/Kolkata")  # UTC+05:30: its midnight is no UTC hour
     bot.slack.handlers["/api/users.info"] = lambda call: (200, {}, {"ok": False, "error": "missing_scope"})
-    bot.event(message("Calm down, the parcel is on its way.", user="UNOTZ"))
+    bot.event(message("Calm down, sir, the parcel is on its way.", user="UNOTZ"))
     nudge = bot.slack.wait_for("/api/chat.postEphemeral")[-1].body
     _vote(bot, nudge, "coach_snooze", "UNOTZ")
     reply = bot.slack.wait_for("/response/vote")[-1].body
