@@ -15,6 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "UTC"
+DAY = 86_400  # seconds: epoch days number the rollups, periods, purges and "today"
 _EPOCH = date(1970, 1, 1)
 
 

@@ -16,7 +16,7 @@ from typing import Protocol
 from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.models import Analysis, Suggestion
-from bot.store.spool import FlagWriter
+from bot.store import FlagWriter
 from bot.workspace import WorkspaceSettings
 
 UNWATCHED, EMPTY, MENTION = "unwatched", "empty", "mention"  # why a message was not coached

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from bot.models import CATEGORIES, Flag
 from bot.report_dimensions import DIMENSIONS, Dimension, flag_dimensions
-from bot.store import DAY, SLOT, Store
-from bot.timezones import DEFAULT_ZONE, day_label, day_start, is_utc, local_day
+from bot.store import Store
+from bot.store.rollups import SLOT
+from bot.timezones import DAY, DEFAULT_ZONE, day_label, day_start, is_utc, local_day
 
 MIN_VOTES_FOR_ADVICE = 3
 FALSE_POSITIVE_ADVICE_RATE = 0.4

@@ -17,8 +17,7 @@ from bot.slack.client import Outbox
 from bot.slack.metrics import Metrics, Timer
 from bot.slack.people import People
 from bot.slack.pool import ListenerPool
-from bot.store import Store
-from bot.store.spool import FlagWriter
+from bot.store import FlagWriter, Store
 from bot.timezones import team_zone
 from bot.workspace import SettingsCache, WorkspaceSettings
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from bot.slack.client import Outbox
     from bot.slack.pool import ListenerPool
-    from bot.store.spool import FlagWriter
+    from bot.store import FlagWriter
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 
