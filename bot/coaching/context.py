@@ -16,7 +16,7 @@ from bot.coaching import segments
 from bot.coaching.lazy import lazy_property
 from bot.coaching.regex_shape import finditer_fast, might_match, search_fast
 from bot.coaching.rules import Rule
-from bot.coaching.text import NormalizedText, Zone
+from bot.coaching.text import NormalizedText, Zone, normalize
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 
 CONTEXT_FILE = PROMPTS_DIR / "context.toml"
@@ -519,3 +519,9 @@ class MessageContext:
             ):
                 return True
         return False
+
+
+def addressed_to_customer(text: str) -> bool:
+    """``MessageContext.addressed_to_customer`` for raw text: the question the LLM judge asks
+    of a message the engine left unflagged (a flagged one's Analysis already says)."""
+    return MessageContext(normalize(text)).addressed_to_customer
