@@ -15,7 +15,6 @@ are read at scrape time by a collector rather than counted twice.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -168,20 +167,6 @@ class Metrics:
             thread.join(timeout=5)
 
         return int(server.server_address[1]), stop
-
-
-class Timer:
-    """``with Timer(histogram):`` observes the block's duration (also when it raises)."""
-
-    def __init__(self, histogram: Histogram) -> None:
-        self.histogram = histogram
-
-    def __enter__(self) -> Timer:
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.histogram.observe(time.perf_counter() - self.started)
 
 
 class _StatsCollector(Collector):

@@ -37,5 +37,5 @@ def handle_coach_command(deps: Deps, ack: Ack, command: dict[str, Any], respond:
     elif word == "settings" and len(text.split()) == 1:
         agent_settings(deps, respond, user, team)
     else:
-        draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+        draft = coach_draft(deps.coach, text)
         respond(response_type="ephemeral", **suggestion_message(draft.analysis, draft.suggestion))

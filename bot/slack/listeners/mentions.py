@@ -34,7 +34,7 @@ def handle_mention(deps: Deps, event: dict[str, Any], body: dict[str, Any], clie
     if len(draft.split()) < 3 and thread_ts and thread_ts != event.get("ts"):
         draft = _parent_text(client, channel, thread_ts) or draft
     if draft:
-        coached = coach_draft(deps.coach, draft, analyse=deps.analyse)
+        coached = coach_draft(deps.coach, draft)
         payload = suggestion_message(coached.analysis, coached.suggestion)
     else:
         payload = help_message()

@@ -20,7 +20,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.coaching.team import known_rule_ids, team_ruleset, validate_term
+from bot.coaching.team import known_rule_ids, validate_term
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import CHANNEL_ID, USER_ID, channel_ref, escape, user_ref
 from bot.review.digest import Schedule
@@ -607,7 +607,7 @@ def _save_terms(
     ]
     _update(deps, view_id, saved_view(changes))
     _refresh(deps, user, team)
-    team_ruleset(deps.settings_for(team), deps.coach.rules)  # built now, not on the next message's time
+    deps.coach.prepare(deps.settings_for(team))  # built now, not on the next message's time
 
 
 def _update(deps: Deps, view_id: str, view: dict[str, Any]) -> None:

@@ -22,5 +22,5 @@ def handle_coach_this_reply(deps: Deps, ack: Ack, shortcut: dict[str, Any], resp
     if not text.strip():
         respond(response_type="ephemeral", text="That message has no text to coach.")
         return
-    draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+    draft = coach_draft(deps.coach, text)
     respond(response_type="ephemeral", **suggestion_message(draft.analysis, draft.suggestion))
