@@ -349,6 +349,16 @@ def known(store: Store, kind: str) -> dict[str, str]:
     return found
 
 
+def flagged_in(store: Store, kind: str, days: int, team: str | None = None) -> dict[str, str]:
+    """The channels or agents ("channel" | "agent") a team's flags named in the last ``days``
+    days: id -> name (the id when no name is known). Read from the daily rollup: a few
+    thousand rows, for App Home's pickers."""
+    first = local_day(time.time()) - days
+    found = {key: key for key in store.rollup_keys(kind, first, team)}
+    found.update({key: name or key for key, name in store.names(kind, team).items() if key in found})
+    return found
+
+
 @dataclass
 class _Counts:
     """One period counted: every dimension, and the totals and categories day by day."""
