@@ -20,8 +20,8 @@ from typing import Protocol
 from bot.coaching import facts as fact_check
 from bot.coaching.audience import audience
 from bot.coaching.detect import detect
-from bot.coaching.rewrite_eval import defects
 from bot.coaching.rules import RuleSet
+from bot.coaching.suggestion_checks import defects
 from bot.coaching.templates import PromptTemplate, few_shot, load_pairs, load_template
 from bot.config import ConfigError, Settings
 from bot.models import Analysis, Suggestion
