@@ -246,12 +246,12 @@ def test_underscore_first_italic_pattern_equals_the_lookbehind_first_one(text: s
 
 
 def _cue_patterns() -> list[re.Pattern[str]]:
-    from bot.coaching import context, segments
+    from bot.coaching import context, greetings
 
     cues = context.cues()
     fields = [getattr(cues, name) for name in cues.__dataclass_fields__]
     return [field for field in fields if isinstance(field, re.Pattern)] + [
-        segments.GREETING,
+        greetings.GREETING,
         context._REPLY_PROSE,
         context._SECOND_PERSON,
         context._WE,

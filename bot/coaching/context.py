@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.coaching import segments
+from bot.coaching import greetings, segments
 from bot.coaching.lazy import lazy_property
 from bot.coaching.regex_shape import finditer_fast, might_match, search_fast
 from bot.coaching.rules import Rule
@@ -264,7 +264,7 @@ class MessageContext:
 
     @lazy_property
     def _reply_like(self) -> bool:
-        return segments.has_greeting(self.text) or bool(self.cues.reply_cue.search(self.text))
+        return greetings.has_greeting(self.text) or bool(self.cues.reply_cue.search(self.text))
 
     @lazy_property
     def addressed_to_customer(self) -> bool:
@@ -390,7 +390,7 @@ class MessageContext:
 
     def _reads_as_reply_text(self, body: str) -> bool:
         """Prose to a customer: a greeting, a customer closing, or us speaking to "you"."""
-        if _found(segments.GREETING, body) or _found(_REPLY_PROSE, body) or _found(self.cues.reply_cue, body):
+        if _found(greetings.GREETING, body) or _found(_REPLY_PROSE, body) or _found(self.cues.reply_cue, body):
             return True
         return _found(_SECOND_PERSON, body) and _found(_WE, body)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from bot.coaching.facts import extract
+from bot.coaching.greetings import CLOSING
 from bot.coaching.named_things import objects_named
 from bot.coaching.rewrite_case import Case
-from bot.coaching.suggestion_checks import SIGN_OFF, has_next_step
+from bot.coaching.suggestion_checks import has_next_step
 
 
 def with_next_step(case: Case, draft: str, lost: list[str] | None = None, avoid: str = "") -> str:
@@ -80,7 +81,7 @@ _ASKS_FOR_NUMBER = re.compile(
 
 def insert_step(text: str, step: str) -> str:
     """Put the step before the sign-off, inside a closing quote, after a full stop."""
-    sign_off = SIGN_OFF.search(text)
+    sign_off = CLOSING.search(text)
     tail = ""
     if sign_off:
         text, tail = text[: sign_off.start()].rstrip(), text[sign_off.start() :]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.coaching.facts import extract, missing
+from bot.coaching.greetings import CLOSING
 from bot.coaching.harsh import sentences
 from bot.models import Analysis
 
@@ -20,13 +21,6 @@ _GREETING = re.compile(
     r"^\s*(?:(?:sending|reply|draft)[^:\n]{0,20}:\s*)?['\"]?\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))"
     r"\b[^,!\n\u2014]{0,40}?(?:[,!]|\s[\u2014-])\s*",
     re.IGNORECASE,
-)
-
-# A sign-off: "Regards,\nPaul", "We look forward to...\nLucas", or a bare name on the last line.
-SIGN_OFF = re.compile(
-    r"\n\s*(?:(?i:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
-    r"|sincerely|warmly|all the best|talk soon|we look forward[^\n]*)\b[^\n]*(?:\n[^\n]{0,60})?"
-    r"|[-\u2014~^]*\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$",
 )
 
 _WORDS = re.compile(r"[a-z][a-z'-]{3,}")
@@ -168,7 +162,7 @@ def _repeats(text: str) -> set[str]:
     """Sentences (of two words or more) said twice, and thanks said twice: "Thank you. ... Thank you."."""
     seen: set[str] = set()
     out: set[str] = set()
-    for sentence in sentences(SIGN_OFF.sub("", text)):
+    for sentence in sentences(CLOSING.sub("", text)):
         plain = re.sub(r"\W+", " ", sentence).strip().casefold()
         key = "thanks" if re.match(r"(?:thanks|thank you)\b", plain) else plain
         if len(plain.split()) >= 2 or key == "thanks":
@@ -222,7 +216,7 @@ def _fragments(text: str) -> set[str]:
     or answer ("R household."), or a short verbless run opening with a preposition ("In the
     trade."). The sign-off and any greeting are left out; a name or an id on its own is fine."""
     out = set()
-    for sentence in sentences(SIGN_OFF.sub("", text)):
+    for sentence in sentences(CLOSING.sub("", text)):
         plain = _GREETING.sub("", sentence.strip(), count=1).strip(" '\"“”‘’_*`>()-\u2014.!,;:")
         words = re.findall(r"[A-Za-z][\w'’-]*|\d[\w./-]*", plain)
         if not words or _SHORT_OK.match(plain) or plain.endswith("?"):
@@ -295,7 +289,7 @@ _LY_NOUNS = _wordset("reply supply family assembly anomaly rally jelly belly all
 
 def body(text: str) -> str:
     """The text without its greeting and sign-off."""
-    text = SIGN_OFF.sub("", text)
+    text = CLOSING.sub("", text)
     return _GREETING.sub("", text, count=1)
 
 
@@ -329,7 +323,7 @@ def hollow(text: str) -> bool:
 
 
 def last_sentences(text: str, count: int = 2) -> str:
-    text = SIGN_OFF.sub("", text).strip()
+    text = CLOSING.sub("", text).strip()
     parts = re.split(r"(?<=[.!?])\s+|\n+", text)
     return " ".join(parts[-count:])
 
