@@ -113,9 +113,8 @@ def load_context(path: Path | None = None) -> ContextCues:
         own_below=compiled(_bounded(cue("agent", "own_below")), "[agent] own_below"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
-        reply_cue=compiled(
-            _bounded(cue("agent", "reply_cues"))
-            + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
+        reply_cue=compiled(  # the cues, or a sign-off alone on its line
+            _bounded(cue("agent", "reply_cues")) + r"|\n\s*" + greetings.SIGN_OFF_WORDS + r",?\s*\n",
             "[agent] reply_cues",
         ),
         meta=compiled(

@@ -1,16 +1,22 @@
 """The one greeting pattern and the one sign-off pattern, built from prompts/greetings.toml.
 
 Detection (a greeting makes a message a reply), the rewriter (it keeps a message's greeting and
-sign-off around an edit), its scorer and the audience check must agree on what a greeting is,
-so the words are data and every pattern that looks for one is built here, from the same lists.
-The file is read once, on import; a broken one is a RuleError naming it.
+sign-off around an edit), its scorer and the facts a rewrite keeps must agree on what a
+greeting and a sign-off are, so the words are data and the patterns are built here, from the
+same lists. The file is read once, on import; a broken one is a RuleError naming it.
 
-``GREETING_WORDS`` / ``SIGN_OFF_WORDS``: the lists as one regex group each ("good morning" and
-"good evening" become ``good (?:morning|evening)``). ``GREETING``: a greeting opening a line, a
-quote or a draft (detection's; ``has_greeting``). ``OPENS_WITH_GREETING``: a message that
-starts with one. ``GREETING_LEAD``: a message's opening greeting with the name and the comma
-after it ("Hi Sam, "). ``SIGN_OFF``: a sign-off on its own line at the end. ``CLOSING``: what a
-rewrite keeps after its last sentence: a sign-off, a closing line, or a bare name.
+``GREETING_WORDS`` / ``SIGN_OFF_WORDS``: each list as one regex group ("good morning" and
+"good evening" become ``good (?:morning|evening)``), for the patterns that embed one (context's
+reply cue, the scorer's short sentences, the names facts keep, the rewriter's "Hi Name, "
+capital). ``GREETING``: a greeting opening a line, a quote or a draft (detection's;
+``has_greeting``). ``GREETING_LEAD``: a message's opening greeting with the name and the comma
+after it ("Hi Sam, "). ``CLOSING``: what a rewrite keeps after its last sentence: a sign-off,
+a closing line, or a bare name.
+
+Two readers keep a narrower greeting list, each saying why: the audience check
+(bot.coaching.audience) and what a rewrite keeps of a message's opening (bot.coaching.splice).
+Not greetings in this sense: context's reply prose ("thank you for contacting us"), and
+prompts/redaction.toml's list of what a name may follow, which is wider on purpose.
 """
 
 from __future__ import annotations
@@ -61,7 +67,6 @@ def load_greetings(path: Path = GREETINGS_FILE) -> dict[str, tuple[str, ...]]:
     data = read_toml(path)
     return {
         "greeting": _words(data, "greeting", "words", path),
-        "address": _words(data, "greeting", "address", path),
         "sign_off": _words(data, "sign_off", "words", path),
         "lines": _words(data, "sign_off", "lines", path),
     }
@@ -69,13 +74,17 @@ def load_greetings(path: Path = GREETINGS_FILE) -> dict[str, tuple[str, ...]]:
 
 _LISTS = load_greetings()
 GREETING_WORDS = alternation(_LISTS["greeting"])
-ADDRESS_WORDS = alternation(_LISTS["address"])  # "Sir, ...": kept by a rewrite like a greeting
 SIGN_OFF_WORDS = alternation(_LISTS["sign_off"])
 _CLOSING_LINES = "|".join(_phrase(line) + r"[^\n]*" for line in _LISTS["lines"])
 
 GREETING = re.compile(r"(?:^|\n|[:\"'>`_*]\s{0,3})\s*" + GREETING_WORDS + r"\b", re.IGNORECASE)
-OPENS_WITH_GREETING = re.compile(r"^\W*" + GREETING_WORDS + r"\b", re.IGNORECASE)
-SIGN_OFF = re.compile(r"\n\s*" + SIGN_OFF_WORDS + r"\b[^\n]*(?:\n[^\n]{0,60})?\s*$", re.IGNORECASE)
+# After a draft label ("sending:", "reply to Sam:"), if any.
+GREETING_LEAD = re.compile(
+    r"^\s*(?:(?:sending|reply|draft)[^:\n]{0,20}:\s*)?['\"]?\s*"
+    + GREETING_WORDS
+    + r"\b[^,!\n\u2014]{0,40}?(?:[,!]|\s[\u2014-])\s*",
+    re.IGNORECASE,
+)
 # A sign-off or closing line ("Regards,\nPaul", "We look forward to...\nLucas"), or a bare name
 # on the last line: case-sensitive, so a name is capitalised.
 CLOSING = re.compile(

@@ -13,15 +13,9 @@ from __future__ import annotations
 import re
 
 from bot.coaching.facts import extract, missing
-from bot.coaching.greetings import CLOSING
+from bot.coaching.greetings import CLOSING, GREETING_LEAD, GREETING_WORDS, SIGN_OFF_WORDS
 from bot.coaching.harsh import sentences
 from bot.models import Analysis
-
-_GREETING = re.compile(
-    r"^\s*(?:(?:sending|reply|draft)[^:\n]{0,20}:\s*)?['\"]?\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))"
-    r"\b[^,!\n\u2014]{0,40}?(?:[,!]|\s[\u2014-])\s*",
-    re.IGNORECASE,
-)
 
 _WORDS = re.compile(r"[a-z][a-z'-]{3,}")
 
@@ -85,7 +79,7 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     ),
     # a reason whose main clause went: "Hi Rosa, as the case is closed." / "Because it was late."
     "reason without its clause": re.compile(
-        r"(?:^|[.!?]\s+|\n|^\W*(?:hi|hello|hey|dear)\s+[\w .'-]{1,30},\s+)"
+        r"(?:^|[.!?]\s+|\n|^\W*" + GREETING_WORDS + r"\s+[\w .'-]{1,30},\s+)"
         r"(?:as|because|since|so that)\s+[^,;:.!?\n]+[.!]",
         re.IGNORECASE,
     ),
@@ -199,12 +193,11 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 
-# What a one- or two-word sentence may be: a greeting, a thanks, a sign-off, a yes or no.
+# What a one- or two-word sentence may be: a greeting, a sign-off, a thanks, a yes or no.
 _SHORT_OK = re.compile(
-    r"^(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|best|best regards|kind regards|sorry|"
-    r"apologies|ok|okay|sure|yes|no|yep|nope|great|perfect|done|noted|understood|welcome|please|morning|"
-    r"good morning|good afternoon|good evening|all the best|talk soon|of course|absolutely|certainly|"
-    r"no problem|got it|fair enough|right|fine|update|note|p\.?s|bye|goodbye|good luck|see you)\b",
+    r"^(?:" + GREETING_WORDS + "|" + SIGN_OFF_WORDS + "|sorry|apologies|ok|okay|sure|yes|no|yep|nope|great|perfect"
+    r"|done|noted|understood|welcome|please|morning|of course|absolutely|certainly|no problem|got it|fair enough"
+    r"|right|fine|update|note|p\.?s|bye|goodbye|good luck|see you)\b",
     re.IGNORECASE,
 )
 
@@ -217,7 +210,7 @@ def _fragments(text: str) -> set[str]:
     trade."). The sign-off and any greeting are left out; a name or an id on its own is fine."""
     out = set()
     for sentence in sentences(CLOSING.sub("", text)):
-        plain = _GREETING.sub("", sentence.strip(), count=1).strip(" '\"“”‘’_*`>()-\u2014.!,;:")
+        plain = GREETING_LEAD.sub("", sentence.strip(), count=1).strip(" '\"“”‘’_*`>()-\u2014.!,;:")
         words = re.findall(r"[A-Za-z][\w'’-]*|\d[\w./-]*", plain)
         if not words or _SHORT_OK.match(plain) or plain.endswith("?"):
             continue
@@ -290,7 +283,7 @@ _LY_NOUNS = _wordset("reply supply family assembly anomaly rally jelly belly all
 def body(text: str) -> str:
     """The text without its greeting and sign-off."""
     text = CLOSING.sub("", text)
-    return _GREETING.sub("", text, count=1)
+    return GREETING_LEAD.sub("", text, count=1)
 
 
 def content_words(text: str) -> set[str]:
@@ -313,7 +306,7 @@ def stock_only(original: str, analysis: Analysis, suggestion: str) -> bool:
         return False
     if content_words(body(suggestion)) & own:
         return False
-    greeting = _GREETING.match(original)
+    greeting = GREETING_LEAD.match(original)
     facts = [f for f in extract(original, analysis) if not greeting or f.start >= greeting.end()]
     return not facts or len(missing(facts, body(suggestion))) == len(facts)
 
