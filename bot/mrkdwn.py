@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
-# Slack ids: an upper-case type letter and upper-case letters or digits (C0123ABCD, U04PRIYA).
+# Slack ids: an upper-case type letter and upper-case letters or digits (C0123ABCD, U04PRIYA, T024BE7LD;
+# the tests' workspace T1 and agent U1 too).
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,20}")
-USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+TEAM_ID = re.compile(r"T[A-Z0-9]{1,20}")
 
 
 def escape(text: object) -> str:

@@ -3,7 +3,8 @@
 A report's "last 7 days" are whole local days, so a manager in New York reading on Monday
 morning sees Monday, not a Tuesday-to-Monday window that ends at 19:00 the day before.
 COACH_TZ names the zone (an IANA name such as Europe/Berlin; UTC by default); the zone a
-manager sets in Slack (``WorkspaceSettings.time_zone``, App Home → Settings) wins over it.
+manager sets in Slack (``WorkspaceSettings.time_zone``, App Home → Settings) wins over it
+(``WorkspaceSettings.zone``).
 Days are numbered like UTC epoch days (``local_day``): day 0 is 1970-01-01 in the zone, so
 with UTC the numbers are the rollup's.
 """
@@ -15,6 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "UTC"
+DAY = 86_400  # seconds: epoch days number the rollups, periods, purges and "today"
 _EPOCH = date(1970, 1, 1)
 
 
@@ -74,18 +76,3 @@ def local_time(seconds: float, name: str | None = None) -> datetime:
 
 def utc_time(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def team_zone(default: str, workspace: object | None = None) -> str:
-    """The zone a team's views use: its workspace setting when it has one, else COACH_TZ.
-
-    ``workspace`` is anything with a ``time_zone`` attribute (WorkspaceSettings); a stored
-    name that is not a zone (a hand-edited database) is ignored.
-    """
-    chosen = getattr(workspace, "time_zone", None) if workspace is not None else None
-    if isinstance(chosen, str) and chosen.strip():
-        try:
-            return check_zone(chosen)
-        except ZoneError:
-            pass
-    return default or DEFAULT_ZONE

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.timezones import DEFAULT_ZONE, ZoneError, check_zone
+
 log = logging.getLogger(__name__)
 
 MAX_PHRASE = 200
@@ -78,7 +80,7 @@ class WorkspaceSettings:
     managers: frozenset[str] | None = None
     digest_channel: str | None = None  # "" switches the digest off
     digest_schedule: str | None = None
-    time_zone: str | None = None  # the team's zone (reports, digest, snooze); bot.timezones.team_zone
+    time_zone: str | None = None  # the team's zone (reports, digest, snooze): zone()
     agent_pause: bool | None = None  # may agents pause their low-severity nudges?
     paused: frozenset[str] = frozenset()  # agents who paused their low-severity nudges
     memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -105,6 +107,19 @@ class WorkspaceSettings:
     def threshold_for(self, channel: str) -> str | None:
         """The lowest severity nudged in a channel: its own threshold, else the workspace's."""
         return self.prepared().thresholds.get(channel, self.threshold)
+
+    def zone(self, default: str) -> str:
+        """The zone the team's views use: set here when it is a zone, else ``default`` (COACH_TZ).
+
+        A stored name that is not a zone (a hand-edited database) is ignored.
+        """
+        chosen = self.time_zone
+        if isinstance(chosen, str) and chosen.strip():
+            try:
+                return check_zone(chosen)
+            except ZoneError:
+                pass
+        return default or DEFAULT_ZONE
 
     def pause_allowed(self, default: bool) -> bool:
         """May agents pause low-severity nudges: as set here, else ``default`` (COACH_AGENT_PAUSE)."""

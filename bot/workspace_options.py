@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.mrkdwn import CHANNEL_ID, USER_ID
 from bot.schedule import Schedule
-from bot.timezones import ZoneError, check_zone, team_zone
+from bot.timezones import ZoneError, check_zone
 from bot.workspace import SettingsError, WorkspaceSettings
 
 OPTION_KEYS = ("managers", "digest_channel", "digest_schedule", "time_zone", "agent_pause")
@@ -109,4 +109,4 @@ def digest_plan(workspace: WorkspaceSettings, env: Settings) -> tuple[str, Sched
         schedule = Schedule.parse(str(options["digest_schedule"].value))
     except ValueError:  # only a hand-edited database gets here: the environment's schedule stands
         schedule = Schedule.parse(env.digest_schedule)
-    return str(options["digest_channel"].value or ""), schedule, team_zone(env.time_zone, workspace)
+    return str(options["digest_channel"].value or ""), schedule, workspace.zone(env.time_zone)

@@ -157,7 +157,7 @@ def test_rejects_non_text(rules: RuleSet) -> None:
 
 
 def test_segments_split_sentences_but_not_titles() -> None:
-    from bot.coaching import segments
+    from bot.coaching import greetings, segments
 
     text = "Hi Mrs. Hale, thanks. The refund is done!\nCheers"
     spans = segments.sentence_spans(text)
@@ -168,8 +168,8 @@ def test_segments_split_sentences_but_not_titles() -> None:
     ]
     assert spans[0][0] == 0 and spans[-1][1] == len(text)  # the spans cover the whole text
     assert segments.sentence_at(text, text.index("refund"), text.index("refund") + 6) == spans[1]
-    assert segments.has_greeting("draft: 'Hello Sam, ...'")
-    assert not segments.has_greeting("this is a high-priority ticket")
+    assert greetings.has_greeting("draft: 'Hello Sam, ...'")
+    assert not greetings.has_greeting("this is a high-priority ticket")
 
 
 def test_an_excusing_cue_inside_the_match_does_not_excuse_it() -> None:

@@ -171,7 +171,7 @@ def test_answer_with_splice_debris_falls_back(llm_server: FakeServer, caplog: py
 
 
 def test_few_shot_prefers_the_same_audience_and_category() -> None:
-    from bot.coaching.llm import few_shot, load_pairs
+    from bot.coaching.templates import few_shot, load_pairs
 
     pairs = load_pairs()
     assert len(pairs) >= 50

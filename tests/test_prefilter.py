@@ -12,8 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.coaching.compact import COMPACT_TABLE, compact
-from bot.coaching.detect import _at_starts, _windowed, detect
-from bot.coaching.prefilter import AT_STARTS, Starts, compact_spans, starts_around, windows_around
+from bot.coaching.detect import detect
+from bot.coaching.prefilter import (
+    AT_STARTS,
+    Starts,
+    at_starts,
+    compact_spans,
+    starts_around,
+    windowed,
+    windows_around,
+)
 from bot.coaching.regex_shape import required_literals
 from bot.coaching.rules import RuleSet, default_rules
 from bot.coaching.text import normalize
@@ -83,10 +91,10 @@ def test_windowed_search_equals_a_whole_text_run(original: str) -> None:
             spans = [(m.start(), m.end()) for lit in plan.literals for m in regex(re.escape(lit)).finditer(text)]
             expected = [m.span() for m in pattern.finditer(text)]
             windows = windows_around(spans, plan.before, plan.after, len(text)) if spans else ()
-            assert [m.span() for m in _windowed(pattern, text, windows)] == expected, (rule.id, pattern.pattern)
+            assert [m.span() for m in windowed(pattern, text, windows)] == expected, (rule.id, pattern.pattern)
             if plan.before <= AT_STARTS:  # the cheaper mode scan picks for such patterns
                 starts = starts_around(spans, plan.before) if spans else Starts()
-                assert [m.span() for m in _at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
+                assert [m.span() for m in at_starts(pattern, text, starts)] == expected, (rule.id, pattern.pattern)
 
 
 def test_remembered_literals_are_per_pattern_text_and_flags() -> None:
@@ -101,8 +109,8 @@ def test_remembered_literals_are_per_pattern_text_and_flags() -> None:
 
 def test_a_window_cut_does_not_invent_a_match() -> None:
     pattern = re.compile(r"\bfoo\b")
-    assert [m.span() for m in _windowed(pattern, "a foobar", ((0, 5),))] == []
-    assert [m.span() for m in _windowed(pattern, "a foo bar", ((0, 5),))] == [(2, 5)]
+    assert [m.span() for m in windowed(pattern, "a foobar", ((0, 5),))] == []
+    assert [m.span() for m in windowed(pattern, "a foo bar", ((0, 5),))] == [(2, 5)]
 
 
 def test_windows_merge_and_stay_inside_the_text() -> None:
@@ -238,12 +246,12 @@ def test_underscore_first_italic_pattern_equals_the_lookbehind_first_one(text: s
 
 
 def _cue_patterns() -> list[re.Pattern[str]]:
-    from bot.coaching import context, segments
+    from bot.coaching import context, greetings
 
     cues = context.cues()
     fields = [getattr(cues, name) for name in cues.__dataclass_fields__]
     return [field for field in fields if isinstance(field, re.Pattern)] + [
-        segments.GREETING,
+        greetings.GREETING,
         context._REPLY_PROSE,
         context._SECOND_PERSON,
         context._WE,
@@ -400,9 +408,9 @@ def test_the_prefilter_never_drops_a_rule_that_would_match(original: str) -> Non
             if where is None:
                 continue
             if isinstance(where, Starts):
-                found = [m.span() for m in _at_starts(pattern, text, where)]
+                found = [m.span() for m in at_starts(pattern, text, where)]
             else:
-                found = [m.span() for m in _windowed(pattern, text, where)]
+                found = [m.span() for m in windowed(pattern, text, where)]
             assert found == expected, (rule_id, pattern.pattern)
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from bot.review.reports import Period, build_report
 from bot.store import Store
-from bot.timezones import ZoneError, end_of_day, local_day, team_zone, zone
+from bot.timezones import ZoneError, end_of_day, local_day, zone
+from bot.workspace import WorkspaceSettings
 from tests.factories import make_flag
 
 # 2025-11-02 is the day the USA leaves summer time: a 25-hour day in New York.
@@ -84,13 +85,10 @@ def test_zone_helpers() -> None:
     assert local_day(NOW, "Asia/Tokyo") == local_day(NOW, "UTC") + 1  # 07:30 the next morning in Tokyo
     assert end_of_day(NOW, "UTC") - NOW == 1.5 * HOUR
 
-    class Workspace:
-        time_zone = "Europe/Berlin"
-
-    assert team_zone("UTC", Workspace()) == "Europe/Berlin"
-    assert team_zone("America/New_York", None) == "America/New_York"
-    Workspace.time_zone = "Nowhere/Special"
-    assert team_zone("UTC", Workspace()) == "UTC"  # a stored name that is not a zone is ignored
+    assert WorkspaceSettings(time_zone="Europe/Berlin").zone("UTC") == "Europe/Berlin"
+    assert WorkspaceSettings().zone("America/New_York") == "America/New_York"
+    assert WorkspaceSettings().zone("") == "UTC"
+    assert WorkspaceSettings(time_zone="Nowhere/Special").zone("UTC") == "UTC"  # a stored name that is not a zone
 
 
 def test_purge_and_the_migration_keep_the_quarter_hour_rollup_in_step(store: Store, tmp_path: Path) -> None:

@@ -16,19 +16,15 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.coaching.audience import audience
 from bot.coaching.detect import detect
 from bot.coaching.facts import extract, missing
-from bot.coaching.rewrite import (
-    audience,
-    base_form,
-    default_strategies,
-    ing_form,
-    load_strategies,
-    past_participle,
-    rewrite,
-)
-from bot.coaching.rewrite_eval import defects, has_next_step, hollow, score
+from bot.coaching.frames import base_form, ing_form, past_participle
+from bot.coaching.rewrite import rewrite
+from bot.coaching.rewrite_eval import score
 from bot.coaching.rules import RuleError, RuleSet
+from bot.coaching.strategies import default_strategies, load_strategies
+from bot.coaching.suggestion_checks import defects, has_next_step, hollow
 from bot.models import Analysis, Finding
 
 PAIRS = Path(__file__).resolve().parent.parent / "prompts" / "rewrite_pairs.jsonl"
@@ -324,6 +320,6 @@ def test_eval_rewrites_command(tmp_path: Path) -> None:
 
 def test_the_last_resort_reflections_are_clean(rules: RuleSet) -> None:
     """A retrained model may read a plain question as harsh; the coach's last words must not be."""
-    from bot.coaching.rewrite import LAST_REFLECTIONS
+    from bot.coaching.reflection import LAST_REFLECTIONS
 
     assert not [text for text in LAST_REFLECTIONS if detect(text, rules).flagged]

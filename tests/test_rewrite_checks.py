@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.coaching.harsh import harsh_sentences, shape_of
-from bot.coaching.rewrite_eval import defects
+from bot.coaching.suggestion_checks import defects
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_a_harsh_sentence_next_to_the_flagged_one_does_not_survive(rules: RuleSe
     ],
 )
 def test_a_step_never_asks_for_the_time_the_message_gives(rules: RuleSet, draft: str) -> None:
-    from bot.coaching.rewrite import _ASKS_FOR_TIME  # the step's own shape, so the test names what it rules out
+    from bot.coaching.next_step import _ASKS_FOR_TIME  # the step's own shape, so the test names what it rules out
 
     analysis = detect(draft, rules)
     assert analysis.flagged, draft

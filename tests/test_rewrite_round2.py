@@ -7,7 +7,8 @@ import pytest
 
 from bot.coaching.audience import audience
 from bot.coaching.detect import detect
-from bot.coaching.rewrite import base_form, rewrite
+from bot.coaching.frames import base_form
+from bot.coaching.rewrite import rewrite
 from bot.coaching.rules import RuleSet, default_rules
 from bot.coaching.topics import default_topics, topic_for, topic_of
 

@@ -10,8 +10,8 @@ import pytest
 from bot.coaching.detect import detect
 from bot.coaching.harsh import harsh_sentences, shape_of
 from bot.coaching.rewrite import rewrite
-from bot.coaching.rewrite_eval import defects
 from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.suggestion_checks import defects
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,11 @@ import pytest
 from bot.coaching.audience import audience
 from bot.coaching.detect import detect
 from bot.coaching.facts import extract, missing
-from bot.coaching.rewrite import check_phrasing, default_strategies, load_strategies, rewrite
-from bot.coaching.rewrite_eval import defects, has_next_step, hollow
+from bot.coaching.phrasing import check_phrasing
+from bot.coaching.rewrite import rewrite
 from bot.coaching.rules import RuleError, RuleSet
+from bot.coaching.strategies import default_strategies, load_strategies
+from bot.coaching.suggestion_checks import defects, has_next_step, hollow
 from bot.coaching.topics import default_topics, load_topics, topic_for
 from bot.dataset import DATA_DIR
 

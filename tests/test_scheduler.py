@@ -10,7 +10,8 @@ from bot.cli import cli
 from bot.config import Settings
 from bot.review.digest import Schedule
 from bot.review.scheduler import Scheduler
-from bot.store import DAY, Store
+from bot.store import Store
+from bot.timezones import DAY
 from tests.factories import NOW, make_flag
 from tests.fakes import FakeServer
 

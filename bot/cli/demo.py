@@ -14,7 +14,7 @@ from bot.flows.scan import open_scan
 from bot.ingest.export import SAMPLE_EXPORT
 from bot.models import Analysis, Flag
 from bot.review.reports import agent_outcomes, build_report
-from bot.store import DAY
+from bot.timezones import DAY
 
 
 @click.command()

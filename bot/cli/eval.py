@@ -11,7 +11,7 @@ from bot.cli import eval_variants
 from bot.cli.state import State
 from bot.coaching.detect import detect
 from bot.coaching.evaluate import evaluate, flag_rate, render_text
-from bot.coaching.judge import comparison_dict, render_comparison, run_judged
+from bot.coaching.judge_eval import comparison_dict, render_comparison, run_judged
 from bot.dataset import SPLITS, DataError, labelled, read_labelled, read_texts, select
 
 

@@ -8,7 +8,7 @@ import click
 
 from bot.cli.common import days_option, existing_store
 from bot.cli.state import State
-from bot.store import DAY
+from bot.timezones import DAY
 
 
 @click.command()

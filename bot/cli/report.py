@@ -13,7 +13,6 @@ from bot.console import terminal_width
 from bot.flows.report import ReportRequest, audited_report
 from bot.review.report_format import FORMATS, AgentOutcomes, render, render_rows_csv
 from bot.review.reports import Report
-from bot.timezones import team_zone
 
 
 @click.command()
@@ -67,7 +66,7 @@ def report(
     store = existing_store(state, db_path)
     channel = known_channel(store, channel)
     agent = known_agent(store, agent)
-    tz = team_zone(state.settings.time_zone, store.workspace_settings(options_team(store)))
+    tz = store.workspace_settings(options_team(store)).zone(state.settings.time_zone)
     request = ReportRequest(days, channel=channel, agent=agent, tz=tz, include_flags=output_format == "json")
     action = "export" if output_format in ("csv", "json") else "report"
     audited = audited_report(

@@ -9,8 +9,9 @@ import click
 
 from bot.cli.state import State
 from bot.coaching.detect import detect
-from bot.coaching.rewrite import check_phrasing, load_strategies
+from bot.coaching.phrasing import check_phrasing
 from bot.coaching.rules import RuleError, RuleSet
+from bot.coaching.strategies import load_strategies
 from bot.coaching.topics import load_topics
 
 

@@ -35,6 +35,10 @@ _ABOUT_SOMEONE = re.compile(
 )
 # A reply in a Slack thread to a colleague ("replying to <@U…>:"), not a draft for a customer.
 TO_COLLEAGUE = re.compile(r"^\W*(?:thread\s+)?(?:repl(?:y|ying|ied)|answer(?:ing)?)\s+to\s+<@", re.IGNORECASE)
+# Its greetings stay narrower than bot.coaching.greetings.GREETING_WORDS (which adds hiya,
+# greetings and howdy): with the shared list a note to the team ("hiya team, Morris ticket: ...
+# lol") reads as a reply and gets a customer rewrite instead of a reflection. It opens a reply
+# when it greets someone other than the team; until this check can tell, the subset stands.
 _OPENS_REPLY = re.compile(r"^\W*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b", re.IGNORECASE)
 
 # "sending to the customer:", "reply:", "fyi, draft for #4410:": what the agent is about to send

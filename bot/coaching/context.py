@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.coaching import segments
+from bot.coaching import greetings, segments
 from bot.coaching.lazy import lazy_property
 from bot.coaching.regex_shape import finditer_fast, might_match, search_fast
 from bot.coaching.rules import Rule, load_vocab
-from bot.coaching.text import NormalizedText, Zone
+from bot.coaching.text import NormalizedText, Zone, normalize
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 
 CONTEXT_FILE = PROMPTS_DIR / "context.toml"
@@ -107,9 +107,8 @@ def load_context(path: Path | None = None) -> ContextCues:
         own_below=compiled(_bounded(cue("agent", "own_below")), "[agent] own_below"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
-        reply_cue=compiled(
-            _bounded(cue("agent", "reply_cues"))
-            + r"|\n\s*(?:regards|best|kind regards|cheers|sincerely|thanks),?\s*\n",
+        reply_cue=compiled(  # the cues, or a sign-off alone on its line
+            _bounded(cue("agent", "reply_cues")) + r"|\n\s*" + greetings.SIGN_OFF_WORDS + r",?\s*\n",
             "[agent] reply_cues",
         ),
         meta=compiled(
@@ -258,7 +257,7 @@ class MessageContext:
 
     @lazy_property
     def _reply_like(self) -> bool:
-        return segments.has_greeting(self.text) or bool(self.cues.reply_cue.search(self.text))
+        return greetings.has_greeting(self.text) or bool(self.cues.reply_cue.search(self.text))
 
     @lazy_property
     def addressed_to_customer(self) -> bool:
@@ -384,7 +383,7 @@ class MessageContext:
 
     def _reads_as_reply_text(self, body: str) -> bool:
         """Prose to a customer: a greeting, a customer closing, or us speaking to "you"."""
-        if _found(segments.GREETING, body) or _found(_REPLY_PROSE, body) or _found(self.cues.reply_cue, body):
+        if _found(greetings.GREETING, body) or _found(_REPLY_PROSE, body) or _found(self.cues.reply_cue, body):
             return True
         return _found(_SECOND_PERSON, body) and _found(_WE, body)
 
@@ -513,3 +512,9 @@ class MessageContext:
             ):
                 return True
         return False
+
+
+def addressed_to_customer(text: str) -> bool:
+    """``MessageContext.addressed_to_customer`` for raw text: the question the LLM judge asks
+    of a message the engine left unflagged (a flagged one's Analysis already says)."""
+    return MessageContext(normalize(text)).addressed_to_customer

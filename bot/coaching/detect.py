@@ -18,8 +18,7 @@ from bot.coaching import segments
 from bot.coaching.context import MessageContext, cue_outside
 from bot.coaching.learned import learned_findings
 from bot.coaching.model import LearnedModel, default_model, tokens_of
-from bot.coaching.prefilter import Starts, Windows
-from bot.coaching.regex_shape import finditer_fast, start_search
+from bot.coaching.prefilter import Windows, matches
 from bot.coaching.rules import Rule, RuleSet, default_rules
 from bot.coaching.text import normalize
 from bot.models import CATEGORIES, Analysis, Finding, severity_rank
@@ -131,13 +130,7 @@ def _rule_findings(
         pattern = patterns[position]
         entry = shared.get((id(pattern), id(where)))
         if entry is None:
-            if where is None:
-                matches: Iterator[re.Match[str]] = finditer_fast(pattern, text)
-            elif isinstance(where, Starts):
-                matches = _at_starts(pattern, text, where)
-            else:
-                matches = _windowed(pattern, text, where)
-            entry = shared[(id(pattern), id(where))] = ([], matches)
+            entry = shared[(id(pattern), id(where))] = ([], matches(pattern, text, where))
         for start, end in _spans(entry):
             if end <= start:
                 continue
@@ -194,48 +187,6 @@ def _spans(entry: tuple[list[tuple[int, int]], Iterator[re.Match[str]]]) -> Iter
             found.append(match.span())
         yield found[index]
         index += 1
-
-
-def _at_starts(pattern: re.Pattern[str], text: str, starts: Starts) -> Iterator[re.Match[str]]:
-    """What ``pattern.finditer(text)`` yields, trying only the given start positions.
-
-    Every match starts at one of them (the prefilter's literal analysis), so the first that
-    matches is finditer's next match; then, as in finditer, the next try starts where the
-    match ended. Each try sees the whole text, so nothing is cut short.
-    """
-    last = 0
-    for first, stop in starts:
-        for pos in range(max(first, last), stop):
-            if pos < last:
-                continue
-            match = pattern.match(text, pos)
-            if match is not None and match.end() > pos:
-                yield match
-                last = match.end()
-
-
-def _windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator[re.Match[str]]:
-    """What ``pattern.finditer(text)`` yields, searching only inside ``windows``.
-
-    The prefilter's windows hold every match, so this equals a whole-text run. A window's
-    end cuts the string short for lookaheads, so each hit is re-matched on the full text
-    from its start (a hit that only existed because of the cut is dropped), and, as in
-    finditer, the next search starts where the last match ended.
-    """
-    last = 0
-    search = start_search(pattern).search  # only its hits' starts are used
-    for window_start, window_end in windows:
-        pos = max(window_start, last)
-        while pos < window_end:
-            hit = search(text, pos, window_end)
-            if hit is None:
-                break
-            match = pattern.match(text, hit.start())
-            if match is None or match.end() == match.start():
-                pos = hit.start() + 1
-                continue
-            yield match
-            last = pos = match.end()
 
 
 def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Finding]:

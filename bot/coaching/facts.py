@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.coaching.greetings import GREETING_WORDS, SIGN_OFF_WORDS
 from bot.models import Analysis
 
 # Slack markup and links are kept whole: a mangled <@U…> or <url|label> is broken markup.
@@ -23,7 +24,10 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<![\w<])@[A-Za-z0-9_.-]{2,40}")
 _NUMBERISH = re.compile(r"(?<![\w])[#$€£]?[A-Za-z-]*\d[\w./:,%-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*[A-Za-z0-9]|\b[A-Z]\b")
-_GREETING_BEFORE = re.compile(r"\b(?:hi|hey|hello|dear|thanks|thank you|morning|afternoon|evening)\s+$", re.I)
+# A name follows these: a greeting or a sign-off ("Hi Raj", "Thanks Priya"), or a bare "Morning".
+_GREETING_BEFORE = re.compile(
+    r"\b(?:" + GREETING_WORDS + "|" + SIGN_OFF_WORDS + r"|morning|afternoon|evening)\s+$", re.I
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?\n:>*_\"“'‘`•\-]\s*|^\s*)$")
 # A determiner or possessive, then up to three words that are not function words or verbs.
 _NOUN_PHRASE = re.compile(

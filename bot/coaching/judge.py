@@ -17,21 +17,16 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.coaching.context import MessageContext
-from bot.coaching.evaluate import Evaluation, evaluate
+from bot.coaching.context import addressed_to_customer
 from bot.coaching.learned import category_tips, is_learned
 from bot.coaching.llm import ChatClient, LLMUnavailable, OpenAIChatClient, require_model
 from bot.coaching.model import ModelError, default_model
 from bot.coaching.rules import RuleSet
 from bot.coaching.templates import PromptTemplate, load_template
-from bot.coaching.text import normalize
 from bot.config import Settings
-from bot.dataset import Example
 from bot.models import CATEGORIES, SEVERITIES, Analysis, Finding, severity_rank
 
 log = logging.getLogger(__name__)
@@ -40,7 +35,6 @@ RULE_ID = "llm-judge"
 TEMPLATE_VARIABLES = frozenset({"message"})
 MAX_MESSAGE_FOR_JUDGE = 4000
 MAX_IN_FLIGHT = 16  # calls still running (abandoned after a timeout count too) before we stop asking
-EVAL_WORKERS = 4
 
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?\s*```$", re.DOTALL)
 _THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL | re.IGNORECASE)
@@ -245,7 +239,7 @@ class LLMJudge:
         return str(box["answer"])
 
     def _apply(self, analysis: Analysis, verdict: Verdict) -> Analysis:
-        addressed = analysis.addressed_to_customer if analysis.flagged else _addressed(analysis.text)
+        addressed = analysis.addressed_to_customer if analysis.flagged else addressed_to_customer(analysis.text)
         if not verdict.flag:
             if not analysis.flagged:
                 return analysis
@@ -279,10 +273,6 @@ class LLMJudge:
             tip=tip.tip,
             principle=info.principle if info else "",
         )
-
-
-def _addressed(text: str) -> bool:
-    return MessageContext(normalize(text)).addressed_to_customer
 
 
 def _outcome(before: bool, after: bool) -> str:
@@ -346,106 +336,3 @@ def _check_band(band: tuple[float, float]) -> None:
             threshold,
             "remove" if band[0] > threshold else "add",
         )
-
-
-# --- eval --llm --------------------------------------------------------------------------
-
-
-@dataclass
-class JudgedRun:
-    """The same evaluation with and without the judge, and what the judge did."""
-
-    local: Evaluation
-    judged: Evaluation
-    real_local: dict[str, tuple[int, int]]
-    real_judged: dict[str, tuple[int, int]]
-    stats: JudgeStats
-    evaluated: int
-
-
-def run_judged(
-    judge: LLMJudge,
-    examples: Sequence[Example],
-    detector: Callable[[str], Analysis],
-    real: dict[str, list[str]] | None = None,
-    workers: int = EVAL_WORKERS,
-) -> JudgedRun:
-    """Detect every message once, ask the judge about the uncertain ones (a few at a time), and
-    evaluate both decisions on the same analyses."""
-    texts = [e.text for e in examples] + [t for group in (real or {}).values() for t in group]
-    local = {text: detector(text) for text in texts}
-    uncertain = [text for text, analysis in local.items() if judge.wants(analysis)]
-    judged = dict(local)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="coach-eval-judge") as pool:
-        judged.update(zip(uncertain, pool.map(lambda t: judge.review(local[t]), uncertain), strict=True))
-
-    def rate(group: Iterable[str], decided: dict[str, Analysis]) -> tuple[int, int]:
-        group = list(group)
-        return sum(decided[t].flagged for t in group), len(group)
-
-    real = real or {}
-    return JudgedRun(
-        local=evaluate(examples, local.__getitem__),
-        judged=evaluate(examples, judged.__getitem__),
-        real_local={path: rate(group, local) for path, group in real.items()},
-        real_judged={path: rate(group, judged) for path, group in real.items()},
-        stats=judge.stats,
-        evaluated=len(local),
-    )
-
-
-def _figures(result: Evaluation) -> list[tuple[str, float]]:
-    rows = [
-        ("precision", result.flags.precision),
-        ("recall", result.flags.recall),
-        ("f1", result.flags.f1),
-        ("hard negatives flagged", result.hard_rate),
-        ("categories exact", result.category_exact_rate),
-        ("multi-label complete", result.multi_label_rate),
-        ("severity exact", result.severity_rate),
-    ]
-    rows += [(f"recall {name}", counts.recall) for name, counts in result.per_category.items()]
-    return rows
-
-
-def render_comparison(run: JudgedRun, model: str = "") -> str:
-    """Local-only and judged figures side by side, then what the judge was asked and answered."""
-    lines = [
-        f"with the LLM judge{f' ({model})' if model else ''}:",
-        f"  {'':24} {'local':>7} {'judged':>7} {'change':>7}",
-    ]
-    for (name, before), (_, after) in zip(_figures(run.local), _figures(run.judged), strict=True):
-        lines.append(f"  {name:24} {before:7.3f} {after:7.3f} {after - before:+7.3f}")
-    f_local, f_judged = run.local.flags, run.judged.flags
-    lines.append(
-        f"  {'tp / fp / fn':24} {f_local.tp}/{f_local.fp}/{f_local.fn} -> {f_judged.tp}/{f_judged.fp}/{f_judged.fn}"
-    )
-    for path, (flagged, total) in run.real_local.items():
-        after, _ = run.real_judged[path]
-        lines.append(f"  real replies flagged ({path}): {flagged}/{total} -> {after}/{total}")
-    stats = run.stats
-    share = stats.sent / run.evaluated if run.evaluated else 0.0
-    lines.append(f"  sent to the model: {stats.sent} of {run.evaluated} messages ({share:.1%})")
-    lines.append(f"  answers used: {sum(stats.outcomes.values())}" + _breakdown(stats.outcomes))
-    lines.append(f"  answers rejected: {sum(stats.rejected.values())}" + _breakdown(stats.rejected))
-    lines.append(f"  no answer in time or at all: {sum(stats.unavailable.values())}" + _breakdown(stats.unavailable))
-    return "\n".join(lines)
-
-
-def comparison_dict(run: JudgedRun, model: str = "") -> dict[str, object]:
-    """The judged figures for ``eval --llm --format json``."""
-    return {
-        "model": model,
-        "figures": run.judged.to_dict(),
-        "real_replies": {
-            path: {"flagged": flagged, "total": total} for path, (flagged, total) in run.real_judged.items()
-        },
-        "messages": run.evaluated,
-        **run.stats.to_dict(),
-    }
-
-
-def _breakdown(counts: Counter[str]) -> str:
-    if not counts:
-        return ""
-    return " (" + ", ".join(f"{reason}: {n}" for reason, n in counts.most_common()) + ")"

@@ -11,32 +11,26 @@ reason and never with message text.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Protocol
 
 from bot.coaching import facts as fact_check
 from bot.coaching.audience import audience
 from bot.coaching.detect import detect
-from bot.coaching.rewrite_eval import defects
 from bot.coaching.rules import RuleSet
-from bot.coaching.templates import PromptTemplate, load_template
+from bot.coaching.suggestion_checks import defects
+from bot.coaching.templates import PromptTemplate, few_shot, load_pairs, load_template
 from bot.config import ConfigError, Settings
 from bot.models import Analysis, Suggestion
-from bot.prompts import PROMPTS_DIR
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_VARIABLES = frozenset(
     {"draft", "findings", "principles", "tone", "rule_rewrite", "facts", "examples", "audience"}
 )
-# Hand-written before/after pairs: the checkout's data/ folder, or one dropped beside the prompts.
-PAIRS_FILES = (PROMPTS_DIR / "rewrite_pairs.jsonl",)  # prompts/, shipped in the wheel
-FEW_SHOT = 4
 AUDIENCE_NOTES = {
     "customer": "a reply to a customer: keep it customer-facing and end with a concrete next step",
     "colleague": "a note to colleagues: the same note without the put-down, no customer-facing tail",
@@ -102,38 +96,6 @@ def facts(text: str, analysis: Analysis | None = None) -> set[str]:
 
 def missing_facts(draft: str, answer: str, analysis: Analysis | None = None) -> list[str]:
     return sorted(fact.text for fact in fact_check.missing(fact_check.extract(draft, analysis), answer))
-
-
-@lru_cache(maxsize=4)
-def load_pairs(path: Path | None = None) -> tuple[dict[str, object], ...]:
-    """The before/after pairs used as few-shot examples; none when the file is absent or broken."""
-    for candidate in [path] if path else PAIRS_FILES:
-        try:
-            lines = candidate.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        pairs = []
-        for line in lines:
-            try:
-                pair = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(pair, dict) and isinstance(pair.get("before"), str) and isinstance(pair.get("after"), str):
-                pairs.append(pair)
-        return tuple(pairs)
-    return ()
-
-
-def few_shot(pairs: tuple[dict[str, object], ...], who: str, categories: tuple[str, ...], count: int = FEW_SHOT) -> str:
-    """The pairs closest to this draft: same audience first, then shared categories."""
-
-    def rank(item: tuple[int, dict[str, object]]) -> tuple[int, int, int]:
-        index, pair = item
-        shared = len(set(cast("tuple[str, ...]", pair.get("categories") or ())) & set(categories))
-        return (pair.get("audience") != who, -shared, index)
-
-    chosen = [pair for _, pair in sorted(enumerate(pairs), key=rank)[:count]]
-    return "\n\n".join(f"Before: {pair['before']}\nAfter: {pair['after']}" for pair in chosen) or "(none)"
 
 
 def _clean_answer(text: str) -> str:

@@ -7,8 +7,8 @@ It never scolds; it models the tone it asks for.
 from __future__ import annotations
 
 from bot.models import Analysis, Suggestion
+from bot.timezones import DAY
 
-DAY = 86_400
 INTRO = "Quick coaching note, only you can see this."
 
 

@@ -1,16 +1,19 @@
 """The prefilter's parts: per-pattern plans, windows around literal hits, the Aho-Corasick
 automata, and mapping compact-view hits back to the text. ``RuleSet`` (bot.coaching.rules) builds
-its index from these and ``RuleSet.runs`` uses them on every message."""
+its index from these and ``RuleSet.runs`` uses them on every message; ``matches`` then searches a
+pattern only where a plan says it can match (detect reads every rule's matches through it)."""
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
 
 from bot.coaching.compact import ASCII_DELETE
+from bot.coaching.regex_shape import finditer_fast, start_search
 from bot.coaching.terms import TERM_SHAPE
 
 LOOKAHEAD_MARGIN = 64  # a window's end leaves room for trailing lookaheads to see text
@@ -201,3 +204,59 @@ def compact_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
         return low
 
     return [(position(start), position(end - 1) + 1) for start, end in spans]
+
+
+# --- searching where a plan says --------------------------------------------------------
+
+
+def matches(pattern: re.Pattern[str], text: str, where: Windows | None) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, searched only where ``RuleSet.runs`` said the
+    pattern can match: the whole text (``None``), tried at candidate start positions
+    (``Starts``) or inside windows."""
+    if where is None:
+        return finditer_fast(pattern, text)
+    if isinstance(where, Starts):
+        return at_starts(pattern, text, where)
+    return windowed(pattern, text, where)
+
+
+def at_starts(pattern: re.Pattern[str], text: str, starts: Starts) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, trying only the given start positions.
+
+    Every match starts at one of them (the prefilter's literal analysis), so the first that
+    matches is finditer's next match; then, as in finditer, the next try starts where the
+    match ended. Each try sees the whole text, so nothing is cut short.
+    """
+    last = 0
+    for first, stop in starts:
+        for pos in range(max(first, last), stop):
+            if pos < last:
+                continue
+            match = pattern.match(text, pos)
+            if match is not None and match.end() > pos:
+                yield match
+                last = match.end()
+
+
+def windowed(pattern: re.Pattern[str], text: str, windows: Windows) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, searching only inside ``windows``.
+
+    The prefilter's windows hold every match, so this equals a whole-text run. A window's
+    end cuts the string short for lookaheads, so each hit is re-matched on the full text
+    from its start (a hit that only existed because of the cut is dropped), and, as in
+    finditer, the next search starts where the last match ended.
+    """
+    last = 0
+    search = start_search(pattern).search  # only its hits' starts are used
+    for window_start, window_end in windows:
+        pos = max(window_start, last)
+        while pos < window_end:
+            hit = search(text, pos, window_end)
+            if hit is None:
+                break
+            match = pattern.match(text, hit.start())
+            if match is None or match.end() == match.start():
+                pos = hit.start() + 1
+                continue
+            yield match
+            last = pos = match.end()

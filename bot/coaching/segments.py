@@ -1,13 +1,13 @@
-"""One sentence splitter and one greeting/sign-off pattern for everything that reads messages.
+"""One sentence splitter for everything that reads messages (the one greeting and sign-off
+pattern: bot.coaching.greetings).
 
 Detection (context checks), the rewriter and the LLM path must agree on where a sentence
-ends and what a greeting is, or a rewrite replaces half a sentence and a check looks at the
-wrong clause. "Mrs." and "e.g." do not end a sentence; a line break always does.
+ends, or a rewrite replaces half a sentence and a check looks at the wrong clause. "Mrs." and
+"e.g." do not end a sentence; a line break always does.
 
 API: ``sentence_spans(text)`` -> [(start, end)] covering the text; ``sentence_starts(text)``
 -> sorted start offsets; ``sentence_at(text, start, end, starts=None)`` -> the sentence span
-around a span; ``clause_before`` / ``clause_after``; ``GREETING`` and ``SIGN_OFF`` patterns
-(case-insensitive, for original or normalised text); ``has_greeting(text)``.
+around a span; ``clause_before`` / ``clause_after``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,6 @@ import re
 SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]_*]|$)|\n")
 ABBREVIATION = re.compile(r"\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|approx|no|jr|sr)$", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[,;:]|\s-+\s|\s\u2014\s?|\(|\)")
-
-GREETING_WORDS = r"(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|howdy)"
-GREETING = re.compile(r"(?:^|\n|[:\"'>`_*]\s{0,3})\s*" + GREETING_WORDS + r"\b", re.IGNORECASE)
-SIGN_OFF = re.compile(
-    r"\n\s*(?:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
-    r"|sincerely|warmly|all the best|talk soon)\b[^\n]*(?:\n[^\n]{0,60})?\s*$",
-    re.IGNORECASE,
-)
 
 
 def sentence_starts(text: str) -> list[int]:
@@ -67,8 +59,3 @@ def clause_before(text: str, sentence_start: int, start: int) -> str:
 def clause_after(text: str, end: int, sentence_end: int) -> str:
     """The clause that follows ``end`` up to the next clause break."""
     return CLAUSE_BREAK.split(text[end:sentence_end], maxsplit=1)[0]
-
-
-def has_greeting(text: str) -> bool:
-    """Does the text open (a line, a quote or a draft) with a greeting?"""
-    return GREETING.search(text) is not None

@@ -6,14 +6,11 @@ One path for ``/coach``, a DM, an @mention, the *Coach this reply* shortcut and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.coaching.coach import Coach
 from bot.models import Analysis, Suggestion
 from bot.workspace import WorkspaceSettings
-
-Analyse = Callable[[str], Analysis]  # Coach.analyse without team settings; the bot times it
 
 
 @dataclass(frozen=True)
@@ -46,10 +43,9 @@ def coach_draft(
     text: str,
     *,
     use_llm: bool = True,
-    analyse: Analyse | None = None,
     workspace: WorkspaceSettings | None = None,
 ) -> Draft:
-    """The draft's analysis and suggestion. ``analyse`` replaces ``coach.analyse`` (the bot's
-    timed one); ``use_llm=False`` keeps to the rule rewrite (``check``: no settings, no network)."""
-    analysis = analyse(text) if analyse is not None else coach.analyse(text, workspace)
+    """The draft's analysis and suggestion; ``use_llm=False`` keeps to the rule rewrite
+    (``check``: no settings, no network)."""
+    analysis = coach.analyse(text, workspace)
     return Draft(analysis, coach.suggest(text, analysis, use_llm=use_llm, workspace=workspace))

@@ -16,13 +16,11 @@ from typing import Protocol
 from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.models import Analysis, Suggestion
-from bot.store.spool import FlagWriter
+from bot.store import FlagWriter
 from bot.workspace import WorkspaceSettings
 
 UNWATCHED, EMPTY, MENTION = "unwatched", "empty", "mention"  # why a message was not coached
 PAUSED = "paused"  # the hold-back Store.add_flag_to_nudge records for an agent's pause
-
-Analyse = Callable[[str, WorkspaceSettings | None, str], Analysis]  # Coach.analyse, or the bot's timed one
 
 
 class Directory(Protocol):
@@ -89,7 +87,6 @@ class LiveCoach:
     settings: Settings
     writer: FlagWriter
     people: Directory
-    analyse: Analyse | None = None  # default: coach.analyse
 
 
 def screen(message: LiveMessage, workspace: WorkspaceSettings, env_channels: frozenset[str]) -> str:
@@ -116,8 +113,7 @@ def coach_live_message(
     ignored = screen(message, workspace, settings.channels)
     if ignored:
         return Seen(ignored=ignored)
-    analyse = live.analyse or live.coach.analyse
-    analysis = analyse(message.text, workspace, message.channel)
+    analysis = live.coach.analyse(message.text, workspace, message.channel)
     if not analysis.flagged:
         return Seen(analysis=analysis)
     people = live.people

@@ -1,6 +1,6 @@
 """From feedback to a fix: the rules agents often mark "Not helpful", and what a manager needs
 to fix each in one click. Pure over the store's rows; no Slack. App Home, `/coach report` and
-the digest all offer these fixes (the buttons: bot.slack.settings_views.fix_blocks).
+the digest all offer these fixes (the buttons: bot.slack.fix_views.fix_blocks).
 
 The report already names those rules (``RuleFeedback.advice``). For each one this adds the
 channel most of its not-helpful votes came from (for "Mute in #channel") and the flagged

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from bot.models import CATEGORIES, Flag
 from bot.report_dimensions import DIMENSIONS, Dimension, flag_dimensions
-from bot.store import DAY, SLOT, Store
-from bot.timezones import DEFAULT_ZONE, day_label, day_start, is_utc, local_day
+from bot.store import Store
+from bot.store.rollups import SLOT
+from bot.timezones import DAY, DEFAULT_ZONE, day_label, day_start, is_utc, local_day
 
 MIN_VOTES_FOR_ADVICE = 3
 FALSE_POSITIVE_ADVICE_RATE = 0.4
@@ -345,6 +346,16 @@ def known(store: Store, kind: str) -> dict[str, str]:
     """
     found = {flagged: flagged for flagged in store.flagged_ids(kind)}
     found.update({key: name or key for key, name in store.names(kind).items()})
+    return found
+
+
+def flagged_in(store: Store, kind: str, days: int, team: str | None = None) -> dict[str, str]:
+    """The channels or agents ("channel" | "agent") a team's flags named in the last ``days``
+    days: id -> name (the id when no name is known). Read from the daily rollup: a few
+    thousand rows, for App Home's pickers."""
+    first = local_day(time.time()) - days
+    found = {key: key for key in store.rollup_keys(kind, first, team)}
+    found.update({key: name or key for key, name in store.names(kind, team).items() if key in found})
     return found
 
 

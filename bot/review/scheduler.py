@@ -18,8 +18,8 @@ from bot.config import Settings
 from bot.review.digest import Poster, send_digest
 from bot.review.fixes import feedback_fixes
 from bot.review.reports import build_report
-from bot.store import DAY, Store
-from bot.timezones import day_start, local_day
+from bot.store import Store
+from bot.timezones import DAY, day_start, local_day
 from bot.workspace import WorkspaceSettings
 from bot.workspace_options import digest_plan
 

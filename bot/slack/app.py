@@ -12,7 +12,6 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.coaching.coach import Coach
-from bot.coaching.team import team_ruleset
 from bot.config import Settings
 from bot.slack.client import Outbox, Pacer, web_client
 from bot.slack.deps import Deps
@@ -51,12 +50,11 @@ def create_app(
     deps.metrics.watch(deps.outbox, deps.writer, listeners)
     deps.metrics.count_dispatch(app)
     store.write_observer = deps.metrics.observe_write
+    coach.analyse_observer = deps.metrics.detect_seconds.observe  # the detect-latency histogram
     if token_verification:
         identity = client.auth_test()
         deps.workspace_url = str(identity.get("url") or "")
         deps.team_id = str(identity.get("team_id") or "")
-        # The team's custom terms make a rule set of their own, which takes seconds to build:
-        # build it now rather than on the first message's time (kept by bot.workspace, by terms).
-        team_ruleset(store.workspace_settings(deps.team_id), coach.rules)
+        coach.prepare(store.workspace_settings(deps.team_id))
     register_all(app, deps)
     return app, deps

@@ -12,14 +12,11 @@ from slack_sdk import WebClient
 
 from bot.coaching.coach import Coach
 from bot.config import Settings
-from bot.models import Analysis
 from bot.slack.client import Outbox
-from bot.slack.metrics import Metrics, Timer
+from bot.slack.metrics import Metrics
 from bot.slack.people import People
 from bot.slack.pool import ListenerPool
-from bot.store import Store
-from bot.store.spool import FlagWriter
-from bot.timezones import team_zone
+from bot.store import FlagWriter, Store
 from bot.workspace import SettingsCache, WorkspaceSettings
 
 ADMIN_CACHE_SECONDS = 600.0
@@ -51,11 +48,6 @@ class Deps:
         if self.people is None:
             self.people = People(self.client, ADMIN_CACHE_SECONDS)
 
-    def analyse(self, text: str, workspace: WorkspaceSettings | None = None, channel: str = "") -> Analysis:
-        """The coach's analysis (with the team's settings), timed for the detect-latency histogram."""
-        with Timer(self.metrics.detect_seconds):
-            return self.coach.analyse(text, workspace, channel)
-
     def health(self) -> str:
         """Why the bot cannot do its work right now ("" when it can): /healthz answers 503 with it."""
         try:
@@ -72,4 +64,4 @@ class Deps:
     def zone(self, team: str | None = "") -> str:
         """The team's time zone: the one set in Slack (App Home → Settings) when there is one,
         else COACH_TZ."""
-        return team_zone(self.settings.time_zone, self.settings_for(team or ""))
+        return self.settings_for(team or "").zone(self.settings.time_zone)

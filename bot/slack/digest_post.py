@@ -1,7 +1,7 @@
 """Posting the digest: the Block Kit message, then (COACH_DIGEST_CHART) the period's chart.
 
 The message carries the one-click fixes App Home offers, their channels named for the buttons
-(bot.slack.channels); pressing one is handled, and authorised, by bot/slack/listeners/settings.py.
+(bot.slack.channels); pressing one is handled, and authorised, by bot/slack/listeners/settings/fixes.py.
 
 The chart goes up with files.uploadV2 (files.getUploadURLExternal, the upload itself,
 files.completeUploadExternal), which needs the files:write scope; the digest is posted

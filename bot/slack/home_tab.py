@@ -1,29 +1,21 @@
 """The App Home tab as published: the viewer's report and, for a manager, the one-click fixes
-from feedback and the Settings section under it.
+from feedback and the Settings section under it (bot.slack.manager_blocks).
 
 Not a listener: the Home is published when it is opened, when a picker changes (both in
-bot/slack/listeners/home_report.py) and after a manager changes a setting
-(bot/slack/listeners/settings.py). Every manager view is written to the audit table like
+bot/slack/listeners/home.py) and after a manager changes a setting
+(bot/slack/listeners/settings/). Every manager view is written to the audit table like
 any other report; an agent's view is always their own record.
 """
 
 from __future__ import annotations
 
-import time
-
 from bot.flows.report import ReportRequest, audited_report
-from bot.review.fixes import feedback_fixes
-from bot.review.reports import Report, build_report
-from bot.slack.channels import named
+from bot.review.reports import build_report, flagged_in
 from bot.slack.deps import Deps
+from bot.slack.manager_blocks import home_settings_blocks
 from bot.slack.permissions import is_manager
 from bot.slack.report_views import PERIODS, HomeState, home_view
-from bot.slack.settings_views import SettingsPage, fix_blocks, settings_section
-from bot.slack.views import MAX_VIEW_BLOCKS, Block, limit_blocks
-from bot.store import Store
-from bot.timezones import local_day
-from bot.workspace import WorkspaceSettings
-from bot.workspace_options import resolve
+from bot.slack.views import MAX_VIEW_BLOCKS, limit_blocks
 
 AGENT_DAYS = 30  # an agent's first look covers a month of their own record
 
@@ -34,7 +26,11 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
     tz = deps.zone(team)
     store = deps.store
     if manager:
-        channels, agents = listed(store, "channel", team), listed(store, "agent", team)
+        # the pickers offer what the team's flags named in the longest period they offer
+        channels, agents = (
+            flagged_in(store, "channel", max(PERIODS), team),
+            flagged_in(store, "agent", max(PERIODS), team),
+        )
         state = (state or HomeState()).known(channels, agents)
         audited = audited_report(
             store,
@@ -52,37 +48,3 @@ def publish_home(deps: Deps, user: str, team: str | None, state: HomeState | Non
         report = build_report(store, state.days, agent=user, team=team, manager=False, tz=tz)
         view = home_view(report, False, state)
     deps.outbox.send("views.publish", user_id=user, view=view)
-
-
-def listed(store: Store, kind: str, team: str | None) -> dict[str, str]:
-    """The channels or agents a team's flags named in the longest period the picker offers:
-    id -> name (the id when no name is known). Read from the daily rollup: a few thousand rows."""
-    first = local_day(time.time()) - max(PERIODS)
-    found = {key: key for key in store.rollup_keys(kind, first, team)}
-    found.update({key: name or key for key, name in store.names(kind, team).items() if key in found})
-    return found
-
-
-def settings_page(deps: Deps, team: str) -> SettingsPage:
-    """The settings as stored now (not the message path's cached copy) and who set each."""
-    workspace = deps.store.workspace_settings(team)
-    return SettingsPage(
-        workspace=workspace,
-        options=resolve(workspace, deps.settings),
-        origins=deps.store.setting_origins(team),
-        env=deps.settings,
-        rules=deps.coach.rules,
-    )
-
-
-def home_settings_blocks(deps: Deps, team: str, report: Report) -> list[Block]:
-    """What a manager's App Home adds under the report: fixes from feedback, then Settings."""
-    page = settings_page(deps, team)
-    return report_fix_blocks(deps, team, report, page.workspace) + settings_section(page)
-
-
-def report_fix_blocks(deps: Deps, team: str, report: Report, workspace: WorkspaceSettings | None = None) -> list[Block]:
-    """ "Mute in #channel", "Mute everywhere", "Allow this phrase" for the rules agents mark not helpful
-    (the digest posts the same fixes: bot.slack.digest_post)."""
-    workspace = workspace if workspace is not None else deps.store.workspace_settings(team)
-    return fix_blocks(named(deps.client, feedback_fixes(deps.store, report, workspace, team or None)))

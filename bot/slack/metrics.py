@@ -15,7 +15,6 @@ are read at scrape time by a collector rather than counted twice.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
     from bot.slack.client import Outbox
     from bot.slack.pool import ListenerPool
-    from bot.store.spool import FlagWriter
+    from bot.store import FlagWriter
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -168,20 +167,6 @@ class Metrics:
             thread.join(timeout=5)
 
         return int(server.server_address[1]), stop
-
-
-class Timer:
-    """``with Timer(histogram):`` observes the block's duration (also when it raises)."""
-
-    def __init__(self, histogram: Histogram) -> None:
-        self.histogram = histogram
-
-    def __enter__(self) -> Timer:
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.histogram.observe(time.perf_counter() - self.started)
 
 
 class _StatsCollector(Collector):

@@ -21,7 +21,7 @@ from bot.report_dimensions import BY_NAME, DIMENSIONS, Dimension
 from bot.review.digest import Digest, false_positive_rate, mrkdwn_item, outcomes_text
 from bot.review.report_format import AgentOutcomes, advice, category_note, outcome_parts, source_text, trend_text
 from bot.review.reports import Report, sparkline
-from bot.slack.settings_views import fix_blocks
+from bot.slack.fix_views import fix_blocks
 from bot.slack.views import (
     MAX_MESSAGE_BLOCKS,
     MAX_VIEW_BLOCKS,

@@ -1,9 +1,10 @@
 """Block Kit for the team's own settings: the App Home "Settings" section, one modal per group,
-the confirmations, the one-click fixes from feedback and an agent's `/coach settings`.
+the confirmations, the "Allow this phrase" modal of a one-click fix (its buttons:
+bot.slack.fix_views) and an agent's `/coach settings`.
 
 Pure functions of a ``SettingsPage`` (what is set and who set it). Everything shown that came
 from Slack or the store is escaped (bot.mrkdwn) and ids are rendered as mentions only when they
-have Slack's id shape. What a modal sends back is read by bot/slack/listeners/settings.py,
+have Slack's id shape. What a modal sends back is read by bot/slack/listeners/settings/,
 which trusts none of it: block ids and option values here are only what a form looks like.
 """
 
@@ -19,16 +20,12 @@ from bot.coaching.team import stage_rule_ids
 from bot.config import Settings
 from bot.models import CATEGORIES
 from bot.mrkdwn import USER_ID, channel_ref, escape, user_ref
-from bot.review.fixes import Fix, summary
-from bot.slack.views import ACTION_PAUSE_LOW, Block, context, header, limit_blocks, section
+from bot.slack.views import ACTION_PAUSE_LOW, Block, button, context, header, limit_blocks, section
 from bot.workspace import MAX_PHRASE, Allow, WorkspaceSettings
 from bot.workspace_options import Resolved
 
 CALLBACK_PREFIX = "coach_settings:"
 ACTION_EDIT = "coach_settings_edit"
-ACTION_FIX_MUTE_CHANNEL = "coach_fix_mute_channel"
-ACTION_FIX_MUTE_EVERYWHERE = "coach_fix_mute_everywhere"
-ACTION_FIX_ALLOW = "coach_fix_allow"
 ACTION_RESUME_LOW = "coach_resume_low"
 FIX_ALLOW_GROUP = "fixallow"
 
@@ -151,17 +148,6 @@ def _conversations(initial: list[str]) -> dict[str, Any]:
     return element
 
 
-def _button(
-    text: str, action_id: str, value: str, style: str | None = None, confirm: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value[:2000]}
-    if style:
-        button["style"] = style
-    if confirm:
-        button["confirm"] = confirm
-    return button
-
-
 def _modal(group: str, blocks: list[Block], submit: str | None = "Save", metadata: str = "") -> dict[str, Any]:
     view: dict[str, Any] = {
         "type": "modal",
@@ -257,7 +243,7 @@ def settings_section(page: SettingsPage) -> list[Block]:
                 "type": "section",
                 "block_id": f"settings_{name}",
                 "text": {"type": "mrkdwn", "text": f"*{GROUPS[name]}*\n{body}"[:3000]},
-                "accessory": _button("Edit", ACTION_EDIT, name),
+                "accessory": button("Edit", ACTION_EDIT, name),
             }
         )
         if source:
@@ -624,7 +610,9 @@ def fix_allow_modal(rule: str, phrase: str) -> dict[str, Any]:
             f"Agents often marked `{escape(rule)}` *Not helpful*. Allow the words it flagged, so findings "
             "inside them are silenced. Edit them first: keep only what the team says innocently."
         ),
-        _input("allow_phrase", "Phrase", _text_input(phrase, placeholder="the words to allow"), optional=False),
+        _input(
+            "allow_phrase", "Phrase", _text_input(phrase[:MAX_PHRASE], placeholder="the words to allow"), optional=False
+        ),
         _input("allow_only_rule", "Scope", _checkbox("only", f"Only for {rule}", checked=True)),
     ]
     return _modal(FIX_ALLOW_GROUP, blocks, metadata=json.dumps({"rule": rule}))
@@ -661,6 +649,11 @@ def checking_view() -> dict[str, Any]:
 REFUSED_TEXT = "Settings are for the managers configured for support-coach. Nothing was changed."
 
 
+def refused_message() -> dict[str, Any]:
+    """The refusal as an ephemeral reply (a fix button pressed in the digest's channel)."""
+    return {"text": REFUSED_TEXT, "blocks": [section(REFUSED_TEXT)]}
+
+
 def refused_view() -> dict[str, Any]:
     return {
         "type": "modal",
@@ -668,49 +661,6 @@ def refused_view() -> dict[str, Any]:
         "title": _plain("Not allowed", 24),
         "close": _plain("Close", 24),
         "blocks": [section(REFUSED_TEXT)],
-    }
-
-
-# --- one-click fixes from feedback ---------------------------------------------------------
-
-
-def fix_blocks(fixes: list[Fix]) -> list[Block]:
-    """Under the report's "Rules to review": mute it in a channel, everywhere, or allow the phrase."""
-    if not fixes:
-        return []
-    blocks: list[Block] = [section("*Fix from feedback*")]
-    for fix in fixes:
-        blocks.append(section(summary(fix)))
-        buttons = []
-        if fix.channel:
-            label = f"#{fix.channel_name}" if fix.channel_name else "this channel"
-            buttons.append(
-                _button(
-                    f"Mute in {label}",
-                    ACTION_FIX_MUTE_CHANNEL,
-                    json.dumps({"r": fix.rule, "c": fix.channel}),
-                    confirm=_confirm(f"Mute {fix.rule} in {label}?"),
-                )
-            )
-        buttons.append(
-            _button(
-                "Mute everywhere",
-                ACTION_FIX_MUTE_EVERYWHERE,
-                json.dumps({"r": fix.rule}),
-                confirm=_confirm(f"Mute {fix.rule} everywhere?"),
-            )
-        )
-        buttons.append(_button("Allow this phrase", ACTION_FIX_ALLOW, json.dumps({"r": fix.rule, "p": fix.phrase})))
-        blocks.append({"type": "actions", "block_id": f"fix_{fix.rule}"[:255], "elements": buttons})
-    return blocks
-
-
-def _confirm(title: str) -> dict[str, Any]:
-    return {
-        "title": _plain("Mute a rule", 100),
-        "text": {"type": "mrkdwn", "text": escape(title)},
-        "confirm": _plain("Mute", 30),
-        "deny": _plain("Cancel", 30),
     }
 
 
@@ -726,7 +676,7 @@ def agent_settings_message(lines: list[str], paused: bool, allowed: bool) -> dic
             {
                 "type": "actions",
                 "block_id": "coach_agent",
-                "elements": [_button("Resume low-severity nudges", ACTION_RESUME_LOW, "resume", "primary")],
+                "elements": [button("Resume low-severity nudges", ACTION_RESUME_LOW, "resume", "primary")],
             }
         )
     elif allowed:
@@ -734,7 +684,7 @@ def agent_settings_message(lines: list[str], paused: bool, allowed: bool) -> dic
             {
                 "type": "actions",
                 "block_id": "coach_agent",
-                "elements": [_button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")],
+                "elements": [button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")],
             }
         )
     blocks.append(

@@ -28,7 +28,7 @@ ACTION_HELPFUL = "coach_helpful"
 ACTION_NOT_HELPFUL = "coach_not_helpful"
 ACTION_WHY = "coach_why"
 ACTION_SNOOZE = "coach_snooze"
-ACTION_PAUSE_LOW = "coach_pause_low"  # bot/slack/listeners/settings.py
+ACTION_PAUSE_LOW = "coach_pause_low"  # bot/slack/listeners/settings/agent.py
 SHORTCUT_CALLBACK = "coach_this_reply"
 
 
@@ -55,16 +55,21 @@ def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, 150), "emoji": True}}
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    button: Block = {
+def button(text: str, action_id: str, value: str, style: str | None = None, confirm: Block | None = None) -> Block:
+    """A button: its label within Slack's 75 characters, its value within MAX_VALUE, and an
+    optional confirmation dialog."""
+    label = text if len(text) <= 75 else text[:74] + "…"
+    element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "text": {"type": "plain_text", "text": label, "emoji": True},
         "action_id": action_id,
         "value": value[:MAX_VALUE],
     }
     if style:
-        button["style"] = style
-    return button
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
 
 
 def limit_blocks(blocks: list[Block], maximum: int) -> list[Block]:
@@ -100,11 +105,11 @@ def nudge_message(
             "type": "actions",
             "block_id": "coach_feedback",
             "elements": [
-                _button("Helpful", ACTION_HELPFUL, value, "primary"),
-                _button("Not helpful", ACTION_NOT_HELPFUL, value),
-                _button("Why?", ACTION_WHY, value),
-                _button("Snooze for today", ACTION_SNOOZE, value),
-                *([_button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")] if pause else []),
+                button("Helpful", ACTION_HELPFUL, value, "primary"),
+                button("Not helpful", ACTION_NOT_HELPFUL, value),
+                button("Why?", ACTION_WHY, value),
+                button("Snooze for today", ACTION_SNOOZE, value),
+                *([button("Pause low-severity nudges", ACTION_PAUSE_LOW, "pause")] if pause else []),
             ],
         }
     )

@@ -15,6 +15,9 @@ Why it looks like this:
 - Opening runs ``PRAGMA quick_check`` and refuses a damaged file, naming it, rather than
   serve reports from half a database (about 0.7 s on a million flags), then replays the
   spool of flags the bot could not write before (bot.store.spool).
+
+What callers import from here: ``Store``, ``StoreError`` and ``FlagWriter`` (the retrying,
+spooling writer live flags go through); the migrations for the tests that replay them.
 """
 
 from __future__ import annotations
@@ -37,16 +40,13 @@ from bot.store.migrations import (
 )
 from bot.store.nudges import Nudges
 from bot.store.retention import Retention
-from bot.store.rollups import DAY, SLOT, SLOT_DIMS
 from bot.store.settings import Settings
-from bot.store.spool import spool_path
+from bot.store.spool import FlagWriter, spool_path
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
-    "DAY",
     "PROBE_TIMEOUT_SECONDS",
-    "SLOT",
-    "SLOT_DIMS",
+    "FlagWriter",
     "Store",
     "StoreError",
     "m001_initial",

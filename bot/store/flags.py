@@ -8,8 +8,9 @@ import time
 from collections.abc import Iterable, Iterator
 
 from bot.models import FLAG_COLUMNS, Flag
-from bot.store.rollups import DAY, Rollups
+from bot.store.rollups import Rollups
 from bot.store.sql import _period_filter, _ts_seconds
+from bot.timezones import DAY
 
 
 class Flags(Rollups):

@@ -6,7 +6,8 @@ from sqlite_utils import Database, Migrations
 
 from bot.models import CATEGORIES
 from bot.redact import KnownNames, reredact_excerpt
-from bot.store.rollups import DAY, SLOT
+from bot.store.rollups import SLOT
+from bot.timezones import DAY
 
 migrations = Migrations("support-coach")
 

@@ -8,7 +8,8 @@ import time
 from bot.models import Flag
 from bot.store.audit import Audit
 from bot.store.flags import Flags
-from bot.store.rollups import DAY, SLOT
+from bot.store.rollups import SLOT
+from bot.timezones import DAY
 
 
 class Retention(Flags, Audit):

@@ -12,8 +12,8 @@ from bot.models import Flag
 from bot.report_dimensions import flag_dimensions
 from bot.store.connection import Connection
 from bot.store.sql import _insert_rows, _ts_seconds
+from bot.timezones import DAY
 
-DAY = 86400
 SLOT = 900  # the quarter-hour rollup: every real time zone's midnight falls on one
 SLOT_DIMS = ("total", "category")  # what a day in another zone needs: the daily series and the chart
 

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.review.scheduler import Scheduler
 from bot.slack.digest_post import post_digest
-from bot.slack.settings_views import ACTION_FIX_ALLOW, ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE, REFUSED_TEXT
+from bot.slack.fix_views import ACTION_FIX_ALLOW, ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE
+from bot.slack.settings_views import REFUSED_TEXT
 from tests.slack.conftest import MANAGER, TEAM, Bot, message, slack_ok
 from tests.slack.modals import button, buttons, home, opened, submit, texts
 from tests.slack.test_feedback_fixes import AGENTS, SUPPORT, vote_not_helpful

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from bot.review.fixes import phrase_in_excerpt
-from bot.slack.settings_views import ACTION_FIX_ALLOW, ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE, REFUSED_TEXT
+from bot.slack.fix_views import ACTION_FIX_ALLOW, ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE
+from bot.slack.settings_views import REFUSED_TEXT
 from tests.slack.conftest import MANAGER, TEAM, Bot, message, slack_ok
 from tests.slack.modals import button, buttons, click, home, last_home, opened, submit, texts
 from tests.slack.test_settings_screen import CALM

@@ -8,7 +8,8 @@ from pathlib import Path
 from bot.coaching.coach import Coach
 from bot.config import Settings
 from bot.review.fixes import Fix
-from bot.slack.settings_views import GROUPS, SettingsPage, fix_blocks, settings_modal, settings_section
+from bot.slack.fix_views import fix_blocks
+from bot.slack.settings_views import GROUPS, SettingsPage, settings_modal, settings_section
 from bot.slack.views import MAX_SECTION, MAX_VIEW_BLOCKS
 from bot.store import Store
 from bot.workspace import CustomTerm

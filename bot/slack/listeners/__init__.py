@@ -5,20 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners import (
-    actions,
-    catch_all,
-    commands,
-    home,
-    home_report,
-    lifecycle,
-    mentions,
-    messages,
-    settings,
-    shortcuts,
-)
+from bot.slack.listeners import actions, catch_all, commands, home, lifecycle, messages, settings
 
 
 def register_all(app: App, deps: Deps) -> None:
-    for module in (commands, actions, settings, shortcuts, mentions, home, home_report, lifecycle, messages, catch_all):
+    for module in (commands, actions, settings, home, lifecycle, messages, catch_all):
         module.register(app, deps)

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coaching.nudge import end_of_local_day
 from bot.slack.deps import Deps
+from bot.slack.listeners.payloads import who
 from bot.slack.views import (
     ACTION_HELPFUL,
     ACTION_NOT_HELPFUL,
@@ -61,7 +62,7 @@ def handle_feedback(deps: Deps, verdict: str, thanks: str, ack: Ack, body: dict[
     """The vote goes on the stored flag's rules, by its own agent only (store.vote)."""
     ack()
     flag_id, _claimed_rules = _value(body)
-    user, team = _who(body)
+    user, team = who(body)
     rules = deps.store.vote(flag_id, team, user, verdict) if flag_id is not None else None
     if rules is None:
         log.info("Refused a %s vote: the flag is missing or not the voter's", verdict)
@@ -73,7 +74,7 @@ def handle_feedback(deps: Deps, verdict: str, thanks: str, ack: Ack, body: dict[
 def handle_why(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     ack()
     flag_id, rules = _value(body)
-    user, _team = _who(body)
+    user, _team = who(body)
     flag = deps.store.get_flag(flag_id) if flag_id is not None else None
     if flag is not None and flag.agent == user:
         rules = list(flag.rules)  # the stored rules; the modal only ever shows rule-file text anyway
@@ -85,7 +86,7 @@ def handle_why(deps: Deps, ack: Ack, body: dict[str, Any], client: WebClient) ->
 
 def handle_snooze(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
     ack()
-    user, team = _who(body)
+    user, team = who(body)
     offset = _tz_offset(client, user)
     if offset is not None:  # the agent's own Slack time zone
         until, today = end_of_local_day(time.time(), offset), "today"
@@ -95,14 +96,6 @@ def handle_snooze(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond, 
     deps.store.snooze(team, user, until)
     text = f"Nudges snoozed for {today}. Flags are still counted in team totals."
     respond(replace_original=True, response_type="ephemeral", text=text, blocks=[context(text)])
-
-
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    """The clicking user and their team, as strings whatever the payload holds."""
-    user, team = body.get("user"), body.get("team")
-    user_id = user.get("id") if isinstance(user, dict) else ""
-    team_id = team.get("id") if isinstance(team, dict) else ""
-    return (user_id if isinstance(user_id, str) else ""), (team_id if isinstance(team_id, str) else "")
 
 
 def _tz_offset(client: WebClient, user: str) -> int | None:

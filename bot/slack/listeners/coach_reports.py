@@ -11,7 +11,7 @@ from bot.flows.report import ReportRequest, audited_report
 from bot.mrkdwn import escape
 from bot.review.reports import PeriodError, build_report, parse_days
 from bot.slack.deps import Deps
-from bot.slack.home_tab import report_fix_blocks
+from bot.slack.manager_blocks import report_fix_blocks
 from bot.slack.permissions import is_manager
 from bot.slack.report_views import MAX_AGENTS_LISTED, report_message
 from bot.slack.views import MAX_MESSAGE_BLOCKS, limit_blocks, refusal_message, section

@@ -77,7 +77,7 @@ def _channel_message(deps: Deps, team: str, event: dict[str, Any], context: Bolt
         mentions=tuple(mentioned(text)),
         bot_user=context.bot_user_id or "",
     )
-    live = LiveCoach(deps.coach, deps.settings, deps.writer, deps.people, analyse=deps.analyse)
+    live = LiveCoach(deps.coach, deps.settings, deps.writer, deps.people)
     seen = coach_live_message(live, message, deps.settings_for(team), partial(_stored, deps, message))
     if seen.ignored:
         deps.metrics.ignored(seen.ignored)
@@ -120,7 +120,7 @@ def _edited(deps: Deps, team: str, event: dict[str, Any]) -> None:
     flag = deps.store.find_flag(team, event.get("channel", ""), message.get("ts", ""))
     if flag is None or flag.status != "open":
         return
-    if not deps.analyse(message.get("text") or "", deps.settings_for(team), flag.channel).flagged:
+    if not deps.coach.analyse(message.get("text") or "", deps.settings_for(team), flag.channel).flagged:
         deps.store.set_status(flag.id, "edited")  # type: ignore[arg-type]  # the nudge worked (a stored flag has an id)
 
 
@@ -140,7 +140,7 @@ def _direct_message(deps: Deps, body: dict[str, Any], event: dict[str, Any]) -> 
     if not text.strip():
         deps.metrics.ignored("empty")
         return
-    draft = coach_draft(deps.coach, text, analyse=deps.analyse)
+    draft = coach_draft(deps.coach, text)
     deps.outbox.send(
         "chat.postMessage", channel=event["channel"], **suggestion_message(draft.analysis, draft.suggestion)
     )

@@ -1,0 +1,273 @@
+"""The sentence editor: each flagged sentence of a message goes through candidate edits, best
+first (the frames and softening of prompts/rewrites.toml, the point after a colon, dropping the
+clause, removing the phrase, the rule file's own swap, and last of all an opener or a stock
+sentence), and the first that keeps the message's facts, reads cleanly and passes the rules
+wins. When nothing of the draft can be kept, ``fallbacks`` offers whole replacements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from bot.coaching import segments
+from bot.coaching.facts import Fact, extract, missing
+from bot.coaching.frames import framed_edits, soften
+from bot.coaching.named_things import objects_named, whole_sentence
+from bot.coaching.rewrite_case import Case
+from bot.coaching.splice import (
+    KEEP_PREFIX,
+    KEEP_SUFFIX,
+    WORD,
+    drop_clauses,
+    fit_case,
+    has_content,
+    remove_spans,
+    splice,
+    tidy,
+)
+from bot.coaching.suggestion_checks import PROMISE, defects, hollow
+from bot.coaching.suggestion_checks import body as body_of
+from bot.models import Analysis, Finding
+
+_MAX_PASSES = 3
+
+
+class Editor:
+    """Edits one message sentence by sentence, checking every candidate against the original."""
+
+    def __init__(self, case: Case, customer: bool) -> None:
+        self.case = case
+        self.original = text = case.text
+        self.analysis = analysis = case.analysis
+        self.rules = case.rules
+        self.strategies = case.strategies
+        self.customer = customer
+        self.facts: list[Fact] = extract(text, analysis)
+        self.objects = objects_named(text, analysis, case.rules)
+        self.used_stock: set[str] = set()
+        first = text.lstrip()[:1]
+        self.capital = not first.isalpha() or first.isupper()
+
+    def run(self) -> str | None:
+        """The message with every flagged sentence edited, or None when no edit clears it."""
+        draft, current = self.original, self.analysis
+        for _ in range(_MAX_PASSES):
+            draft = self._pass(draft, current)
+            current = self.case.rules_only(draft)
+            if not current.flagged:
+                return draft
+        return None
+
+    def lost_phrases(self, draft: str) -> list[str]:
+        """The message's noun phrases ``draft`` no longer holds (a next step can name one)."""
+        return [f.text for f in missing(self.facts, draft) if f.kind == "phrase"]
+
+    def fallbacks(self) -> Iterator[tuple[str, str]]:
+        """Nothing of the draft could be kept: whole replacements, best first, each with the
+        object its opener names (or ""). A reply gets its greeting, then an opener about the
+        thing the customer mentioned or a stock sentence of the category, in an order the
+        message picks; the caller adds the step and has the detector judge the whole. A note
+        to colleagues gets no customer-facing sentence: only the note minus the put-down."""
+        if not self.customer:
+            note = self.original
+            for finding in sorted(self.analysis.findings, key=lambda f: f.start, reverse=True):
+                note = splice(note, finding.start, finding.end, "")
+            note = re.sub(r"(?<!\w)['\"“‘]\s*(?:\w+\s*){0,2}['\"”’](?!\w)", "", note)
+            note = tidy(soften(note, self.strategies), self.capital, self.original)
+            if has_content(note) and not self.case.rules_only(note).flagged and not defects(self.original, note):
+                yield note, ""
+            return
+        category = self.case.category
+        prefix = KEEP_PREFIX.match(self.original)
+        head = prefix.group(0) if prefix else ""
+        tail_match = KEEP_SUFFIX.search(self.original)
+        tail = tail_match.group(0).strip() if tail_match and tail_match.start() > len(head) else ""
+        choices = [
+            *self._openers(category),
+            *((s, "") for s in self.case.rotated(self.strategies.stock.get(category, ()), "stock:")),
+        ]
+        choices.append((self.rules.categories[category].fallback, ""))
+        for sentence, named in choices:
+            # the greeting and closing mark kept when they read cleanly (a macro's opening fence
+            # without its closing one does not), else the sentence alone
+            joint = " " if head[-1:] in ".!?" else ""  # "Hi James." then the sentence
+            whole = head + joint + fit_case(head, len(head), sentence) + tail
+            for candidate in (tidy(whole, self.capital, self.original), sentence):
+                if (
+                    not self.case.rules_only(candidate).flagged
+                    and not hollow(candidate)
+                    and not defects(self.original, candidate)
+                ):
+                    yield candidate, named
+                    break
+
+    def named_in(self, draft: str) -> str:
+        """The object an opener of ours names in ``draft`` (so the step names something else), or ""."""
+        category = self.case.category
+        return next(
+            (thing for sentence, thing in self._openers(category) if sentence.rstrip(".").lower() in draft.lower()), ""
+        )
+
+    def _openers(self, category: str) -> list[tuple[str, str]]:
+        """The category's openers about the first thing the message names, in the message's order."""
+        if not self.objects:
+            return []
+        thing = self.objects[0]
+        return [
+            (template.replace("{object}", thing), thing)
+            for template in self.case.rotated(self.strategies.openers.get(category, ()), "open:")
+        ]
+
+    def _pass(self, draft: str, analysis: Analysis) -> str:
+        sentences = segments.sentence_spans(draft)
+        by_sentence: dict[int, list[Finding]] = {}
+        for finding in analysis.findings:
+            # a match that starts on the previous sentence's full stop (". Had you read") belongs
+            # to the sentence it reads into
+            lead = re.match(r"[\s.!?,;:]+", draft[finding.start : finding.end])
+            if lead and lead.end() < finding.end - finding.start:
+                finding = replace(finding, start=finding.start + lead.end())
+            index = next((i for i, (s, e) in enumerate(sentences) if s <= finding.start < e), len(sentences) - 1)
+            by_sentence.setdefault(index, []).append(finding)
+        required = [f for f in self.facts if not missing([f], draft)]
+        for index in sorted(by_sentence, reverse=True):
+            start, end = sentences[index]
+            draft = self._edit_sentence(draft, start, end, by_sentence[index], required)
+        return tidy(draft, self.capital, self.original)
+
+    def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding], required: list[Fact]) -> str:
+        best: tuple[tuple[int, int], str] | None = None
+        original_start = _FRAGMENT.match(_strip_prefix(draft[start:end], start))
+        for candidate in self._candidates(draft, start, end, findings):
+            if not original_start and _FRAGMENT.match(_strip_prefix(candidate, start)):
+                continue  # "from the error message what's wrong": a clause cut off its subject
+            full = tidy(draft[:start] + candidate + draft[end:], self.capital, self.original)
+            if not has_content(full):
+                continue
+            lost = len(missing(required, full))
+            broken = defects(self.original, full)
+            reflagged = self._still_flagged(full, candidate)
+            if not lost and not broken and not reflagged:
+                return draft[:start] + candidate + draft[end:]
+            if not reflagged and not broken and (best is None or (lost, 0) < best[0]):
+                best = ((lost, 0), draft[:start] + candidate + draft[end:])
+        return best[1] if best else draft
+
+    def _still_flagged(self, full: str, candidate: str) -> bool:
+        """Does the detector still find something in the edited sentence (or anything new)?"""
+        found = self.case.rules_only(full)
+        return any(f.match and f.match in candidate for f in found.findings) or (
+            len(found.findings) > len(self.analysis.findings)
+        )
+
+    def _candidates(self, draft: str, start: int, end: int, findings: list[Finding]) -> Iterator[str]:
+        """Edits of one sentence, best first."""
+        sentence = draft[start:end]
+        body = sentence.rstrip()
+        trailing = sentence[len(body) :]
+        local = [(max(0, f.start - start), min(len(body), f.end - start)) for f in findings]
+        categories = {f.category for f in findings}
+        seen: set[str] = set()
+
+        def fresh(candidate: str) -> bool:
+            if candidate in seen or candidate == sentence:
+                return False
+            seen.add(candidate)
+            return True
+
+        framed = framed_edits(self.strategies.frames, body, local, categories)
+        for edited in framed:
+            for candidate in (soften(edited, self.strategies) + trailing, edited + trailing):
+                if fresh(candidate):
+                    yield candidate
+        head = KEEP_PREFIX.match(body) if start == 0 else None
+        lead = head.group(0) if head else ""
+        if any(whole_sentence(f.rule) for f in findings) and ":" in body[len(lead) :]:
+            # "I'll spell it out since nothing landed: restart the modem": the point is after the colon
+            point = body[len(lead) :].rsplit(":", 1)[1].strip()
+            if len(WORD.findall(point)) >= 3 and not point.startswith(("//", "/")):
+                candidate = lead + fit_case(lead, len(lead), point) + trailing
+                if fresh(candidate):
+                    yield candidate
+        dropped = drop_clauses(body, local)
+        if dropped is not None:
+            for candidate in (soften(dropped, self.strategies) + trailing, dropped + trailing):
+                if fresh(candidate):
+                    yield candidate
+        softened = soften(body, self.strategies)
+        if softened != body and fresh(softened + trailing):
+            yield softened + trailing
+        if all(len(body[a:b].split()) <= 2 for a, b in local):
+            removed = remove_spans(body, local)
+            for candidate in (soften(removed, self.strategies) + trailing, removed + trailing):
+                if fresh(candidate) and len(WORD.findall(removed)) >= 3:
+                    yield candidate
+        swapped = self._rule_swap(body, start, findings)
+        if swapped is not None and fresh(swapped + trailing):
+            yield swapped + trailing
+        prefix_match = KEEP_PREFIX.match(body) if start == 0 else None
+        prefix = prefix_match.group(0) if prefix_match else ""
+        suffix_match = KEEP_SUFFIX.search(body)
+        suffix = suffix_match.group(0) if suffix_match and suffix_match.start() > len(prefix) else ""
+        trailing = suffix + trailing
+        leading = body[: len(body) - len(body.lstrip())]
+        outside = body_of(draft[:start] + " " + draft[end:])
+        if len(WORD.findall(outside)) >= 3 and fresh(prefix or leading):
+            yield prefix or leading
+        if not self.customer:
+            return
+        # Last resorts: an opener about the thing the message names, then the rule files' own
+        # sentences and the category's stock ones, each in a per-message order so that a hundred
+        # "calm down"s do not all get the same words.
+        own: list[str] = []
+        for finding in findings:
+            rule = self.rules.get(finding.rule)
+            sentence_text = rule.rewrite_sentence if rule is not None else None
+            if sentence_text and not hollow(sentence_text) and not PROMISE.search(sentence_text):
+                own.append(sentence_text)
+        category = self.case.category
+        stock = [s for s in self.strategies.stock.get(category, ()) if s not in self.used_stock]
+        vocative = _VOCATIVE.search(body)
+        openers = [sentence for sentence, _ in self._openers(category) if sentence not in self.used_stock]
+        choices = openers + self.case.rotated(own + stock, "stock:")
+        if choices:
+            for choice in choices:
+                if vocative and vocative.start() >= len(prefix):  # "..., Mrs Park." keeps the name
+                    choice = choice.rstrip(".!") + vocative.group(1) + (choice[-1] if choice[-1] in ".!" else ".")
+                candidate = prefix + fit_case(prefix, len(prefix), choice) + trailing
+                if fresh(candidate):
+                    self.used_stock.add(choice)
+                    yield candidate
+
+    def _rule_swap(self, body: str, start: int, findings: list[Finding]) -> str | None:
+        """The rule files' phrase swap (``rewrite = "..."``), kept as a later fallback."""
+        edited = body
+        for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+            rule = self.rules.get(finding.rule)
+            if rule is None or rule.rewrite is None:
+                return None
+            a, b = max(0, finding.start - start), min(len(edited), finding.end - start)
+            replacement = fit_case(edited, a, rule.rewrite.strip())
+            if re.search(r"\b(?:a|an|the|this|that)\s+(?:\w+\s+)?$", edited[:a], re.IGNORECASE):
+                replacement = re.sub(r"^(?:a|an)\s+", "", replacement, flags=re.IGNORECASE)
+            edited = splice(edited, a, b, replacement)
+            edited = re.sub(r"\b([Aa])n(\s+)(?=[b-df-hj-np-tv-z])", r"\1\2", edited)
+            edited = re.sub(r"\b([Aa])(\s+)(?=[aeio])", r"\1n\2", edited)
+        return edited if len(WORD.findall(edited)) >= 3 else None
+
+
+# A name the sentence is addressed to, at its end: ", Mrs Park." / ", Sam!"
+_VOCATIVE = re.compile(r"(,\s*(?:(?:Mrs|Mr|Ms|Dr|Mx)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)\s*[.!?]*['\"_*`”’]*\s*$")
+
+# How a sentence starts when a drop cut off its subject or verb.
+_FRAGMENT = re.compile(r"\W*(?:from|like|of|than|by|with|in my|on my|as|to|because|since|which|who)\b", re.IGNORECASE)
+
+
+def _strip_prefix(sentence: str, start: int) -> str:
+    """The sentence without its greeting or "sending:" opener (only the message's first one has them)."""
+    if start:
+        return sentence
+    prefix = KEEP_PREFIX.match(sentence)
+    return sentence[prefix.end() :] if prefix else sentence

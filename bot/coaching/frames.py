@@ -1,0 +1,314 @@
+"""The clause edits of prompts/rewrites.toml put to work on a sentence: frames matched and
+chained over it (a template filled from the match's groups, with the verb forms it asks for),
+and softening.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.coaching.splice import fit_case, splice
+from bot.coaching.strategies import SLOT, Frame, Strategies
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Verb forms for templates. Irregular ones are listed; the rest follow spelling rules.
+_IRREGULAR_BASE = {
+    "lost": "lose",
+    "known": "know",
+    "knew": "know",
+    "seen": "see",
+    "saw": "see",
+    "read": "read",
+    "made": "make",
+    "got": "get",
+    "gotten": "get",
+    "paid": "pay",
+    "sent": "send",
+    "bought": "buy",
+    "chosen": "choose",
+    "chose": "choose",
+    "done": "do",
+    "did": "do",
+    "given": "give",
+    "gave": "give",
+    "kept": "keep",
+    "set": "set",
+    "put": "put",
+    "found": "find",
+    "had": "have",
+    "taken": "take",
+    "took": "take",
+    "written": "write",
+    "wrote": "write",
+    "been": "be",
+    "gone": "go",
+    "went": "go",
+    "heard": "hear",
+    "left": "leave",
+    "spent": "spend",
+    "forgotten": "forget",
+    "forgot": "forget",
+    "hit": "hit",
+    "broken": "break",
+    "broke": "break",
+    "told": "tell",
+    "ran": "run",
+    "run": "run",
+    "understood": "understand",
+    "used": "use",
+    "saved": "save",
+    "updated": "update",
+    "deleted": "delete",
+    "entered": "enter",
+    "ordered": "order",
+    "typed": "type",
+    "changed": "change",
+    "closed": "close",
+    "removed": "remove",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+    "shared": "share",
+    "selected": "select",
+    "printed": "print",
+    "clicked": "click",
+    "backed": "back",
+    "checked": "check",
+    "contacted": "contact",
+    "followed": "follow",
+    "opened": "open",
+    "installed": "install",
+    "noticed": "notice",
+    "renewed": "renew",
+    "registered": "register",
+    "reset": "reset",
+    "configured": "configure",
+    "disabled": "disable",
+    "enabled": "enable",
+    "turned": "turn",
+    "logged": "log",
+    "signed": "sign",
+    "uploaded": "upload",
+    "downloaded": "download",
+    "picked": "pick",
+    "tapped": "tap",
+    "stopped": "stop",
+    "dropped": "drop",
+    "shipped": "ship",
+    "planned": "plan",
+    "skipped": "skip",
+    "plugged": "plug",
+    "unplugged": "unplug",
+    "applied": "apply",
+    "tried": "try",
+    "copied": "copy",
+    "replied": "reply",
+    "ignored": "ignore",
+    "missed": "miss",
+    "moved": "move",
+    "placed": "place",
+    "paused": "pause",
+}
+
+_IRREGULAR_PP = {base: pp for pp, base in _IRREGULAR_BASE.items() if not pp.endswith("ed")} | {
+    "lose": "lost",
+    "know": "known",
+    "see": "seen",
+    "read": "read",
+    "make": "made",
+    "get": "got",
+    "pay": "paid",
+    "send": "sent",
+    "buy": "bought",
+    "choose": "chosen",
+    "do": "done",
+    "give": "given",
+    "keep": "kept",
+    "set": "set",
+    "put": "put",
+    "find": "found",
+    "have": "had",
+    "take": "taken",
+    "write": "written",
+    "be": "been",
+    "go": "gone",
+    "hear": "heard",
+    "leave": "left",
+    "spend": "spent",
+    "forget": "forgotten",
+    "hit": "hit",
+    "break": "broken",
+    "tell": "told",
+    "run": "run",
+    "understand": "understood",
+    "reset": "reset",
+}
+
+_DOUBLE_FINAL = frozenset(_words("get set put run stop plan ship shop drop skip tap plug unplug hit cut top"))
+
+
+def base_form(verb: str) -> str:
+    """ "backed" -> "back", "lost" -> "lose", "read" -> "read"; a base form stays as it is."""
+    lowered = verb.lower()
+    if lowered in _IRREGULAR_BASE:
+        return _IRREGULAR_BASE[lowered]
+    if lowered.endswith("ied") and len(lowered) > 4:
+        return lowered[:-3] + "y"
+    if lowered.endswith("ed") and len(lowered) > 4:
+        stem = lowered[:-2]
+        # "stopped" -> "stop", "padded" -> "pad"; "added", "stuffed", "buzzed" keep their double
+        if (
+            len(stem) > 3
+            and stem[-1] == stem[-2]
+            and stem[-1] not in "lszf"
+            and stem[-3] in "aeiou"
+            and stem[-4] not in "aeiou"
+        ):
+            return stem[:-1]
+        if stem.endswith(("at", "iz", "us", "ag", "ov", "ur", "ar", "iv", "ac", "uc", "ir", "as", "ur")):
+            return stem + "e"
+        return stem
+    return lowered
+
+
+def ing_form(verb: str) -> str:
+    base = base_form(verb)
+    if base in _DOUBLE_FINAL:
+        return base + base[-1] + "ing"
+    if base.endswith("ie"):
+        return base[:-2] + "ying"
+    if base.endswith("e") and not base.endswith(("ee", "ye", "oe")) and len(base) > 2:
+        return base[:-1] + "ing"
+    return base + "ing"
+
+
+def past_participle(verb: str) -> str:
+    base = base_form(verb)
+    if base in _IRREGULAR_PP:
+        return _IRREGULAR_PP[base]
+    if base in _DOUBLE_FINAL:
+        return base + base[-1] + "ed"
+    if base.endswith("e"):
+        return base + "d"
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        return base[:-1] + "ied"
+    return base + "ed"
+
+
+def fill(template: str, match: re.Match[str]) -> str:
+    """Expand a frame template from the match's groups (see prompts/rewrites.toml)."""
+
+    def slot(m: re.Match[str]) -> str:
+        value = (match.group(m.group(1)) or "").strip()
+        how = m.group(2)
+        if how in ("be", "benot"):
+            head = _noun_phrase(value)[0].split()
+            head = head[: next((i for i, w in enumerate(head) if i and w.lower() in _PRONOUNS), len(head))]
+            plural = bool(head) and head[-1].lower().endswith("s") and not head[-1].lower().endswith(("ss", "us"))
+            return ("were" if plural else "was") + ("n't" if how == "benot" else "")
+        if how == "base":
+            return base_form(value)
+        if how == "ing":
+            return ing_form(value)
+        if how == "pp":
+            own = value.lower()
+            return own if own.endswith("ed") or own in _IRREGULAR_PP.values() else past_participle(value)
+        if how == "the":
+            return re.sub(r"^(?:a|an)\s+", "the ", value, flags=re.IGNORECASE) if value else "this"
+        if how in ("np", "rest"):
+            part = _noun_phrase(value)[0 if how == "np" else 1]
+            # "the lid yourself by overfilling it": the passive keeps the cause, not the "yourself"
+            return re.sub(r"^(?:yourself|yourselves|on your own)\b\s*", "", part) if how == "rest" else part
+        if m.group(1) == "lead":
+            return match.group("lead") or ""
+        return value
+
+    return re.sub(r" {2,}", " ", SLOT.sub(slot, template)).strip()
+
+
+def _noun_phrase(value: str) -> tuple[str, str]:
+    """Split "the documents late" into ("the documents", "late")."""
+    words = value.split()
+    cut = 1
+    while cut < len(words) and cut < 4 and re.fullmatch(r"[a-z][\w-]*", words[cut]) and words[cut] not in _NP_STOP:
+        cut += 1
+    if cut < len(words) and words[cut].lower() in _PRONOUNS:  # "the card we emailed you about": one phrase
+        return value, ""
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
+_PRONOUNS = frozenset(_words("we you i they he she our"))
+
+_NP_STOP = frozenset(
+    _words(
+        "wrong wrongly incorrectly twice again by on in at to for with from before after when and or but so because "
+        "which that instead too late early back off out up down yourself yourselves there here already "
+        "during while into onto over under through without within until since as about across via per then"
+    )
+)
+
+
+def framed_edits(frames: tuple[Frame, ...], body: str, local: list[tuple[int, int]], categories: set[str]) -> list[str]:
+    """For each frame that matches a stretch overlapping a finding: that frame, then any
+    others greedily for the findings left; the fullest edits first."""
+    ordered = sorted(frames, key=lambda fr: not (set(fr.categories) & categories))
+    out: list[str] = []
+    for first in ordered:
+        if not any(
+            m.group(0) and any(m.start() < e and s < m.end() for s, e in local) for m in first.pattern.finditer(body)
+        ):
+            continue
+        for result in _chain(body, local, [first, *[f for f in ordered if f is not first]]):
+            if result not in out:
+                out.append(result)
+        if len(out) >= 8:
+            break
+    return out
+
+
+def _chain(body: str, local: list[tuple[int, int]], frames: list[Frame]) -> list[str]:
+    results = []
+    current = body
+    spans = list(local)
+    for _ in range(4):
+        applied = False
+        for frame in frames:
+            for match in frame.pattern.finditer(current):
+                if not any(match.start() < e and s < match.end() for s, e in spans) and match.group(0):
+                    continue
+                if not match.group(0):
+                    continue
+                replacement = "" if frame.strategy == "drop" else fill(frame.template, match)
+                replacement = fit_case(current, match.start(), replacement)
+                lead = match.group(0)[: len(match.group(0)) - len(match.group(0).lstrip())]
+                if lead and (frame.strategy == "reframe" or match.start() == 0):
+                    replacement = lead + replacement
+                current = splice(current, match.start(), match.end(), replacement)
+                shift = len(replacement) - (match.end() - match.start())
+                at = match.start()
+                spans = [
+                    (s, e) if e <= at else (max(at, s + shift), max(at, e + shift))
+                    for s, e in spans
+                    if not (at <= s and e <= match.end())
+                ]
+                results.append(current)
+                applied = True
+                break
+            if applied:
+                break
+        if not applied or not spans:
+            break
+    return list(reversed(results))
+
+
+def soften(text: str, strategies: Strategies) -> str:
+    """The text with the strategies' softening applied (``[[soften]]``: "just" and friends)."""
+    for pattern, replacement in strategies.soften:
+        text = pattern.sub(
+            lambda m, r=replacement: fit_case(m.string, m.start(), r) if r else "",  # type: ignore[misc]
+            text,
+        )
+    return text
