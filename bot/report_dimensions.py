@@ -24,6 +24,7 @@ from bot.timezones import local_time
 TOP = 10
 ALL_VIEWS = frozenset({"table", "csv", "json", "markdown", "slack", "digest"})
 CLI_VIEWS = frozenset({"table", "csv", "json", "markdown"})
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class FlagFacts(NamedTuple):
@@ -172,6 +173,17 @@ DIMENSIONS: tuple[Dimension, ...] = (
         digest_limit=24,
         digest_title="*When (hour of day, the team's zone):*",
     ),  # end of shift? the team's zone
+    Dimension(
+        "weekday",
+        "By day of the week",
+        "by_weekday",
+        of_time=lambda seconds, tz: WEEKDAYS[local_time(seconds, tz).weekday()],
+        order="fixed",
+        keys=WEEKDAYS,
+        label=lambda key, _: key,
+        slack_limit=7,
+        views=CLI_VIEWS | {"slack"},
+    ),  # Monday backlog? the team's zone; left out of the digest, which already says when by hour
     Dimension(
         "status",
         "Statuses",

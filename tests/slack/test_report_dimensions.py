@@ -23,7 +23,7 @@ from bot.review.report_format import render
 from bot.review.reports import build_report
 from bot.slack.report_views import digest_message, home_view, report_message
 from bot.store import Store
-from bot.timezones import day_start, local_day
+from bot.timezones import day_start, local_day, local_time
 from tests.slack.conftest import MANAGER, Bot
 
 HOUR = 3600
@@ -123,3 +123,23 @@ def test_hour_of_day_through_the_cli_and_slash_report(make_bot, tmp_path: Path) 
     bot.command("report 7d", user=MANAGER)
     reply = bot.slack.wait_for("/response/cmd")[-1].body
     assert "*By hour of day*\n09:00–10:00: 1\n17:00–18:00: 2\n23:00–00:00: 1" in _blocks_text(reply)
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Pacific/Auckland"])  # Auckland: a UTC evening is its next morning
+def test_day_of_the_week_in_the_team_zone_everywhere(tmp_path: Path, tz: str) -> None:
+    """The second dimension read from a flag's instant: one declaration, and every view lists it."""
+    now = time.time()
+    store = _store(tmp_path / "w.db", now, tz)
+    report = build_report(store, 7, now=now, tz=tz)
+    weekday = local_time(day_start(local_day(now, tz) - 2, tz) + 12 * HOUR, tz).strftime("%A")
+    counts = dict(report.counts("weekday"))
+    assert list(counts) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    assert counts[weekday] == 4 and sum(counts.values()) == 4  # all four flags fell two local days ago
+    narrowed = build_report(store, 7, now=now, tz=tz, agent="U1")  # from raw rows, not the rollup
+    assert dict(narrowed.counts("weekday"))[weekday] == 2
+    assert "By day of the week\n" in render(report, "table")
+    assert f"| {weekday} | 4 |" in render(report, "markdown")
+    assert f"by_day_of_the_week,{weekday},4" in render(report, "csv").splitlines()
+    assert json.loads(render(report, "json"))["by_weekday"][weekday] == 4
+    assert "*By day of the week*" in _blocks_text(report_message(report))
+    assert "day of the week" not in Digest(report).text.lower()
