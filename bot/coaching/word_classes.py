@@ -17,9 +17,8 @@ class, and every pair of classes at most ``SKIP_DISTANCE`` positions apart ("@@Y
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -142,7 +141,8 @@ class WordClasses:
         count = len(tokens)
         taken_until = 0
         replaced: list[tuple[int, int, str]] = []
-        for position, opening in enumerate(openings):
+        for position in [i for i, opening in enumerate(openings) if opening is not None]:
+            opening = openings[position]
             if opening is None or position < taken_until or position + 1 >= count:
                 continue
             by_second, patterned = opening
@@ -198,23 +198,34 @@ class _PhraseMemo(dict[str, "_Openings | None"]):
 
 
 def _ngrams(sequence: list[str], tagged: list[int]) -> list[str]:
-    """The 2-grams, then the 3-grams, that hold a class, each once, left to right."""
+    """The 2-grams, then the 3-grams, that hold a class, each once, left to right (spelled out
+    rather than joined from slices: this runs on every message)."""
     last = len(sequence)
     found = []
-    for size in (2, 3):
-        emitted = -1  # the last start emitted: tagged is sorted, so starts only grow
-        for index in tagged:
-            upper = min(index, last - size)
-            for start in range(max(emitted + 1, index - size + 1), upper + 1):
-                found.append(CLASS_MARK + " ".join(sequence[start : start + size]))
-            emitted = max(emitted, upper)
+    emitted = -1  # the last start emitted: tagged is sorted, so starts only grow
+    for index in tagged:
+        upper = min(index, last - 2)
+        for start in range(max(emitted + 1, index - 1), upper + 1):
+            found.append(CLASS_MARK + sequence[start] + " " + sequence[start + 1])
+        emitted = max(emitted, upper)
+    emitted = -1
+    for index in tagged:
+        upper = min(index, last - 3)
+        for start in range(max(emitted + 1, index - 2), upper + 1):
+            found.append(CLASS_MARK + sequence[start] + " " + sequence[start + 1] + " " + sequence[start + 2])
+        emitted = max(emitted, upper)
     return found
 
 
-def _skip_pairs(sequence: list[str], tagged: list[int]) -> Iterator[str]:
-    for a, b in itertools.combinations(tagged, 2):
-        if b - a <= SKIP_DISTANCE:
-            yield f"{CLASS_MARK}{sequence[a]}~{sequence[b]}"
+def _skip_pairs(sequence: list[str], tagged: list[int]) -> list[str]:
+    """Each pair of classes at most SKIP_DISTANCE apart, by first then second position."""
+    found = []
+    for number, a in enumerate(tagged):
+        for b in tagged[number + 1 :]:
+            if b - a > SKIP_DISTANCE:
+                break
+            found.append(f"{CLASS_MARK}{sequence[a]}~{sequence[b]}")
+    return found
 
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
