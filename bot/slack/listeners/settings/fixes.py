@@ -19,7 +19,7 @@ from bot.mrkdwn import CHANNEL_ID, channel_ref, escape
 from bot.slack.deps import Deps
 from bot.slack.fix_views import ACTION_FIX_ALLOW, ACTION_FIX_MUTE_CHANNEL, ACTION_FIX_MUTE_EVERYWHERE
 from bot.slack.listeners.payloads import who
-from bot.slack.listeners.settings.form import open_view, refresh
+from bot.slack.listeners.settings.form import make_live, open_view, refresh
 from bot.slack.permissions import authorised
 from bot.slack.settings_views import fix_allow_modal, refused_message, refused_view, saved_view
 
@@ -42,6 +42,8 @@ def handle_fix_mute(deps: Deps, everywhere: bool, ack: Ack, body: dict[str, Any]
     where = "" if everywhere else channel
     done = deps.store.mute_rule(rule, where, team=team, actor=user)
     shown = f"`{escape(rule)}` " + (f"in {channel_ref(where)}" if where else "everywhere")
+    if done:
+        make_live(deps, team)
     open_view(deps, body, saved_view([f"Muted {shown}" if done else f"{shown} was already muted"]))
     if done:
         refresh(deps, user, team)

@@ -36,6 +36,13 @@ def update_view(deps: Deps, view_id: str, view: dict[str, Any]) -> None:
         log.warning("views.update failed: %s", exc.response.get("error"))
 
 
+def make_live(deps: Deps, team: str) -> None:
+    """A saved change is read by the very next message: called before the manager is told it is
+    saved (a message sent right after "Saved" must not meet the settings from before it)."""
+    assert deps.workspace is not None
+    deps.workspace.invalidate(team)
+
+
 def refresh(deps: Deps, user: str, team: str) -> None:
     """After a change: the message path reads it now, and the manager's Home shows it."""
     assert deps.workspace is not None

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App
 
 from bot.slack.deps import Deps
 from bot.slack.listeners.payloads import who
-from bot.slack.listeners.settings.form import open_view, read_state, refresh
+from bot.slack.listeners.settings.form import make_live, open_view, read_state, refresh
 from bot.slack.listeners.settings.savers import SAVERS, save_fix_allow
 from bot.slack.listeners.settings.terms import save_terms
 from bot.slack.manager_blocks import settings_page
@@ -73,6 +73,8 @@ def handle_submitted(deps: Deps, ack: Ack, body: dict[str, Any], view: dict[str,
     if errors:
         ack(response_action="errors", errors=errors)
         return
+    if changes:
+        make_live(deps, team)
     ack(response_action="update", view=saved_view(changes))
     if changes:
         refresh(deps, user, team)

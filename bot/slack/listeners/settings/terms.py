@@ -15,7 +15,15 @@ from bot.coaching.team import validate_term
 from bot.models import CATEGORIES, SEVERITIES
 from bot.mrkdwn import escape
 from bot.slack.deps import Deps
-from bot.slack.listeners.settings.form import either_team, field_raw, field_strings, field_text, refresh, update_view
+from bot.slack.listeners.settings.form import (
+    either_team,
+    field_raw,
+    field_strings,
+    field_text,
+    make_live,
+    refresh,
+    update_view,
+)
 from bot.slack.settings_views import SettingsPage, checking_view, saved_view, settings_modal
 from bot.workspace import MAX_PHRASE, CustomTerm, SettingsError, default_term_id
 
@@ -36,6 +44,8 @@ def save_terms(
         return
     if term is None:
         changes = _remove_terms(deps, team, user, state, page)
+        if changes:
+            make_live(deps, team)
         ack(response_action="update", view=saved_view(changes))
         if changes:
             refresh(deps, user, team)
@@ -48,6 +58,7 @@ def save_terms(
         update_view(deps, view_id, settings_modal("terms", page, draft, error=f"Not saved: {exc}"))
         return
     deps.store.put_term(term, team=team, actor=user)
+    make_live(deps, team)
     changes = [
         f"Added the custom term `{escape(term.rule_id)}`: “{escape(term.phrase)}” ({term.category}, {term.severity})",
         *_remove_terms(deps, team, user, state, page),
