@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import add
 from pathlib import Path
-from typing import TypeVar
 
+from bot.coaching.lazy import BoundedMemo
 from bot.coaching.word_classes import WordClasses
 from bot.models import CATEGORIES
 from bot.prompts import PROMPTS_DIR, RuleError
@@ -133,23 +133,6 @@ Row = tuple[float, ...]
 _WordSums = tuple[float, float, float, float, "dict[str, tuple[float, float]] | None"]  # see _word_sums
 _Terms = tuple[float, "Row | None"]  # see _terms
 _WordTerms = tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]  # see _word_terms
-_V = TypeVar("_V")
-
-
-class _Memo(dict[str, _V]):
-    """A bounded memo: a missing key's value is computed and kept (the memo is emptied when
-    full). A dict subclass, so ``map(memo.__getitem__, words)`` looks words up in C."""
-
-    def __init__(self, compute: Callable[[str], _V], limit: int) -> None:
-        super().__init__()
-        self.compute = compute
-        self.limit = limit
-
-    def __missing__(self, key: str) -> _V:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[key] = self.compute(key)
-        return value
 
 
 def _added(values: Iterable[float]) -> float:
@@ -203,7 +186,7 @@ class LearnedModel:
         return pairs
 
     @cached_property
-    def _word_sums(self) -> _Memo[_WordSums]:
+    def _word_sums(self) -> BoundedMemo[_WordSums]:
         """Per word, remembered (words repeat, messages vary): its terms of the four flag sums
         (its character grams' weighted and squared, then its own as a word) and the pairs it
         starts."""
@@ -221,7 +204,7 @@ class LearnedModel:
                 pair_rows.get(token),
             )
 
-        return _Memo(compute, MAX_CACHED_WORDS)
+        return BoundedMemo(compute, MAX_CACHED_WORDS)
 
     def flag_score(self, tokens: list[str]) -> float:
         """Probability that the message should be flagged: a lookup per word and word pair.
@@ -257,7 +240,7 @@ class LearnedModel:
         return sigmoid(self.bias[0] + total)
 
     @cached_property
-    def _terms(self) -> _Memo[_Terms | None]:
+    def _terms(self) -> BoundedMemo[_Terms | None]:
         """Per feature, remembered: None when unknown, else its squared idf and, if it is
         weighted, its weight x idf per output."""
         rows = self._flag_rows
@@ -270,10 +253,10 @@ class LearnedModel:
             idf = self._idf(feature)
             return known[1], None if row is None else tuple(value * idf for value in row)
 
-        return _Memo(compute, MAX_SCORED_FEATURES)
+        return BoundedMemo(compute, MAX_SCORED_FEATURES)
 
     @cached_property
-    def _word_terms(self) -> _Memo[_WordTerms]:
+    def _word_terms(self) -> BoundedMemo[_WordTerms]:
         """Per word, remembered: its known character grams' squared idfs, in gram order, and
         per output the weighted grams' weight x idf (one column per output)."""
         terms = self._terms
@@ -283,7 +266,7 @@ class LearnedModel:
             rows = [row for _squared, row in found if row is not None]
             return tuple(squared for squared, _row in found), _columns(rows)
 
-        return _Memo(compute, MAX_SCORED_WORDS)
+        return BoundedMemo(compute, MAX_SCORED_WORDS)
 
     def scores(self, tokens: list[str], outputs: Iterable[str] = OUTPUTS) -> dict[str, float]:
         """Probability per output (all of them, or the ones asked for).

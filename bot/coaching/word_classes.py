@@ -19,11 +19,11 @@ class, and every pair of classes at most ``SKIP_DISTANCE`` positions apart ("@@Y
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
+from bot.coaching.lazy import BoundedMemo, lazy_property
 from bot.prompts import PROMPTS_DIR, RuleError, read_toml
 
 CLASSES_FILE = PROMPTS_DIR / "model" / "word_classes.toml"
@@ -48,6 +48,13 @@ class _Phrase:
             word == token if isinstance(word, str) else word.fullmatch(token) is not None
             for word, token in zip(self.words, tokens, strict=True)
         )
+
+
+_Openings = tuple[dict[str, tuple[_Phrase, ...]], tuple[_Phrase, ...]]
+
+
+def _longest_first(phrase: _Phrase) -> int:
+    return -len(phrase.words)
 
 
 class WordClasses:
@@ -78,7 +85,7 @@ class WordClasses:
         _ = self._single, self._phrases
         return self
 
-    @cached_property
+    @lazy_property
     def _single(self) -> list[tuple[str, re.Pattern[str]]]:
         """Per tag, one pattern for its one-word items."""
         found = []
@@ -88,7 +95,7 @@ class WordClasses:
                 found.append((tag, _compiled("|".join(sorted(words, key=len, reverse=True)), tag)))
         return found
 
-    @cached_property
+    @lazy_property
     def _phrases(self) -> list[tuple[re.Pattern[str], _Phrase]]:
         """Every several-word item: its first word's pattern and the rest, longest first."""
         found = []
@@ -101,8 +108,8 @@ class WordClasses:
         found.sort(key=lambda entry: -len(entry[1].words))
         return found
 
-    @cached_property
-    def _as_read(self) -> _ReadMemo:
+    @lazy_property
+    def _as_read(self) -> BoundedMemo[str]:
         """Per word, remembered: ``@TAG`` of the first tag one of whose one-word items it is, else
         the word itself."""
         singles = self._single
@@ -111,10 +118,10 @@ class WordClasses:
             tag = next((tag for tag, pattern in singles if pattern.fullmatch(token)), None)
             return token if tag is None else CLASS_MARK + tag
 
-        return _ReadMemo(compute)
+        return BoundedMemo(compute, MAX_MEMO)
 
-    @cached_property
-    def _starts(self) -> _PhraseMemo:
+    @lazy_property
+    def _starts(self) -> BoundedMemo[_Openings | None]:
         """Per word, remembered: the several-word items it may open, by their second word when
         that is a plain word (one dict lookup rules most out), longest first."""
         phrases = self._phrases
@@ -133,7 +140,7 @@ class WordClasses:
                     patterned.append(phrase)
             return {word: tuple(found) for word, found in by_second.items()}, tuple(patterned)
 
-        return _PhraseMemo(compute)
+        return BoundedMemo(compute, MAX_MEMO)
 
     def read(self, tokens: Sequence[str]) -> list[str]:
         """The tokens with every class word or phrase replaced by ``@TAG`` (longest phrase first)."""
@@ -144,7 +151,7 @@ class WordClasses:
         replaced: list[tuple[int, int, str]] = []
         for position in [i for i, opening in enumerate(openings) if opening is not None]:
             opening = openings[position]
-            if opening is None or position < taken_until or position + 1 >= count:
+            if opening is None or position < taken_until or position + 1 >= count:  # None: for mypy
                 continue
             by_second, patterned = opening
             candidates = (*by_second.get(tokens[position + 1], ()), *patterned)
@@ -165,37 +172,6 @@ class WordClasses:
         if not tagged:
             return []
         return [*_ngrams(sequence, tagged), *_skip_pairs(sequence, tagged)]
-
-
-class _ReadMemo(dict[str, str]):
-    def __init__(self, compute: Callable[[str], str]) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key: str) -> str:
-        if len(self) >= MAX_MEMO:
-            self.clear()
-        value = self[key] = self.compute(key)
-        return value
-
-
-_Openings = tuple[dict[str, tuple[_Phrase, ...]], tuple[_Phrase, ...]]
-
-
-def _longest_first(phrase: _Phrase) -> int:
-    return -len(phrase.words)
-
-
-class _PhraseMemo(dict[str, "_Openings | None"]):
-    def __init__(self, compute: Callable[[str], _Openings | None]) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key: str) -> _Openings | None:
-        if len(self) >= MAX_MEMO:
-            self.clear()
-        value = self[key] = self.compute(key)
-        return value
 
 
 def _ngrams(sequence: list[str], tagged: list[int]) -> list[str]:
