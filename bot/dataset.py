@@ -104,6 +104,11 @@ WRITTEN_FILES = (
     "written_ri.jsonl",
     "written_rj.jsonl",
     "written_rk.jsonl",
+    "written_rl.jsonl",
+    "written_rm.jsonl",
+    "written_rn.jsonl",
+    "written_ro.jsonl",
+    "written_rp.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
