@@ -109,6 +109,11 @@ WRITTEN_FILES = (
     "written_rn.jsonl",
     "written_ro.jsonl",
     "written_rp.jsonl",
+    "written_rq.jsonl",
+    "written_rr.jsonl",
+    "written_rs.jsonl",
+    "written_rt.jsonl",
+    "written_ru.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
