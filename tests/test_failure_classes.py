@@ -177,6 +177,11 @@ USE_VS_MENTION: list[Case] = [
     ("the bot nudged me for writing 'per my last email', fair", None),
     ('training slide: instead of "calm down", try "I can hear this is frustrating"', None),
     ("soft-flag list for drafts: 'obviously', 'clearly', 'as I said'", None),
+    # QA and coaching talk about a colleague's wording names it, it does not use it
+    ("Coaching thread: when you want to say 'calm down', try naming the frustration and then the next step.", None),
+    ("Two replies this week said 'that's not our problem' to customers. Please give the next step instead.", None),
+    ("QA review for Noor: message 2 opened with 'as I already explained', the rest was spot on", None),
+    ("tip of the week: 'obviously' makes a customer feel slow, leave it out", None),
 ]
 
 NOT_ATTRIBUTED: list[Case] = [
@@ -186,6 +191,14 @@ NOT_ATTRIBUTED: list[Case] = [
     ('Customer: "you people are useless idiots"', None),
     ('Customer: "you idiots lost my parcel" - replying with an apology and a refund now', None),
     ("the caller was rude, so I told him he's a moron", "disparaging"),
+    # the quote's speaker is one of the people we serve, named as vocab.toml names them
+    (
+        "Tenant in flat 9 wrote in:\n&gt; you lot are useless morons, the heating is off again\n"
+        "My reply below, shout if it needs work:\nHi Mr Price, I'm sorry the heating is out again. "
+        "An engineer is booked for 8am.",
+        None,
+    ),
+    ("Passenger on the 7:40 wrote:\n&gt; your drivers are clueless idiots\nI apologised, sent the refund form.", None),
 ]
 
 NAMES_AND_CODES: list[Case] = [
@@ -204,6 +217,12 @@ COLLEAGUE_AND_SELF: list[Case] = [
     ("user error (me) - I forgot to save the macro", None),
     ("I'm the idiot here, I misread the ticket", None),
     ("Hi Lu, per my last message, the form needs a signature.", "argumentative"),
+    # the author names themselves as the culprit after the word
+    ("spent an hour on the dock printer before noticing the wrong port. layer 8 is me today", None),
+    ("certified PEBKAC this morning, the culprit was me: I'd typed the wrong tenant id", None),
+    ("rookie pilot error by me, I scheduled the callback for next week. fixed it", None),
+    ("Hi Dana, I'm clearly not the brightest bulb this week: I sent you the wrong invoice. It's attached.", None),
+    ("is it just me or is this guy a total idiot? third ticket today about the same button", "disparaging"),
 ]
 
 REPORTED_AND_MARKUP: list[Case] = [

@@ -83,8 +83,10 @@ def load_context(path: Path | None = None) -> ContextCues:
         except re.error as exc:
             raise RuleError(f"{path.name}: {where}: invalid regular expression: {exc}") from None
 
+    vocab = load_vocab()
+    reporters = [vocab.expand(item, "[quoted] reporters") for item in cue("quoted", "reporters")]
     others = (
-        _bounded(cue("quoted", "reporters"))
+        _bounded(reporters)
         + r"(?:'s)?[^.!?\n]{0,40}?"
         + _bounded(cue("quoted", "speech_verbs"))
         + "|"
