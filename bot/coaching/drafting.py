@@ -6,11 +6,12 @@ reflection for team chatter and whenever nothing sendable passes the engine.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.coaching.audience import DRAFT_PREFIX, TO_COLLEAGUE, audience
 from bot.coaching.editor import Editor
-from bot.coaching.harsh_pass import without_harsh
+from bot.coaching.harsh_pass import step_objects, without_harsh, without_residual
 from bot.coaching.named_things import whole_sentence
 from bot.coaching.next_step import with_next_step
 from bot.coaching.reflection import reflection
@@ -43,7 +44,8 @@ def _under_prefix(case: Case) -> Suggestion | None:
     ):
         return None  # the label itself holds the put-down ("draft to the idiot in #4410:")
     prefix = head.group(0)
-    if any(prefix.count(mark) % 2 for mark in ("'", '"', "`")) or prefix.count("“") != prefix.count("”"):
+    quotes = re.sub(r"(?<=\w)['’](?=\w)", "", prefix)  # "I'm about to send to Kaveh:": an apostrophe, no quote
+    if any(quotes.count(mark) % 2 for mark in ("'", '"', "`")) or quotes.count("“") != quotes.count("”"):
         return None  # the colon sits inside a quotation: it is part of the draft, not its label
     shift = head.end()
     rest = text[shift:]
@@ -79,9 +81,9 @@ def _rewrite(case: Case, who: str) -> Suggestion:
     long_or_dense = len(case.text) > MAX_EDIT_CHARS or len(analysis.findings) > MAX_EDIT_FINDINGS
     draft = None if long_or_dense else editor.run()
     if draft is not None:
-        draft = without_harsh(editor, draft)
+        draft = without_residual(editor, without_harsh(editor, draft))
     if draft is not None and who == "customer":
-        draft = with_next_step(case, draft, editor.lost_phrases(draft), avoid=editor.named_in(draft))
+        draft = with_next_step(case, draft, step_objects(editor, draft), avoid=editor.named_in(draft))
     if draft is None or case.flagged(draft):  # the whole engine, learned stage included, has the last word
         draft = _first_sendable(editor, case, customer=who == "customer")
         if draft is None:  # nothing sendable passes: a question, never a flagged text

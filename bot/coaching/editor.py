@@ -14,7 +14,7 @@ from dataclasses import replace
 from bot.coaching import segments
 from bot.coaching.facts import Fact, extract, missing
 from bot.coaching.frames import framed_edits, soften
-from bot.coaching.named_things import objects_named, whole_sentence
+from bot.coaching.named_things import objects_named, thing_named, whole_sentence
 from bot.coaching.rewrite_case import Case
 from bot.coaching.splice import (
     KEEP_PREFIX,
@@ -47,6 +47,7 @@ class Editor:
         self.facts: list[Fact] = extract(text, analysis)
         self.objects = objects_named(text, analysis, case.rules)
         self.used_stock: set[str] = set()
+        self.put_downs: list[str] = []  # sentences the harsh passes dropped whole
         first = text.lstrip()[:1]
         self.capital = not first.isalpha() or first.isupper()
 
@@ -63,6 +64,10 @@ class Editor:
     def lost_phrases(self, draft: str) -> list[str]:
         """The message's noun phrases ``draft`` no longer holds (a next step can name one)."""
         return [f.text for f in missing(self.facts, draft) if f.kind == "phrase"]
+
+    def thing(self, fact: Fact) -> str:
+        """The fact's noun phrase as a thing a step can name, or "" (bot.coaching.named_things)."""
+        return thing_named(self.original, fact)
 
     def fallbacks(self) -> Iterator[tuple[str, str]]:
         """Nothing of the draft could be kept: whole replacements, best first, each with the

@@ -23,6 +23,17 @@ _CODE = re.compile(r"```.*?```|`[^`\n]{1,200}`", re.S)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<![\w<])@[A-Za-z0-9_.-]{2,40}")
 _NUMBERISH = re.compile(r"(?<![\w])[#$€£]?[A-Za-z-]*\d[\w./:,%-]*")
+# A limit the message states: the answer itself, which a rewrite must keep however it is
+# worded around it ("the fare is non-refundable", "flood is not covered", "the date can't be
+# changed", "the voucher is single-use").
+_LIMIT = re.compile(
+    r"\bnon-?(?:refundable|transferable|returnable|exchangeable|negotiable|cancellable)\b"
+    r"|\bsingle-use\b"
+    r"|\b(?:not|never)\s+(?:covered|refundable|eligible|included|transferable|returnable)\b"
+    r"|\b(?:can't|cannot|can not|won't)\s+be\s+(?:changed|refunded|cancelled|canceled|moved|reversed|transferred"
+    r"|extended|reissued|exchanged|combined)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*[A-Za-z0-9]|\b[A-Z]\b")
 # A name follows these: a greeting or a sign-off ("Hi Raj", "Thanks Priya"), or a bare "Morning".
 _GREETING_BEFORE = re.compile(
@@ -53,7 +64,7 @@ _NOT_NOUN = _wordset(
     give gave make made take took come came put let set keep kept need needs needed want wants
     wanted look looks looked show shows showed explain explains explained cover covers covered
     ships shipped arrive arrives arrived works worked work doesn't don't didn't isn't wasn't can't
-    won't couldn't shouldn't wouldn't aren't weren't hasn't haven't hadn't i'm i'll i've i'd you're
+    won't cannot couldn't shouldn't wouldn't aren't weren't hasn't haven't hadn't i'm i'll i've i'd you're
     you'll you've you'd we're we'll we've that's there's here's it'll one way thing things stuff
     time times bit lot part point case fault problem issue mistake error end side own lol lmao tbh smh
     haha ngl imo btw within across through during per via behind between against around near inside
@@ -75,7 +86,7 @@ class Fact:
     """One thing a rewrite must keep, where it sits in the original, and what kind it is."""
 
     text: str
-    kind: str  # markup | link | code | email | mention | number | name | phrase
+    kind: str  # markup | link | code | email | mention | limit | number | name | phrase
     start: int
     end: int
 
@@ -119,6 +130,8 @@ def extract(text: str, analysis: Analysis | None = None, skip: Iterable[tuple[in
     ):
         for match in pattern.finditer(text):
             add(match.start(), match.end(), kind)
+    for match in _LIMIT.finditer(text):
+        add(match.start(), match.end(), "limit")
     for match in _NUMBERISH.finditer(text):
         token = match.group(0).rstrip(".,:;!?-/")
         add(match.start(), match.start() + len(token), "number")
@@ -172,6 +185,10 @@ def kept(fact: Fact, candidate: str) -> bool:
     key = fact.key.replace("’", "'")
     if fact.kind in {"markup", "code", "link", "email", "mention"}:
         return fact.text in candidate
+    if fact.kind == "limit":  # "non-refundable" or "non refundable", "cannot be changed" or "can't be changed"
+        words = re.findall(r"[a-z]+", key.replace("can't", "cannot").replace("can not", "cannot"))
+        plain = " ".join(re.findall(r"[a-z]+", folded.replace("can't", "cannot").replace("can not", "cannot")))
+        return re.search(r"\b" + r"\s*".join(words) + r"\b", plain) is not None
     if fact.kind in {"number", "name"}:
         return re.search(r"(?<![\w])" + re.escape(key) + r"(?![\w])", folded) is not None
     return key in folded

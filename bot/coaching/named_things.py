@@ -32,7 +32,7 @@ _NOT_OBJECT = frozenset(
         "frustration feelings patience rep reps receptionist operator technician mod dude bro boss director "
         "employee employees colleague parent mum dad son daughter wife husband friend neighbour talent business "
         "engineer engineers rider riders grandson granddaughter child children baby world thread chat call message "
-        "messages reply note admin admins keyboard chair"
+        "messages reply note admin admins keyboard chair system systems"
     )
 )
 
@@ -71,7 +71,9 @@ _NUMBER_WORD = frozenset(
     _words("one two three four five six seven eight nine ten twice first second third fourth fifth")
 )
 
-_DETERMINER = frozenset(_words("the your this that these those our"))
+# "our" is not among them: "our warehouse", "our terms", "our system" are ours to check, not
+# things a customer can look at or an acknowledgement can be about
+_DETERMINER = frozenset(_words("the your this that these those"))
 
 _COMPLEMENT_VERB = re.compile(
     r"\b(?:keep|keeps|kept|keeping|make|makes|made|making|stay|get|got|leave|left)\s+$", re.IGNORECASE

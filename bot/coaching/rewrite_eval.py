@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from bot.coaching.audience import audience
 from bot.coaching.detect import detect
 from bot.coaching.facts import extract, missing
-from bot.coaching.harsh import harsh_sentences
+from bot.coaching.residual import BAR, harsh_own_sentences, shaped_sentences
 from bot.coaching.rules import RuleSet, default_rules
 from bot.coaching.suggestion_checks import defects, has_next_step, hollow, own_words, stock_only
 from bot.dataset import Example
@@ -38,6 +38,7 @@ class Item:
     step: bool = False
     reflagged: bool = False
     harsh: list[str] = field(default_factory=list)
+    read_harsh: list[str] = field(default_factory=list)
     own: bool = True
 
 
@@ -82,6 +83,7 @@ class RewriteReport:
             "next step (customer-facing)": self._share(replies, lambda i: i.step),
             "re-flagged": self._share(self.items, lambda i: i.reflagged),
             "harsh sentence kept": self._share(rewrites, lambda i: bool(i.harsh)),
+            f"a sentence the model reads as harsh (>= {BAR})": self._share(rewrites, lambda i: bool(i.read_harsh)),
             "length ratio (mean)": round(sum(ratios) / len(ratios), 2) if ratios else 0.0,
         }
 
@@ -103,6 +105,8 @@ class RewriteReport:
                 wrong.append("re-flagged")
             if item.harsh:
                 wrong.append("harsh: " + " / ".join(item.harsh))
+            if item.read_harsh:
+                wrong.append("reads harsh: " + " / ".join(item.read_harsh))
             if wrong and len(lines) < limit:
                 lines.append(f"- {item.text!r}\n  -> {item.suggestion.text!r}\n  [{'; '.join(wrong)}]")
         return lines
@@ -131,7 +135,8 @@ def score(
             item.facts_total = len(facts)
             item.facts_lost = [f.text for f in missing(facts, out)]
             item.step = has_next_step(out)
-            item.harsh = harsh_sentences(out)
+            item.harsh = shaped_sentences(out)
+            item.read_harsh = harsh_own_sentences(text, out)
         item.defects = defects(text, out)
         item.stock = stock_only(text, analysis, out)
         item.own = bool(own_words(text, analysis))
