@@ -199,6 +199,10 @@ NOT_ATTRIBUTED: list[Case] = [
         None,
     ),
     ("Passenger on the 7:40 wrote:\n&gt; your drivers are clueless idiots\nI apologised, sent the refund form.", None),
+    # a reply quoting the customer's own words back to them
+    ("Hi Sam, you said the app felt 'made for idiots', and I get why: setup has too many steps.", None),
+    ("Hi Ola, you told my colleague our driver was 'a clueless moron'. I'm sorry the visit went badly.", None),
+    ("sending: you said 'it just broke' but you obviously dropped it, that's not our fault", "blame"),
 ]
 
 NAMES_AND_CODES: list[Case] = [
