@@ -203,6 +203,9 @@ NOT_ATTRIBUTED: list[Case] = [
     ("Hi Sam, you said the app felt 'made for idiots', and I get why: setup has too many steps.", None),
     ("Hi Ola, you told my colleague our driver was 'a clueless moron'. I'm sorry the visit went badly.", None),
     ("sending: you said 'it just broke' but you obviously dropped it, that's not our fault", "blame"),
+    # the line under a quote says whose words they were
+    ("&gt; you lot never read anything, pathetic\n— that was his reply to the survey bot. Billing has it.", None),
+    ("&gt; not our problem, mate\nis what the courier told her at the depot. I've opened a claim for her.", None),
 ]
 
 NAMES_AND_CODES: list[Case] = [
