@@ -20,13 +20,11 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
     {
-        # ("Hi \u0421lara, thanks, all fixed!" stopped being one with session 9's retraining.)
+        # ("Hi \u0421lara, thanks, all fixed!" stopped being one with session 9's retraining, "ask Karen
+        # from accounting about the refund" with session 10's.)
         # The quote is excused; the bare "The deposit claim is filed." left reads to this model like a
         # curt close (it has come and gone with the retrainings of sessions 8 and 9).
         "'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.",
-        # A colleague named Karen: the rule knows "Karen from <team>" is a name, but the model's
-        # character grams of "karen" lean disparaging and no rule finding excuses the span.
-        "ask Karen from accounting about the refund",
     }
 )
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which

@@ -37,7 +37,7 @@ BRUSH_OFFS = [
     "Can't help with that one from this desk.",
     "Not something I can sort.",
     "Not our area, sorry.",
-    "That's just the way it is.",
+    "That's simply the way things are.",
     "Nothing more I can say on this.",
     "Afraid that's final.",
     "We don't offer that, no.",
