@@ -261,8 +261,11 @@ class LearnedModel:
 
         return BoundedMemo(compute, MAX_SCORED_WORDS)
 
-    def scores(self, tokens: list[str], outputs: Iterable[str] = OUTPUTS) -> dict[str, float]:
-        """Probability per output (all of them, or the ones asked for).
+    def scores(
+        self, tokens: list[str], outputs: Iterable[str] = OUTPUTS, class_grams: list[str] | None = None
+    ) -> dict[str, float]:
+        """Probability per output (all of them, or the ones asked for; ``class_grams`` as for
+        ``flag_score``).
 
         Each view's squared sum and each output's weighted sum add the view's known features'
         terms in feature order, as the trainer's loop over them does: the same floats to the
@@ -271,7 +274,7 @@ class LearnedModel:
         chars = [self._word_terms[token] for token in tokens]
         grams = word_grams(tokens)
         if self.word_classes is not None:
-            grams += self.word_classes.grams(tokens)
+            grams += self.word_classes.grams(tokens) if class_grams is None else class_grams
         words = [t for t in map(self._terms.__getitem__, grams) if t is not None]
         char_squared = _added(itertools.chain.from_iterable(squared for squared, _columns in chars))
         word_squared = _added(squared for squared, _row in words)
