@@ -179,6 +179,19 @@ def test_cached_scoring_equals_the_plain_loops_exactly() -> None:
             assert model.scores(tokens, outputs) == {o: _plain_scores(model, tokens)[o] for o in outputs}
 
 
+def test_class_grams_passed_in_give_the_same_scores() -> None:
+    """learned_findings reads the word classes once and hands the grams to both scorers."""
+    rng = random.Random(13)
+    vocabulary = [f"w{i}x" for i in range(40)] + ["ab", "abc", "b"]
+    model = _random_model(rng, vocabulary)
+    assert model.word_classes is not None
+    for _ in range(200):
+        tokens = [rng.choice([*vocabulary, "w1x", "w3x", "w4x", "w5x", "w6x", "ab"]) for _ in range(rng.randint(1, 30))]
+        grams = model.word_classes.grams(tokens)
+        assert model.flag_score(tokens, grams) == model.flag_score(tokens)
+        assert model.scores(tokens, OUTPUTS, grams) == model.scores(tokens)
+
+
 def test_cached_scoring_equals_the_plain_loops_on_the_bundled_model() -> None:
     model = default_model()
     assert model is not None

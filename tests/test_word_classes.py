@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import re
+import string
 from pathlib import Path
 
 import pytest
 
 from bot.coaching.model import ModelError, default_model, load_model, save_model, tokens_of
-from bot.coaching.word_classes import CLASS_MARK, SKIP_DISTANCE, WordClasses, load_word_classes
+from bot.coaching.word_classes import CLASS_MARK, SKIP_DISTANCE, WordClasses, _any_of, load_word_classes
 from bot.prompts import RuleError
 
 TOY = WordClasses(
@@ -64,6 +67,36 @@ def test_every_gram_is_made_once_in_order() -> None:
         grams = TOY.grams(tokens)
         assert [g for g in grams if "~" not in g] == expected
         assert TOY.grams(tokens) == grams  # the memo changes nothing
+
+
+def test_the_combined_check_agrees_with_each_pattern_on_generated_words() -> None:
+    """A new word skips the per-tag and per-phrase matches only when one combined match says
+    none of them matches it whole: on the shipped classes, for class words, their misspellings
+    and random ids, the memo's answers are the per-pattern loop's."""
+    classes = load_word_classes()
+    singles, firsts = classes._single, [first for first, _phrase in classes._phrases]
+    assert classes._any_single is not None and classes._any_first is not None
+    rng = random.Random(5)
+    items = [w for its in classes.classes.values() for item in its for w in item.split() if w.isalnum()]
+    words = items + [w[:i] + w[i + 1 :] for w in items for i in range(len(w))] + [w + "ed" for w in items]
+    words += [
+        "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(rng.randint(1, 9)))
+        for _ in range(3000)
+    ]
+    for word in words:
+        tag = next((CLASS_MARK + tag for tag, pattern in singles if pattern.fullmatch(word)), word)
+        assert classes._as_read[word] == tag, word
+        opens = any(first.fullmatch(word) for first in firsts)
+        assert (classes._starts[word] is not None) == opens, word
+        assert (classes._any_single.fullmatch(word) is not None) == any(p.fullmatch(word) for _t, p in singles)
+
+
+def test_no_combined_check_for_patterns_it_would_change() -> None:
+    assert _any_of([]) is None
+    assert _any_of([re.compile(r"(a)\1"), re.compile("b")]) is None  # a group number would shift
+    assert _any_of([re.compile("a"), re.compile("b", re.IGNORECASE)]) is None
+    joined = _any_of([re.compile("ab|c"), re.compile(r"\w+ed")])
+    assert joined is not None and joined.fullmatch("c") and joined.fullmatch("moved") and not joined.fullmatch("abc")
 
 
 def test_the_shipped_classes_come_from_vocab_and_travel_in_the_model() -> None:

@@ -78,10 +78,12 @@ def learned_findings(
     tokens = tokens_of(own)
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return [], None
-    flag_score = model.flag_score(tokens)
+    # read as word classes once: a flagged message's scores() needs the same grams
+    grams = model.word_classes.grams(tokens) if model.word_classes is not None else None
+    flag_score = model.flag_score(tokens, grams)
     if flag_score < model.flag_threshold:
         return [], flag_score
-    scores = model.scores(tokens, SCORED_OUTPUTS)
+    scores = model.scores(tokens, SCORED_OUTPUTS, grams)
     if max(scores[c] for c in CATEGORIES) < model.thresholds.get("evidence", 0.0):
         return [], flag_score  # no category believes it: an unfamiliar style, not harsh words
     present = {f.category for f in findings} | {c for f in findings for c in f.extra_categories}

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 
 from bot.coaching.lazy import BoundedMemo
@@ -130,9 +130,13 @@ def feature_counts(tokens: list[str], classes: WordClasses | None = None) -> Cou
 
 
 Row = tuple[float, ...]
-_WordSums = tuple[float, float, float, float, "dict[str, tuple[float, float]] | None"]  # see _word_sums
+_WordSums = tuple[float, float, float, float, "dict[str, tuple[float, float]]"]  # see _word_sums
 _Terms = tuple[float, "Row | None"]  # see _terms
 _WordTerms = tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]  # see _word_terms
+
+
+_NO_PAIRS: dict[str, tuple[float, float]] = {}  # the pairs a word starts when it starts none
+_FIRST, _SECOND, _THIRD, _FOURTH, _FIFTH = map(itemgetter, range(5))
 
 
 def _added(values: Iterable[float]) -> float:
@@ -189,7 +193,7 @@ class LearnedModel:
     def _word_sums(self) -> BoundedMemo[_WordSums]:
         """Per word, remembered (words repeat, messages vary): its terms of the four flag sums
         (its character grams' weighted and squared, then its own as a word) and the pairs it
-        starts."""
+        starts (an empty dict for none, so pairs are looked up with no test per word)."""
         rows = self._flag_rows
         pair_rows = self._pair_rows
 
@@ -201,41 +205,30 @@ class LearnedModel:
                 _added(row[1] for row in grams),
                 own[0],
                 own[1],
-                pair_rows.get(token),
+                pair_rows.get(token, _NO_PAIRS),
             )
 
         return BoundedMemo(compute, MAX_CACHED_WORDS)
 
-    def flag_score(self, tokens: list[str]) -> float:
+    def flag_score(self, tokens: list[str], class_grams: list[str] | None = None) -> float:
         """Probability that the message should be flagged: a lookup per word and word pair.
 
-        The word view adds every word's terms, then every pair's, in order: the trainer's
-        sums, to the last bit (the pairs are looked up from the first word's row).
+        The word view adds every word's terms, then every pair's, then the class grams', in
+        order: the trainer's sums, to the last bit (the pairs are looked up from the first
+        word's row). Each sum is one C-level ``reduce`` over mapped rows, not a Python loop
+        per word. ``class_grams``: ``word_classes.grams(tokens)`` when the caller has them.
         """
-        char_weighted = char_squared = word_weighted = word_squared = 0.0
-        sums = self._word_sums
-        cached = sums.get  # a hit, the usual case, costs a plain dict lookup
-        found_pairs = []  # the known pairs' rows, in order: added after every word, as the trainer adds them
-        started = None  # the pairs the previous word starts
-        for token in tokens:
-            a, b, c, d, pairs = cached(token) or sums[token]
-            char_weighted += a
-            char_squared += b
-            word_weighted += c
-            word_squared += d
-            if started is not None and (row := started.get(token)) is not None:
-                found_pairs.append(row)
-            started = pairs
-        for pair_weighted, pair_squared in found_pairs:
-            word_weighted += pair_weighted
-            word_squared += pair_squared
+        words = list(map(self._word_sums.__getitem__, tokens))  # a miss computes the word's terms
+        char_weighted = _added(map(_FIRST, words))
+        char_squared = _added(map(_SECOND, words))
+        # known pairs' rows, in order: (row of the pairs word i starts).get(word i + 1)
+        found = list(filter(None, map(dict.get, map(_FIFTH, words), itertools.islice(tokens, 1, None))))
         if self.word_classes is not None:
-            rows = self._flag_rows
-            for gram in self.word_classes.grams(tokens):
-                row = rows.get(gram)
-                if row is not None:
-                    word_weighted += row[0]
-                    word_squared += row[1]
+            grams = self.word_classes.grams(tokens) if class_grams is None else class_grams
+            if grams:
+                found += filter(None, map(self._flag_rows.get, grams))
+        word_weighted = reduce(add, map(_FIRST, found), _added(map(_THIRD, words)))
+        word_squared = reduce(add, map(_SECOND, found), _added(map(_FOURTH, words)))
         total = _normalised(char_weighted, char_squared) + _normalised(word_weighted, word_squared)
         return sigmoid(self.bias[0] + total)
 
@@ -268,8 +261,11 @@ class LearnedModel:
 
         return BoundedMemo(compute, MAX_SCORED_WORDS)
 
-    def scores(self, tokens: list[str], outputs: Iterable[str] = OUTPUTS) -> dict[str, float]:
-        """Probability per output (all of them, or the ones asked for).
+    def scores(
+        self, tokens: list[str], outputs: Iterable[str] = OUTPUTS, class_grams: list[str] | None = None
+    ) -> dict[str, float]:
+        """Probability per output (all of them, or the ones asked for; ``class_grams`` as for
+        ``flag_score``).
 
         Each view's squared sum and each output's weighted sum add the view's known features'
         terms in feature order, as the trainer's loop over them does: the same floats to the
@@ -278,7 +274,7 @@ class LearnedModel:
         chars = [self._word_terms[token] for token in tokens]
         grams = word_grams(tokens)
         if self.word_classes is not None:
-            grams += self.word_classes.grams(tokens)
+            grams += self.word_classes.grams(tokens) if class_grams is None else class_grams
         words = [t for t in map(self._terms.__getitem__, grams) if t is not None]
         char_squared = _added(itertools.chain.from_iterable(squared for squared, _columns in chars))
         word_squared = _added(squared for squared, _row in words)

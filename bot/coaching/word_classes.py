@@ -109,12 +109,26 @@ class WordClasses:
         return found
 
     @lazy_property
+    def _any_single(self) -> re.Pattern[str] | None:
+        """One pattern that matches a word whole iff some tag's one-word pattern does."""
+        return _any_of([pattern for _tag, pattern in self._single])
+
+    @lazy_property
+    def _any_first(self) -> re.Pattern[str] | None:
+        """One pattern that matches a word whole iff some several-word item may open with it."""
+        return _any_of([first for first, _phrase in self._phrases])
+
+    @lazy_property
     def _as_read(self) -> BoundedMemo[str]:
         """Per word, remembered: ``@TAG`` of the first tag one of whose one-word items it is, else
-        the word itself."""
+        the word itself. A new word (an id, a number, a name) is mostly no class word: one
+        combined match says so, rather than one per tag."""
         singles = self._single
+        anyone = self._any_single
 
         def compute(token: str) -> str:
+            if anyone is not None and anyone.fullmatch(token) is None:
+                return token
             tag = next((tag for tag, pattern in singles if pattern.fullmatch(token)), None)
             return token if tag is None else CLASS_MARK + tag
 
@@ -125,8 +139,11 @@ class WordClasses:
         """Per word, remembered: the several-word items it may open, by their second word when
         that is a plain word (one dict lookup rules most out), longest first."""
         phrases = self._phrases
+        anyone = self._any_first
 
         def compute(token: str) -> _Openings | None:
+            if anyone is not None and anyone.fullmatch(token) is None:
+                return None  # opens none (most new words): one match, not one per phrase
             opened = [phrase for first, phrase in phrases if first.fullmatch(token)]
             if not opened:
                 return None
@@ -206,6 +223,21 @@ def _skip_pairs(sequence: list[str], tagged: list[int]) -> list[str]:
 
 
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P[=<]")
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """An alternation that fullmatches a word iff one of ``patterns`` does (each alternative
+    is tried against the whole word), or None when there is nothing to join or the patterns
+    use groups by name or number (joined, those would change meaning or fail to compile)."""
+    sources = [pattern.pattern for pattern in patterns]
+    flags = {pattern.flags for pattern in patterns}
+    if not sources or len(flags) > 1 or any(_BACKREFERENCE.search(source) for source in sources):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{source})" for source in sources), flags.pop())
+    except re.error:
+        return None
 
 
 def _plain_or_pattern(source: str) -> str | re.Pattern[str]:
