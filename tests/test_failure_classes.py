@@ -31,7 +31,9 @@ LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
 # removes more false alarms than true flags on unseen messages (bot/train.py, RULE_VETO).
 VETOED_TRUE_FLAGS: frozenset[str] = frozenset(
     {
-        # None today: "That warning is impossible in our mobile app." stopped being one in session 9.
+        # It stopped being one in session 9 and came back with session 10's retraining (the model
+        # gives it 0.20, under the 0.3 veto for a message not said to the customer).
+        "That warning is impossible in our mobile app.",
     }
 )
 
@@ -94,6 +96,9 @@ HINDSIGHT: list[Case] = [
     ("Next time kindly check the size guide before ordering.", "blame"),
     ("You should have a confirmation email within the hour.", None),
     ("If you'd like, I can resend the invoice.", None),
+    # what to expect is not hindsight, for the learned stage too
+    ("You should have a new statement in your inbox by Friday; tell me if it doesn't show up.", None),
+    ("you should've received the replacement code this morning, could you check spam?", None),
 ]
 
 REPETITION: list[Case] = [

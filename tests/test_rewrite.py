@@ -55,8 +55,7 @@ DRAFTS = [
 # Notes to colleagues whose plain, clean rewrite the learned stage still reads as a put-down:
 # known false alarms, marked so that a fix shows up (strict xfail).
 REWRITE_FLAGGED: set[str] = set()  # the rewrite of the before
-# rp052: "looks like the device was wiped" reads as blame to the session-10 model
-AFTER_FLAGGED: set[str] = {"rp052"}  # the hand-written after
+AFTER_FLAGGED: set[str] = set()  # the hand-written after
 
 
 def pairs() -> list[dict[str, object]]:
@@ -178,11 +177,6 @@ def test_same_stock_text_is_not_given_to_many_messages(rules: RuleSet) -> None:
     assert len({t.text for t in texts if t}) >= len(texts) // 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the session-10 model reads the edited note (the courier lost it, claim filed) as a brush-off: "
-    "a learned false alarm, so the rewriter falls back to a reflection",
-)
 def test_note_to_colleagues_has_no_customer_tail(rules: RuleSet) -> None:
     # (the note says what we did: "the courier lost it" alone is itself a deflection by the guide)
     draft = "FYI told the Hartley account it's not our fault, the courier lost parcel 5520; I've filed the claim."

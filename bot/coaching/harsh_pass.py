@@ -31,13 +31,7 @@ def without_harsh(editor: Editor, draft: str) -> str:
         shape = shape_of(sentence)
         if shape is None:
             continue
-        prefix = KEEP_PREFIX.match(sentence) if start == 0 else None
-        head = prefix.group(0) if prefix else ""
-        body = sentence[len(head) :].rstrip()
-        suffix = KEEP_SUFFIX.search(body)
-        closing = suffix.group(0).strip() if suffix and suffix.start() > 0 else ""
-        trailing = closing + sentence[len(sentence.rstrip()) :]
-        body = body[: len(body) - len(suffix.group(0))] if suffix and closing else body
+        head, body, closing, trailing = _sentence_parts(sentence, start)
         clauses = [m.group(0) for m in CLAUSE.finditer(body) if m.group(0).strip()]
         kept = "".join(c for c in clauses if shape_of(c) is None).strip().rstrip(",;:\u2014\u2013 ")
         stop = body[-1] if body[-1:] in ".!" else "."  # a question whose tag went is a statement
@@ -82,13 +76,7 @@ def without_residual(editor: Editor, draft: str) -> str:
         # brain"): a harsh sentence no edit can calm without losing one is kept, and counted
         required = [f for f in editor.facts if not missing([f], draft)]
         was_stock = stock_only(original, editor.analysis, draft)
-        prefix = KEEP_PREFIX.match(sentence) if start == 0 else None
-        head = prefix.group(0) if prefix else ""
-        body = sentence[len(head) :].rstrip()
-        suffix = KEEP_SUFFIX.search(body)
-        closing = suffix.group(0).strip() if suffix and suffix.start() > 0 else ""
-        trailing = closing + sentence[len(sentence.rstrip()) :]
-        body = body[: len(body) - len(suffix.group(0))] if suffix and closing else body
+        head, body, closing, trailing = _sentence_parts(sentence, start)
         if not body.strip():
             continue
         stop = body[-1] if body[-1:] in ".!?" else "."
@@ -152,3 +140,17 @@ def step_objects(editor: Editor, draft: str) -> list[str]:
 
 # A form of address that opens a sentence: "Mr. Reyes, ", "Sam, ".
 _LEAD_VOCATIVE = re.compile(r"(?:(?:Mrs|Mr|Ms|Dr|Mx)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?,")
+
+
+def _sentence_parts(sentence: str, start: int) -> tuple[str, str, str, str]:
+    """A sentence of a draft as (head, body, closing, trailing): the kept "sending:" label or
+    greeting (first sentence only), the words an edit may change, a kept closing ("thanks!"),
+    and what follows the body (that closing and the sentence's trailing space)."""
+    prefix = KEEP_PREFIX.match(sentence) if start == 0 else None
+    head = prefix.group(0) if prefix else ""
+    body = sentence[len(head) :].rstrip()
+    suffix = KEEP_SUFFIX.search(body)
+    closing = suffix.group(0).strip() if suffix and suffix.start() > 0 else ""
+    trailing = closing + sentence[len(sentence.rstrip()) :]
+    body = body[: len(body) - len(suffix.group(0))] if suffix and closing else body
+    return head, body, closing, trailing

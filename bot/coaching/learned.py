@@ -36,6 +36,9 @@ class CategoryTip:
     # Words a negation still excuses when "negated" is not skipped for the whole category: a
     # contradiction is made of negations, but "it's not obvious at all" defends the customer.
     negated_words: re.Pattern[str] | None = None
+    # Sentence frames that make the category's words something else: "you should have a new
+    # invoice by now" tells the customer what to expect, it is not hindsight.
+    unless_sentence: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +64,14 @@ def category_tips() -> dict[str, CategoryTip]:
             negated = re.compile("(?:" + "|".join(words) + ")") if words else None
         except re.error as exc:
             raise RuleError(f"{TIPS_FILE.name}: [{category}] 'negated_words': {exc}") from None
-        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed, frozenset(skip), negated)
+        frames = entry.get("unless_sentence", [])
+        if not isinstance(frames, list) or not all(isinstance(f, str) for f in frames):
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] 'unless_sentence' must be a list of strings")
+        try:
+            unless = re.compile("|".join(f"(?:{f})" for f in frames)) if frames else None
+        except re.error as exc:
+            raise RuleError(f"{TIPS_FILE.name}: [{category}] 'unless_sentence': {exc}") from None
+        tips[category] = CategoryTip(entry["tip"].strip(), severity, addressed, frozenset(skip), negated, unless)
     return tips
 
 
@@ -105,6 +115,9 @@ def learned_findings(
     if any(a < end and start < b for a, b in context.excused):
         return [], flag_score  # a rule saw these words and the context excused them
     tips = category_tips()
+    excused = tips[wanted[0]].unless_sentence
+    if excused is not None and excused.search(own, start, end):
+        return [], flag_score  # the sentence's frame makes its words something else (tips.toml)
     trigger = _trigger(own, start, end, model, wanted[0])
     tip = tips[wanted[0]]
     rule = _context_rule(wanted[0], tip)
