@@ -49,9 +49,10 @@ def _plain(sentence: str, first: bool) -> str:
 def model_score(sentence: str, short: bool = False) -> float:
     """The bundled model's flag probability for one sentence read alone; 0.0 under ``MIN_WORDS``
     words unless ``short`` (an edit's result is judged however short it is)."""
-    if not short and len(_WORD.findall(sentence.lower())) < MIN_WORDS:
-        return 0.0
-    return default_model().flag_score(tokens_of(normalize(sentence).text))
+    model = default_model()
+    if model is None or (not short and len(_WORD.findall(sentence.lower())) < MIN_WORDS):
+        return 0.0  # a package without a model: the rules' harsh shapes alone judge
+    return model.flag_score(tokens_of(normalize(sentence).text))
 
 
 def harshness(sentence: str, first: bool = False, short: bool = False) -> float:
