@@ -115,11 +115,10 @@ def learned_findings(
     if any(a < end and start < b for a, b in context.excused):
         return [], flag_score  # a rule saw these words and the context excused them
     tips = category_tips()
-    excused = tips[wanted[0]].unless_sentence
-    if excused is not None and excused.search(own, start, end):
+    tip = tips[wanted[0]]
+    if tip.unless_sentence is not None and tip.unless_sentence.search(own, start, end):
         return [], flag_score  # the sentence's frame makes its words something else (tips.toml)
     trigger = _trigger(own, start, end, model, wanted[0])
-    tip = tips[wanted[0]]
     rule = _context_rule(wanted[0], tip)
     if (
         trigger is not None

@@ -63,22 +63,28 @@ def harshness(sentence: str, first: bool = False, short: bool = False) -> float:
     return model_score(plain, short)
 
 
-def is_own(sentence: str, original: str) -> bool:
-    """Did the sentence come from the agent's message (most of its words are the message's)?"""
+def is_own(sentence: str, original: str | frozenset[str]) -> bool:
+    """Did the sentence come from the agent's message (most of its words are the message's)?
+    ``original`` may be the message's words already read (``message_words``)."""
     words = _WORD.findall(sentence.lower())
     if not words:
         return False
-    source = set(_WORD.findall(original.lower()))
+    source = original if isinstance(original, frozenset) else message_words(original)
     return sum(1 for w in words if w in source) >= OWN_SHARE * len(words)
+
+
+def message_words(original: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(original.lower()))
 
 
 def harsh_spans(original: str, text: str, bar: float = BAR) -> list[tuple[int, int, float]]:
     """The sentences of ``text`` from the agent's own words that read harsh alone: (start, end, score)."""
     out = []
+    source = message_words(original)  # read once, not per sentence
     for start, end in segments.sentence_spans(text):
         sentence = text[start:end]
         plain = _plain(sentence, start == 0)
-        if not plain or not is_own(plain, original):
+        if not plain or not is_own(plain, source):
             continue
         value = harshness(sentence, start == 0)
         if value >= bar:
@@ -92,5 +98,6 @@ def harsh_own_sentences(original: str, text: str, bar: float = BAR) -> list[str]
 
 
 def shaped_sentences(text: str) -> list[str]:
-    """The sentences of ``text`` with a rule's harsh shape (bot.coaching.harsh), for the scorer."""
+    """The sentences of ``text`` with a rule's harsh shape, for the scorer: one import for both
+    counts keeps ``rewrite_eval`` within the per-module import limit (tests/test_import_fanout.py)."""
     return harsh_sentences(text)
