@@ -55,10 +55,15 @@ MAX_REAL_FLAG_RATE = 0.0025
 # P 0.927 R 0.902 8.4%, the recall without the precision and near misses it cost at 4%.
 MAX_HARD_NEGATIVE_RATE = 0.035
 EVIDENCE_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-# A further category is added only when the model is this sure. CV: 0.5-0.7 alike; on 2,221 unseen
-# messages, 0.5 got more messages' categories exactly right than 0.7 or 0.35 (68.8% against 66.9%
-# and 67.3%) and more two-label messages both labels (29% against 21%).
-CATEGORY_THRESHOLD = 0.5
+# A further category is added only when the model is this sure. Session 7: CV 0.5-0.7 alike; on
+# 2,221 unseen messages 0.5 got more messages' categories exactly right than 0.7 or 0.35. Session
+# 11, with twice the data: fitted on four fifths of the training split and read on the rest, 0.4
+# kept the per-category F1 of 0.5 (0.857) and found both labels of 37% -> 44% of two-label
+# messages; on 2,000 unseen messages (batch 18, before it joined) 0.5 / 0.4 / 0.35 / 0.3 gave
+# exact categories 0.806 / 0.810 / 0.814 / 0.815, both labels 0.51 / 0.54 / 0.57 / 0.60 and mean
+# per-category F1 0.821 / 0.825 / 0.828 / 0.829. 0.35: the unseen gain without going below
+# what the training split supports.
+CATEGORY_THRESHOLD = 0.35
 # A bundled rule's flag stands unless the model is this sure the message is clean; more sure
 # when the message is said to the customer, where a rule's phrase is rarely a mention or a
 # literal use (the vetoed false alarms are mostly slang used literally in team chatter). The
@@ -70,6 +75,13 @@ CATEGORY_THRESHOLD = 0.5
 # flags; 0.3 for both 22 and 9; 0.2 for both 12 and 1 (the same F1, more near misses flagged).
 RULE_VETO = 0.3
 RULE_VETO_ADDRESSED = 0.1
+# A rule's exception excuses its own phrase ("nothing we can do" with an offer somewhere in the
+# message, "stop" in "let me stop you there"...); it silenced the model on those words too. When
+# the model, which reads the whole message, is this sure, it is heard anyway (its own context
+# checks still apply). Session 11, on 2,000 unseen messages (batch 18, before it joined): 0.95
+# found 10 more harsh messages and no false alarm, 0.9 12 and 1; on the held-out split 58 and
+# 70 more, no false alarm, and no real reply either way.
+OVERRULE_EXCUSE = 0.9
 # A learned finding is low when P(low | flagged) reaches this, high when P(high | flagged) does
 # (cross-validated on the flagged training messages: 0.79 exact against 0.72 for "always medium").
 SEVERITY_THRESHOLDS = {"low": 0.4, "high": 0.5}
@@ -401,6 +413,7 @@ def train(
             "category": CATEGORY_THRESHOLD,
             "veto": RULE_VETO,
             "veto_addressed": RULE_VETO_ADDRESSED,
+            "overrule_excuse": OVERRULE_EXCUSE,
             **{f"severity_{k}": v for k, v in SEVERITY_THRESHOLDS.items()},
         },
         meta=meta,

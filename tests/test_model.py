@@ -383,12 +383,12 @@ def test_every_category_has_a_tip() -> None:
     assert all(tip.tip and tip.severity in {"low", "medium", "high"} for tip in tips.values())
 
 
-def _one_word_model(low: float, high: float) -> LearnedModel:
-    """A model that knows one word, "zorp": it flags it as argumentative, with the given pushes
-    towards the low and high severity outputs."""
+def _one_word_model(low: float, high: float, flags: bool = True) -> LearnedModel:
+    """A model that knows one word, "zorp": it flags it as argumentative (unless not ``flags``),
+    with the given pushes towards the low and high severity outputs."""
     from bot.coaching.model import OUTPUTS
 
-    row = {"flag": 6.0, "argumentative": 6.0, "low": low, "high": high}
+    row = {"flag": 6.0 if flags else 0.0, "argumentative": 6.0 if flags else 0.0, "low": low, "high": high}
     return LearnedModel(
         weights={"zorp": tuple(row.get(name, 0.0) for name in OUTPUTS)},
         bias=(-2.0,) * len(OUTPUTS),
@@ -487,3 +487,36 @@ def test_the_threshold_keeps_near_misses_and_real_replies_rare() -> None:
     assert chosen.hard_rate <= MAX_HARD_NEGATIVE_RATE and chosen.threshold > 0.5 and chosen.recall == 0.5
     blind = Corpus(marked.features, targets, marked.weights, marked.kinds)  # no near-miss marks: F1 alone
     assert choose_threshold(blind, scores).threshold <= 0.5
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [(-6.0, 6.0, "high"), (6.0, -6.0, "low"), (-6.0, -6.0, "medium")])
+def test_a_rule_flagged_message_takes_its_severity_from_the_models_reading(
+    rules: RuleSet, low: float, high: float, expected: str
+) -> None:
+    """The labels grade the message; the rule's own severity is only its phrase's usual weight."""
+    text = "zorp, as I already told you the invoice went out on Monday"
+    assert detect(text, rules, model=None).flagged, "the case needs a bundled rule that fires"
+    analysis = detect(text, rules, model=_one_word_model(low, high))
+    assert any(not f.rule.startswith("learned-") for f in analysis.findings)
+    assert analysis.severity == expected
+
+
+def test_a_put_down_said_to_the_customer_stays_high_whatever_the_model_reads(rules: RuleSet) -> None:
+    mild = _one_word_model(low=6.0, high=-6.0, flags=False)  # reads "zorp" as mild, adds nothing
+    assert detect("zorp, classic layer 8 issue on the Wexford ticket", rules, model=mild).severity == "low"
+    assert detect("Hi Wexford team, zorp, this is a layer 8 issue.", rules, model=mild).severity == "high"
+
+
+def test_a_teams_own_severity_is_a_floor_under_the_models_reading(tmp_path: Path) -> None:
+    from bot.coaching.rules import load_rules
+
+    (tmp_path / "dismissive.toml").write_text(
+        'category = "dismissive"\nprinciple = "Offer a way forward."\nnext_step = "I\'ll check."\n'
+        'reflection = "What would help?"\nfallback = "Let\'s sort it out."\n'
+        "[[rule]]\nid='not-our-circus'\nseverity='high'\ntip='Offer a way forward.'\n"
+        "patterns=['''\\bnot our circus\\b''']\nanchors=['circus']\n",
+        encoding="utf-8",
+    )
+    analysis = detect("zorp, that one is not our circus.", load_rules(tmp_path), model=_one_word_model(6.0, -6.0))
+    assert "not-our-circus" in [f.rule for f in analysis.findings]
+    assert analysis.severity == "high"

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from bot.coaching import segments
 from bot.coaching.context import MessageContext, cue_outside
-from bot.coaching.learned import learned_findings
+from bot.coaching.learned import learned_findings, message_severity
 from bot.coaching.model import LearnedModel, default_model, tokens_of
 from bot.coaching.prefilter import Windows, matches
 from bot.coaching.rules import Rule, RuleSet, default_rules
@@ -65,11 +65,14 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
         return Analysis(text=text, model_score=model_score)
     addressed = context.addressed_to_customer
     categories = _categories(findings)
+    severity = _message_severity(findings, categories)
+    if isinstance(learned, LearnedModel):
+        severity = _read_severity(context, learned, categories, findings, rules) or severity
     return Analysis(
         text=text,
         findings=tuple(findings),
         categories=categories,
-        severity=_message_severity(findings, categories),
+        severity=severity,
         addressed_to_customer=addressed,
         model_score=model_score,
     )
@@ -212,6 +215,25 @@ def _without_overlaps(findings: list[Finding], order: dict[str, int]) -> list[Fi
 def _categories(findings: list[Finding]) -> tuple[str, ...]:
     present = {f.category for f in findings} | {c for f in findings for c in f.extra_categories}
     return tuple(category for category in CATEGORIES if category in present)
+
+
+def _read_severity(
+    context: MessageContext, model: LearnedModel, categories: tuple[str, ...], findings: list[Finding], rules: RuleSet
+) -> str | None:
+    """The model's reading of the whole message (learned.message_severity), never below the
+    severity a team gave its own terms or rule files: that is a setting, not a guess."""
+    severity = message_severity(context, model, categories)
+    if severity is None:
+        return None
+    bundled = default_rules()
+    for finding in findings:
+        at = bundled.order.get(finding.rule)
+        own = rules.order.get(finding.rule)
+        if own is None or (at is not None and bundled.rules[at] == rules.rules[own]):
+            continue  # a bundled rule or a learned finding: the model's reading stands
+        if severity_rank(finding.severity) > severity_rank(severity):
+            severity = finding.severity
+    return severity
 
 
 def _message_severity(findings: list[Finding], categories: tuple[str, ...]) -> str:
