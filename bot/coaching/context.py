@@ -174,6 +174,16 @@ _NEGATED_BEFORE = re.compile(
     r"\b(?:thinks?|thought|says?|said|saying|calls?|called|calling|labell?(?:ing|ed)?|believes?|feels?|finds?|consider|considers|meant)\b"
     r"[^,.;!?\n]{0,24}$"
 )
+# "Nobody here thinks you're overreacting", "no one is saying it's your fault": the words are
+# denied outright, which defends the customer, for every rule (a plain "no" or "not" before a
+# match is the negation check, which some rules must not take: "No, you're overreacting.").
+# Not when the sentence goes on with "but": "nobody's saying you're wrong, but..." is a hedge.
+_DENIED_BY_NOBODY = re.compile(
+    r"\b(?:no one|nobody|noone|no-one)(?:'s| is| was| here| on (?:the|our) team| at all)?\b[^,.;!?\n]{0,24}"
+    r"\b(?:thinks?|thought|says?|said|saying|blames?|blaming|blamed|calls?|called|calling|believes?|feels?|claims?|claiming|suggest(?:s|ed|ing)?|accus(?:es|ed|ing))\b"
+    r"[^,.;!?\n]{0,24}$"
+)
+_HEDGE_AFTER = re.compile(r"^[^.!?\n]{0,80}\bbut\b")
 # Talk about a third person or a case: a note to the team, not a reply (the rewriter's test).
 _THIRD_PARTY_TALK = re.compile(
     r"\b(?:she|he|her|him|his|they|them|their|the (?:customer|caller|client|user|guy|lady|buyer|member)"
@@ -504,6 +514,8 @@ class MessageContext:
             return True
         clause = self.clause_before(sentence_start, start)
         if "negated" in skip and _NEGATED_BEFORE.search(clause):
+            return True
+        if _DENIED_BY_NOBODY.search(clause) and not _HEDGE_AFTER.search(after):
             return True
         if "self" in skip:
             c = self.cues
