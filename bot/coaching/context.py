@@ -184,6 +184,14 @@ _DENIED_BY_NOBODY = re.compile(
     r"[^,.;!?\n]{0,24}$"
 )
 _HEDGE_AFTER = re.compile(r"^[^.!?\n]{0,80}\bbut\b")
+# "Skill issue? Nope, the boss has a hitbox bug", "'Is it user error?' No, Anya, it's a known
+# bug": the words are a question the message answers no to (not "No?", a taunt; not a no that
+# turns on the customer: "Our fault? No, yours").
+_ANSWERED_NO = re.compile(
+    r"[^.!?\n]{0,60}\?+[\"'\u201d\u2019*_)]*\s*(?:[-\u2014\u2013:]\s*)?"
+    r"(?:no|nope|nah|not at all|definitely not|absolutely not|not really|not this time)\b(?!\s*\?)"
+    r"(?![^.!?\n]{0,20}\b(?:you|your|yours|u|ur)\b)"
+)
 # Talk about a third person or a case: a note to the team, not a reply (the rewriter's test).
 _THIRD_PARTY_TALK = re.compile(
     r"\b(?:she|he|her|him|his|they|them|their|the (?:customer|caller|client|user|guy|lady|buyer|member)"
@@ -361,7 +369,12 @@ class MessageContext:
             )
             if other and (not agent or other[-1] >= agent[-1]):
                 verdict = "other"
-            elif agent or zone.kind == "speech" or _found(c.agent_intro, opening) or _found(c.agent_intro, after):
+            elif (
+                agent
+                or zone.kind == "speech"
+                or _found(c.agent_intro, opening)
+                or (zone.kind != "quote" and _found(c.agent_intro, after))
+            ):
                 verdict = "agent"
             else:  # code with no cue: a macro or note the agent wrote reads as a reply; a log does not
                 verdict = "agent" if self._reads_as_reply_text(text[zone.start : zone.end]) else "other"
@@ -513,7 +526,7 @@ class MessageContext:
         if "name" in skip and self.is_name(start, end):
             return True
         clause = self.clause_before(sentence_start, start)
-        if "negated" in skip and _NEGATED_BEFORE.search(clause):
+        if "negated" in skip and (_NEGATED_BEFORE.search(clause) or _ANSWERED_NO.match(text, end, end + 120)):
             return True
         if _DENIED_BY_NOBODY.search(clause) and not _HEDGE_AFTER.search(after):
             return True
