@@ -222,7 +222,7 @@ def _read_severity(
 ) -> str | None:
     """The model's reading of the whole message (learned.message_severity), never below the
     severity a team gave its own terms or rule files: that is a setting, not a guess."""
-    severity = message_severity(context, model, categories)
+    severity = message_severity(context, model, categories, findings)
     if severity is None:
         return None
     bundled = default_rules()

@@ -7,8 +7,10 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +25,7 @@ from bot.prompts import RuleError, read_toml
 TIPS_FILE = MODEL_DIR / "tips.toml"
 RULE_PREFIX = "learned-"
 MIN_SENTENCE_TOKENS = 2
+LONG_MESSAGE_TOKENS = 60  # longer: severity is read on the flagged sentences (see message_severity)
 ADDRESSED_OR_NOT = frozenset({"disparaging"})  # the one category that counts in team chatter too
 SCORED_OUTPUTS = (*CATEGORIES, *SEVERITY_OUTPUTS)  # what a flagged message's finding needs (flag_score gave the flag)
 
@@ -159,9 +162,16 @@ def learned_findings(
     return added, flag_score
 
 
-def message_severity(context: MessageContext, model: LearnedModel, categories: tuple[str, ...]) -> str | None:
+def message_severity(
+    context: MessageContext,
+    model: LearnedModel,
+    categories: tuple[str, ...],
+    findings: Sequence[Finding] = (),
+) -> str | None:
     """How harsh the model reads a flagged message as a whole, whoever flagged it (None: a
-    model without severity outputs, or too few words to judge).
+    model without severity outputs, or too few words to judge). A long message is read by the
+    sentences that hold ``findings``: one put-down in a page of thanks is still a put-down,
+    and the page would dilute it (its features are scaled to the message's length).
 
     A rule's severity says how heavy its phrase usually is; the labels grade the message, and
     the model reads the message. Cross-validated on the training split (fitted on four fifths,
@@ -170,6 +180,8 @@ def message_severity(context: MessageContext, model: LearnedModel, categories: t
     the rules were written while reading those very messages.
     """
     tokens = tokens_of(own_text(context))
+    if len(tokens) > LONG_MESSAGE_TOKENS and findings:
+        tokens = tokens_of(" ".join(_sentence_text(context, f) for f in findings))
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return None
     harshness = _severity(model.scores(tokens, SEVERITY_OUTPUTS), model)
@@ -180,6 +192,18 @@ def message_severity(context: MessageContext, model: LearnedModel, categories: t
     if "disparaging" in categories and (context.addressed_to_customer or len(categories) > 1):
         return "high"
     return harshness
+
+
+def _sentence_text(context: MessageContext, finding: Finding) -> str:
+    """The normalised sentence around a finding (findings hold offsets in the typed text)."""
+    starts = context.normalized.starts
+    if starts is None:
+        start, end = finding.start, finding.end
+    else:
+        start = bisect.bisect_left(starts, finding.start)
+        end = max(start, bisect.bisect_left(starts, finding.end))
+    first, last = context.sentence(start, end)
+    return context.text[first:last]
 
 
 def _severity(scores: dict[str, float], model: LearnedModel) -> str | None:
