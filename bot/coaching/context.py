@@ -178,9 +178,14 @@ _NEGATED_BEFORE = re.compile(
 # denied outright, which defends the customer, for every rule (a plain "no" or "not" before a
 # match is the negation check, which some rules must not take: "No, you're overreacting.").
 # Not when the sentence goes on with "but": "nobody's saying you're wrong, but..." is a hedge.
+# The author denies having said them, or asks who did: "I didn't tell her to calm down", "I'd
+# never tell you you're overreacting".
 _DENIED_BY_NOBODY = re.compile(
-    r"\b(?:no one|nobody|noone|no-one)(?:'s| is| was| here| on (?:the|our) team| at all)?\b[^,.;!?\n]{0,24}"
-    r"\b(?:thinks?|thought|says?|said|saying|blames?|blaming|blamed|calls?|called|calling|believes?|feels?|claims?|claiming|suggest(?:s|ed|ing)?|accus(?:es|ed|ing))\b"
+    r"(?:\b(?:no one|nobody|noone|no-one)(?:'s| is| was| here| on (?:the|our) team| at all)?"
+    r"|\b(?:i|we)(?: would|'d| will|'ll)? (?:never|not)|\b(?:i|we) (?:didn'?t|did not|wouldn'?t|won'?t)"
+    r"|\b(?:i'?m|i am|we'?re|we are) (?:not|never) going to)\b[^,.;!?\n]{0,24}"
+    r"\b(?:thinks?|thought|says?|said|saying|blames?|blaming|blamed|calls?|called|calling|believes?|feels?|claims?|claiming"
+    r"|suggest(?:s|ed|ing)?|accus(?:es|ed|ing)|tell|told|telling|ask|asked|asking)\b"
     r"[^,.;!?\n]{0,24}$"
 )
 _HEDGE_AFTER = re.compile(r"^[^.!?\n]{0,80}\bbut\b")
