@@ -418,7 +418,10 @@ class MessageContext:
         return _found(_SECOND_PERSON, body) and _found(_WE, body)
 
     def in_others_words(self, start: int, end: int) -> bool:
-        zone = self.normalized.zone_at(start, end)
+        """The span lies in someone else's quoted words, or ends in them: a frame with an open
+        subject can reach back over the speaker ("he wrote 'you're all clueless'"), and the
+        harsh word at its end is still the customer's."""
+        zone = self.normalized.zone_at(start, end) or self.normalized.zone_at(end - 1, end)
         if zone is not None:
             return self.attribution(zone) == "other"
         return False
