@@ -48,6 +48,7 @@ class ContextCues:
     attributed_after: re.Pattern[str]
     attributed_below: re.Pattern[str]
     own_below: re.Pattern[str]
+    owns_quote_above: re.Pattern[str]
     reported_speech: re.Pattern[str]
     agent_intro: re.Pattern[str]
     reply_cue: re.Pattern[str]
@@ -107,6 +108,7 @@ def load_context(path: Path | None = None) -> ContextCues:
             _from_words(cue("quoted", "attributed_below"), path.name), "[quoted] attributed_below"
         ),
         own_below=compiled(_bounded(cue("agent", "own_below")), "[agent] own_below"),
+        owns_quote_above=compiled(_bounded(cue("agent", "owns_quote_above")), "[agent] owns_quote_above"),
         reported_speech=compiled(_bounded(cue("quoted", "reported_speech")), "[quoted] reported_speech"),
         agent_intro=compiled(_bounded(cue("agent", "intro")), "[agent] intro"),
         reply_cue=compiled(  # the cues, or a sign-off alone on its line
@@ -378,7 +380,7 @@ class MessageContext:
                 agent
                 or zone.kind == "speech"
                 or _found(c.agent_intro, opening)
-                or (zone.kind != "quote" and _found(c.agent_intro, after))
+                or _found(c.agent_intro if zone.kind != "quote" else c.owns_quote_above, after)
             ):
                 verdict = "agent"
             else:  # code with no cue: a macro or note the agent wrote reads as a reply; a log does not
