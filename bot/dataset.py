@@ -114,6 +114,11 @@ WRITTEN_FILES = (
     "written_rs.jsonl",
     "written_rt.jsonl",
     "written_ru.jsonl",
+    "written_sb.jsonl",
+    "written_sc.jsonl",
+    "written_sd.jsonl",
+    "written_se.jsonl",
+    "written_sf.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
