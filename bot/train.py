@@ -46,8 +46,9 @@ FOLDS = 5
 # The model alone may flag at most this share of real replies in CV (0.25% of the 4,458 training
 # replies is 11 messages). Session 8 tried 0.3%: CV F1 0.897 -> 0.903, but the full engine then
 # flagged 7 of the 1,542 held-out real replies (0.45%) instead of 4, too close to the 0.5% a
-# team can live with, so it stays at 0.25%.
-MAX_REAL_FLAG_RATE = 0.0025
+# team can live with, so it stayed at 0.25%. Session 12, with 2,000 more messages: 0.25% chose
+# 0.61 (CV 0.22%) and the full engine flagged 9 of the 1,542 (0.58%, over the limit), so 0.2%.
+MAX_REAL_FLAG_RATE = 0.002
 # ... and at most this share of the labelled near misses (HARD-NEG). Session 9, with the
 # word-class view and 3,000 more messages: 4% chose 0.56 (evidence 0.2), 3.5% chose 0.52
 # (evidence 0.3). On 2,000 unseen messages (before they joined), against the session-start
