@@ -20,11 +20,10 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
     {
-        # ("Hi \u0421lara, thanks, all fixed!" stopped being one with session 9's retraining, "ask Karen
-        # from accounting about the refund" with session 10's.)
-        # The quote is excused; the bare "The deposit claim is filed." left reads to this model like a
-        # curt close (it has come and gone with the retrainings of sessions 8 and 9).
-        "'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.",
+        # None today. ("Hi \u0421lara, thanks, all fixed!" stopped being one with session 9's
+        # retraining, "ask Karen from accounting about the refund" with session 10's, "'There's
+        # nothing we can do' is what the previous landlord told her. The deposit claim is filed."
+        # with session 12's.)
     }
 )
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which
@@ -36,6 +35,11 @@ VETOED_TRUE_FLAGS: frozenset[str] = frozenset(
         "That warning is impossible in our mobile app.",
     }
 )
+
+
+# True flags the learned stage gives the wrong category (and no rule the right one): listed so a
+# fix shows up. Session 12's retraining reads this one as a brush-off, not as arguing.
+WRONG_LEARNED_CATEGORY: frozenset[str] = frozenset({"Your not liking the policy doesn't make it unfair."})
 
 
 def _cases(cases: list[Case]) -> list[object]:
@@ -53,6 +57,12 @@ def _cases(cases: list[Case]) -> list[object]:
             marks=pytest.mark.xfail(strict=True, reason="the rule's flag is vetoed by the learned stage (known miss)"),
         )
         if text in VETOED_TRUE_FLAGS
+        else pytest.param(
+            text,
+            expected,
+            marks=pytest.mark.xfail(strict=True, reason="the learned stage gives it another category (known miss)"),
+        )
+        if text in WRONG_LEARNED_CATEGORY
         else (text, expected)
         for text, expected in cases
     ]
@@ -582,4 +592,31 @@ BLOCK_QUOTES_ATTRIBUTED_BELOW: list[Case] = [
 
 @pytest.mark.parametrize(("text", "expected"), _cases(BLOCK_QUOTES_ATTRIBUTED_BELOW))
 def test_block_quotes_attributed_below(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)
+
+
+# Session 12. A "> quote" whose next line says what the agent did about it ("answered with the
+# tracking link") is the customer's; only a line that owns it ("my draft, ok to send?") makes it
+# the agent's. A question the message answers no to denies its words. The author denying having
+# said a phrase, or a frame whose open subject reaches back over the speaker, is reported speech.
+QUOTES_DENIALS_AND_DEFENCES: list[Case] = [
+    ("&gt; you people are a bunch of clowns\nreplied with the tracking link and a refund for the postage.", None),
+    ("&gt; did you even open my email??\nfair, his first reply was a canned one. replying properly now.", None),
+    ("&gt; we're not liable for courier delays\nmy version for the Dunmore ticket, fine to send?", "blame"),
+    ("PEBKAC? nope, the installer shipped with the wrong locale file. Patched.", None),
+    ("User error? Nope, the export button was hidden on tablets. Fixed in 4.2.", None),
+    ("we'd never tell you you're overreacting, the outage hit you hardest. Credit applied.", None),
+    ("Nobody here told him to calm down, that was the hold message. Refunded the call charge.", None),
+    ("Hi Zainab, calm down, the parcel is only a day late.", "argumentative"),
+    ("she wrote 'you're all totally incompetent' and then found a real bug in the app", None),
+    ("There's no way you could have known about the fee, it wasn't on the checkout page. Refunded.", None),
+    ("Hi Femi, you're not mistaken: the price did change at checkout. I've refunded the difference.", None),
+    ("You're imagining things, the app only charged once.", "argumentative"),
+    ("I'm a walking PEBKAC today, booked the van for the wrong Friday.", None),
+    ("I look like a right idiot, sent the invoice to the wrong Tom. Fixed now.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases(QUOTES_DENIALS_AND_DEFENCES))
+def test_quotes_denials_and_defences(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
