@@ -191,6 +191,10 @@ _DENIED_BY_NOBODY = re.compile(
     r"[^,.;!?\n]{0,24}$"
 )
 _HEDGE_AFTER = re.compile(r"^[^.!?\n]{0,80}\bbut\b")
+# "I'm not saying he's stupid, but he asked if ...": denying the word only to imply it. A plain
+# negation ("she's not stupid, the form is confusing") still excuses it.
+_SAYING_HEDGE = re.compile(r"\bnot (?:saying|calling|suggesting|that)\b[^,.;!?\n]{0,30}$")
+_HEDGE_AFTER_SAYING = re.compile(r"^[^.!?\n]{0,80}\b(?:but|just saying|only saying)\b")
 # "Skill issue? Nope, the boss has a hitbox bug", "'Is it user error?' No, Anya, it's a known
 # bug": the words are a question the message answers no to (not "No?", a taunt; not a no that
 # turns on the customer: "Our fault? No, yours").
@@ -536,7 +540,10 @@ class MessageContext:
         if "name" in skip and self.is_name(start, end):
             return True
         clause = self.clause_before(sentence_start, start)
-        if "negated" in skip and (_NEGATED_BEFORE.search(clause) or _ANSWERED_NO.match(text, end, end + 120)):
+        if "negated" in skip and (
+            (_NEGATED_BEFORE.search(clause) and not (_SAYING_HEDGE.search(clause) and _HEDGE_AFTER_SAYING.search(after)))
+            or _ANSWERED_NO.match(text, end, end + 120)
+        ):
             return True
         if _DENIED_BY_NOBODY.search(clause) and not _HEDGE_AFTER.search(after):
             return True
