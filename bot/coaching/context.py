@@ -209,6 +209,12 @@ _THIRD_PARTY_TALK = re.compile(
     r"|customers?|clients?|users|cust|ticket|tickets|team|guys|folks|anyone|fyi|eod|heads up)\b|#\d+"
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our|ours|i|i'm|i've|i'll|i'd|me|my)\b")
+# A reply that tells the reader what to do ("Dunno, try restarting it.", "idk, ask the app store"):
+# an imperative opening the message, after at most a shrug or a sorry.
+_IMPERATIVE_OPENING = re.compile(
+    r"^\W*(?:(?:dunno|idk|no idea|no clue|sorry|nope|no|meh|well|look|just|pls|please|ugh)\W+){0,2}"
+    r"(?:try|ask|check|contact|call|ring|email|go|see|read|wait|talk|take|google|phone|reinstall|restart|reboot|update|use|send|submit|file|raise|read|refer|speak|write)\b"
+)
 _WE = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|us)\b")
 _REPLY_PROSE = re.compile(
     r"\b(?:regards|thank(?:s| you) for (?:contacting|reaching out|getting in touch|your (?:patience|message|email))"
@@ -307,7 +313,9 @@ class MessageContext:
             return True
         if self.colleague_directed or self.normalized.original.lstrip().startswith("<@"):
             return False
-        return bool(_FIRST_PERSON.search(self.text)) and not _THIRD_PARTY_TALK.search(self.text)
+        if _THIRD_PARTY_TALK.search(self.text):
+            return False
+        return bool(_FIRST_PERSON.search(self.text) or _IMPERATIVE_OPENING.search(self.text))
 
     @lazy_property
     def colleague_directed(self) -> bool:
