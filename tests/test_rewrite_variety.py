@@ -30,7 +30,7 @@ INVENTED = re.compile(r"refund|another team|escalat|pass (?:it|this) (?:on|to)|f
 
 # Short brush-offs to a customer that name nothing: no topic, no object, nothing to keep.
 BRUSH_OFFS = [
-    "Nope, can't do that one.",
+    "Nah, that one won't be happening.",
     "That one is not happening, sorry to say.",
     "That'll be a no from my side.",
     "Out of my hands, I'm afraid.",

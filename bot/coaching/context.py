@@ -315,7 +315,7 @@ class MessageContext:
             return False
         if _THIRD_PARTY_TALK.search(self.text):
             return False
-        return bool(_FIRST_PERSON.search(self.text) or _IMPERATIVE_OPENING.search(self.text) or len(self.text.split()) <= 12)
+        return bool(_FIRST_PERSON.search(self.text) or _IMPERATIVE_OPENING.search(self.text))
 
     @lazy_property
     def colleague_directed(self) -> bool:
