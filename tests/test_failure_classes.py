@@ -620,3 +620,23 @@ QUOTES_DENIALS_AND_DEFENCES: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), _cases(QUOTES_DENIALS_AND_DEFENCES))
 def test_quotes_denials_and_defences(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
+
+
+# Session 12, second round. "I'm not saying he's X, but ..." implies X; a shrug that sends the
+# customer to ask someone else is a brush-off (an agent who will ask is not); "replace" or
+# "retire" is talk about wording only when a phrase is what gets replaced; "sent:" labels our reply.
+HEDGES_SHRUGS_AND_META_VERBS: list[Case] = [
+    ("I'm not saying she's clueless, but she asked if the router runs on batteries", "disparaging"),
+    ("not calling him thick, just saying he tried to email the fax machine", "disparaging"),
+    ("She's not clueless at all, the setup guide skips the pairing step. Sent her the fixed one.", None),
+    ("dunno mate, ask the letting agent about that one", "dismissive"),
+    ("No idea yet, but I'll ask the warehouse and reply by noon.", None),
+    ("Hi Ruth, as I said, the engineer will replace the valve on Monday.", "argumentative"),
+    ("please replace 'as I said' with 'to recap' in the billing macros", None),
+    ("sent: There's nothing more we can do about the parking fine.", "dismissive"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases(HEDGES_SHRUGS_AND_META_VERBS))
+def test_hedges_shrugs_and_meta_verbs(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)
