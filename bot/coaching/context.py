@@ -549,7 +549,7 @@ class MessageContext:
             return True
         clause = self.clause_before(sentence_start, start)
         if "negated" in skip and (
-            (_NEGATED_BEFORE.search(clause) and not (_SAYING_HEDGE.search(clause) and _HEDGE_AFTER_SAYING.search(after)))
+            (_NEGATED_BEFORE.search(clause) and not _hedged_denial(clause, after))
             or _ANSWERED_NO.match(text, end, end + 120)
         ):
             return True
@@ -564,6 +564,11 @@ class MessageContext:
             ):
                 return True
         return False
+
+
+def _hedged_denial(clause: str, after: str) -> bool:
+    """ "I'm not saying he's stupid, but ...": a denial that only sets up the word."""
+    return bool(_SAYING_HEDGE.search(clause) and _HEDGE_AFTER_SAYING.search(after))
 
 
 def addressed_to_customer(text: str) -> bool:
