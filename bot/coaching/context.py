@@ -179,10 +179,10 @@ _NEGATED_BEFORE = re.compile(
 # "Nobody here thinks you're overreacting", "no one is saying it's your fault": the words are
 # denied outright, which defends the customer, for every rule (a plain "no" or "not" before a
 # match is the negation check, which some rules must not take: "No, you're overreacting.").
-# Not when the sentence goes on with "but": "nobody's saying you're wrong, but..." is a hedge.
-# The author denies having said them, or asks who did: "I didn't tell her to calm down", "I'd
-# never tell you you're overreacting".
-_DENIED_BY_NOBODY = re.compile(
+# So does the author denying having said them: "I didn't tell her to calm down", "I'd never tell
+# you you're overreacting". Not when the sentence goes on with "but": "nobody's saying you're
+# wrong, but..." is a hedge.
+_DENIED_OUTRIGHT = re.compile(
     r"(?:\b(?:no one|nobody|noone|no-one)(?:'s| is| was| here| on (?:the|our) team| at all)?"
     r"|\b(?:i|we)(?: would|'d| will|'ll)? (?:never|not)|\b(?:i|we) (?:didn'?t|did not|wouldn'?t|won'?t)"
     r"|\b(?:i'?m|i am|we'?re|we are) (?:not|never) going to)\b[^,.;!?\n]{0,24}"
@@ -213,7 +213,7 @@ _FIRST_PERSON = re.compile(r"\b(?:we|we're|we've|we'll|we'd|us|our|ours|i|i'm|i'
 # an imperative opening the message, after at most a shrug or a sorry.
 _IMPERATIVE_OPENING = re.compile(
     r"^\W*(?:(?:dunno|idk|no idea|no clue|sorry|nope|no|meh|well|look|just|pls|please|ugh)\W+){0,2}"
-    r"(?:try|ask|check|contact|call|ring|email|go|see|read|wait|talk|take|google|phone|reinstall|restart|reboot|update|use|send|submit|file|raise|read|refer|speak|write)\b"
+    r"(?:try|ask|check|contact|call|ring|email|go|see|read|wait|talk|take|google|phone|reinstall|restart|reboot|update|use|send|submit|file|raise|refer|speak|write)\b"
 )
 _WE = re.compile(r"\b(?:we|we're|we've|we'll|our|ours|us)\b")
 _REPLY_PROSE = re.compile(
@@ -553,7 +553,7 @@ class MessageContext:
             or _ANSWERED_NO.match(text, end, end + 120)
         ):
             return True
-        if _DENIED_BY_NOBODY.search(clause) and not _HEDGE_AFTER.search(after):
+        if _DENIED_OUTRIGHT.search(clause) and not _HEDGE_AFTER.search(after):
             return True
         if "self" in skip:
             c = self.cues

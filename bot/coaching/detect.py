@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from bot.coaching import segments
 from bot.coaching.context import MessageContext, cue_outside
-from bot.coaching.learned import learned_findings, message_severity
+from bot.coaching.learned import is_learned, learned_findings, message_severity
 from bot.coaching.model import LearnedModel, default_model, tokens_of
 from bot.coaching.prefilter import Windows, matches
 from bot.coaching.rules import Rule, RuleSet, default_rules
@@ -65,14 +65,12 @@ def detect(text: str, rules: RuleSet | None = None, model: LearnedModel | object
         return Analysis(text=text, model_score=model_score)
     addressed = context.addressed_to_customer
     categories = _categories(findings)
-    severity = _message_severity(findings, categories)
-    if isinstance(learned, LearnedModel):
-        severity = _read_severity(context, learned, categories, findings, rules) or severity
+    severity = isinstance(learned, LearnedModel) and _read_severity(context, learned, categories, findings, rules)
     return Analysis(
         text=text,
         findings=tuple(findings),
         categories=categories,
-        severity=severity,
+        severity=severity or _message_severity(findings, categories),
         addressed_to_customer=addressed,
         model_score=model_score,
     )
@@ -96,17 +94,24 @@ def _vetoed(
     if model_score is None or model_score >= veto:
         return False
     bundled = default_rules()
-    for finding in findings:
-        at = bundled.order.get(finding.rule)
-        if at is None or bundled.rules[at] != rules.rules[rules.order[finding.rule]]:
-            return False
+    if not all(_bundled_unchanged(finding, rules, bundled) for finding in findings):
+        return False
+    sentences = _flagged_sentences(original, findings)
+    return not any(len(tokens) >= 2 and model.flag_score(tokens) >= veto for tokens in sentences)
+
+
+def _bundled_unchanged(finding: Finding, rules: RuleSet, bundled: RuleSet) -> bool:
+    """Did a bundled rule, as shipped, find this? Not a learned finding, a team's own term or a
+    team's overlay of a bundled rule: those are settings, which the model never overrides."""
+    at = bundled.order.get(finding.rule)
+    return at is not None and bundled.rules[at] == rules.rules[rules.order[finding.rule]]
+
+
+def _flagged_sentences(original: str, findings: list[Finding]) -> list[list[str]]:
+    """Per finding, the words of its sentence in the typed text, as the model reads them."""
     starts = segments.sentence_starts(original)
-    for finding in findings:
-        start, end = segments.sentence_at(original, finding.start, finding.end, starts)
-        tokens = tokens_of(normalize(original[start:end]).text)
-        if len(tokens) >= 2 and model.flag_score(tokens) >= veto:
-            return False
-    return True
+    spans = (segments.sentence_at(original, f.start, f.end, starts) for f in findings)
+    return [tokens_of(normalize(original[start:end]).text) for start, end in spans]
 
 
 def _rule_findings(
@@ -220,17 +225,16 @@ def _categories(findings: list[Finding]) -> tuple[str, ...]:
 def _read_severity(
     context: MessageContext, model: LearnedModel, categories: tuple[str, ...], findings: list[Finding], rules: RuleSet
 ) -> str | None:
-    """The model's reading of the whole message (learned.message_severity), never below the
-    severity a team gave its own terms or rule files: that is a setting, not a guess."""
-    severity = message_severity(context, model, categories, findings)
+    """The model's reading of the message (learned.message_severity), never below the severity
+    a team gave its own terms or rule files: that is a setting, not a guess."""
+    original = context.normalized.original
+    severity = message_severity(context, model, categories, lambda: _flagged_sentences(original, findings))
     if severity is None:
         return None
     bundled = default_rules()
     for finding in findings:
-        at = bundled.order.get(finding.rule)
-        own = rules.order.get(finding.rule)
-        if own is None or (at is not None and bundled.rules[at] == rules.rules[own]):
-            continue  # a bundled rule or a learned finding: the model's reading stands
+        if is_learned(finding.rule) or _bundled_unchanged(finding, rules, bundled):
+            continue  # the model's reading stands
         if severity_rank(finding.severity) > severity_rank(severity):
             severity = finding.severity
     return severity

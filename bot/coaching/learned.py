@@ -7,15 +7,14 @@ the model is surest of, and the category's tip and principle, exactly like a rul
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.coaching.context import MessageContext
-from bot.coaching.features import own_text
+from bot.coaching.features import message_tokens, own_text
 from bot.coaching.model import MODEL_DIR, SEVERITY_OUTPUTS, LearnedModel, token_spans, tokens_of
 from bot.coaching.rule_schema import CONTEXT_SKIPS
 from bot.coaching.rules import Rule, RuleSet
@@ -166,12 +165,12 @@ def message_severity(
     context: MessageContext,
     model: LearnedModel,
     categories: tuple[str, ...],
-    findings: Sequence[Finding] = (),
+    flagged_sentences: Callable[[], list[list[str]]],
 ) -> str | None:
-    """How harsh the model reads a flagged message as a whole, whoever flagged it (None: a
-    model without severity outputs, or too few words to judge). A long message is read by the
-    sentences that hold ``findings``: one put-down in a page of thanks is still a put-down,
-    and the page would dilute it (its features are scaled to the message's length).
+    """How harsh the model reads a flagged message, whoever flagged it (None: a model without
+    severity outputs, or too few words to judge). A long message is read by its flagged
+    sentences (the words of each, from ``flagged_sentences``): one put-down in a page of thanks
+    is still a put-down, and the page would dilute it (the features are scaled to its length).
 
     A rule's severity says how heavy its phrase usually is; the labels grade the message, and
     the model reads the message. Cross-validated on the training split (fitted on four fifths,
@@ -179,9 +178,9 @@ def message_severity(
     85.5% of the rule-flagged messages against 81.2% for the heaviest rule finding, although
     the rules were written while reading those very messages.
     """
-    tokens = tokens_of(own_text(context))
-    if len(tokens) > LONG_MESSAGE_TOKENS and findings:
-        tokens = tokens_of(" ".join(_sentence_text(context, f) for f in findings))
+    tokens = message_tokens(context)
+    if len(tokens) > LONG_MESSAGE_TOKENS:
+        tokens = [token for sentence in flagged_sentences() for token in sentence]
     if len(tokens) < MIN_SENTENCE_TOKENS:
         return None
     harshness = _severity(model.scores(tokens, SEVERITY_OUTPUTS), model)
@@ -192,18 +191,6 @@ def message_severity(
     if "disparaging" in categories and (context.addressed_to_customer or len(categories) > 1):
         return "high"
     return harshness
-
-
-def _sentence_text(context: MessageContext, finding: Finding) -> str:
-    """The normalised sentence around a finding (findings hold offsets in the typed text)."""
-    starts = context.normalized.starts
-    if starts is None:
-        start, end = finding.start, finding.end
-    else:
-        start = bisect.bisect_left(starts, finding.start)
-        end = max(start, bisect.bisect_left(starts, finding.end))
-    first, last = context.sentence(start, end)
-    return context.text[first:last]
 
 
 def _severity(scores: dict[str, float], model: LearnedModel) -> str | None:
