@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from bot.coaching import segments
-from bot.coaching.facts import Fact, extract, missing
+from bot.coaching.facts import STATED_LIMIT, Fact, extract, missing
 from bot.coaching.frames import framed_edits, soften
 from bot.coaching.named_things import objects_named, thing_named, whole_sentence
 from bot.coaching.rewrite_case import Case
@@ -32,6 +32,7 @@ from bot.coaching.suggestion_checks import body as body_of
 from bot.models import Analysis, Finding
 
 _MAX_PASSES = 3
+_LIMIT_WORDS = 5  # a brush-off this long states something ("No." or "Not my problem." does not)
 
 
 class Editor:
@@ -48,6 +49,9 @@ class Editor:
         self.objects = objects_named(text, analysis, case.rules)
         self.used_stock: set[str] = set()
         self.put_downs: list[str] = []  # sentences the harsh passes dropped whole
+        self._probe_step = next(iter(case.strategies.steps.get("generic", ())), "")
+        self._limit_candidates: set[str] = set()
+        self.limits: set[str] = set()  # brush-off sentences kept as the agent's stated limit
         first = text.lstrip()[:1]
         self.capital = not first.isalpha() or first.isupper()
 
@@ -59,6 +63,8 @@ class Editor:
             current = self.case.rules_only(draft)
             if not current.flagged:
                 return draft
+            if self.limits and not self.case.rules_only(draft.rstrip() + " " + self._probe_step).flagged:
+                return draft  # what still reads as a brush-off is a kept limit: the next step answers it
         return None
 
     def lost_phrases(self, draft: str) -> list[str]:
@@ -126,7 +132,7 @@ class Editor:
         ]
 
     def _pass(self, draft: str, analysis: Analysis) -> str:
-        sentences = segments.sentence_spans(draft)
+        sentences = _joined_over(segments.sentence_spans(draft), analysis.findings)
         by_sentence: dict[int, list[Finding]] = {}
         for finding in analysis.findings:
             # a match that starts on the previous sentence's full stop (". Had you read") belongs
@@ -153,12 +159,23 @@ class Editor:
                 continue
             lost = len(missing(required, full))
             broken = defects(self.original, full)
-            reflagged = self._still_flagged(full, candidate)
+            # a stated limit kept for a customer is judged with a step after it, as it will be sent
+            probe = full.rstrip() + " " + self._probe_step if self._keeps_limit(findings) else full
+            reflagged = self._still_flagged(probe, candidate)
             if not lost and not broken and not reflagged:
+                if candidate in self._limit_candidates:
+                    self.limits.add(candidate.strip())
                 return draft[:start] + candidate + draft[end:]
             if not reflagged and not broken and (best is None or (lost, 0) < best[0]):
                 best = ((lost, 0), draft[:start] + candidate + draft[end:])
         return best[1] if best else draft
+
+    def _keeps_limit(self, findings: list[Finding]) -> bool:
+        """Is the sentence only a brush-off in a reply? Then the sentence itself may stay: the
+        labelling rules count a limit with an option or a follow-up as clean, and the next step
+        supplies that, so the agent's own answer ("we can't change the address once it's
+        dispatched") is kept instead of swapped for stock text."""
+        return self.customer and bool(self._probe_step) and all(f.category == "dismissive" for f in findings)
 
     def _still_flagged(self, full: str, candidate: str) -> bool:
         """Does the detector still find something in the edited sentence (or anything new)?"""
@@ -182,6 +199,15 @@ class Editor:
             seen.add(candidate)
             return True
 
+        if (
+            self._keeps_limit(findings)
+            and _states_limit(body, local)
+            and not self.case.flagged(soften(_strip_prefix(body, start), self.strategies) + " " + self._probe_step)
+        ):  # the whole engine reads the limit with a step as clean ("... and that's the end of it" is not)
+            kept = soften(body, self.strategies)
+            seen.add(kept + trailing)
+            self._limit_candidates.add(kept + trailing)
+            yield kept + trailing  # the limit as the agent put it (softened), the step added later
         framed = framed_edits(self.strategies.frames, body, local, categories)
         for edited in framed:
             for candidate in (soften(edited, self.strategies) + trailing, edited + trailing):
@@ -268,6 +294,28 @@ _VOCATIVE = re.compile(r"(,\s*(?:(?:Mrs|Mr|Ms|Dr|Mx)\.?\s+)?[A-Z][\w'-]+(?:\s+[A
 
 # How a sentence starts when a drop cut off its subject or verb.
 _FRAGMENT = re.compile(r"\W*(?:from|like|of|than|by|with|in my|on my|as|to|because|since|which|who)\b", re.IGNORECASE)
+
+
+def _states_limit(body: str, local: list[tuple[int, int]]) -> bool:
+    """Does the sentence state a limit about a thing, and is that what every finding in it
+    found? "The rate is non-refundable; rules are rules" is not kept whole: its brush-off is
+    a phrase of its own, which the clause edits drop."""
+    if len(WORD.findall(body)) < _LIMIT_WORDS:
+        return False
+    limits = [m.span() for m in STATED_LIMIT.finditer(body)]
+    return bool(limits) and all(any(a < y and x < b for x, y in limits) for a, b in local)
+
+
+def _joined_over(sentences: list[tuple[int, int]], findings: tuple[Finding, ...]) -> list[tuple[int, int]]:
+    """The sentence spans with those a finding runs across joined into one ("we can't change
+    it once it's dispatched. full stop"): an edit of the first alone leaves the match standing."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if joined and any(f.start < joined[-1][1] <= start < f.end for f in findings):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _strip_prefix(sentence: str, start: int) -> str:

@@ -34,6 +34,18 @@ _LIMIT = re.compile(
     r"|extended|reissued|exchanged|combined)\b",
     re.IGNORECASE,
 )
+# A sentence that states what can't be done, as a fact about the thing ("we can't change the
+# delivery address once it's dispatched", "a seat change is not possible", "the promotion has
+# ended"): the rewriter may keep it and let a next step supply the option. Not a brush-off
+# without a thing ("we can't help with that", "rules are rules").
+STATED_LIMIT = re.compile(
+    _LIMIT.pattern
+    + r"|\b(?:we|i)\s+(?:can't|cant|cannot|can not|are unable to|am unable to|aren't able to|won't be able to)\s+"
+    r"(?!(?:help|do|assist|see|find|tell|say)\b)[a-z]+\s+(?:the|your|ur|a|an|this|that|these|those|any)\s+\w+"
+    r"|\b(?:is|are|isn't|aren't)\s+(?:not\s+)?(?:possible|available|allowed|permitted|refundable|supported)\b"
+    r"|\b(?:has|have)\s+(?:already\s+)?(?:ended|expired|closed|sold out|passed)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*[A-Za-z0-9]|\b[A-Z]\b")
 # A name follows these: a greeting or a sign-off ("Hi Raj", "Thanks Priya"), or a bare "Morning".
 _GREETING_BEFORE = re.compile(

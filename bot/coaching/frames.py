@@ -232,15 +232,21 @@ def fill(template: str, match: re.Match[str]) -> str:
 def _noun_phrase(value: str) -> tuple[str, str]:
     """Split "the documents late" into ("the documents", "late")."""
     words = value.split()
-    cut = 1
-    while cut < len(words) and cut < 4 and re.fullmatch(r"[a-z][\w-]*", words[cut]) and words[cut] not in _NP_STOP:
+    cut, limit = 1, 4
+    while cut < len(words) and cut < limit and re.fullmatch(r"[a-z][\w-]*", words[cut]) and words[cut] not in _NP_STOP:
+        if words[cut] == "of":  # "a photo of your seat reservation": the phrase runs on past "of"
+            limit = cut + 4
         cut += 1
     if cut < len(words) and words[cut].lower() in _PRONOUNS:  # "the card we emailed you about": one phrase
         return value, ""
+    while cut > 1 and words[cut - 1].lower() in _DANGLING:  # never "a photo of your" / "the list of"
+        cut -= 1
     return " ".join(words[:cut]), " ".join(words[cut:])
 
 
 _PRONOUNS = frozenset(_words("we you i they he she our"))
+
+_DANGLING = frozenset(_words("of the a an your our my their his her its this that these those"))
 
 _NP_STOP = frozenset(
     _words(

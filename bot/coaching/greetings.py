@@ -69,6 +69,7 @@ def load_greetings(path: Path = GREETINGS_FILE) -> dict[str, tuple[str, ...]]:
         "greeting": _words(data, "greeting", "words", path),
         "sign_off": _words(data, "sign_off", "words", path),
         "lines": _words(data, "sign_off", "lines", path),
+        "wishes": _words(data, "sign_off", "wishes", path),
     }
 
 
@@ -90,6 +91,25 @@ GREETING_LEAD = re.compile(
 CLOSING = re.compile(
     r"\n\s*(?:(?i:" + SIGN_OFF_WORDS + "|" + _CLOSING_LINES + r")\b[^\n]*(?:\n[^\n]{0,60})?"
     r"|[-\u2014~^]*\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$",
+)
+
+# A sentence that is nothing but a greeting or a sign-off and a name or two ("Regards, Roadway
+# Car Hire"): it says nothing of its own, whatever a model reads into its few words.
+BARE_SALUTATION = re.compile(
+    r"\s*(?:" + GREETING_WORDS + "|" + SIGN_OFF_WORDS + r")\b[\s,.!\u2014-]*(?:[\w'\u2019.-]+\s*){0,4}[\s,.!]*",
+    re.IGNORECASE,
+)
+
+# A sign-off or a well-wish closing the last line after a full stop ("... for exceptions.
+# Yours sincerely, Registrations", "... is 6.30pm. Have a great night!"): what a next step goes
+# before when the reply has no closing line of its own.
+INLINE_CLOSING = re.compile(
+    r"(?<=[.!?])[ \t]+(?:"
+    + SIGN_OFF_WORDS
+    + r"\b[^.!?\n]{0,40}|"
+    + alternation(_LISTS["wishes"])
+    + r"\b[^.!?\n]{0,40}[.!]*)\s*$",
+    re.IGNORECASE,
 )
 
 

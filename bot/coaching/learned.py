@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from bot.coaching.context import MessageContext
 from bot.coaching.features import message_tokens, own_text
+from bot.coaching.greetings import BARE_SALUTATION
 from bot.coaching.model import MODEL_DIR, SEVERITY_OUTPUTS, LearnedModel, token_spans, tokens_of
 from bot.coaching.rule_schema import CONTEXT_SKIPS
 from bot.coaching.rules import Rule, RuleSet
@@ -235,7 +236,11 @@ def _best_sentence(context: MessageContext, own: str, model: LearnedModel, categ
     starts = context.sentence_starts
     bounds = [*starts[1:], len(own)]
     best: tuple[float, int, int] | None = None
-    for start, end in zip(starts, bounds, strict=False):
+    # a sign-off alone ("Regards,") has too few words for the model: it can read as more
+    # dismissive than the refusal above it, so a sentence with words of its own is preferred
+    spans = list(zip(starts, bounds, strict=False))
+    worded = [(a, b) for a, b in spans if not BARE_SALUTATION.fullmatch(own, a, b)]
+    for start, end in worded or spans:
         tokens = tokens_of(own[start:end])
         if not tokens:
             continue

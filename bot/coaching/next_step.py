@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.coaching.facts import extract
-from bot.coaching.greetings import CLOSING
+from bot.coaching.greetings import CLOSING, INLINE_CLOSING
 from bot.coaching.named_things import objects_named
 from bot.coaching.rewrite_case import Case
 from bot.coaching.suggestion_checks import has_next_step
@@ -85,6 +85,9 @@ def insert_step(text: str, step: str) -> str:
     tail = ""
     if sign_off:
         text, tail = text[: sign_off.start()].rstrip(), text[sign_off.start() :]
+    wish = INLINE_CLOSING.search(text)
+    if wish:
+        text, tail = text[: wish.start()], text[wish.start() :] + tail
     closing = ""
     quote = re.search(r"([.!?]?)(['\"”’_*`]+)\s*$", text)
     pairs = {"'": "'", '"': '"', "”": "“", "’": "‘", "_": "_", "*": "*", "`": "`"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.coaching.facts import extract, missing
-from bot.coaching.greetings import CLOSING, GREETING_LEAD, GREETING_WORDS, SIGN_OFF_WORDS
+from bot.coaching.greetings import CLOSING, GREETING_LEAD, GREETING_WORDS, INLINE_CLOSING, SIGN_OFF_WORDS
 from bot.coaching.harsh import sentences
 from bot.models import Analysis
 
@@ -58,7 +58,8 @@ _STEP = re.compile(
 
 _VAGUE = re.compile(
     r"let (?:me|us) know if (?:anything|you have any)|if anything is still unclear|happy to (?:help|go through it)"
-    r"(?:[.!]|$)|what (?:we|i) can do now",
+    r"(?:[.!]|$)|what (?:we|i) can do now"
+    r"|^(?:i|we) can (?:see|tell|imagine|understand|hear)\b",  # "I can see you're upset": empathy, not a step
     re.IGNORECASE,
 )
 
@@ -316,7 +317,7 @@ def hollow(text: str) -> bool:
 
 
 def last_sentences(text: str, count: int = 2) -> str:
-    text = CLOSING.sub("", text).strip()
+    text = INLINE_CLOSING.sub("", CLOSING.sub("", text).strip()).strip()  # "Have a great night!" is no step
     parts = re.split(r"(?<=[.!?])\s+|\n+", text)
     return " ".join(parts[-count:])
 
