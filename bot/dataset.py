@@ -119,6 +119,11 @@ WRITTEN_FILES = (
     "written_sd.jsonl",
     "written_se.jsonl",
     "written_sf.jsonl",
+    "written_ta.jsonl",
+    "written_tb.jsonl",
+    "written_tc.jsonl",
+    "written_td.jsonl",
+    "written_te.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
