@@ -640,3 +640,19 @@ HEDGES_SHRUGS_AND_META_VERBS: list[Case] = [
 @pytest.mark.parametrize(("text", "expected"), _cases(HEDGES_SHRUGS_AND_META_VERBS))
 def test_hedges_shrugs_and_meta_verbs(rules: RuleSet, text: str, expected: str | None) -> None:
     _check(rules, text, expected)
+
+
+# Session 13. A reassurance that negates the customer's part with a contraction ("this isn't
+# anything you did", "it wasn't something you did wrong") defends the customer, as "not" did;
+# the same words without the negation still pin the cause on them.
+CONTRACTED_REASSURANCE: list[Case] = [
+    ("sending: Hi Iris, this isn't anything you did wrong, the scanner lost its pairing overnight.", None),
+    ("Hi Paul, it wasn't something you did, the booking page timed out for everyone at 9.", None),
+    ("Hi Paul, it was something you did, you double-clicked the booking button.", "blame"),
+    ("Hi Iris, you wired the dock wrong, that's why it keeps dropping.", "blame"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases(CONTRACTED_REASSURANCE))
+def test_contracted_reassurance(rules: RuleSet, text: str, expected: str | None) -> None:
+    _check(rules, text, expected)

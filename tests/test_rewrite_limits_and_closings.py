@@ -120,3 +120,10 @@ def test_a_learned_finding_does_not_land_on_the_sign_off(rules: RuleSet) -> None
 )
 def test_a_slammed_door_goes_but_a_billing_period_stays(sentence: str, expected: str) -> None:
     assert soften(sentence, default_strategies()).strip() == expected
+
+
+def test_a_draft_label_with_a_title_keeps_its_label_and_the_answer(rules: RuleSet) -> None:
+    text = "reply to Dr. Okoye: That's impossible, our portal can't charge a card twice."
+    out = _suggest(text, rules)
+    assert out.startswith("reply to Dr. Okoye: ")
+    assert "charge a card twice" in out

@@ -121,7 +121,9 @@ def defects(original: str, candidate: str) -> list[str]:
     if (
         prefix
         and re.match(r"\W*" + prefix.group("word") + r"\b", candidate, re.IGNORECASE)
-        and not re.match(r"\W*" + prefix.group("word") + r"\b[^:\n.!?,]{0,40}:", candidate, re.IGNORECASE)
+        and not re.match(  # "reply to Mr. Dahl:": a title's full stop is part of the label
+            r"\W*" + prefix.group("word") + r"\b(?:\b(?:Mrs|Mr|Ms|Dr|Mx)\.|[^:\n.!?,]){0,40}:", candidate, re.IGNORECASE
+        )
     ):
         found.append("lost prefix colon")
     for mark in ('"', "```"):
