@@ -20,10 +20,11 @@ Case = tuple[str, str | None]  # (text, expected category or None for clean)
 # listed so that a fix shows up (strict xfail) and nobody mistakes them for passing.
 LEARNED_FALSE_ALARMS: frozenset[str] = frozenset(
     {
-        # None today. ("Hi \u0421lara, thanks, all fixed!" stopped being one with session 9's
-        # retraining, "ask Karen from accounting about the refund" with session 10's, "'There's
-        # nothing we can do' is what the previous landlord told her. The deposit claim is filed."
-        # with session 12's.)
+        # "Hi \u0421lara, thanks, all fixed!" stopped being one with session 9's retraining, "ask
+        # Karen from accounting about the refund" with session 10's. This one stopped with
+        # session 12's and came back with session 13's (batch 20 joined): the model reads the
+        # quote's frame, blanked, as a brush-off (0.82).
+        "'There's nothing we can do' is what the previous landlord told her. The deposit claim is filed.",
     }
 )
 # True flags a bundled rule finds and the learned stage vetoes: the price of the veto, which

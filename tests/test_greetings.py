@@ -20,6 +20,11 @@ SIGN_OFF_WORDS_BEFORE = (
     "(?:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
     "|sincerely|warmly|all the best|talk soon)"
 )
+# Session 13 added the "yours ..." forms (a reply that closes "Yours sincerely, Registrations"
+# got its next step after the sign-off), and the model was retrained with them.
+SIGN_OFF_WORDS_NOW = SIGN_OFF_WORDS_BEFORE.replace(
+    "|sincerely|", "|sincerely|yours (?:sincerely|truly|faithfully)|"
+)
 # The rewriter's sign-off as bot/coaching/rewrite_eval.py wrote it.
 CLOSING_BEFORE = re.compile(
     r"\n\s*(?:(?i:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
@@ -31,7 +36,7 @@ CLOSING_BEFORE = re.compile(
 def test_detection_reads_exactly_the_greeting_pattern_it_read_before() -> None:
     assert greetings.GREETING.pattern == GREETING_BEFORE
     assert greetings.GREETING.flags == re.compile("", re.IGNORECASE).flags
-    assert greetings.SIGN_OFF_WORDS == SIGN_OFF_WORDS_BEFORE  # context's reply cue embeds it
+    assert greetings.SIGN_OFF_WORDS == SIGN_OFF_WORDS_NOW  # context's reply cue embeds it
 
 
 def test_the_rewriters_closing_finds_what_it_found_in_code() -> None:

@@ -132,14 +132,17 @@ class Editor:
         ]
 
     def _pass(self, draft: str, analysis: Analysis) -> str:
-        sentences = _joined_over(segments.sentence_spans(draft), analysis.findings)
-        by_sentence: dict[int, list[Finding]] = {}
+        findings = []
         for finding in analysis.findings:
             # a match that starts on the previous sentence's full stop (". Had you read") belongs
             # to the sentence it reads into
             lead = re.match(r"[\s.!?,;:]+", draft[finding.start : finding.end])
             if lead and lead.end() < finding.end - finding.start:
                 finding = replace(finding, start=finding.start + lead.end())
+            findings.append(finding)
+        sentences = _joined_over(segments.sentence_spans(draft), findings)
+        by_sentence: dict[int, list[Finding]] = {}
+        for finding in findings:
             index = next((i for i, (s, e) in enumerate(sentences) if s <= finding.start < e), len(sentences) - 1)
             by_sentence.setdefault(index, []).append(finding)
         required = [f for f in self.facts if not missing([f], draft)]
@@ -306,7 +309,7 @@ def _states_limit(body: str, local: list[tuple[int, int]]) -> bool:
     return bool(limits) and all(any(a < y and x < b for x, y in limits) for a, b in local)
 
 
-def _joined_over(sentences: list[tuple[int, int]], findings: tuple[Finding, ...]) -> list[tuple[int, int]]:
+def _joined_over(sentences: list[tuple[int, int]], findings: list[Finding]) -> list[tuple[int, int]]:
     """The sentence spans with those a finding runs across joined into one ("we can't change
     it once it's dispatched. full stop"): an edit of the first alone leaves the match standing."""
     joined: list[tuple[int, int]] = []
