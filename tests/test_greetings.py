@@ -22,9 +22,7 @@ SIGN_OFF_WORDS_BEFORE = (
 )
 # Session 13 added the "yours ..." forms (a reply that closes "Yours sincerely, Registrations"
 # got its next step after the sign-off), and the model was retrained with them.
-SIGN_OFF_WORDS_NOW = SIGN_OFF_WORDS_BEFORE.replace(
-    "|sincerely|", "|sincerely|yours (?:sincerely|truly|faithfully)|"
-)
+SIGN_OFF_WORDS_NOW = SIGN_OFF_WORDS_BEFORE.replace("|sincerely|", "|sincerely|yours (?:sincerely|truly|faithfully)|")
 # The rewriter's sign-off as bot/coaching/rewrite_eval.py wrote it.
 CLOSING_BEFORE = re.compile(
     r"\n\s*(?:(?i:regards|best|best regards|kind regards|warm regards|cheers|thanks|thank you|many thanks"
