@@ -66,6 +66,20 @@ def test_the_step_goes_before_an_inline_sign_off_or_well_wish(rules: RuleSet, te
     assert "June" in out
 
 
+@pytest.mark.parametrize(
+    ("text", "closing"),
+    [
+        ("The fee is 4 euros. Regards.", True),
+        ("No exceptions. Yours sincerely, Registrations", True),
+        ("Doors open at 6.30pm. Have a great night!", True),
+        ("The fee is 4 euros. Thanks, I'll refund it today.", False),  # a promise, not a sign-off
+        ("Regards to your team for the patience", False),  # no sentence before it
+    ],
+)
+def test_what_counts_as_an_inline_closing(text: str, closing: bool) -> None:
+    assert (INLINE_CLOSING.search(text) is not None) is closing
+
+
 def test_a_passive_reframe_keeps_the_whole_noun_phrase(rules: RuleSet) -> None:
     text = "reply: The visa check failed because you uploaded a scan of your passport cover, not the photo page."
     out = _suggest(text, rules)

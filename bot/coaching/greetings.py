@@ -104,9 +104,10 @@ BARE_SALUTATION = re.compile(
 # Yours sincerely, Registrations", "... is 6.30pm. Have a great night!"): what a next step goes
 # before when the reply has no closing line of its own.
 INLINE_CLOSING = re.compile(
-    r"(?<=[.!?])[ \t]+(?:"
+    # never a sentence that promises something ("Thanks, I'll refund it today.")
+    r"(?<=[.!?])[ \t]+(?![^.!?\n]*\b(?:i|we)(?:'ll|\u2019ll| will| can)\b)(?:"
     + SIGN_OFF_WORDS
-    + r"\b[^.!?\n]{0,40}|"
+    + r"\b[^.!?\n]{0,40}[.!]?|"
     + alternation(_LISTS["wishes"])
     + r"\b[^.!?\n]{0,40}[.!]*)\s*$",
     re.IGNORECASE,
