@@ -154,6 +154,8 @@ class Editor:
     def _edit_sentence(self, draft: str, start: int, end: int, findings: list[Finding], required: list[Fact]) -> str:
         best: tuple[tuple[int, int], str] | None = None
         original_start = _FRAGMENT.match(_strip_prefix(draft[start:end], start))
+        # a stated limit kept for a customer is judged with a step after it, as it will be sent
+        keeps_limit = self._keeps_limit(findings)
         for candidate in self._candidates(draft, start, end, findings):
             if not original_start and _FRAGMENT.match(_strip_prefix(candidate, start)):
                 continue  # "from the error message what's wrong": a clause cut off its subject
@@ -162,8 +164,7 @@ class Editor:
                 continue
             lost = len(missing(required, full))
             broken = defects(self.original, full)
-            # a stated limit kept for a customer is judged with a step after it, as it will be sent
-            probe = full.rstrip() + " " + self._probe_step if self._keeps_limit(findings) else full
+            probe = full.rstrip() + " " + self._probe_step if keeps_limit else full
             reflagged = self._still_flagged(probe, candidate)
             if not lost and not broken and not reflagged:
                 if candidate in self._limit_candidates:
