@@ -84,7 +84,7 @@ def _rewrite(case: Case, who: str) -> Suggestion:
         draft = without_residual(editor, without_harsh(editor, draft))
     if draft is not None and who == "customer":
         draft = with_next_step(case, draft, step_objects(editor, draft), avoid=editor.named_in(draft))
-    if draft is None or case.flagged(draft):  # the whole engine, learned stage included, has the last word
+    if draft is None or not case.sendable(draft):  # the whole engine, learned stage included, has the last word
         draft = _first_sendable(editor, case, customer=who == "customer")
         if draft is None:  # nothing sendable passes: a question, never a flagged text
             return Suggestion(text=reflection(case), kind="reflection", principles=analysis.principles)

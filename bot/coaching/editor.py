@@ -67,6 +67,11 @@ class Editor:
                 return draft  # what still reads as a brush-off is a kept limit: the next step answers it
         return None
 
+    def broken(self, draft: str) -> list[str]:
+        """What reads broken in a draft of a reply and not in the message. A reply may end on a
+        bare condition ("If the courier left it at the wrong door."): its next step completes it."""
+        return defects(self.original, draft, open_condition=self.customer)
+
     def lost_phrases(self, draft: str) -> list[str]:
         """The message's noun phrases ``draft`` no longer holds (a next step can name one)."""
         return [f.text for f in missing(self.facts, draft) if f.kind == "phrase"]
@@ -163,7 +168,7 @@ class Editor:
             if not has_content(full):
                 continue
             lost = len(missing(required, full))
-            broken = defects(self.original, full)
+            broken = self.broken(full)
             probe = full.rstrip() + " " + self._probe_step if keeps_limit else full
             reflagged = self._still_flagged(probe, candidate)
             if not lost and not broken and not reflagged:
@@ -179,7 +184,14 @@ class Editor:
         labelling rules count a limit with an option or a follow-up as clean, and the next step
         supplies that, so the agent's own answer ("we can't change the address once it's
         dispatched") is kept instead of swapped for stock text."""
-        return self.customer and bool(self._probe_step) and all(f.category == "dismissive" for f in findings)
+        # a word softening removes does not count ("obviously the pass can't be refunded")
+        softened = {f.match for f in findings if f.match and not WORD.search(soften(f.match, self.strategies))}
+        return (
+            self.customer
+            and bool(self._probe_step)
+            and any(f.category == "dismissive" for f in findings)
+            and all(f.category == "dismissive" or f.match in softened for f in findings)
+        )
 
     def _still_flagged(self, full: str, candidate: str) -> bool:
         """Does the detector still find something in the edited sentence (or anything new)?"""

@@ -121,7 +121,18 @@ SHAPES: tuple[Shape, ...] = (
         rf"\b(?:had {_YOU}|if {_YOU}(?:'d|’d| had))\s+(?:\w+\s+){{0,2}}?{_PAST}\b[^.!?]{{0,60}}"
         rf"\b{_YOU}(?:'d|’d| would)\b"
         rf"|\b(?:could|would)\s+(?:all\s+)?have\s+been\s+avoided\b"
-        rf"|^(?:then\s+)?{_YOU}(?:'d|’d| would)(?:\s+have|'ve|’ve)\s+(?:had|known|seen|noticed|avoided)\b",
+        rf"|^(?:then\s+)?{_YOU}(?:'d|’d| would)(?:\s+have|'ve|’ve)\s+(?:had|known|seen|noticed|avoided)\b"
+        # the same of someone else: "if (?:Sam|your son) had listened, he wouldn't ..."
+        rf"|\bif\s+(?:he|she|they|(?:your|his|her|their)\s+\w+|(?-i:[A-Z][a-z]+))\s+had\s+{_PAST}\b[^.!?]{{0,60}}"
+        rf"\b(?:he|she|they|it|you)(?:'d|’d| would(?:n't|n’t| not)?)\b",
+    ),
+    # a condition that reproaches, then a verdict: "if you can't X, maybe don't Y"
+    _shape(
+        "a reproach in a condition",
+        "argumentative",
+        rf"^(?:\w+,?\s+)?if\s+{_YOU}\s+(?:can't|cannot|can not|don't|do not|won't|will not|couldn't)\s+"
+        rf"[^.!?]{{3,80}}?,\s*(?:then\s+)?(?:maybe|perhaps|i'?m not sure|i am not sure|i doubt|don't|do not"
+        rf"|you (?:probably |really )?(?:shouldn't|should not|might want)|there's no point|that's on)\b",
     ),
     # a verdict on the customer's manner, or a sigh at them
     _shape(

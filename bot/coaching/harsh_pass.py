@@ -17,7 +17,7 @@ from bot.coaching.harsh import shape_of
 from bot.coaching.residual import BAR, harsh_spans, harshness
 from bot.coaching.splice import CLAUSE, KEEP_PREFIX, KEEP_SUFFIX, WORD, fit_case, has_content, tidy
 from bot.coaching.suggestion_checks import body as body_of
-from bot.coaching.suggestion_checks import defects, stock_only
+from bot.coaching.suggestion_checks import stock_only
 
 
 def without_harsh(editor: Editor, draft: str) -> str:
@@ -55,7 +55,7 @@ def without_harsh(editor: Editor, draft: str) -> str:
             if (
                 has_content(body_of(full))
                 and not missing(hard, full)
-                and not defects(editor.original, full)
+                and not editor.broken(full)
                 and not editor.case.rules_only(full).flagged
             ):
                 draft = full
@@ -113,7 +113,7 @@ def without_residual(editor: Editor, draft: str) -> str:
             if (
                 has_content(body_of(full))
                 and not missing(required, full)
-                and not defects(original, full)
+                and not editor.broken(full)
                 and not editor.case.rules_only(full).flagged
                 and (was_stock or not stock_only(original, editor.analysis, full))
             ):

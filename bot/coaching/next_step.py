@@ -14,7 +14,7 @@ from bot.coaching.facts import extract
 from bot.coaching.greetings import CLOSING, INLINE_CLOSING
 from bot.coaching.named_things import objects_named
 from bot.coaching.rewrite_case import Case
-from bot.coaching.suggestion_checks import has_next_step
+from bot.coaching.suggestion_checks import ends_open, has_next_step
 
 
 def with_next_step(case: Case, draft: str, lost: list[str] | None = None, avoid: str = "") -> str:
@@ -54,6 +54,8 @@ def with_next_step(case: Case, draft: str, lost: list[str] | None = None, avoid:
             (given and _ASKS_FOR_NUMBER.search(step) is not None) or (timed and _ASKS_FOR_TIME.search(step) is not None)
         )
     )
+    if ends_open(draft):  # "If the courier left it at the wrong door, could you send me ...?"
+        rotated.sort(key=lambda step: not _COMPLETES.match(step))
     for step in rotated:
         candidate = insert_step(draft, step)
         if case.sendable(candidate):
@@ -79,6 +81,10 @@ _ASKS_FOR_NUMBER = re.compile(
 )
 
 
+# A step that can complete a bare condition: a question to the customer.
+_COMPLETES = re.compile(r"(?:could|would|can) you\b[^?]*\?$", re.IGNORECASE)
+
+
 def insert_step(text: str, step: str) -> str:
     """Put the step before the sign-off, inside a closing quote, after a full stop."""
     sign_off = CLOSING.search(text)
@@ -99,6 +105,8 @@ def insert_step(text: str, step: str) -> str:
             closing = mark
             text = text[: quote.start()] + quote.group(1)
     text = text.rstrip()
+    if ends_open(text) and _COMPLETES.match(step):
+        return f"{text.rstrip('.! ')}, {step[0].lower()}{step[1:]}{closing}{tail}"
     if text and text[-1] not in ".!?":
         text = text.rstrip(",;:\u2014\u2013- ") + "."
     separator = "\n\n" if "\n\n" in text and not closing else " "

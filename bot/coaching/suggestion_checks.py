@@ -84,6 +84,8 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
         r"(?:as|because|since|so that)\s+[^,;:.!?\n]+[.!]",
         re.IGNORECASE,
     ),
+    # an opening quote with nothing, or only a space, before the words: ': " This', '" "'
+    "empty or spaced quote": re.compile(r"(?:^|(?<=[\s:]))[\"“](?:\s+(?=[\w\"”])|\s*[,;:.](?!\.))|[\"“]\s*[\"”]"),
     "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
     "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
     "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
@@ -106,14 +108,17 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
 _CAPITAL_AFTER_COMMA = re.compile(r",\s+([A-Z][a-z]+)")
 
 
-def defects(original: str, candidate: str) -> list[str]:
-    """What reads broken in ``candidate`` and was not already so in ``original``."""
+def defects(original: str, candidate: str, open_condition: bool = False) -> list[str]:
+    """What reads broken in ``candidate`` and was not already so in ``original``.
+
+    ``open_condition``: a last sentence that is a bare condition ("If the courier left it at
+    the wrong door.") is not broken, because the next step will complete it (``ends_open``)."""
     found = [
         name for name, pattern in _DEFECTS.items() if len(pattern.findall(candidate)) > len(pattern.findall(original))
     ]
     if any(not capital_allowed(word, original) for word in _CAPITAL_AFTER_COMMA.findall(candidate)):
         found.append("capital after a comma")
-    if _fragments(candidate) - _fragments(original):
+    if _fragments(candidate, open_condition) - _fragments(original):
         found.append("fragment sentence")
     if _bad_objects(candidate) - _bad_objects(original):
         found.append("step object is not a noun phrase")
@@ -178,7 +183,9 @@ _ANSWERED_NO = re.compile(
     r"(?:refund|cover|replace|extend|reopen|offer|accept|assist|help|dispatch|reverse|change)\b"
     r"|\b(?:window|deadline|period|offer|promotion|sale)(?:'s|’s| is| has| was)\s+(?:now\s+)?"
     r"(?:closed|over|ended|expired|passed)\b"
-    r"|\b(?:has been|is|was)\s+(?:now\s+)?(?:concluded|closed|final)\b|\bhard no\b",
+    r"|\b(?:has been|is|was)\s+(?:now\s+)?(?:concluded|closed|final)\b|\bhard no\b"
+    r"|\b(?:can't|cannot|can not|won't)\s+be\s+(?:refunded|changed|reversed|extended|exchanged|transferred|reissued)\b"
+    r"|\bnon-?(?:refundable|transferable|returnable|exchangeable)\b",
     re.IGNORECASE,
 )
 
@@ -207,7 +214,7 @@ _SHORT_OK = re.compile(
 _PREPOSITION_START = re.compile(r"^(?:in|on|at|for|of|with|from|by|to|into|like|than|as|about)\b", re.IGNORECASE)
 
 
-def _fragments(text: str) -> set[str]:
+def _fragments(text: str, open_condition: bool = False) -> set[str]:
     """Sentences that are splice debris: one or two words that are no greeting, thanks, sign-off
     or answer ("R household."), or a short verbless run opening with a preposition ("In the
     trade."). The sign-off and any greeting are left out; a name or an id on its own is fine."""
@@ -223,7 +230,76 @@ def _fragments(text: str) -> set[str]:
             continue  # a name on its own line ("Kwan,")
         if len(words) <= 2 or (len(words) <= 4 and _PREPOSITION_START.match(plain)):
             out.add(plain.casefold())
+    said = sentences(CLOSING.sub("", text))
+    for number, sentence in enumerate(said):
+        plain = sentence.strip().strip(" '\"“”‘’_*`>()")
+        if plain.endswith("?") or (open_condition and number == len(said) - 1 and ends_open(plain)):
+            continue
+        bare = _LABEL_LEAD.sub("", plain, count=1)
+        bare = _VOCATIVE_LEAD.sub("", GREETING_LEAD.sub("", bare, count=1).strip(), count=1).strip()
+        if _DANGLING.search(bare) or (_UNCONDITIONED.search(bare) and not _CONDITION.search(bare)):
+            out.add(bare.casefold())
     return out
+
+
+# A sentence a cut left without its main clause: a condition with no outcome ("If you can't
+# read the sign."), a bare "that"-clause, a prepositional run after a name ("Ms Jensen, by
+# email and in chat."), a last word that needs more ("I see the problem, however."), or an
+# outcome whose condition went ("It'd still be active.").
+_SUBORDINATORS = (
+    "before",
+    "after",
+    "when",
+    "until",
+    "while",
+    "that",
+    "where",
+    "since",
+    "unless",
+    "as",
+    "if",
+    "because",
+)
+# No main clause after the condition: no later subject or imperative ("If it's late, call us",
+# "If you don't need it you can cancel" have one), a subordinate clause's aside ("before you
+# got there") not counting.
+_NO_MAIN_CLAUSE = (
+    r"\b(?!(?:\s+\S+){2,}?\s+"
+    + "".join(f"(?<!{w}\\s)" for w in _SUBORDINATORS)
+    + r"(?:i|i'll|i'd|i'm|you|we|we'll|they|he|she|there's|there is|there are|please|maybe|then|just|try|call|let"
+    r"|it's|it is|it looks|it will|it'll|it may|it might|it should|that's|this is)\b)[^,;:\u2014\u2013]*[.!]?$"
+)
+_BARE_CONDITION = r"^(?:if|because|since|although|though|unless|whereas|whilst)" + _NO_MAIN_CLAUSE
+_DANGLING = re.compile(
+    _BARE_CONDITION + r"|^that\s+(?:the|a|an|you|your|it|they|we|he|she|this|there)\b"
+    r"|^(?:by|in|on|at|with|via|from)\s+[^,;:.!?]*(?:\s+and\s+[^,;:.!?]*)?[.!]?$"
+    r"|\b(?:however|and|but|or|nor|the|a|an|because|than|your|my|our|their|of)[.!]?$",
+    re.IGNORECASE,
+)
+_OPEN_CONDITION = re.compile(r"^if" + _NO_MAIN_CLAUSE, re.IGNORECASE)
+_UNCONDITIONED = re.compile(r"^(?:it|that|this|you|we|they)(?:'d|’d|\s+would)\s+(?:still|have|never|already)\b", re.I)
+_CONDITION = re.compile(r"\b(?:if|had|otherwise|unless|were|without)\b", re.IGNORECASE)
+_LABEL_LEAD = re.compile(r"^[A-Za-z]+(?:\s+[\w#@<>.-]+){0,3}\s*:\s+")  # "Sending:", "reply to #3312:"
+_VOCATIVE_LEAD = re.compile(r"^(?:(?:Mrs|Mr|Ms|Dr|Mx)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?,\s*")
+
+
+def ends_open(text: str) -> bool:
+    """Does the text end on a bare "If ..." condition, which a step can complete ("If the
+    courier left it at the wrong door, could you send me a photo of the delivery note?")?"""
+    said = sentences(INLINE_CLOSING.sub("", CLOSING.sub("", text).strip()).strip())
+    if not said:
+        return False
+    last = GREETING_LEAD.sub("", _LABEL_LEAD.sub("", said[-1].strip(), count=1), count=1).strip()
+    return _OPEN_CONDITION.search(last) is not None and _REPROACHING_CONDITION.search(last) is None
+
+
+# A condition that reproaches rather than states a case ("If you can't read the sign", "If
+# that's too much", "If Sam had listened"): no step can complete it into something kind.
+_REPROACHING_CONDITION = re.compile(
+    r"^if\s+(?:\S+\s+){0,2}?(?:can't|cannot|can not|don't|do not|won't|will not|didn't|did not|wouldn't"
+    r"|had\s+\w+|'d\s+\w+|’d\s+\w+|would\s+\w+)\b|\btoo\s+(?:much|hard|difficult|complicated)\b",
+    re.IGNORECASE,
+)
 
 
 def capital_allowed(word: str, original: str) -> bool:
