@@ -2,7 +2,8 @@
 clause ("If the adapter is old.", "By post and by phone.", "It would still work.") or a quote
 that opens on a space; a bare condition at the end of a reply is completed by the next step
 instead; a condition that reproaches ("if you can't work out X, maybe Y") is a harsh shape, as
-is hindsight about someone else; a softened adverb does not stop a stated limit from staying.
+is hindsight about someone else; a softened adverb does not stop a stated limit from staying,
+and a route to who can help ("you'll need to apply through the council website") stays too.
 Every phrasing here is our own (test_rewrite_variety checks the suite against data/)."""
 
 from __future__ import annotations
@@ -127,3 +128,20 @@ def test_hindsight_about_the_customers_team_is_reframed(rules: RuleSet) -> None:
     out = _suggest(text, rules)
     assert "rollout email" in out and "portal moved" in out
     assert "had read" not in out
+
+
+def test_a_route_to_who_can_help_stays_when_a_step_supplies_the_help(rules: RuleSet) -> None:
+    text = (
+        "Sending: Parking permits are issued by the council, so you'll need to apply through the council website."
+        " Not our department."
+    )
+    out = _suggest(text, rules)
+    assert "apply through the council website" in out  # the answer, not a stock "I'm sorry"
+    assert "department" not in out.lower()
+    assert has_next_step(out)
+
+
+def test_a_put_down_beside_a_kept_limit_still_goes(rules: RuleSet) -> None:
+    out = _suggest("Hi Jo, your fault for clicking the link. We cannot reverse the transfer.", rules)
+    assert "fault" not in out.lower()
+    assert "cannot reverse the transfer" in out

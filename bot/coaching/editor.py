@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from bot.coaching import segments
-from bot.coaching.facts import STATED_LIMIT, Fact, extract, missing
+from bot.coaching.facts import STATED_LIMIT, STATED_ROUTE, Fact, extract, missing
 from bot.coaching.frames import framed_edits, soften
 from bot.coaching.named_things import objects_named, thing_named, whole_sentence
 from bot.coaching.rewrite_case import Case
@@ -63,9 +63,15 @@ class Editor:
             current = self.case.rules_only(draft)
             if not current.flagged:
                 return draft
-            if self.limits and not self.case.rules_only(draft.rstrip() + " " + self._probe_step).flagged:
+            if self.limits and self.clean(draft):
                 return draft  # what still reads as a brush-off is a kept limit: the next step answers it
         return None
+
+    def clean(self, draft: str) -> bool:
+        """Do the rules pass the draft? With a limit kept, as it will be sent: with a step after it."""
+        if not self.case.rules_only(draft).flagged:
+            return True
+        return bool(self.limits) and not self.case.rules_only(draft.rstrip() + " " + self._probe_step).flagged
 
     def broken(self, draft: str) -> list[str]:
         """What reads broken in a draft of a reply and not in the message. A reply may end on a
@@ -318,7 +324,7 @@ def _states_limit(body: str, local: list[tuple[int, int]]) -> bool:
     a phrase of its own, which the clause edits drop."""
     if len(WORD.findall(body)) < _LIMIT_WORDS:
         return False
-    limits = [m.span() for m in STATED_LIMIT.finditer(body)]
+    limits = [m.span() for pattern in (STATED_LIMIT, STATED_ROUTE) for m in pattern.finditer(body)]
     return bool(limits) and all(any(a < y and x < b for x, y in limits) for a, b in local)
 
 

@@ -46,6 +46,15 @@ STATED_LIMIT = re.compile(
     r"|\b(?:has|have)\s+(?:already\s+)?(?:ended|expired|closed|sold out|passed)\b",
     re.IGNORECASE,
 )
+# ... or names the one who can do it: a route is an answer too ("changes have to be made
+# online, so you'll need to go through the website", "you'll need to ask your GP for a new
+# referral"), and the next step supplies the help a bare referral lacks.
+STATED_ROUTE = re.compile(
+    r"\b(?:you(?:'ll|’ll| will| would|'d|’d)?|u)\s+(?:need|have|has)\s+to\s+"
+    r"(?:go\s+(?:back\s+)?(?:to|through)|contact|call|ask|speak\s+to|talk\s+to|get\s+in\s+touch\s+with|reach\s+out\s+to"
+    r"|apply\s+(?:to|through)|book\s+(?:through|with)|use)\s+(?:the|your|their|our|a|an)\s+\w+",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*[A-Za-z0-9]|\b[A-Z]\b")
 # A name follows these: a greeting or a sign-off ("Hi Raj", "Thanks Priya"), or a bare "Morning".
 _GREETING_BEFORE = re.compile(

@@ -56,7 +56,7 @@ def without_harsh(editor: Editor, draft: str) -> str:
                 has_content(body_of(full))
                 and not missing(hard, full)
                 and not editor.broken(full)
-                and not editor.case.rules_only(full).flagged
+                and editor.clean(full)
             ):
                 draft = full
                 break
@@ -114,7 +114,7 @@ def without_residual(editor: Editor, draft: str) -> str:
                 has_content(body_of(full))
                 and not missing(required, full)
                 and not editor.broken(full)
-                and not editor.case.rules_only(full).flagged
+                and editor.clean(full)
                 and (was_stock or not stock_only(original, editor.analysis, full))
             ):
                 if index >= drop_from:
