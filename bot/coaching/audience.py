@@ -33,6 +33,11 @@ _CHAT_MARK = re.compile(
 _ABOUT_SOMEONE = re.compile(
     r"\b(?:he|she|him|her|his|he's|she's)\b|\bthe\s+(?:\S+\s+){0,5}?(?:guy|lady|bloke|dude|woman|man)\b", re.IGNORECASE
 )
+# A person named by title ("told Ms Osei"), not addressed (", Mr Tan.", "calm down Mr Patel,",
+# "sorry Ms Park"); and a reply that opens
+# by addressing one ("Mr Varga, ...").
+_TITLED_NAME = re.compile(r"(?<!,\s)(?<!,)\b(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+[A-Z][\w'-]*\b(?!\s*[,:.!?]|\s*$)")
+_VOCATIVE_START = re.compile(r"^\W*(?:(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?,")
 # A reply in a Slack thread to a colleague ("replying to <@U…>:"), not a draft for a customer.
 TO_COLLEAGUE = re.compile(r"^\W*(?:thread\s+)?(?:repl(?:y|ying|ied)|answer(?:ing)?)\s+to\s+<@", re.IGNORECASE)
 # Its greetings stay narrower than bot.coaching.greetings.GREETING_WORDS (which adds hiya,
@@ -65,7 +70,16 @@ def audience(text: str, analysis: Analysis) -> str:
     )
     if gossip:
         return "chatter"
-    if note or TO_COLLEAGUE.match(text):
+    # someone talked about, to no "you", under no greeting or draft label: a note or team talk
+    # however the detector read it ("calling him Mr Caps Lock", "told Mrs Ito the rules again")
+    about = (
+        not _SECOND_PERSON.search(text)
+        and not _OPENS_REPLY.match(text)
+        and not _VOCATIVE_START.match(text)
+        and not DRAFT_PREFIX.match(text)
+        and (_ABOUT_SOMEONE.search(text) is not None or _TITLED_NAME.search(text) is not None)
+    )
+    if note or about or TO_COLLEAGUE.match(text):
         return "chatter" if set(analysis.categories) == {"disparaging"} else "colleague"
     if analysis.addressed_to_customer:
         return "customer"
