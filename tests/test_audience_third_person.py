@@ -5,6 +5,8 @@ Mr Patel,") still marks a reply. Every phrasing here is our own."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.coaching.audience import audience
@@ -34,3 +36,10 @@ def test_a_note_about_a_customer_gets_no_customer_tail() -> None:
     assert suggestion is not None
     assert "could you" not in suggestion.text.lower() and "send me" not in suggestion.text.lower()
     assert "third time" not in suggestion.text
+
+
+def test_a_reflection_never_names_a_bare_title() -> None:
+    text = "rumour is Ms. Quarrie is still hunting for the any key, bless"
+    suggestion = rewrite(text)
+    assert suggestion is not None and suggestion.kind == "reflection"
+    assert not re.search(r"\b(?:Mr|Mrs|Ms|Dr)\.?\s*[?.,]", suggestion.text)

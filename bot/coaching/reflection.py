@@ -133,6 +133,10 @@ def _scare_quoted(text: str, fact: Fact) -> bool:
     return re.search("['‘\"“]" + re.escape(fact.text) + "['’\"”]", text) is not None
 
 
+_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Mx|Dr|Miss|Sir)\.?")
+_AFTER_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Miss|Sir)\.?\s*$")
+
+
 def _about(text: str, analysis: Analysis, rules: RuleSet) -> tuple[str, str]:
     """What a chatter note is about: "the Orchard account", "Tillman Sports", "ticket 88012"."""
     found = extract(text, analysis)
@@ -144,7 +148,15 @@ def _about(text: str, analysis: Analysis, rules: RuleSet) -> tuple[str, str]:
     for fact in found:
         if fact.kind == "phrase" and any(w[:1].isupper() for w in fact.text.split()[1:]) and thing(fact):
             return fact.text[0].lower() + fact.text[1:], "phrase"
-    names = [f for f in found if f.kind == "name" and not _scare_quoted(text, f)]
+    # a person by title ("Mr. Patterson") is who the note is about, not a thing that tripped them up
+    names = [
+        f
+        for f in found
+        if f.kind == "name"
+        and not _scare_quoted(text, f)
+        and not _TITLE.fullmatch(f.text)
+        and not _AFTER_TITLE.search(text, 0, f.start)
+    ]
     if names:
         run = [names[0]]
         for fact in names[1:]:
