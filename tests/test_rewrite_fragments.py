@@ -67,6 +67,24 @@ def test_whole_sentences_are_not_fragments(candidate: str) -> None:
     assert not defects("Thanks for waiting.", candidate)
 
 
+@pytest.mark.parametrize(
+    ("original", "candidate", "defect"),
+    [
+        ("You sound like a total drama llama right now.", "You sound like a right now.", "article without its noun"),
+        ("replied 'no idea, mate' to the question", "replied '' to the question", "empty single quotes"),
+        ("told her 'not my call, the venue sets it'", "the venue sets it'.", "closing ' never opened"),
+    ],
+)
+def test_splice_debris_is_a_defect(original: str, candidate: str, defect: str) -> None:
+    assert defect in defects(original, candidate)
+
+
+def test_a_sentence_cut_off_before_its_verb_is_a_fragment() -> None:
+    assert "fragment sentence" in defects(
+        "The bank did it. You'll want to ring them.", "The bank did it. You'll want to"
+    )
+
+
 def test_a_quote_that_opens_on_a_space_or_a_comma_is_a_defect() -> None:
     original = 'Sending: "you broke it. The hinge is covered."'
     assert "empty or spaced quote" in defects(original, 'Sending: " The hinge is covered."')

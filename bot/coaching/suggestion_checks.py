@@ -86,6 +86,13 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     ),
     # an opening quote with nothing, or only a space, before the words: ': " This', '" "'
     "empty or spaced quote": re.compile(r"(?:^|(?<=[\s:]))[\"“](?:\s+(?=[\w\"”])|\s*[,;:.](?!\.))|[\"“]\s*[\"”]"),
+    # an article whose noun a cut took: "You sound like a right now.", "for a who won't read"
+    "article without its noun": re.compile(
+        r"\b(?:a|an|the)\s+(?:[,.;:!?]|(?:right now|now|then|again|today|yet|who|which|to|of|and|or|but|is|are|was"
+        r"|were)\b(?!-))",
+        re.IGNORECASE,
+    ),
+    "empty single quotes": re.compile(r"(?<![\w'])''(?!')"),
     "emoji glued to a word": re.compile(r"[A-Za-z0-9]:[a-z0-9_+-]{2,}:"),
     "full stop after markup": re.compile(r"(?:>|```)\.(?!\w)"),
     "wrong article": re.compile(r"\b(?:[Aa]n\s+(?![aeiouhAEIOUH]|[A-Z]{2})[A-Za-z]|[Aa]\s+[aeioAEIO][a-z])"),
@@ -145,6 +152,8 @@ def defects(original: str, candidate: str, open_condition: bool = False) -> list
         found.append("broken markup")
     if _opened_quotes(candidate) and not _opened_quotes(original):
         found.append("unclosed '")
+    if _closed_quotes(candidate) and not _closed_quotes(original):
+        found.append("closing ' never opened")
     if _repeats(candidate) - _repeats(original):
         found.append("repeated sentence")
     if _ANSWERED_NO.search(original) and _HOPE.search(candidate) and not _HOPE.search(original):
@@ -158,6 +167,13 @@ def _opened_quotes(text: str) -> int:
     opened = len(re.findall(r"(?:^|(?<=[\s:(]))'(?=\w)", text))
     closed = len(re.findall(r"(?<=[\w.!?,])'(?=[\s.,;:!?)]|$)", text))
     return max(0, opened - closed)
+
+
+def _closed_quotes(text: str) -> int:
+    """Single quotes closed (after a word, before a space or a stop) that no quote opened."""
+    opened = len(re.findall(r"(?:^|(?<=[\s:(]))'(?=\w)", text))
+    closed = len(re.findall(r"(?<=[\w.!?,])'(?=[\s.,;:!?)]|$)", text))
+    return max(0, closed - opened)
 
 
 def _repeats(text: str) -> set[str]:
@@ -273,7 +289,8 @@ _BARE_CONDITION = r"^(?:if|because|since|although|though|unless|whereas|whilst)"
 _DANGLING = re.compile(
     _BARE_CONDITION + r"|^that\s+(?:the|a|an|you|your|it|they|we|he|she|this|there)\b"
     r"|^(?:by|in|on|at|with|via|from)\s+[^,;:.!?]*(?:\s+and\s+[^,;:.!?]*)?[.!]?$"
-    r"|\b(?:however|and|but|or|nor|the|a|an|because|than|your|my|our|their|of)[.!]?$",
+    r"|\b(?:however|and|but|or|nor|the|a|an|because|than|your|my|our|their|of)[.!]?$"
+    r"|(?<!happy )(?<!glad )(?<!love )(?<!like )(?<!want me )\bto[.!]?$",
     re.IGNORECASE,
 )
 _OPEN_CONDITION = re.compile(r"^if" + _NO_MAIN_CLAUSE, re.IGNORECASE)
