@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bot.coaching.detect import detect
+from bot.coaching.rewrite import rewrite
+from bot.coaching.rules import RuleSet
+from bot.coaching.suggestion_checks import defects
 from bot.models import Flag
 
 NOW = 1_763_900_000.0  # 2025-11-23 12:13 UTC: a fixed "now" keeps period maths exact
@@ -41,3 +45,14 @@ def make_flag(
         agent_name=agent_name,
         created_at=created,
     )
+
+
+def clean_suggestion(text: str, rules: RuleSet) -> str:
+    """The rewrite of a message that must flag: checked to read unbroken and to pass the detector."""
+    analysis = detect(text, rules)
+    assert analysis.flagged, "the message must flag for this test to mean anything"
+    suggestion = rewrite(text, analysis, rules)
+    assert suggestion is not None and suggestion.kind == "rewrite"
+    assert not defects(text, suggestion.text)
+    assert not detect(suggestion.text, rules).flagged
+    return suggestion.text

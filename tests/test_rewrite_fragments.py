@@ -12,26 +12,10 @@ import re
 
 import pytest
 
-from bot.coaching.detect import detect
 from bot.coaching.harsh import shape_of
-from bot.coaching.rewrite import rewrite
-from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.rules import RuleSet
 from bot.coaching.suggestion_checks import defects, ends_open, has_next_step
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return default_rules()
-
-
-def _suggest(text: str, rules: RuleSet) -> str:
-    analysis = detect(text, rules)
-    assert analysis.flagged, "the message must flag for this test to mean anything"
-    suggestion = rewrite(text, analysis, rules)
-    assert suggestion is not None and suggestion.kind == "rewrite"
-    assert not defects(text, suggestion.text)
-    assert not detect(suggestion.text, rules).flagged
-    return suggestion.text
+from tests.factories import clean_suggestion
 
 
 @pytest.mark.parametrize(
@@ -93,7 +77,7 @@ def test_a_quote_that_opens_on_a_space_or_a_comma_is_a_defect() -> None:
 
 
 def test_a_bare_condition_at_the_end_is_completed_by_the_step(rules: RuleSet) -> None:
-    out = _suggest("Not our problem if the locker code expired before you got there.", rules)
+    out = clean_suggestion("Not our problem if the locker code expired before you got there.", rules)
     joined = re.search(r"\bif the locker code expired before you got there, (could|would|can) you\b[^.!]*\?", out, re.I)
     assert joined, out
     assert "problem" not in out.lower()
@@ -116,7 +100,9 @@ def test_only_a_plain_condition_is_left_open_for_the_step(condition: str, open_:
 
 
 def test_a_reproaching_condition_does_not_survive(rules: RuleSet) -> None:
-    out = _suggest("Sending: If you can't work out a two-step login, maybe online banking isn't for you.", rules)
+    out = clean_suggestion(
+        "Sending: If you can't work out a two-step login, maybe online banking isn't for you.", rules
+    )
     assert "isn't for you" not in out and "If you can't" not in out
 
 
@@ -135,7 +121,7 @@ def test_reproaching_conditions_and_third_party_hindsight_are_harsh_shapes(sente
 
 
 def test_a_softened_adverb_does_not_stop_a_stated_limit_from_staying(rules: RuleSet) -> None:
-    out = _suggest("Hi Marco, clearly a day pass that has been scanned can't be exchanged. Thanks, Ola", rules)
+    out = clean_suggestion("Hi Marco, clearly a day pass that has been scanned can't be exchanged. Thanks, Ola", rules)
     assert "can't be exchanged" in out and "clearly" not in out.lower()
     assert has_next_step(out)
     assert "leave any option" not in out  # the step does not hold out hope of another answer
@@ -143,7 +129,7 @@ def test_a_softened_adverb_does_not_stop_a_stated_limit_from_staying(rules: Rule
 
 def test_hindsight_about_the_customers_team_is_reframed(rules: RuleSet) -> None:
     text = 'reply to Amal at Northgate: "if your office had read the rollout email you\'d know the portal moved."'
-    out = _suggest(text, rules)
+    out = clean_suggestion(text, rules)
     assert "rollout email" in out and "portal moved" in out
     assert "had read" not in out
 
@@ -153,13 +139,13 @@ def test_a_route_to_who_can_help_stays_when_a_step_supplies_the_help(rules: Rule
         "Sending: Parking permits are issued by the council, so you'll need to apply through the council website."
         " Not our department."
     )
-    out = _suggest(text, rules)
+    out = clean_suggestion(text, rules)
     assert "apply through the council website" in out  # the answer, not a stock "I'm sorry"
     assert "department" not in out.lower()
     assert has_next_step(out)
 
 
 def test_a_put_down_beside_a_kept_limit_still_goes(rules: RuleSet) -> None:
-    out = _suggest("Hi Jo, your fault for clicking the link. We cannot reverse the transfer.", rules)
+    out = clean_suggestion("Hi Jo, your fault for clicking the link. We cannot reverse the transfer.", rules)
     assert "fault" not in out.lower()
     assert "cannot reverse the transfer" in out

@@ -11,25 +11,10 @@ import pytest
 from bot.coaching.detect import detect
 from bot.coaching.frames import soften
 from bot.coaching.greetings import BARE_SALUTATION, INLINE_CLOSING
-from bot.coaching.rewrite import rewrite
-from bot.coaching.rules import RuleSet, default_rules
+from bot.coaching.rules import RuleSet
 from bot.coaching.strategies import default_strategies
-from bot.coaching.suggestion_checks import defects, has_next_step
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return default_rules()
-
-
-def _suggest(text: str, rules: RuleSet) -> str:
-    analysis = detect(text, rules)
-    assert analysis.flagged, "the message must flag for this test to mean anything"
-    suggestion = rewrite(text, analysis, rules)
-    assert suggestion is not None
-    assert not defects(text, suggestion.text)
-    assert not detect(suggestion.text, rules).flagged
-    return suggestion.text
+from bot.coaching.suggestion_checks import has_next_step
+from tests.factories import clean_suggestion
 
 
 @pytest.mark.parametrize(
@@ -40,14 +25,14 @@ def _suggest(text: str, rules: RuleSet) -> str:
     ],
 )
 def test_a_stated_limit_stays_and_the_step_supplies_the_option(rules: RuleSet, text: str, limit: str) -> None:
-    out = _suggest(text, rules)
+    out = clean_suggestion(text, rules)
     assert limit in out  # the agent's answer, not a stock "I'm sorry the answer isn't a simple yes"
     assert "full stop" not in out.lower() and "end of story" not in out.lower()
     assert has_next_step(out)
 
 
 def test_a_brush_off_without_a_thing_is_not_kept_as_a_limit(rules: RuleSet) -> None:
-    out = _suggest("Mr Hale, we can't help with that, it's how things are. Rules are rules.", rules)
+    out = clean_suggestion("Mr Hale, we can't help with that, it's how things are. Rules are rules.", rules)
     assert "rules are rules" not in out.lower()
 
 
@@ -59,7 +44,7 @@ def test_a_brush_off_without_a_thing_is_not_kept_as_a_limit(rules: RuleSet) -> N
     ],
 )
 def test_the_step_goes_before_an_inline_sign_off_or_well_wish(rules: RuleSet, text: str) -> None:
-    out = _suggest(text, rules)
+    out = clean_suggestion(text, rules)
     closing = INLINE_CLOSING.search(text)
     assert closing is not None
     assert out.endswith(closing.group(0).strip())  # the closing stays last, the step before it
@@ -82,7 +67,7 @@ def test_what_counts_as_an_inline_closing(text: str, closing: bool) -> None:
 
 def test_a_passive_reframe_keeps_the_whole_noun_phrase(rules: RuleSet) -> None:
     text = "reply: The visa check failed because you uploaded a scan of your passport cover, not the photo page."
-    out = _suggest(text, rules)
+    out = clean_suggestion(text, rules)
     assert "a scan of your passport cover" in out
     assert "of your was" not in out
 
@@ -138,6 +123,6 @@ def test_a_slammed_door_goes_but_a_billing_period_stays(sentence: str, expected:
 
 def test_a_draft_label_with_a_title_keeps_its_label_and_the_answer(rules: RuleSet) -> None:
     text = "reply to Dr. Okoye: That's impossible, our portal can't charge a card twice."
-    out = _suggest(text, rules)
+    out = clean_suggestion(text, rules)
     assert out.startswith("reply to Dr. Okoye: ")
     assert "charge a card twice" in out
