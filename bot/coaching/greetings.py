@@ -70,6 +70,7 @@ def load_greetings(path: Path = GREETINGS_FILE) -> dict[str, tuple[str, ...]]:
         "sign_off": _words(data, "sign_off", "words", path),
         "lines": _words(data, "sign_off", "lines", path),
         "wishes": _words(data, "sign_off", "wishes", path),
+        **{key: _words(data, "courtesy", key, path) for key in ("thanks", "for_words", "never", "phrases")},
     }
 
 
@@ -112,6 +113,37 @@ INLINE_CLOSING = re.compile(
     + r"\b[^.!?\n]{0,40}[.!]*)\s*$",
     re.IGNORECASE,
 )
+
+# A sentence that is nothing but courtesy once its greeting is read: a thank-you (with "for"
+# and an ordinary act or thing, no sarcasm or contrast word), a well-wish or a set phrase
+# ("hope this helps"), then punctuation, an emoji or a :shortcode: ([courtesy] in greetings.toml;
+# is_courtesy also refuses any sentence holding one of its ``never`` words).
+_NEVER_IN_COURTESY = re.compile(r"\b" + alternation(_LISTS["never"]) + r"\b", re.IGNORECASE)
+COURTESY = re.compile(
+    r"\s*(?:(?:sending|reply|draft)[^:\n]{0,20}:\s*)?(?:"
+    + alternation(_LISTS["thanks"])
+    + r"(?: (?:so|very) much| a lot| again)?(?: you)?(?:(?: for)? "
+    + alternation(_LISTS["for_words"])
+    + r"\b(?:[ -][\w'\u2019@#.:/-]+){0,9})?|"
+    + alternation(_LISTS["wishes"])
+    + r"\b(?: [\w'\u2019]+){0,5}|"
+    + alternation(_LISTS["phrases"])
+    + r")[\s,.!:)-]*(?::[a-z_+-]+:|[\U0001F300-\U0001FAFF\u2600-\u27BF])*[\s.!]*",
+    re.IGNORECASE,
+)
+
+
+_ONLY_MARKS = re.compile(r"[\W_]*(?::[a-z0-9_+-]+:[\W_]*)*")  # punctuation, emoji, :shortcodes: alone
+
+
+def is_courtesy(sentence: str) -> bool:
+    """Is the sentence only a greeting, a sign-off, a thank-you or a well-wish ("Hi Sam, thanks
+    for flagging the typo.")? Nothing in it can be harsh but what the rules read."""
+    lead = GREETING_LEAD.match(sentence)
+    rest = sentence[lead.end() :] if lead else sentence
+    if _NEVER_IN_COURTESY.search(rest):  # "Thanks for nothing", "Thanks, but no"
+        return False
+    return bool(_ONLY_MARKS.fullmatch(rest) or BARE_SALUTATION.fullmatch(rest) or COURTESY.fullmatch(rest))
 
 
 def has_greeting(text: str) -> bool:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.coaching.context import MessageContext
 from bot.coaching.features import message_tokens, own_text
-from bot.coaching.greetings import BARE_SALUTATION
+from bot.coaching.greetings import BARE_SALUTATION, is_courtesy
 from bot.coaching.model import MODEL_DIR, SEVERITY_OUTPUTS, LearnedModel, token_spans, tokens_of
 from bot.coaching.rule_schema import CONTEXT_SKIPS
 from bot.coaching.rules import Rule, RuleSet
@@ -94,7 +94,7 @@ def learned_findings(
     # read as word classes once: a flagged message's scores() needs the same grams
     grams = model.word_classes.grams(tokens) if model.word_classes is not None else None
     flag_score = model.flag_score(tokens, grams)
-    if flag_score < model.flag_threshold:
+    if flag_score < model.flag_threshold or _courtesy_only(context, own):
         return [], flag_score
     scores = model.scores(tokens, SCORED_OUTPUTS, grams)
     if max(scores[c] for c in CATEGORIES) < model.thresholds.get("evidence", 0.0):
@@ -229,6 +229,15 @@ def _context_rule(category: str, tip: CategoryTip) -> Rule:
         patterns=(),
         skip=tip.skip,
     )
+
+
+def _courtesy_only(context: MessageContext, own: str) -> bool:
+    """Is every sentence of the author's own words a greeting, thank-you, well-wish or sign-off?
+    The labelled files hold almost no such message, so the model's reading of one is a guess
+    (a bare "Thank you for your understanding." scores as a brush-off); the rules still run."""
+    starts = context.sentence_starts
+    bounds = [*starts[1:], len(own)]
+    return all(is_courtesy(own[start:end]) for start, end in zip(starts, bounds, strict=True))
 
 
 def _best_sentence(context: MessageContext, own: str, model: LearnedModel, category: str) -> tuple[int, int]:

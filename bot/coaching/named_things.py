@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
+from bot.coaching import segments
 from bot.coaching.detect import detect
 from bot.coaching.facts import NOT_NOUN, Fact, extract
+from bot.coaching.greetings import is_courtesy
 from bot.coaching.learned import is_learned
 from bot.coaching.rules import RuleSet
 from bot.models import Analysis
@@ -154,12 +156,20 @@ def objects_named(text: str, analysis: Analysis, rules: RuleSet | None = None) -
     """Noun phrases of the message the customer could look at: those outside the findings
     (near a finding first), then those inside a finding that spans a whole sentence (the
     learned stage flags "the price is the price" whole, and the price is still the subject);
-    never the words a rule matched, a person, or a phrase the rules flag."""
-    outside = [f for f in extract(text, analysis) if f.kind == "phrase"]
+    never the words a rule matched, a person, a phrase the rules flag, or the object of a
+    courtesy ("your understanding" in "Thank you for your understanding.")."""
+    courtesy = [(a, b) for a, b in segments.sentence_spans(text) if is_courtesy(text[a:b])]
+    outside = [
+        f for f in extract(text, analysis) if f.kind == "phrase" and not any(a <= f.start < b for a, b in courtesy)
+    ]
     near = {f.start for f in analysis.findings}
     outside.sort(key=lambda f: min((abs(f.start - s) for s in near), default=0))
     matched = [(f.start, f.end) for f in analysis.findings if not whole_sentence(f.rule)]
-    inside = [f for f in extract(text, skip=matched) if f.kind == "phrase" and f not in outside]
+    inside = [
+        f
+        for f in extract(text, skip=matched)
+        if f.kind == "phrase" and f not in outside and not any(a <= f.start < b for a, b in courtesy)
+    ]
     out: list[str] = []
     for fact in [*outside, *inside]:
         phrase = thing_named(text, fact)

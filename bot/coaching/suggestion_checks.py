@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 
 from bot.coaching.facts import extract, missing
-from bot.coaching.greetings import CLOSING, GREETING_LEAD, GREETING_WORDS, INLINE_CLOSING, SIGN_OFF_WORDS
+from bot.coaching.greetings import (
+    CLOSING,
+    GREETING_LEAD,
+    GREETING_WORDS,
+    INLINE_CLOSING,
+    SIGN_OFF_WORDS,
+    is_courtesy,
+)
 from bot.coaching.harsh import sentences
 from bot.models import Analysis
 
@@ -67,6 +74,8 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "doubled word": re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE),
     "doubled punctuation": re.compile(r"[,;:]\s*[,;:.!?]|[.!?]\s+[.,;:!?](?!\w)|(?<![.])\.\.(?![.])"),
     "space before punctuation": re.compile(r"\w\s+[,.;](?![\w.])"),
+    # two sentences spliced with no space between them: "Hi!I'm sorry" (full stops: see below)
+    "glued sentences": re.compile(r"\b[A-Za-z][a-z]+[!?](?:I\b|[A-Z][a-z])"),
     "sentence starts mid-clause": re.compile(
         r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:and|or|but|nor|yet)\b"
         r"|(?:^|\n)\s*[\u2014\u2013,;]",
@@ -158,7 +167,23 @@ def defects(original: str, candidate: str, open_condition: bool = False) -> list
         found.append("repeated sentence")
     if _ANSWERED_NO.search(original) and _HOPE.search(candidate) and not _HOPE.search(original):
         found.append("step contradicts the answer")
+    if _only_courtesy_kept(original, candidate):
+        found.append("nothing left but courtesy")  # "Kind regards, Support Team" says nothing
     return found
+
+
+def _only_courtesy_kept(original: str, candidate: str) -> bool:
+    """Is all that is left of the agent's message its courtesy ("Kind regards, Support Team")?
+    The coach's own opening sentences ("Thanks for staying with me on this.") are not leftovers."""
+    kept = sentences(candidate)
+    return all(is_courtesy(sentence) and sentence.strip() in original for sentence in kept) and not courtesy_only(
+        original
+    )
+
+
+def courtesy_only(text: str) -> bool:
+    """Is every sentence a greeting, a sign-off, a thank-you or a well-wish (is_courtesy)?"""
+    return all(is_courtesy(sentence) for sentence in sentences(text))
 
 
 def _opened_quotes(text: str) -> int:
