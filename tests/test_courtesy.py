@@ -13,6 +13,7 @@ from bot.coaching.detect import detect
 from bot.coaching.greetings import is_courtesy
 from bot.coaching.named_things import objects_named
 from bot.coaching.rules import RuleSet
+from bot.coaching.splice import tidy
 from bot.coaching.suggestion_checks import defects
 
 COURTESY_ONLY = [
@@ -75,6 +76,20 @@ def test_a_suggestion_of_nothing_but_courtesy_is_a_defect() -> None:
 def test_two_sentences_glued_together_are_a_defect() -> None:
     assert "glued sentences" in defects("Hi! The van is late.", "Hi!I'm sorry the van is late.")
     assert "glued sentences" not in defects("Hi! The van is late.", "Hi! I'm sorry the van is late.")
+    assert "glued sentences" in defects("Thanks for the 'fix'. Ok.", "Thanks for the 'fix'.Thanks for waiting.")
+    assert "glued sentences" not in defects("x", "You chose 'annual'. Then the price changed.")
+
+
+@pytest.mark.parametrize(
+    ("spliced", "tidied"),
+    [
+        ("Hi!I'm sorry the van is late.", "Hi! I'm sorry the van is late."),
+        ("The box was not 'lost'.It is in the locker.", "The box was not 'lost'. It is in the locker."),
+        ("Open v2.Beta from the menu.", "Open v2.Beta from the menu."),  # a version, not two sentences
+    ],
+)
+def test_tidy_puts_the_space_back_between_glued_sentences(spliced: str, tidied: str) -> None:
+    assert tidy(spliced) == tidied
 
 
 def test_the_object_of_a_courtesy_is_not_a_thing_the_step_asks_about(rules: RuleSet) -> None:

@@ -138,8 +138,9 @@ def _after_greeting(text: str, original: str) -> str:
     return text[: match.start(2)] + match.group(2).lower() + text[match.end(2) :]
 
 
-# A sentence glued to the word before it (a plain word, not a link, file name or version).
-_GLUED = re.compile(r"(?<![\w./@:<|-])([A-Za-z]*[a-z]{2}[.!?])(?=I\b|I'|[A-Z][a-z])")
+# A sentence glued to the word before it (a plain word, not a link, file name or version),
+# maybe after a closing quote: "nope.I'm", "Hi!I'm", "'disappeared'.I'm".
+_GLUED = re.compile(r"(?<![\w./@:<|-])([A-Za-z]*[a-z](?:[a-z][.!?]|[!?]|['\"\u2019\u201d)][.!?]))(?=I\b|I'|[A-Z][a-z])")
 
 
 def has_content(text: str) -> bool:

@@ -75,7 +75,7 @@ _DEFECTS: dict[str, re.Pattern[str]] = {
     "doubled punctuation": re.compile(r"[,;:]\s*[,;:.!?]|[.!?]\s+[.,;:!?](?!\w)|(?<![.])\.\.(?![.])"),
     "space before punctuation": re.compile(r"\w\s+[,.;](?![\w.])"),
     # two sentences spliced with no space between them: "Hi!I'm sorry" (full stops: see below)
-    "glued sentences": re.compile(r"\b[A-Za-z][a-z]+[!?](?:I\b|[A-Z][a-z])"),
+    "glued sentences": re.compile(r"\b[A-Za-z][a-z]+(?:[!?]|['\"\u2019\u201d)][.!?])(?:I\b|[A-Z][a-z])"),
     "sentence starts mid-clause": re.compile(
         r"(?:^|[.!?:]\s+|\n)['\"“‘]?(?:and|or|but|nor|yet)\b"
         r"|(?:^|\n)\s*[\u2014\u2013,;]",
