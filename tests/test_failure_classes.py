@@ -196,6 +196,15 @@ USE_VS_MENTION: list[Case] = [
     ("Two replies this week said 'that's not our problem' to customers. Please give the next step instead.", None),
     ("QA review for Noor: message 2 opened with 'as I already explained', the rest was spot on", None),
     ("tip of the week: 'obviously' makes a customer feel slow, leave it out", None),
+    # asking how a line lands, or how to say it better, judges the wording
+    ("Would 'that's not on us' still count as blaming if the next line offers a courier claim?", None),
+    ("heads up: 'you should have checked the size chart' lands as a telling-off, drop it from the returns macro", None),
+    ('how could we soften "we are not responsible for lost keys"? it is true but cold', None),
+    ("found a template called 'for the clueless' in the shared drive, renamed it to 'setup basics'", None),
+    ("What's our stance on 'as previously stated' in escalation emails?", None),
+    # ... and the same words said to a customer still count
+    ("As previously stated, the warranty does not cover water damage.", "argumentative"),
+    ("You should have checked the size chart before ordering.", "blame"),
 ]
 
 NOT_ATTRIBUTED: list[Case] = [
