@@ -124,6 +124,11 @@ WRITTEN_FILES = (
     "written_tc.jsonl",
     "written_td.jsonl",
     "written_te.jsonl",
+    "written_ua.jsonl",
+    "written_ub.jsonl",
+    "written_uc.jsonl",
+    "written_ud.jsonl",
+    "written_ue.jsonl",
 )
 LABELLED_FILES = ("devset.jsonl", "train_a.jsonl", "train_b.jsonl", *WRITTEN_FILES)
 REAL_REPLIES_FILE = "real_replies_dev.jsonl"
