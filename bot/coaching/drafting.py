@@ -60,6 +60,10 @@ def _under_prefix(case: Case) -> Suggestion | None:
         addressed_to_customer=True,
         model_score=analysis.model_score,
     )
+    if not inner.findings:  # the learned stage placed its finding on the label: the draft read alone
+        inner = replace(case.analysed(rest), addressed_to_customer=True)
+        if not inner.findings:
+            return None
     suggestion = _rewrite(replace(case, text=rest, analysis=inner), "customer")
     if suggestion is None or suggestion.kind != "rewrite":
         return None

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot.coaching import segments
 from bot.coaching.facts import STATED_LIMIT, STATED_ROUTE, Fact, extract, missing
-from bot.coaching.frames import framed_edits, soften
+from bot.coaching.frames import clause_cuts, framed_edits, soften
 from bot.coaching.named_things import objects_named, thing_named, whole_sentence
 from bot.coaching.rewrite_case import Case
 from bot.coaching.splice import (
@@ -230,16 +230,27 @@ class Editor:
             seen.add(kept + trailing)
             self._limit_candidates.add(kept + trailing)
             yield kept + trailing  # the limit as the agent put it (softened), the step added later
+        head = KEEP_PREFIX.match(body) if start == 0 else None
+        lead = head.group(0) if head else ""
+        if any(whole_sentence(f.rule) for f in findings):
+            # the learned stage flags the sentence whole: the harsh lead-in or tail is cut first
+            # ("Let me spell this out for you: the charger is USB-C"), the answer kept
+            core = body[len(lead) :]
+            closing = KEEP_SUFFIX.search(core)  # a closing quote mark stays after the cut
+            close = closing.group(0) if closing and closing.start() > 0 else ""
+            for cut in clause_cuts(core[: len(core) - len(close)]):
+                candidate = lead + fit_case(lead, len(lead), cut) + close + trailing
+                if fresh(candidate):
+                    yield candidate
         framed = framed_edits(self.strategies.frames, body, local, categories)
         for edited in framed:
             for candidate in (soften(edited, self.strategies) + trailing, edited + trailing):
                 if fresh(candidate):
                     yield candidate
-        head = KEEP_PREFIX.match(body) if start == 0 else None
-        lead = head.group(0) if head else ""
-        if any(whole_sentence(f.rule) for f in findings) and ":" in body[len(lead) :]:
-            # "I'll spell it out since nothing landed: restart the modem": the point is after the colon
-            point = body[len(lead) :].rsplit(":", 1)[1].strip()
+        if any(whole_sentence(f.rule) for f in findings) and re.search(r":\s", body[len(lead) :]):
+            # "I'll spell it out since nothing landed: restart the modem": the point is after the
+            # colon (one before a space: not the colon of "06:40")
+            point = re.split(r":\s", body[len(lead) :])[-1].strip()
             if len(WORD.findall(point)) >= 3 and not point.startswith(("//", "/")):
                 candidate = lead + fit_case(lead, len(lead), point) + trailing
                 if fresh(candidate):

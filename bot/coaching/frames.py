@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.coaching.residual import BAR, harshness
 from bot.coaching.splice import fit_case, splice
 from bot.coaching.strategies import SLOT, Frame, Strategies
 
@@ -318,3 +319,73 @@ def soften(text: str, strategies: Strategies) -> str:
             text,
         )
     return text
+
+
+# Where a sentence breaks into clauses for a cut: a comma or semicolon, a colon before a space
+# (not the one of "06:40" or a link), a dash between spaces.
+_CUT_BREAK = re.compile(r"[,;]+\s*|:\s+|\s+[\u2014\u2013-]+\s+|\u2014\s*")
+_CUT_WORD = re.compile(r"[A-Za-z]{2,}")
+# How a clause starts that cannot stand alone: a conjunction, a preposition or a subordinator
+# ("but the answer stays the same", "on the 9th", "if that's the tone").
+_DEPENDENT = re.compile(
+    r"\W*(?:and|but|or|so|nor|yet|then|than|other|which|who|whom|whose|that|if|when|unless|because|since|"
+    r"as|although|though|while|whereas|whether|perhaps|maybe|on|in|at|by|for|from|with|of|to|about|"
+    r"after|before|until|till|the\s+\d|\d)\b",
+    re.IGNORECASE,
+)
+# What a cut never takes: a number, or a thing the customer named ("the charger", "the app").
+_FACTLIKE = re.compile(
+    r"\d|\b(?:the|this|these|those)\s+(?!(?:one|same|way|thing|time|point|end|fact)\b)[a-z]{3,}", re.IGNORECASE
+)
+# A rest that is an order not to do something reads as a scolding however calm its words
+# ("Please don't chase it", "Stop asking"); one that offers a choice of no help ("or don't").
+_SCOLDING_REST = re.compile(r"\W*(?:please\s+)?(?:don'?t|do not|never|stop)\b|.*\bor (?:don'?t|not)\b", re.I)
+CUT_BAR = BAR  # a run of clauses this harsh alone is the put-down
+CALM = 0.65  # a rest the model reads under this is calm enough to keep (a bare fact reads about 0.6)
+
+
+def clause_cuts(body: str) -> list[str]:
+    """A sentence the learned stage flagged whole, cut to its calm part: the scolding lead-in
+    ("Let me spell this out for you: the charger is USB-C") or the blame tail ("the form
+    arrived late, so that's on you to sort") dropped when the model reads that run of clauses
+    as harsh alone and the rest, and each of its clauses, as calm. The run is at the start or
+    the end and holds no number or thing the message names (a fact stays); the rest is a
+    sentence of its own (it starts with no conjunction, preposition or subordinator, ends on
+    no dangling condition, and is no order not to do something). The longest rest first;
+    empty when no cut leaves one."""
+    edges = [0]
+    for match in _CUT_BREAK.finditer(body):
+        if match.start() > 0 and match.end() < len(body):
+            edges.append(match.end())
+    if len(edges) < 2:
+        return []
+    pieces = [body[a:b] for a, b in zip(edges, [*edges[1:], len(body)], strict=True)]
+    stop = body.rstrip()[-1:] if body.rstrip()[-1:] in ".!?" else ""
+    stop = "." if stop == "?" else stop  # a question whose asking part went is a statement
+    runs = [(0, k) for k in range(1, len(pieces))]  # a lead-in
+    runs += [(k, len(pieces)) for k in range(1, len(pieces))]  # a tail
+    out: list[str] = []
+    for a, b in runs:
+        cut = "".join(pieces[a:b]).strip().rstrip(",;:\u2014\u2013- ")
+        kept = pieces[:a] + pieces[b:]
+        rest = "".join(kept).strip().rstrip(",;:\u2014\u2013- ")
+        if len(_CUT_WORD.findall(rest)) < 4 or not _CUT_WORD.search(cut) or _FACTLIKE.search(cut):
+            continue
+        if _SCOLDING_REST.match(rest) or any(_harshness(piece.strip()) >= CUT_BAR for piece in kept):
+            continue
+        # what a cut lead-in leaves opening the sentence, past a name ("Mr Holt, but")
+        after = kept[:2] if a == 0 else []
+        if _DEPENDENT.match(kept[0]) or (len(after) > 1 and len(after[0].split()) <= 2 and _DEPENDENT.match(after[1])):
+            continue
+        if b == len(pieces) and re.match(
+            r"\W*(?:if|when|while|once|unless|because|since|although|though|whereas)\b", kept[-1], re.IGNORECASE
+        ):
+            continue  # "If that's the tone we're taking" without what follows it
+        rest = rest.rstrip(".!?") + stop
+        if _harshness(cut) >= CUT_BAR and _harshness(rest) < CALM:
+            out.append(rest[:1].upper() + rest[1:])
+    return sorted(out, key=len, reverse=True)
+
+
+def _harshness(text: str) -> float:
+    return harshness(text, short=True)

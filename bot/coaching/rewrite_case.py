@@ -61,6 +61,10 @@ class Case:
         added can read as blame to the learned stage, which then judges the finished rewrite."""
         return detect(candidate, self.rules, model=None)
 
+    def analysed(self, candidate: str) -> Analysis:
+        """The whole engine's reading of ``candidate`` (the learned stage included)."""
+        return detect(candidate, self.rules)
+
     def flagged(self, candidate: str) -> bool:
         """Does the whole engine (the learned stage included) flag ``candidate``?"""
         return detect(candidate, self.rules).flagged
