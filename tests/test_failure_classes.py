@@ -39,8 +39,9 @@ VETOED_TRUE_FLAGS: frozenset[str] = frozenset(
 
 
 # True flags the learned stage gives the wrong category (and no rule the right one): listed so a
-# fix shows up. Session 12's retraining reads this one as a brush-off, not as arguing.
-WRONG_LEARNED_CATEGORY: frozenset[str] = frozenset({"Your not liking the policy doesn't make it unfair."})
+# fix shows up. Session 12's retraining read "Your not liking the policy doesn't make it unfair."
+# as a brush-off; session 16's reads it as arguing, so none is listed now.
+WRONG_LEARNED_CATEGORY: frozenset[str] = frozenset()
 
 
 def _cases(cases: list[Case]) -> list[object]:
