@@ -254,6 +254,12 @@ COLLEAGUE_AND_SELF: list[Case] = [
     ("rookie pilot error by me, I scheduled the callback for next week. fixed it", None),
     ("Hi Dana, I'm clearly not the brightest bulb this week: I sent you the wrong invoice. It's attached.", None),
     ("is it just me or is this guy a total idiot? third ticket today about the same button", "disparaging"),
+    # ... or a sentence later, in words that say no "you"
+    ("who's the id10t who left sandbox mode on in prod... oh. it's me. switching it off now", None),
+    ("classic layer 8 problem this morning (mine): I pasted the old webhook URL into the form", None),
+    ("can't fix stupid, and by stupid I mean me: I booked the courier for the wrong depot", None),
+    ("you absolute id10t, it was me who had to redo your whole export", "disparaging"),
+    ("another PEBKAC from the dental clinic, mine is the third ticket of theirs today", "disparaging"),
 ]
 
 REPORTED_AND_MARKUP: list[Case] = [

@@ -60,6 +60,7 @@ class ContextCues:
     self_before: re.Pattern[str]
     self_clause: re.Pattern[str]
     self_after: re.Pattern[str]
+    self_reveal: re.Pattern[str]
     logistics: re.Pattern[str]
     company_after: re.Pattern[str]
     logistics_weak: re.Pattern[str]
@@ -145,6 +146,7 @@ def load_context(path: Path | None = None) -> ContextCues:
         ),
         self_clause=compiled(_bounded(cue("self", "clause")), "[self] clause"),
         self_after=compiled(r"^[\s,:;\-]*(?:" + "|".join(cue("self", "after")) + ")", "[self] after"),
+        self_reveal=compiled(_bounded(cue("self", "reveal")), "[self] reveal"),
         logistics=compiled(_bounded(cue("colleague", "logistics")), "[colleague] logistics"),
         company_after=compiled(  # used with .match(text, pos): no "^", it would only match at 0
             r"[ \t]+(?i:" + _words(cue("names", "company_suffixes")) + r")\b", "[names] company_suffixes"
@@ -229,6 +231,9 @@ _NAMED_SPEAKER = re.compile(
     r"|(?:^|\n|[.!?]\s)\s*([A-Z][a-z]+)(?:'s\s+(?:reply|email|e-mail|message|response|text|note|review))?\s*:)"
     r"\s*(?:&gt;|>)?\s*$"
 )
+# How far after the word the author may own it ("who's the id10t who left test mode on... oh. it's
+# me."): a sentence or two, not the rest of a long message.
+SELF_REVEAL_REACH = 120
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|you're|you'll|you've|u|ur|ya)\b")
 # Addressing someone by name: "It's a simple form, Joan." / "deep breaths, Mr Quigley".
 _VOCATIVE = re.compile(
@@ -561,6 +566,7 @@ class MessageContext:
                 c.self_before.search(clause)
                 or c.self_clause.search(sentence)
                 or c.self_after.search(text[end : end + 40])
+                or (c.self_reveal.search(text, end, end + SELF_REVEAL_REACH) and not _SECOND_PERSON.search(sentence))
             ):
                 return True
         return False
