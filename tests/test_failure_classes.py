@@ -223,6 +223,11 @@ NOT_ATTRIBUTED: list[Case] = [
         None,
     ),
     ("Passenger on the 7:40 wrote:\n&gt; your drivers are clueless idiots\nI apologised, sent the refund form.", None),
+    # a label naming someone else's message, right before the quote
+    ("his email: 'did you even open my attachment?' fair point, I had missed it. replied with the fix", None),
+    ("CSAT comment: 'the agent told me to RTFM'. pulled the chat log, it was the bot linking the guide", None),
+    ('Ticket subject: "your couriers are clueless". The body asks fairly about the missed slot, answered.', None),
+    ("his email was rude, so I replied: did you even open my attachment?", "argumentative"),
     # a reply quoting the customer's own words back to them
     ("Hi Sam, you said the app felt 'made for idiots', and I get why: setup has too many steps.", None),
     ("Hi Ola, you told my colleague our driver was 'a clueless moron'. I'm sorry the visit went badly.", None),
