@@ -382,6 +382,11 @@ NAMES_TITLES_ACRONYMS: list[Case] = [
 
 COLLEAGUE_NEGATION_OWNED: list[Case] = [
     ("relax everyone, the snacks arrive after the all-hands", None),
+    # a teammate @-mentioned in the sentence that says "you"
+    ("no offence but your tab naming is chaos <@U03LEE> 😂 which one is the live sheet?", None),
+    ("that's above my pay grade <@U05MO>, you'll want Legal for the data request", None),
+    ("not my area <@U02FIN>, you're on refunds this week right?", None),
+    ("Hi Ana, you're wrong, the invoice is correct. cc <@U07KIM>", "argumentative"),
     ("as I said, the vendor call starts at 2, I'll dial in", None),
     ("for the last time, the parking passes are in the top drawer", None),
     ("No one is calling it user error, the importer drops rows.", None),
