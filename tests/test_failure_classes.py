@@ -382,6 +382,11 @@ NAMES_TITLES_ACRONYMS: list[Case] = [
 
 COLLEAGUE_NEGATION_OWNED: list[Case] = [
     ("relax everyone, the snacks arrive after the all-hands", None),
+    # the label ruled out in advance
+    ("before anyone calls this a PEBKAC, the kiosk really did reboot mid-payment: logs attached", None),
+    ("I refuse to call the Okafor guy clueless in the notes, our sync job ate his bookings", None),
+    ("if anyone is tempted to call the gym member a moron in here: the app showed the wrong class", None),
+    ("before the refund, I told him he's a moron for losing the receipt", "disparaging"),
     # a teammate @-mentioned in the sentence that says "you"
     ("no offence but your tab naming is chaos <@U03LEE> 😂 which one is the live sheet?", None),
     ("that's above my pay grade <@U05MO>, you'll want Legal for the data request", None),

@@ -187,9 +187,13 @@ _NEGATED_BEFORE = re.compile(
 _DENIED_OUTRIGHT = re.compile(
     r"(?:\b(?:no one|nobody|noone|no-one)(?:'s| is| was| here| on (?:the|our) team| at all)?"
     r"|\b(?:i|we)(?: would|'d| will|'ll)? (?:never|not)|\b(?:i|we) (?:didn'?t|did not|wouldn'?t|won'?t)"
-    r"|\b(?:i'?m|i am|we'?re|we are) (?:not|never) going to)\b[^,.;!?\n]{0,24}"
+    r"|\b(?:i'?m|i am|we'?re|we are) (?:not|never) going to"
+    # the label ruled out in advance: "before anyone calls this ...", "I refuse to call him ...",
+    # "we will not be describing this as ..."
+    r"|\b(?:before|if|in case) (?:any ?one|any ?body|some ?one|some ?body)(?:'s| is)?(?: (?:tempted|going|about) to)?"
+    r"|\b(?:refuse[sd]?|refusing) to|\b(?:will not|won'?t) be)\b[^,.;!?\n]{0,24}"
     r"\b(?:thinks?|thought|says?|said|saying|blames?|blaming|blamed|calls?|called|calling|believes?|feels?|claims?|claiming"
-    r"|suggest(?:s|ed|ing)?|accus(?:es|ed|ing)|tell|told|telling|ask|asked|asking)\b"
+    r"|suggest(?:s|ed|ing)?|accus(?:es|ed|ing)|tell|told|telling|ask|asked|asking|describ(?:e|es|ed|ing)|label(?:s|led|ling)?|tag(?:s|ged|ging)?)\b"
     r"[^,.;!?\n]{0,24}$"
 )
 _HEDGE_AFTER = re.compile(r"^[^.!?\n]{0,80}\bbut\b")
