@@ -570,7 +570,7 @@ class MessageContext:
                 c.self_before.search(clause)
                 or c.self_clause.search(sentence)
                 or c.self_after.search(text[end : end + 40])
-                or (c.self_reveal.search(text, end, end + SELF_REVEAL_REACH) and not _SECOND_PERSON.search(sentence))
+                or (not _SECOND_PERSON.search(sentence) and c.self_reveal.search(text, end, end + SELF_REVEAL_REACH))
             ):
                 return True
         return False

@@ -34,6 +34,9 @@ from bot.models import Analysis, Finding
 _MAX_PASSES = 3
 _LIMIT_WORDS = 5  # a brush-off this long states something ("No." or "Not my problem." does not)
 
+# The colon that announces a sentence's point: one before a space, not the colon of "06:40".
+_POINT_COLON = re.compile(r":\s")
+
 
 class Editor:
     """Edits one message sentence by sentence, checking every candidate against the original."""
@@ -232,10 +235,11 @@ class Editor:
             yield kept + trailing  # the limit as the agent put it (softened), the step added later
         head = KEEP_PREFIX.match(body) if start == 0 else None
         lead = head.group(0) if head else ""
-        if any(whole_sentence(f.rule) for f in findings):
+        core = body[len(lead) :]
+        whole = any(whole_sentence(f.rule) for f in findings)
+        if whole:
             # the learned stage flags the sentence whole: the harsh lead-in or tail is cut first
             # ("Let me spell this out for you: the charger is USB-C"), the answer kept
-            core = body[len(lead) :]
             closing = KEEP_SUFFIX.search(core)  # a closing quote mark stays after the cut
             close = closing.group(0) if closing and closing.start() > 0 else ""
             for cut in clause_cuts(core[: len(core) - len(close)]):
@@ -247,10 +251,11 @@ class Editor:
             for candidate in (soften(edited, self.strategies) + trailing, edited + trailing):
                 if fresh(candidate):
                     yield candidate
-        if any(whole_sentence(f.rule) for f in findings) and re.search(r":\s", body[len(lead) :]):
+        announced = _POINT_COLON.split(core) if whole else []
+        if len(announced) > 1:
             # "I'll spell it out since nothing landed: restart the modem": the point is after the
             # colon (one before a space: not the colon of "06:40")
-            point = re.split(r":\s", body[len(lead) :])[-1].strip()
+            point = announced[-1].strip()
             if len(WORD.findall(point)) >= 3 and not point.startswith(("//", "/")):
                 candidate = lead + fit_case(lead, len(lead), point) + trailing
                 if fresh(candidate):

@@ -340,6 +340,8 @@ _FACTLIKE = re.compile(
 # A rest that is an order not to do something reads as a scolding however calm its words
 # ("Please don't chase it", "Stop asking"); one that offers a choice of no help ("or don't").
 _SCOLDING_REST = re.compile(r"\W*(?:please\s+)?(?:don'?t|do not|never|stop)\b|.*\bor (?:don'?t|not)\b", re.I)
+# A kept last clause that opens a condition or a reason needs what a cut tail took with it.
+_OPENS_CONDITION = re.compile(r"\W*(?:if|when|while|once|unless|because|since|although|though|whereas)\b", re.I)
 CUT_BAR = BAR  # a run of clauses this harsh alone is the put-down
 CALM = 0.65  # a rest the model reads under this is calm enough to keep (a bare fact reads about 0.6)
 
@@ -364,6 +366,13 @@ def clause_cuts(body: str) -> list[str]:
     stop = "." if stop == "?" else stop  # a question whose asking part went is a statement
     runs = [(0, k) for k in range(1, len(pieces))]  # a lead-in
     runs += [(k, len(pieces)) for k in range(1, len(pieces))]  # a tail
+    scored: dict[int, float] = {}  # each clause scored once, and only when a run gets that far
+
+    def clause_harshness(index: int) -> float:
+        if index not in scored:
+            scored[index] = _harshness(pieces[index].strip())
+        return scored[index]
+
     out: list[str] = []
     for a, b in runs:
         cut = "".join(pieces[a:b]).strip().rstrip(",;:\u2014\u2013- ")
@@ -371,18 +380,18 @@ def clause_cuts(body: str) -> list[str]:
         rest = "".join(kept).strip().rstrip(",;:\u2014\u2013- ")
         if len(_CUT_WORD.findall(rest)) < 4 or not _CUT_WORD.search(cut) or _FACTLIKE.search(cut):
             continue
-        if _SCOLDING_REST.match(rest) or any(_harshness(piece.strip()) >= CUT_BAR for piece in kept):
+        if _SCOLDING_REST.match(rest) or _harshness(cut) < CUT_BAR:
+            continue  # the cut must be the put-down: checked before any kept clause is scored
+        if any(clause_harshness(i) >= CUT_BAR for i in (*range(a), *range(b, len(pieces)))):
             continue
         # what a cut lead-in leaves opening the sentence, past a name ("Mr Holt, but")
         after = kept[:2] if a == 0 else []
         if _DEPENDENT.match(kept[0]) or (len(after) > 1 and len(after[0].split()) <= 2 and _DEPENDENT.match(after[1])):
             continue
-        if b == len(pieces) and re.match(
-            r"\W*(?:if|when|while|once|unless|because|since|although|though|whereas)\b", kept[-1], re.IGNORECASE
-        ):
+        if b == len(pieces) and _OPENS_CONDITION.match(kept[-1]):
             continue  # "If that's the tone we're taking" without what follows it
         rest = rest.rstrip(".!?") + stop
-        if _harshness(cut) >= CUT_BAR and _harshness(rest) < CALM:
+        if _harshness(rest) < CALM:
             out.append(rest[:1].upper() + rest[1:])
     return sorted(out, key=len, reverse=True)
 

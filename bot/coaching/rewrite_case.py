@@ -67,7 +67,7 @@ class Case:
 
     def flagged(self, candidate: str) -> bool:
         """Does the whole engine (the learned stage included) flag ``candidate``?"""
-        return detect(candidate, self.rules).flagged
+        return self.analysed(candidate).flagged
 
     def sendable(self, candidate: str) -> bool:
         """The whole engine passes ``candidate`` and it reads no more broken than the message."""
