@@ -38,12 +38,6 @@ VETOED_TRUE_FLAGS: frozenset[str] = frozenset(
 )
 
 
-# True flags the learned stage gives the wrong category (and no rule the right one): listed so a
-# fix shows up. Session 12's retraining read "Your not liking the policy doesn't make it unfair."
-# as a brush-off; session 16's reads it as arguing, so none is listed now.
-WRONG_LEARNED_CATEGORY: frozenset[str] = frozenset()
-
-
 def _cases(cases: list[Case]) -> list[object]:
     """The cases, with the known false alarms of the learned stage marked as such."""
     return [
@@ -59,12 +53,6 @@ def _cases(cases: list[Case]) -> list[object]:
             marks=pytest.mark.xfail(strict=True, reason="the rule's flag is vetoed by the learned stage (known miss)"),
         )
         if text in VETOED_TRUE_FLAGS
-        else pytest.param(
-            text,
-            expected,
-            marks=pytest.mark.xfail(strict=True, reason="the learned stage gives it another category (known miss)"),
-        )
-        if text in WRONG_LEARNED_CATEGORY
         else (text, expected)
         for text, expected in cases
     ]
