@@ -65,6 +65,7 @@ class ContextCues:
     company_after: re.Pattern[str]
     logistics_weak: re.Pattern[str]
     mentions: re.Pattern[str]
+    mentions_you: re.Pattern[str]
     agent_labels: frozenset[str]
 
 
@@ -154,6 +155,9 @@ def load_context(path: Path | None = None) -> ContextCues:
         logistics_weak=compiled(_bounded(cue("colleague", "logistics_weak")), "[colleague] logistics_weak"),
         mentions=compiled(
             r"(?:" + "|".join(r"\b" + m for m in cue("colleague", "mentions")) + ")", "[colleague] mentions"
+        ),
+        mentions_you=compiled(
+            r"(?:" + "|".join(r"\b" + m for m in cue("colleague", "mentions_you")) + ")", "[colleague] mentions_you"
         ),
         agent_labels=frozenset(word.lower() for word in cue("agent", "labels")),
     )
@@ -334,6 +338,8 @@ class MessageContext:
             return False
         text = self.text
         if self.normalized.original.lstrip().startswith("<@") or self.cues.mentions.search(text):
+            return True
+        if "@" in text and self.cues.mentions_you.search(text):
             return True
         if self.cues.logistics.search(text):
             return True
